@@ -49,6 +49,16 @@ export class StorefrontUpdateLog {
     await this.db.query(`DELETE FROM ${this.schema}.storefront_telegram_updates WHERE bot_id = $1 AND update_id = $2`, [botId, updateId]);
   }
 
+  /** When the bot's webhook last received an update (within the week kept), or `null` when none is on record. */
+  async lastSeen(botId: string): Promise<Date | null> {
+    const { rows } = await this.db.query<{ at: Date | null }>(
+      `SELECT max(received_at) AS at FROM ${this.schema}.storefront_telegram_updates WHERE bot_id = $1`,
+      [botId],
+    );
+    const at = rows[0]?.at ?? null;
+    return at === null ? null : new Date(at);
+  }
+
   /** Forgets ids older than a week. */
   async prune(): Promise<void> {
     await this.db.query(`DELETE FROM ${this.schema}.storefront_telegram_updates WHERE received_at < $1`, [

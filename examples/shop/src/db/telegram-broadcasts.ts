@@ -39,14 +39,29 @@ export class BroadcastStore {
   }
 
   /**
-   * How many linked chats a broadcast to all but `exceptUsers` reaches now (none marked unreachable); with
-   * `onlyCustomers`, only those customers' chats (a reseller's broadcast to its own buyers).
+   * The chats of a storefront's buyers who started its own bot (`storefront_telegram_links`), as storefront
+   * addresses (`sf:<bot id>:<chat id>`, the notification channel's): their copies go through that bot. None when the
+   * storefront (`$storefront`) is `NULL` or has no bot now; none marked unreachable.
    */
-  async countRecipients(exceptUsers: readonly string[], onlyCustomers?: readonly string[]): Promise<number> {
+  private storefrontChats(except: string, only: string, storefront: string): string {
+    return `SELECT 'sf:' || b.bot_id || ':' || l.chat_id AS chat_id
+       FROM ${this.schema}.storefront_telegram_links l JOIN ${this.schema}.storefront_bots b ON b.storefront_id = l.storefront_id
+       WHERE l.storefront_id = ${storefront}::text AND l.telegram_user_id <> ALL(${except}::text[])
+         AND (${only}::text[] IS NULL OR l.customer_id = ANY(${only}::text[]))
+         AND 'sf:' || b.bot_id || ':' || l.chat_id NOT IN (SELECT chat_id FROM ${this.schema}.telegram_unreachable_chats)`;
+  }
+
+  /**
+   * How many linked chats a broadcast to all but `exceptUsers` reaches now (none marked unreachable); with
+   * `onlyCustomers`, only those customers' chats (a reseller's broadcast to its own buyers), and with `storefrontId`
+   * also its buyers' chats with the storefront's own bot.
+   */
+  async countRecipients(exceptUsers: readonly string[], onlyCustomers?: readonly string[], storefrontId?: string): Promise<number> {
     const { rows } = await this.db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM ${this.schema}.telegram_links WHERE telegram_user_id <> ALL($1::text[]) AND ${this.reachable}
-       AND ($2::text[] IS NULL OR customer_id = ANY($2::text[]))`,
-      [[...exceptUsers], onlyCustomers === undefined ? null : [...onlyCustomers]],
+      `SELECT (SELECT count(*)::int FROM ${this.schema}.telegram_links WHERE telegram_user_id <> ALL($1::text[]) AND ${this.reachable}
+       AND ($2::text[] IS NULL OR customer_id = ANY($2::text[])))
+       + (SELECT count(*)::int FROM (${this.storefrontChats('$1', '$2', '$3')}) sf) AS n`,
+      [[...exceptUsers], onlyCustomers === undefined ? null : [...onlyCustomers], storefrontId ?? null],
     );
     return rows[0]?.n ?? 0;
   }
@@ -54,11 +69,18 @@ export class BroadcastStore {
   /**
    * Writes the broadcast and one `pending` copy per reachable linked chat but `exceptUsers`' (once: a repeat
    * changes nothing, so the recipients are fixed by the first call); with `onlyCustomers`, only those
-   * customers' chats. `tx` is the engine's storage transaction. Returns how many copies it wrote.
+   * customers' chats, and with `storefrontId` also their chats with the storefront's own bot (as its addresses). `tx` is the engine's storage transaction. Returns how many copies it wrote.
    */
   async writeRecipients(
     tx: object,
-    input: { id: string; text: string; createdBy: string; exceptUsers: readonly string[]; onlyCustomers?: readonly string[] | undefined },
+    input: {
+      id: string;
+      text: string;
+      createdBy: string;
+      exceptUsers: readonly string[];
+      onlyCustomers?: readonly string[] | undefined;
+      storefrontId?: string | undefined;
+    },
   ): Promise<number> {
     const db = transactionSql(tx);
     const { rows } = await db.query(
@@ -71,9 +93,11 @@ export class BroadcastStore {
          INSERT INTO ${this.schema}.telegram_broadcast_deliveries (broadcast_id, chat_id, status)
          SELECT $1, chat_id, 'pending' FROM ${this.schema}.telegram_links WHERE telegram_user_id <> ALL($2::text[]) AND ${this.reachable}
            AND ($3::text[] IS NULL OR customer_id = ANY($3::text[]))
+         UNION ALL
+         SELECT $1, chat_id, 'pending' FROM (${this.storefrontChats('$2', '$3', '$4')}) sf
          ON CONFLICT DO NOTHING RETURNING 1)
        SELECT count(*)::int AS n FROM written`,
-      [input.id, [...input.exceptUsers], input.onlyCustomers === undefined ? null : [...input.onlyCustomers]],
+      [input.id, [...input.exceptUsers], input.onlyCustomers === undefined ? null : [...input.onlyCustomers], input.storefrontId ?? null],
     );
     return written.rows[0]?.n ?? 0;
   }

@@ -12,6 +12,7 @@ import { ShopError } from '../app/shop-error.js';
 import type { Shop } from '../app/shop.js';
 import { askWithdrawal } from '../app/storefronts/ask-withdrawal.js';
 import { backOffice, type BackOffice } from '../app/storefronts/back-office.js';
+import { storefrontBrands } from '../app/storefront-bots/brand.js';
 import type { BotHealthSource } from '../app/storefronts/bot-health.js';
 import { broadcastToBuyers, MAX_BROADCAST_TEXT } from '../app/storefronts/broadcast-to-buyers.js';
 import { ownStorefront } from '../app/storefronts/own-storefront.js';
@@ -130,6 +131,7 @@ export function storefrontOfficeRoutes(shop: Shop, options: { botHealth?: BotHea
       notice: typed === undefined ? noticeFrom(req) : null,
       timeZone,
       majorText,
+      brand: await storefrontBrands(shop).get(office.storefront.id),
     };
     res.status(status).send(storefrontOfficePage(ctx, office, forms).value);
   }

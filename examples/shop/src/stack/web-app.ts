@@ -63,6 +63,8 @@ import { supportRoutes } from '../routes/support.js';
 import { createRateLimits, DEFAULT_RATE_LIMITS, type RateLimitOptions, type RateLimits } from '../http/rate-limits.js';
 import { resellerAccountRoutes } from '../routes/reseller-account.js';
 import { storefrontOfficeRoutes } from '../routes/storefront-office.js';
+import { storefrontBotOfficeRoutes } from '../routes/storefront-bot-office.js';
+import { storefrontBotHealth } from '../app/storefront-bots/bot-health-source.js';
 import { miniAppRoutes } from '../routes/mini-app.js';
 import { embeddableByTelegram, TELEGRAM_WEB_ORIGIN } from '../http/mini-app-framing.js';
 
@@ -109,7 +111,8 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null, li
     giftRoutes(shop, limits),
     giftApiRoutes(shop, limits),
     resellerAccountRoutes(shop),
-    storefrontOfficeRoutes(shop),
+    storefrontOfficeRoutes(shop, { botHealth: storefrontBotHealth(shop) }),
+    storefrontBotOfficeRoutes(shop),
     apiTokenRoutes(shop),
     notificationRoutes(shop),
     supportRoutes(shop),

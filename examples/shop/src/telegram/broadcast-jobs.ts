@@ -6,6 +6,7 @@ import type { Shop } from '../app/shop.js';
 import { BroadcastStore, type BroadcastCopy } from '../db/telegram-broadcasts.js';
 import { TelegramUnreachableChats } from '../db/telegram-unreachable.js';
 import { classifySendError } from './send-policy.js';
+import { parseStorefrontAddress, storefrontRoutes } from './storefront/address.js';
 import { createSendPacer, DEFAULT_SEND_GAP_MS } from './send-pacer.js';
 import { BROADCAST_FAN_OUT_TYPE, broadcastFanOutJob, fanOutBroadcast } from '../app/notifications/broadcast-fan-out.js';
 
@@ -85,6 +86,7 @@ export function createBroadcastJobs(shop: Shop, api: Api, options: BroadcastJobs
   const store = new BroadcastStore(shop.db, shop.shopSchema, shop.clock);
   const unreachable = new TelegramUnreachableChats(shop.db, shop.shopSchema, shop.clock);
   const logger = shop.logger.child({ component: 'telegram-broadcast' });
+  const storefronts = storefrontRoutes(shop);
   const copiesPerJob = options.copiesPerJob ?? COPIES_PER_JOB;
   // Copies run one at a time in the deployment (their serial key); where the lane passes to another replica,
   // its pacer knows nothing of this one's last start and the two starts may come closer (a 429 then says wait).
@@ -137,9 +139,16 @@ export function createBroadcastJobs(shop: Shop, api: Api, options: BroadcastJobs
     if (!(await store.beginSend(target, attempt))) return true;
     // Paced after the mark, right before the call: the gap then holds between the calls themselves, not
     // between marks whose database time varies (a copy crashing in this wait is `unknown`, as mid-call).
+    // A storefront buyer's copy goes through its storefront's bot (its address names the bot); gone since: failed.
+    const storefront = parseStorefrontAddress(target.chatId);
+    const through = storefront === null ? api : await storefronts.apiOf(storefront.botId);
+    if (through === null) {
+      await store.finish(target, 'failed', 'the storefront has no bot now');
+      return true;
+    }
     await pacer.next();
     try {
-      await api.sendMessage(target.chatId, text);
+      await through.sendMessage(storefront?.chatId ?? target.chatId, text);
     } catch (error) {
       const failure = classifySendError(error);
       if (failure === null) throw error; // Left `sending`: the next attempt marks it `unknown`.
@@ -199,6 +208,7 @@ export function createBroadcastJobs(shop: Shop, api: Api, options: BroadcastJobs
       createdBy: input.createdBy,
       exceptUsers: input.exceptUsers,
       onlyCustomers: input.onlyCustomers,
+      storefrontId: input.storefrontId,
     };
     await fanOutBroadcast(shop, store, copies, recipients, copiesPerJob);
   });

@@ -1,3 +1,4 @@
+import type { StorefrontBrand } from '../db/storefront-brands.js';
 import type { RequestContext } from '../http/context.js';
 import type { FieldErrors } from '../app/input/forms.js';
 import type { BackOffice } from '../app/storefronts/back-office.js';
@@ -5,6 +6,7 @@ import { formatDate, formatMoney } from '../i18n/format.js';
 import { field, formError } from './forms.js';
 import { html, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';
+import { storefrontBotForms } from './storefront-bot-forms.js';
 import { moneyList } from './admin/storefronts-page.js';
 
 /** The name of a plan's retail price field on the menu form. */
@@ -24,6 +26,8 @@ export interface OfficeForms {
   notice: string | null;
   timeZone: string;
   majorText: MajorText;
+  /** The storefront's brand as saved, shown in its form; `null`: none set. */
+  brand?: StorefrontBrand | null;
 }
 
 function botLine(ctx: RequestContext, office: BackOffice): SafeHtml {
@@ -69,6 +73,7 @@ ${formError(forms.errors)}
 <p class="muted" data-testid="office-money-hint">${t('storefronts.office.moneyHint')}</p>
 <h2>${t('storefronts.office.bot')}</h2>
 ${botLine(ctx, office)}
+${storefrontBotForms(ctx, '/account/storefront', forms.brand ?? null)}
 <h2>${t('storefronts.office.menu')}</h2>
 <p class="muted">${t('storefronts.office.menuHint')}</p>
 <form method="post" action="/account/storefront/menu" class="stack" data-testid="menu-form" novalidate>

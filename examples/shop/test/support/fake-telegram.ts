@@ -70,6 +70,8 @@ export class FakeTelegram {
   private readonly bots = new Map<string, typeof BOT_USER>([[this.token, BOT_USER]]);
   /** While true, every Bot API call but `getUpdates` answers 502 (Telegram unreachable). */
   down = false;
+  /** The webhook URL each storefront bot's token was given (`setWebhook`), as `getWebhookInfo` answers it. */
+  readonly webhooks = new Map<string, string>();
 
   private constructor(
     private readonly server: Server,
@@ -202,7 +204,15 @@ export class FakeTelegram {
       const parameters = failure.retryAfter === undefined ? {} : { parameters: { retry_after: failure.retryAfter } };
       return answer(failure.code, { ok: false, error_code: failure.code, description: failure.description, ...parameters });
     }
-    const result = method === 'getMe' ? this.bots.get(match[1] as string) : this.resultOf(method, params);
+    const token = match[1] as string;
+    // A storefront's bot keeps the webhook it was given (the owner's bot answers as before: none set).
+    if (method === 'setWebhook' && token !== this.token) this.webhooks.set(token, String(params['url'] ?? ''));
+    const result =
+      method === 'getMe'
+        ? this.bots.get(token)
+        : method === 'getWebhookInfo' && token !== this.token
+          ? { url: this.webhooks.get(token) ?? '', has_custom_certificate: false, pending_update_count: 0 }
+          : this.resultOf(method, params);
     this.calls.push({ method, params, ...bot, ...(upload === undefined ? {} : { upload }), ok: true, result });
     answer(200, { ok: true, result });
   }

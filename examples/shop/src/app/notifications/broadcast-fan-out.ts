@@ -12,6 +12,8 @@ export interface FanOutInput {
   exceptUsers: readonly string[];
   /** Only these customers' chats (a reseller's broadcast to its own buyers); absent: every linked chat. */
   onlyCustomers?: readonly string[] | undefined;
+  /** The storefront whose buyers these are: their chats with its own bot are written too, sent through that bot. */
+  storefrontId?: string | undefined;
 }
 
 /** The host job type of a broadcast's fan-out: the same name in every process. */

@@ -14,7 +14,7 @@ const perLocale = (max: number) =>
   z.partialRecord(z.enum(LOCALES as unknown as [string, ...string[]]), z.string().trim().min(1).max(max)).default({});
 
 /** What a brand form or API call may set: every text bounded, languages only the shop's. */
-const BrandInputSchema = z
+export const BrandInputSchema = z
   .object({
     shopName: z.string().trim().min(1).max(64),
     support: z

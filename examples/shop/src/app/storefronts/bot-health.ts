@@ -6,6 +6,8 @@ export interface StorefrontBotHealth {
   username: string | null;
   /** What is wrong when `failing` (Telegram's words). */
   problem: string | null;
+  /** When its webhook last received an update from Telegram; `null`: none on record (or no bot). */
+  lastUpdateAt: Date | null;
 }
 
 /**
@@ -16,4 +18,4 @@ export interface StorefrontBotHealth {
 export type BotHealthSource = (storefrontId: string) => Promise<StorefrontBotHealth>;
 
 /** The health a back office shows without a bot runtime: no bot known. */
-export const NO_BOT: StorefrontBotHealth = { state: 'none', username: null, problem: null };
+export const NO_BOT: StorefrontBotHealth = { state: 'none', username: null, problem: null, lastUpdateAt: null };

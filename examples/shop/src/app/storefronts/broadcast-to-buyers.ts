@@ -21,7 +21,8 @@ const fanOut = broadcastFanOutJob(async () => {
  * The reseller broadcasts a message to its own buyers and nobody else: the shop's broadcast jobs (one fan-out job,
  * copies in runs, each sent once), limited to the storefront's buyers, which are fixed when it is queued. The form's
  * key makes a repeat queue nothing. Refused (`conflict`) when the shop has no bot or none of its buyers linked
- * Telegram. The payload names the storefront, for a runtime that sends through the storefront's own bot.
+ * Telegram. The payload names the storefront: its buyers who started the storefront's own bot get their copy
+ * through that bot (`storefront_telegram_links`), the others through the owner's bot.
  */
 export async function broadcastToBuyers(
   shop: Shop,
@@ -43,7 +44,7 @@ export async function broadcastToBuyers(
     cursor = page.nextCursor;
   } while (cursor !== null && buyers.length < MAX_RECIPIENTS);
   const store = new BroadcastStore(shop.db, shop.shopSchema, shop.clock);
-  const recipients = buyers.length === 0 ? 0 : await store.countRecipients([], buyers);
+  const recipients = buyers.length === 0 ? 0 : await store.countRecipients([], buyers, storefront.id);
   if (recipients === 0) throw new ShopError('conflict', 'storefronts.errors.noBuyersReached');
   const id = BroadcastStore.idOf(`storefront:${storefront.id}:${input.idempotencyKey}`);
   const payload = {

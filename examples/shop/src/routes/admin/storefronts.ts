@@ -8,9 +8,12 @@ import type { FieldErrors } from '../../app/input/forms.js';
 import { idParam, isId } from '../../app/input/ids.js';
 import { asciiDigits } from '../../app/input/digits.js';
 import { ShopError } from '../../app/shop-error.js';
+import { storefrontBrands } from '../../app/storefront-bots/brand.js';
 import type { Shop } from '../../app/shop.js';
 import { approveWithdrawal } from '../../app/storefronts/approve-withdrawal.js';
 import { createStorefront } from '../../app/storefronts/create-storefront.js';
+import { ownerBrandStorefront } from '../../app/storefronts/owner-brand-storefront.js';
+import { ownerConnectBot } from '../../app/storefronts/owner-connect-bot.js';
 import { markWithdrawalPaid } from '../../app/storefronts/mark-withdrawal-paid.js';
 import { moveBuyer } from '../../app/storefronts/move-buyer.js';
 import { payoutQueue } from '../../app/storefronts/payout-queue.js';
@@ -23,6 +26,7 @@ import { storefrontsOverview } from '../../app/storefronts/storefronts-overview.
 import { payoutsPage } from '../../views/admin/payouts-page.js';
 import { storefrontPage } from '../../views/admin/storefront-page.js';
 import { storefrontsPage } from '../../views/admin/storefronts-page.js';
+import { brandFromForm } from '../storefront-bot-forms.js';
 
 const GIB = 1024 ** 3;
 
@@ -89,6 +93,7 @@ export function storefrontRoutes(shop: Shop): Router {
         values: typed?.values ?? stored,
         ...(typed === undefined ? {} : { errors: typed.errors }),
         notice: typed === undefined ? noticeFrom(req) : null,
+        brand: await storefrontBrands(shop).get(detail.storefront.id),
       }).value,
     );
   }
@@ -126,6 +131,19 @@ export function storefrontRoutes(shop: Shop): Router {
     await setStorefrontStatus(shop, { storefrontId, status: status as StorefrontStatus }, staffOf(res));
     const done = status === 'active' ? 'done=storefronts.resumed' : 'done=storefronts.suspended';
     res.redirect(303, `/admin/storefronts/${encodeURIComponent(storefrontId)}?${done}`);
+  });
+
+  router.post('/admin/storefronts/:id/bot', async (req, res) => {
+    const storefrontId = idParam(req);
+    await ownerConnectBot(shop, storefrontId, text(req.body, 'token', 200), staffOf(res));
+    res.redirect(303, `/admin/storefronts/${encodeURIComponent(storefrontId)}?done=storefronts.bot_connected`);
+  });
+
+  router.post('/admin/storefronts/:id/brand', async (req, res) => {
+    const storefrontId = idParam(req);
+    const current = await storefrontBrands(shop).get(storefrontId);
+    await ownerBrandStorefront(shop, storefrontId, brandFromForm(req.body, current), staffOf(res));
+    res.redirect(303, `/admin/storefronts/${encodeURIComponent(storefrontId)}?done=storefronts.brand_saved`);
   });
 
   router.post('/admin/storefronts/:id/quotas', async (req, res) => {

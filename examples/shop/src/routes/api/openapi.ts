@@ -8,6 +8,8 @@ import { JoinCampaignBody } from '../campaigns.js';
 import { CloseTicketBody, OpenTicketBody, TicketMessageBody } from '../support.js';
 import { AssignBody, ClientForm } from '../reseller-account.js';
 import { BroadcastBody, MenuBody, WithdrawalBody } from '../storefront-office.js';
+import { BotBody } from '../storefront-bot-office.js';
+import { BrandInputSchema } from '../../app/storefront-bots/brand.js';
 import {
   DescribedObject,
   DeviceListResponse,
@@ -487,6 +489,25 @@ export function apiOperations(providerForms: readonly { id: string; schema: z.Zo
         ...COMMON_ERRORS,
         409: refused('No buyer reachable, or the shop has no bot'),
       },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/storefront/bot',
+      summary: 'Connects the reseller’s own storefront bot by its @BotFather token (checked with Telegram; kept sealed)',
+      body: BotBody,
+      responses: {
+        200: { description: 'Connected: the bot’s id and username, and whether its webhook was set', schema: DescribedObject },
+        ...COMMON_ERRORS,
+        409: refused('This bot already serves another storefront'),
+        503: refused('Telegram could not be reached; nothing was saved'),
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/storefront/brand',
+      summary: 'Sets the reseller’s own storefront brand, whole: shop name, support contact, welcome and plan texts per language',
+      body: BrandInputSchema,
+      responses: { 200: { description: 'The brand as saved', schema: DescribedObject }, ...COMMON_ERRORS },
     },
     {
       method: 'get',

@@ -1,4 +1,5 @@
 import type { StorefrontDetail } from '../../app/storefronts/storefront-detail.js';
+import type { StorefrontBrand } from '../../db/storefront-brands.js';
 import type { RequestContext } from '../../http/context.js';
 import type { FieldErrors } from '../../app/input/forms.js';
 import { formatBytes, formatMoney } from '../../i18n/format.js';
@@ -6,6 +7,7 @@ import { adminPage } from '../admin-layout.js';
 import { field, formError } from '../forms.js';
 import { html, type SafeHtml } from '../html.js';
 import { csrfField } from '../layout.js';
+import { storefrontBotForms } from '../storefront-bot-forms.js';
 import { moneyList } from './storefronts-page.js';
 
 /** What the owner's page of one storefront shows. */
@@ -14,6 +16,8 @@ export interface StorefrontView extends StorefrontDetail {
   values: Record<string, string>;
   errors?: FieldErrors;
   notice: string | null;
+  /** The storefront's brand as saved, shown in its form; `null`: none set. */
+  brand?: StorefrontBrand | null;
 }
 
 /** The owner's page of one storefront: suspend or resume it, its quotas, menu, buyers, figures; move a buyer. */
@@ -65,6 +69,8 @@ export function storefrontPage(ctx: RequestContext, view: StorefrontView): SafeH
   <p class="muted">${t('storefronts.admin.quotaHint')}</p>
   <button type="submit">${t('storefronts.admin.saveQuotas')}</button>
 </form>
+<h2>${t('storefronts.botForm.bot')}</h2>
+${storefrontBotForms(ctx, base, view.brand ?? null)}
 <h2>${t('storefronts.admin.menu')}</h2>
 ${
   view.menu.length === 0
