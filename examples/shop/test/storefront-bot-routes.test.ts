@@ -5,7 +5,7 @@
  */
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TELEGRAM_UNREACHABLE, WEBHOOK_NOT_SET } from '../src/app/storefront-bots/bot-health-source.js';
+import { TELEGRAM_UNREACHABLE, WEBHOOK_NOT_SET } from '../src/app/storefronts/bot-health-source.js';
 import { storefrontBots } from '../src/app/storefront-bots/connect-bot.js';
 import { StorefrontUpdateLog } from '../src/db/storefront-telegram-updates.js';
 import { storefrontBrands } from '../src/app/storefront-bots/brand.js';

@@ -184,7 +184,7 @@ describe('every storefront’s bot, served by one shop', () => {
     expect(betaLabels).not.toContain(money(1234));
   });
 
-  it('sells at the retail price from the buyer’s wallet, once for a replayed tap; the reseller’s margin is in the books', async () => {
+  it('sells at the retail price from the buyer’s wallet, once for a replayed tap; the reseller’s wholesale and payout are in the books', async () => {
     const user = new TelegramUser(s.fake, s.t.clock, 8805);
     const menu = only1(await deliver(alpha(), user.message('/start')));
     const buyer = await customerOf(alpha(), user);
@@ -194,6 +194,7 @@ describe('every storefront’s bot, served by one shop', () => {
     expect(textOf(quote)).toContain(formatMoney({ amount: 1234, currency: currency() }, 'en'));
     const buy = tapOn(user, quote, `b:${plan.id}`);
     const payoutBefore = await s.t.shop.kit.payouts.balances(alpha().resellerId);
+    const walletBefore = await s.t.shop.storage.ledger.balance(alpha().resellerId, currency());
     const ordered = only1(await deliver(alpha(), buy));
     expect(textOf(ordered)).not.toContain('Beta');
     // The same tap delivered again (a replay): nothing more is sold or said.
@@ -203,7 +204,9 @@ describe('every storefront’s bot, served by one shop', () => {
     expect(orders.items).toHaveLength(1);
     const margin = (await s.t.shop.kit.payouts.balances(alpha().resellerId)).find((m) => m.currency === currency())?.amount ?? 0;
     const marginBefore = payoutBefore.find((m) => m.currency === currency())?.amount ?? 0;
-    expect(margin - marginBefore).toBe(1234 - 100);
+    // The reseller's wallet pays the wholesale 100; the retail collected for them goes to their payout balance.
+    expect(margin - marginBefore).toBe(1234);
+    expect(await s.t.shop.storage.ledger.balance(alpha().resellerId, currency())).toBe(walletBefore - 100);
   });
 
   it('tops up by a card receipt in the storefront’s bot; the approval’s notice comes through that bot, under its name', async () => {

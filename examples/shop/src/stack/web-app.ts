@@ -64,7 +64,7 @@ import { createRateLimits, DEFAULT_RATE_LIMITS, type RateLimitOptions, type Rate
 import { resellerAccountRoutes } from '../routes/reseller-account.js';
 import { storefrontOfficeRoutes } from '../routes/storefront-office.js';
 import { storefrontBotOfficeRoutes } from '../routes/storefront-bot-office.js';
-import { storefrontBotHealth } from '../app/storefront-bots/bot-health-source.js';
+import { storefrontBotHealth } from '../app/storefronts/bot-health-source.js';
 import { miniAppRoutes } from '../routes/mini-app.js';
 import { embeddableByTelegram, TELEGRAM_WEB_ORIGIN } from '../http/mini-app-framing.js';
 

@@ -2,9 +2,9 @@ import { GrammyError } from 'grammy';
 import { storefrontWebhookUrl } from '../../config/public-addresses.js';
 import { StorefrontUpdateLog } from '../../db/storefront-telegram-updates.js';
 import type { Shop } from '../shop.js';
-import { NO_BOT, type BotHealthSource, type StorefrontBotHealth } from '../storefronts/bot-health.js';
-import { storefrontBotApi } from './bot-api.js';
-import { storefrontBots } from './connect-bot.js';
+import { NO_BOT, type BotHealthSource, type StorefrontBotHealth } from './bot-health.js';
+import { storefrontBotApi } from '../storefront-bots/bot-api.js';
+import { storefrontBots } from '../storefront-bots/connect-bot.js';
 
 /** What the back office says when the Bot API did not answer (the bot itself may be fine). */
 export const TELEGRAM_UNREACHABLE = 'Telegram could not be reached';
