@@ -96,6 +96,8 @@ export const STAFF_ROUTES: readonly StaffRouteRule[] = [
   { method: 'GET', path: '/admin/storefronts/:id', level: 'owner' },
   { method: 'POST', path: '/admin/storefronts/:id/status', level: 'owner' },
   { method: 'POST', path: '/admin/storefronts/:id/quotas', level: 'owner' },
+  { method: 'POST', path: '/admin/storefronts/:id/bot', level: 'owner' },
+  { method: 'POST', path: '/admin/storefronts/:id/brand', level: 'owner' },
   { method: 'GET', path: '/admin/payouts', level: 'owner' },
   { method: 'POST', path: '/admin/payouts/:id/approve', level: 'owner' },
   { method: 'POST', path: '/admin/payouts/:id/paid', level: 'owner' },
