@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Subscription } from '../domain/subscription.js';
 import type { SubscriptionStatus } from '../domain/subscription-status.js';
-import { LINK_TOKEN_PATTERN } from './links.js';
 import type { EngineContext } from './context.js';
 import { customerSubscriptions } from './customer-admin.js';
+
+/** What a link token looks like: 32 characters of base64url. Anything else resolves to nothing without a query. */
+export const LINK_TOKEN_PATTERN = /^[A-Za-z0-9_-]{32}$/;
 
 /** What a buyer's link token opens, with the subscriptions it serves (see `kit.links.scope`). */
 export interface LinkScope {

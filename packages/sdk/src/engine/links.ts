@@ -8,10 +8,9 @@ import type { LinkTokenCandidate } from '../ports/storage-link-tokens.js';
 import type { EngineContext } from './context.js';
 import type { SubscriptionStatus } from '../domain/subscription-status.js';
 import { NotFoundError } from '../errors.js';
-import { type LinkScope, resolveLinkScope } from './link-scope.js';
+import { LINK_TOKEN_PATTERN, type LinkScope, resolveLinkScope } from './link-scope.js';
 
-/** What a link token looks like: 32 characters of base64url. Anything else resolves to nothing without a query. */
-export const LINK_TOKEN_PATTERN = /^[A-Za-z0-9_-]{32}$/;
+export { LINK_TOKEN_PATTERN };
 
 /** The audit action of a rotation (subject: the customer, or the subscription for its own link). */
 const ROTATED = 'subscription_link.rotated';
