@@ -114,6 +114,20 @@ describe('every storefront’s bot, served by one shop', () => {
     if (data === undefined) throw new Error(`no ${prefix} button on ${textOf(message)}`);
     return user.tap(data, (message.result as { message_id: number }).message_id);
   };
+  /** The catalog's plan lists, one per location (the owner's bot's catalog screens, as every bot has them). */
+  const catalogOf = async (front: Front, user: TelegramUser, menu: BotCall): Promise<BotCall[]> => {
+    const locations = only1(await deliver(front, tapOn(user, menu, 'cat')));
+    const lists: BotCall[] = [];
+    for (const b of buttonsOf(locations).filter((b) => b.callback_data?.startsWith('loc:')))
+      lists.push(only1(await deliver(front, user.tap(b.callback_data!, (locations.result as { message_id: number }).message_id))));
+    return lists;
+  };
+  /** The catalog's list that has plan `planId`. */
+  const listWith = async (front: Front, user: TelegramUser, menu: BotCall, planId: string): Promise<BotCall> => {
+    const found = (await catalogOf(front, user, menu)).find((l) => buttonsOf(l).some((b) => b.callback_data === `p:${planId}`));
+    if (found === undefined) throw new Error(`no plan ${planId} in the catalog`);
+    return found;
+  };
   const customerOf = async (front: Front, user: TelegramUser) =>
     (await s.t.shop.storage.customers.getByExternalRef(storefrontExternalRef(front.storefront.id, String(user.id))))!;
 
@@ -162,8 +176,7 @@ describe('every storefront’s bot, served by one shop', () => {
   it('shows each buyer only their storefront’s plans at its retail prices', async () => {
     const user = new TelegramUser(s.fake, s.t.clock, 8803);
     const menu = only1(await deliver(alpha(), user.message('/start')));
-    const catalog = only1(await deliver(alpha(), tapOn(user, menu, 'cat')));
-    const labels = buttonsOf(catalog).map((b) => b.text);
+    const labels = (await catalogOf(alpha(), user, menu)).flatMap((list) => buttonsOf(list).map((b) => b.text));
     const money = (amount: number) => formatMoney({ amount, currency: currency() }, 'en');
     expect(labels.some((l) => l.includes(money(1234)))).toBe(true);
     expect(labels.join('\n')).not.toContain(money(987));
@@ -175,10 +188,7 @@ describe('every storefront’s bot, served by one shop', () => {
 
     const betaUser = new TelegramUser(s.fake, s.t.clock, 8804);
     const betaMenu = only1(await deliver(beta(), betaUser.message('/start')));
-    const betaCatalog = only1(await deliver(beta(), tapOn(betaUser, betaMenu, 'cat')));
-    const betaLabels = buttonsOf(betaCatalog)
-      .map((b) => b.text)
-      .join('\n');
+    const betaLabels = (await catalogOf(beta(), betaUser, betaMenu)).flatMap((list) => buttonsOf(list).map((b) => b.text)).join('\n');
     expect(betaLabels).toContain(money(987));
     expect(betaLabels).toContain(money(4321));
     expect(betaLabels).not.toContain(money(1234));
@@ -189,7 +199,7 @@ describe('every storefront’s bot, served by one shop', () => {
     const menu = only1(await deliver(alpha(), user.message('/start')));
     const buyer = await customerOf(alpha(), user);
     await fund(buyer.id, 5000);
-    const catalog = only1(await deliver(alpha(), tapOn(user, menu, 'cat')));
+    const catalog = await listWith(alpha(), user, menu, plan.id);
     const quote = only1(await deliver(alpha(), tapOn(user, catalog, `p:${plan.id}`)));
     expect(textOf(quote)).toContain(formatMoney({ amount: 1234, currency: currency() }, 'en'));
     const buy = tapOn(user, quote, `b:${plan.id}`);
@@ -234,7 +244,7 @@ describe('every storefront’s bot, served by one shop', () => {
     const menu = only1(await deliver(alpha(), user.message('/start')));
     const buyer = await customerOf(alpha(), user);
     await fund(buyer.id, 5000);
-    const catalog = only1(await deliver(alpha(), tapOn(user, menu, 'cat')));
+    const catalog = await listWith(alpha(), user, menu, plan.id);
     const quote = only1(await deliver(alpha(), tapOn(user, catalog, `p:${plan.id}`)));
     await deliver(alpha(), tapOn(user, quote, `b:${plan.id}`));
     const link = await buyerLinkOf(s.t.shop, buyer.id);

@@ -32,6 +32,7 @@ export const DYNAMIC_KEY_PREFIXES: readonly string[] = [
   'storefronts.refusals.', // why a storefront's buyer cannot buy now (`StorefrontRefusedError`'s reason)
   'storefronts.status.', // a storefront's state, badges on the owner's pages
   'storefronts.withdrawalStatus.', // a withdrawal's state, the payout queue and the reseller's back office
+  'storefrontOffice.bot.', // a storefront bot's health (`StorefrontBotHealth.state`) in the reseller's back office in the bot
   'evacuation.stays.',
   'extension.actions.',
   'extension.basis.',

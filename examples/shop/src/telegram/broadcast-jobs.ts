@@ -7,7 +7,7 @@ import { BroadcastStore, type BroadcastCopy } from '../db/telegram-broadcasts.js
 import { TelegramUnreachableChats } from '../db/telegram-unreachable.js';
 import { classifySendError } from './send-policy.js';
 import { parseStorefrontAddress, storefrontRoutes } from './storefront/address.js';
-import { createSendPacer, DEFAULT_SEND_GAP_MS } from './send-pacer.js';
+import { createSendPacer, DEFAULT_SEND_GAP_MS, type SendPacer } from './send-pacer.js';
 import { BROADCAST_FAN_OUT_TYPE, broadcastFanOutJob, fanOutBroadcast } from '../app/notifications/broadcast-fan-out.js';
 
 /**
@@ -20,8 +20,19 @@ export const BROADCAST_JOB_TYPES = {
   copy: 'shop.broadcast.copy',
 } as const;
 
-/** All broadcast copies share one serial key: one at a time in the whole deployment, as Telegram's per-bot limit wants. */
+/** The owner's bot's send lane: its copies one at a time in the whole deployment, as Telegram's per-bot limit wants. */
 const COPY_SERIAL_KEY = 'telegram:broadcast';
+
+/**
+ * The send lane of a copy: its bot's, since Telegram's limits and its 429s are each bot's own. The owner's bot's copies
+ * share one lane, each storefront bot's copies another (`sf:<bot id>:<chat>` addresses): the lane is the copies job's
+ * serial key (one run at a time per bot in the deployment, different bots' runs side by side), and each lane has its
+ * own pacer and its own pause after a 429, so one bot told to wait holds up no other bot's broadcast.
+ */
+export function broadcastLane(chatId: string): string {
+  const storefront = parseStorefrontAddress(chatId);
+  return storefront === null ? COPY_SERIAL_KEY : `${COPY_SERIAL_KEY}:${storefront.botId}`;
+}
 
 /**
  * Copies one job sends by default: a broadcast to 100 000 chats is 1 000 jobs, not 100 000, so its fan-out queues it
@@ -78,7 +89,8 @@ const CopySchema = z.object({ broadcastId: z.string().min(1), chatId: z.string()
  * another, each marked `sending` before the call and never sent again once it was: a crash mid-call leaves it
  * `sending`, which the job's next attempt turns `unknown`; copies already `sent` or `failed` are passed over.
  * Failures follow the one send policy (`send-policy.ts`): a 429 puts the copy back to `pending` and every copy of
- * this process waits the `retry_after` Telegram asked for (the job runs again then, from that copy), a 5xx too
+ * that bot in this process (its lane, `broadcastLane`) waits the `retry_after` Telegram asked for (the job runs again
+ * then, from that copy), while other bots' copies go on, a 5xx too
  * (after the job's backoff); a refusal (blocked bot, chat gone) is `failed` with Telegram's reason and marks the
  * chat, whose later copies fail without a call until it writes to the bot again.
  */
@@ -88,12 +100,17 @@ export function createBroadcastJobs(shop: Shop, api: Api, options: BroadcastJobs
   const logger = shop.logger.child({ component: 'telegram-broadcast' });
   const storefronts = storefrontRoutes(shop);
   const copiesPerJob = options.copiesPerJob ?? COPIES_PER_JOB;
-  // Copies run one at a time in the deployment (their serial key); where the lane passes to another replica,
+  // A lane's copies run one at a time in the deployment (their serial key); where the lane passes to another replica,
   // its pacer knows nothing of this one's last start and the two starts may come closer (a 429 then says wait).
-  const pacer = createSendPacer(options.gapMs ?? DEFAULT_SEND_GAP_MS);
+  const pacers = new Map<string, SendPacer>();
+  const pacerOf = (lane: string): SendPacer => {
+    let pacer = pacers.get(lane);
+    if (pacer === undefined) pacers.set(lane, (pacer = createSendPacer(options.gapMs ?? DEFAULT_SEND_GAP_MS)));
+    return pacer;
+  };
   let sent = 0;
-  /** Until when Telegram asked this bot to send nothing (ms since the epoch, shop clock). */
-  let pausedUntil = 0;
+  /** Until when Telegram asked each lane's bot to send nothing (ms since the epoch, shop clock). */
+  const pausedUntil = new Map<string, number>();
 
   /** Sends the copies of `broadcastId` to `chatIds` still `pending`, in order (the body of a copies job). */
   async function sendCopies(broadcastId: string, chatIds: readonly string[], { job, signal }: HostJobContext): Promise<void> {
@@ -134,7 +151,8 @@ export function createBroadcastJobs(shop: Shop, api: Api, options: BroadcastJobs
     }
     // Stopping: the copies not begun go back to the queue with the job.
     if (signal.aborted) throw signal.reason;
-    const wait = pausedUntil - shop.clock.now().getTime();
+    const lane = broadcastLane(target.chatId);
+    const wait = (pausedUntil.get(lane) ?? 0) - shop.clock.now().getTime();
     if (wait > 0) throw new RetryLaterError('Telegram asked the bot to wait', wait);
     if (!(await store.beginSend(target, attempt))) return true;
     // Paced after the mark, right before the call: the gap then holds between the calls themselves, not
@@ -146,7 +164,7 @@ export function createBroadcastJobs(shop: Shop, api: Api, options: BroadcastJobs
       await store.finish(target, 'failed', 'the storefront has no bot now');
       return true;
     }
-    await pacer.next();
+    await pacerOf(lane).next();
     try {
       await through.sendMessage(storefront?.chatId ?? target.chatId, text);
     } catch (error) {
@@ -159,7 +177,7 @@ export function createBroadcastJobs(shop: Shop, api: Api, options: BroadcastJobs
           await sleep(waitMs, undefined, { signal });
           return false;
         }
-        pausedUntil = Math.max(pausedUntil, shop.clock.now().getTime() + waitMs);
+        pausedUntil.set(lane, Math.max(pausedUntil.get(lane) ?? 0, shop.clock.now().getTime() + waitMs));
         // Routine: the run goes back to the queue until then; one line says so, no stack.
         logger.info({ ...target, retryAfterMs: waitMs, reason: failure.error.message }, 'broadcast copies will be retried later');
         throw failure.error;
@@ -183,7 +201,8 @@ export function createBroadcastJobs(shop: Shop, api: Api, options: BroadcastJobs
   const copies = defineHostJob({
     type: BROADCAST_JOB_TYPES.copies,
     payload: CopiesSchema,
-    serialKey: () => COPY_SERIAL_KEY,
+    // Runs are cut at a lane's end (`fanOutBroadcast`): the first chat's lane is the run's.
+    serialKey: (run) => broadcastLane(run.chatIds[0] ?? ''),
     retry,
     run: (run, context) => sendCopies(run.broadcastId, run.chatIds, context),
     async onDead(run, error) {
@@ -193,7 +212,7 @@ export function createBroadcastJobs(shop: Shop, api: Api, options: BroadcastJobs
   const copy = defineHostJob({
     type: BROADCAST_JOB_TYPES.copy,
     payload: CopySchema,
-    serialKey: () => COPY_SERIAL_KEY,
+    serialKey: (one) => broadcastLane(one.chatId),
     retry,
     run: (one, context) => sendCopies(one.broadcastId, [one.chatId], context),
     async onDead(one, error) {
@@ -210,7 +229,7 @@ export function createBroadcastJobs(shop: Shop, api: Api, options: BroadcastJobs
       onlyCustomers: input.onlyCustomers,
       storefrontId: input.storefrontId,
     };
-    await fanOutBroadcast(shop, store, copies, recipients, copiesPerJob);
+    await fanOutBroadcast(shop, store, copies, recipients, copiesPerJob, broadcastLane);
   });
 
   return {

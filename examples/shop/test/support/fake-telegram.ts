@@ -114,6 +114,11 @@ export class FakeTelegram {
     this.failures.set(method, [...(this.failures.get(method) ?? []), ...Array.from({ length: count }, () => failure)]);
   }
 
+  /** The next `count` calls of `method` by bot `token` only (another bot's are answered) fail with this error. */
+  failNextOf(token: string, method: string, failure: ScriptedFailure, count = 1): void {
+    this.failNext(`${token} ${method}`, failure, count);
+  }
+
   /** Calls of `method` fail no more (what `failNext` queued and was not used up is dropped). */
   stopFailing(method: string): void {
     this.failures.delete(method);
@@ -191,7 +196,7 @@ export class FakeTelegram {
       ? { code: 502, description: 'Bad Gateway' }
       : typeof held === 'object'
         ? held
-        : (this.failures.get(method)?.shift() ?? this.refusalOf(method, params));
+        : (this.failures.get(`${match[1]} ${method}`)?.shift() ?? this.failures.get(method)?.shift() ?? this.refusalOf(method, params));
     if (failure !== undefined) {
       this.calls.push({
         method,

@@ -58,8 +58,9 @@ const RUNS_PER_CALL = 50;
  * 1. The broadcast and a `pending` copy per recipient in one transaction and one `INSERT … SELECT`: the recipients
  *    are fixed from then on (a rerun writes nothing). Then the table's planner statistics, so that paging through
  *    the new copies uses its primary key.
- * 2. Its copies in chat order, `perJob` at a time, each run queued as one copies job keyed by the broadcast and the
- *    run's first chat: a rerun reads the same runs and queues none twice. A run with no copy still `pending` (an old
+ * 2. Its copies in chat order, `perJob` at a time and never two send lanes in one run (`laneOf`: a run is cut where
+ *    the chats' bot changes), each run queued as one copies job keyed by the broadcast and the run's first chat: a
+ *    rerun reads the same runs and queues none twice. A run with no copy still `pending` (an old
  *    release's half-sent broadcast) is skipped. The first run is queued alone, so the first copies go out at once;
  *    the others `RUNS_PER_CALL` runs a call (one page of copies read, one write of their jobs).
  */
@@ -69,6 +70,7 @@ export async function fanOutBroadcast<S extends z.ZodType>(
   copiesJob: HostJobDefinition<S>,
   input: FanOutInput,
   perJob: number,
+  laneOf: (chatId: string) => string = () => '',
 ): Promise<void> {
   const written = await shop.storage.transaction((tx) => store.writeRecipients(tx, input));
   if (written > 0) await store.analyze();
@@ -79,8 +81,7 @@ export async function fanOutBroadcast<S extends z.ZodType>(
     if (page.length === 0) return;
     after = page[page.length - 1]!.chatId;
     const items: HostJobItem<S>[] = [];
-    for (let i = 0; i < page.length; i += perJob) {
-      const run = page.slice(i, i + perJob);
+    for (const run of runsOf(page, perJob, laneOf)) {
       const chatIds = run.filter((c) => c.status === 'pending').map((c) => c.chatId);
       if (chatIds.length === 0) continue;
       const payload: CopiesPayload = { broadcastId: input.id, chatIds };
@@ -90,4 +91,19 @@ export async function fanOutBroadcast<S extends z.ZodType>(
     else if (items.length > 1) await enqueueHostJobs(shop.storage, copiesJob, items);
     runs = RUNS_PER_CALL;
   }
+}
+
+/** `page` cut into runs of at most `perJob` copies, in order, a run ending where the next copy's lane is another. */
+function runsOf<C extends { chatId: string }>(page: readonly C[], perJob: number, laneOf: (chatId: string) => string): C[][] {
+  const runs: C[][] = [];
+  let run: C[] = [];
+  for (const copy of page) {
+    if (run.length === perJob || (run.length > 0 && laneOf(run[0]!.chatId) !== laneOf(copy.chatId))) {
+      runs.push(run);
+      run = [];
+    }
+    run.push(copy);
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
 }

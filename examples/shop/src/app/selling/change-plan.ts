@@ -9,7 +9,8 @@ export type PlanChangeOutcome = { ok: true; result: ChangePlanResult } | { ok: f
 const NOT_ON_SALE: Refusal = { code: 'not_found', key: 'planChange.reasons.not_on_sale', reason: 'not_on_sale' };
 
 /**
- * A buyer moves one of their subscriptions (the caller checked it is theirs) to another plan on sale,
+ * A buyer moves one of their subscriptions (the caller checked it is theirs) to another plan on sale (a storefront's
+ * buyer: on its storefront's menu),
  * paying the difference from the wallet or getting it back: the one use case the web page, the JSON API
  * and the bot call. The same `idempotencyKey` again changes once.
  */
@@ -21,6 +22,10 @@ export async function changePlanFor(
 ): Promise<PlanChangeOutcome> {
   const plan = await shop.storage.plans.get(request.planId);
   if (plan === null || !plan.onSale) return { ok: false, refusal: NOT_ON_SALE };
+  // A storefront's buyer moves only to a plan its storefront sells (the others are not theirs to buy).
+  const storefrontId = (await shop.storage.customers.get(customerId))?.storefrontId ?? null;
+  if (storefrontId !== null && (await shop.storage.storefronts.getMenuItem(storefrontId, plan.id)) === null)
+    return { ok: false, refusal: NOT_ON_SALE };
   try {
     const result = await shop.kit.changePlan({
       subscriptionId,

@@ -9,22 +9,26 @@ import type { BotContext, BotDeps } from '../context.js';
 import { trimText } from '../message-text.js';
 import { backToMenu } from '../menu.js';
 import { localizedPlan, localizedPlans } from '../../db/plan-texts.js';
-import { plansForBuyer } from '../../app/selling/buyer-prices.js';
+import { buyerCatalog } from '../../app/selling/buyer-catalog.js';
+import { planNameFor } from '../face.js';
 
 /** The checkout key of a confirm button: the quote message it sits on, so a double tap or a redelivered tap buys once. */
 export function buyKey(kind: 'buy' | 'trial', chatId: string, messageId: number): string {
   return `tg:${kind}:${chatId}:${messageId}`;
 }
 
-/** The catalog by location, a plan's quote (sent as a new message, so its buttons key one purchase) and buying from the wallet. */
+/**
+ * The catalog by location, a plan's quote (sent as a new message, so its buttons key one purchase) and buying from the
+ * wallet. The plans and prices are the buyer's (`buyerCatalog`): a storefront's buyer sees only its menu, at retail.
+ */
 export function catalogHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
   const { shop } = deps;
-  const groups = async () => groupByLocation(await shop.storage.plans.list({ onSale: true }));
+  const groups = async (ctx: BotContext) => groupByLocation(await buyerCatalog(shop, ctx.user.customer));
 
   bot.callbackQuery('cat', async (ctx) => {
     const { t, locale } = ctx.user;
     await ctx.answerCallbackQuery();
-    const list = await groups();
+    const list = await groups(ctx);
     if (list.length === 0) return void (await ctx.reply(t('telegram.catalog.empty'), { reply_markup: backToMenu(ctx.user) }));
     const keyboard = new InlineKeyboard();
     list.forEach((group, i) => {
@@ -35,34 +39,33 @@ export function catalogHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
   });
 
   bot.callbackQuery(/^loc:(\d{1,3})$/, async (ctx) => {
-    const { t, locale, customer } = ctx.user;
+    const { t, locale } = ctx.user;
     await ctx.answerCallbackQuery();
-    const group = (await groups())[Number(ctx.match[1])];
+    const group = (await groups(ctx))[Number(ctx.match[1])];
     if (group === undefined) return void (await ctx.reply(t('telegram.catalog.empty'), { reply_markup: backToMenu(ctx.user) }));
     const keyboard = new InlineKeyboard();
-    // A reseller sees the prices it buys at.
-    for (const plan of await localizedPlans(shop, await plansForBuyer(shop, customer.id, group.plans), locale))
-      keyboard.text(trimText(`${plan.name} · ${planPrice(plan, locale)}`, 60), callbackData('p', plan.id)).row();
+    for (const plan of await localizedPlans(shop, group.plans, locale))
+      keyboard.text(trimText(`${planNameFor(ctx, plan.id, plan.name)} · ${planPrice(plan, locale)}`, 60), callbackData('p', plan.id)).row();
     await ctx.reply(t('telegram.catalog.choosePlan'), { reply_markup: keyboard.text(t('telegram.menu.back'), 'cat') });
   });
 
   bot.callbackQuery(callbackPattern('p'), async (ctx) => {
     const { t, locale, customer } = ctx.user;
     await ctx.answerCallbackQuery();
-    const listed = await shop.storage.plans.get(ctx.match[1] as string);
-    if (listed === null || !listed.onSale)
-      return void (await ctx.reply(t('telegram.catalog.gone'), { reply_markup: backToMenu(ctx.user) }));
-    const [plan] = (await plansForBuyer(shop, customer.id, [listed])) as [typeof listed];
+    // Only a plan this buyer may buy now (a storefront's buyer: on its menu), at their price.
+    const plan = (await buyerCatalog(shop, customer)).find((p) => p.id === ctx.match[1]);
+    if (plan === undefined) return void (await ctx.reply(t('telegram.catalog.gone'), { reply_markup: backToMenu(ctx.user) }));
     const balance = await shop.storage.ledger.balance(customer.id, plan.price.currency);
     const lines = [
-      (await localizedPlan(shop, plan, locale)).name,
+      planNameFor(ctx, plan.id, (await localizedPlan(shop, plan, locale)).name),
       planSummary(plan, t, locale),
       t('telegram.catalog.price', { price: planPrice(plan, locale) }),
       t('telegram.wallet.balance', { balance: formatMoney({ amount: balance, currency: plan.price.currency }, locale) }),
-      t('telegram.code.hint'),
     ];
+    // Discount codes and trials are the owner's shop's (a storefront's bot takes no code; its reseller pays every sale).
+    if (ctx.storefront === undefined) lines.push(t('telegram.code.hint'));
     const keyboard = new InlineKeyboard().text(t('telegram.catalog.buy', { price: planPrice(plan, locale) }), callbackData('b', plan.id));
-    if (plan.trial !== null)
+    if (plan.trial !== null && ctx.storefront === undefined)
       keyboard.row().text(t('telegram.catalog.trial', { days: t('plans.days', { count: plan.trial.days }) }), callbackData('t', plan.id));
     await ctx.reply(lines.join('\n'), { reply_markup: keyboard.row().text(t('telegram.menu.back'), 'cat') });
   });
@@ -76,7 +79,8 @@ export function catalogHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
       const message = ctx.callbackQuery.message;
       if (message === undefined) return void (await ctx.answerCallbackQuery());
       const plan = await shop.storage.plans.get(ctx.match[1] as string);
-      if (plan === null) return void (await ctx.answerCallbackQuery({ text: t('telegram.catalog.gone') }));
+      if (plan === null || (kind === 'trial' && ctx.storefront !== undefined))
+        return void (await ctx.answerCallbackQuery({ text: t('telegram.catalog.gone') }));
       await ctx.answerCallbackQuery();
       const bought = await buyPlansFor(shop, customer.id, {
         items: [{ planId: plan.id, quantity: 1, trial: kind === 'trial', autoRenew: false }],

@@ -2,6 +2,7 @@ import { InlineKeyboard, type Composer } from 'grammy';
 import { formatBytes, formatDateTime, formatMoney } from '../../i18n/format.js';
 import { localizedPlans } from '../../db/plan-texts.js';
 import { changePlanFor } from '../../app/selling/change-plan.js';
+import { buyerCatalog } from '../../app/selling/buyer-catalog.js';
 import { callbackData } from '../callback-data.js';
 import type { BotContext, BotDeps, BotUser } from '../context.js';
 import { trimText } from '../message-text.js';
@@ -30,7 +31,8 @@ export function planChangeHandlers(bot: Composer<BotContext>, deps: BotDeps): vo
     const sub = await findOwnedSubscription(shop, ctx.user, ctx.match[1]);
     if (sub === null) return void (await ctx.answerCallbackQuery({ text: t('telegram.notYours') }));
     await ctx.answerCallbackQuery();
-    const others = (await localizedPlans(shop, await shop.storage.plans.list({ onSale: true }), locale)).filter((p) => p.id !== sub.planId);
+    // The plans this buyer may buy (a storefront's buyer: its menu only).
+    const others = (await localizedPlans(shop, await buyerCatalog(shop, ctx.user.customer), locale)).filter((p) => p.id !== sub.planId);
     if (others.length === 0) return void (await ctx.reply(t('planChange.none'), { reply_markup: back(ctx.user, sub.id) }));
     const keyboard = new InlineKeyboard();
     for (const plan of others.slice(0, 20)) keyboard.text(trimText(plan.name, 60), `pq:${sub.id}:${plan.id}`).row();

@@ -5,8 +5,8 @@ import { recordSignUpReferral } from '../../app/selling/sign-up-referral.js';
 import { customerOfTelegramUser, linkByToken } from '../../app/auth/telegram-buyers.js';
 import { setCustomerLanguage } from '../../app/customers/language.js';
 import type { BotContext, BotDeps } from '../context.js';
-import { mainMenu } from '../menu.js';
-import { CAMPAIGN_START_PREFIX, miniAppUrl } from '../../config/public-addresses.js';
+import { menuFor, shopNameFor, welcomeFor } from '../face.js';
+import { CAMPAIGN_START_PREFIX } from '../../config/public-addresses.js';
 import { joinCampaign } from '../../app/growth/campaigns.js';
 import { GIFT_START, offerGiftClaim } from './gifts.js';
 
@@ -29,12 +29,12 @@ function languageKeyboard(): InlineKeyboard {
   return keyboard;
 }
 
-/** The menu message, under an optional greeting. */
+/** The menu message under the name of the shop this bot speaks for (`face.ts`), after an optional greeting. */
 export async function showMenuOf(deps: BotDeps, ctx: BotContext, greeting?: string): Promise<void> {
   const { shop } = deps;
   const { t } = ctx.user;
-  const text = [greeting, t('telegram.menu.title', { shop: shop.config.shopName })].filter(Boolean).join('\n\n');
-  await ctx.reply(text, { reply_markup: mainMenu(ctx.user, miniAppUrl(shop.config)) });
+  const text = [greeting, t('telegram.menu.title', { shop: shopNameFor(shop, ctx) })].filter(Boolean).join('\n\n');
+  await ctx.reply(text, { reply_markup: menuFor(shop, ctx) });
 }
 
 /**
@@ -45,6 +45,8 @@ export async function showMenuOf(deps: BotDeps, ctx: BotContext, greeting?: stri
 export async function startWith(deps: BotDeps, ctx: BotContext, token: string): Promise<void> {
   const { shop, links } = deps;
   const { t } = ctx.user;
+  // Campaigns, referrals, gifts and web account links are the owner's shop's: a storefront's bot only welcomes.
+  if (ctx.storefront !== undefined) return showMenuOf(deps, ctx, welcomeFor(shop, ctx));
   if (token.startsWith(CAMPAIGN_START_PREFIX)) {
     // A campaign's link at the user's first contact; an unknown campaign or an existing buyer just gets the menu.
     await joinCampaign(shop, ctx.user.customer.id, token.slice(CAMPAIGN_START_PREFIX.length));

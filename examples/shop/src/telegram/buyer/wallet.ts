@@ -14,6 +14,7 @@ import { cryptoAmounts, cryptoButtons } from './crypto-top-up.js';
 import { starsButtons, starsOffers } from './stars-top-up.js';
 import { railButtons, railOffers } from './gateway-top-up.js';
 import { paymentNoteText } from '../../app/payments/payment-notes.js';
+import { offersStars } from '../face.js';
 
 const HISTORY = 15;
 const PAYMENTS = 5;
@@ -76,7 +77,7 @@ export function walletHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
     await ctx.answerCallbackQuery();
     // Card-to-card is on exactly when there is a payout card (see the card provider).
     const card = await payoutCard(shop);
-    const [amounts, stars, rails] = await Promise.all([cryptoAmounts(shop), starsOffers(shop), railOffers(shop)]);
+    const [amounts, stars, rails] = await Promise.all([cryptoAmounts(shop), offersStars(ctx) ? starsOffers(shop) : [], railOffers(shop)]);
     if (card === null && amounts.length === 0 && stars.length === 0 && rails.length === 0)
       return void (await ctx.reply(t('wallet.noProviders'), { reply_markup: backToMenu(ctx.user) }));
     const parts: string[] = [];

@@ -19,12 +19,27 @@ import type { StorefrontBot } from '../../db/storefront-bots.js';
 import { registerLogSecrets } from '../../logging/logger.js';
 import { webhookRouterFor, type WebhookTarget } from '../webhook.js';
 import { callbackAnswersAreCourtesy } from '../callback-answers.js';
+import { startHandlers } from '../buyer/start.js';
+import { catalogHandlers } from '../buyer/catalog.js';
+import { subscriptionHandlers } from '../buyer/subscriptions.js';
+import { appButtonHandlers } from '../buyer/app-buttons.js';
+import { deviceHandlers } from '../buyer/devices.js';
+import { devicePackHandlers } from '../buyer/device-packs.js';
+import { trafficHandlers } from '../buyer/traffic.js';
+import { planChangeHandlers } from '../buyer/plan-change.js';
+import { accountHandlers } from '../buyer/account.js';
 import { walletHandlers } from '../buyer/wallet.js';
+import { savedMethodHandlers } from '../buyer/saved-methods.js';
+import { cryptoTopUpHandlers } from '../buyer/crypto-top-up.js';
 import { gatewayTopUpHandlers } from '../buyer/gateway-top-up.js';
 import type { BotContext } from '../context.js';
+import { menuFor } from '../face.js';
+import { storefrontBotHealth } from '../../app/storefronts/bot-health-source.js';
 import { storefrontHandledOnce } from './handled-once.js';
+import { storefrontAddress } from './address.js';
 import { storefrontBuyer } from './buyer.js';
-import { storefrontHandlers, storefrontMenu, suspendedGate } from './handlers.js';
+import { officeHandlers } from './office.js';
+import { ownerOnlyButtons, storefrontSupport, suspendedGate } from './screens.js';
 import type { StorefrontContext, StorefrontDeps } from './context.js';
 import { pacedPerBot } from './pacing.js';
 
@@ -63,6 +78,7 @@ export function createStorefrontBots(shop: Shop, options: StorefrontBotOptions):
   const buyers = new StorefrontTelegramLinkStore(shop.db, shop.shopSchema, shop.clock);
   const unreachable = new TelegramUnreachableChats(shop.db, shop.shopSchema, shop.clock);
   const built = new Map<string, { token: string; bot: Bot<StorefrontContext> }>();
+  const botHealth = storefrontBotHealth(shop);
 
   const build = (row: StorefrontBot): Bot<StorefrontContext> => {
     const config = {
@@ -87,18 +103,22 @@ export function createStorefrontBots(shop: Shop, options: StorefrontBotOptions):
       sales: options.sales,
       buyers,
     };
+    const links = deps.links;
     bot.use(storefrontHandledOnce(updates, unreachable, row.botId, log));
     bot.use(async (ctx, next) => {
       if (ctx.chat?.type !== 'private' || ctx.from === undefined || ctx.from.is_bot) return;
       const view = await options.sales.storefront(row.storefrontId);
       // The storefront is gone (its bot row outlived it): nothing is done for anyone.
       if (view === null) return;
-      ctx.storefront = { view, botId: row.botId, brand: await brands.get(row.storefrontId) };
+      const telegramUserId = String(ctx.from.id);
+      // Its reseller is the Telegram user their shop account is linked to (through the owner's bot, as any account).
+      const byReseller = (await links.byTelegramUser(telegramUserId))?.customerId === view.resellerId;
+      ctx.storefront = { view, botId: row.botId, brand: await brands.get(row.storefrontId), byReseller };
       const customer = await storefrontBuyer(deps, row.storefrontId, ctx.from, String(ctx.chat.id));
       const locale = isLocale(customer.locale) ? customer.locale : 'en';
       ctx.user = {
-        telegramUserId: String(ctx.from.id),
-        chatId: String(ctx.chat.id),
+        telegramUserId,
+        chatId: storefrontAddress(row.botId, String(ctx.chat.id)),
         customer,
         locale,
         t: translator(locale),
@@ -113,12 +133,26 @@ export function createStorefrontBots(shop: Shop, options: StorefrontBotOptions):
       }
     });
     suspendedGate(bot);
-    storefrontHandlers(bot, deps);
-    // The wallet and the gateway top-ups are the owner bot's own, on the storefront buyer's wallet.
-    walletHandlers(bot as unknown as Composer<BotContext>, deps);
-    gatewayTopUpHandlers(bot as unknown as Composer<BotContext>, deps);
+    officeHandlers(bot, shop, botHealth);
+    ownerOnlyButtons(bot);
+    storefrontSupport(bot);
+    // The owner's bot's buyer screens, speaking for the storefront (`face.ts`): one renderer for both bots.
+    const buyer = bot as unknown as Composer<BotContext>;
+    startHandlers(buyer, deps);
+    catalogHandlers(buyer, deps);
+    subscriptionHandlers(buyer, deps);
+    appButtonHandlers(buyer, deps);
+    deviceHandlers(buyer, deps);
+    devicePackHandlers(buyer, deps);
+    trafficHandlers(buyer, deps);
+    planChangeHandlers(buyer, deps);
+    accountHandlers(buyer, deps);
+    walletHandlers(buyer, deps);
+    savedMethodHandlers(buyer, deps);
+    cryptoTopUpHandlers(buyer, deps);
+    gatewayTopUpHandlers(buyer, deps);
     bot.on('callback_query', (ctx) => ctx.answerCallbackQuery({ text: ctx.user.t('telegram.notYours') }));
-    bot.on('message', (ctx) => ctx.reply(ctx.user.t('telegram.menu.hint'), { reply_markup: storefrontMenu(ctx) }));
+    bot.on('message', (ctx) => ctx.reply(ctx.user.t('telegram.menu.hint'), { reply_markup: menuFor(shop, ctx) }));
     bot.catch(({ error, ctx }) => {
       log.error({ err: error, updateId: ctx.update.update_id, botId: row.botId }, 'handling a storefront bot update failed');
     });
