@@ -4,6 +4,7 @@ import { localizedPlans } from '../../db/plan-texts.js';
 import { changePlanFor } from '../../app/selling/change-plan.js';
 import { buyerCatalog } from '../../app/selling/buyer-catalog.js';
 import { callbackData } from '../callback-data.js';
+import { planNameFor } from '../face.js';
 import type { BotContext, BotDeps, BotUser } from '../context.js';
 import { trimText } from '../message-text.js';
 import { refusalText } from '../refusal-text.js';
@@ -35,7 +36,8 @@ export function planChangeHandlers(bot: Composer<BotContext>, deps: BotDeps): vo
     const others = (await localizedPlans(shop, await buyerCatalog(shop, ctx.user.customer), locale)).filter((p) => p.id !== sub.planId);
     if (others.length === 0) return void (await ctx.reply(t('planChange.none'), { reply_markup: back(ctx.user, sub.id) }));
     const keyboard = new InlineKeyboard();
-    for (const plan of others.slice(0, 20)) keyboard.text(trimText(plan.name, 60), `pq:${sub.id}:${plan.id}`).row();
+    for (const plan of others.slice(0, 20))
+      keyboard.text(trimText(planNameFor(ctx, plan.id, plan.name), 60), `pq:${sub.id}:${plan.id}`).row();
     await ctx.reply(`${t('planChange.title')}\n\n${t('planChange.explain')}`, {
       reply_markup: keyboard.text(t('telegram.menu.back'), callbackData('s', sub.id)),
     });
