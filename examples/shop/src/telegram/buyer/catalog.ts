@@ -10,6 +10,9 @@ import { trimText } from '../message-text.js';
 import { backToMenu } from '../menu.js';
 import { localizedPlan, localizedPlans } from '../../db/plan-texts.js';
 import { plansForBuyer } from '../../app/selling/buyer-prices.js';
+import { showBuilder } from './builder.js';
+import { addLocationButton } from './location.js';
+import { askPhoneForTrial } from './phone-trial.js';
 
 /** The checkout key of a confirm button: the quote message it sits on, so a double tap or a redelivered tap buys once. */
 export function buyKey(kind: 'buy' | 'trial', chatId: string, messageId: number): string {
@@ -52,6 +55,7 @@ export function catalogHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
     const listed = await shop.storage.plans.get(ctx.match[1] as string);
     if (listed === null || !listed.onSale)
       return void (await ctx.reply(t('telegram.catalog.gone'), { reply_markup: backToMenu(ctx.user) }));
+    if (listed.builder !== null) return showBuilder(deps, ctx, listed);
     const [plan] = (await plansForBuyer(shop, customer.id, [listed])) as [typeof listed];
     const balance = await shop.storage.ledger.balance(customer.id, plan.price.currency);
     const lines = [
@@ -64,6 +68,7 @@ export function catalogHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
     const keyboard = new InlineKeyboard().text(t('telegram.catalog.buy', { price: planPrice(plan, locale) }), callbackData('b', plan.id));
     if (plan.trial !== null)
       keyboard.row().text(t('telegram.catalog.trial', { days: t('plans.days', { count: plan.trial.days }) }), callbackData('t', plan.id));
+    await addLocationButton(deps, ctx.user, plan, keyboard);
     await ctx.reply(lines.join('\n'), { reply_markup: keyboard.row().text(t('telegram.menu.back'), 'cat') });
   });
 
@@ -78,6 +83,7 @@ export function catalogHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
       const plan = await shop.storage.plans.get(ctx.match[1] as string);
       if (plan === null) return void (await ctx.answerCallbackQuery({ text: t('telegram.catalog.gone') }));
       await ctx.answerCallbackQuery();
+      if (kind === 'trial' && plan.trial?.requirePhone === true) return askPhoneForTrial(deps, ctx, plan);
       const bought = await buyPlansFor(shop, customer.id, {
         items: [{ planId: plan.id, quantity: 1, trial: kind === 'trial', autoRenew: false }],
         idempotencyKey: buyKey(kind, ctx.user.chatId, message.message_id),
