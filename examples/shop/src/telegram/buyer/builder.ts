@@ -49,7 +49,7 @@ export function decodeState(text: string): BuilderState | null {
 export function choiceOf(builder: PlanBuilder, s: BuilderState): BuiltChoice {
   const choice: BuiltChoice = {};
   if (builder.locations !== null) {
-    const picked = builder.locations.options.filter((_, i) => (s.mask >> BigInt(i)) & 1n);
+    const picked = builder.locations.options.filter((_, i) => ((s.mask >> BigInt(i)) & 1n) === 1n);
     // None picked: the rule answers `locations_required`.
     if (picked.length > 0) choice.locations = picked;
   }
