@@ -223,6 +223,27 @@ describe('the location in the bot', () => {
   });
 });
 
+describe('a full location in the bot', () => {
+  it('shows it busy and refuses to sell there, charging nothing', async () => {
+    const { user, customerId, menu } = await newBuyer(5000);
+    const { storage } = s.t.shop;
+    const panels = await storage.panels.list();
+    const inNl = (await storage.targets.list()).filter((x) => panels.find((p) => p.id === x.panelId)?.locationTags.includes('nl'));
+    const before = inNl.map((x) => ({ id: x.id, capacity: x.capacity }));
+    for (const x of inNl) await storage.targets.update(x.id, { capacity: x.allocated });
+    try {
+      const list = await user.send(user.tap(`kl:${pinned.id}`, messageIdOf(menu)));
+      expect(buttonsOf(list).map((b) => b.text)).toContain(`Netherlands · ${en('builder.busy')}`);
+      const quote = await pressLabel(user, list, 'Netherlands');
+      const refused = await user.press(quote, 'klb:');
+      expect(textOf(refused)).toBe(en('builder.reasons.location_full'));
+      expect(await ledgerDebits(customerId)).toEqual([]);
+    } finally {
+      for (const x of before) await storage.targets.update(x.id, { capacity: x.capacity });
+    }
+  });
+});
+
 describe('several subscriptions and family plans in the bot', () => {
   it('names two subscriptions apart, each with its own link; a bad name changes nothing', async () => {
     const { user, customerId, menu } = await newBuyer(5000);
