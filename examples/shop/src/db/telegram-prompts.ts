@@ -4,7 +4,9 @@ import type { SqlClient } from '@panelkit/storage-postgres';
 /**
  * What the bot waits for an admin to type: a rejection's, a suspension's or a device reset's reason, a customer to
  * find, the owner's link banner (subject: its language) or support address, a ticket's answer or closing reason;
- * or for a buyer: a new ticket's first message (subject: `new`), or their message in a ticket.
+ * or for a buyer: a new ticket's first message (subject: `new`), their message in a ticket, a subscription's new name
+ * (`sub_label`, subject: the subscription), or their own contact for a trial that asks for a phone (`trial_phone`,
+ * subject: the plan).
  */
 export type PromptAction =
   | 'reject_reason'
@@ -16,7 +18,9 @@ export type PromptAction =
   | 'ticket_answer'
   | 'ticket_close_reason'
   | 'ticket_open'
-  | 'ticket_reply';
+  | 'ticket_reply'
+  | 'sub_label'
+  | 'trial_phone';
 
 /** One question the bot asked an admin and waits for the answer to, about one subject (a payment, a subscription). */
 export interface TelegramPrompt {
@@ -38,6 +42,8 @@ const ACTIONS: readonly string[] = [
   'ticket_close_reason',
   'ticket_open',
   'ticket_reply',
+  'sub_label',
+  'trial_phone',
 ] satisfies PromptAction[];
 
 /**

@@ -40,6 +40,11 @@ import { walletHandlers } from './buyer/wallet.js';
 import { cryptoTopUpHandlers } from './buyer/crypto-top-up.js';
 import { starsPreCheckoutHandler, starsTopUpHandlers } from './buyer/stars-top-up.js';
 import { gatewayTopUpHandlers } from './buyer/gateway-top-up.js';
+import { builderHandlers } from './buyer/builder.js';
+import { locationHandlers } from './buyer/location.js';
+import { familyHandlers } from './buyer/family.js';
+import { answerLabelPrompt, subscriptionNameHandlers } from './buyer/subscription-name.js';
+import { answerPhoneText, phoneTrialHandlers } from './buyer/phone-trial.js';
 import { customerOfTelegramUser, localeOfTelegramUser } from '../app/auth/telegram-buyers.js';
 import { createTelegramChannel } from './channel.js';
 import type { BotContext, BotDeps } from './context.js';
@@ -193,9 +198,14 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
     // An admin is a buyer too: their own ticket's message, typed after "New ticket" or "Reply".
     ticket_open: (ctx) => answerBuyerPrompt(deps)(ctx, null, ctx.message),
     ticket_reply: (ctx, ticketId) => answerBuyerPrompt(deps)(ctx, ticketId, ctx.message),
+    sub_label: answerLabelPrompt(deps),
+    trial_phone: (ctx, planId) => answerPhoneText(deps)(ctx, planId),
   });
   // A buyer's message the bot asked for (a ticket's text or picture) comes before the receipts' picture handler.
   supportHandlers(bot, deps);
+  // The buyer's typed name or shared contact the bot asked for, before any handler reads text as something else.
+  subscriptionNameHandlers(bot, deps);
+  phoneTrialHandlers(bot, deps);
   startHandlers(bot, deps);
   summaryHandlers(bot, deps);
   evacuationHandlers(bot, deps);
@@ -226,6 +236,9 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   cryptoTopUpHandlers(bot, deps);
   starsTopUpHandlers(bot, deps);
   gatewayTopUpHandlers(bot, deps);
+  builderHandlers(bot, deps);
+  locationHandlers(bot, deps);
+  familyHandlers(bot, deps);
   // Buttons from old messages or forged data: answered, nothing done.
   bot.on('callback_query', (ctx) => ctx.answerCallbackQuery({ text: ctx.user.t('telegram.notYours') }));
   bot.on('message', (ctx) => ctx.reply(ctx.user.t('telegram.menu.hint'), { reply_markup: mainMenu(ctx.user, miniAppUrl(shop.config)) }));

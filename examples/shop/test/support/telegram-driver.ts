@@ -150,6 +150,20 @@ export class TelegramUser {
     };
   }
 
+  /** A shared contact (the `request_contact` button sends the user's own: `userId` defaults to theirs). */
+  contact(phoneNumber: string, userId: number = this.id): Update {
+    return {
+      update_id: this.fake.updateId(),
+      message: {
+        message_id: this.nextMessageId++,
+        date: this.date(),
+        chat: this.chat,
+        from: this.from,
+        contact: { phone_number: phoneNumber, first_name: `User ${userId}`, user_id: userId },
+      },
+    };
+  }
+
   /** A tap on a button with this data, on the bot's message `messageId`. */
   tap(data: string, messageId: number): Update {
     return {

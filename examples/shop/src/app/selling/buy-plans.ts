@@ -22,6 +22,11 @@ export interface PurchaseRequest {
   idempotencyKey: string;
   /** A discount code as typed; empty or absent: none. The engine judges it. */
   discountCode?: string | undefined;
+  /**
+   * A phone number the channel itself verified (in the bot: the contact Telegram shares of the sender's own account),
+   * in E.164; it makes a trial whose plan asks for a verified phone (`requirePhone`) claimable, once per number.
+   */
+  verifiedPhone?: string | undefined;
 }
 
 /** What buying came to: the order (`replayed` when the key had bought already), or why nothing was charged. */
@@ -43,9 +48,17 @@ const codeOf = (code: string | undefined) => (code === undefined || code === '' 
  * What the shop knows of a trial taker beyond the customer record: the Telegram account linked to it (a web buyer who
  * linked the bot), so a trial taken in the bot and one taken on the web by the same Telegram user are one person.
  */
-async function trialIdentityOf(shop: Shop, customerId: string): Promise<{ telegramId: string } | undefined> {
+async function trialIdentityOf(
+  shop: Shop,
+  customerId: string,
+  verifiedPhone: string | undefined,
+): Promise<{ telegramId?: string; phone?: string } | undefined> {
   const link = await new TelegramLinkStore(shop.db, shop.shopSchema, shop.clock).byCustomer(customerId);
-  return link === null ? undefined : { telegramId: link.telegramUserId };
+  const identity = {
+    ...(link === null ? {} : { telegramId: link.telegramUserId }),
+    ...(verifiedPhone === undefined ? {} : { phone: verifiedPhone }),
+  };
+  return Object.keys(identity).length === 0 ? undefined : identity;
 }
 
 /**
@@ -54,7 +67,9 @@ async function trialIdentityOf(shop: Shop, customerId: string): Promise<{ telegr
  */
 export async function buyPlansFor(shop: Shop, customerId: string, request: PurchaseRequest): Promise<Purchase> {
   try {
-    const trialIdentity = request.items.some((item) => item.trial) ? await trialIdentityOf(shop, customerId) : undefined;
+    const trialIdentity = request.items.some((item) => item.trial)
+      ? await trialIdentityOf(shop, customerId, request.verifiedPhone)
+      : undefined;
     const result = await shop.kit.checkout({
       customerId,
       items: request.items.map(lineOf),

@@ -11,6 +11,9 @@ import { backToMenu } from '../menu.js';
 import { localizedPlan, localizedPlans } from '../../db/plan-texts.js';
 import { buyerCatalog } from '../../app/selling/buyer-catalog.js';
 import { planNameFor } from '../face.js';
+import { showBuilder } from './builder.js';
+import { addLocationButton } from './location.js';
+import { askPhoneForTrial } from './phone-trial.js';
 
 /** The checkout key of a confirm button: the quote message it sits on, so a double tap or a redelivered tap buys once. */
 export function buyKey(kind: 'buy' | 'trial', chatId: string, messageId: number): string {
@@ -55,6 +58,7 @@ export function catalogHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
     // Only a plan this buyer may buy now (a storefront's buyer: on its menu), at their price.
     const plan = (await buyerCatalog(shop, customer)).find((p) => p.id === ctx.match[1]);
     if (plan === undefined) return void (await ctx.reply(t('telegram.catalog.gone'), { reply_markup: backToMenu(ctx.user) }));
+    if (plan.builder !== null) return showBuilder(deps, ctx, plan);
     const balance = await shop.storage.ledger.balance(customer.id, plan.price.currency);
     const lines = [
       planNameFor(ctx, plan.id, (await localizedPlan(shop, plan, locale)).name),
@@ -67,6 +71,7 @@ export function catalogHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
     const keyboard = new InlineKeyboard().text(t('telegram.catalog.buy', { price: planPrice(plan, locale) }), callbackData('b', plan.id));
     if (plan.trial !== null && ctx.storefront === undefined)
       keyboard.row().text(t('telegram.catalog.trial', { days: t('plans.days', { count: plan.trial.days }) }), callbackData('t', plan.id));
+    await addLocationButton(deps, ctx.user, plan, keyboard);
     await ctx.reply(lines.join('\n'), { reply_markup: keyboard.row().text(t('telegram.menu.back'), 'cat') });
   });
 
@@ -82,6 +87,7 @@ export function catalogHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
       if (plan === null || (kind === 'trial' && ctx.storefront !== undefined))
         return void (await ctx.answerCallbackQuery({ text: t('telegram.catalog.gone') }));
       await ctx.answerCallbackQuery();
+      if (kind === 'trial' && plan.trial?.requirePhone === true) return askPhoneForTrial(deps, ctx, plan);
       const bought = await buyPlansFor(shop, customer.id, {
         items: [{ planId: plan.id, quantity: 1, trial: kind === 'trial', autoRenew: false }],
         idempotencyKey: buyKey(kind, ctx.user.chatId, message.message_id),

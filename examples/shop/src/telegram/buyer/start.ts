@@ -9,6 +9,7 @@ import { menuFor, shopNameFor, welcomeFor } from '../face.js';
 import { CAMPAIGN_START_PREFIX } from '../../config/public-addresses.js';
 import { joinCampaign } from '../../app/growth/campaigns.js';
 import { GIFT_START, offerGiftClaim } from './gifts.js';
+import { acceptFamilyInvite, FAMILY_START } from './family.js';
 
 const LINK_TOKEN = /^[A-Za-z0-9_-]{32}$/;
 /** `/start ref_<customer id>`: a referral link shared from the web's referral page. */
@@ -61,6 +62,8 @@ export async function startWith(deps: BotDeps, ctx: BotContext, token: string): 
   }
   const gift = GIFT_START.exec(token);
   if (gift !== null) return offerGiftClaim(deps, ctx, gift[1]!);
+  const invite = FAMILY_START.exec(token);
+  if (invite !== null) return acceptFamilyInvite(deps, ctx, invite[1]!);
   if (!LINK_TOKEN.test(token)) return showMenuOf(deps, ctx, t('telegram.start.welcome', { shop: shop.config.shopName }));
   const current = { telegramUserId: ctx.user.telegramUserId, chatId: ctx.user.chatId, customerId: ctx.user.customer.id };
   const outcome = await linkByToken(shop, links, current, token);

@@ -14,6 +14,7 @@ import { buyerLinkOf } from '../../app/subscriptions/buyer-link.js';
 import { deviceCounts, type DeviceCount } from '../../app/devices/subscription-devices.js';
 import { deviceCountText } from '../../i18n/device-text.js';
 import { APP_BUTTONS_CALLBACK } from './app-buttons.js';
+import { addSubscriptionButtons } from './subscription-buttons.js';
 
 const LISTED = 30;
 
@@ -79,7 +80,10 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
     const keyboard = new InlineKeyboard();
     for (const sub of listed.items) {
       keyboard
-        .text(trimText(`${names.get(sub.planId) ?? sub.planId} · ${t(`subscription.status.${sub.status}`)}`, 60), callbackData('s', sub.id))
+        .text(
+          trimText(`${sub.label ?? names.get(sub.planId) ?? sub.planId} · ${t(`subscription.status.${sub.status}`)}`, 60),
+          callbackData('s', sub.id),
+        )
         .row();
     }
     // A new /s/ link when the old one leaked (the web dashboard's "make a new link").
@@ -92,7 +96,7 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
     const sub = await findOwnedSubscription(shop, ctx.user, ctx.match[1]);
     if (sub === null) return void (await ctx.answerCallbackQuery({ text: t('telegram.notYours') }));
     await ctx.answerCallbackQuery();
-    const name = await planName(shop, sub.planId, ctx.user.locale);
+    const name = sub.label ?? (await planName(shop, sub.planId, ctx.user.locale));
     const devices = (await deviceCounts(shop, [sub])).get(sub.id) ?? null;
     const link = await buyerLinkOf(shop, ctx.user.customer.id);
     const parts = splitMessage(subscriptionText(ctx.user, sub, name, shop.config.timeZone, link, devices));
@@ -112,6 +116,7 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
       t(sub.autoRenew ? 'subscription.autoRenewOff' : 'subscription.autoRenewOn'),
       callbackData(sub.autoRenew ? 'ar0' : 'ar1', sub.id),
     );
+    await addSubscriptionButtons(deps, ctx.user, sub, keyboard);
     keyboard.row().text(t('telegram.menu.back'), 'subs');
     for (const [i, part] of parts.entries()) await ctx.reply(part, i === parts.length - 1 ? { reply_markup: keyboard } : {});
   });
