@@ -36,7 +36,7 @@ export type {
   PlanBuilder,
   PlanBuilderInput,
 } from './domain/plan-builder.js';
-export { GIB, quoteBuiltPlan, splitBuiltPrice } from './rules/plan-builder.js';
+export { GIB, defaultBuiltChoice, quoteBuiltPlan, splitBuiltPrice } from './rules/plan-builder.js';
 export type {
   BuiltPart,
   BuiltPlanDecision,
