@@ -2,12 +2,12 @@
  * Issue 71's done-when, on the SDK side, walked end to end through the engine on the memory storage and on
  * PostgreSQL (PGlite), each on fake panels in two locations: a built plan (2 locations + 3 devices + 100 GiB + 30 days)
  * quoted, bought at the quote, provisioned in both locations, extended and changed with the ledger equal to the frozen
- * quote; a buyer's location picked, moved with the same link, a full location refused without a write; a family of
+ * quote; the owner's location catalog shown in the picker; a buyer's location picked, moved with the same link, a full location refused without a write; a family of
  * three with their own links and device limits, one removed (refused at once), none reading another's link; one buyer
  * with two subscriptions managed apart.
  */
 import type { PGlite } from '@electric-sql/pglite';
-import { CapacityExhaustedError, NotFoundError, createPanelkit, parseDeviceHeaders } from '@panelkit/sdk';
+import { CapacityExhaustedError, NotFoundError, ValidationError, createPanelkit, parseDeviceHeaders } from '@panelkit/sdk';
 import type { Panel, Panelkit, SubscriptionStatus } from '@panelkit/sdk';
 import { quoteBuiltPlan } from '@panelkit/sdk/plan-builder';
 import type { StoragePort } from '@panelkit/sdk/storage';
@@ -167,9 +167,22 @@ describe.each(STORAGES)('issue 71 walked end to end on %s', (_name, make) => {
     const w = await world(make, 1);
     const plan = await w.storage.plans.create({ name: 'pick', family: 'pick', price: usd(500), durationDays: 30, trafficBytes: null });
     const buyer = await w.customer(5000);
-    expect((await w.kit.planLocations(plan.id)).map((l) => [l.location, l.status])).toEqual([
-      ['de', 'available'],
-      ['nl', 'available'],
+    // The owner names the tags: a picker shows country and name; an unnamed tag shows itself.
+    await w.kit.locations.name({ location: 'nl', country: 'NL', name: 'Amsterdam' });
+    expect(await w.kit.planLocations(plan.id)).toEqual([
+      { location: 'de', country: null, name: 'de', status: 'available' },
+      { location: 'nl', country: 'NL', name: 'Amsterdam', status: 'available' },
+    ]);
+    await w.kit.locations.name({ location: 'de', country: 'DE', name: 'Frankfurt' });
+    await expect(w.kit.locations.name({ location: 'de', country: 'XX', name: 'Nowhere' })).rejects.toSatisfy((e) => ValidationError.is(e));
+    expect((await w.kit.planLocations(plan.id)).map((l) => [l.location, l.country, l.name, l.status])).toEqual([
+      ['de', 'DE', 'Frankfurt', 'available'],
+      ['nl', 'NL', 'Amsterdam', 'available'],
+    ]);
+    const audit = await w.storage.audit.list({ subjectType: 'location' }, { limit: 10 });
+    expect(audit.items.map((a) => [a.action, a.subjectId]).sort()).toEqual([
+      ['location.named', 'de'],
+      ['location.named', 'nl'],
     ]);
     const { subscriptions } = await w.kit.checkout({
       customerId: buyer,
