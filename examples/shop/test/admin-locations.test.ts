@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe('/admin/locations', () => {
-  it('lists the panels’ tags, names one (audited), and the plan picker reads the name', async () => {
+  it('lists the panels’ tags, names one (audited), and its form is filled to edit it', async () => {
     const page = await adminGet(admin, '/admin/locations');
     expect(page.html).toContain('data-testid="locations-table"');
     expect(page.html).toContain(tag);
@@ -29,7 +29,7 @@ describe('/admin/locations', () => {
     expect(audit.items.map((a) => a.action)).toEqual(['location.named']);
     const edit = await adminGet(admin, `/admin/locations?location=${tag}`);
     expect(edit.html).toContain('value="Frankfurt am Main"');
-    expect(edit.html).toContain('Location saved.');
+    expect((await adminGet(admin, '/admin/locations?done=locations.saved')).html).toContain('Location saved.');
   });
 
   it('bad input is a 400 naming the field, and changes nothing', async () => {
