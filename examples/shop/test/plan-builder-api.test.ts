@@ -108,13 +108,17 @@ describe('a built plan over the JSON API', () => {
 });
 
 describe('the location picker over the JSON API', () => {
-  it("lists a plan's locations, each available or busy; an unknown plan is 404", async () => {
+  it("lists a plan's locations with the owner's names, each available or busy; an unknown plan is 404", async () => {
     const { buyer } = await fundedBuyer();
     const res = await buyer.agent.get(`/api/v1/plans/${fixed.id}/locations`).expect(200);
     expect(res.body.items).toEqual([
-      { location: 'de', status: 'available' },
-      { location: 'nl', status: 'available' },
+      { location: 'de', country: null, name: 'de', status: 'available' },
+      { location: 'nl', country: null, name: 'nl', status: 'available' },
     ]);
+    await t.shop.kit.locations.name({ location: 'nl', country: 'NL', name: 'Amsterdam' });
+    const named = await buyer.agent.get(`/api/v1/plans/${fixed.id}/locations`).expect(200);
+    expect(named.body.items[1]).toEqual({ location: 'nl', country: 'NL', name: 'Amsterdam', status: 'available' });
+    await t.shop.kit.locations.remove({ location: 'nl' });
     await buyer.agent.get('/api/v1/plans/nope/locations').expect(404);
   });
 

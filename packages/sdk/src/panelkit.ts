@@ -23,6 +23,7 @@ import type { Adjustment } from './engine/adjust.js';
 import { checkout } from './engine/checkout.js';
 import { quoteCheckout } from './engine/checkout-quote.js';
 import { planLocations, type PlanLocation } from './engine/plan-locations.js';
+import { createLocations, type PanelkitLocations } from './engine/location-catalog.js';
 import type { CheckoutQuote, CheckoutQuoteRequest } from './engine/checkout-quote.js';
 import { createDiscountCode, setReferralProgram, updateDiscountCode } from './engine/discount-admin.js';
 import { recordReferral } from './engine/referral.js';
@@ -327,6 +328,8 @@ export interface Panelkit {
    * each `available` or `busy` now, never a figure (see `planLocations` on `@panelkit/sdk/plan-builder`).
    */
   planLocations(planId: string): Promise<PlanLocation[]>;
+  /** The owner's location catalog: each location tag's country and display name (see `@panelkit/sdk/plan-builder`). */
+  readonly locations: PanelkitLocations;
   /**
    * Moves a live subscription to another location its plan offers: one durable job, the slot reserved at the
    * destination now and released at the source when the move is recorded; the expiry and traffic left are kept,
@@ -553,6 +556,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     checkout: (request) => checkout(ctx, request),
     quoteCheckout: (request) => quoteCheckout(ctx, request),
     planLocations: (planId) => planLocations(ctx, planId),
+    locations: createLocations(ctx),
     moveSubscription: (request) => moveSubscription(ctx, request),
     quoteExtension: (id, o) => quoteExtension(ctx, id, o),
     extend: (request) => extend(ctx, request),

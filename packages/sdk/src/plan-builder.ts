@@ -9,7 +9,8 @@
  * the price and its location (`SubscriptionTerms.built`), so extension, renewal, plan change, device packs and
  * traffic top-ups read the built terms like any other. K chosen locations are sold as K subscriptions, one placed
  * in each location under the usual capacity rules (a full location refuses with `CapacityExhaustedError`, reason
- * `location_full`). `kit.planLocations(planId)` lists the locations a plan offers, each `available` or `busy`; a
+ * `location_full`). `kit.planLocations(planId)` lists the locations a plan offers, each named from the owner's catalog
+ * (`kit.locations`: a tag's country and display name) and `available` or `busy`; a
  * checkout item of a fixed plan may pin its subscriptions to one of them (`CheckoutItem.location`).
  *
  * @module
@@ -36,7 +37,7 @@ export type {
   PlanBuilder,
   PlanBuilderInput,
 } from './domain/plan-builder.js';
-export { GIB, quoteBuiltPlan, splitBuiltPrice } from './rules/plan-builder.js';
+export { GIB, defaultBuiltChoice, quoteBuiltPlan, splitBuiltPrice } from './rules/plan-builder.js';
 export type {
   BuiltPart,
   BuiltPlanDecision,
@@ -46,5 +47,13 @@ export type {
   BuiltPlanTerms,
 } from './rules/plan-builder.js';
 export type { PlanLocation } from './engine/plan-locations.js';
+export { CountryCodeSchema, LocationEntrySchema, type LocationEntry } from './domain/location.js';
+export {
+  NameLocationRequestSchema,
+  RemoveLocationRequestSchema,
+  type NameLocationRequest,
+  type PanelkitLocations,
+  type RemoveLocationRequest,
+} from './engine/location-catalog.js';
 export { MoveSubscriptionRequestSchema } from './engine/evacuation/move.js';
 export type { MoveSubscriptionRequest, MoveSubscriptionResult } from './engine/evacuation/move.js';

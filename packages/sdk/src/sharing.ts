@@ -36,4 +36,4 @@ export type {
 } from './engine/sharing.js';
 export type { PanelkitSharing } from './engine/sharing-kit.js';
 export type { LinkScope } from './engine/link-scope.js';
-export { SHARING_FOLLOW_JOB } from './engine/sharing-follow.js';
+export { SHARING_FOLLOW_JOB } from './engine/sharing-follow-queue.js';

@@ -28,6 +28,7 @@ import { campaignOperations } from './repositories/campaigns.js';
 import { giftOperations } from './repositories/gifts.js';
 import { linkTokenOperations } from './repositories/link-tokens.js';
 import { sharingOperations } from './repositories/sharing.js';
+import { locationOperations } from './repositories/locations.js';
 import { storefrontOperations } from './repositories/storefronts.js';
 import { payoutOperations } from './repositories/payouts.js';
 import { trialClaimOperations } from './repositories/trial-claims.js';
@@ -85,6 +86,7 @@ export function createOperations(state: MemoryState) {
     }),
     payouts: payoutOperations(state.payouts, { customers: state.customers.customers }),
     trialClaims: trialClaimOperations(state.trialClaims, state.customers.customers),
+    locations: locationOperations(state.locations),
   };
   const place = orderPlacementOperation({
     orders: operations.orders,
@@ -131,5 +133,6 @@ export function bindRepositories(operations: MemoryOperations, runner: Runner): 
     storefronts: bind('storefronts', operations.storefronts, runner),
     payouts: bind('payouts', operations.payouts, runner),
     trialClaims: bind('trialClaims', operations.trialClaims, runner),
+    locations: bind('locations', operations.locations, runner),
   };
 }

@@ -33,6 +33,7 @@ import { createSharingTables, type SharingTables } from './repositories/sharing.
 import { createStorefrontTables, type StorefrontTables } from './repositories/storefronts.js';
 import { createPayoutTables, type PayoutTables } from './repositories/payouts.js';
 import { createTrialClaimTable, type TrialClaimTable } from './repositories/trial-claims.js';
+import { createLocationTable, type LocationTable } from './repositories/locations.js';
 import { createJobTables } from './tables/jobs.js';
 import type { JobTables } from './tables/jobs.js';
 import { createSubscriptionTables } from './tables/subscriptions.js';
@@ -64,6 +65,7 @@ export interface MemoryState {
   readonly storefronts: StorefrontTables;
   readonly payouts: PayoutTables;
   readonly trialClaims: TrialClaimTable;
+  readonly locations: LocationTable;
 }
 
 export function createMemoryState(): MemoryState {
@@ -92,5 +94,6 @@ export function createMemoryState(): MemoryState {
     storefronts: createStorefrontTables(),
     payouts: createPayoutTables(),
     trialClaims: createTrialClaimTable(),
+    locations: createLocationTable(),
   };
 }

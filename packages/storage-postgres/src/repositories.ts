@@ -26,6 +26,7 @@ import { linkTokenRepository } from './repositories/link-tokens.js';
 import { storefrontRepository } from './repositories/storefronts.js';
 import { payoutRepository } from './repositories/payouts.js';
 import { trialClaimRepository } from './repositories/trial-claims.js';
+import { locationRepository } from './repositories/locations.js';
 
 /** Every repository over one runner: the storage's own, or one transaction's. */
 export function createRepositories(context: RepositoryContext): StorageRepositories {
@@ -56,5 +57,6 @@ export function createRepositories(context: RepositoryContext): StorageRepositor
     storefronts: storefrontRepository(context),
     payouts: payoutRepository(context),
     trialClaims: trialClaimRepository(context),
+    locations: locationRepository(context),
   };
 }

@@ -48,7 +48,9 @@ export function planChoiceFields(
   builtPrice: Money | null,
 ): SafeHtml | '' {
   const { t, locale } = ctx;
-  const nameOf = (l: PlanLocation) => `${locationName(l.location, locale)}${l.status === 'busy' ? ` (${t('builder.busy')})` : ''}`;
+  // The owner's name for the tag (its catalog entry) when it has one, else the shop's name for the tag.
+  const nameOf = (l: Pick<PlanLocation, 'location' | 'status'> & { country?: string | null; name?: string }) =>
+    `${l.country != null && l.name !== undefined ? l.name : locationName(l.location, locale)}${l.status === 'busy' ? ` (${t('builder.busy')})` : ''}`;
   const builder = plan.builder;
   if (builder === null) {
     if (locations.length < 2) return '';

@@ -3,7 +3,7 @@ import { BytesSchema } from './common.js';
 import { NoHwidPolicySchema } from './device.js';
 import { NonNegativeMoneySchema } from './money.js';
 import { BuiltTermsSchema } from './plan-builder.js';
-import { DevicePackOfferSchema, ExtensionPolicySchema, TrafficTopUpSchema, type Plan } from './plan.js';
+import { DevicePackOfferSchema, ExtensionPolicySchema, PlanSharingSchema, TrafficTopUpSchema, type Plan } from './plan.js';
 
 /**
  * The terms a subscription was sold with, frozen at purchase: what later decisions about it read
@@ -32,6 +32,11 @@ export const SubscriptionTermsSchema = z.object({
    * `trafficBytes` and `deviceLimit` above are already the built ones (`price` this subscription's share).
    */
   built: BuiltTermsSchema.nullable().default(null),
+  /**
+   * A family or team plan's seats as sold (`Plan.sharing`): a later edit of the plan does not change a group's seats.
+   * Absent in terms frozen before seats were (port 22): such a subscription reads the plan's as it is.
+   */
+  sharing: PlanSharingSchema.nullable().optional(),
 });
 /** See {@link SubscriptionTermsSchema}. */
 export type SubscriptionTerms = z.infer<typeof SubscriptionTermsSchema>;
@@ -50,6 +55,7 @@ export function termsOf(plan: Plan): SubscriptionTerms {
     trafficTopUp: plan.trafficTopUp === null ? null : { ...plan.trafficTopUp, pricePerGiB: { ...plan.trafficTopUp.pricePerGiB } },
     devicePack: plan.devicePack === null ? null : { ...plan.devicePack, pricePer30Days: { ...plan.devicePack.pricePer30Days } },
     built: null,
+    sharing: plan.sharing === null ? null : { ...plan.sharing },
   };
 }
 
@@ -60,8 +66,8 @@ export function termsOf(plan: Plan): SubscriptionTerms {
  */
 export function planAsSold(plan: Plan, subscription: { terms: SubscriptionTerms | null }): Plan {
   if (subscription.terms === null) return plan;
-  const { built: _built, ...terms } = subscription.terms;
-  return { ...plan, ...terms };
+  const { built: _built, sharing, ...terms } = subscription.terms;
+  return { ...plan, ...terms, sharing: sharing === undefined ? plan.sharing : sharing };
 }
 
 /** Whether two sets of terms are the same (key order and defaulted fields aside). */

@@ -6,7 +6,7 @@ import type { Money } from '../domain/money.js';
 import { termsOf, type SubscriptionTerms } from '../domain/subscription-terms.js';
 import type { Target } from '../domain/target.js';
 import { CapacityExhaustedError, ValidationError } from '../errors.js';
-import { quoteBuiltPlan, splitBuiltPrice } from '../rules/plan-builder.js';
+import { defaultBuiltChoice, quoteBuiltPlan, splitBuiltPrice } from '../rules/plan-builder.js';
 import { chooseTargets } from './placement.js';
 import { targetsIn } from './plan-locations.js';
 
@@ -24,25 +24,30 @@ function refuse(message: string, path: string, reason: string, planId: string): 
 
 /**
  * The order line of a built plan: its quote for the item's choice (`quoteBuiltPlan`), quantity 1, with the choice
- * and price frozen in `built`; `null` for an item of a fixed plan (or a trial). `ValidationError` (with the rule's
- * `reason` in its details) for a choice the builder refuses, a choice on a fixed plan or a trial, a quantity other
- * than 1, or a built plan bought without a choice.
+ * and price frozen in `built`; `null` for an item of a fixed plan. A trial of a built plan takes the buyer's choice
+ * too, or the builder's defaults without one (`defaultBuiltChoice`), quoted by the same rule: the line charges the
+ * trial's price (`trialPrice`), and `built` freezes the choice and its quoted price, which a conversion to the paid
+ * plan charges. `ValidationError` (with the rule's `reason` in its details) for a choice the builder refuses, a
+ * choice on a fixed plan, a quantity other than 1, or a built plan bought without a choice.
  */
-export function priceBuiltItem(plan: Plan, item: ItemWithChoice): OrderItem | null {
-  if (item.choice === undefined) {
-    if (plan.builder !== null && !item.trial)
+export function priceBuiltItem(plan: Plan, item: ItemWithChoice, trialPrice?: Money): OrderItem | null {
+  if (item.choice === undefined && (plan.builder === null || !item.trial)) {
+    if (plan.builder !== null)
       throw refuse(`plan ${plan.id} is built by the buyer: choose its parts`, 'items.choice', 'choice_required', plan.id);
     return null;
   }
-  if (item.trial) throw refuse('a trial takes no choice', 'items.choice', 'trial', plan.id);
   if (item.quantity !== 1) throw refuse('a built plan is bought one at a time', 'items.quantity', 'quantity', plan.id);
-  const decision = quoteBuiltPlan(plan, item.choice);
+  const choice = item.choice ?? defaultBuiltChoice(plan.builder!);
+  const decision = quoteBuiltPlan(plan, choice);
   if (!decision.allowed) {
     const path = decision.part === null ? 'items.choice' : `items.choice.${decision.part}`;
     throw refuse(`the choice for plan ${plan.id} is refused: ${decision.reason}`, path, decision.reason, plan.id);
   }
-  const { price, choice } = decision.quote;
-  return { planId: plan.id, quantity: 1, unitPrice: price, trial: false, built: { choice, price } };
+  const { price, choice: filled } = decision.quote;
+  const built = { choice: filled, price };
+  if (item.trial)
+    return { planId: plan.id, quantity: 1, unitPrice: trialPrice ?? { amount: 0, currency: price.currency }, trial: true, built };
+  return { planId: plan.id, quantity: 1, unitPrice: price, trial: false, built };
 }
 
 /** What each unit of a built line paid before a discount: its quote split over its subscriptions; `null` for a fixed line. */

@@ -46,7 +46,9 @@ export const CheckoutItemSchema = z.strictObject({
   autoRenew: z.boolean().default(false),
   /**
    * The buyer's choice for a plan they compose (`Plan.builder`): priced by `quoteBuiltPlan`, sold as one
-   * subscription per chosen location (quantity 1). Required for such a plan, refused for a fixed one.
+   * subscription per chosen location (quantity 1). Required for such a plan, refused for a fixed one. A trial of
+   * such a plan may name one too (the builder's defaults without it): it pays the trial's price, and its choice's
+   * quoted price is what converting it to the paid plan charges.
    */
   choice: BuiltChoiceSchema.optional(),
   /**
@@ -176,11 +178,12 @@ export async function priceItems(
     }
     checkPinnedLocation(plan, item);
     // A built plan's line is its quote (quantity 1); a fixed plan's is its price per unit.
-    const line = priceBuiltItem(plan, item) ?? {
+    // A paid trial charges its own price; a free one nothing.
+    const trialPrice = { amount: plan.trial?.price?.amount ?? 0, currency: plan.price.currency };
+    const line = priceBuiltItem(plan, item, trialPrice) ?? {
       planId: plan.id,
       quantity: item.quantity,
-      // A paid trial charges its own price; a free one nothing.
-      unitPrice: item.trial ? { amount: plan.trial?.price?.amount ?? 0, currency: plan.price.currency } : plan.price,
+      unitPrice: item.trial ? trialPrice : plan.price,
       trial: item.trial,
     };
     if (currency !== undefined && line.unitPrice.currency !== currency) {

@@ -16,6 +16,7 @@ import { JOB_TYPES, ProvisionPayloadSchema, parsePayload, provisionJob, subscrip
 import type { ProvisionPayload } from './job-types.js';
 import { reserveSlot } from './placement.js';
 import { writeSerialKey } from './serial-keys.js';
+import { queueGroupFollow } from './sharing-follow-queue.js';
 
 const ADMIN: Actor = Object.freeze({ type: 'admin', id: null });
 
@@ -122,7 +123,7 @@ export function resume(ctx: EngineContext, input: SubscriptionAction): Promise<S
   return transition(ctx, input, (sub, now) => (sub.status === 'suspended' ? resumedStatus(sub, now) : 'active'), push(ctx));
 }
 
-/** Ends a subscription for good: its slot is released and its client removed from the panel. */
+/** Ends a subscription for good: its slot is released, its client removed from the panel, a group's members ended with it. */
 export function terminate(ctx: EngineContext, input: SubscriptionAction): Promise<Subscription> {
   return transition(
     ctx,
@@ -131,6 +132,7 @@ export function terminate(ctx: EngineContext, input: SubscriptionAction): Promis
     async (tx, before) => {
       if (HOLDS_CAPACITY.has(before.status)) await tx.capacity.release({ targetId: before.targetId, planId: before.planId, count: 1 });
       await queueRemoval(ctx, tx, before);
+      await queueGroupFollow(ctx, tx, before);
     },
   );
 }

@@ -97,7 +97,8 @@ export async function quotePlanChange(
 ): Promise<PlanChangeQuoteResult> {
   const { sub, currentPlan, newPlan, panel, moves } = await load(ctx.storage, subscriptionId, planId);
   const now = ctx.clock.now();
-  const decision = decidePlanChange({ subscription: sub, currentPlan, newPlan, now });
+  const members = (await ctx.storage.sharing.members(sub.id)).length;
+  const decision = decidePlanChange({ subscription: sub, currentPlan, newPlan, now, members });
   const linkChanges = moves || changesLink(ctx.panels.handleFor(panel).adapter.capabilities);
   const code = options.discountCode?.trim();
   let discount: DiscountDecision | null = null;
@@ -159,7 +160,8 @@ export async function changePlan(ctx: EngineContext, input: ChangePlanRequest): 
       const { sub, currentPlan, newPlan, panel, moves } = await load(tx, request.subscriptionId, request.planId);
       if (await changeRecorded(tx, ledgerKey)) return replay(sub);
       const actor: Actor = request.actor ?? { type: 'customer', id: sub.customerId };
-      const decision = decidePlanChange({ subscription: sub, currentPlan, newPlan, now });
+      const members = (await tx.sharing.members(sub.id)).length;
+      const decision = decidePlanChange({ subscription: sub, currentPlan, newPlan, now, members });
       if (!decision.allowed) {
         throw new EligibilityError(`subscription ${sub.id} cannot change to plan ${newPlan.id}: ${decision.reason}`, [decision.reason], {
           details: { subscriptionId: sub.id, planId: newPlan.id },

@@ -6,12 +6,15 @@ import type { EngineContext } from './context.js';
 import { placementOrder } from './placement.js';
 
 /**
- * One location a plan offers its buyers: the panels' location tag (`Panel.locationTags`; a host names it in its own
- * words, a country and a city) and whether a subscription placed there now would find room. Load is never shown as
- * a figure: `busy` means a purchase there would be refused (`CapacityExhaustedError`, `location_full`).
+ * One location a plan offers its buyers: the panels' location tag (`Panel.locationTags`), its country (ISO 3166-1
+ * alpha-2) and the name buyers read from the owner's catalog (`kit.locations`; `country: null` and the tag as its name
+ * when the owner has not named it), and whether a subscription placed there now would find room. Load is never shown
+ * as a figure: `busy` means a purchase there would be refused (`CapacityExhaustedError`, `location_full`).
  */
 export interface PlanLocation {
   location: string;
+  country: string | null;
+  name: string;
   status: 'available' | 'busy';
 }
 
@@ -39,15 +42,22 @@ export function hasRoomIn(plan: Plan, location: string, targets: readonly Target
 }
 
 /**
- * The locations `plan` offers, each `available` or `busy` (see {@link PlanLocation}), read now: what a location
- * picker shows. `NotFoundError` for an unknown plan.
+ * The locations `plan` offers, each named from the owner's catalog and `available` or `busy` (see {@link PlanLocation}),
+ * read now: what a location picker shows. `NotFoundError` for an unknown plan.
  */
 export async function planLocations(ctx: EngineContext, planId: string): Promise<PlanLocation[]> {
   const plan = await ctx.storage.plans.get(planId);
   if (plan === null) throw new NotFoundError('plan', planId);
-  const [targets, panels] = await Promise.all([ctx.storage.targets.list(), ctx.storage.panels.list()]);
+  const [targets, panels, catalog] = await Promise.all([
+    ctx.storage.targets.list(),
+    ctx.storage.panels.list(),
+    ctx.storage.locations.list(),
+  ]);
+  const named = new Map(catalog.map((entry) => [entry.location, entry]));
   return offeredLocations(plan, panels).map((location) => ({
     location,
+    country: named.get(location)?.country ?? null,
+    name: named.get(location)?.name ?? location,
     status: hasRoomIn(plan, location, targets, panels) ? 'available' : 'busy',
   }));
 }

@@ -17,6 +17,7 @@ import type { EngineContext } from './context.js';
 import { auditSubscription } from './context.js';
 import { orderPurchaseKey, releaseDiscount } from './discount.js';
 import { queueRemoval } from './operations.js';
+import { queueGroupFollow } from './sharing-follow-queue.js';
 import { orderMoney } from './order-money.js';
 import { takeBackDevicePack } from './device-pack.js';
 import { lockStorefrontOfOrder, reverseStorefrontSale } from './storefront-sale.js';
@@ -148,7 +149,10 @@ async function refundOnce(ctx: EngineContext, request: z.output<typeof RefundReq
         key: request.idempotencyKey,
         actor,
       });
-    for (const { before } of ended) await queueRemoval(ctx, tx, before);
+    for (const { before } of ended) {
+      await queueRemoval(ctx, tx, before);
+      await queueGroupFollow(ctx, tx, before);
+    }
     return { entry, created, full: outcome.full, refundable: outcome.keptAfter, ended: ended.map((e) => e.after), referral };
   });
   if (result.created) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IdSchema } from '../domain/common.js';
 import type { Subscription } from '../domain/subscription.js';
+import { HOLDS_CAPACITY } from '../domain/subscription-status.js';
 import { ConflictError } from '../errors.js';
 import type { StorageRepositories } from '../ports/storage.js';
 import type { EngineContext } from './context.js';
@@ -8,46 +9,54 @@ import { WORKER_ACTOR, auditSubscription } from './context.js';
 import { eachAlone } from './handler.js';
 import type { JobHandler } from './handler.js';
 import { JOB_TYPES, jobAttempts, parsePayload, subscriptionJob } from './job-types.js';
+import { queueRemoval } from './operations.js';
 import { writeSerialKey } from './serial-keys.js';
-
-/** The job type that sets a group member's expiry to the payer's (and its panel's through a push). */
-export const SHARING_FOLLOW_JOB = 'sharing.follow';
+import { SHARING_FOLLOW_JOB } from './sharing-follow-queue.js';
 
 const FollowPayloadSchema = z.object({ subscriptionId: IdSchema });
 
+const GROUP_ENDED = new Set<Subscription['status']>(['terminated', 'failed']);
+const MEMBER_ENDED = GROUP_ENDED;
+
 /**
- * Queues, in the caller's transaction, the job that makes a member's subscription follow its group's expiry
- * (one queued per member at a time: it reads the group when it runs).
+ * Ends a member's subscription because its group's has ended: the seat given back, the subscription terminated (its
+ * slot released, its queued provisioning cancelled, its client's removal queued) and its own link revoked, in the
+ * caller's transaction. The terminated subscription, or `null` when it had already ended.
  */
-export async function queueMemberFollow(ctx: EngineContext, tx: StorageRepositories, member: Pick<Subscription, 'id'>): Promise<void> {
-  await tx.jobs.enqueue({
-    type: SHARING_FOLLOW_JOB,
-    payload: { subscriptionId: member.id },
-    dedupeKey: `${SHARING_FOLLOW_JOB}:${member.id}`,
-    // A member's provisioning may take a while: its follow waits for it through retries.
-    maxAttempts: Math.max(jobAttempts(ctx.policy), 20),
-  });
-}
-
-/** Queues a follow for every current member of the group `group` heads (none when it heads none). */
-export async function queueGroupFollow(ctx: EngineContext, tx: StorageRepositories, group: Pick<Subscription, 'id'>): Promise<void> {
-  for (const member of await tx.sharing.members(group.id)) await queueMemberFollow(ctx, tx, { id: member.subscriptionId });
+async function endWithGroup(
+  ctx: EngineContext,
+  tx: StorageRepositories,
+  member: Subscription,
+  groupId: string,
+): Promise<Subscription | null> {
+  await tx.sharing.remove(member.id);
+  await tx.linkTokens.revokeForSubscription(member.id);
+  if (MEMBER_ENDED.has(member.status)) return null;
+  const ended = await tx.subscriptions.update(member.id, { status: 'terminated' }, { expectedRevision: member.revision });
+  if (HOLDS_CAPACITY.has(member.status)) await tx.capacity.release({ targetId: member.targetId, planId: member.planId, count: 1 });
+  await queueRemoval(ctx, tx, member);
+  await auditSubscription(tx, WORKER_ACTOR, 'sharing.ended', ended, { groupId, from: member.status });
+  return ended;
 }
 
 /**
- * Sets the member's expiry to the payer's, in one transaction with a push of it to the panel (a member whose period
- * ran out with the payer's comes back `active` when the payer's is extended). Nothing for a removed member, an ended
- * subscription or a payer without an expiry yet; a member still being provisioned fails the attempt (retried).
+ * Makes the member follow its group, in one transaction. A group that ended (terminated, failed, gone) ends the member
+ * (see `endWithGroup`), whatever state the member is in. Otherwise the member's expiry becomes the payer's, with a
+ * push of it to the panel (a member whose period ran out with the payer's comes back `active` when the payer's is
+ * extended). Nothing for a removed member, an ended subscription or a payer without an expiry yet; a member still
+ * being provisioned fails the attempt (retried). Running it again changes nothing more.
  */
 async function follow(ctx: EngineContext, subscriptionId: string): Promise<void> {
-  await ctx.storage.transaction(async (tx) => {
+  const ended = await ctx.storage.transaction(async (tx) => {
     const seat = await tx.sharing.memberOf(subscriptionId);
-    if (seat === null || seat.removedAt !== null) return;
+    if (seat === null || seat.removedAt !== null) return null;
     const [member, group] = await Promise.all([tx.subscriptions.get(subscriptionId), tx.subscriptions.get(seat.groupId)]);
-    if (member === null || group === null || group.expiresAt === null) return;
-    if (member.status === 'terminated' || member.status === 'failed') return;
+    if (member === null) return null;
+    if (group === null || GROUP_ENDED.has(group.status)) return endWithGroup(ctx, tx, member, seat.groupId);
+    if (group.expiresAt === null) return null;
+    if (MEMBER_ENDED.has(member.status)) return null;
     if (member.status === 'pending') throw new ConflictError(`member subscription ${member.id} is not provisioned yet`);
-    if (member.expiresAt?.getTime() === group.expiresAt.getTime()) return;
+    if (member.expiresAt?.getTime() === group.expiresAt.getTime()) return null;
     const revived = member.status === 'expired' && group.expiresAt.getTime() > ctx.clock.now().getTime();
     const next = await tx.subscriptions.update(
       member.id,
@@ -57,7 +66,9 @@ async function follow(ctx: EngineContext, subscriptionId: string): Promise<void>
     await auditSubscription(tx, WORKER_ACTOR, 'sharing.followed', next, { groupId: group.id, expiresAt: group.expiresAt.toISOString() });
     const serialKey = await writeSerialKey(ctx, tx, next);
     await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.push, next.id, { subscriptionId: next.id }, jobAttempts(ctx.policy), serialKey));
+    return null;
   });
+  if (ended !== null) ctx.events.emit('subscription:terminated', { subscription: ended, actor: WORKER_ACTOR, at: ctx.clock.now() });
 }
 
 /** Runs `sharing.follow` jobs in the worker's process (the panel is written by the push it queues). */

@@ -9,6 +9,7 @@ import type { SharingInvite, SharingMember } from '../domain/sharing.js';
 import { SubscriptionLabelSchema } from '../domain/subscription.js';
 import type { Subscription } from '../domain/subscription.js';
 import { HOLDS_CAPACITY } from '../domain/subscription-status.js';
+import { planAsSold } from '../domain/subscription-terms.js';
 import { parseInput } from '../domain/validate.js';
 import { CapacityExhaustedError, EligibilityError, NotFoundError } from '../errors.js';
 import type { StorageRepositories } from '../ports/storage.js';
@@ -110,7 +111,9 @@ async function ownSubscription(repos: StorageRepositories, customerId: string, s
 /** The group's plan with its sharing, or the refusal that says why this subscription is no group. */
 async function groupPlan(repos: StorageRepositories, group: Subscription): Promise<Plan & { sharing: { maxMembers: number } }> {
   if ((await repos.sharing.memberOf(group.id)) !== null) throw refused('is_member', { groupId: group.id });
-  const plan = await repos.plans.get(group.planId);
+  const current = await repos.plans.get(group.planId);
+  // The seats are the group's as sold (its frozen terms), not the plan's as edited since.
+  const plan = current === null ? null : planAsSold(current, group);
   if (plan === null || plan.sharing === null) throw refused('not_shared', { groupId: group.id });
   if (!LIVE.has(group.status) || group.status === 'pending') throw refused('group_inactive', { groupId: group.id });
   return plan as Plan & { sharing: { maxMembers: number } };

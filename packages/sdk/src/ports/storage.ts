@@ -25,6 +25,7 @@ import type { JobQueueSignal } from './storage-job-signal.js';
 import type { GiftRepository } from './storage-gifts.js';
 import type { LinkTokenRepository } from './storage-link-tokens.js';
 import type { SharingRepository } from './storage-sharing.js';
+import type { LocationRepository } from './storage-locations.js';
 import type { PayoutRepository, StorefrontRepository } from './storage-storefronts.js';
 import type { TrialClaimRepository } from './storage-trial-claims.js';
 
@@ -75,9 +76,10 @@ import type { TrialClaimRepository } from './storage-trial-claims.js';
  * `SubscriptionTerms.built` (the choice and quote frozen in a built plan's subscriptions; older terms read as `null`),
  * `OrderItem.built` and `Subscription.bundleId` (stored with the subscription, never patched), and `trialClaims` (who has had a trial of a plan
  * family, by identity key: one customer per key, claimed all or none, exactly one winner under concurrency across
- * replicas).
+ * replicas), 22 `locations` (the owner's location catalog: each location tag with its country and display name) and
+ * `SubscriptionTerms.sharing` (a group's seats frozen at purchase; older terms have none and read the plan's).
  */
-export const STORAGE_PORT_VERSION = 21 as const;
+export const STORAGE_PORT_VERSION = 22 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;
@@ -193,6 +195,8 @@ export interface StorageRepositories {
   readonly payouts: PayoutRepository;
   /** Who has had a trial of each plan family, by identity key (storage port 21). */
   readonly trialClaims: TrialClaimRepository;
+  /** The owner's location catalog: each location tag's country and display name (storage port 22). */
+  readonly locations: LocationRepository;
 }
 
 /** Panels (remote servers) the shop sells on. */

@@ -1,6 +1,6 @@
 import type { Money } from '../domain/money.js';
 import type { Plan } from '../domain/plan.js';
-import type { BuiltChoice } from '../domain/plan-builder.js';
+import type { BuiltChoice, PlanBuilder } from '../domain/plan-builder.js';
 
 /** Bytes in one GiB: a built plan's traffic is chosen in GiB. */
 export const GIB = 2 ** 30;
@@ -144,6 +144,14 @@ export function quoteBuiltPlan(
       choice: filled,
     },
   };
+}
+
+/**
+ * The builder's defaults: the choice a sale without one gets (a trial taken without choosing). The first `min` of
+ * the location options; every count is left out, so `quoteBuiltPlan` fills in its part's minimum.
+ */
+export function defaultBuiltChoice(builder: PlanBuilder): BuiltChoice {
+  return builder.locations === null ? {} : { locations: builder.locations.options.slice(0, builder.locations.min) };
 }
 
 /**

@@ -21,7 +21,9 @@ export type PlanChangeDenyReason =
   | 'not_changeable_status'
   | 'trial'
   /** The remaining value cannot be judged without a usage reading. */
-  | 'usage_unknown';
+  | 'usage_unknown'
+  /** The subscription heads a group with more members than the new plan seats (`Plan.sharing`, none for a plan for one). */
+  | 'too_many_members';
 
 /** The terms of an allowed plan change, in integer minor units of the plan's currency. */
 export interface PlanChangeQuote {
@@ -34,26 +36,33 @@ export interface PlanChangeQuote {
   refund: Money;
   newExpiresAt: Date;
   newTrafficLimitBytes: number | null;
+  /** The group's seats after the change: the new plan's `sharing.maxMembers` (frozen with its terms); `null` for a plan for one. */
+  maxMembers: number | null;
   resetsUsage: true;
 }
 
 /** What `decidePlanChange` answers: a quote or a reason. */
 export type PlanChangeDecision = { allowed: true; quote: PlanChangeQuote } | { allowed: false; reason: PlanChangeDenyReason };
 
-/** Input of `decidePlanChange`: the subscription, its current plan (as sold), the new plan, and now. */
+/**
+ * Input of `decidePlanChange`: the subscription, its current plan (as sold), the new plan, now, and how many members
+ * the group the subscription heads holds (0, or omitted, for none).
+ */
 export interface PlanChangeInput {
   subscription: Pick<Subscription, 'status' | 'expiresAt' | 'trafficLimitBytes' | 'usedBytes' | 'trial'>;
   currentPlan: Pick<Plan, 'id' | 'price' | 'durationDays'>;
-  newPlan: Pick<Plan, 'id' | 'price' | 'durationDays' | 'trafficBytes' | 'onSale'>;
+  newPlan: Pick<Plan, 'id' | 'price' | 'durationDays' | 'trafficBytes' | 'onSale'> & Partial<Pick<Plan, 'sharing'>>;
   now: Date;
+  members?: number;
 }
 
 /**
  * Moving to another plan starts a new period of the new plan now; the unused part of the current
  * one is credited pro rata (rounded down, in minor units) against the new price. What the credit
- * does not use up (a downgrade) goes back to the wallet (`refund`).
+ * does not use up (a downgrade) goes back to the wallet (`refund`). The head of a family or team group keeps its
+ * members only on a plan that seats them all (`too_many_members` otherwise); the quote names the seats after it.
  */
-export function decidePlanChange({ subscription: sub, currentPlan, newPlan, now }: PlanChangeInput): PlanChangeDecision {
+export function decidePlanChange({ subscription: sub, currentPlan, newPlan, now, members = 0 }: PlanChangeInput): PlanChangeDecision {
   if (newPlan.id === currentPlan.id) return { allowed: false, reason: 'same_plan' };
   if (!newPlan.onSale) return { allowed: false, reason: 'not_on_sale' };
   if (newPlan.price.currency !== currentPlan.price.currency) return { allowed: false, reason: 'currency_mismatch' };
@@ -61,6 +70,8 @@ export function decidePlanChange({ subscription: sub, currentPlan, newPlan, now 
     return { allowed: false, reason: 'not_changeable_status' };
   }
   if (sub.trial) return { allowed: false, reason: 'trial' };
+  const maxMembers = newPlan.sharing?.maxMembers ?? null;
+  if (members > (maxMembers ?? 0)) return { allowed: false, reason: 'too_many_members' };
 
   // Shares are exact fractions (bigint), so money never passes through a float.
   let share: Fraction = ONE; // an on-hold subscription has used nothing
@@ -89,6 +100,7 @@ export function decidePlanChange({ subscription: sub, currentPlan, newPlan, now 
       refund: { amount: Math.max(0, credit - newPlan.price.amount), currency },
       newExpiresAt: addDays(now, newPlan.durationDays),
       newTrafficLimitBytes: newPlan.trafficBytes,
+      maxMembers,
       resetsUsage: true,
     },
   };

@@ -4,6 +4,7 @@ import { addDays } from '../rules/time.js';
 import { updateInFlight } from '../engine/extension.js';
 import { JOB_TYPES, subscriptionJob, jobAttempts } from '../engine/job-types.js';
 import { writeSerialKey } from '../engine/serial-keys.js';
+import { queueGroupFollow } from '../engine/sharing-follow-queue.js';
 import { tryLastChanceRenewal } from './renewals.js';
 import type { TickScope } from './tick-scope.js';
 import { pages } from '../engine/paging.js';
@@ -86,7 +87,7 @@ export async function expireDue(scope: TickScope): Promise<{ expired: number; re
   return { expired, renewed };
 }
 
-/** Expired subscriptions past the grace period are terminated: slot released, client removed. */
+/** Expired subscriptions past the grace period are terminated: slot released, client removed, a group's members ended with it. */
 export async function terminateAfterGrace(scope: TickScope): Promise<number> {
   const { ctx, now } = scope;
   const before = new Date(now.getTime() - ctx.policy.terminationGraceMs + 1);
@@ -102,6 +103,7 @@ export async function terminateAfterGrace(scope: TickScope): Promise<number> {
         const serialKey = await writeSerialKey(ctx, tx, current);
         const payload = { subscriptionId: current.id };
         await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.remove, current.id, payload, jobAttempts(ctx.policy), serialKey));
+        await queueGroupFollow(ctx, tx, current);
       },
     });
     if (after === null) return;

@@ -215,16 +215,17 @@ describe('a built plan', () => {
 });
 
 describe('the buyer’s location', () => {
-  it('lists a plan’s locations as available or busy, never a figure', async () => {
+  it('lists a plan’s locations, named from the owner’s catalog, as available or busy, never a figure', async () => {
     const { h, customerId } = await shop(1);
+    await h.kit.locations.name({ location: 'nl', country: 'NL', name: 'Amsterdam' });
     expect(await h.kit.planLocations(h.plan.id)).toEqual([
-      { location: 'de', status: 'available' },
-      { location: 'nl', status: 'available' },
+      { location: 'de', country: null, name: 'de', status: 'available' },
+      { location: 'nl', country: 'NL', name: 'Amsterdam', status: 'available' },
     ]);
     await h.kit.checkout({ customerId, items: [{ planId: h.plan.id, choice: { locations: ['nl'] } }], idempotencyKey: 'nl' });
     expect(await h.kit.planLocations(h.plan.id)).toEqual([
-      { location: 'de', status: 'available' },
-      { location: 'nl', status: 'busy' },
+      { location: 'de', country: null, name: 'de', status: 'available' },
+      { location: 'nl', country: 'NL', name: 'Amsterdam', status: 'busy' },
     ]);
   });
 

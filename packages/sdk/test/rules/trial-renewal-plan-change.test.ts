@@ -134,9 +134,17 @@ describe('decidePlanChange', () => {
         refund: { amount: 0, currency: 'USD' },
         newExpiresAt: at(30 * DAY_MS),
         newTrafficLimitBytes: 200 * GiB,
+        maxMembers: null,
         resetsUsage: true,
       },
     });
+  });
+  it('a group head keeps its members only on a plan that seats them all; the quote names the seats', () => {
+    const shared = { ...bigger, sharing: { maxMembers: 3 } };
+    expect(decidePlanChange({ ...base, newPlan: shared, members: 3 })).toMatchObject({ allowed: true, quote: { maxMembers: 3 } });
+    expect(decidePlanChange({ ...base, newPlan: shared, members: 4 })).toEqual({ allowed: false, reason: 'too_many_members' });
+    expect(decidePlanChange({ ...base, members: 1 })).toEqual({ allowed: false, reason: 'too_many_members' });
+    expect(decidePlanChange({ ...base, members: 0 })).toMatchObject({ allowed: true, quote: { maxMembers: null } });
   });
   it('traffic left can be the smaller share', () => {
     const d = decidePlanChange({ ...base, subscription: { ...sub, usedBytes: 90 * GiB } });

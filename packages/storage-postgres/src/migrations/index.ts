@@ -26,6 +26,7 @@ import { jobsInsertedNotify } from './024_jobs_inserted_notify.js';
 import { linkTokens } from './025_link_tokens.js';
 import { jobStateIndex } from './026_job_state_index.js';
 import { trialClaims } from './028_trial_claims.js';
+import { locations } from './034_locations.js';
 import { planBuilder } from './029_plan_builder.js';
 import { sharing } from './030_sharing.js';
 import { storefronts } from './031_storefronts.js';
@@ -71,6 +72,8 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 29, name: 'plan_builder', sql: planBuilder },
   { version: 30, name: 'sharing', sql: sharing },
   { version: 31, name: 'storefronts', sql: storefronts },
+  // 32 and 33 are allocated to other changes of this session: versions may leave gaps, never go back.
+  { version: 34, name: 'locations', sql: locations },
 ]);
 
 /** The schema version this build migrates to (the highest migration number); `schemaVersion` returns what a database has. */

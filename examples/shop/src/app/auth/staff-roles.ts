@@ -53,6 +53,8 @@ export const STAFF_ROUTES: readonly StaffRouteRule[] = [
   { method: 'POST', path: '/admin/plans/:id/apply-terms', level: 'owner' },
   { method: 'GET', path: '/admin/audit', level: 'owner' },
   { method: 'GET', path: '/admin/trials', level: 'owner' },
+  { method: 'GET', path: '/admin/locations', level: 'owner' },
+  { method: 'POST', path: '/admin/locations', level: 'owner' },
   { method: 'GET', path: '/admin/deliveries', level: 'owner' },
   { method: 'POST', path: '/admin/deliveries/:id/retry', level: 'owner' },
   { method: 'GET', path: '/admin/drift', level: 'owner' },

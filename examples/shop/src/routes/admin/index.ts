@@ -26,6 +26,7 @@ import { evacuationRoutes } from './evacuation.js';
 import { importRoutes } from './import.js';
 import { ticketRoutes } from './tickets.js';
 import { trialRoutes } from './trials.js';
+import { locationRoutes } from './locations.js';
 
 /**
  * The back office (overview, panels and targets, plans, orders, subscriptions, audit, failed deliveries, drift,
@@ -60,6 +61,7 @@ export function adminRoutes(shop: Shop, bot: CampaignBot | null = null): Router 
     importRoutes,
     ticketRoutes,
     trialRoutes,
+    locationRoutes,
   ])
     router.use(area(shop));
   router.use(campaignAdminRoutes(shop, bot));

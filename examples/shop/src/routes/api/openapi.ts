@@ -106,7 +106,7 @@ export function apiOperations(providerForms: readonly { id: string; schema: z.Zo
     {
       method: 'get',
       path: '/api/v1/plans/:id/locations',
-      summary: 'The locations a plan offers, each `available` or `busy`',
+      summary: "The locations a plan offers, each with its country and name (the owner's catalog) and `available` or `busy`",
       responses: { 200: { description: 'The locations', schema: DescribedObject }, ...COMMON_ERRORS },
     },
     {

@@ -7,7 +7,7 @@ import { releaseDiscount } from '../discount.js';
 import type { EngineContext } from '../context.js';
 import { WORKER_ACTOR, auditSubscription } from '../context.js';
 import { eachAlone } from '../handler.js';
-import { queueGroupFollow } from '../sharing-follow.js';
+import { queueGroupFollow } from '../sharing-follow-queue.js';
 import type { HandlerEnv, JobHandler } from '../handler.js';
 import { JOB_TYPES, UpdatePayloadSchema, parsePayload } from '../job-types.js';
 import type { UpdatePayload } from '../job-types.js';

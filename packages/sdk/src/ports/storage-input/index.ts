@@ -12,3 +12,4 @@ export * from './panel-usage.js';
 export * from './placement.js';
 export * from './link-tokens.js';
 export * from './trial-claims.js';
+export * from './locations.js';

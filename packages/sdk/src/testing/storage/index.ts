@@ -37,6 +37,7 @@ import { sharingSuite } from './sharing.js';
 import { storefrontsSuite } from './storefronts.js';
 import { payoutsSuite } from './payouts.js';
 import { trialClaimsSuite } from './trial-claims.js';
+import { locationsSuite } from './locations.js';
 import { panelsTargetsSuite } from './panels-targets.js';
 import { plansSuite } from './plans.js';
 import { planBuilderSuite } from './plan-builder.js';
@@ -195,5 +196,6 @@ export function describeStoragePort(
     payoutsSuite(env);
     planBuilderSuite(env);
     trialClaimsSuite(env);
+    locationsSuite(env);
   });
 }
