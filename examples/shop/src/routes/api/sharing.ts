@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { requireAccount } from '../../http/viewer.js';
 import { ctxOf, viewerOf } from '../../http/context.js';
 import { parseOrThrow } from '../../app/input/forms.js';
-import { ShopError } from '../../app/shop-error.js';
 import type { Shop } from '../../app/shop.js';
 import { ownedSubscription } from '../../app/subscriptions/owned.js';
 import { nameSubscriptionFor } from '../../app/subscriptions/name-subscription.js';
@@ -12,18 +11,12 @@ import { inviteMemberFor } from '../../app/subscriptions/invite-member.js';
 import { acceptInviteFor } from '../../app/subscriptions/accept-invite.js';
 import { removeMemberFor } from '../../app/subscriptions/remove-member.js';
 import { membersOf } from '../../app/subscriptions/list-members.js';
+import { LabelField } from '../../app/subscriptions/label-input.js';
 import type { SharingMember } from '@panelkit/sdk/sharing';
 
 /** `POST /api/v1/subscriptions/:id/label`'s body: the buyer's name for it (1–64 characters), or `null` for none. */
 export const LabelBody = z.strictObject({
-  label: z
-    .string({ message: 'forms.invalid' })
-    .trim()
-    .min(1, { message: 'forms.required' })
-    .max(64, { message: 'forms.invalid' })
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
-    .regex(/^[^\u0000-\u001f\u007f]+$/, { message: 'forms.invalid' })
-    .nullable(),
+  label: LabelField.nullable(),
 });
 
 /** `POST /api/v1/family/accept`'s body: the invite token the payer sent. */
@@ -87,10 +80,7 @@ export function sharingApiRoutes(shop: Shop): Router {
   router.post('/api/v1/subscriptions/:id/members/:memberSubscriptionId/remove', requireAccount, async (req, res) => {
     const viewer = viewerOf(res);
     const group = await ownedSubscription(shop, viewer, req.params.id);
-    const memberSubscriptionId = String(req.params.memberSubscriptionId);
-    const membership = await shop.kit.sharing.membership(memberSubscriptionId).catch(() => null);
-    if (membership === null || membership.groupId !== group.id) throw new ShopError('not_found', 'errors.notFound');
-    res.json(memberJson(await removeMemberFor(shop, viewer.customer.id, memberSubscriptionId)));
+    res.json(memberJson(await removeMemberFor(shop, viewer.customer.id, group.id, String(req.params.memberSubscriptionId))));
   });
   return router;
 }
