@@ -35,6 +35,11 @@ export function giftUrl(config: AddressConfig, code: string): string {
   return `${shownBase(config)}/gift/${encodeURIComponent(code)}`;
 }
 
+/** The page where a family plan's invite is accepted (`/family/join/<token>`): the link the payer hands over. */
+export function familyInviteUrl(config: AddressConfig, token: string): string {
+  return `${shownBase(config)}/family/join/${encodeURIComponent(token)}`;
+}
+
 /** The bot's `/start` payload that opens a gift's claim (`gift_<code>`; Telegram allows `[A-Za-z0-9_-]`, 64 at most). */
 export function giftStartPayload(code: string): string {
   return `gift_${code}`;

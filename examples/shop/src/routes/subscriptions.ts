@@ -19,6 +19,8 @@ import { telegramIsLinked } from '../app/auth/telegram-buyers.js';
 import { canAddEmail } from '../app/auth/add-email.js';
 import { canSendEmailCodes } from '../app/auth/email-codes.js';
 import { appButtonsOf } from '../app/subscriptions/app-buttons.js';
+import { familyPlaceOf } from '../app/subscriptions/family-place.js';
+import { locationsOfPlan } from '../app/selling/plan-locations.js';
 
 const PAGE_SIZE = 50;
 
@@ -62,6 +64,8 @@ export function subscriptionRoutes(shop: Shop): Router {
         devicePack: HAS_REMOTE_CLIENT.has(sub.status)
           ? { offer: await devicePackOfferOf(shop, sub), idempotencyKey: newIdempotencyKey() }
           : null,
+        family: await familyPlaceOf(shop, sub),
+        movable: ((await locationsOfPlan(shop, sub.planId)) ?? []).length > 1,
       }).value,
     );
   });

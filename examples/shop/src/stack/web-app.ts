@@ -1,4 +1,7 @@
 import { giftApiRoutes, giftRoutes } from '../routes/gifts.js';
+import { ownSubscriptionRoutes } from '../routes/own-subscriptions.js';
+import { familyRoutes } from '../routes/family.js';
+import { loggedUrl } from '../logging/logged-url.js';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { referralRoutes } from '../routes/referrals.js';
@@ -95,6 +98,8 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null, li
     catalogRoutes(shop),
     checkoutRoutes(shop, limits),
     subscriptionRoutes(shop),
+    ownSubscriptionRoutes(shop, limits),
+    familyRoutes(shop),
     subscriptionLinkRoutes(shop, limits, linkGates),
     appOpenRoutes(shop, limits),
     extensionRoutes(shop, limits),
@@ -172,7 +177,7 @@ export function createApp(shop: Shop, options: AppOptions = {}): Express {
         isQuietAnswer(res) ? 'debug' : error !== undefined || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
       // A subscription link's token is a credential: the path is logged without it.
       serializers: {
-        req: (req: { url?: string }) => ({ ...req, url: req.url?.replace(/^\/(s|reset-password)\/[^/?]+/, '/$1/[redacted]') }),
+        req: (req: { url?: string }) => ({ ...req, url: loggedUrl(req.url) }),
       },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' || (req.url ?? '').startsWith('/assets/') },
     }),

@@ -5,6 +5,7 @@ import { isPlaceholderEmail } from '../app/auth/passwordless-accounts.js';
 import { html, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';
 import { expiryText, statusBadge, usageView } from './subscription-bits.js';
+import { renameForm, subscriptionTitle } from './subscription-name.js';
 import { subscriptionLinkCard, type SubscriptionLinkView } from './subscription-link-card.js';
 
 export interface DashboardView {
@@ -27,12 +28,16 @@ export interface DashboardView {
 
 function subscriptionCard(ctx: RequestContext, sub: Subscription, view: DashboardView): SafeHtml {
   const { t } = ctx;
+  const planName = view.planNames.get(sub.planId) ?? sub.planId;
   return html`<article class="card subscription" data-testid="subscription-card" data-subscription-id="${sub.id}">
-  <h2><a href="/subscriptions/${sub.id}">${view.planNames.get(sub.planId) ?? sub.planId}</a></h2>
+  <h2><a href="/subscriptions/${sub.id}" data-testid="subscription-name">${subscriptionTitle(sub, planName)}</a></h2>
+  ${sub.label !== null ? html`<p class="muted">${planName}</p>` : ''}
   <p>${statusBadge(ctx, sub.status)} ${sub.trial ? html`<span class="badge">${t('dashboard.trial')}</span>` : ''} ${sub.autoRenew ? html`<span class="badge">${t('dashboard.autoRenew')}</span>` : ''}</p>
   <p>${t('dashboard.expires')}: <span data-testid="expires-at">${expiryText(ctx, sub, view.timeZone)}</span></p>
   ${usageView(ctx, sub)}
+  ${renameForm(ctx, sub, 'dashboard')}
   <a class="button small" href="/subscriptions/${sub.id}">${t('dashboard.open')}</a>
+  <a class="button small secondary" href="/subscriptions/${sub.id}/link" data-testid="own-link-link">${t('ownSubscriptions.link.open')}</a>
 </article>`;
 }
 

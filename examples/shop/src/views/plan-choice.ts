@@ -74,7 +74,9 @@ export function planChoiceFields(
           errors,
           attrs: html`min="${part.min}" max="${part.max}" step="${part.step}" inputmode="numeric"`,
         });
-  return html`<fieldset data-testid="plan-builder">
+  // The page's script asks the server's quote (`POST /api/v1/plans/:id/quote`) as the buyer changes a part: the
+  // price shown is always the engine's, never one the page works out.
+  return html`<fieldset data-testid="plan-builder" data-quote-url="/api/v1/plans/${plan.id}/quote" data-csrf="${ctx.csrfToken}">
   <legend>${t('builder.choose')}</legend>
   ${
     builder.locations === null
@@ -87,6 +89,7 @@ export function planChoiceFields(
   }
   ${count('devices', builder.devices)}${count('trafficGiB', builder.trafficGiB)}${count('days', builder.durationDays)}
   ${errorOf(errors, 'choice')}
-  ${builtPrice === null ? '' : html`<p>${t('builder.price')}: <strong class="price" data-testid="built-price">${formatMoney(builtPrice, locale)}</strong></p>`}
+  <p>${t('builder.price')}: <strong class="price" data-testid="built-price" aria-live="polite">${builtPrice === null ? '—' : formatMoney(builtPrice, locale)}</strong></p>
+  <p class="field-error" data-testid="built-price-problem" role="status" hidden></p>
 </fieldset>`;
 }

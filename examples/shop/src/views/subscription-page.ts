@@ -8,6 +8,7 @@ import { html, type SafeHtml } from './html.js';
 import { page } from './layout.js';
 import { devicesSection, type DevicePackSlot } from './subscription-devices.js';
 import { expiryText, statusBadge, usageView } from './subscription-bits.js';
+import { renameForm, subscriptionTitle } from './subscription-name.js';
 
 export interface SubscriptionView {
   sub: Subscription;
@@ -24,6 +25,10 @@ export interface SubscriptionView {
   devices: SubscriptionDevices | null;
   /** Extra devices for sale beside them; `null` (or absent) shows none. */
   devicePack?: DevicePackSlot | null;
+  /** Its place in a family plan: `payer` (the group's page is offered), `member` (a seat in someone's), or none. */
+  family?: 'payer' | 'member' | null;
+  /** Whether its plan offers another location to move to. */
+  movable?: boolean;
 }
 
 /** A read-only field holding a link, with a Copy button (the page script copies it). */
@@ -97,15 +102,28 @@ function changeNote(ctx: RequestContext, view: SubscriptionView): SafeHtml | '' 
   return html`<p class="notice" role="status" data-testid="extension-applied">${t('subscription.notes.extendedDone', { expiry: until })}</p>`;
 }
 
+/** Its own link, moving it, and its family plan: the links to the pages that manage one of several subscriptions. */
+function manageLinks(ctx: RequestContext, view: SubscriptionView): SafeHtml {
+  const { t } = ctx;
+  const { sub } = view;
+  return html`<p class="actions" data-testid="manage-links"><a class="button secondary" href="/subscriptions/${sub.id}/link" data-testid="own-link-link">${t('ownSubscriptions.link.open')}</a>
+  ${view.movable ? html`<a class="button secondary" href="/subscriptions/${sub.id}/move" data-testid="move-link">${t('ownSubscriptions.move.open')}</a>` : ''}
+  ${view.family === 'payer' ? html`<a class="button secondary" href="/subscriptions/${sub.id}/family" data-testid="family-link">${t('ownSubscriptions.family.open')}</a>` : ''}</p>
+  ${view.family === 'member' ? html`<p class="muted" data-testid="family-member-note">${t('ownSubscriptions.family.memberNote')}</p>` : ''}`;
+}
+
 export function subscriptionPage(ctx: RequestContext, view: SubscriptionView): SafeHtml {
   const { t } = ctx;
   const { sub } = view;
+  const title = subscriptionTitle(sub, view.planName);
   return page(ctx, {
-    title: view.planName,
+    title,
     // The change notes below speak for a paid extension; the layout's notice would stack a second one.
     notice: view.notice === EXTENDED ? null : view.notice,
     head: sub.status === 'pending' || view.changeInFlight ? html`<meta http-equiv="refresh" content="5">` : '',
-    body: html`<h1>${view.planName}</h1>
+    body: html`<h1 data-testid="subscription-title">${title}</h1>
+${sub.label !== null ? html`<p class="muted">${view.planName}</p>` : ''}
+${renameForm(ctx, sub, 'subscription')}
 ${stateNote(ctx, sub, view.pendingReason)}
 ${changeNote(ctx, view)}
 <section class="card" data-testid="subscription" data-subscription-id="${sub.id}">
@@ -126,6 +144,7 @@ ${changeNote(ctx, view)}
   <p><a class="button" href="/subscriptions/${sub.id}/extend" data-testid="extend-link">${t('subscription.extend')}</a>
     <a class="button secondary" href="/subscriptions/${sub.id}/traffic" data-testid="traffic-link">${t('traffic.link')}</a>
     <a class="button secondary" href="/subscriptions/${sub.id}/plan" data-testid="plan-change-link">${t('planChange.link')}</a></p>
+  ${manageLinks(ctx, view)}
 </section>
 ${view.devices !== null ? devicesSection(ctx, view.devices, view.timeZone, view.devicePack ?? null) : ''}
 ${connection(ctx, view)}`,

@@ -9,7 +9,7 @@ import { nameSubscriptionFor, SubscriptionLabelField } from '../../app/subscript
 import { ownLinkOf, rotateOwnLink } from '../../app/subscriptions/own-link.js';
 import { inviteMemberFor } from '../../app/subscriptions/invite-member.js';
 import { acceptInviteFor } from '../../app/subscriptions/accept-invite.js';
-import { removeGroupMemberFor } from '../../app/subscriptions/remove-member.js';
+import { removeMemberFor } from '../../app/subscriptions/remove-member.js';
 import { membersOf } from '../../app/subscriptions/list-members.js';
 import type { SharingMember } from '@panelkit/sdk/sharing';
 
@@ -77,7 +77,7 @@ export function sharingApiRoutes(shop: Shop): Router {
   router.post('/api/v1/subscriptions/:id/members/:memberSubscriptionId/remove', requireAccount, async (req, res) => {
     const viewer = viewerOf(res);
     const group = await ownedSubscription(shop, viewer, req.params.id);
-    res.json(memberJson(await removeGroupMemberFor(shop, viewer.customer.id, group.id, req.params.memberSubscriptionId)));
+    res.json(memberJson(await removeMemberFor(shop, viewer.customer.id, group.id, req.params.memberSubscriptionId)));
   });
   return router;
 }

@@ -4,7 +4,7 @@ import { formatDate } from '../../i18n/format.js';
 import { acceptInviteFor } from '../../app/subscriptions/accept-invite.js';
 import { inviteMemberFor } from '../../app/subscriptions/invite-member.js';
 import { membersOf } from '../../app/subscriptions/list-members.js';
-import { removeGroupMemberFor } from '../../app/subscriptions/remove-member.js';
+import { removeMemberFor } from '../../app/subscriptions/remove-member.js';
 import { findOwnedSubscription } from '../../app/subscriptions/owned.js';
 import { callbackData } from '../callback-data.js';
 import type { BotContext, BotDeps } from '../context.js';
@@ -97,7 +97,7 @@ export function familyHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
     const seat = await seatOf(ctx, ctx.match[1] as string);
     if (seat === null) return void (await ctx.answerCallbackQuery({ text: t('telegram.notYours') }));
     await ctx.answerCallbackQuery();
-    await removeGroupMemberFor(shop, ctx.user.customer.id, seat.group.id, seat.membership.subscriptionId);
+    await removeMemberFor(shop, ctx.user.customer.id, seat.group.id, seat.membership.subscriptionId);
     const reply_markup = new InlineKeyboard().text(t('telegram.menu.back'), callbackData('kf', seat.group.id));
     await ctx.reply(t('buyerBot.family.removed'), { reply_markup });
   });
