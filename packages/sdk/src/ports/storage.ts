@@ -75,9 +75,10 @@ import type { TrialClaimRepository } from './storage-trial-claims.js';
  * `SubscriptionTerms.built` (the choice and quote frozen in a built plan's subscriptions; older terms read as `null`),
  * `OrderItem.built` and `Subscription.bundleId` (stored with the subscription, never patched), and `trialClaims` (who has had a trial of a plan
  * family, by identity key: one customer per key, claimed all or none, exactly one winner under concurrency across
- * replicas).
+ * replicas). 22: a storefront sale may be a charge with no order (`StorefrontSale.orderId` `null`, with `chargeKey`,
+ * `subscriptionId` and `source`) and `storefronts.salesOfCharge` reads them back.
  */
-export const STORAGE_PORT_VERSION = 21 as const;
+export const STORAGE_PORT_VERSION = 22 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;

@@ -29,6 +29,7 @@ import { trialClaims } from './028_trial_claims.js';
 import { planBuilder } from './029_plan_builder.js';
 import { sharing } from './030_sharing.js';
 import { storefronts } from './031_storefronts.js';
+import { storefrontCharges } from './033_storefront_charges.js';
 
 /** One schema change: applied once, in version order, inside the migration transaction. */
 export interface Migration {
@@ -71,6 +72,8 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 29, name: 'plan_builder', sql: planBuilder },
   { version: 30, name: 'sharing', sql: sharing },
   { version: 31, name: 'storefronts', sql: storefronts },
+  // 32 is allocated to another change of this release.
+  { version: 33, name: 'storefront_charges', sql: storefrontCharges },
 ]);
 
 /** The schema version this build migrates to (the highest migration number); `schemaVersion` returns what a database has. */
