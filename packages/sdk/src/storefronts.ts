@@ -1,7 +1,8 @@
 /**
  * `@panelkit/sdk/storefronts`: resellers who run their own storefront on the owner's panels. A storefront
  * (`kit.storefronts`) sells the plans on its menu at its retail prices to its own buyers (`Customer.storefrontId`);
- * each sale, in the checkout's one transaction, debits the reseller's wallet at their price book (their credit limit
+ * each sale (a checkout, and every later charge: extension, auto-renewal, plan change, device pack, traffic top-up, gift),
+ * in that charge's one transaction, debits the reseller's wallet at their price book (their credit limit
  * applies) and credits the retail collected for them, with a volume tier's bonus, to their payout balance: they
  * earn the margin, the owner keeps the wholesale. Partners ask for withdrawals of that balance (`kit.payouts`; a
  * reseller's keeps what their wallet owes), which the owner approves and pays or refuses. The records, their
@@ -17,6 +18,7 @@ export {
   NewStorefrontSaleSchema,
   NewStorefrontSchema,
   STOREFRONT_SALE_KINDS,
+  STOREFRONT_SALE_SOURCES,
   STOREFRONT_STATUSES,
   StorefrontPatchSchema,
   StorefrontQuotasSchema,
@@ -34,6 +36,7 @@ export type {
   StorefrontQuotas,
   StorefrontQuotasInput,
   StorefrontSale,
+  StorefrontSaleSource,
   StorefrontStatus,
   StorefrontUsage,
 } from './domain/storefront.js';

@@ -103,21 +103,40 @@ export const NewMenuItemSchema = z.strictObject(menuFields);
 /** Input of `storefronts.setMenuItem`. */
 export type NewMenuItem = z.input<typeof NewMenuItemSchema>;
 
-/** `sale`: an order placed by a storefront's buyer. `refund`: (part of) it given back, the split reversed in proportion. */
+/** `sale`: a charge to a storefront's buyer (an order, or a sale on a subscription). `refund`: (part of) it given back, the split reversed in proportion. */
 export const STOREFRONT_SALE_KINDS = ['sale', 'refund'] as const;
 
 /**
- * The split of one storefront sale or refund, written in the same transaction as its ledger and payout entries:
- * what the buyer paid (`retail`), what the reseller's wallet paid (`wholesale`), and what the reseller earned
- * (`margin`, the tier `bonus` included); their payout balance got `wholesale + margin`. A refund's amounts are
- * negative. Unique by `idempotencyKey`.
+ * What a storefront sale sold: a `checkout` order, or on a buyer's subscription an `extension`, a `renewal` (auto-renew),
+ * a `plan_change`, a `device_pack` (its own order), a `traffic_top_up`; or a `gift` bought by the buyer.
  */
-export const StorefrontSaleSchema = z.object({
+export const STOREFRONT_SALE_SOURCES = [
+  'checkout',
+  'extension',
+  'renewal',
+  'plan_change',
+  'device_pack',
+  'traffic_top_up',
+  'gift',
+] as const;
+/** One of `STOREFRONT_SALE_SOURCES`. */
+export type StorefrontSaleSource = (typeof STOREFRONT_SALE_SOURCES)[number];
+
+const saleFields = {
   id: IdSchema,
   storefrontId: IdSchema,
   resellerId: IdSchema,
   buyerId: IdSchema,
-  orderId: IdSchema,
+  /** The order the buyer paid (a checkout, a device pack); `null` for a charge with no order of its own (see `chargeKey`). */
+  orderId: IdSchema.nullable(),
+  /** The buyer's subscription the charge was for, when there is one. */
+  subscriptionId: IdSchema.nullable(),
+  source: z.enum(STOREFRONT_SALE_SOURCES),
+  /**
+   * A charge with no order (an extension, a renewal, a plan change, a traffic top-up, a gift): the idempotency key of
+   * the buyer's ledger debit, which its refunds name (`salesOfCharge`); `null` for an order's sale.
+   */
+  chargeKey: z.string().min(1).max(400).nullable(),
   kind: z.enum(STOREFRONT_SALE_KINDS),
   retail: MoneySchema,
   wholesale: MoneySchema,
@@ -125,12 +144,30 @@ export const StorefrontSaleSchema = z.object({
   /** The part of `margin` a commission tier added. */
   bonus: MoneySchema,
   idempotencyKey: z.string().min(1).max(200),
-  createdAt: z.date(),
-});
+};
+
+/**
+ * The split of one storefront sale or refund, written in the same transaction as its ledger and payout entries:
+ * what the buyer paid (`retail`), what the reseller's wallet paid (`wholesale`), and what the reseller earned
+ * (`margin`, the tier `bonus` included); their payout balance got `wholesale + margin`. A refund's amounts are
+ * negative. Unique by `idempotencyKey`; names its order, or its charge (`chargeKey`), or both.
+ */
+export const StorefrontSaleSchema = z.object({ ...saleFields, createdAt: z.date() });
 /** A storefront sale or refund as stored (see `StorefrontSaleSchema`). */
 export type StorefrontSale = z.infer<typeof StorefrontSaleSchema>;
-/** Validates a sale to record. */
-export const NewStorefrontSaleSchema = StorefrontSaleSchema.omit({ createdAt: true }).extend({ id: IdSchema.optional() });
+/**
+ * Validates a sale to record: `subscriptionId` and `chargeKey` default to `null`, `source` to `checkout`; an order or a
+ * charge key is required.
+ */
+export const NewStorefrontSaleSchema = z
+  .strictObject({
+    ...saleFields,
+    id: IdSchema.optional(),
+    subscriptionId: saleFields.subscriptionId.default(null),
+    source: saleFields.source.default('checkout'),
+    chargeKey: saleFields.chargeKey.default(null),
+  })
+  .refine((s) => s.orderId !== null || s.chargeKey !== null, { message: 'a sale names its order or its charge', path: ['chargeKey'] });
 /** Input of `storefronts.recordSale`. */
 export type NewStorefrontSale = z.input<typeof NewStorefrontSaleSchema>;
 

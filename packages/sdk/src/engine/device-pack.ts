@@ -16,6 +16,7 @@ import { auditSubscription } from './context.js';
 import { updateInFlight } from './extension.js';
 import { queueDeviceLimitPush } from './device-limit-push.js';
 import { soldPlan } from './sold-plan.js';
+import { openStorefrontCharge, settleStorefrontCharge } from './storefront-charge.js';
 
 /** The input of `kit.devices.buyPack`; an invalid one is a `ValidationError` and changes nothing. */
 export const BuyDevicePackRequestSchema = z.object({
@@ -117,6 +118,12 @@ export async function buyDevicePack(ctx: EngineContext, input: BuyDevicePackRequ
       const decision = decideDevicePack({ subscription: sub, plan, devices: request.devices, now });
       if (!decision.allowed) throw refuse(sub, decision.reason);
       const { quote } = decision;
+      // A storefront's buyer: its storefront locked first; a pack has one price for everyone, so the reseller pays it too.
+      const storefront = await openStorefrontCharge(tx, sub.customerId, {
+        source: 'device_pack',
+        size: { subscriptions: 0, trafficBytes: 0 },
+        wholesale: async () => quote.price,
+      });
       // The order first: its key is unique per customer, so a second submission waits here for the first and is
       // refused (a replay), before it takes any lock the first holds.
       const created = await tx.orders.create({
@@ -151,6 +158,17 @@ export async function buyDevicePack(ctx: EngineContext, input: BuyDevicePackRequ
         orderId: order.id,
       });
       await queueDeviceLimitPush(ctx, tx, next);
+      // Its split names the order, so `kit.refund` of the order reverses it.
+      if (storefront !== null)
+        await settleStorefrontCharge(tx, storefront, {
+          buyerId: sub.customerId,
+          chargeKey: key,
+          orderId: order.id,
+          retail: quote.price,
+          subscriptionId: sub.id,
+          now,
+          actor,
+        });
       return { subscription: next, order, quote, entry, replayed: false };
     });
   } catch (error) {

@@ -25,6 +25,8 @@ import { soldPlan } from './sold-plan.js';
 import type { Plan } from '../domain/plan.js';
 import { devicePackRenewalPrice, extraDevicesOf } from '../rules/device-pack.js';
 import { renewalDeviceLimit } from './device-pack-lapse.js';
+import { changeSize, openStorefrontCharge, settleStorefrontCharge, wholesaleTerms } from './storefront-charge.js';
+import type { StorefrontCharge } from './storefront-charge.js';
 
 /** In place when the panel can change a client and reset its usage; otherwise a new client. */
 export function changesLink(capabilities: PanelCapabilities): boolean {
@@ -92,6 +94,11 @@ export interface PaidChange {
    * for, by a lapse job when that is later than now (see `renewalDeviceLimit`). Ignored for other actions.
    */
   newDeviceLimit?: number | null;
+  /**
+   * A storefront buyer's change, opened (`openStorefrontCharge`) before this call: its split is written after the
+   * job, keyed by `ledgerKey` (`settleStorefrontCharge`); the reseller's wallet failing it rolls everything back.
+   */
+  storefront?: StorefrontCharge | null;
 }
 
 export interface PaidChangeResult {
@@ -194,6 +201,16 @@ export async function chargeAndQueueUpdate(
   });
   // Not created: a job queued meanwhile took this payload; throwing rolls that back too.
   if (!queued.created) throw changeInProgress(sub.id);
+  // The split last: a payout account comes last of all in the lock order.
+  if (change.storefront)
+    await settleStorefrontCharge(tx, change.storefront, {
+      buyerId: sub.customerId,
+      chargeKey: change.ledgerKey,
+      retail: change.price,
+      subscriptionId: sub.id,
+      now: ctx.clock.now(),
+      actor: change.actor,
+    });
   const auditAction = change.auditAction ?? `subscription.${change.action === 'renew' ? 'renewal_charged' : 'extension_charged'}`;
   await auditSubscription(tx, change.actor, auditAction, sub, {
     amount: change.price.amount,
@@ -324,7 +341,19 @@ export async function extend(ctx: EngineContext, input: ExtendRequest): Promise<
           details: { subscriptionId: sub.id },
         });
       const price = kept === null ? priced.price : { ...priced.price, amount: priced.price.amount + kept.price.amount };
+      // A storefront's buyer: its storefront locked and checked before the debit; the reseller pays their extension price.
+      const storefront = await openStorefrontCharge(tx, sub.customerId, {
+        source: 'extension',
+        size: changeSize(sub, quote.newTrafficLimitBytes),
+        wholesale: async (sale) => {
+          const at = decideExtension({ subscription: sub, plan: await wholesaleTerms(tx, sale, plan), now });
+          const base = at.allowed ? at.quote.price : quote.price;
+          // A device pack has one price for everyone: the reseller pays it as the buyer does.
+          return kept === null ? base : { ...base, amount: base.amount + kept.price.amount };
+        },
+      });
       const charged = await chargeAndQueueUpdate(ctx, tx, sub, capabilities, {
+        storefront,
         action: quote.action,
         newExpiresAt: quote.newExpiresAt,
         newTrafficLimitBytes: quote.newTrafficLimitBytes,

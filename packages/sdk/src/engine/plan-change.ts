@@ -19,6 +19,9 @@ import type { PlanChangePayload } from './job-types.js';
 import { reserveSlot, withinPlacement } from './placement.js';
 import { planAsSold, termsOf } from '../domain/subscription-terms.js';
 import { buyerPlan } from './buyer-price.js';
+import { changeSize, openStorefrontCharge, wholesaleTerms } from './storefront-charge.js';
+import type { StorefrontCharge } from './storefront-charge.js';
+import { pricerFor, StorefrontRefusedError } from './storefront-sale.js';
 
 /** The input of `changePlan`; an invalid one is a `ValidationError` and changes nothing. */
 export const ChangePlanRequestSchema = z.object({
@@ -80,9 +83,19 @@ async function load(tx: StorageRepositories, subscriptionId: string, planId: str
   if (panel === null) throw new NotFoundError('panel', sub.panelId);
   if (target === null) throw new NotFoundError('target', sub.targetId);
   // What is left of the current period is valued at the terms it was sold with; the new plan is sold
-  // at the customer's prices (a reseller's price book), which its new terms freeze.
-  const priced = await buyerPlan(tx, sub.customerId, newPlan);
-  return { sub, currentPlan: planAsSold(currentPlan, sub), newPlan: priced, panel, target, moves: !withinPlacement(target, panel, priced) };
+  // at the customer's prices (a reseller's price book; a storefront buyer's storefront menu: `not_on_menu` when it is
+  // not there), which its new terms freeze.
+  const customer = await tx.customers.get(sub.customerId);
+  const priced = customer === null ? await buyerPlan(tx, sub.customerId, newPlan) : await pricerFor(tx, customer)(newPlan);
+  return {
+    sub,
+    currentPlan: planAsSold(currentPlan, sub),
+    newPlan: priced,
+    listedNewPlan: newPlan,
+    panel,
+    target,
+    moves: !withinPlacement(target, panel, priced),
+  };
 }
 
 /**
@@ -118,8 +131,25 @@ export async function quotePlanChange(
  * A slot of the new plan: on the current target for an in-place change, else on a target of
  * another panel (the username is the same on every panel, so a move stays off the current one).
  */
-async function reserveNewSlot(tx: StorageRepositories, sub: Subscription, plan: Plan, moves: boolean): Promise<Target> {
-  if (moves) return reserveSlot(tx, plan, (t) => t.panelId !== sub.panelId);
+async function reserveNewSlot(
+  tx: StorageRepositories,
+  sub: Subscription,
+  plan: Plan,
+  moves: boolean,
+  storefront: StorefrontCharge | null,
+): Promise<Target> {
+  if (moves) {
+    const panelIds = storefront?.sale.storefront.quotas.panelIds ?? null;
+    if (panelIds === null) return reserveSlot(tx, plan, (t) => t.panelId !== sub.panelId);
+    // A storefront's buyer moves only onto the panels its storefront may sell on.
+    const allowed = new Set(panelIds);
+    try {
+      return await reserveSlot(tx, plan, (t) => t.panelId !== sub.panelId && allowed.has(t.panelId));
+    } catch (error) {
+      if (!CapacityExhaustedError.is(error) || error.details?.['reason'] !== 'no_target') throw error;
+      throw new StorefrontRefusedError(storefront!.sale.storefront.id, 'quota_panels', { planId: plan.id });
+    }
+  }
   const result = await tx.capacity.reserve({ targetId: sub.targetId, planId: plan.id, count: 1 });
   if (!result.ok) {
     throw new CapacityExhaustedError(`no room for plan ${plan.id} on target ${sub.targetId}`, {
@@ -157,7 +187,7 @@ export async function changePlan(ctx: EngineContext, input: ChangePlanRequest): 
   let result: ChangePlanResult;
   try {
     result = await ctx.storage.transaction(async (tx) => {
-      const { sub, currentPlan, newPlan, panel, moves } = await load(tx, request.subscriptionId, request.planId);
+      const { sub, currentPlan, newPlan, listedNewPlan, panel, moves } = await load(tx, request.subscriptionId, request.planId);
       if (await changeRecorded(tx, ledgerKey)) return replay(sub);
       const actor: Actor = request.actor ?? { type: 'customer', id: sub.customerId };
       const members = (await tx.sharing.members(sub.id)).length;
@@ -176,7 +206,22 @@ export async function changePlan(ctx: EngineContext, input: ChangePlanRequest): 
         ...planChangeDiscountTerms(quote, place),
       });
       const capabilities = ctx.panels.handleFor(panel).adapter.capabilities;
+      // A storefront's buyer: the reseller pays the same change at their prices (their price book on both plans).
+      const storefront = await openStorefrontCharge(tx, sub.customerId, {
+        source: 'plan_change',
+        size: changeSize(sub, quote.newTrafficLimitBytes),
+        wholesale: async (sale) => {
+          const at = decidePlanChange({
+            subscription: sub,
+            currentPlan: await wholesaleTerms(tx, sale, currentPlan),
+            newPlan: await buyerPlan(tx, sale.storefront.resellerId, listedNewPlan),
+            now,
+          });
+          return at.allowed ? at.quote.charge : quote.charge;
+        },
+      });
       const charged = await chargeAndQueueUpdate(ctx, tx, sub, capabilities, {
+        storefront,
         action: 'change_plan',
         newExpiresAt: quote.newExpiresAt,
         newTrafficLimitBytes: quote.newTrafficLimitBytes,
@@ -189,7 +234,7 @@ export async function changePlan(ctx: EngineContext, input: ChangePlanRequest): 
         generation: moves || changesLink(capabilities) ? sub.remote.generation + 1 : sub.remote.generation,
         auditAction: 'subscription.plan_change_charged',
         reserve: async (inner) => {
-          const target = await reserveNewSlot(inner, sub, newPlan, moves);
+          const target = await reserveNewSlot(inner, sub, newPlan, moves, storefront);
           const planChange: PlanChangePayload = {
             fromPlanId: currentPlan.id,
             toPlanId: newPlan.id,

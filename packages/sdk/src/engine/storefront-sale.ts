@@ -2,7 +2,7 @@ import type { Actor } from '../domain/common.js';
 import type { Customer } from '../domain/customer.js';
 import type { Order } from '../domain/order.js';
 import type { Plan } from '../domain/plan.js';
-import type { Storefront, StorefrontSale } from '../domain/storefront.js';
+import type { Storefront, StorefrontSale, StorefrontSaleSource } from '../domain/storefront.js';
 import type { Target } from '../domain/target.js';
 import { EligibilityError, InsufficientFundsError } from '../errors.js';
 import type { StorageRepositories } from '../ports/storage.js';
@@ -93,34 +93,41 @@ function monthStart(now: Date): Date {
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
 }
 
+/** What one storefront sale sold, for `writeStorefrontSplit`; amounts in minor units of `currency`. */
+export interface StorefrontSplitInput {
+  buyerId: string;
+  orderId: string | null;
+  subscriptionId: string | null;
+  source: StorefrontSaleSource;
+  /** The buyer's ledger key of a charge with no order; `null` for an order's sale. */
+  chargeKey: string | null;
+  /** What the buyer paid, after any discount. */
+  retail: number;
+  /** What the same thing costs the reseller at their price book. */
+  wholesale: number;
+  currency: string;
+  /** Makes the split's keys (`storefront.wholesale:<ref>`, `storefront.margin:<ref>`, `storefront.sale:<ref>`): one split per ref. */
+  ref: string;
+  now: Date;
+  actor: Actor;
+}
+
 /**
- * Writes a placed order's split in its checkout's transaction: the reseller's `wholesale` debit at their price book
- * (their credit limit applies: `StorefrontRefusedError` `reseller_credit` past it, and the checkout writes nothing),
- * the retail price collected for them plus a tier's bonus (`split.payout`) to their payout balance, and the sale's
- * record, each once per order: the reseller nets the margin.
+ * The one place a storefront sale's split is written, in its charge's transaction (the storefront locked first by
+ * `openStorefrontSale`): the reseller's `wholesale` debit (their credit limit applies: `StorefrontRefusedError`
+ * `reseller_credit` past it, and the caller's transaction writes nothing), the retail collected for them plus a
+ * tier's bonus (`split.payout`) to their payout balance, the sale's record and its audit event (`storefront.sold`),
+ * each once per `ref`: the reseller nets the margin.
  */
-export async function settleStorefrontSale(
+export async function writeStorefrontSplit(
   tx: StorageRepositories,
   sale: OpenStorefrontSale,
-  input: {
-    order: Order;
-    items: readonly { planId: string; quantity: number; trial: boolean }[];
-    now: Date;
-    actor: Actor;
-  },
+  input: StorefrontSplitInput,
 ): Promise<StorefrontSale> {
   const { storefront } = sale;
-  const { order, actor } = input;
-  const currency = order.total.currency;
-  let wholesale = 0;
-  for (const item of input.items) {
-    if (item.trial) continue;
-    const listed = await tx.plans.get(item.planId);
-    if (listed === null) continue;
-    wholesale += (await buyerPlan(tx, storefront.resellerId, listed)).price.amount * item.quantity;
-  }
+  const { actor, currency, ref } = input;
   const bonusBps = commissionBonusBps(storefront.commissionTiers, await tx.storefronts.countSales(storefront.id, monthStart(input.now)));
-  const split = splitStorefrontSale({ retail: order.total.amount, wholesale, bonusBps });
+  const split = splitStorefrontSale({ retail: input.retail, wholesale: input.wholesale, bonusBps });
   if (split.wholesale > 0) {
     try {
       await tx.ledger.append({
@@ -128,10 +135,11 @@ export async function settleStorefrontSale(
         kind: 'wholesale',
         amount: -split.wholesale,
         currency,
-        idempotencyKey: `storefront.wholesale:${order.id}`,
-        orderId: order.id,
+        idempotencyKey: `storefront.wholesale:${ref}`,
+        orderId: input.orderId,
+        subscriptionId: input.subscriptionId,
         reference: storefront.id,
-        note: null,
+        note: input.source === 'checkout' ? null : input.source,
         actor,
       });
     } catch (error) {
@@ -145,31 +153,72 @@ export async function settleStorefrontSale(
       kind: 'margin',
       amount: split.payout,
       currency,
-      idempotencyKey: `storefront.margin:${order.id}`,
+      idempotencyKey: `storefront.margin:${ref}`,
       storefrontId: storefront.id,
-      orderId: order.id,
+      orderId: input.orderId,
       actor,
     });
   const { sale: recorded } = await tx.storefronts.recordSale({
     storefrontId: storefront.id,
     resellerId: storefront.resellerId,
-    buyerId: order.customerId,
-    orderId: order.id,
+    buyerId: input.buyerId,
+    orderId: input.orderId,
+    subscriptionId: input.subscriptionId,
+    source: input.source,
+    chargeKey: input.chargeKey,
     kind: 'sale',
     retail: { amount: split.retail, currency },
     wholesale: { amount: split.wholesale, currency },
     margin: { amount: split.margin, currency },
     bonus: { amount: split.bonus, currency },
-    idempotencyKey: `storefront.sale:${order.id}`,
+    idempotencyKey: `storefront.sale:${ref}`,
   });
+  const what = input.orderId === null ? { subscriptionId: input.subscriptionId, chargeKey: input.chargeKey } : { orderId: input.orderId };
   await tx.audit.append({
     actor,
     action: 'storefront.sold',
     subjectType: 'storefront',
     subjectId: storefront.id,
-    data: { orderId: order.id, buyerId: order.customerId, currency, ...split },
+    data: { ...what, source: input.source, buyerId: input.buyerId, currency, ...split },
   });
   return recorded;
+}
+
+/**
+ * Writes a placed order's split in its checkout's transaction (`writeStorefrontSplit`): the wholesale is the sum of
+ * its paid lines at the reseller's price book, the retail the order's total.
+ */
+export async function settleStorefrontSale(
+  tx: StorageRepositories,
+  sale: OpenStorefrontSale,
+  input: {
+    order: Order;
+    items: readonly { planId: string; quantity: number; trial: boolean }[];
+    now: Date;
+    actor: Actor;
+  },
+): Promise<StorefrontSale> {
+  const { order } = input;
+  let wholesale = 0;
+  for (const item of input.items) {
+    if (item.trial) continue;
+    const listed = await tx.plans.get(item.planId);
+    if (listed === null) continue;
+    wholesale += (await buyerPlan(tx, sale.storefront.resellerId, listed)).price.amount * item.quantity;
+  }
+  return writeStorefrontSplit(tx, sale, {
+    buyerId: order.customerId,
+    orderId: order.id,
+    subscriptionId: null,
+    source: 'checkout',
+    chargeKey: null,
+    retail: order.total.amount,
+    wholesale,
+    currency: order.total.currency,
+    ref: order.id,
+    now: input.now,
+    actor: input.actor,
+  });
 }
 
 const amounts = (s: StorefrontSale): StorefrontSplit => ({
@@ -224,8 +273,9 @@ export async function reverseStorefrontSale(
       currency,
       idempotencyKey: `storefront.wholesale.refund:${refund.key}`,
       orderId: sale.orderId,
+      subscriptionId: sale.subscriptionId,
       reference: sale.storefrontId,
-      note: 'order refunded',
+      note: sale.orderId === null ? 'charge refunded' : 'order refunded',
       actor,
     });
   if (back.payout > 0)
@@ -237,7 +287,7 @@ export async function reverseStorefrontSale(
       idempotencyKey: `storefront.margin.refund:${refund.key}`,
       storefrontId: sale.storefrontId,
       orderId: sale.orderId,
-      note: 'order refunded',
+      note: sale.orderId === null ? 'charge refunded' : 'order refunded',
       actor,
     });
   const { sale: row } = await tx.storefronts.recordSale({
@@ -245,6 +295,9 @@ export async function reverseStorefrontSale(
     resellerId: sale.resellerId,
     buyerId: sale.buyerId,
     orderId: sale.orderId,
+    subscriptionId: sale.subscriptionId,
+    source: sale.source,
+    chargeKey: sale.chargeKey,
     kind: 'refund',
     retail: { amount: -back.retail, currency },
     wholesale: { amount: -back.wholesale, currency },
@@ -258,7 +311,8 @@ export async function reverseStorefrontSale(
     subjectType: 'storefront',
     subjectId: sale.storefrontId,
     data: {
-      orderId: sale.orderId,
+      ...(sale.orderId === null ? { subscriptionId: sale.subscriptionId, chargeKey: sale.chargeKey } : { orderId: sale.orderId }),
+      source: sale.source,
       currency,
       retail: back.retail,
       wholesale: back.wholesale,

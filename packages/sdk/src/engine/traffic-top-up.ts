@@ -11,6 +11,7 @@ import type { TrafficTopUpDecision, TrafficTopUpQuote } from '../rules/traffic-t
 import type { DiscountDecision, DiscountQuote } from '../rules/discount.js';
 import type { EngineContext } from './context.js';
 import { applyDiscount, quoteDiscount } from './discount.js';
+import { changeSize, openStorefrontCharge, wholesaleTerms } from './storefront-charge.js';
 import { chargeAndQueueUpdate, changeRecorded } from './extension.js';
 import { soldPlan } from './sold-plan.js';
 
@@ -128,7 +129,17 @@ export async function buyTraffic(ctx: EngineContext, input: BuyTrafficRequest): 
         price: quote.price,
         now,
       });
+      // A storefront's buyer: the reseller pays the same traffic at their price per GiB.
+      const storefront = await openStorefrontCharge(tx, sub.customerId, {
+        source: 'traffic_top_up',
+        size: changeSize(sub, quote.newTrafficLimitBytes),
+        wholesale: async (sale) => {
+          const at = decideTrafficTopUp({ subscription: sub, plan: await wholesaleTerms(tx, sale, plan), gib: request.gib, now });
+          return at.allowed ? at.quote.price : quote.price;
+        },
+      });
       const charged = await chargeAndQueueUpdate(ctx, tx, sub, capabilities, {
+        storefront,
         action: 'traffic',
         newExpiresAt: sub.expiresAt!,
         newTrafficLimitBytes: quote.newTrafficLimitBytes,

@@ -36,7 +36,7 @@ export interface StorefrontPeriodTotals {
 }
 
 /**
- * Resellers' storefronts, their menus, their buyers and the record of their sales. Port version 21.
+ * Resellers' storefronts, their menus, their buyers and the record of their sales. Port version 21 (`salesOfCharge`, and sales of charges without an order: 22).
  *
  * Lock order: `lockForSale` locks the storefront, then its reseller's customer row (the lock `ledger.append` takes),
  * and comes first in a storefront sale: before the buyer's customer, capacity, the order, and payouts.
@@ -85,12 +85,15 @@ export interface StorefrontRepository {
   /** What the storefront's buyers hold now (see `StorefrontUsage`). */
   usage(storefrontId: string): Promise<StorefrontUsage>;
   /**
-   * Records a sale's or refund's split once per idempotency key (`created: false` and the stored one after). A
-   * missing storefront, customer or order is a `NotFoundError`.
+   * Records a sale's or refund's split once per idempotency key (`created: false` and the stored one after; the same
+   * key for another order, charge, kind or retail amount is an `IdempotencyConflictError`). A missing storefront,
+   * customer, order or subscription is a `NotFoundError`.
    */
   recordSale(input: NewStorefrontSale): Promise<StorefrontSaleResult>;
   /** The order's sale and refund rows, oldest first (empty for an order not sold by a storefront). */
   salesOfOrder(orderId: string): Promise<StorefrontSale[]>;
+  /** The sale and refund rows of a charge with no order (`StorefrontSale.chargeKey`), oldest first; empty when none. Port version 22. */
+  salesOfCharge(chargeKey: string): Promise<StorefrontSale[]>;
   /** How many sales (kind `sale`) the storefront recorded at or after `since`. */
   countSales(storefrontId: string, since: Date): Promise<number>;
   /**

@@ -76,8 +76,10 @@ import type { TrialClaimRepository } from './storage-trial-claims.js';
  * `SubscriptionTerms.built` (the choice and quote frozen in a built plan's subscriptions; older terms read as `null`),
  * `OrderItem.built` and `Subscription.bundleId` (stored with the subscription, never patched), and `trialClaims` (who has had a trial of a plan
  * family, by identity key: one customer per key, claimed all or none, exactly one winner under concurrency across
- * replicas), 22 `locations` (the owner's location catalog: each location tag with its country and display name) and
- * `SubscriptionTerms.sharing` (a group's seats frozen at purchase; older terms have none and read the plan's).
+ * replicas), 22 `locations` (the owner's location catalog: each location tag with its country and display name),
+ * `SubscriptionTerms.sharing` (a group's seats frozen at purchase; older terms have none and read the plan's), and a
+ * storefront sale may be a charge with no order (`StorefrontSale.orderId` `null`, with `chargeKey`, `subscriptionId`
+ * and `source`; `storefronts.salesOfCharge` reads them back).
  */
 export const STORAGE_PORT_VERSION = 22 as const;
 

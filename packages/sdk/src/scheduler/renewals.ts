@@ -14,6 +14,9 @@ import { pages } from '../engine/paging.js';
 import { forEachAtOnce } from './tick-scope.js';
 import { soldPlan } from '../engine/sold-plan.js';
 import { spendable } from '../rules/credit.js';
+import type { StorefrontRefusalReason } from '../rules/storefront.js';
+import { changeSize, openStorefrontCharge, wholesaleTerms } from '../engine/storefront-charge.js';
+import { StorefrontRefusedError } from '../engine/storefront-sale.js';
 
 /** One renewal per subscription and period, whichever replica or tick tries it. */
 export function renewalKey(sub: Pick<Subscription, 'id' | 'expiresAt'>): string {
@@ -38,6 +41,17 @@ async function noteOnce(scope: TickScope, sub: Subscription, notice: string): Pr
   if (written === null) return false;
   ctx.events.emit('subscription:warned', { subscription: written, actor: scope.actor, at: scope.now, notice });
   return true;
+}
+
+/**
+ * The notice a storefront buyer's auto-renewal refused by its storefront leaves (`renewal:storefront:<reason>`, e.g.
+ * `renewal:storefront:storefront_suspended`, `renewal:storefront:reseller_credit`), once per period like
+ * `renewal:insufficient_funds`. A renewal is a sale: when the storefront is suspended, over quota, or its reseller's
+ * wallet and credit cannot pay the wholesale price, nothing is charged or written, the buyer is told, and the
+ * subscription runs on to its expiry (one more try is made then, as for a short wallet).
+ */
+export function storefrontRefusalNotice(reason: StorefrontRefusalReason): string {
+  return `renewal:storefront:${reason}`;
 }
 
 /** `paid`: a charge for this renewal was credited, so an expired subscription in its grace period renews too. */
@@ -82,7 +96,18 @@ async function renew(scope: TickScope, sub: Subscription, leadMs: number, paid =
         if (current === null || renewalKey(current) !== key) return null;
         // Terminated, or auto-renew turned off, since it was read: the money stays in the wallet.
         if (!current.autoRenew || !renewableStatus(current.status, paid)) return 'refused' as const;
+        // A storefront's buyer: a renewal is a sale like any (see `storefrontRefusal` for a refused one).
+        const storefront = await openStorefrontCharge(tx, current.customerId, {
+          source: 'renewal',
+          size: changeSize(current, quote.newTrafficLimitBytes),
+          wholesale: async (sale) => {
+            const terms = await wholesaleTerms(tx, sale, plan);
+            const at = decideRenewal({ subscription: current, plan: terms, now, balance: Number.MAX_SAFE_INTEGER, leadMs, paid });
+            return at.renew ? at.quote.price : quote.price;
+          },
+        });
         return chargeAndQueueUpdate(ctx, tx, current, caps, {
+          storefront,
           action: 'renew',
           newExpiresAt: quote.newExpiresAt,
           newTrafficLimitBytes: quote.newTrafficLimitBytes,
@@ -100,6 +125,10 @@ async function renew(scope: TickScope, sub: Subscription, leadMs: number, paid =
     } catch (error) {
       if (InsufficientFundsError.is(error)) {
         await noteOnce(scope, sub, 'renewal:insufficient_funds');
+        return 'not_renewed';
+      }
+      if (StorefrontRefusedError.is(error)) {
+        await noteOnce(scope, sub, storefrontRefusalNotice(error.reason));
         return 'not_renewed';
       }
       if (ConflictError.is(error)) return 'in_flight';

@@ -163,14 +163,20 @@ export function storefrontOperations(
       const existingId = salesByKey.lookup(parsed.idempotencyKey);
       if (existingId !== undefined) {
         const existing = sales.load(existingId);
-        if (existing.orderId !== parsed.orderId || existing.kind !== parsed.kind || existing.retail.amount !== parsed.retail.amount)
+        if (
+          existing.orderId !== parsed.orderId ||
+          existing.chargeKey !== parsed.chargeKey ||
+          existing.kind !== parsed.kind ||
+          existing.retail.amount !== parsed.retail.amount
+        )
           throw new IdempotencyConflictError(parsed.idempotencyKey);
         return { sale: copy(existing), created: false };
       }
       storefronts.require(parsed.storefrontId);
       parents.customers.require(parsed.buyerId);
       parents.customers.require(parsed.resellerId);
-      parents.orders.require(parsed.orderId);
+      if (parsed.orderId !== null) parents.orders.require(parsed.orderId);
+      if (parsed.subscriptionId !== null) parents.subscriptions.require(parsed.subscriptionId);
       const row: StorefrontSale = copy({ ...parsed, id: parsed.id ?? createId('sfs'), createdAt: op.now });
       sales.insert(op.undo, row);
       return { sale: copy(row), created: true };
@@ -179,6 +185,13 @@ export function storefrontOperations(
       const key = inputKey(orderId, 'order id');
       return [...sales.values()]
         .filter((s) => s.orderId === key)
+        .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || compareStrings(a.id, b.id))
+        .map(copy);
+    },
+    salesOfCharge(_op: Op, chargeKey: string): StorefrontSale[] {
+      const key = inputKey(chargeKey, 'charge key');
+      return [...sales.values()]
+        .filter((s) => s.chargeKey === key)
         .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || compareStrings(a.id, b.id))
         .map(copy);
     },

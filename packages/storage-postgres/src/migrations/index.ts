@@ -30,6 +30,7 @@ import { locations } from './034_locations.js';
 import { planBuilder } from './029_plan_builder.js';
 import { sharing } from './030_sharing.js';
 import { storefronts } from './031_storefronts.js';
+import { storefrontCharges } from './033_storefront_charges.js';
 
 /** One schema change: applied once, in version order, inside the migration transaction. */
 export interface Migration {
@@ -72,7 +73,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 29, name: 'plan_builder', sql: planBuilder },
   { version: 30, name: 'sharing', sql: sharing },
   { version: 31, name: 'storefronts', sql: storefronts },
-  // 32 and 33 are allocated to other changes of this session: versions may leave gaps, never go back.
+  { version: 33, name: 'storefront_charges', sql: storefrontCharges },
   { version: 34, name: 'locations', sql: locations },
 ]);
 

@@ -64,7 +64,10 @@ function saleFromRow(r: Row): StorefrontSale {
     storefrontId: dec.text(r['storefront_id']),
     resellerId: dec.text(r['reseller_id']),
     buyerId: dec.text(r['buyer_id']),
-    orderId: dec.text(r['order_id']),
+    orderId: r['order_id'] === null ? null : dec.text(r['order_id']),
+    subscriptionId: r['subscription_id'] === null ? null : dec.text(r['subscription_id']),
+    source: dec.text(r['source']) as StorefrontSale['source'],
+    chargeKey: r['charge_key'] === null ? null : dec.text(r['charge_key']),
     kind: dec.text(r['kind']) as StorefrontSale['kind'],
     retail: m('retail'),
     wholesale: m('wholesale'),
@@ -235,7 +238,12 @@ export function storefrontRepository({ runner, schema }: RepositoryContext): Sto
         async ({ db, now }) => {
           const s = parseInput(NewStorefrontSaleSchema, input, 'storefront sale');
           const same = (sale: StorefrontSale) => {
-            if (sale.orderId !== s.orderId || sale.kind !== s.kind || sale.retail.amount !== s.retail.amount)
+            if (
+              sale.orderId !== s.orderId ||
+              sale.chargeKey !== s.chargeKey ||
+              sale.kind !== s.kind ||
+              sale.retail.amount !== s.retail.amount
+            )
               throw new IdempotencyConflictError(s.idempotencyKey);
             return { sale, created: false };
           };
@@ -244,8 +252,8 @@ export function storefrontRepository({ runner, schema }: RepositoryContext): Sto
           // A racing insert of the key makes this one wait for it and then do nothing: its row is read back instead.
           const { rows } = await db.query(
             `INSERT INTO ${sales} (id, storefront_id, reseller_id, buyer_id, order_id, kind, currency, retail, wholesale, margin, bonus,
-               idempotency_key, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::timestamptz)
+               idempotency_key, created_at, subscription_id, source, charge_key)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::timestamptz, $14, $15, $16)
              ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
             [
               s.id ?? createId('sfs'),
@@ -261,6 +269,9 @@ export function storefrontRepository({ runner, schema }: RepositoryContext): Sto
               s.bonus.amount,
               s.idempotencyKey,
               enc.time(now),
+              s.subscriptionId,
+              s.source,
+              s.chargeKey,
             ],
           );
           if (rows[0] !== undefined) return { sale: saleFromRow(rows[0]), created: true };
@@ -276,6 +287,15 @@ export function storefrontRepository({ runner, schema }: RepositoryContext): Sto
           (await db.query(`SELECT * FROM ${sales} WHERE order_id = $1 ORDER BY created_at, id`, [inputKey(orderId, 'order id')])).rows.map(
             saleFromRow,
           ),
+        read,
+      ),
+    salesOfCharge: (chargeKey: string) =>
+      runner.run(
+        'storefronts.salesOfCharge',
+        async ({ db }) =>
+          (
+            await db.query(`SELECT * FROM ${sales} WHERE charge_key = $1 ORDER BY created_at, id`, [inputKey(chargeKey, 'charge key')])
+          ).rows.map(saleFromRow),
         read,
       ),
     countSales: (storefrontId: string, since: Date) =>

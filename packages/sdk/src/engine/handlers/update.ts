@@ -4,6 +4,7 @@ import type { Subscription, SubscriptionPatch } from '../../domain/subscription.
 import type { PanelkitError } from '../../errors.js';
 import type { StorageRepositories } from '../../ports/storage.js';
 import { releaseDiscount } from '../discount.js';
+import { lockStorefrontOfCharge, reverseStorefrontCharge } from '../storefront-charge.js';
 import type { EngineContext } from '../context.js';
 import { WORKER_ACTOR, auditSubscription } from '../context.js';
 import { eachAlone } from '../handler.js';
@@ -42,12 +43,14 @@ const AUDIT_DONE: Record<UpdatePayload['action'], string> = {
   change_plan: 'subscription.plan_changed',
 };
 
-/** Once per job: refunds what was paid and frees the slot a plan change reserved. */
+/** Once per job: refunds what was paid (and reverses a storefront sale's split) and frees the slot a plan change reserved. */
 async function compensate(ctx: EngineContext, p: UpdatePayload, why: string): Promise<void> {
   const now = ctx.clock.now();
   const entry = await ctx.storage.transaction(async (tx) => {
     const sub = await tx.subscriptions.get(p.subscriptionId);
     if (sub === null) return null;
+    // A storefront's sale: its storefront and reseller locked before the buyer, as the sale locked them.
+    const storefrontSale = await lockStorefrontOfCharge(tx, p.ledgerKey);
     let refunded: LedgerEntry | null = null;
     let first = true;
     if (p.price.amount > 0) {
@@ -77,6 +80,15 @@ async function compensate(ctx: EngineContext, p: UpdatePayload, why: string): Pr
     }
     // A discount code spent on it gives its use back (once: released by the same key).
     await releaseDiscount(tx, p.ledgerKey);
+    // The whole charge went back: so does its split (once per refund key).
+    if (storefrontSale !== null)
+      await reverseStorefrontCharge(tx, storefrontSale, {
+        amount: p.price.amount,
+        paid: p.price.amount,
+        refundedBefore: 0,
+        refundKey: `refund:${p.ledgerKey}`,
+        actor: WORKER_ACTOR,
+      });
     const action = p.action === 'traffic' ? 'traffic_refunded' : p.action === 'change_plan' ? 'plan_change_refunded' : 'extension_refunded';
     if (p.price.amount > 0)
       await auditSubscription(tx, WORKER_ACTOR, `subscription.${action}`, sub, { error: why, amount: p.price.amount });

@@ -32,7 +32,7 @@ function saleOf(
   };
 }
 
-/** Storefronts (port 21): one per reseller, menus, buyers, usage against quotas, sales recorded once, figures by period. */
+/** Storefronts (port 21; charges without an order: 22): one per reseller, menus, buyers, usage against quotas, sales recorded once, figures by period. */
 export function storefrontsSuite(env: SuiteEnv): void {
   describe('storefronts', () => {
     it('stores a storefront with its defaults, reads it by id and reseller as a copy, lists by name, patches it', async () => {
@@ -192,6 +192,45 @@ export function storefrontsSuite(env: SuiteEnv): void {
       expect(await storage.storefronts.figures({ from: start, to: new Date(start.getTime() + 1), storefrontId: s.id })).toEqual([
         { storefrontId: s.id, sales: 1, refunds: 0, retail: [usd(1200)], wholesale: [usd(700)], margin: [usd(500)], bonus: [usd(0)] },
       ]);
+    });
+
+    it('records a sale of a charge with no order (port 22): by its charge key, once, with its subscription and source', async () => {
+      const { storage, clock } = env;
+      const s = await seedStorefront(storage);
+      const buyer = await seedCustomer(storage, { storefrontId: s.id });
+      const sub = await seedSubscription(storage, { customerId: buyer.id });
+      const charge = `extension:${sub.id}:${uniqueToken()}`;
+      const sale = (key: string, extra: { kind?: 'sale' | 'refund'; retail?: number; chargeKey?: string } = {}) => ({
+        ...saleOf(s, buyer.id, 'unused', { key, ...extra }),
+        orderId: null,
+        subscriptionId: sub.id,
+        source: 'extension' as const,
+        chargeKey: extra.chargeKey ?? charge,
+      });
+      const start = clock.now();
+      const first = await storage.storefronts.recordSale(sale('c1'));
+      expect(first.created).toBe(true);
+      expect(first.sale).toMatchObject({ orderId: null, subscriptionId: sub.id, source: 'extension', chargeKey: charge, kind: 'sale' });
+      expect(await storage.storefronts.recordSale(sale('c1'))).toEqual({ sale: first.sale, created: false });
+      await expectRejects(storage.storefronts.recordSale(sale('c1', { chargeKey: 'another-charge' })), 'IdempotencyConflictError');
+      // Neither an order nor a charge: refused; a missing subscription is not found.
+      await expectRejects(storage.storefronts.recordSale({ ...sale('c2'), chargeKey: null }), 'ValidationError');
+      await expectRejects(storage.storefronts.recordSale({ ...sale('c3'), subscriptionId: 'sub_missing' }), 'NotFoundError');
+      clock.advance(MINUTE);
+      await storage.storefronts.recordSale(sale('c1-refund', { kind: 'refund', retail: -1200 }));
+      const rows = await storage.storefronts.salesOfCharge(charge);
+      expect(rows.map((r) => [r.kind, r.idempotencyKey])).toEqual([
+        ['sale', 'c1'],
+        ['refund', 'c1-refund'],
+      ]);
+      expect(await storage.storefronts.salesOfCharge('no-such-charge')).toEqual([]);
+      // An order's sale defaults to a checkout with no charge key or subscription, and is not a charge's row.
+      const order = await seedOrder(storage, { customerId: buyer.id });
+      const checkout = await storage.storefronts.recordSale(saleOf(s, buyer.id, order.id));
+      expect(checkout.sale).toMatchObject({ source: 'checkout', chargeKey: null, subscriptionId: null, orderId: order.id });
+      expect(await storage.storefronts.countSales(s.id, start)).toBe(2);
+      const [totals] = await storage.storefronts.figures({ from: start, to: new Date(clock.now().getTime() + 1), storefrontId: s.id });
+      expect(totals).toMatchObject({ sales: 2, refunds: 1, retail: [usd(1200)] });
     });
 
     it('records one sale when replicas record the same key at once', async () => {
