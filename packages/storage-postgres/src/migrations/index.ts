@@ -28,6 +28,7 @@ import { jobStateIndex } from './026_job_state_index.js';
 import { trialClaims } from './028_trial_claims.js';
 import { planBuilder } from './029_plan_builder.js';
 import { sharing } from './030_sharing.js';
+import { succeededJobs } from './032_succeeded_jobs.js';
 import { storefronts } from './031_storefronts.js';
 
 /** One schema change: applied once, in version order, inside the migration transaction. */
@@ -71,6 +72,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 29, name: 'plan_builder', sql: planBuilder },
   { version: 30, name: 'sharing', sql: sharing },
   { version: 31, name: 'storefronts', sql: storefronts },
+  { version: 32, name: 'succeeded_jobs', sql: succeededJobs },
 ]);
 
 /** The schema version this build migrates to (the highest migration number); `schemaVersion` returns what a database has. */
