@@ -104,7 +104,7 @@ async function panelkitQueue(options: { claimLimit: number; concurrency?: number
     database: 'bench_queue_panelkit',
     name: `panelkit (claimLimit ${options.claimLimit}${options.concurrency === undefined ? '' : `, concurrency ${options.concurrency}`})`,
     async reset() {
-      await pool.query('TRUNCATE panelkit.jobs');
+      await pool.query('TRUNCATE panelkit.jobs, panelkit.succeeded_jobs');
     },
     async enqueueOne(n) {
       await storage.transaction((tx) => tx.jobs.enqueue({ type: 'bench.noop', payload: { n } }));

@@ -56,7 +56,7 @@ async function serverTicks(): Promise<number> {
   return ticks;
 }
 for (let round = 0; round < Number(values.rounds); round++) {
-  await pool.query('TRUNCATE panelkit.jobs');
+  await pool.query('TRUNCATE panelkit.jobs, panelkit.succeeded_jobs');
   for (let i = 0; i < JOBS; i += 1000)
     await storage.jobs.enqueueMany(Array.from({ length: 1000 }, (_, k) => ({ type: 'bench.noop', payload: { n: i + k } })));
   ran = 0;

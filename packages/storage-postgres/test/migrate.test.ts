@@ -95,6 +95,8 @@ describe('migrate', () => {
     await client.query(`ALTER TABLE "${schema}".customers DROP COLUMN storefront_id`);
     await client.query(`DROP TABLE "${schema}".storefronts`);
     await client.query(`DROP TABLE "${schema}".trial_claims`);
+    await client.query(`DROP FUNCTION "${schema}".job_succeeded(text)`);
+    await client.query(`DROP TABLE "${schema}".succeeded_jobs`);
     await client.query(`DELETE FROM "${schema}".panelkit_migrations WHERE version >= 17`);
     const storage = createPostgresStorage({ client, schema, clock });
     const add = async (name: string) => {

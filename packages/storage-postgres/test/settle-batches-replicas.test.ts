@@ -69,7 +69,8 @@ describe.skipIf(SKIP_REAL_SERVER)('batched settling across OS processes (real Po
       expect(new Set(all.map((s) => s.jobId)).size).toBe(TOTAL);
       const STATES = { succeeded: 'succeeded', retry: 'queued', dead: 'dead', released: 'queued', parked: 'queued' } as const;
       const attempts = { succeeded: 1, retry: 1, dead: 1, released: 0, parked: 0 } as const;
-      const { rows } = await pool.query(`SELECT id, state, attempts, parked_on, lease_token FROM "${schema}".jobs`);
+      const { rows } = await pool.query(`SELECT id, state, attempts, parked_on, lease_token FROM "${schema}".jobs
+         UNION ALL SELECT id, 'succeeded', attempts, parked_on, NULL FROM "${schema}".succeeded_jobs`);
       const row = new Map(rows.map((r) => [String(r.id), r]));
       for (const s of all) {
         expect(row.get(s.jobId)).toMatchObject({ state: STATES[s.outcome], attempts: attempts[s.outcome], lease_token: null });

@@ -29,6 +29,7 @@ import { trialClaims } from './028_trial_claims.js';
 import { locations } from './034_locations.js';
 import { planBuilder } from './029_plan_builder.js';
 import { sharing } from './030_sharing.js';
+import { succeededJobs } from './032_succeeded_jobs.js';
 import { storefronts } from './031_storefronts.js';
 import { storefrontCharges } from './033_storefront_charges.js';
 
@@ -73,6 +74,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 29, name: 'plan_builder', sql: planBuilder },
   { version: 30, name: 'sharing', sql: sharing },
   { version: 31, name: 'storefronts', sql: storefronts },
+  { version: 32, name: 'succeeded_jobs', sql: succeededJobs },
   { version: 33, name: 'storefront_charges', sql: storefrontCharges },
   { version: 34, name: 'locations', sql: locations },
 ]);

@@ -8,6 +8,7 @@ import type { RepositoryContext } from '../internal/runner.js';
 import { enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
 import { jobFromRow } from './job-rows.js';
+import { jobById } from './job-succeeded.js';
 
 /** One job the call writes: the call's rows that name the same id or dedupe key folded into one, as `enqueue` one after another would. */
 interface Slot {
@@ -136,14 +137,19 @@ export function enqueueMany(context: RepositoryContext): JobRepository['enqueueM
         const named = slots.filter((s) => s.named);
         if (named.length > 0) {
           const inserted = await db.query(
-            `INSERT INTO ${table} (${COLUMNS}) ${rowsFrom} ON CONFLICT DO NOTHING RETURNING id`,
+            `INSERT INTO ${table} (${COLUMNS}) SELECT * FROM (${rowsFrom}) AS r
+             WHERE NOT EXISTS (SELECT 1 FROM ${schema}.succeeded_jobs AS s WHERE s.id = r.id)
+             ON CONFLICT DO NOTHING RETURNING id, ${schema}.job_succeeded(id) AS succeeded_meanwhile`,
             insertParams(named, now),
           );
-          const insertedIds = new Set(inserted.rows.map((r) => String(r['id'])));
+          // An insert that waited on a job of its id whose completion moved it to `succeeded_jobs` is undone: not new.
+          const meanwhile = inserted.rows.filter((r) => r['succeeded_meanwhile'] === true).map((r) => String(r['id']));
+          if (meanwhile.length > 0) await db.query(`DELETE FROM ${table} WHERE id = ANY($1::text[])`, [meanwhile]);
+          const insertedIds = new Set(inserted.rows.filter((r) => r['succeeded_meanwhile'] !== true).map((r) => String(r['id'])));
           for (const id of insertedIds) byId.get(id)!.created = true;
           const missed = named.filter((s) => !insertedIds.has(s.id)).map((s) => s.id);
           if (missed.length > 0) {
-            const existing = await db.query(`SELECT * FROM ${table} WHERE id = ANY($1::text[])`, [missed]);
+            const existing = await db.query(jobById(schema, 'many'), [missed]);
             // A job of that id is stored: answered as it is. The others met a queued twin's dedupe key: merged below.
             for (const r of existing.rows) Object.assign(byId.get(String(r['id']))!, { row: r, created: false });
           }

@@ -18,6 +18,7 @@ import type { RepositoryContext } from '../internal/runner.js';
 import { enc } from '../internal/sql.js';
 import { claimJobs } from './job-claim.js';
 import { requeueState } from './job-rows.js';
+import { moveSucceeded } from './job-succeeded.js';
 
 /** A requeue can race an enqueue of its twin; the next attempt sees the twin and supersedes. */
 const retryOnTwin = { retryOn: (error: unknown) => isUniqueViolation(error, 'jobs_queued_dedupe_key') };
@@ -73,8 +74,7 @@ export function jobLeaseOperations(context: RepositoryContext): LeaseMethods {
           const current = parseLease(lease, 'lease');
           const value = result === undefined ? null : parseInput(JsonValueSchema, result, 'job result');
           const { rows } = await db.query(
-            `UPDATE ${table} AS j SET state = 'succeeded', result = $3::jsonb, ${unlock}, updated_at = $4::timestamptz, finished_at = $4::timestamptz
-           WHERE ${held} RETURNING j.id`,
+            moveSucceeded(schema, { match: held, token: '$2::text', result: '$3::jsonb', at: '$4::timestamptz' }),
             [current.jobId, current.token, enc.jsonOrNull(value), enc.time(now)],
           );
           return rows.length > 0;
@@ -83,7 +83,7 @@ export function jobLeaseOperations(context: RepositoryContext): LeaseMethods {
         { autocommit: true, optimistic: true },
       ),
 
-    /** One `UPDATE … FROM unnest(…)`: each job whose lease is still held succeeds; the others match no row. */
+    /** One statement (`moveSucceeded` over `unnest(…)`): each job whose lease is still held succeeds; the others match no row. */
     completeMany: (leases: readonly Lease[]) =>
       runner.run(
         'jobs.completeMany',
@@ -91,10 +91,13 @@ export function jobLeaseOperations(context: RepositoryContext): LeaseMethods {
           const parsed = inputRows(leases, 'leases').map((lease, i) => parseLease(lease, `lease ${i}`));
           if (parsed.length === 0) return [];
           const { rows } = await db.query(
-            `UPDATE ${table} AS j SET state = 'succeeded', result = NULL, ${unlock}, updated_at = $3::timestamptz, finished_at = $3::timestamptz
-             FROM unnest($1::text[], $2::text[]) AS l(id, token)
-             WHERE ${heldBy('l')}
-             RETURNING j.id, l.token`,
+            moveSucceeded(schema, {
+              using: 'unnest($1::text[], $2::text[]) AS l(id, token)',
+              match: heldBy('l'),
+              token: 'l.token',
+              result: 'NULL::jsonb',
+              at: '$3::timestamptz',
+            }),
             [parsed.map((l) => l.jobId), parsed.map((l) => l.token), enc.time(now)],
           );
           const done = new Set(rows.map((r) => `${String(r['id'])}\u0000${String(r['token'])}`));

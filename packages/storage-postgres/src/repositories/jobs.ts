@@ -10,6 +10,7 @@ import { enc } from '../internal/sql.js';
 import { enqueueMany } from './job-enqueue-many.js';
 import { jobLeaseOperations } from './job-leases.js';
 import { jobFromRow } from './job-rows.js';
+import { allJobs, jobById, succeededJobs } from './job-succeeded.js';
 
 interface JobFilter {
   state?: JobState;
@@ -43,8 +44,9 @@ export function jobRepository(context: RepositoryContext): JobRepository {
             const inserted = await db.query(
               `INSERT INTO ${table}
                (id, type, payload, dedupe_key, serial_key, batch_key, priority, run_at, max_attempts, state, attempts, created_at, updated_at)
-             VALUES ($1, $2, $3::jsonb, $4, $9, $10, $5, $6::timestamptz, $7, 'queued', 0, $8::timestamptz, $8::timestamptz)
-             ON CONFLICT DO NOTHING RETURNING *`,
+             SELECT $1, $2, $3::jsonb, $4, $9, $10, $5, $6::timestamptz, $7, 'queued', 0, $8::timestamptz, $8::timestamptz
+             WHERE NOT EXISTS (SELECT 1 FROM ${schema}.succeeded_jobs WHERE id = $1)
+             ON CONFLICT DO NOTHING RETURNING *, ${schema}.job_succeeded(id) AS succeeded_meanwhile`,
               [
                 parsed.id,
                 parsed.type,
@@ -58,8 +60,11 @@ export function jobRepository(context: RepositoryContext): JobRepository {
                 parsed.batchKey,
               ],
             );
-            if (inserted.rows[0] !== undefined) return { job: jobFromRow(inserted.rows[0]), created: true };
-            const existing = await db.query(`SELECT * FROM ${table} WHERE id = $1`, [parsed.id]);
+            const row = inserted.rows[0];
+            if (row !== undefined && row['succeeded_meanwhile'] !== true) return { job: jobFromRow(row), created: true };
+            // The insert waited on a job of this id whose completion moved it to `succeeded_jobs`: not a new job.
+            if (row !== undefined) await db.query(`DELETE FROM ${table} WHERE id = $1`, [parsed.id]);
+            const existing = await db.query(jobById(schema, 'one'), [parsed.id]);
             if (existing.rows[0] !== undefined) return { job: jobFromRow(existing.rows[0]), created: false };
             // The conflict was a queued twin's dedupe key: merge into it below.
           }
@@ -96,7 +101,7 @@ export function jobRepository(context: RepositoryContext): JobRepository {
       runner.run(
         'jobs.get',
         async ({ db }) => {
-          const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1`, [inputKey(id, 'job id')]);
+          const { rows } = await db.query(jobById(schema, 'one'), [inputKey(id, 'job id')]);
           return rows[0] === undefined ? null : jobFromRow(rows[0]);
         },
         { read: true },
@@ -107,8 +112,10 @@ export function jobRepository(context: RepositoryContext): JobRepository {
       runner.run('jobs.retry', async ({ db, now }) => {
         const key = inputKey(id, 'job id');
         const { rows } = await db.query(`SELECT state FROM ${table} WHERE id = $1 FOR UPDATE`, [key]);
-        if (rows[0] === undefined) throw new NotFoundError('job', key);
-        const state = rows[0]['state'];
+        const succeeded =
+          rows[0] === undefined && (await db.query(`SELECT 1 FROM ${schema}.succeeded_jobs WHERE id = $1`, [key])).rows.length > 0;
+        if (rows[0] === undefined && !succeeded) throw new NotFoundError('job', key);
+        const state = succeeded ? 'succeeded' : rows[0]!['state'];
         if (state !== 'dead' && state !== 'cancelled') {
           throw new ConflictError(`job ${key} is ${String(state)}; only a dead or cancelled job can be retried`);
         }
@@ -140,7 +147,9 @@ export function jobRepository(context: RepositoryContext): JobRepository {
         'jobs.list',
         async ({ db }) => {
           const { state, type, dedupeKey } = parseJobFilter(filter);
-          return pageNewestFirst(db, table, jobFromRow, page, {
+          // Succeeded jobs alone are read from their own table; any other state from the queue's; no state from both.
+          const from = state === 'succeeded' ? succeededJobs(schema) : state === undefined ? allJobs(schema) : table;
+          return pageNewestFirst(db, `${from} AS j`, jobFromRow, page, {
             where: '($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR type = $2) AND ($3::text IS NULL OR dedupe_key = $3)',
             params: [state ?? null, type ?? null, dedupeKey ?? null],
             key: (j: Job) => timeKey(j.createdAt, j.id),

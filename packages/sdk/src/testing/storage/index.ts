@@ -23,6 +23,7 @@ import { jobsSerialBacklogSuite } from './jobs-serial-backlog.js';
 import { jobsBatchSuite } from './jobs-batch.js';
 import { jobsOnceSuite } from './jobs-once.js';
 import { jobsManySuite } from './jobs-many.js';
+import { jobsSucceededSuite } from './jobs-succeeded.js';
 import { ledgerSuite } from './ledger.js';
 import { orderBooksSuite, salesSuite } from './order-books.js';
 import { resellersSuite } from './resellers.js';
@@ -183,6 +184,7 @@ export function describeStoragePort(
     referralsSuite(env);
     resellersSuite(env);
     jobsOnceSuite(env);
+    jobsSucceededSuite(env);
     orderBooksSuite(env);
     salesSuite(env);
     paymentsSuite(env);

@@ -1,0 +1,64 @@
+/**
+ * Succeeded jobs live in `succeeded_jobs` (migration 32), not in the queue's table: a completion moves the row in one
+ * statement, and readers see both tables as one (`jobs.get`, `jobs.list`, an enqueue naming an id).
+ */
+
+/** The columns `jobs` and `succeeded_jobs` share, in the order both are written and read here. */
+const KEPT = [
+  'id',
+  'type',
+  'payload',
+  'dedupe_key',
+  'serial_key',
+  'batch_key',
+  'priority',
+  'run_at',
+  'max_attempts',
+  'attempts',
+  'last_error',
+  'failing_since',
+  'parked_on',
+  'created_at',
+];
+
+/**
+ * One statement that moves the running jobs `match` selects (a condition on `j`, the job, and the `using` rows) out of
+ * `jobs` into `succeeded_jobs` with `result` (an expression over the `using` rows or a parameter) and `finished_at` =
+ * `at`, and returns each moved job's `id` and `token` (the expression `token`). A lost lease matches no row, as the
+ * update it replaces did.
+ */
+export function moveSucceeded(schema: string, q: { using?: string; match: string; token: string; result: string; at: string }): string {
+  return `WITH gone AS (
+      DELETE FROM ${schema}.jobs AS j ${q.using === undefined ? '' : `USING ${q.using}`}
+      WHERE ${q.match}
+      RETURNING ${KEPT.map((c) => `j.${c}`).join(', ')}, ${q.token} AS token, ${q.result} AS result
+    ), kept AS (
+      INSERT INTO ${schema}.succeeded_jobs (${KEPT.join(', ')}, result, finished_at)
+      SELECT ${KEPT.join(', ')}, result, ${q.at} FROM gone
+    )
+    SELECT id, token FROM gone`;
+}
+
+/** The succeeded jobs as rows of `jobs` (`jobFromRow` reads them): a subquery to read from. */
+export function succeededJobs(schema: string): string {
+  return `(SELECT ${KEPT.join(', ')}, 'succeeded'::text AS state, NULL::text AS locked_by, NULL::text AS lease_token,
+      NULL::timestamptz AS lease_expires_at, result, finished_at AS updated_at, finished_at
+    FROM ${schema}.succeeded_jobs)`;
+}
+
+/**
+ * Every job, queued to succeeded, as rows of `jobs`: a subquery to read from (`FROM ${allJobs(schema)} AS j`). A
+ * predicate on it reaches each table's own indexes, and an order by `(created_at, id)` merges the two indexes in that
+ * order. A completion moves a row in one statement, so one statement sees each job once.
+ */
+export function allJobs(schema: string): string {
+  return `(SELECT ${KEPT.join(', ')}, state, locked_by, lease_token, lease_expires_at, result, updated_at, finished_at
+    FROM ${schema}.jobs
+    UNION ALL
+    SELECT * FROM ${succeededJobs(schema)} AS s)`;
+}
+
+/** The stored job of `id` in either table: one statement, so a job moved meanwhile is found once. */
+export function jobById(schema: string, ids: 'one' | 'many'): string {
+  return `SELECT * FROM ${allJobs(schema)} AS j WHERE j.id = ${ids === 'one' ? '$1' : 'ANY($1::text[])'}`;
+}
