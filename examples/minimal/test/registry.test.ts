@@ -115,7 +115,8 @@ describe.skipIf(!registry)(`the ${version} release from a local registry${regist
     for (const kind of ['3x-ui', 'S-UI', 'Marzban', 'Marzneshin', 'PasarGuard', 'Remnawave']) expect(description).toContain(kind);
     // The SDK's guides are packed by its prepack script, from the clone's docs.
     expect(await tarballFiles(env, work, `@panelkit/sdk@${version}`)).toContain('guides/writing-a-storage.md');
-  });
+    // About twenty npm commands: at a load of 25 on 2 cores they took longer than the 120 s default.
+  }, 300_000);
 
   it('refuses a second publish of the same version and keeps the first one', async () => {
     const again = await publishPackages();
