@@ -576,6 +576,24 @@ const MIGRATIONS: readonly ShopMigration[] = [
       `CREATE INDEX IF NOT EXISTS storefront_telegram_updates_age ON ${s}.storefront_telegram_updates (received_at)`,
     ],
   },
+  {
+    // Issue 70: a storefront's web address (src/db/storefront-addresses.ts): the path slug it is served at
+    // (`/store/<slug>`) and the host names whose requests are its own, each unique across storefronts.
+    version: 28,
+    name: 'storefront_addresses',
+    statements: (s) => [
+      `CREATE TABLE IF NOT EXISTS ${s}.storefront_addresses (
+        storefront_id text COLLATE "C" PRIMARY KEY,
+        slug text COLLATE "C" NOT NULL UNIQUE,
+        updated_at timestamptz NOT NULL
+      )`,
+      `CREATE TABLE IF NOT EXISTS ${s}.storefront_hosts (
+        host text COLLATE "C" PRIMARY KEY,
+        storefront_id text COLLATE "C" NOT NULL REFERENCES ${s}.storefront_addresses (storefront_id) ON DELETE CASCADE
+      )`,
+      `CREATE INDEX IF NOT EXISTS storefront_hosts_by_storefront ON ${s}.storefront_hosts (storefront_id)`,
+    ],
+  },
 ];
 
 /** Every version this build knows, in order (numbers are assigned per feature, so there may be gaps). */

@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import type { ShopConfig } from '../config/config.js';
 import type { Locale, Translate } from '../i18n/translate.js';
 import type { Viewer } from '../app/viewer.js';
+import type { StorefrontFace } from '../app/storefronts/storefront-face.js';
 
 /** What every handler and view knows about the request, built by the shop's middleware. */
 export interface RequestContext {
@@ -17,6 +18,12 @@ export interface RequestContext {
   shopName: string;
   /** The footer's support contact and policy links (from the shop's settings); absent or `null` parts are not shown. */
   footer?: ShopConfig['footer'];
+  /**
+   * The reseller's storefront the pages are seen through (its brand is `shopName` and the footer's support then,
+   * its retail prices the catalog's): a signed-in buyer's own, or the address a visitor came through; absent or
+   * `null`: the owner's shop.
+   */
+  storefront?: StorefrontFace | null;
 }
 
 export function ctxOf(res: Response): RequestContext {

@@ -9,16 +9,12 @@ import { csrfTokenFor, sessionCsrfToken } from './csrf.js';
 import { isStaffRole, roleMayUse } from '../app/auth/staff-roles.js';
 import { requireStaffSecondFactor, setSessionLocals, type SessionLocals } from './staff-security.js';
 import { localeOfAcceptLanguage } from '../i18n/language-choice.js';
+import { storefrontFaceOf } from './storefront-arrival.js';
+import { cookieName } from './cookie-name.js';
 
 export const SESSION_COOKIE = 'pk_session';
 
-/**
- * A cookie's name as this shop sets it: with the `__Host-` prefix when the shop runs on https (PUBLIC_URL), so the
- * browser takes it only from this host, over https, for path `/`: no sibling subdomain can plant or overwrite it.
- */
-export function cookieName(base: string, secure: boolean): string {
-  return secure ? `__Host-${base}` : base;
-}
+export { cookieName } from './cookie-name.js';
 export const LOCALE_COOKIE = 'pk_lang';
 
 /** The JSON API's paths: the only ones an API token opens. */
@@ -97,6 +93,7 @@ export function loadViewer(shop: Shop) {
     );
     const locale = preferredLocale(req);
     const cookie = res.locals['csrfCookie'] as string | null;
+    const storefront = isStaff ? null : await storefrontFaceOf(shop, req, viewer);
     setCtx(res, {
       locale,
       t: translator(locale),
@@ -104,8 +101,9 @@ export function loadViewer(shop: Shop) {
       csrfToken: csrfTokenOf(shop.secret, session, cookie),
       csrfAlsoTaken: await boundCookieToken(shop, session, cookie),
       path: req.originalUrl,
-      shopName: shop.config.shopName,
-      footer: shop.config.footer,
+      shopName: storefront?.shopName ?? shop.config.shopName,
+      footer: storefront == null ? shop.config.footer : { ...shop.config.footer, supportContact: storefront.support },
+      storefront,
     });
     next();
   };

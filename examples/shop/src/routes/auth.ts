@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { signUp } from '../app/auth/accounts.js';
-import { networkOf, takeNewAccountSlot } from '../app/auth/new-account-throttle.js';
+import { newAccountMade, newAccountOriginOf, slowedSignUp } from '../http/new-account-origin.js';
 import { signInWithPassword } from '../app/auth/password-sign-in.js';
 import { knownDeviceOf, rememberKnownDevice } from '../http/known-device.js';
 import { formatDuration } from '../i18n/duration.js';
@@ -61,17 +61,16 @@ export function authRoutes(shop: Shop, limits: RateLimits): Router {
     const campaign = campaignParam(req.body) || arrivalCampaignOf(req, shop.config.secureCookies);
     if (!form.ok) return void res.status(400).send(signUpPage(ctx, { email, ref, campaign }, form.fields).value);
     // New accounts per network, counted on PostgreSQL across replicas: a farm is slowed, and told nothing of accounts.
-    const rule = limits.newAccountsPerNetwork;
-    const slot = rule === null ? { allowed: true as const } : await takeNewAccountSlot(shop, rule, networkOf(req.ip));
-    if (!slot.allowed) {
-      const seconds = Math.ceil(slot.retryAfterMs / 1000);
-      res.set('Retry-After', String(seconds));
-      return void res
-        .status(429)
-        .send(signUpPage(ctx, { email, ref, campaign }, { email: ctx.t('auth.newAccountsSlowed', { seconds }) }).value);
-    }
-    const result = await signUp(shop, { email: form.data.email, password: form.data.password, locale: ctx.locale });
+    const result = await signUp(shop, {
+      email: form.data.email,
+      password: form.data.password,
+      locale: ctx.locale,
+      origin: newAccountOriginOf(req, res, limits),
+    });
+    if (!result.ok && result.reason === 'slowed')
+      return void res.send(signUpPage(ctx, { email, ref, campaign }, { email: slowedSignUp(res, result.retryAfterMs) }).value);
     if (!result.ok) return void res.status(409).send(signUpPage(ctx, { email, ref, campaign }, { email: ctx.t('auth.emailTaken') }).value);
+    newAccountMade(shop, res);
     // A referral is taken only here, at sign-up (the engine refuses the account's own link).
     if (ref !== '') await recordSignUpReferral(shop, ref, result.account.customerId);
     // The campaign whose web link brought this buyer (`/signup?c=<slug>`): an unknown one is no reason to refuse.

@@ -24,7 +24,7 @@ import { buyPlansFor, quotePlansFor } from '../app/selling/buy-plans.js';
 import { checkoutPage, type CheckoutValues } from '../views/checkout-page.js';
 import { orderPage } from '../views/order-page.js';
 import { localizedPlan } from '../db/plan-texts.js';
-import { plansForBuyer, walletRoom } from '../app/selling/buyer-prices.js';
+import { plansOnSaleTo, walletRoom } from '../app/selling/buyer-prices.js';
 import { httpStatusOf } from '../http/status.js';
 import { quoteBuiltPlan } from '@panelkit/sdk/plan-builder';
 import { ChoiceFormFields, choiceOfForm } from '../app/selling/choice-form.js';
@@ -95,7 +95,8 @@ export function checkoutRoutes(shop: Shop, limits: RateLimits): Router {
     const ctx = ctxOf(res);
     const viewer = viewerOf(res);
     // A reseller sees the price it buys at, and can spend down to minus its credit limit.
-    const [priced] = await plansForBuyer(shop, viewer.customer.id, [plan]);
+    const [priced] = await plansOnSaleTo(shop, { customerId: viewer.customer.id, storefrontId: viewer.customer.storefrontId }, [plan]);
+    if (priced === undefined) throw new ShopError('not_found', 'storefronts.refusals.not_on_menu');
     const room = await walletRoom(shop, viewer.customer.id, plan.price.currency);
     const problem = refusal && {
       message: ctx.t(
@@ -127,7 +128,7 @@ export function checkoutRoutes(shop: Shop, limits: RateLimits): Router {
       checkoutPage(ctx, {
         locations: (await locationsOfPlan(shop, plan.id)) ?? [],
         builtPrice: decision?.allowed ? decision.quote.price : null,
-        plan: await localizedPlan(shop, priced!, ctx.locale),
+        plan: await localizedPlan(shop, priced, ctx.locale),
         balance: room.balance,
         creditLimit: room.creditLimit,
         values,

@@ -14,6 +14,7 @@ import { parseForm } from '../app/input/forms.js';
 import { ShopError } from '../app/shop-error.js';
 import type { Shop } from '../app/shop.js';
 import { ctxOf } from '../http/context.js';
+import { newAccountMade, newAccountOriginOf, slowedSignUp } from '../http/new-account-origin.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import { joinArrivalCampaign } from '../http/arrival-campaign.js';
 import { startSession } from '../http/start-session.js';
@@ -66,10 +67,14 @@ export function oidcRoutes(shop: Shop, limits: RateLimits): Router {
       sealedState: cookieOf(req, LOGIN_COOKIE),
       signedIn: ctx.viewer?.account ?? null,
       locale: ctx.locale,
+      origin: newAccountOriginOf(req, res, limits),
     });
     clearCookie(res, LOGIN_COOKIE);
     if (result.outcome === 'signed_in') {
-      if (result.created) await joinArrivalCampaign(shop, req, res, result.account.customerId);
+      if (result.created) {
+        newAccountMade(shop, res);
+        await joinArrivalCampaign(shop, req, res, result.account.customerId);
+      }
       if (ctx.viewer?.account.id !== result.account.id) await startSession(shop, req, res, result.account.id);
       return res.redirect(303, result.created ? '/?done=auth.signed_up' : result.next);
     }
@@ -77,6 +82,7 @@ export function oidcRoutes(shop: Shop, limits: RateLimits): Router {
       setCookie(res, JOIN_COOKIE, sealPendingJoin(shop, result.pending));
       return res.redirect(303, '/signin/join');
     }
+    if (result.outcome === 'slowed') return void res.send(signInPage(ctx, {}, { _form: slowedSignUp(res, result.retryAfterMs) }).value);
     const status = result.reason === 'failed' ? 400 : result.reason === 'staff' ? 403 : 409;
     res.status(status).send(signInPage(ctx, {}, { _form: ctx.t(`signin.refused.${result.reason}`) }).value);
   });

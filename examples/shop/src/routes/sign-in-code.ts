@@ -8,6 +8,7 @@ import type { Shop } from '../app/shop.js';
 import { ctxOf } from '../http/context.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import { joinArrivalCampaign } from '../http/arrival-campaign.js';
+import { newAccountMade, newAccountOriginOf, slowedSignUp } from '../http/new-account-origin.js';
 import { startSession } from '../http/start-session.js';
 import { codeEntryPage, codeRequestPage } from '../views/sign-in-code-pages.js';
 import { safeNext, waitText } from './auth.js';
@@ -49,7 +50,9 @@ export function signInCodeRoutes(shop: Shop, limits: RateLimits): Router {
     const form = parseForm(VerifySchema, req.body, ctx.t);
     const email = typeof req.body?.email === 'string' ? req.body.email : '';
     if (!form.ok) return void res.status(400).send(codeEntryPage(ctx, { email }, form.fields).value);
-    const result = await signInWithCode(shop, form.data.email, form.data.code, ctx.locale);
+    const result = await signInWithCode(shop, form.data.email, form.data.code, ctx.locale, newAccountOriginOf(req, res, limits));
+    if (result.outcome === 'slowed')
+      return void res.send(codeEntryPage(ctx, { email, next: form.data.next }, { _form: slowedSignUp(res, result.retryAfterMs) }).value);
     if (result.outcome === 'throttled') {
       res.setHeader('retry-after', String(Math.ceil(result.retryAfterMs / 1000)));
       const wait = waitText(result.retryAfterMs, ctx.t);
@@ -59,7 +62,10 @@ export function signInCodeRoutes(shop: Shop, limits: RateLimits): Router {
     }
     if (result.outcome === 'wrong')
       return void res.status(401).send(codeEntryPage(ctx, { email, next: form.data.next }, { code: ctx.t('signin.code.wrong') }).value);
-    if (result.created) await joinArrivalCampaign(shop, req, res, result.account.customerId);
+    if (result.created) {
+      newAccountMade(shop, res);
+      await joinArrivalCampaign(shop, req, res, result.account.customerId);
+    }
     await startSession(shop, req, res, result.account.id);
     res.redirect(303, result.created ? '/?done=auth.signed_up' : safeNext(form.data.next));
   });

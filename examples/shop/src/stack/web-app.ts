@@ -27,6 +27,7 @@ import { signInCodeRoutes } from '../routes/sign-in-code.js';
 import { oidcRoutes } from '../routes/oidc.js';
 import { addEmailRoutes } from '../routes/add-email.js';
 import { shopChannels } from './notification-channels.js';
+import { storefrontAddressRoutes } from '../routes/storefront-address.js';
 import { catalogRoutes } from '../routes/catalog.js';
 import { adminCustomersRoutes } from '../routes/admin/customers.js';
 import { adminPasswordResetRoutes } from '../routes/admin/password-reset.js';
@@ -95,6 +96,7 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null, li
     addEmailRoutes(shop, limits),
     credentialRoutes(shop, limits, shopChannels(shop).list),
     staffSecurityRoutes(shop, limits),
+    storefrontAddressRoutes(shop),
     catalogRoutes(shop),
     checkoutRoutes(shop, limits),
     subscriptionRoutes(shop),

@@ -1,3 +1,4 @@
+import { storefrontWelcome } from './storefront-banner.js';
 import type { Plan } from '@panelkit/sdk';
 import type { RequestContext } from '../http/context.js';
 import { formatNumber } from '../i18n/format.js';
@@ -24,6 +25,7 @@ export function catalogPage(ctx: RequestContext, groups: CatalogGroup[], notice:
     title: t('catalog.title'),
     notice,
     body: html`<h1>${t('catalog.title')}</h1>
+${storefrontWelcome(ctx)}
 ${groups.length === 0 ? html`<p class="muted">${t('catalog.empty')}</p>` : ''}
 ${groups.map(
   (group) => html`<section class="location" data-location="${group.location ?? 'any'}">

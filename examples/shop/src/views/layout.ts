@@ -3,6 +3,7 @@ import type { RequestContext } from '../http/context.js';
 import { directionOf, LOCALES, localeInfo } from '../i18n/locales.js';
 import { html, type HtmlValue, type SafeHtml } from './html.js';
 import { shopFooter } from './footer.js';
+import { storefrontSuspendedNotice } from './storefront-banner.js';
 
 export interface PageOptions {
   title: string;
@@ -73,6 +74,7 @@ ${options.head}
   </div>
 </header>
 <main${options.wide ? html` class="wide"` : ''}>
+${storefrontSuspendedNotice(ctx)}
 ${options.notice ? html`<p class="notice" role="status">${t(options.notice)}</p>` : ''}
 ${options.body}
 </main>

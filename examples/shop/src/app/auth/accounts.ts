@@ -2,13 +2,18 @@ import { ConflictError, type Customer } from '@panelkit/sdk';
 import type { Account, AccountRole } from '../../db/accounts.js';
 import type { Shop } from '../shop.js';
 import { dummyHash, hashPassword, verifyPassword } from './password.js';
+import { admitNewAccount, type NewAccountOrigin } from './new-account-origin.js';
 
-/** The engine's customer for an email: the existing one (a customer made by a bot, or a sign-up cut short), else a new one. */
-export async function customerFor(shop: Shop, email: string, locale: string): Promise<Customer> {
+/**
+ * The one place the web makes an engine customer: the existing one for the email (a customer made by a bot, or a
+ * sign-up cut short; never moved to another storefront), else a new one, the buyer of `storefrontId` when the
+ * visitor came through that storefront's web address (`null`: the owner's).
+ */
+export async function customerFor(shop: Shop, email: string, locale: string, storefrontId: string | null = null): Promise<Customer> {
   const existing = await shop.storage.customers.getByEmail(email);
   if (existing !== null) return existing;
   try {
-    return await shop.kit.customers.create({ email, locale });
+    return await shop.kit.customers.create({ email, locale, ...(storefrontId === null ? {} : { storefrontId }) });
   } catch (error) {
     // Two sign-ups with one email at once: the loser uses the winner's customer (and then loses on the account).
     const winner = ConflictError.is(error) ? await shop.storage.customers.getByEmail(email) : null;
@@ -17,16 +22,29 @@ export async function customerFor(shop: Shop, email: string, locale: string): Pr
   }
 }
 
-export type SignUpResult = { ok: true; account: Account } | { ok: false; reason: 'email_taken' };
+export type SignUpResult =
+  | { ok: true; account: Account }
+  | { ok: false; reason: 'email_taken' }
+  /** Too many new accounts from the origin's network: wait `retryAfterMs` (said before the email is looked at). */
+  | { ok: false; reason: 'slowed'; retryAfterMs: number };
 
+/**
+ * A password account and its customer. A visitor's sign-up on the web passes its `origin`: the network's slot is
+ * taken first, whether or not the email has an account (so a refusal says nothing of it), and a new customer is the
+ * origin's storefront's. Without `origin` (the owner adding staff, tests) nothing is counted.
+ */
 export async function signUp(
   shop: Shop,
-  input: { email: string; password: string; locale: string; role?: AccountRole },
+  input: { email: string; password: string; locale: string; role?: AccountRole; origin?: NewAccountOrigin },
 ): Promise<SignUpResult> {
   const email = input.email.toLowerCase();
+  if (input.origin !== undefined) {
+    const slot = await admitNewAccount(shop, input.origin);
+    if (!slot.allowed) return { ok: false, reason: 'slowed', retryAfterMs: slot.retryAfterMs };
+  }
   if ((await shop.accounts.getByEmail(email)) !== null) return { ok: false, reason: 'email_taken' };
   const passwordHash = await hashPassword(input.password, shop.passwordCost);
-  const customer = await customerFor(shop, email, input.locale);
+  const customer = await customerFor(shop, email, input.locale, input.origin?.storefrontId ?? null);
   const account = await shop.accounts.create({ email, passwordHash, customerId: customer.id, role: input.role ?? 'buyer' });
   if (account === null) return { ok: false, reason: 'email_taken' };
   await shop.storage.audit.append({

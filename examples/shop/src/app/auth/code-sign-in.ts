@@ -5,12 +5,15 @@ import type { Shop } from '../shop.js';
 import { sendEmailCode } from './email-codes.js';
 import { isPlaceholderEmail, passwordlessBuyer } from './passwordless-accounts.js';
 import { isStaffRole } from './staff-roles.js';
+import type { NewAccountOrigin } from './new-account-origin.js';
 
 /** An e-mail code sign-in's outcome: the account, a wrong or spent code, or a guess not judged and when one may be. */
 export type CodeSignIn =
   | { outcome: 'signed_in'; account: Account; created: boolean }
   | { outcome: 'wrong' }
-  | { outcome: 'throttled'; retryAfterMs: number };
+  | { outcome: 'throttled'; retryAfterMs: number }
+  /** The code was right but no account is made: too many new accounts from the network; a new code is needed later. */
+  | { outcome: 'slowed'; retryAfterMs: number };
 
 /** An address as codes are keyed: trimmed, lower-cased. */
 export function normalEmail(email: string): string {
@@ -33,9 +36,16 @@ export async function requestSignInCode(shop: Shop, email: string, locale: strin
 /**
  * Judges a sign-in code under the guess limit of its address ({@link EMAIL_CODE_GUESSES_PER_ADDRESS}: the slot is taken
  * before the code is judged, so racing guesses cannot pass it together). A right code signs in the address's account,
- * or makes one (sign-up by code, no password); a staff account is never opened by a code.
+ * or makes one (sign-up by code, no password; under the `origin`'s network limit, as the origin's storefront's
+ * buyer); a staff account is never opened by a code.
  */
-export async function signInWithCode(shop: Shop, email: string, code: string, locale: string): Promise<CodeSignIn> {
+export async function signInWithCode(
+  shop: Shop,
+  email: string,
+  code: string,
+  locale: string,
+  origin: NewAccountOrigin,
+): Promise<CodeSignIn> {
   const address = normalEmail(email);
   const throttle = signInThrottleOf(shop);
   const slot = await throttle.take(EMAIL_CODE_GUESSES_PER_ADDRESS, address);
@@ -46,5 +56,6 @@ export async function signInWithCode(shop: Shop, email: string, code: string, lo
   const existing = await shop.accounts.getByEmail(address);
   if (existing !== null)
     return isStaffRole(existing.role) ? { outcome: 'wrong' } : { outcome: 'signed_in', account: existing, created: false };
-  return { outcome: 'signed_in', account: await passwordlessBuyer(shop, address, locale, 'email_code'), created: true };
+  const made = await passwordlessBuyer(shop, address, locale, 'email_code', origin);
+  return made.ok ? { outcome: 'signed_in', account: made.account, created: true } : { outcome: 'slowed', retryAfterMs: made.retryAfterMs };
 }

@@ -9,6 +9,7 @@ import { sendEmailCode } from './email-codes.js';
 import { authorizationUrl, identityFromCallback, type LoginChecks, type ProviderIdentity } from './oidc-client.js';
 import { oidcProvider } from './oidc-providers.js';
 import { passwordlessBuyer } from './passwordless-accounts.js';
+import type { NewAccountOrigin } from './new-account-origin.js';
 import { isStaffRole } from './staff-roles.js';
 
 /** How long a started sign-in (the trip to the provider and back) and a join waiting for its code may take. */
@@ -44,7 +45,9 @@ export type OidcRefusal =
 export type OidcOutcome =
   | { outcome: 'signed_in'; account: Account; created: boolean }
   | { outcome: 'confirm_join'; pending: PendingJoin; maskedEmail: string }
-  | { outcome: 'refused'; reason: OidcRefusal };
+  | { outcome: 'refused'; reason: OidcRefusal }
+  /** A new account was due but too many came from the network lately: nothing made, try again after `retryAfterMs`. */
+  | { outcome: 'slowed'; retryAfterMs: number };
 
 const LOGIN_CONTEXT = 'oidc.login';
 const JOIN_CONTEXT = 'oidc.pending_join';
@@ -88,7 +91,15 @@ function placeholderEmail(identity: ProviderIdentity): string {
  */
 export async function finishOidcSignIn(
   shop: Shop,
-  input: { providerId: string; query: URLSearchParams; sealedState: unknown; signedIn: Account | null; locale: string },
+  input: {
+    providerId: string;
+    query: URLSearchParams;
+    sealedState: unknown;
+    signedIn: Account | null;
+    locale: string;
+    /** Where a new account would come from (its network's limit, its storefront). */
+    origin: NewAccountOrigin;
+  },
 ): Promise<OidcOutcome & { next: string }> {
   const state = opened<LoginState>(shop, input.sealedState, LOGIN_CONTEXT);
   const provider = await oidcProvider(shop, input.providerId);
@@ -101,10 +112,16 @@ export async function finishOidcSignIn(
     shop.logger.warn({ component: 'oidc', provider: provider.id, err: error }, 'sign-in with a provider failed');
     return { outcome: 'refused', reason: 'failed', next };
   }
-  return { ...(await landIdentity(shop, identity, input.signedIn, input.locale)), next };
+  return { ...(await landIdentity(shop, identity, input.signedIn, input.locale, input.origin)), next };
 }
 
-async function landIdentity(shop: Shop, identity: ProviderIdentity, signedIn: Account | null, locale: string): Promise<OidcOutcome> {
+async function landIdentity(
+  shop: Shop,
+  identity: ProviderIdentity,
+  signedIn: Account | null,
+  locale: string,
+  origin: NewAccountOrigin,
+): Promise<OidcOutcome> {
   const identities = oidcIdentitiesOf(shop);
   const joined = await identities.find(identity.provider, identity.subject);
   if (joined !== null) {
@@ -130,7 +147,9 @@ async function landIdentity(shop: Shop, identity: ProviderIdentity, signedIn: Ac
     return { outcome: 'confirm_join', pending, maskedEmail: maskEmail(holder.email) };
   }
   const email = identity.email !== null && identity.emailVerified ? identity.email : placeholderEmail(identity);
-  const account = await passwordlessBuyer(shop, email, locale, 'oidc');
+  const made = await passwordlessBuyer(shop, email, locale, 'oidc', origin);
+  if (!made.ok) return { outcome: 'slowed', retryAfterMs: made.retryAfterMs };
+  const { account } = made;
   if (isStaffRole(account.role)) return { outcome: 'refused', reason: 'staff' };
   return { outcome: 'signed_in', account: await join(shop, identity, account, 'sign_up'), created: true };
 }

@@ -1,6 +1,7 @@
 import type { Account } from '../../db/accounts.js';
 import type { Shop } from '../shop.js';
 import { customerFor } from './accounts.js';
+import { admitNewAccount, type NewAccountOrigin } from './new-account-origin.js';
 
 /**
  * Marks an account made without a password (by an e-mailed code or a sign-in provider): no password opens it until
@@ -13,13 +14,27 @@ export function isPlaceholderEmail(email: string): boolean {
   return email.endsWith('.invalid');
 }
 
+/** A passwordless account made or found, or the origin's network slowed (nothing made). */
+export type PasswordlessBuyer = { ok: true; account: Account } | { ok: false; retryAfterMs: number };
+
 /**
  * A buyer's account for `email`, made now without a password (sign-up by e-mail code, or a sign-in provider's
- * identity), on the engine customer the address already has (one a bot made) or a new one. Two at once: the loser
- * takes the winner's account.
+ * identity), on the engine customer the address already has (one a bot made) or a new one (the buyer of the
+ * `origin`'s storefront). The caller has proven the address or identity is the visitor's, so only a new account takes
+ * a slot of the origin's network; past the limit nothing is made. Two at once: the loser takes the winner's account.
  */
-export async function passwordlessBuyer(shop: Shop, email: string, locale: string, via: 'email_code' | 'oidc'): Promise<Account> {
-  const customer = await customerFor(shop, email, locale);
+export async function passwordlessBuyer(
+  shop: Shop,
+  email: string,
+  locale: string,
+  via: 'email_code' | 'oidc',
+  origin: NewAccountOrigin,
+): Promise<PasswordlessBuyer> {
+  const held = await shop.accounts.getByEmail(email);
+  if (held !== null) return { ok: true, account: held };
+  const slot = await admitNewAccount(shop, origin);
+  if (!slot.allowed) return { ok: false, retryAfterMs: slot.retryAfterMs };
+  const customer = await customerFor(shop, email, locale, origin.storefrontId);
   const created = await shop.accounts.create({ email, passwordHash: NO_PASSWORD_YET, customerId: customer.id, role: 'buyer' });
   if (created !== null) {
     await shop.storage.audit.append({
@@ -29,9 +44,9 @@ export async function passwordlessBuyer(shop: Shop, email: string, locale: strin
       subjectId: customer.id,
       data: { role: created.role, via },
     });
-    return created;
+    return { ok: true, account: created };
   }
   const winner = (await shop.accounts.getByEmail(email)) ?? (await shop.accounts.getByCustomer(customer.id));
   if (winner === null) throw new Error(`no account could be made for ${via} sign-up`);
-  return winner;
+  return { ok: true, account: winner };
 }

@@ -100,6 +100,7 @@ export const STAFF_ROUTES: readonly StaffRouteRule[] = [
   { method: 'POST', path: '/admin/storefronts/:id/quotas', level: 'owner' },
   { method: 'POST', path: '/admin/storefronts/:id/bot', level: 'owner' },
   { method: 'POST', path: '/admin/storefronts/:id/brand', level: 'owner' },
+  { method: 'POST', path: '/admin/storefronts/:id/address', level: 'owner' },
   { method: 'GET', path: '/admin/payouts', level: 'owner' },
   { method: 'POST', path: '/admin/payouts/:id/approve', level: 'owner' },
   { method: 'POST', path: '/admin/payouts/:id/paid', level: 'owner' },

@@ -10,6 +10,22 @@ export async function plansForBuyer(shop: Shop, customerId: string | null, plans
   return Promise.all(plans.map((plan) => buyerPlan(shop.storage, customerId, plan)));
 }
 
+/**
+ * The plans as checkout will sell them to whoever looks: a storefront's buyer (or a visitor who came through its web
+ * address, `storefrontId`) only the ones on its menu, at its retail prices (the SDK prices its checkouts so:
+ * `pricerFor`), in the order given; anyone else {@link plansForBuyer}. Gifts are not a storefront's sale and keep
+ * `plansForBuyer`.
+ */
+export async function plansOnSaleTo(
+  shop: Shop,
+  who: { customerId: string | null; storefrontId: string | null },
+  plans: readonly Plan[],
+): Promise<Plan[]> {
+  if (who.storefrontId === null) return plansForBuyer(shop, who.customerId, plans);
+  const menu = new Map((await shop.kit.storefronts.catalog(who.storefrontId)).map((item) => [item.plan.id, item.plan]));
+  return plans.flatMap((plan) => menu.get(plan.id) ?? []);
+}
+
 /** What a buyer's wallet can pay in a currency: its balance and its credit limit (0 for a customer without credit), minor units. */
 export interface WalletRoom {
   balance: number;

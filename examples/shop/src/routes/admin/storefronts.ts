@@ -23,6 +23,8 @@ import { setStorefrontStatus } from '../../app/storefronts/set-storefront-status
 import type { StorefrontStaff } from '../../app/storefronts/staff.js';
 import { storefrontDetail } from '../../app/storefronts/storefront-detail.js';
 import { storefrontsOverview } from '../../app/storefronts/storefronts-overview.js';
+import { setStorefrontAddress, storefrontAddresses } from '../../app/storefronts/web-address.js';
+import type { AddressFormState } from '../../views/admin/storefront-address-form.js';
 import { payoutsPage } from '../../views/admin/payouts-page.js';
 import { storefrontPage } from '../../views/admin/storefront-page.js';
 import { storefrontsPage } from '../../views/admin/storefronts-page.js';
@@ -53,7 +55,7 @@ function wholeNumber(value: string): number | null | undefined {
 function fieldsOf(res: Response, error: ShopError): FieldErrors {
   const { t } = ctxOf(res);
   const fields: FieldErrors = { _form: t(error.messageKey, error.params) };
-  for (const [name, key] of Object.entries(error.fields)) fields[name] = t(key);
+  for (const [name, key] of Object.entries(error.fields)) fields[name] = t(key, error.params);
   return fields;
 }
 
@@ -80,7 +82,13 @@ export function storefrontRoutes(shop: Shop): Router {
     );
   }
 
-  async function renderOne(req: Request, res: Response, status: number, typed?: { values: Record<string, string>; errors: FieldErrors }) {
+  async function renderOne(
+    req: Request,
+    res: Response,
+    status: number,
+    typed?: { values: Record<string, string>; errors: FieldErrors },
+    addressForm?: AddressFormState,
+  ) {
     const detail = await storefrontDetail(shop, idParam(req), staffOf(res));
     const q = detail.storefront.quotas;
     const stored = {
@@ -92,8 +100,10 @@ export function storefrontRoutes(shop: Shop): Router {
         ...detail,
         values: typed?.values ?? stored,
         ...(typed === undefined ? {} : { errors: typed.errors }),
-        notice: typed === undefined ? noticeFrom(req) : null,
+        notice: typed === undefined && addressForm === undefined ? noticeFrom(req) : null,
         brand: await storefrontBrands(shop).get(detail.storefront.id),
+        address: await storefrontAddresses(shop).get(detail.storefront.id),
+        ...(addressForm === undefined ? {} : { addressForm }),
       }).value,
     );
   }
@@ -144,6 +154,18 @@ export function storefrontRoutes(shop: Shop): Router {
     const current = await storefrontBrands(shop).get(storefrontId);
     await ownerBrandStorefront(shop, storefrontId, brandFromForm(req.body, current), staffOf(res));
     res.redirect(303, `/admin/storefronts/${encodeURIComponent(storefrontId)}?done=storefronts.brand_saved`);
+  });
+
+  router.post('/admin/storefronts/:id/address', async (req, res) => {
+    const storefrontId = idParam(req);
+    const values = { slug: text(req.body, 'slug', 200), hosts: text(req.body, 'hosts', 2000) };
+    try {
+      await setStorefrontAddress(shop, storefrontId, values, staffOf(res));
+    } catch (error) {
+      if (!(error instanceof ShopError) || (error.code !== 'invalid_input' && error.code !== 'conflict')) throw error;
+      return renderOne(req, res, httpStatusOf(error.code), undefined, { values, errors: fieldsOf(res, error) });
+    }
+    res.redirect(303, `/admin/storefronts/${encodeURIComponent(storefrontId)}?done=storefrontWeb.saved`);
   });
 
   router.post('/admin/storefronts/:id/quotas', async (req, res) => {

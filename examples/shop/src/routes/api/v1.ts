@@ -16,7 +16,7 @@ import { buyerLinkOf } from '../../app/subscriptions/buyer-link.js';
 import type { Refusal } from '../../app/subscriptions/refusals.js';
 import { buyPlansFor, quotePlansFor } from '../../app/selling/buy-plans.js';
 import { discountJson, orderJson, planJson, quoteJson, subscriptionJson } from './serialize.js';
-import { plansForBuyer } from '../../app/selling/buyer-prices.js';
+import { plansOnSaleTo } from '../../app/selling/buyer-prices.js';
 import { localizedPlans } from '../../db/plan-texts.js';
 import { extendFor } from '../../app/subscriptions/extend.js';
 import { ChoiceField, LocationField } from '../../app/selling/location-input.js';
@@ -99,9 +99,14 @@ export function apiV1Routes(shop: Shop, limits: RateLimits): Router {
   };
 
   router.get('/api/v1/plans', async (_req, res) => {
-    // Public; a signed-in reseller (its token or session) gets the prices it buys at, in the caller's language.
+    // Public; a signed-in reseller (its token or session) gets the prices it buys at, a storefront's buyer (or a
+    // visitor on its host) its menu at retail, in the caller's language.
     const ctx = ctxOf(res);
-    const plans = await plansForBuyer(shop, ctx.viewer?.customer.id ?? null, await shop.storage.plans.list({ onSale: true }));
+    const plans = await plansOnSaleTo(
+      shop,
+      { customerId: ctx.viewer?.customer.id ?? null, storefrontId: ctx.storefront?.id ?? null },
+      await shop.storage.plans.list({ onSale: true }),
+    );
     res.json({ items: (await localizedPlans(shop, plans, ctx.locale)).map(planJson) });
   });
 

@@ -9,6 +9,8 @@ import { html, type SafeHtml } from '../html.js';
 import { csrfField } from '../layout.js';
 import { storefrontBotForms } from '../storefront-bot-forms.js';
 import { moneyList } from './storefronts-page.js';
+import { storefrontAddressForm, type AddressFormState } from './storefront-address-form.js';
+import type { StorefrontAddress } from '../../db/storefront-addresses.js';
 
 /** What the owner's page of one storefront shows. */
 export interface StorefrontView extends StorefrontDetail {
@@ -18,6 +20,10 @@ export interface StorefrontView extends StorefrontDetail {
   notice: string | null;
   /** The storefront's brand as saved, shown in its form; `null`: none set. */
   brand?: StorefrontBrand | null;
+  /** The storefront's web address as saved; `null`: none. */
+  address?: StorefrontAddress | null;
+  /** The address form as typed after a refusal. */
+  addressForm?: AddressFormState;
 }
 
 /** The owner's page of one storefront: suspend or resume it, its quotas, menu, buyers, figures; move a buyer. */
@@ -69,6 +75,7 @@ export function storefrontPage(ctx: RequestContext, view: StorefrontView): SafeH
   <p class="muted">${t('storefronts.admin.quotaHint')}</p>
   <button type="submit">${t('storefronts.admin.saveQuotas')}</button>
 </form>
+${storefrontAddressForm(ctx, base, view.address ?? null, view.addressForm)}
 <h2>${t('storefronts.botForm.bot')}</h2>
 ${storefrontBotForms(ctx, base, view.brand ?? null)}
 <h2>${t('storefronts.admin.menu')}</h2>

@@ -1,0 +1,32 @@
+import type { Request, Response } from 'express';
+import type { NewAccountOrigin } from '../app/auth/new-account-origin.js';
+import { networkOf } from '../app/auth/new-account-throttle.js';
+import type { Shop } from '../app/shop.js';
+import { ctxOf } from './context.js';
+import type { RateLimits } from './rate-limits.js';
+import { forgetArrivalStorefront } from './storefront-arrival.js';
+
+/**
+ * Where an account this request may make comes from: the caller's network under the shop's new-accounts limit, and
+ * the storefront a visitor came through (a signed-in caller's new account is nobody's storefront's: never moved).
+ */
+export function newAccountOriginOf(req: Request, res: Response, limits: RateLimits): NewAccountOrigin {
+  const ctx = ctxOf(res);
+  return {
+    network: networkOf(req.ip),
+    rule: limits.newAccountsPerNetwork,
+    storefrontId: ctx.viewer === null ? (ctx.storefront?.id ?? null) : null,
+  };
+}
+
+/** The 429 of a slowed sign-up: `Retry-After` set, and the message (which names no account) for the page. */
+export function slowedSignUp(res: Response, retryAfterMs: number): string {
+  const seconds = Math.ceil(retryAfterMs / 1000);
+  res.status(429).set('Retry-After', String(seconds));
+  return ctxOf(res).t('auth.newAccountsSlowed', { seconds });
+}
+
+/** Once a way in made an account: the storefront address this browser came through has done its work. */
+export function newAccountMade(shop: Shop, res: Response): void {
+  forgetArrivalStorefront(res, shop.config.secureCookies);
+}
