@@ -1,9 +1,9 @@
-import { InlineKeyboard } from 'grammy';
+import type { InlineKeyboard } from 'grammy';
 import type { Shop } from '../app/shop.js';
 import { miniAppUrl } from '../config/public-addresses.js';
 import type { TextsByLocale } from '../db/storefront-brands.js';
 import type { Locale } from '../i18n/translate.js';
-import type { BotContext, BotUser, StorefrontOfUpdate } from './context.js';
+import type { BotContext, StorefrontOfUpdate } from './context.js';
 import { mainMenu } from './menu.js';
 
 /**
@@ -39,30 +39,9 @@ export function planNameFor(ctx: BotContext, planId: string, name: string): stri
   return (ctx.storefront === undefined ? null : brandText(ctx.storefront.brand?.planNames[planId], ctx.user.locale)) ?? name;
 }
 
-/**
- * A storefront bot's menu: catalog, subscriptions, wallet, top-up, notifications, language, support, and for its
- * reseller the back office. No referral, gift, Mini App or staff button: those are the owner's shop's.
- */
-export function storefrontMenu(user: BotUser, storefront: StorefrontOfUpdate): InlineKeyboard {
-  const { t } = user;
-  const keyboard = new InlineKeyboard()
-    .text(t('telegram.menu.catalog'), 'cat')
-    .text(t('telegram.menu.subscriptions'), 'subs')
-    .row()
-    .text(t('telegram.menu.wallet'), 'w')
-    .text(t('telegram.menu.topUp'), 'tu')
-    .row()
-    .text(t('telegram.menu.notifications'), 'ntf')
-    .text(t('telegram.menu.language'), 'lang')
-    .row()
-    .text(t('telegram.menu.support'), 'sup');
-  if (storefront.byReseller) keyboard.row().text(t('storefrontOffice.menu'), 'sfo');
-  return keyboard;
-}
-
 /** The menu under this update's messages: the storefront's in its bot, the owner's shop's (with its Mini App) otherwise. */
 export function menuFor(shop: Shop, ctx: BotContext): InlineKeyboard {
-  return ctx.storefront === undefined ? mainMenu(ctx.user, miniAppUrl(shop.config)) : storefrontMenu(ctx.user, ctx.storefront);
+  return ctx.storefront === undefined ? mainMenu(ctx.user, miniAppUrl(shop.config)) : mainMenu(ctx.user, null, ctx.storefront);
 }
 
 /**
