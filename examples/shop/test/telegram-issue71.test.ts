@@ -184,6 +184,22 @@ describe('the plan builder in the bot', () => {
   });
 });
 
+describe('a built plan in the bot’s plan list', () => {
+  it('shows “from” the quote of the builder’s defaults, never the stored price', async () => {
+    const { user, menu } = await newBuyer();
+    const locations = await user.press(menu, 'cat');
+    const lists: BotCall[] = [];
+    for (const b of buttonsOf(locations).filter((x) => x.callback_data?.startsWith('loc:')))
+      lists.push(await user.send(user.tap(b.callback_data!, messageIdOf(locations))));
+    const labels = lists.flatMap((l) => buttonsOf(l)).filter((b) => b.callback_data === `p:${built.id}`);
+    expect(labels.length).toBeGreaterThan(0);
+    // 100 + 200 + 1 × 50 + 50 × 2 + 30 × 10: what the builder's screen opens at.
+    for (const b of labels) expect(b.text).toBe(`Build your own · ${en('planFrom.price', { price: '$7.50' })}`);
+    const fixed = lists.flatMap((l) => buttonsOf(l)).find((b) => b.callback_data === `p:${pinned.id}`);
+    expect(fixed?.text).toBe('Pick your place · $5.00');
+  });
+});
+
 describe('the location in the bot', () => {
   it('buys a fixed plan in the picked location, then moves it with the same link', async () => {
     const { user, customerId, menu } = await newBuyer(5000);
