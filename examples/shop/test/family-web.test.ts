@@ -105,8 +105,15 @@ describe('family plans on the web', () => {
 
     const list = await payer.agent.get(`/subscriptions/${groupId}/family`).expect(200);
     expect(list.text).toContain(`data-member-id="${memberSubId}"`);
+    // Named as the shop knows them (the e-mail's local part), never by the whole address or their link.
+    const local = member.email.split('@')[0]!;
+    expect(list.text).toMatch(new RegExp(`data-testid="member-name">${local}, joined `));
+    expect(list.text).not.toContain(member.email);
+    expect(list.text).not.toContain(token);
     const confirm = await payer.agent.get(`/subscriptions/${groupId}/members/${memberSubId}/remove`).expect(200);
     expect(confirm.text).toContain('data-testid="confirm-remove"');
+    expect(confirm.text).toContain(`Member: ${local}`);
+    expect(confirm.text).not.toContain(member.email);
     // Without the confirmation, by another buyer, or for a member of no group of theirs: refused, nothing changed.
     await form(payer, `/subscriptions/${groupId}/members/${memberSubId}/remove`).expect(400);
     await form(again, `/subscriptions/${groupId}/members/${memberSubId}/remove`, { confirm: 'yes' }).expect(404);

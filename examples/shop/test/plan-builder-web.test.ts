@@ -5,6 +5,7 @@
 import type { Plan } from '@panelkit/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csrfFrom, signedUpBuyer, startShop, type ShopUnderTest, type Visitor, ROOMY_RATE_LIMITS } from './support/shop-under-test.js';
+import { formatMoney } from '../src/i18n/format.js';
 import { balanceOf, fund, idempotencyKeyFrom, orderIdFrom, planNamed } from './support/buying.js';
 
 let t: ShopUnderTest;
@@ -91,5 +92,23 @@ describe('the checkout page of issue 71', () => {
     expect(bought.status).toBe(303);
     expect(await tagsOfOrder(orderIdFrom(bought.headers['location']))).toEqual(['de', 'nl']);
     expect(await balanceOf(t, customerId)).toBe(5000 - (100 + 2 * 200 + 60 * 10));
+  });
+
+  it('lists a built plan “from” the quote of its builder’s defaults on the catalog card and the checkout’s price line', async () => {
+    const buyer = await signedUpBuyer(t.app);
+    // The base, one location (the first option) and the shortest duration: 100 + 200 + 30 × 10.
+    const from = `from ${formatMoney({ amount: 100 + 200 + 30 * 10, currency: built.price.currency }, 'en')}`;
+    const zero = formatMoney(built.price, 'en');
+    const cardOf = (text: string, name: string) =>
+      text.split('data-testid="plan-card"').find((card) => card.includes(`<h3>${name}</h3>`)) ?? '';
+    const catalog = await buyer.agent.get('/').expect(200);
+    expect(cardOf(catalog.text, 'Build your own')).toContain(`data-testid="plan-price">${from}<`);
+    expect(cardOf(catalog.text, 'Build your own')).not.toContain(`>${zero}<`);
+    expect(cardOf(catalog.text, 'Anywhere in Europe')).toContain(`data-testid="plan-price">${formatMoney(fixed.price, 'en')}<`);
+
+    const checkout = await buyer.agent.get(`/checkout/${built.id}`).expect(200);
+    expect(checkout.text).toContain(`data-testid="plan-price">${from}<`);
+    const fixedCheckout = await buyer.agent.get(`/checkout/${fixed.id}`).expect(200);
+    expect(fixedCheckout.text).toContain(`data-testid="plan-price">${formatMoney(fixed.price, 'en')}<`);
   });
 });

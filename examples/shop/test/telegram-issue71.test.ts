@@ -184,6 +184,22 @@ describe('the plan builder in the bot', () => {
   });
 });
 
+describe('a built plan in the bot’s plan list', () => {
+  it('shows “from” the quote of the builder’s defaults, never the stored price', async () => {
+    const { user, menu } = await newBuyer();
+    const locations = await user.press(menu, 'cat');
+    const lists: BotCall[] = [];
+    for (const b of buttonsOf(locations).filter((x) => x.callback_data?.startsWith('loc:')))
+      lists.push(await user.send(user.tap(b.callback_data!, messageIdOf(locations))));
+    const labels = lists.flatMap((l) => buttonsOf(l)).filter((b) => b.callback_data === `p:${built.id}`);
+    expect(labels.length).toBeGreaterThan(0);
+    // 100 + 200 + 1 × 50 + 50 × 2 + 30 × 10: what the builder's screen opens at.
+    for (const b of labels) expect(b.text).toBe(`Build your own · ${en('planFrom.price', { price: '$7.50' })}`);
+    const fixed = lists.flatMap((l) => buttonsOf(l)).find((b) => b.callback_data === `p:${pinned.id}`);
+    expect(fixed?.text).toBe('Pick your place · $5.00');
+  });
+});
+
 describe('the location in the bot', () => {
   it('buys a fixed plan in the picked location, then moves it with the same link', async () => {
     const { user, customerId, menu } = await newBuyer(5000);
@@ -283,6 +299,35 @@ describe('several subscriptions and family plans in the bot', () => {
     expect(sent.some((c) => textOf(c).includes(links[0]!))).toBe(false);
   });
 
+  it('replaces a subscription’s own link after confirming, through the web’s use case; another buyer’s tap changes nothing', async () => {
+    const { user, customerId, menu } = await newBuyer(5000);
+    const base = await planNamed(s.t, 'Frankfurt · 1 month · 50');
+    await s.t.shop.kit.checkout({ customerId, items: [{ planId: base.id }], idempotencyKey: `tg71-rotate-${user.id}` });
+    await s.t.drain();
+    const [sub] = (await s.t.shop.storage.subscriptions.listByCustomer(customerId, { limit: 5 })).items;
+    const before = await ownLinkOf(s.t.shop, customerId, sub!.id);
+    const tokenOf = (link: string) => link.split('/s/')[1] ?? '';
+    const shown = await user.send(user.tap(`ko:${sub!.id}`, messageIdOf(menu)));
+    expect(textOf(shown)).toContain(before);
+
+    const ask = await pressLabel(user, shown, en('ownSubscriptions.link.rotate'));
+    expect(textOf(ask)).toBe(en('ownSubscriptions.link.rotateHelp'));
+    // Asking changes nothing; a stranger's taps on either button are refused and change nothing either.
+    expect(await ownLinkOf(s.t.shop, customerId, sub!.id)).toBe(before);
+    const stranger = await newBuyer();
+    const { answers, sent } = await forged(stranger.user, [`kor:${sub!.id}`, `koy:${sub!.id}`, 'koy:nope!']);
+    expect(answers.slice(0, 2)).toEqual([en('telegram.notYours'), en('telegram.notYours')]);
+    expect(sent).toEqual([]);
+    expect(await ownLinkOf(s.t.shop, customerId, sub!.id)).toBe(before);
+
+    const done = await pressLabel(user, ask, en('botOwnLink.confirm'));
+    const after = await ownLinkOf(s.t.shop, customerId, sub!.id);
+    expect(after).not.toBe(before);
+    expect(textOf(done)).toBe(`${en('ownSubscriptions.notices.link_rotated')}\n${after}`);
+    expect(await s.t.shop.kit.links.scope(tokenOf(before), {})).toBeNull();
+    expect(await s.t.shop.kit.links.scope(tokenOf(after), {})).not.toBeNull();
+  });
+
   it('invites by a t.me link the bot accepts, lists and removes a member after confirming; a member sees only their own', async () => {
     const payer = await newBuyer(5000);
     const { subscriptions } = await s.t.shop.kit.checkout({
@@ -316,8 +361,14 @@ describe('several subscriptions and family plans in the bot', () => {
 
     const listed = await payer.user.press(invite, 'kf:');
     expect(textOf(listed)).toContain(en('buyerBot.family.title', { count: 1, max: 3 }));
+    // Named by the Telegram name the shop holds, never by their link.
+    const name = (await s.t.shop.storage.customers.get(memberId))!.name!;
+    expect(name).not.toBe('');
+    expect(textOf(listed)).toContain(`${name} · joined `);
+    expect(buttonsOf(listed).map((b) => b.text)).toContain(en('familyNames.remove', { name }));
+    expect(textOf(listed)).not.toContain(await ownLinkOf(s.t.shop, memberId, seat!.id));
     const ask = await payer.user.press(listed, 'kfr:');
-    expect(textOf(ask)).toBe(en('buyerBot.family.removeAsk'));
+    expect(textOf(ask)).toBe(`${en('familyNames.removing', { name })}\n${en('buyerBot.family.removeAsk')}`);
     expect((await s.t.shop.kit.sharing.membership(seat!.id))!.removedAt).toBeNull();
     const removed = await payer.user.press(ask, 'kfy:');
     expect(textOf(removed)).toBe(en('buyerBot.family.removed'));

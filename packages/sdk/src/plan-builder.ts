@@ -37,7 +37,7 @@ export type {
   PlanBuilder,
   PlanBuilderInput,
 } from './domain/plan-builder.js';
-export { GIB, defaultBuiltChoice, quoteBuiltPlan, splitBuiltPrice } from './rules/plan-builder.js';
+export { GIB, builtFromPrice, defaultBuiltChoice, quoteBuiltPlan, splitBuiltPrice } from './rules/plan-builder.js';
 export type {
   BuiltPart,
   BuiltPlanDecision,

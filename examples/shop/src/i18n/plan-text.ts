@@ -1,4 +1,5 @@
 import type { Plan } from '@panelkit/sdk';
+import { builtFromPrice } from '@panelkit/sdk/plan-builder';
 import { formatBytes, formatMoney } from './format.js';
 import type { Locale, Translate } from './translate.js';
 import { displayNames } from './intl-cache.js';
@@ -26,6 +27,16 @@ export function planSummary(plan: Plan, t: Translate, locale: Locale): string {
   return parts.join(' · ');
 }
 
+/** A plan's stored price, formatted. For a listing, prefer `planListPrice` (a built plan's stored price is 0). */
 export function planPrice(plan: Plan, locale: Locale): string {
   return formatMoney(plan.price, locale);
+}
+
+/**
+ * A plan's price where plans are listed: a fixed plan's price, or "from …" for a plan the buyer composes (the SDK's
+ * quote of its builder's defaults, `builtFromPrice`), since its stored price is not what it sells for.
+ */
+export function planListPrice(plan: Plan, t: Translate, locale: Locale): string {
+  const from = builtFromPrice(plan);
+  return from === null ? planPrice(plan, locale) : t('planFrom.price', { price: formatMoney(from, locale) });
 }

@@ -11,6 +11,7 @@ import { familyInviteUrl } from '../config/public-addresses.js';
 import { acceptInviteFor } from '../app/subscriptions/accept-invite.js';
 import { inviteMemberFor } from '../app/subscriptions/invite-member.js';
 import { membersOf } from '../app/subscriptions/list-members.js';
+import { memberName } from '../i18n/member-text.js';
 import { ownedSubscription } from '../app/subscriptions/owned.js';
 import { familyPlaceOf } from '../app/subscriptions/family-place.js';
 import { removeMemberFor } from '../app/subscriptions/remove-member.js';
@@ -74,8 +75,11 @@ export function familyRoutes(shop: Shop): Router {
     const { sub } = await groupOf(viewer, req.params.id);
     const members = await membersOf(shop, viewer.customer.id, sub.id);
     const memberId = String(req.params.memberId);
-    if (!members.some((m) => m.subscriptionId === memberId)) throw new ShopError('not_found', 'errors.notFound');
-    res.send(removeMemberPage(ctxOf(res), { groupId: sub.id, memberId, title: await titleOf(sub, ctxOf(res).locale) }).value);
+    const index = members.findIndex((m) => m.subscriptionId === memberId);
+    if (index < 0) throw new ShopError('not_found', 'errors.notFound');
+    const ctx = ctxOf(res);
+    const name = memberName(members[index]!, index, ctx.t, ctx.locale);
+    res.send(removeMemberPage(ctx, { groupId: sub.id, memberId, title: await titleOf(sub, ctx.locale), memberName: name }).value);
   });
 
   router.post('/subscriptions/:id/members/:memberId/remove', requireAccount, async (req, res) => {

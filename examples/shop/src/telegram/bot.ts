@@ -44,6 +44,7 @@ import { builderHandlers } from './buyer/builder.js';
 import { locationHandlers } from './buyer/location.js';
 import { familyHandlers } from './buyer/family.js';
 import { answerLabelPrompt, subscriptionNameHandlers } from './buyer/subscription-name.js';
+import { rotateOwnLinkHandlers } from './buyer/own-link-rotate.js';
 import { answerPhoneText, phoneTrialHandlers } from './buyer/phone-trial.js';
 import { customerOfTelegramUser, localeOfTelegramUser } from '../app/auth/telegram-buyers.js';
 import { createTelegramChannel } from './channel.js';
@@ -205,6 +206,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   supportHandlers(bot, deps);
   // The buyer's typed name or shared contact the bot asked for, before any handler reads text as something else.
   subscriptionNameHandlers(bot, deps);
+  rotateOwnLinkHandlers(bot, deps);
   phoneTrialHandlers(bot, deps);
   startHandlers(bot, deps);
   summaryHandlers(bot, deps);

@@ -2,7 +2,7 @@ import { storefrontWelcome } from './storefront-banner.js';
 import type { Plan } from '@panelkit/sdk';
 import type { RequestContext } from '../http/context.js';
 import { formatNumber } from '../i18n/format.js';
-import { locationName, planPrice, planSummary } from '../i18n/plan-text.js';
+import { locationName, planListPrice, planSummary } from '../i18n/plan-text.js';
 import { html, type SafeHtml } from './html.js';
 import { page } from './layout.js';
 import type { CatalogGroup } from '../app/plans/catalog-groups.js';
@@ -11,7 +11,7 @@ function planCard(ctx: RequestContext, plan: Plan): SafeHtml {
   const { t, locale } = ctx;
   return html`<article class="card plan" data-testid="plan-card">
   <h3>${plan.name}</h3>
-  <p class="price">${planPrice(plan, locale)}</p>
+  <p class="price" data-testid="plan-price">${planListPrice(plan, t, locale)}</p>
   <p>${planSummary(plan, t, locale)}</p>
   ${plan.description ? html`<p class="muted">${plan.description}</p>` : ''}
   ${plan.trial !== null ? html`<p><span class="badge">${t('catalog.trialAvailable', { days: formatNumber(plan.trial.days, locale) })}</span></p>` : ''}

@@ -3,7 +3,7 @@ import type { DiscountQuote } from '@panelkit/sdk/rules';
 import type { RequestContext } from '../http/context.js';
 import type { FieldErrors } from '../app/input/forms.js';
 import { formatBytes, formatMoney, minorDigits } from '../i18n/format.js';
-import { locationName, planSummary } from '../i18n/plan-text.js';
+import { locationName, planListPrice, planSummary } from '../i18n/plan-text.js';
 import { field, formError } from './forms.js';
 import { html, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';
@@ -97,7 +97,7 @@ export function checkoutPage(ctx: RequestContext, view: CheckoutView): SafeHtml 
   <p>${planSummary(plan, t, locale)}</p>
   ${plan.description ? html`<p class="muted">${plan.description}</p>` : ''}
   <dl class="facts">
-    <dt>${t('checkout.unitPrice')}</dt><dd class="price">${formatMoney(plan.price, locale)}</dd>
+    <dt>${t('checkout.unitPrice')}</dt><dd class="price" data-testid="plan-price">${planListPrice(plan, t, locale)}</dd>
     <dt>${t('checkout.locations')}</dt><dd>${locations || t('checkout.anyLocation')}</dd>
     <dt>${t('checkout.balance')}</dt><dd data-testid="wallet-balance">${formatMoney(balance, locale)}</dd>
     ${creditLimit > 0 ? html`<dt>${t('resellers.buyer.creditLimit')}</dt><dd data-testid="credit-limit">${formatMoney({ amount: creditLimit, currency: plan.price.currency }, locale)} <a href="/account/reseller">${t('resellers.buyer.link')}</a></dd>` : ''}

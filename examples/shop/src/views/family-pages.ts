@@ -1,6 +1,7 @@
-import type { SharingMember } from '@panelkit/sdk/sharing';
+import type { FamilyMember } from '../app/subscriptions/list-members.js';
 import type { RequestContext } from '../http/context.js';
 import { formatDate, formatNumber } from '../i18n/format.js';
+import { memberName } from '../i18n/member-text.js';
 import { html, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';
 import { copyRow } from './subscription-page.js';
@@ -11,8 +12,8 @@ export interface FamilyView {
   title: string;
   /** How many members the plan allows. */
   maxMembers: number;
-  /** The current members, in the order they joined. */
-  members: readonly SharingMember[];
+  /** The current members, in the order they joined, with the names the shop has for them. */
+  members: readonly FamilyMember[];
   /** A fresh invite link and when it stops working, right after "Invite"; `null` otherwise (a token is shown once). */
   invite: { url: string; expiresAt: Date } | null;
   timeZone: string;
@@ -35,7 +36,7 @@ export function familyPage(ctx: RequestContext, view: FamilyView): SafeHtml {
       ? html`<p class="muted" data-testid="no-members">${t('ownSubscriptions.family.empty')}</p>`
       : html`<ol class="members">${view.members.map(
           (m, i) => html`<li data-testid="family-member" data-member-id="${m.subscriptionId}">
-      ${t('ownSubscriptions.family.member', { n: formatNumber(i + 1, locale), date: formatDate(m.joinedAt, locale, view.timeZone) })}
+      <span data-testid="member-name">${t('familyNames.web', { name: memberName(m, i, t, locale), date: formatDate(m.joinedAt, locale, view.timeZone) })}</span>
       <a class="button small secondary" href="/subscriptions/${view.groupId}/members/${m.subscriptionId}/remove" data-testid="remove-member">${t('ownSubscriptions.family.remove')}</a>
     </li>`,
         )}</ol>`
@@ -64,12 +65,16 @@ export function familyPage(ctx: RequestContext, view: FamilyView): SafeHtml {
 }
 
 /** Asks the payer to confirm removing one member: their subscription ends and their link is refused at once. */
-export function removeMemberPage(ctx: RequestContext, view: { groupId: string; memberId: string; title: string }): SafeHtml {
+export function removeMemberPage(
+  ctx: RequestContext,
+  view: { groupId: string; memberId: string; title: string; memberName: string },
+): SafeHtml {
   const { t } = ctx;
   return page(ctx, {
     title: t('ownSubscriptions.family.removeTitle'),
     body: html`<h1>${t('ownSubscriptions.family.removeTitle')}</h1>
 <section class="card stack" data-testid="remove-member-confirm">
+  <p data-testid="member-name"><strong>${t('familyNames.removing', { name: view.memberName })}</strong></p>
   <p>${t('ownSubscriptions.family.removeWarning', { name: view.title })}</p>
   <form method="post" action="/subscriptions/${view.groupId}/members/${view.memberId}/remove" class="stack">
     ${csrfField(ctx)}<input type="hidden" name="confirm" value="yes">

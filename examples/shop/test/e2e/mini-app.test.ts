@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerOfTelegramUser } from '../../src/app/auth/telegram-buyers.js';
 import { saveStripeSettings } from '../../src/app/payments/stripe/settings.js';
 import { TelegramLinkStore } from '../../src/db/telegram-links.js';
+import { formatMoney } from '../../src/i18n/format.js';
+import { builtFromPrice, quoteBuiltPlan } from '@panelkit/sdk/plan-builder';
 import { StripeSimulator } from '@panelkit/payment-providers/simulators';
 import { DARK_THEME, launchData, launchFragment } from '../support/mini-app-launch.js';
 import { HAVE_CHROMIUM, launchBrowser, screenshot, serveShop, type ServedShop } from './browser.js';
@@ -191,6 +193,85 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const customer = await shop.shop.storage.customers.getByExternalRef('telegram:5502');
       expect(customer).not.toBeNull();
       await desktop.close();
+    });
+
+    it('takes a buyer in the Mini App to the builder with a live price and to the family page of a shared plan', async () => {
+      const { shop: s, clock } = shop;
+      const base = (await s.storage.plans.list({ onSale: true })).find((p) => p.name.startsWith('Frankfurt · 1 month · 50'));
+      if (base === undefined) throw new Error('no plan to build on');
+      const currency = base.price.currency;
+      const built = await s.storage.plans.create({
+        name: 'Mini builder',
+        family: 'mini-built-e2e',
+        price: { amount: 0, currency },
+        durationDays: 30,
+        trafficBytes: null,
+        placement: { preferredTargetIds: [], allowedLocations: ['de', 'nl'], requiredTargetTags: [] },
+        builder: {
+          basePrice: { amount: 100, currency },
+          locations: { unitPrice: { amount: 200, currency }, min: 1, max: 2, step: 1, options: ['de', 'nl'] },
+          devices: null,
+          trafficGiB: null,
+          durationDays: { unitPrice: { amount: 10, currency }, min: 30, max: 90, step: 30 },
+        },
+      });
+      const family = await s.storage.plans.create({
+        name: 'Mini family',
+        family: 'mini-family-e2e',
+        price: base.price,
+        durationDays: 30,
+        trafficBytes: null,
+        placement: base.placement,
+        sharing: { maxMembers: 2 },
+      });
+      const links = new TelegramLinkStore(s.db, s.shopSchema, s.clock);
+      const user = { id: 5503, is_bot: false, first_name: 'Family', language_code: 'en' };
+      const { customer } = await customerOfTelegramUser(s, links, user, '5503');
+      await s.kit.topUp({ customerId: customer.id, amount: family.price, idempotencyKey: 'mini-app-family-e2e-funds' });
+      const { subscriptions } = await s.kit.checkout({
+        customerId: customer.id,
+        items: [{ planId: family.id }],
+        idempotencyKey: 'mini-app-family-e2e',
+      });
+      const group = subscriptions[0]!;
+
+      const page = await context.newPage();
+      await page.goto(`${shop.url}/tg/app${launchFragment(launchData(BOT_TOKEN, { id: 5503 }, clock.now()))}`);
+      await page.waitForURL(`${shop.url}/dashboard`);
+
+      // The catalog lists the built plan "from" its builder's defaults; its card leads to the builder.
+      const from = builtFromPrice(built);
+      if (from === null) throw new Error('the test plan refused its own defaults');
+      await page.getByRole('navigation').getByRole('link', { name: 'Plans' }).click();
+      await page.waitForURL(`${shop.url}/`);
+      // Listed under each of its locations: the first card is enough.
+      const card = page.getByTestId('plan-card').filter({ hasText: 'Mini builder' }).first();
+      expect(await card.getByTestId('plan-price').textContent()).toBe(`from ${formatMoney(from, 'en')}`);
+      await card.getByRole('link').click();
+      await page.waitForURL(`${shop.url}/checkout/${built.id}`);
+      expect(await page.getByTestId('plan-builder').isVisible()).toBe(true);
+      // The price follows the buyer's choice, quoted by the server as they change it.
+      await page.locator('input[name="choiceLocations"][value="de"]').check();
+      const one = quoteBuiltPlan(built, { locations: ['de'], days: 30 });
+      const two = quoteBuiltPlan(built, { locations: ['de', 'nl'], days: 60 });
+      if (!one.allowed || !two.allowed) throw new Error('the test plan refused its own choice');
+      await page.locator(`[data-testid="built-price"][data-amount="${one.quote.price.amount}"]`).waitFor();
+      await page.locator('input[name="choiceLocations"][value="nl"]').check();
+      await page.getByLabel('Days').fill('60');
+      await page.locator(`[data-testid="built-price"][data-amount="${two.quote.price.amount}"]`).waitFor();
+      expect(await fitsWidth(page)).toBe(true);
+      await screenshot(page, 'mini-app-builder');
+
+      // The shared plan's page leads to its family page, where the payer invites.
+      await page.goto(`${shop.url}/subscriptions/${group.id}`);
+      await page.getByTestId('family-link').click();
+      await page.waitForURL(`${shop.url}/subscriptions/${group.id}/family`);
+      expect(await page.getByTestId('family-seats').textContent()).toBe('0 of 2 seats taken');
+      expect(await page.getByTestId('invite-form').isVisible()).toBe(true);
+      expect(await fitsWidth(page)).toBe(true);
+      expect(await eventsOf(page)).toContainEqual(['web_app_setup_back_button', { is_visible: true }]);
+      await screenshot(page, 'mini-app-family');
+      await page.close();
     });
 
     it('tells a plain browser how to sign in instead, and talks to no Telegram', async () => {

@@ -155,6 +155,17 @@ export function defaultBuiltChoice(builder: PlanBuilder): BuiltChoice {
 }
 
 /**
+ * What a built plan costs at least, shown as "from …" wherever the plan is listed: the quote of the builder's
+ * defaults (`defaultBuiltChoice`), by the one rule `quoteBuiltPlan`. `null` for a fixed plan (its price is
+ * `Plan.price`) or a builder whose defaults it refuses.
+ */
+export function builtFromPrice(plan: Pick<Plan, 'builder' | 'durationDays' | 'trafficBytes' | 'deviceLimit'>): Money | null {
+  if (plan.builder === null) return null;
+  const decision = quoteBuiltPlan(plan, defaultBuiltChoice(plan.builder));
+  return decision.allowed ? decision.quote.price : null;
+}
+
+/**
  * A built plan's price split over its `count` subscriptions (one per location), in minor units: as equal as
  * possible, the first ones taking the remainder, summing to `price` exactly.
  */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   BuiltChoiceSchema,
+  builtFromPrice,
   GIB,
   PlanBuilderSchema,
   quoteBuiltPlan,
@@ -124,5 +125,17 @@ describe('splitBuiltPrice', () => {
   ])('splits %i over %i subscriptions as %j', (price, count, shares) => {
     expect(splitBuiltPrice(price, count)).toEqual(shares);
     expect(splitBuiltPrice(price, count).reduce((a, b) => a + b, 0)).toBe(price);
+  });
+});
+
+describe('builtFromPrice', () => {
+  it('is the quote of the builder’s defaults: the base, the first minimum of locations and every count at its minimum', () => {
+    expect(builtFromPrice(plan())).toEqual(usd(100 + 150 + 50 + 50 * 2 + 30 * 5));
+  });
+
+  it('is null for a fixed plan and for a builder whose defaults the quote refuses', () => {
+    expect(builtFromPrice(plan(null))).toBeNull();
+    const tooLarge = { ...BUILDER, trafficGiB: { unitPrice: usd(Number.MAX_SAFE_INTEGER), min: 50, max: 500, step: 50 } };
+    expect(builtFromPrice(plan(tooLarge))).toBeNull();
   });
 });

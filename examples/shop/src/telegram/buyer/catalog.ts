@@ -1,6 +1,6 @@
 import { InlineKeyboard, type Composer } from 'grammy';
 import { formatMoney } from '../../i18n/format.js';
-import { locationName, planPrice, planSummary } from '../../i18n/plan-text.js';
+import { locationName, planListPrice, planPrice, planSummary } from '../../i18n/plan-text.js';
 import { groupByLocation } from '../../app/plans/catalog-groups.js';
 import { buyPlansFor } from '../../app/selling/buy-plans.js';
 import { replyToPurchase } from './purchase-reply.js';
@@ -48,7 +48,9 @@ export function catalogHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
     if (group === undefined) return void (await ctx.reply(t('telegram.catalog.empty'), { reply_markup: backToMenu(ctx.user) }));
     const keyboard = new InlineKeyboard();
     for (const plan of await localizedPlans(shop, group.plans, locale))
-      keyboard.text(trimText(`${planNameFor(ctx, plan.id, plan.name)} · ${planPrice(plan, locale)}`, 60), callbackData('p', plan.id)).row();
+      keyboard
+        .text(trimText(`${planNameFor(ctx, plan.id, plan.name)} · ${planListPrice(plan, t, locale)}`, 60), callbackData('p', plan.id))
+        .row();
     await ctx.reply(t('telegram.catalog.choosePlan'), { reply_markup: keyboard.text(t('telegram.menu.back'), 'cat') });
   });
 

@@ -1,12 +1,14 @@
 import type { Subscription } from '@panelkit/sdk';
 import { InlineKeyboard, type Composer } from 'grammy';
 import { formatDate } from '../../i18n/format.js';
+import { memberName } from '../../i18n/member-text.js';
 import { acceptInviteFor } from '../../app/subscriptions/accept-invite.js';
 import { inviteMemberFor } from '../../app/subscriptions/invite-member.js';
 import { membersOf } from '../../app/subscriptions/list-members.js';
 import { removeMemberFor } from '../../app/subscriptions/remove-member.js';
 import { findOwnedSubscription } from '../../app/subscriptions/owned.js';
 import { callbackData } from '../callback-data.js';
+import { trimText } from '../message-text.js';
 import type { BotContext, BotDeps } from '../context.js';
 
 /** `/start fam_<invite token>`: the deep link a payer sends to invite someone into their family plan. */
@@ -52,9 +54,9 @@ export function familyHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
     const lines = [t('buyerBot.family.title', { count: members.length, max: plan?.sharing?.maxMembers ?? 0 })];
     const keyboard = new InlineKeyboard();
     members.forEach((m, i) => {
-      const label = t('buyerBot.family.member', { n: i + 1, date: formatDate(m.joinedAt, locale, shop.config.timeZone) });
-      lines.push(label);
-      keyboard.text(t('buyerBot.family.remove', { n: i + 1 }), callbackData('kfr', m.subscriptionId)).row();
+      const name = memberName(m, i, t, locale);
+      lines.push(t('familyNames.bot', { name, date: formatDate(m.joinedAt, locale, shop.config.timeZone) }));
+      keyboard.text(trimText(t('familyNames.remove', { name }), 60), callbackData('kfr', m.subscriptionId)).row();
     });
     keyboard.text(t('buyerBot.family.invite'), callbackData('kfi', group.id)).row();
     await ctx.reply(lines.join('\n'), { reply_markup: keyboard.text(t('telegram.menu.back'), callbackData('s', group.id)) });
@@ -81,15 +83,18 @@ export function familyHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
   };
 
   bot.callbackQuery(new RegExp(`^kfr:${ID}$`), async (ctx) => {
-    const { t } = ctx.user;
+    const { t, locale } = ctx.user;
     const seat = await seatOf(ctx, ctx.match[1] as string);
     if (seat === null) return void (await ctx.answerCallbackQuery({ text: t('telegram.notYours') }));
     await ctx.answerCallbackQuery();
+    const members = await membersOf(shop, ctx.user.customer.id, seat.group.id);
+    const index = members.findIndex((m) => m.subscriptionId === seat.membership.subscriptionId);
+    const who = index < 0 ? [] : [t('familyNames.removing', { name: memberName(members[index]!, index, t, locale) })];
     const keyboard = new InlineKeyboard()
       .text(t('buyerBot.family.removeConfirm'), callbackData('kfy', seat.membership.subscriptionId))
       .row()
       .text(t('telegram.menu.back'), callbackData('kf', seat.group.id));
-    await ctx.reply(t('buyerBot.family.removeAsk'), { reply_markup: keyboard });
+    await ctx.reply([...who, t('buyerBot.family.removeAsk')].join('\n'), { reply_markup: keyboard });
   });
 
   bot.callbackQuery(new RegExp(`^kfy:${ID}$`), async (ctx) => {

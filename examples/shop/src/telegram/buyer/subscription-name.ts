@@ -3,6 +3,7 @@ import { nameSubscriptionFor, SubscriptionLabelField } from '../../app/subscript
 import { findOwnedSubscription } from '../../app/subscriptions/owned.js';
 import { ownLinkOf } from '../../app/subscriptions/own-link.js';
 import { callbackData } from '../callback-data.js';
+import { rotateOwnLinkButton } from './own-link-rotate.js';
 import type { BotContext, BotDeps } from '../context.js';
 import type { TextContext } from '../admin/prompts.js';
 
@@ -35,7 +36,7 @@ export function answerLabelPrompt(deps: BotDeps) {
 
 /**
  * Several subscriptions apart in the bot, on the API's use cases: naming one (`kn` asks, the buyer's next text is the
- * name, `knx` cancels) and its own link, which serves that subscription alone (`ko`).
+ * name, `knx` cancels) and its own link, which serves that subscription alone (`ko`, with a button to replace it).
  */
 export function subscriptionNameHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
   const { shop } = deps;
@@ -70,7 +71,7 @@ export function subscriptionNameHandlers(bot: Composer<BotContext>, deps: BotDep
     if (sub === null) return void (await ctx.answerCallbackQuery({ text: t('telegram.notYours') }));
     await ctx.answerCallbackQuery();
     const link = await ownLinkOf(shop, ctx.user.customer.id, sub.id);
-    const reply_markup = new InlineKeyboard().text(t('telegram.menu.back'), callbackData('s', sub.id));
+    const reply_markup = rotateOwnLinkButton(new InlineKeyboard(), ctx, sub.id).text(t('telegram.menu.back'), callbackData('s', sub.id));
     await ctx.reply(`${t('buyerBot.ownLink')}\n${link}`, { reply_markup });
   });
 }
