@@ -2,12 +2,14 @@
  * Issue 70: a storefront's refusal (`StorefrontRefusedError`) is said in its buyer's words whatever the sale: every
  * refusal mapper the web, the JSON API and the bots share (checkout, extension, traffic, plan change, device packs,
  * gifts), in four languages; and on the web and API a suspended storefront's buyer is told why an extension or a
- * gift is refused, with nothing charged.
+ * gift is refused, with nothing charged, and of an auto-renewal its storefront refused.
  */
 import { StorefrontRefusedError } from '@panelkit/sdk/storefronts';
 import type { StorefrontRefusalReason } from '@panelkit/sdk/storefronts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { giftRefusal } from '../src/app/gifts/gift-refusals.js';
+import { noticesFor } from '../src/app/notifications/audit-notices.js';
+import { renderNotification } from '../src/app/notifications/render.js';
 import { sellingRefusal } from '../src/app/selling/refusals.js';
 import { checkoutRefusal, extensionRefusal } from '../src/app/subscriptions/refusals.js';
 import { LOCALES, translator } from '../src/i18n/translate.js';
@@ -93,5 +95,29 @@ describe('a suspended storefront’s buyer on the web and the API', () => {
     expect(extend.text).toContain('This shop is not selling right now.');
     expect(await balanceOf(t, buyerId)).toBe(left);
     expect(await t.shop.storage.gifts.getByIdempotencyKey(buyerId, 'gift-api-1')).toBeNull();
+
+    // The SDK's notice for an auto-renewal the storefront refused reaches the buyer with its reason, in each language.
+    const warned = {
+      id: 'aud_storefront_notice',
+      at: t.clock.now(),
+      actor: { type: 'system' as const, id: null },
+      action: 'subscription.warned',
+      subjectType: 'subscription',
+      subjectId: sub!.id,
+      data: { notice: 'renewal:storefront:storefront_suspended' },
+    };
+    const [notice] = await noticesFor(t.shop, warned);
+    expect(notice).toMatchObject({
+      recipient: { kind: 'customer', customerId: buyerId },
+      kind: 'renewal_refused_storefront',
+      params: { storefrontRefusal: 'storefront_suspended' },
+    });
+    const en = renderNotification(notice!.kind, notice!.params, { locale: 'en', timeZone: 'UTC', shopName: 'Gift Shop' });
+    expect(en.text).toContain('was not renewed: This shop is not selling right now.');
+    for (const locale of LOCALES) {
+      const said = renderNotification(notice!.kind, notice!.params, { locale, timeZone: 'UTC', shopName: 'Gift Shop' });
+      expect(said.text).toContain(translator(locale)('storefronts.refusals.storefront_suspended'));
+      expect(said.subject + said.text).not.toMatch(/\{\w+\}|storefronts\./);
+    }
   });
 });

@@ -7,6 +7,7 @@ export const CUSTOMER_KINDS = [
   'subscription_expired',
   'subscription_renewed',
   'renewal_failed_funds',
+  'renewal_refused_storefront',
   'extension_applied',
   'server_changed',
   'address_changed',
@@ -72,6 +73,7 @@ const KIND_AREAS: Partial<Record<NotificationKind, string>> = {
   ticket_waiting: 'support.notify',
   gift_claimed: 'gifts.notify',
   gift_refunded: 'gifts.notify',
+  renewal_refused_storefront: 'storefronts.notify',
 };
 
 /**
