@@ -181,5 +181,31 @@ export function describeStorefrontCharges(name: string, storage?: StorageFactory
       expect(await h.balance(resellerId)).toBe(10_000);
       expect(await payout()).toBe(0);
     });
+
+    it('a plan-change downgrade credits the buyer and runs the sale backwards at the reseller’s prices, once', async () => {
+      const { h, resellerId, storefront, buyerId, subscriptionId, payout } = await bought(storage);
+      const cheap = await h.addPlan({ name: 'cheap', price: usd(500) });
+      await h.kit.resellers.setPrice({ customerId: resellerId, planId: cheap.id, price: usd(300) });
+      await h.kit.storefronts.setMenuItem({ storefrontId: storefront.id, planId: cheap.id, retailPrice: usd(400) });
+      h.clock.set('2026-03-16T00:00:00.000Z');
+      await h.kit.changePlan({ subscriptionId, planId: cheap.id, idempotencyKey: 'down' });
+      await h.worker().drain();
+      await h.worker().drain();
+      expect((await h.storage.subscriptions.get(subscriptionId))!.planId).toBe(cheap.id);
+      const credits = (await h.storage.ledger.list(buyerId, { limit: 20 })).items.filter((e) => e.kind === 'plan_change');
+      expect(credits).toHaveLength(1);
+      const credit = credits[0]!.amount;
+      expect(credit).toBeGreaterThan(0);
+      const rows = await h.storage.storefronts.salesOfCharge(`plan_change:${subscriptionId}:down`);
+      expect(rows).toHaveLength(1);
+      const back = -rows[0]!.wholesale.amount;
+      // The reseller's prices are lower: their wallet gets less back than the buyer, and the margin goes back too.
+      expect(back).toBeGreaterThan(0);
+      expect(back).toBeLessThan(credit);
+      expect(rows[0]).toMatchObject({ kind: 'refund', source: 'plan_change', retail: usd(-credit), margin: usd(-(credit - back)) });
+      expect(await h.balance(resellerId)).toBe(10_000 - 700 + back);
+      expect(await payout()).toBe(1200 - credit);
+      expect(await h.balance(buyerId)).toBe(10_000 - 1200 + credit);
+    });
   });
 }
