@@ -7,7 +7,6 @@ export const CUSTOMER_KINDS = [
   'subscription_expired',
   'subscription_renewed',
   'renewal_failed_funds',
-  'renewal_refused_storefront',
   'extension_applied',
   'server_changed',
   'address_changed',
@@ -27,6 +26,8 @@ export const CUSTOMER_KINDS = [
   'ticket_closed',
   'gift_claimed',
   'gift_refunded',
+  // Last: a bot's settings buttons name a kind by its index here, so a new kind goes at the end.
+  'renewal_refused_storefront',
 ] as const;
 
 /** What the shop's staff are alerted to (always sent). */
