@@ -27,6 +27,7 @@ const PARAMS = {
   address: 'https://mirror.example.net',
   gateway: 'EPay',
   said: '商户密钥错误',
+  storefrontRefusal: 'reseller_credit',
 };
 
 describe('notification texts', () => {

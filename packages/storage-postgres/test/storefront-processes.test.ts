@@ -168,6 +168,27 @@ describe.skipIf(SKIP_REAL_SERVER !== false)('storefront sales and payouts across
       const decided = await storage.audit.list({ subjectType: 'withdrawal', subjectId: asked.withdrawal.id }, { limit: 20 });
       expect(decided.items.map((e) => e.action).sort()).toEqual(['withdrawal.approved', 'withdrawal.requested']);
       expect((await storage.payouts.getWithdrawal(asked.withdrawal.id))!.status).toBe('approved');
+
+      // One buyer's extension, the same key paid twice at once from each of the four processes: one charge, one split.
+      await kit.createWorker({ heartbeatIntervalMs: 3_600_000 }).drain();
+      const buyer = a!.buyers.find((id) => sold.has(`buy-${id}`))!;
+      const [sub] = (await storage.subscriptions.listByCustomer(buyer, { limit: 10 })).items;
+      expect(sub?.status).toBe('active');
+      await kit.topUp({ customerId: buyer, amount: usd(5_000), idempotencyKey: 'ext-seed' });
+      const now = new Date(sub!.expiresAt!.getTime() - 86_400_000).toISOString();
+      const extended = children.map((c) => next<{ replayed: boolean[] }>(c, 'extended'));
+      for (const child of children) child.send({ type: 'extend', now, subscriptionId: sub!.id, key: 'ext-1', times: 2 });
+      const replays = (await Promise.all(extended)).flatMap((r) => r.replayed);
+      expect(replays).toHaveLength(REPLICAS * 2);
+      expect(replays.filter((r) => !r)).toHaveLength(1);
+      const charges = (await storage.ledger.list(buyer, { limit: 20 })).items.filter((e) => e.kind === 'extension');
+      expect(charges).toHaveLength(1);
+      const split = await storage.storefronts.salesOfCharge(`extension:${sub!.id}:ext-1`);
+      expect(split).toHaveLength(1);
+      expect(split[0]).toMatchObject({ kind: 'sale', source: 'extension', retail: usd(-charges[0]!.amount) });
+      const wholesale = (await storage.ledger.list(a!.reseller.id, { limit: 100 })).items.filter((e) => e.kind === 'wholesale');
+      expect(wholesale).toHaveLength(4 + 1);
+      expect(await storage.payouts.balance(a!.reseller.id, 'USD')).toBe(4 * 1200 - charges[0]!.amount);
     } finally {
       for (const child of children) if (child.exitCode === null) child.send({ type: 'stop' });
       await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((done) => c.once('exit', done)) : undefined)));

@@ -26,6 +26,8 @@ export const CUSTOMER_KINDS = [
   'ticket_closed',
   'gift_claimed',
   'gift_refunded',
+  // Last: a bot's settings buttons name a kind by its index here, so a new kind goes at the end.
+  'renewal_refused_storefront',
 ] as const;
 
 /** What the shop's staff are alerted to (always sent). */
@@ -72,6 +74,7 @@ const KIND_AREAS: Partial<Record<NotificationKind, string>> = {
   ticket_waiting: 'support.notify',
   gift_claimed: 'gifts.notify',
   gift_refunded: 'gifts.notify',
+  renewal_refused_storefront: 'storefronts.notify',
 };
 
 /**

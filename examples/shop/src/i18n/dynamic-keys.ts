@@ -59,6 +59,7 @@ export const DYNAMIC_KEY_PREFIXES: readonly string[] = [
   'support.status.', // a ticket's status, as a badge and a bot line
   'support.statusIcon.',
   'gifts.notify.', // db/notification-kinds.ts: the gift notices' texts live in their own area
+  'storefronts.notify.', // db/notification-kinds.ts: a storefront's notices' texts live in its own area
   'import.kinds.',
   'import.reasons.', // why a row was not brought over, by the SDK's ImportUnmappedReason
   'import.rows.',

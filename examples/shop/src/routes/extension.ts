@@ -110,7 +110,11 @@ export function extensionRoutes(shop: Shop, limits: RateLimits): Router {
       sub,
       form.data.idempotencyKey,
       errors,
-      refusal.reason === 'insufficient_funds' || refusal.reason === 'change_in_progress' || refusal.reason === 'conflict'
+      // A storefront's refusal (suspended, over quota, the reseller's credit) is not the quote's: said above the form too.
+      refusal.reason === 'insufficient_funds' ||
+        refusal.reason === 'change_in_progress' ||
+        refusal.reason === 'conflict' ||
+        refusal.key.startsWith('storefronts.refusals.')
         ? refusal
         : undefined,
       discountCode,

@@ -13,6 +13,7 @@ import { CapacityExhaustedError, ConflictError, EligibilityError, IdempotencyCon
 import type { StorageRepositories } from '../ports/storage.js';
 import type { PlaceResult } from '../ports/storage-order-placement.js';
 import { buyerPlan } from './buyer-price.js';
+import { StorefrontRefusedError } from './storefront-sale.js';
 import { checkoutPlacement } from './checkout-placement.js';
 import type { EngineContext } from './context.js';
 import { SCHEDULER_ACTOR } from './context.js';
@@ -80,7 +81,8 @@ const refundKey = (giftId: string) => `gift:${giftId}:refund`;
  * `purchase` entry naming the gift) and an unclaimed gift with a fresh code is stored, valid for `validDays`.
  * Revenue is counted at this purchase; an expiry refunds it. The same key returns the same gift
  * (`IdempotencyConflictError` when it was for another plan). Throws `InsufficientFundsError`, `NotFoundError`,
- * `EligibilityError` (`GiftPurchaseRefusal`) or `ValidationError`, having written nothing.
+ * `EligibilityError` (`GiftPurchaseRefusal`), `StorefrontRefusedError` (`gifts_not_sold`: a storefront's buyer) or
+ * `ValidationError`, having written nothing.
  */
 export async function buyGift(ctx: EngineContext, input: BuyGiftRequest): Promise<BuyGiftResult> {
   const request = parseInput(BuyGiftRequestSchema, input, 'gift purchase');
@@ -93,7 +95,10 @@ export async function buyGift(ctx: EngineContext, input: BuyGiftRequest): Promis
     ctx.storage.transaction(async (tx) => {
       const existing = await tx.gifts.getByIdempotencyKey(request.customerId, request.idempotencyKey);
       if (existing !== null) return replay(existing);
-      if ((await tx.customers.get(request.customerId)) === null) throw new NotFoundError('customer', request.customerId);
+      const giver = await tx.customers.get(request.customerId);
+      if (giver === null) throw new NotFoundError('customer', request.customerId);
+      // A gift would sell the owner's plan at the owner's price past the storefront's menu and split: refused.
+      if (giver.storefrontId !== null) throw new StorefrontRefusedError(giver.storefrontId, 'gifts_not_sold', { planId: request.planId });
       const listed = await tx.plans.get(request.planId);
       if (listed === null) throw new NotFoundError('plan', request.planId);
       if (!listed.onSale) throw purchaseRefused(listed.id, 'not_on_sale');

@@ -71,6 +71,11 @@ export const PlanChangePayloadSchema = z.object({
   deviceLimit: z.number().int().min(1).max(1000).nullable(),
   /** Unused value a downgrade gives back: credited to the wallet in the transaction that records the change. */
   credit: MoneySchema,
+  /**
+   * A storefront buyer's downgrade: the storefront, and what the same downgrade gives back at its reseller's prices
+   * (credited to the reseller's wallet, the buyer's `credit` taken back from their payout balance, when applied).
+   */
+  storefrontCredit: z.object({ storefrontId: IdSchema, wholesale: MoneySchema }).nullable().default(null),
   /** The new plan's terms as the buyer accepted them, frozen on the subscription when applied (`null` in jobs from before terms existed: it then follows the plan). */
   terms: SubscriptionTermsSchema.nullable().default(null),
 });

@@ -207,6 +207,8 @@ export async function changePlan(ctx: EngineContext, input: ChangePlanRequest): 
       });
       const capabilities = ctx.panels.handleFor(panel).adapter.capabilities;
       // A storefront's buyer: the reseller pays the same change at their prices (their price book on both plans).
+      // What a downgrade gives back at the reseller's prices (their credit when the change is applied).
+      let resellerRefund = quote.refund;
       const storefront = await openStorefrontCharge(tx, sub.customerId, {
         source: 'plan_change',
         size: changeSize(sub, quote.newTrafficLimitBytes),
@@ -217,6 +219,7 @@ export async function changePlan(ctx: EngineContext, input: ChangePlanRequest): 
             newPlan: await buyerPlan(tx, sale.storefront.resellerId, listedNewPlan),
             now,
           });
+          if (at.allowed) resellerRefund = at.quote.refund;
           return at.allowed ? at.quote.charge : quote.charge;
         },
       });
@@ -244,6 +247,10 @@ export async function changePlan(ctx: EngineContext, input: ChangePlanRequest): 
             durationDays: newPlan.durationDays,
             deviceLimit: newPlan.deviceLimit,
             credit: quote.refund,
+            storefrontCredit:
+              storefront !== null && quote.refund.amount > 0
+                ? { storefrontId: storefront.sale.storefront.id, wholesale: resellerRefund }
+                : null,
             terms: termsOf(newPlan),
           };
           return { planChange, writesTo: { panelId: target.panelId, targetId: target.id } };

@@ -3,9 +3,9 @@ import type { Actor } from '../domain/common.js';
 import type { Money } from '../domain/money.js';
 import type { Plan } from '../domain/plan.js';
 import type { Subscription } from '../domain/subscription.js';
-import type { StorefrontSale, StorefrontSaleSource } from '../domain/storefront.js';
+import type { Storefront, StorefrontSale, StorefrontSaleSource } from '../domain/storefront.js';
 import type { StorageRepositories } from '../ports/storage.js';
-import { decideStorefrontSale } from '../rules/storefront.js';
+import { decideStorefrontSale, splitStorefrontSale } from '../rules/storefront.js';
 import type { StorefrontSaleSize } from '../rules/storefront.js';
 import { buyerPlan } from './buyer-price.js';
 import { openStorefrontSale, reverseStorefrontSale, StorefrontRefusedError, writeStorefrontSplit } from './storefront-sale.js';
@@ -148,4 +148,72 @@ export function reverseStorefrontCharge(
   refund: { amount: number; paid: number; refundedBefore: number; refundKey: string; actor: Actor },
 ): Promise<StorefrontSale | null> {
   return reverseStorefrontSale(tx, rows, { ...refund, key: chargeRef(refund.refundKey) });
+}
+
+/**
+ * A storefront buyer's plan-change downgrade, applied: the buyer was credited `retail` (the unused value at the
+ * storefront's prices), so the sale runs backwards at the reseller's own prices, as a refund does: their wallet gets
+ * `wholesale` (the same downgrade's credit at their price book) back, their payout balance gives back `retail`'s
+ * share of what it collected (`wholesale` plus the margin `retail − wholesale`, never below 0; no tier bonus), and a
+ * `refund` row records it. Once per charge key (the change's ledger key). Called in the credit's transaction, the
+ * storefront locked (`storefronts.lockForSale`) before the buyer's credit.
+ */
+export async function reverseStorefrontDowngrade(
+  tx: StorageRepositories,
+  storefront: Storefront,
+  input: { buyerId: string; subscriptionId: string; chargeKey: string; retail: Money; wholesale: Money; actor: Actor },
+): Promise<StorefrontSale | null> {
+  const { retail, actor } = input;
+  const wholesaleAmount = input.wholesale.currency === retail.currency ? input.wholesale.amount : retail.amount;
+  const back = splitStorefrontSale({ retail: retail.amount, wholesale: Math.max(0, wholesaleAmount), bonusBps: 0 });
+  if (back.payout <= 0) return null;
+  const ref = `${chargeRef(input.chargeKey)}:downgrade`;
+  const currency = retail.currency;
+  if (back.wholesale > 0)
+    await tx.ledger.append({
+      customerId: storefront.resellerId,
+      kind: 'wholesale',
+      amount: back.wholesale,
+      currency,
+      idempotencyKey: `storefront.wholesale.refund:${ref}`,
+      orderId: null,
+      subscriptionId: input.subscriptionId,
+      reference: storefront.id,
+      note: 'plan downgraded',
+      actor,
+    });
+  await tx.payouts.append({
+    partnerId: storefront.resellerId,
+    kind: 'margin',
+    amount: -back.payout,
+    currency,
+    idempotencyKey: `storefront.margin.refund:${ref}`,
+    storefrontId: storefront.id,
+    orderId: null,
+    note: 'plan downgraded',
+    actor,
+  });
+  const { sale } = await tx.storefronts.recordSale({
+    storefrontId: storefront.id,
+    resellerId: storefront.resellerId,
+    buyerId: input.buyerId,
+    orderId: null,
+    subscriptionId: input.subscriptionId,
+    source: 'plan_change',
+    chargeKey: input.chargeKey,
+    kind: 'refund',
+    retail: { amount: -back.retail, currency },
+    wholesale: { amount: -back.wholesale, currency },
+    margin: { amount: -back.margin, currency },
+    bonus: { amount: 0, currency },
+    idempotencyKey: `storefront.refund:${ref}`,
+  });
+  await tx.audit.append({
+    actor,
+    action: 'storefront.refunded',
+    subjectType: 'storefront',
+    subjectId: storefront.id,
+    data: { subscriptionId: input.subscriptionId, chargeKey: input.chargeKey, source: 'plan_change', currency, ...back },
+  });
+  return sale;
 }

@@ -8,6 +8,7 @@ import type { CommissionTier, StorefrontQuotas, StorefrontStatus, StorefrontUsag
  * - `quota_traffic`: the sale would pass its traffic quota.
  * - `quota_panels`: the plan has no room on a panel the storefront may sell on.
  * - `reseller_credit`: the reseller's wallet and credit do not cover the wholesale price.
+ * - `gifts_not_sold`: a storefront's buyers buy no gifts (a gift is priced and claimed outside any storefront's menu).
  */
 export type StorefrontRefusalReason =
   | 'storefront_suspended'
@@ -15,7 +16,8 @@ export type StorefrontRefusalReason =
   | 'quota_subscriptions'
   | 'quota_traffic'
   | 'quota_panels'
-  | 'reseller_credit';
+  | 'reseller_credit'
+  | 'gifts_not_sold';
 
 /** What a sale would add to a storefront's usage. */
 export interface StorefrontSaleSize {

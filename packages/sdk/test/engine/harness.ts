@@ -41,13 +41,18 @@ export interface HarnessOptions {
   storageRetry?: PanelkitOptions['storageRetry'];
   /** Passed to `createPanelkit`. */
   links?: PanelkitOptions['links'];
+  /** The storage under test (e.g. PostgreSQL on PGlite, from `storage-postgres`'s tests); memory by default. */
+  storage?: StorageFactory;
 }
+
+/** Makes a fresh, empty storage on the harness's clock. */
+export type StorageFactory = (clock: ManualClock) => StoragePort | Promise<StoragePort>;
 
 let counter = 0;
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
   const clock = new ManualClock('2026-03-01T00:00:00.000Z');
-  const storage = createMemoryStorage({ clock });
+  const storage = options.storage === undefined ? createMemoryStorage({ clock }) : await options.storage(clock);
   const fakes = new Map<string, FakePanelAdapter>();
   const kit = createPanelkit({
     storage: options.wrapStorage?.(storage) ?? storage,

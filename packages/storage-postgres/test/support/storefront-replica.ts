@@ -1,7 +1,9 @@
 /**
  * One replica of `storefront-processes.test.ts`: a kit on the test's PostgreSQL schema. On `go` it places every
  * checkout it is given at once (the same keys every replica is given), approves the withdrawal it is given, and
- * answers `done` with each checkout's outcome: the order's id, or the refusal's reason.
+ * answers `done` with each checkout's outcome: the order's id, or the refusal's reason. On `extend` it sets its clock
+ * to `now` and pays the same extension (one subscription, one key) `times` at once, answering `extended` with whether
+ * each call was a replay.
  */
 import pg from 'pg';
 import { createPanelkit } from '@panelkit/sdk';
@@ -27,11 +29,31 @@ const kit = createPanelkit({
   random: () => 0.5,
 });
 
-process.on('message', async (message: Go | { type: 'stop' }) => {
+interface Extend {
+  type: 'extend';
+  now: string;
+  subscriptionId: string;
+  key: string;
+  times: number;
+}
+
+process.on('message', async (message: Go | Extend | { type: 'stop' }) => {
   if (message.type === 'stop') {
     await storage.close();
     await pool.end();
     process.exit(0);
+  }
+  if (message.type === 'extend') {
+    try {
+      clock.set(message.now);
+      const { subscriptionId, key } = message;
+      const calls = Array.from({ length: message.times }, () => kit.extend({ subscriptionId, idempotencyKey: key }));
+      const replayed = (await Promise.all(calls)).map((r) => r.replayed);
+      process.send?.({ type: 'extended', replayed });
+    } catch (error) {
+      process.send?.({ type: 'failed', error: String(error) });
+    }
+    return;
   }
   try {
     const outcomes = await Promise.all(

@@ -1,4 +1,5 @@
 import { CapacityExhaustedError, EligibilityError, IdempotencyConflictError, InsufficientFundsError, NotFoundError } from '@panelkit/sdk';
+import { StorefrontRefusedError } from '@panelkit/sdk/storefronts';
 import { ShopError } from '../shop-error.js';
 
 /**
@@ -9,6 +10,8 @@ export function giftRefusal(error: unknown): ShopError | null {
   if (InsufficientFundsError.is(error)) return new ShopError('insufficient_funds', 'gifts.refused.insufficient_funds');
   if (CapacityExhaustedError.is(error)) return new ShopError('conflict', 'gifts.refused.sold_out');
   if (IdempotencyConflictError.is(error)) return new ShopError('conflict', 'checkout.refused.key_reused');
+  // A storefront's buyer: no gifts there (`gifts_not_sold`), or the storefront sells nothing now.
+  if (StorefrontRefusedError.is(error)) return new ShopError('conflict', `storefronts.refusals.${error.reason}`);
   if (EligibilityError.is(error)) {
     const reason = error.reasons[0] ?? '';
     const known = ['not_on_sale', 'free_plan', 'own_gift', 'gift_claimed', 'gift_expired'].includes(reason);

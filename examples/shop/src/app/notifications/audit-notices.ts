@@ -50,13 +50,19 @@ async function subscriptionFacts(shop: Shop, sub: Subscription) {
   };
 }
 
-/** What a `subscription.warned` notice (`expiry:4320m`, `traffic:80`, `renewal:insufficient_funds`) tells the buyer. */
+/**
+ * What a `subscription.warned` notice (`expiry:4320m`, `traffic:80`, `renewal:insufficient_funds`,
+ * `renewal:storefront:<reason>`) tells the buyer.
+ */
 function warning(notice: string, facts: Awaited<ReturnType<typeof subscriptionFacts>>): Omit<Notice, 'recipient'> | null {
   const expiry = /^expiry:(\d+)m$/.exec(notice);
   if (expiry !== null) return { kind: 'expiry_soon', params: { ...facts, leadMs: Number(expiry[1]) * 60_000 } };
   const traffic = /^traffic:(\d+)$/.exec(notice);
   if (traffic !== null) return { kind: 'traffic_warning', params: { ...facts, percent: Number(traffic[1]) } };
   if (notice === 'renewal:insufficient_funds') return { kind: 'renewal_failed_funds', params: facts };
+  // A storefront refused its buyer's auto-renewal (suspended, over quota, the reseller's credit): said with its reason.
+  const storefront = /^renewal:storefront:([a-z_]+)$/.exec(notice);
+  if (storefront !== null) return { kind: 'renewal_refused_storefront', params: { ...facts, storefrontRefusal: storefront[1]! } };
   return null;
 }
 

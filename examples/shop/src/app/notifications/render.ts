@@ -39,6 +39,8 @@ function values(params: NotificationParams, options: RenderOptions): TranslatePa
   out['expires'] = typeof expiresAt === 'string' ? formatDateTime(new Date(expiresAt), options.locale, options.timeZone) : '—';
   if (typeof leadMs === 'number') out['within'] = formatDuration(leadMs, t);
   if (typeof reason === 'string') out['reason'] = t(`notifications.reasons.${reason}`);
+  const storefrontRefusal = params['storefrontRefusal'];
+  if (typeof storefrontRefusal === 'string') out['why'] = t(`storefronts.refusals.${storefrontRefusal}`);
   const refusal = params['refusal'];
   if (typeof refusal === 'string') {
     out['why'] = t(`devices.refusals.${refusal}`);

@@ -1,6 +1,6 @@
 import { CapacityExhaustedError, ConflictError, EligibilityError, InsufficientFundsError } from '@panelkit/sdk';
 import { formatMoney } from '../../i18n/format.js';
-import { discountRefusal, type Refusal } from '../subscriptions/refusals.js';
+import { discountRefusal, storefrontRefusal, type Refusal } from '../subscriptions/refusals.js';
 import type { Locale } from '../../i18n/translate.js';
 
 /** Where each area's refusals are said (`…refused.sold_out`) and its engine reasons (`…reasons.trial`). */
@@ -13,7 +13,8 @@ const KEYS = {
 /**
  * Why buying traffic (`area` `traffic`), changing plan (`planChange`) or adding devices (`devicePacks`) was refused (nothing was
  * charged), or `null` for an error that is not the buyer's to fix. A refused discount code is said in
- * the code's words (`discounts.reasons.*`, on the `discountCode` field).
+ * the code's words (`discounts.reasons.*`, on the `discountCode` field), a storefront's refusal in its
+ * (`storefronts.refusals.*`).
  */
 export function sellingRefusal(area: keyof typeof KEYS, error: unknown): Refusal | null {
   const { refused, reasons } = KEYS[area];
@@ -24,6 +25,8 @@ export function sellingRefusal(area: keyof typeof KEYS, error: unknown): Refusal
     return { code: 'insufficient_funds', key: `${refused}insufficient_funds`, reason: 'insufficient_funds', funds };
   }
   if (CapacityExhaustedError.is(error)) return { code: 'conflict', key: `${refused}sold_out`, reason: 'sold_out' };
+  const storefront = storefrontRefusal(error);
+  if (storefront !== null) return storefront;
   if (EligibilityError.is(error)) {
     const reason = error.reasons[0] ?? 'not_eligible';
     return { code: 'conflict', key: `${reasons}${reason}`, reason };

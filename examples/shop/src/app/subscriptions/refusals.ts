@@ -35,6 +35,15 @@ export function discountRefusal(error: unknown): Refusal | null {
   return { code: 'conflict', key: `discounts.reasons.${reason}`, reason, field: 'discountCode' };
 }
 
+/**
+ * A storefront's refusal (`StorefrontRefusedError`: suspended, over a quota, the reseller's credit, no gifts) in its
+ * buyer's words (`storefronts.refusals.*`), whatever the sale (checkout, extension, plan change, top-up, device pack).
+ */
+export function storefrontRefusal(error: unknown): Refusal | null {
+  if (!StorefrontRefusedError.is(error)) return null;
+  return { code: 'conflict', key: `storefronts.refusals.${error.reason}`, reason: error.reason };
+}
+
 /** Why a checkout was refused (nothing was charged), or `null` for an error that is not the buyer's to fix. */
 export function checkoutRefusal(error: unknown): Refusal | null {
   const discount = discountRefusal(error);
@@ -46,7 +55,8 @@ export function checkoutRefusal(error: unknown): Refusal | null {
   if (CapacityExhaustedError.is(error)) return { code: 'conflict', key: 'checkout.refused.sold_out', reason: 'sold_out' };
   if (IdempotencyConflictError.is(error)) return { code: 'conflict', key: 'checkout.refused.key_reused', reason: 'idempotency_key_reused' };
   // A storefront's buyer is told why its shop sells nothing now (suspended, over a quota, the reseller's credit).
-  if (StorefrontRefusedError.is(error)) return { code: 'conflict', key: `storefronts.refusals.${error.reason}`, reason: error.reason };
+  const storefront = storefrontRefusal(error);
+  if (storefront !== null) return storefront;
   if (EligibilityError.is(error)) {
     const reason = error.reasons[0] ?? 'not_eligible';
     const known = ['not_on_sale', 'no_trial', 'already_used', 'phone_required'].includes(reason);
@@ -64,6 +74,8 @@ export function extensionRefusal(error: unknown): Refusal | null {
   if (discount !== null) return discount;
   if (InsufficientFundsError.is(error))
     return { code: 'insufficient_funds', key: 'extension.refused.insufficient_funds', reason: 'insufficient_funds', funds: funds(error) };
+  const storefront = storefrontRefusal(error);
+  if (storefront !== null) return storefront;
   if (EligibilityError.is(error)) {
     const reason = error.reasons[0] ?? 'not_eligible';
     const opensAt = error.details?.['opensAt'];

@@ -125,6 +125,7 @@ async function queueMove(ctx: EngineContext, sub: Subscription, source: Set<stri
             durationDays: current.durationDays,
             deviceLimit: current.deviceLimit,
             credit: { amount: 0, currency: plan.price.currency },
+            storefrontCredit: null,
             terms: current.terms ?? termsOf(plan),
           };
           return { planChange, writesTo: { panelId: to.panelId, targetId: to.id } };

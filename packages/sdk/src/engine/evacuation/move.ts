@@ -94,6 +94,7 @@ export async function moveSubscription(ctx: EngineContext, input: MoveSubscripti
           durationDays: sub.durationDays,
           deviceLimit: sub.deviceLimit,
           credit: { amount: 0, currency: plan.price.currency },
+          storefrontCredit: null,
           terms: terms.built === null ? terms : { ...terms, built: { ...terms.built, location: request.location } },
         };
         return { planChange, writesTo: { panelId: to.panelId, targetId: to.id } };

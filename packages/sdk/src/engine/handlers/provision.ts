@@ -12,7 +12,9 @@ import { specOf, targetRefOf } from '../desired-state.js';
 import { outcomeOf } from '../handler.js';
 import type { HandlerEnv, JobHandler, JobOutcome, JobRoute } from '../handler.js';
 import { JOB_TYPES, ProvisionPayloadSchema, parsePayload, provisionBatchKey } from '../job-types.js';
+import { orderMoney } from '../order-money.js';
 import { settleOrder } from '../order-status.js';
+import { lockStorefrontOfOrder, reverseStorefrontSale } from '../storefront-sale.js';
 import { assertPanelUsable } from './panel-guard.js';
 import { markProvisioned, markProvisionedTogether } from './provisioned-write.js';
 import type { MadeClient } from './provisioned-write.js';
@@ -159,30 +161,46 @@ export const provisionHandler: JobHandler = {
     return outcomes;
   },
 
-  /** For good: the subscription fails, its slot is released, and what was paid is refunded. */
+  /**
+   * For good: the subscription fails, its slot is released, and what was paid is refunded; a storefront's sale has
+   * its split reversed in the share refunded (`reverseStorefrontSale`, keyed by the refund's key: once).
+   */
   async onDead(ctx: EngineContext, job: Job, error: PanelkitError): Promise<void> {
     const { subscriptionId, price, round } = payloadOf(job);
     const now = ctx.clock.now();
     const result = await ctx.storage.transaction(async (tx) => {
       const sub = await tx.subscriptions.get(subscriptionId);
       if (sub === null || sub.status !== 'pending') return null;
+      // A storefront's sale: its storefront and reseller are locked before the buyer, as a sale and a refund lock them.
+      const storefrontSale = price.amount > 0 && sub.orderId !== null ? await lockStorefrontOfOrder(tx, sub.orderId) : null;
       // The refund first: it locks the customer, which comes before the subscription, its slot and
       // its order (the lock order on `StoragePort.transaction`; a checkout takes the customer first).
       let refund = null;
       if (price.amount > 0) {
-        refund = (
-          await tx.ledger.append({
-            customerId: sub.customerId,
-            kind: 'refund',
+        const refundKey = `refund:provision:${sub.id}:r${round}`;
+        const appended = await tx.ledger.append({
+          customerId: sub.customerId,
+          kind: 'refund',
+          amount: price.amount,
+          currency: price.currency,
+          idempotencyKey: refundKey,
+          orderId: sub.orderId,
+          subscriptionId: sub.id,
+          note: 'provisioning failed',
+          actor: WORKER_ACTOR,
+        });
+        refund = appended.entry;
+        // The split goes back in the share this refund returns, as `kit.refund` reverses it (once per refund key).
+        if (storefrontSale !== null && sub.orderId !== null && appended.created) {
+          const before = orderMoney((await tx.ledger.listByOrder(sub.orderId)).filter((e) => e.id !== appended.entry.id));
+          await reverseStorefrontSale(tx, storefrontSale, {
             amount: price.amount,
-            currency: price.currency,
-            idempotencyKey: `refund:provision:${sub.id}:r${round}`,
-            orderId: sub.orderId,
-            subscriptionId: sub.id,
-            note: 'provisioning failed',
+            paid: before.paid,
+            refundedBefore: before.refunded,
+            key: refundKey,
             actor: WORKER_ACTOR,
-          })
-        ).entry;
+          });
+        }
       }
       const failed = await tx.subscriptions.update(
         sub.id,

@@ -4,7 +4,7 @@ import type { Subscription, SubscriptionPatch } from '../../domain/subscription.
 import type { PanelkitError } from '../../errors.js';
 import type { StorageRepositories } from '../../ports/storage.js';
 import { releaseDiscount } from '../discount.js';
-import { lockStorefrontOfCharge, reverseStorefrontCharge } from '../storefront-charge.js';
+import { lockStorefrontOfCharge, reverseStorefrontCharge, reverseStorefrontDowngrade } from '../storefront-charge.js';
 import type { EngineContext } from '../context.js';
 import { WORKER_ACTOR, auditSubscription } from '../context.js';
 import { eachAlone } from '../handler.js';
@@ -159,12 +159,15 @@ function patchFor(current: Subscription, p: UpdatePayload, remote: RemoteResult,
 
 /**
  * The plan change's bookkeeping, in the transaction that records it: the downgrade credit (customer
- * first in the lock order), then after the subscription's update the old slot is freed and, for a
+ * first in the lock order, after a storefront's: its split reversed by `reverseStorefrontDowngrade`), then after the subscription's update the old slot is freed and, for a
  * move, the old client's removal queued (only now that the new one works).
  */
 async function creditPlanChange(tx: StorageRepositories, current: Subscription, p: UpdatePayload): Promise<LedgerEntry | null> {
   const credit = p.planChange?.credit;
   if (credit === undefined || credit.amount <= 0) return null;
+  // A storefront buyer's downgrade: the storefront and its reseller locked before the buyer, as a sale locks them.
+  const storefrontCredit = p.planChange?.storefrontCredit ?? null;
+  const storefront = storefrontCredit === null ? null : await tx.storefronts.lockForSale(storefrontCredit.storefrontId);
   const { entry, created } = await tx.ledger.append({
     customerId: current.customerId,
     kind: 'plan_change',
@@ -175,6 +178,15 @@ async function creditPlanChange(tx: StorageRepositories, current: Subscription, 
     note: 'unused value of the previous plan',
     actor: WORKER_ACTOR,
   });
+  if (created && storefront !== null && storefrontCredit !== null)
+    await reverseStorefrontDowngrade(tx, storefront, {
+      buyerId: current.customerId,
+      subscriptionId: current.id,
+      chargeKey: p.ledgerKey,
+      retail: credit,
+      wholesale: storefrontCredit.wholesale,
+      actor: WORKER_ACTOR,
+    });
   return created ? entry : null;
 }
 
