@@ -79,6 +79,19 @@ export function addressIndexOf(config: AddressConfig, host: string | undefined):
   return allBases(config).findIndex((base) => new URL(base).host.toLowerCase() === wanted);
 }
 
+/** The host names (lower case, no port) of the shop's own configured addresses: never a storefront's. */
+export function shopHostNames(config: AddressConfig): Set<string> {
+  return new Set(config.publicUrls.map((url) => new URL(url).hostname.toLowerCase()));
+}
+
+/**
+ * The host name a request was made for, lower case, without a port or a trailing dot (`req.hostname` honours the
+ * trusted proxy): for choosing whose site a request shows (a storefront's own domain), never for building a link.
+ */
+export function requestHostName(req: { hostname?: string }): string {
+  return (req.hostname ?? '').toLowerCase().replace(/\.$/, '');
+}
+
 /**
  * Whether a request came to a retired address: one the list no longer puts first (moved down, or gone from the list
  * while still pointed at the shop). A shop without configured addresses has nothing to move to.

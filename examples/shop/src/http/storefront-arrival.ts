@@ -5,6 +5,7 @@ import { storefrontFace, type StorefrontFace } from '../app/storefronts/storefro
 import { storefrontAddresses } from '../app/storefronts/web-address.js';
 import type { Viewer } from '../app/viewer.js';
 import { cookieName } from './cookie-name.js';
+import { requestHostName, shopHostNames } from '../config/public-addresses.js';
 
 /** The cookie a storefront's web address (`/store/<slug>`) leaves in the browser: the storefront's id, until sign-up. */
 export const ARRIVAL_STOREFRONT_COOKIE = 'pk_storefront';
@@ -28,19 +29,14 @@ export function forgetArrivalStorefront(res: Response, secure: boolean): void {
   res.clearCookie(cookieName(ARRIVAL_STOREFRONT_COOKIE, secure), { httpOnly: true, sameSite: 'lax', secure, path: '/' });
 }
 
-/** The host a request was made for, lower case and without a port (`req.hostname` honours the trusted proxy). */
-function hostOf(req: Request): string {
-  return (req.hostname ?? '').toLowerCase().replace(/\.$/, '');
-}
-
 /**
  * The storefront a visitor (nobody signed in) sees the site through: the one whose host name the request was made
  * for, else the one whose address this browser opened last; `null`: the owner's shop. The host wins, so a
  * storefront's own domain never shows another storefront.
  */
 async function visitorStorefront(shop: Shop, req: Request): Promise<string | null> {
-  const host = hostOf(req);
-  const own = shop.config.publicUrls.some((url) => new URL(url).hostname.toLowerCase() === host);
+  const host = requestHostName(req);
+  const own = shopHostNames(shop.config).has(host);
   if (!own && host !== '') {
     const address = await storefrontAddresses(shop).byHost(host);
     if (address !== null) return address.storefrontId;

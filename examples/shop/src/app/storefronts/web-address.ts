@@ -4,6 +4,7 @@ import { ShopError } from '../shop-error.js';
 import type { Shop } from '../shop.js';
 import { refusedAs } from './refusals.js';
 import { ownerActor, type StorefrontStaff } from './staff.js';
+import { shopHostNames } from '../../config/public-addresses.js';
 
 /** The store of storefronts' web addresses on the shop's database. */
 export function storefrontAddresses(shop: Pick<Shop, 'db' | 'shopSchema' | 'clock'>): StorefrontAddressStore {
@@ -31,11 +32,6 @@ export interface AddressInput {
   hosts: string;
 }
 
-/** The hosts the shop itself answers on (PUBLIC_URLS): never a storefront's. */
-function ownHosts(shop: Shop): Set<string> {
-  return new Set(shop.config.publicUrls.map((url) => new URL(url).hostname.toLowerCase()));
-}
-
 /** The checked address, or `invalid_input` naming the field; a blank slug and no host: no address. */
 function parseAddress(shop: Shop, input: AddressInput): { slug: string; hosts: string[] } | null {
   const slug = input.slug.trim().toLowerCase();
@@ -51,7 +47,7 @@ function parseAddress(shop: Shop, input: AddressInput): { slug: string; hosts: s
   if (slug === '' && hosts.length === 0) return null;
   if (!STOREFRONT_SLUG.test(slug))
     throw new ShopError('invalid_input', 'storefrontWeb.errors.slug', {}, { slug: 'storefrontWeb.errors.slug' });
-  const own = ownHosts(shop);
+  const own = shopHostNames(shop.config);
   if (hosts.length > MAX_STOREFRONT_HOSTS || hosts.some((h) => !isHostName(h) || own.has(h)))
     throw new ShopError(
       'invalid_input',
