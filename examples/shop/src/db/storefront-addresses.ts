@@ -60,9 +60,12 @@ export class StorefrontAddressStore {
     return this.one('a.slug = $1', slug);
   }
 
-  /** The address owning this host name (lower case, no port), or `null`. */
-  byHost(host: string): Promise<StorefrontAddress | null> {
-    return this.one(`a.storefront_id = (SELECT storefront_id FROM ${this.schema}.storefront_hosts WHERE host = $1)`, host);
+  /** Every storefront host name (lower case, no port) and the storefront it belongs to. */
+  async hostOwners(): Promise<Map<string, string>> {
+    const { rows } = await this.db.query<{ host: string; storefront_id: string }>(
+      `SELECT host, storefront_id FROM ${this.schema}.storefront_hosts`,
+    );
+    return new Map(rows.map((row) => [row.host, row.storefront_id]));
   }
 
   /**

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { isId } from '../app/input/ids.js';
 import type { Shop } from '../app/shop.js';
 import { storefrontFace, type StorefrontFace } from '../app/storefronts/storefront-face.js';
-import { storefrontAddresses } from '../app/storefronts/web-address.js';
+import { storefrontOfHost } from '../app/storefronts/web-address.js';
 import type { Viewer } from '../app/viewer.js';
 import { cookieName } from './cookie-name.js';
 import { requestHostName, shopHostNames } from '../config/public-addresses.js';
@@ -38,8 +38,8 @@ async function visitorStorefront(shop: Shop, req: Request): Promise<string | nul
   const host = requestHostName(req);
   const own = shopHostNames(shop.config).has(host);
   if (!own && host !== '') {
-    const address = await storefrontAddresses(shop).byHost(host);
-    if (address !== null) return address.storefrontId;
+    const owner = await storefrontOfHost(shop, host);
+    if (owner !== null) return owner;
   }
   const remembered = req.cookies?.[cookieName(ARRIVAL_STOREFRONT_COOKIE, shop.config.secureCookies)] as unknown;
   return isId(remembered) ? remembered : null;

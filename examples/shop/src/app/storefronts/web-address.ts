@@ -11,6 +11,28 @@ export function storefrontAddresses(shop: Pick<Shop, 'db' | 'shopSchema' | 'cloc
   return new StorefrontAddressStore(shop.db, shop.shopSchema, shop.clock);
 }
 
+/** How long a process answers "whose host is this?" from the host names it read (another replica's save shows after it). */
+const HOST_OWNERS_TTL_MS = 30_000;
+
+const hostOwnersRead = new WeakMap<object, { readAt: number; owners: Promise<Map<string, string>> }>();
+
+/**
+ * The storefront whose host name `host` is (lower case, no port), or `null`. Asked by every visitor's request on a host
+ * that is not the shop's own (a retired address, a migrated panel's address that apps still refresh from): the host
+ * names are read at most once per {@link HOST_OWNERS_TTL_MS} per process, not once a request; a save in this process
+ * is seen at once.
+ */
+export async function storefrontOfHost(shop: Pick<Shop, 'db' | 'shopSchema' | 'clock'>, host: string): Promise<string | null> {
+  const now = Date.now();
+  let read = hostOwnersRead.get(shop.db);
+  if (read === undefined || now - read.readAt >= HOST_OWNERS_TTL_MS) {
+    read = { readAt: now, owners: storefrontAddresses(shop).hostOwners() };
+    hostOwnersRead.set(shop.db, read);
+    read.owners.catch(() => hostOwnersRead.delete(shop.db));
+  }
+  return (await read.owners).get(host) ?? null;
+}
+
 /** A storefront's path slug (`/store/<slug>`): 3–40 lower-case letters, digits and hyphens, a letter or digit at each end. */
 export const STOREFRONT_SLUG = /^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$/;
 
@@ -74,6 +96,7 @@ export async function setStorefrontAddress(
   await refusedAs({ notFound: 'errors.notFound' }, () => shop.kit.storefronts.get(storefrontId));
   const address = parseAddress(shop, input);
   const saved = await storefrontAddresses(shop).set(storefrontId, address);
+  hostOwnersRead.delete(shop.db);
   if (saved !== null && 'taken' in saved) {
     const field = saved.taken === 'slug' ? 'slug' : 'hosts';
     const key = saved.taken === 'slug' ? 'storefrontWeb.errors.slugTaken' : 'storefrontWeb.errors.hostTaken';
