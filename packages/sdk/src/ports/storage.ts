@@ -612,8 +612,9 @@ export interface JobRepository {
   /**
    * Atomically claims up to `limit` queued jobs whose `runAt` has come, by priority then run time,
    * skipping any whose dedupe key has a running job and any whose serialisation key is held (see
-   * above). Claimed jobs become `running`, `attempts` goes up by one, and each gets a fresh lease
-   * token valid for `leaseMs`. Concurrent claims are disjoint, in jobs and in serialisation keys. A
+   * above). Claimed jobs become `running`, `attempts` goes up by one, and each gets a lease valid for
+   * `leaseMs`: its job's id and a token no earlier claim handed out (the jobs of one claim may share it:
+   * the pair is what proves ownership). Concurrent claims are disjoint, in jobs and in serialisation keys. A
    * claim racing another for the same free key may return fewer jobs than are due; the next one
    * takes them.
    *

@@ -39,20 +39,29 @@ export interface NewestFirst<T> {
 /**
  * One page of `table`, newest first, walking its `(time, id)` index from the cursor: the rows
  * `query.where` selects, read by `fromRow`, with a cursor exactly when another page follows.
+ *
+ * `table` may be several parts (subqueries of one row shape): each is read as a page of its own (its `ORDER BY … LIMIT`
+ * walks its own index, which a part of a `UNION ALL` with a condition of its own would not: PostgreSQL plans such a
+ * part apart, for all its rows), and the page is the newest of what they return.
  */
 export async function pageNewestFirst<T>(
   db: SqlQueryable,
-  table: string,
+  table: string | readonly string[],
   fromRow: (row: Row) => T,
   page: PageRequest,
   { where, params = [], time = 'created_at', id = 'id', key }: NewestFirst<T>,
 ): Promise<Page<T>> {
   const window = parsePageWindow(page, timeCursorCodec);
   const n = params.length;
-  const { rows } = await db.query(
-    `SELECT * FROM ${table} WHERE ${where === undefined ? '' : `(${where}) AND `}(${time}, ${id}) < ($${n + 1}::timestamptz, $${n + 2}::text)
-     ORDER BY ${time} DESC, ${id} DESC LIMIT $${n + 3}`,
-    [...params, ...timeBound(window.after, 'desc'), window.limit + 1],
-  );
+  const read = (from: string) =>
+    `SELECT * FROM ${from} WHERE ${where === undefined ? '' : `(${where}) AND `}(${time}, ${id}) < ($${n + 1}::timestamptz, $${n + 2}::text)
+     ORDER BY ${time} DESC, ${id} DESC LIMIT $${n + 3}`;
+  const parts = typeof table === 'string' ? [table] : table;
+  const sql =
+    parts.length === 1
+      ? read(parts[0]!)
+      : `SELECT * FROM (${parts.map((part) => `(${read(part)})`).join(' UNION ALL ')}) AS page
+         ORDER BY ${time} DESC, ${id} DESC LIMIT $${n + 3}`;
+  const { rows } = await db.query(sql, [...params, ...timeBound(window.after, 'desc'), window.limit + 1]);
   return toPage(rows.map(fromRow), window, timeCursorCodec, key);
 }

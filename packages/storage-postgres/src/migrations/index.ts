@@ -27,6 +27,7 @@ import { linkTokens } from './025_link_tokens.js';
 import { jobStateIndex } from './026_job_state_index.js';
 import { trialClaims } from './028_trial_claims.js';
 import { locations } from './034_locations.js';
+import { jobClaimIndexes } from './035_job_claim_indexes.js';
 import { planBuilder } from './029_plan_builder.js';
 import { sharing } from './030_sharing.js';
 import { succeededJobs } from './032_succeeded_jobs.js';
@@ -77,6 +78,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 32, name: 'succeeded_jobs', sql: succeededJobs },
   { version: 33, name: 'storefront_charges', sql: storefrontCharges },
   { version: 34, name: 'locations', sql: locations },
+  { version: 35, name: 'job_claim_indexes', sql: jobClaimIndexes },
 ]);
 
 /** The schema version this build migrates to (the highest migration number); `schemaVersion` returns what a database has. */

@@ -48,14 +48,30 @@ export function succeededJobs(schema: string): string {
 
 /**
  * Every job, queued to succeeded, as rows of `jobs`: a subquery to read from (`FROM ${allJobs(schema)} AS j`). A
- * predicate on it reaches each table's own indexes, and an order by `(created_at, id)` merges the two indexes in that
- * order. A completion moves a row in one statement, so one statement sees each job once.
+ * predicate on the id reaches each table's primary key. A completion moves a row in one statement, so one statement
+ * sees each job once. (A list reads `listedJobs`.)
  */
-export function allJobs(schema: string): string {
+function allJobs(schema: string): string {
   return `(SELECT ${KEPT.join(', ')}, state, locked_by, lease_token, lease_expires_at, result, updated_at, finished_at
     FROM ${schema}.jobs
     UNION ALL
     SELECT * FROM ${succeededJobs(schema)} AS s)`;
+}
+
+/**
+ * What a newest-first list of `state` (or of every state) reads, as rows of `jobs`: subqueries, each read as a page of
+ * its own (`pageNewestFirst`). Each names its rows by a constant condition that matches its own index's (migration
+ * 35): the queue's rows but running ones (`jobs_created_idx`), the running ones (at most what the workers hold, read
+ * and sorted), the succeeded ones (`succeeded_jobs_created_idx`).
+ */
+export function listedJobs(schema: string, state: string | undefined): string[] {
+  if (state === 'succeeded') return [`${succeededJobs(schema)} AS j`];
+  const columns = `${KEPT.join(', ')}, state, locked_by, lease_token, lease_expires_at, result, updated_at, finished_at`;
+  const waiting = `(SELECT ${columns} FROM ${schema}.jobs WHERE state <> 'running') AS j`;
+  const running = `(SELECT ${columns} FROM ${schema}.jobs WHERE state = 'running') AS j`;
+  if (state === 'running') return [running];
+  if (state !== undefined) return [waiting];
+  return [waiting, running, `${succeededJobs(schema)} AS j`];
 }
 
 /** The stored job of `id` in either table: one statement, so a job moved meanwhile is found once. */

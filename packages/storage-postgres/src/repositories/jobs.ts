@@ -10,7 +10,7 @@ import { enc } from '../internal/sql.js';
 import { enqueueMany } from './job-enqueue-many.js';
 import { jobLeaseOperations } from './job-leases.js';
 import { jobFromRow } from './job-rows.js';
-import { allJobs, jobById, succeededJobs } from './job-succeeded.js';
+import { jobById, listedJobs } from './job-succeeded.js';
 
 interface JobFilter {
   state?: JobState;
@@ -147,9 +147,7 @@ export function jobRepository(context: RepositoryContext): JobRepository {
         'jobs.list',
         async ({ db }) => {
           const { state, type, dedupeKey } = parseJobFilter(filter);
-          // Succeeded jobs alone are read from their own table; any other state from the queue's; no state from both.
-          const from = state === 'succeeded' ? succeededJobs(schema) : state === undefined ? allJobs(schema) : table;
-          return pageNewestFirst(db, `${from} AS j`, jobFromRow, page, {
+          return pageNewestFirst(db, listedJobs(schema, state), jobFromRow, page, {
             where: '($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR type = $2) AND ($3::text IS NULL OR dedupe_key = $3)',
             params: [state ?? null, type ?? null, dedupeKey ?? null],
             key: (j: Job) => timeKey(j.createdAt, j.id),
