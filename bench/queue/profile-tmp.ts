@@ -1,0 +1,88 @@
+/**
+ * One panelkit worker on `--jobs` no-op jobs enqueued in advance (database `bench_queue_profile`), for a profile of
+ * the run phase alone: `node --cpu-prof --conditions=@panelkit/source --import tsx bench/queue/profile-run.ts`.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { createPanelkit, defineHostJob } from '@panelkit/sdk';
+import { JsonObjectSchema } from '@panelkit/sdk/schemas';
+import { createPostgresStorage, fromPgPool, migrate } from '@panelkit/storage-postgres';
+
+const { values } = parseArgs({
+  options: { jobs: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '2' }, profile: { type: 'string' } },
+});
+// One profile a round with `--profile <path prefix>`: the run phase alone.
+const JOBS = Number(values.jobs);
+const base = new URL(process.env['PANELKIT_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test');
+const admin = new pg.Client({ connectionString: base.toString() });
+await admin.connect();
+await admin.query('DROP DATABASE IF EXISTS bench_queue_profile WITH (FORCE)');
+await admin.query('CREATE DATABASE bench_queue_profile');
+await admin.end();
+base.pathname = '/bench_queue_profile';
+const pool = new pg.Pool({ connectionString: base.toString(), max: 10 });
+await migrate(fromPgPool(pool));
+const storage = createPostgresStorage({ client: fromPgPool(pool) });
+let ran = 0;
+let finish: () => void = () => undefined;
+const noop = defineHostJob({
+  type: 'bench.noop',
+  payload: JsonObjectSchema,
+  async run() {
+    if (++ran === JOBS) finish();
+  },
+});
+const kit = createPanelkit({
+  storage,
+  panels: () => {
+    throw new Error('no panels');
+  },
+  policy: { identity: { secret: 'bench-queue-secret-0123456789abcdef', prefix: 'pk' } },
+});
+/** CPU jiffies (user and system, 10 ms each) of the server processes serving the database now. */
+async function serverTicks(): Promise<number> {
+  const { rows } = await pool.query(`SELECT pid FROM pg_stat_activity WHERE datname = 'bench_queue_profile'`);
+  let ticks = 0;
+  for (const { pid } of rows) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return ticks;
+}
+for (let round = 0; round < Number(values.rounds); round++) {
+  await pool.query('TRUNCATE panelkit.jobs, panelkit.succeeded_jobs');
+  for (let i = 0; i < JOBS; i += 1000)
+    await storage.jobs.enqueueMany(Array.from({ length: 1000 }, (_, k) => ({ type: 'bench.noop', payload: { n: i + k } })));
+  ran = 0;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  const session = values.profile === undefined ? undefined : new Session();
+  session?.connect();
+  await session?.post("Profiler.enable"); await session?.post("Profiler.setSamplingInterval", { interval: 50 });
+  await session?.post('Profiler.start');
+  const server = await serverTicks();
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const worker = kit.createWorker({ hostJobs: [noop], engineJobs: false, claimLimit: 1000, concurrency: 24 });
+  worker.start();
+  await done;
+  const ms = performance.now() - started;
+  await worker.stop();
+  const used = process.cpuUsage(cpu);
+  const serverUs = ((await serverTicks()) - server) * 10_000;
+  if (session !== undefined) {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(`${values.profile}.${round + 1}.cpuprofile`, JSON.stringify(profile));
+    session.disconnect();
+  }
+  console.log(
+    `round ${round + 1}: ${JOBS} jobs in ${ms.toFixed(0)} ms, ${((JOBS / ms) * 1000).toFixed(0)} a second, this process ${((used.user + used.system) / JOBS).toFixed(1)} µs a job, the server ${(serverUs / JOBS).toFixed(1)} µs`,
+  );
+}
+await storage.close();
+await pool.end();
