@@ -25,6 +25,11 @@ base.pathname = '/bench_queue_profile';
 const pool = new pg.Pool({ connectionString: base.toString(), max: 10 });
 await migrate(fromPgPool(pool));
 const storage = createPostgresStorage({ client: fromPgPool(pool) });
+const sizes: number[] = []; const completes: number[] = [];
+const origClaim = storage.jobs.claim.bind(storage.jobs);
+(storage.jobs as any).claim = async (r: any) => { const c = await origClaim(r); sizes.push(c.length); return c; };
+const origComplete = storage.jobs.completeMany.bind(storage.jobs);
+(storage.jobs as any).completeMany = async (l: any) => { completes.push(l.length); return origComplete(l); };
 let ran = 0;
 let finish: () => void = () => undefined;
 const noop = defineHostJob({
@@ -80,6 +85,7 @@ for (let round = 0; round < Number(values.rounds); round++) {
     writeFileSync(`${values.profile}.${round + 1}.cpuprofile`, JSON.stringify(profile));
     session.disconnect();
   }
+  console.log(`claims ${sizes.length}: ${sizes.slice(0,40).join(',')}; completes ${completes.length}: ${completes.slice(0,40).join(',')}`); sizes.length = 0; completes.length = 0;
   console.log(
     `round ${round + 1}: ${JOBS} jobs in ${ms.toFixed(0)} ms, ${((JOBS / ms) * 1000).toFixed(0)} a second, this process ${((used.user + used.system) / JOBS).toFixed(1)} µs a job, the server ${(serverUs / JOBS).toFixed(1)} µs`,
   );

@@ -55,6 +55,11 @@ export interface JobHandler {
   route(ctx: EngineContext, job: Job): Promise<JobRoute | null>;
   /** Runs the jobs (one, or a batch sharing a batch key); one outcome per job, by job id. */
   run(env: HandlerEnv, jobs: readonly ClaimedJob[]): Promise<Map<string, JobOutcome>>;
+  /**
+   * Runs one job, as `run` would for it alone: the worker calls it for a group of one job when the handler has it (a
+   * host job: every one runs alone), without a map of outcomes.
+   */
+  runOne?(env: HandlerEnv, job: Job): Promise<JobOutcome>;
   /** Called once, before the job is marked dead, when it failed for good. */
   onDead?(ctx: EngineContext, job: Job, error: PanelkitError): Promise<void>;
 }

@@ -14,8 +14,7 @@ import { MAX_ROWS_PER_CALL } from '../ports/storage.js';
 import type { JobEnqueueResult, JobRepository, TickRepository } from '../ports/storage.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import { outcomeOf } from './handler.js';
-import type { JobHandler, JobOutcome } from './handler.js';
+import type { HandlerEnv, JobHandler, JobOutcome } from './handler.js';
 import { JOB_TYPES } from './job-types.js';
 import type { JobRetryPolicy } from './policy.js';
 
@@ -201,6 +200,9 @@ export async function enqueuePeriodicHostJob<S extends z.ZodType>(
  * A host handler's throw as a job error: a `PanelkitError` as it is; anything else (a network
  * error, a bug) is retried, its name and the start of its message kept for the dead-job view.
  */
+/** Every succeeded host job's outcome (one object, not one a job). */
+const SUCCEEDED: JobOutcome = { ok: true };
+
 function hostError(error: unknown): PanelkitError {
   if (PanelkitError.is(error)) return error;
   const what = error instanceof Error ? `${error.name}: ${error.message.slice(0, 200)}` : typeof error;
@@ -217,6 +219,15 @@ export function hostJobHandler(definition: HostJobDefinition): JobHandler {
     giveUpAfterMs: definition.retry.giveUpAfterMs,
   };
   const payloadOf = (job: Job) => parseInput(definition.payload, job.payload, `${definition.type} payload`);
+  const runOne = async (env: HandlerEnv, job: Job): Promise<JobOutcome> => {
+    try {
+      const context: HostJobContext = { job, signal: env.signal, clock: env.ctx.clock, logger: env.ctx.logger };
+      await definition.run(payloadOf(job), context);
+      return SUCCEEDED;
+    } catch (error) {
+      return { ok: false, error: hostError(error) };
+    }
+  };
   return {
     type: definition.type,
     local: true,
@@ -224,12 +235,10 @@ export function hostJobHandler(definition: HostJobDefinition): JobHandler {
     route: async () => null,
     async run(env, jobs) {
       const outcomes = new Map<string, JobOutcome>();
-      for (const { job } of jobs) {
-        const context: HostJobContext = { job, signal: env.signal, clock: env.ctx.clock, logger: env.ctx.logger };
-        outcomes.set(job.id, await outcomeOf(() => definition.run(payloadOf(job), context), hostError));
-      }
+      for (const { job } of jobs) outcomes.set(job.id, await runOne(env, job));
       return outcomes;
     },
+    runOne,
     async onDead(_ctx, job, error) {
       if (definition.onDead === undefined) return;
       let payload: unknown;

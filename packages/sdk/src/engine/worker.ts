@@ -96,11 +96,40 @@ function isRetryable(error: PanelkitError): boolean {
   return error.retryable || ConflictError.is(error) || StorageUnavailableError.is(error) || PanelAuthError.is(error);
 }
 
+/**
+ * One claim's jobs in the worker's hands: `done` settles once every one of them has run or gone back unstarted (one
+ * promise a claim, not one a job: bench/queue), and fails with the first run that failed.
+ */
+interface ClaimRun {
+  readonly done: Promise<void>;
+  /** `jobs` of the claim have run (or gone back). */
+  ran(jobs: number): void;
+  failed(error: unknown): void;
+}
+
+function claimRun(jobs: number): ClaimRun {
+  let left = jobs;
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const done = new Promise<void>((yes, no) => {
+    resolve = yes;
+    reject = no;
+  });
+  return {
+    done,
+    ran(n) {
+      left -= n;
+      if (left === 0) resolve();
+    },
+    failed: reject,
+  };
+}
+
 /** Claimed jobs that start together from the local queue: one job, or a batch key's jobs of one claim. */
 interface Unit {
   jobs: ClaimedJob[];
-  /** Called with the run that took the unit (or an ended one when it was handed back unstarted). */
-  started: (run: Promise<void>) => void;
+  /** The claim the unit came in. */
+  claim: ClaimRun;
 }
 
 /** A claim's jobs as local-queue units, in claim order: jobs of one batch key join the unit of its first one. */
@@ -237,7 +266,17 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
     const jobs = started.flatMap((u) => u.jobs);
     for (const { job } of jobs) active.add(job.id);
     const run = dispatch(jobs);
-    for (const unit of started) unit.started(run);
+    // Usually one claim's units: one callback for the lot.
+    const byClaim = new Map<ClaimRun, number>();
+    for (const unit of started) byClaim.set(unit.claim, (byClaim.get(unit.claim) ?? 0) + unit.jobs.length);
+    run.then(
+      () => {
+        for (const [claim, n] of byClaim) claim.ran(n);
+      },
+      (error: unknown) => {
+        for (const claim of byClaim.keys()) claim.failed(error);
+      },
+    );
   }
 
   /** Hands back, at once and in one write, every job still waiting in the local queue (`stop()`). */
@@ -252,7 +291,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
       // Their leases run out and they are claimed again.
       ctx.events.emit('error', toPanelkitError(error));
     }
-    for (const unit of units) unit.started(Promise.resolve());
+    for (const unit of units) unit.claim.ran(unit.jobs.length);
   }
 
   /**
@@ -314,7 +353,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
     const at = ctx.clock.now();
     try {
       if (outcome.ok) {
-        if (await completions.complete(lease)) ctx.events.emit('job:succeeded', { job, workerId: id, at });
+        if ((await completions.complete(lease)).has(job.id)) ctx.events.emit('job:succeeded', { job, workerId: id, at });
         else ctx.events.emit('job:lease_lost', { jobId: job.id, workerId: id, at });
         return;
       }
@@ -333,7 +372,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
       const deadline = giveUpAt(job, retry, at).getTime();
       if (isRetryable(error) && job.attempts < job.maxAttempts - 1 && at.getTime() < deadline) {
         const retryAt = new Date(Math.min(at.getTime() + backoffDelay(job.attempts, retry, error, ctx.random), deadline));
-        if (await completions.settle({ lease, outcome: 'retry', error: error.toJSON(), at: retryAt })) {
+        if ((await completions.settle({ lease, outcome: 'retry', error: error.toJSON(), at: retryAt })).has(job.id)) {
           ctx.events.emit('job:retried', { job, workerId: id, error, retryAt, at });
         } else ctx.events.emit('job:lease_lost', { jobId: job.id, workerId: id, at });
         return;
@@ -346,7 +385,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
         await completions.settle({ lease, outcome: 'retry', error: toPanelkitError(compensation).toJSON(), at: retryAt });
         return;
       }
-      if (await completions.settle({ lease, outcome: 'dead', error: error.toJSON() }))
+      if ((await completions.settle({ lease, outcome: 'dead', error: error.toJSON() })).has(job.id))
         ctx.events.emit('job:dead', { job, workerId: id, error, at });
     } finally {
       release(job.id);
@@ -368,7 +407,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
     }
     const until = new Date(Math.min(at.getTime() + ctx.policy.parkedRecheckMs, deadline.getTime()));
     try {
-      if (await completions.settle({ lease, outcome: 'parked', parking: { panelId: panel.id, until } })) {
+      if ((await completions.settle({ lease, outcome: 'parked', parking: { panelId: panel.id, until } })).has(job.id)) {
         ctx.events.emit('job:parked', { job, workerId: id, panelId: panel.id, until, at });
       } else ctx.events.emit('job:lease_lost', { jobId: job.id, workerId: id, at });
     } finally {
@@ -377,9 +416,21 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
   }
 
   async function runGroup(group: Group, runEnv: HandlerEnv = env): Promise<void> {
+    const groupEnv = group.handle === undefined ? runEnv : { ...runEnv, handle: group.handle };
+    if (group.jobs.length === 1 && group.handler.runOne !== undefined) {
+      const claimed = group.jobs[0]!;
+      let outcome: JobOutcome;
+      try {
+        outcome = await group.handler.runOne(groupEnv, claimed.job);
+      } catch (error) {
+        outcome = { ok: false, error: toPanelkitError(error) };
+      }
+      free(claimed.job.id);
+      return settle(group.handler, claimed, outcome);
+    }
     let outcomes: Map<string, JobOutcome>;
     try {
-      outcomes = await group.handler.run(group.handle === undefined ? runEnv : { ...runEnv, handle: group.handle }, group.jobs);
+      outcomes = await group.handler.run(groupEnv, group.jobs);
     } catch (error) {
       outcomes = new Map(group.jobs.map(({ job }) => [job.id, { ok: false, error: toPanelkitError(error) }]));
     }
@@ -536,22 +587,14 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
     if (claimed.length === 0) return { claimed: 0, done: Promise.resolve(0) };
     for (const { job, lease } of claimed) held.set(job.id, lease);
     startHeartbeat();
-    const units = unitsOf(claimed).map((jobs) => {
-      let started!: (run: Promise<void>) => void;
-      const ran = new Promise<void>((resolve, reject) => {
-        started = (run) => run.then(resolve, reject);
-      });
-      const unit: Unit = { jobs, started };
-      waiting.push(unit);
-      waitingJobs += jobs.length;
-      return ran;
-    });
+    const claim = claimRun(claimed.length);
+    for (const jobs of unitsOf(claimed)) waiting.push({ jobs, claim });
+    waitingJobs += claimed.length;
     pump();
-    const work = (async () => {
-      await Promise.all(units);
+    const work = claim.done.then(() => {
       if (held.size === 0) stopHeartbeat();
       return claimed.length;
-    })();
+    });
     inFlight.add(work);
     const done = work.finally(() => {
       inFlight.delete(work);
