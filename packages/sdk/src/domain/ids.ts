@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 
@@ -8,24 +8,26 @@ function encode(prefix: string, bytes: Uint8Array): string {
   return `${prefix}_${id}`;
 }
 
-/** Random bytes drawn 20 at a time from one buffer: a `randomBytes` call per id cost more than the rest of the id. */
-const POOL_BYTES = 20 * 256;
-let pool = randomBytes(POOL_BYTES);
-let poolOffset = 0;
-
-function random20(): Uint8Array {
-  if (poolOffset + 20 > POOL_BYTES) {
-    pool = randomBytes(POOL_BYTES);
-    poolOffset = 0;
-  }
-  const bytes = pool.subarray(poolOffset, poolOffset + 20);
-  poolOffset += 20;
-  return bytes;
-}
+/**
+ * Random id characters made 5 120 at a time (random bytes, each turned into `ALPHABET[byte & 31]` in place) and read 20
+ * an id as one string: building an id a character at a time from its own bytes took ~3 µs, a tenth of a queued job's
+ * whole cost in `jobs.enqueueMany` (bench/queue).
+ */
+const POOL_CHARS = 20 * 256;
+const ALPHABET_CODES = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
+const pool = Buffer.alloc(POOL_CHARS);
+let poolOffset = POOL_CHARS;
 
 /** A random id with a readable prefix, e.g. `sub_k3j9…`: 100 random bits, URL- and SQL-safe. */
 export function createId(prefix: string): string {
-  return encode(prefix, random20());
+  if (poolOffset + 20 > POOL_CHARS) {
+    randomFillSync(pool);
+    for (let i = 0; i < POOL_CHARS; i++) pool[i] = ALPHABET_CODES[pool[i]! & 31]!;
+    poolOffset = 0;
+  }
+  const id = pool.toString('latin1', poolOffset, poolOffset + 20);
+  poolOffset += 20;
+  return `${prefix}_${id}`;
 }
 
 /**

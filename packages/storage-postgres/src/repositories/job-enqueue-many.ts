@@ -92,13 +92,14 @@ export function enqueueMany(context: RepositoryContext): JobRepository['enqueueM
       sorted.map((s) => s.serialKey),
       sorted.map((s) => s.batchKey),
       sorted.map((s) => s.priority),
-      sorted.map((s) => enc.time(s.runAt)),
+      // Most jobs are due now: sent as null, the insert's now (`$10`), not a date string each.
+      sorted.map((s) => (s.runAt === now ? null : enc.time(s.runAt))),
       sorted.map((s) => s.maxAttempts),
       enc.time(now),
     ];
   }
 
-  const rowsFrom = `SELECT r.id, r.type, r.payload, r.dedupe_key, r.serial_key, r.batch_key, r.priority, r.run_at, r.max_attempts,
+  const rowsFrom = `SELECT r.id, r.type, r.payload, r.dedupe_key, r.serial_key, r.batch_key, r.priority, coalesce(r.run_at, $10::timestamptz), r.max_attempts,
       'queued', 0, $10::timestamptz, $10::timestamptz
     FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::text[], $5::text[], $6::text[], $7::integer[], $8::timestamptz[], $9::integer[])
       WITH ORDINALITY AS r(id, type, payload, dedupe_key, serial_key, batch_key, priority, run_at, max_attempts, n)
@@ -126,7 +127,18 @@ export function enqueueMany(context: RepositoryContext): JobRepository['enqueueM
             answers.push({ slot: same, first: false });
             continue;
           }
-          const slot: Slot = { ...row, id: row.id ?? createId('job'), named: row.id !== undefined, runAt };
+          const slot: Slot = {
+            id: row.id ?? createId('job'),
+            named: row.id !== undefined,
+            type: row.type,
+            payload: row.payload,
+            dedupeKey: row.dedupeKey,
+            serialKey: row.serialKey,
+            batchKey: row.batchKey,
+            priority: row.priority,
+            runAt,
+            maxAttempts: row.maxAttempts,
+          };
           slots.push(slot);
           byId.set(slot.id, slot);
           if (slot.dedupeKey !== null) byKey.set(slot.dedupeKey, slot);
