@@ -6,8 +6,9 @@
  * second for each phase, and for the run the whole machine's CPU a job (busy time from `/proc/stat` over the run
  * phase, every process on the machine included: the database server's work is counted, and so is anyone else's).
  *
+ *   npx --yes pnpm@10.34.9 run build   # panelkit runs from its built packages, as the others do (README)
  *   PANELKIT_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test \
- *     node --conditions=@panelkit/source --import tsx bench/queue/main.ts [--rounds 2] [--one 10000] [--many 10000]
+ *     node --import tsx bench/queue/main.ts [--rounds 2] [--one 10000] [--many 10000]
  *     [--only <name prefix>]… (the queues whose name starts so; repeatable)
  */
 import { readFileSync } from 'node:fs';

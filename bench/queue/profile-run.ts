@@ -1,6 +1,8 @@
 /**
- * One panelkit worker on `--jobs` no-op jobs enqueued in advance (database `bench_queue_profile`), for a profile of
- * the run phase alone: `node --cpu-prof --conditions=@panelkit/source --import tsx bench/queue/profile-run.ts`.
+ * One panelkit worker on `--jobs` no-op jobs enqueued in advance (database `bench_queue_profile`), for the run phase
+ * alone: this process's and the server's CPU a job, and with `--profile <path prefix>` a CPU profile a round, sampled
+ * every `--interval` µs (default 50). After a build: `node --import tsx bench/queue/profile-run.ts [--profile /tmp/q]`
+ * (add `--conditions=@panelkit/source` for the sources).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -11,7 +13,12 @@ import { JsonObjectSchema } from '@panelkit/sdk/schemas';
 import { createPostgresStorage, fromPgPool, migrate } from '@panelkit/storage-postgres';
 
 const { values } = parseArgs({
-  options: { jobs: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '2' }, profile: { type: 'string' } },
+  options: {
+    jobs: { type: 'string', default: '20000' },
+    rounds: { type: 'string', default: '2' },
+    profile: { type: 'string' },
+    interval: { type: 'string', default: '50' },
+  },
 });
 // One profile a round with `--profile <path prefix>`: the run phase alone.
 const JOBS = Number(values.jobs);
@@ -64,6 +71,7 @@ for (let round = 0; round < Number(values.rounds); round++) {
   const session = values.profile === undefined ? undefined : new Session();
   session?.connect();
   await session?.post('Profiler.enable');
+  await session?.post('Profiler.setSamplingInterval', { interval: Number(values.interval) });
   await session?.post('Profiler.start');
   const server = await serverTicks();
   const cpu = process.cpuUsage();
