@@ -21,7 +21,7 @@ function compareClaimOrder(a: ClaimedJob, b: ClaimedJob): number {
  *    locked with `FOR UPDATE SKIP LOCKED` (concurrent claimers take disjoint rows without waiting), skipping dedupe
  *    keys with a running job and, as a first cut from this statement's snapshot, serialisation keys with a running
  *    job. The usual pick (the walk, the head not held) marks its jobs without a serialisation key running in the same
- *    statement, with a fresh lease token (one a statement), leased until `leaseMs` from now on the lease clock (the server's by default,
+ *    statement, with a fresh lease token (one a claim), leased until `leaseMs` from now on the lease clock (the server's by default,
  *    see `PostgresStorageOptions.leaseClock`); nothing more is needed for them.
  * 2. For each serialisation key among the jobs left, `pg_try_advisory_xact_lock(<schema's namespace>,
  *    hashtext(key))`; a key another claim holds right now is dropped (never waited for).
@@ -56,12 +56,12 @@ export function claimJobs({ runner, schema, leaseClock, listening }: RepositoryC
   const leaseEnd = (n: number) =>
     leaseClock === 'database' ? `clock_timestamp() + $${n}::integer * interval '1 millisecond'` : `$${n}::timestamptz`;
   /**
-   * One lease token a statement, not one a job: a lease is the job's id and the token, and a statement claims a job once,
-   * so the pair is new at every claim. The uncorrelated subquery runs once (an init plan); a random UUID a row cost the
-   * server ~2.5 µs a job (bench/queue), a fifth of the claim's write.
+   * One lease token a claim (parameter `token`, a random UUID made here), not one a job: a lease is the job's id and the
+   * token, and a claim takes a job once, so the pair is new at every claim. A random UUID a row cost the server ~2.5 µs
+   * a job (bench/queue), a fifth of the claim's write, and reading it back in every row more of this process's time.
    */
-  const setRunning = (worker: number, lease: number, now: number) =>
-    `state = 'running', attempts = j.attempts + 1, locked_by = $${worker}, lease_token = (SELECT gen_random_uuid()::text),
+  const setRunning = (worker: number, lease: number, now: number, token: number) =>
+    `state = 'running', attempts = j.attempts + 1, locked_by = $${worker}, lease_token = $${token}::text,
      lease_expires_at = ${leaseEnd(lease)}, updated_at = $${now}::timestamptz`;
   // A worker that took jobs is no longer idle; a row a commit is taking now (locked) is going anyway.
   const notWaiting = (worker: number) => `DELETE FROM ${waiters} WHERE worker_id IN (
@@ -69,12 +69,13 @@ export function claimJobs({ runner, schema, leaseClock, listening }: RepositoryC
   const noJobColumns = `(SELECT ${claimedColumns('n')} FROM ${table} AS n WHERE false) AS n ON true`;
   /**
    * The walk (`pick.walkCtes`: $1 now, $2 types, $3 limit, $4 batch limit) that marks its jobs without a key running
-   * ($5 the worker, $6 the lease). Its rows: `claimed` (the job's `claimedColumns`), `keyed` (`pick_id`, `pick_key`: picked,
-   * for steps 2–3), `blocked` (the head is held: nothing picked, run `pastHeld`), `waiting` (the worker was put on
-   * `job_waiters`, with `awaitWakeMs`: $7 how long, or null when this storage does not listen).
+   * ($5 the worker, $6 the lease, $7 the token). Its rows, by `pick`: null for a claimed job (its `claimedColumns`; most
+   * rows, so the column that tells them apart costs them nothing to read), `keyed` (`pick_id`, `pick_key`: picked, for
+   * steps 2–3), `blocked` (the head is held: nothing picked, run `pastHeld`), `waiting` (the worker was put on
+   * `job_waiters`, with `awaitWakeMs`: $8 how long, or null when this storage does not listen).
    */
   const walkAndClaim = (awaitWake: boolean) => `${pick.walkCtes}, claimed AS (
-      UPDATE ${table} AS j SET ${setRunning(5, 6, 1)}
+      UPDATE ${table} AS j SET ${setRunning(5, 6, 1, 7)}
       FROM picked AS p WHERE j.id = p.id AND p.serial_key IS NULL
       RETURNING ${claimedColumns('j')}
     )${
@@ -82,14 +83,14 @@ export function claimJobs({ runner, schema, leaseClock, listening }: RepositoryC
         ? `, not_waiting AS (${notWaiting(5)} AND EXISTS (SELECT 1 FROM claimed)
     ), waiting AS (
       INSERT INTO ${waiters} (worker_id, until)
-      SELECT $5, clock_timestamp() + $7::integer * interval '1 millisecond'
-      WHERE $7::integer IS NOT NULL AND NOT EXISTS (SELECT 1 FROM window_jobs) AND NOT (SELECT yes FROM blocked)
+      SELECT $5, clock_timestamp() + $8::integer * interval '1 millisecond'
+      WHERE $8::integer IS NOT NULL AND NOT EXISTS (SELECT 1 FROM window_jobs) AND NOT (SELECT yes FROM blocked)
       ON CONFLICT (worker_id) DO UPDATE SET until = EXCLUDED.until
       RETURNING worker_id
     )`
         : ''
     }
-    SELECT 'claimed' AS pick, NULL AS pick_id, NULL AS pick_key, c.* FROM claimed AS c
+    SELECT NULL::text AS pick, NULL AS pick_id, NULL AS pick_key, c.* FROM claimed AS c
     UNION ALL
     SELECT 'keyed', p.id, p.serial_key, n.* FROM picked AS p LEFT JOIN ${noJobColumns} WHERE p.serial_key IS NOT NULL
     UNION ALL
@@ -102,22 +103,25 @@ export function claimJobs({ runner, schema, leaseClock, listening }: RepositoryC
     }`;
   const walks = { plain: walkAndClaim(false), awaitWake: walkAndClaim(true) };
 
-  const toClaimed = (row: Record<string, unknown>, workerId: string, now: Date): ClaimedJob => {
-    const job = claimedJobFromRow(row, workerId, now);
-    return { job, lease: { jobId: job.id, token: job.leaseToken! } };
+  const toClaimed = (row: Record<string, unknown>, workerId: string, token: string, now: Date): ClaimedJob => {
+    const job = claimedJobFromRow(row, workerId, token, now);
+    return { job, lease: { jobId: job.id, token } };
   };
   const claim = (request: ClaimRequest) =>
     runner.run('jobs.claim', async ({ db, now }) => {
       const { workerId, limit, leaseMs, types, batchLimit, awaitWakeMs } = parseClaimRequest(request);
       const params = [enc.time(now), types, limit, batchLimit];
       const lease = leaseClock === 'database' ? leaseMs : enc.time(new Date(now.getTime() + leaseMs));
+      const token = globalThis.crypto.randomUUID();
       // A parameter, so that it goes with the transaction's `BEGIN` in one round trip.
       await db.query(CLAIM_IN_INDEX_ORDER, ['off']);
       const walked = await db.query(
         awaitWakeMs === null ? walks.plain : walks.awaitWake,
-        awaitWakeMs === null ? [...params, workerId, lease] : [...params, workerId, lease, listening?.() === true ? awaitWakeMs : null],
+        awaitWakeMs === null
+          ? [...params, workerId, lease, token]
+          : [...params, workerId, lease, token, listening?.() === true ? awaitWakeMs : null],
       );
-      const claimed = walked.rows.filter((r) => r['pick'] === 'claimed').map((r) => toClaimed(r, workerId, now));
+      const claimed = walked.rows.filter((r) => r['pick'] === null).map((r) => toClaimed(r, workerId, token, now));
       const waiting = walked.rows.some((r) => r['pick'] === 'waiting');
       let picked = walked.rows
         .filter((r) => r['pick'] === 'keyed')
@@ -139,14 +143,14 @@ export function claimJobs({ runner, schema, leaseClock, listening }: RepositoryC
       if (ids.length === 0) return { claimed, waiting };
       // Step 3's check of running jobs is this statement's `NOT EXISTS`, on a snapshot taken after step 2's locks.
       const { rows } = await db.query(
-        `${awaitWakeMs === null ? '' : `WITH not_waiting AS (${notWaiting(2)}) `}UPDATE ${table} AS j SET ${setRunning(2, 3, 4)}
+        `${awaitWakeMs === null ? '' : `WITH not_waiting AS (${notWaiting(2)}) `}UPDATE ${table} AS j SET ${setRunning(2, 3, 4, 5)}
          WHERE j.id = ANY($1::text[])
            AND (j.serial_key IS NULL OR NOT EXISTS (
              SELECT 1 FROM ${table} AS r WHERE r.serial_key = j.serial_key AND r.state = 'running'))
          RETURNING ${claimedColumns('j')}`,
-        [ids, workerId, lease, enc.time(now)],
+        [ids, workerId, lease, enc.time(now), token],
       );
-      return { claimed: [...claimed, ...rows.map((r) => toClaimed(r, workerId, now))], waiting };
+      return { claimed: [...claimed, ...rows.map((r) => toClaimed(r, workerId, token, now))], waiting };
     });
   // After the claim's commit, so no lock of the claim is held while this waits for a commit that is taking the row.
   const awaitWake = (workerId: string, awaitWakeMs: number) =>

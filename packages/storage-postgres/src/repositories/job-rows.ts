@@ -45,7 +45,7 @@ const epochMs = (alias: string, column: string) => `(extract(epoch FROM ${alias}
 /**
  * What a claim returns of each job it marks running (`RETURNING` or a select list, for the row alias `alias`): the
  * columns a queued job can differ in, its timestamps as epoch milliseconds. The claim itself set the rest (`state`,
- * `locked_by`, `updated_at`), and a queued job has no `result` or `finished_at` (every way back to the queue clears
+ * `locked_by`, `lease_token`, `updated_at`), and a queued job has no `result` or `finished_at` (every way back to the queue clears
  * them). Decoding every column of every claimed row, four date strings among them, was the largest part of a
  * worker's own CPU a job after the garbage collector (bench/queue).
  */
@@ -54,13 +54,13 @@ export function claimedColumns(alias: string): string {
     ...['id', 'type', 'payload', 'dedupe_key', 'serial_key', 'batch_key', 'priority', 'max_attempts', 'attempts'].map(
       (c) => `${alias}.${c}`,
     ),
-    ...['last_error', 'parked_on', 'lease_token'].map((c) => `${alias}.${c}`),
+    ...['last_error', 'parked_on'].map((c) => `${alias}.${c}`),
     ...['run_at', 'failing_since', 'lease_expires_at', 'created_at'].map((c) => epochMs(alias, c)),
   ].join(', ');
 }
 
-/** A job a claim marked running, from a row of {@link claimedColumns}; `lockedBy` and `updatedAt` as the claim set them. */
-export function claimedJobFromRow(r: Row, lockedBy: string, updatedAt: Date): Job {
+/** A job a claim marked running, from a row of {@link claimedColumns}; `lockedBy`, `leaseToken` and `updatedAt` as the claim set them. */
+export function claimedJobFromRow(r: Row, lockedBy: string, leaseToken: string, updatedAt: Date): Job {
   return {
     id: r['id'] as string,
     type: r['type'] as string,
@@ -77,7 +77,7 @@ export function claimedJobFromRow(r: Row, lockedBy: string, updatedAt: Date): Jo
     failingSince: r['failing_since'] === null ? null : new Date(r['failing_since'] as number),
     parkedOn: r['parked_on'] as string | null,
     lockedBy,
-    leaseToken: r['lease_token'] as string,
+    leaseToken,
     leaseExpiresAt: new Date(r['lease_expires_at'] as number),
     result: null,
     createdAt: new Date(r['created_at'] as number),
