@@ -83,7 +83,10 @@ export function jobLeaseOperations(context: RepositoryContext): LeaseMethods {
         { autocommit: true, optimistic: true },
       ),
 
-    /** One statement (`moveSucceeded` over `unnest(…)`): each job whose lease is still held succeeds; the others match no row. */
+    /**
+     * One statement (`moveSucceeded` over `unnest(…)`): each job whose lease is still held succeeds; the others match no
+     * row. It answers the leases it did not move (usually none), not the thousand it did.
+     */
     completeMany: (leases: readonly Lease[]) =>
       runner.run(
         'jobs.completeMany',
@@ -97,11 +100,14 @@ export function jobLeaseOperations(context: RepositoryContext): LeaseMethods {
               token: 'l.token',
               result: 'NULL::jsonb',
               at: '$3::timestamptz',
+              answer: `SELECT a.id, a.token FROM unnest($1::text[], $2::text[]) AS a(id, token)
+                WHERE NOT EXISTS (SELECT 1 FROM gone AS g WHERE g.id = a.id AND g.token = a.token)`,
             }),
             [parsed.map((l) => l.jobId), parsed.map((l) => l.token), enc.time(now)],
           );
-          const done = new Set(rows.map((r) => `${String(r['id'])}\u0000${String(r['token'])}`));
-          return parsed.filter((l) => done.has(`${l.jobId}\u0000${l.token}`)).map((l) => ({ jobId: l.jobId, token: l.token }));
+          if (rows.length === 0) return parsed;
+          const lost = new Set(rows.map((r) => `${String(r['id'])}\u0000${String(r['token'])}`));
+          return parsed.filter((l) => !lost.has(`${l.jobId}\u0000${l.token}`));
         },
         // As `complete`: one statement that refuses a lost lease by matching no row.
         { autocommit: true, optimistic: true },

@@ -24,10 +24,13 @@ const KEPT = [
 /**
  * One statement that moves the running jobs `match` selects (a condition on `j`, the job, and the `using` rows) out of
  * `jobs` into `succeeded_jobs` with `result` (an expression over the `using` rows or a parameter) and `finished_at` =
- * `at`, and returns each moved job's `id` and `token` (the expression `token`). A lost lease matches no row, as the
- * update it replaces did.
+ * `at`, and answers `answer` (a query over `gone`, the moved jobs' `id` and `token`, the expression `token`; by default
+ * those rows). A lost lease matches no row, as the update it replaces did.
  */
-export function moveSucceeded(schema: string, q: { using?: string; match: string; token: string; result: string; at: string }): string {
+export function moveSucceeded(
+  schema: string,
+  q: { using?: string; match: string; token: string; result: string; at: string; answer?: string },
+): string {
   return `WITH gone AS (
       DELETE FROM ${schema}.jobs AS j ${q.using === undefined ? '' : `USING ${q.using}`}
       WHERE ${q.match}
@@ -36,7 +39,7 @@ export function moveSucceeded(schema: string, q: { using?: string; match: string
       INSERT INTO ${schema}.succeeded_jobs (${KEPT.join(', ')}, result, finished_at)
       SELECT ${KEPT.join(', ')}, result, ${q.at} FROM gone
     )
-    SELECT id, token FROM gone`;
+    ${q.answer ?? 'SELECT id, token FROM gone'}`;
 }
 
 /** The succeeded jobs as rows of `jobs` (`jobFromRow` reads them): a subquery to read from. */
