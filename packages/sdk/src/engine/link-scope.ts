@@ -38,7 +38,7 @@ export async function resolveLinkScope(
   options: { statuses?: readonly SubscriptionStatus[] } = {},
 ): Promise<LinkScope | null> {
   if (typeof token !== 'string' || !LINK_TOKEN_PATTERN.test(token)) return null;
-  const { statuses } = parseInput(StatusesSchema, options, 'subscription filter');
+  const statuses = statusesOf(options);
   // The token and the customer's first page of subscriptions in one read (one round trip on a database).
   const found = await ctx.storage.linkTokens.scopeWithSubscriptions(linkTokenHash(token), { limit: PAGE });
   if (found === null) return null;
@@ -62,6 +62,22 @@ export async function resolveLinkScope(
 const PAGE = 1000;
 
 const StatusesSchema = z.object({ statuses: z.array(SubscriptionStatusSchema).readonly().optional() }).strict();
+const KNOWN_STATUSES: ReadonlySet<unknown> = new Set(SubscriptionStatusSchema.options);
+
+/**
+ * `options.statuses` as `StatusesSchema` parses it: checked by hand on every link refresh (a plain object with at most
+ * `statuses`, each a known status), through zod only to say what is wrong (the `ValidationError`).
+ */
+function statusesOf(options: { statuses?: readonly SubscriptionStatus[] }): readonly SubscriptionStatus[] | undefined {
+  if (typeof options === 'object' && options !== null && Object.getPrototypeOf(options) === Object.prototype) {
+    const keys = Object.keys(options);
+    const statuses: unknown = options.statuses;
+    if (keys.length === 0 || (keys.length === 1 && keys[0] === 'statuses' && statuses === undefined)) return undefined;
+    if (keys.length === 1 && keys[0] === 'statuses' && Array.isArray(statuses) && statuses.every((s) => KNOWN_STATUSES.has(s)))
+      return statuses as readonly SubscriptionStatus[];
+  }
+  return parseInput(StatusesSchema, options, 'subscription filter').statuses;
+}
 
 /** The first page and every further one of the customer's subscriptions, newest first. */
 async function restOf(ctx: EngineContext, customerId: string, first: Page<Subscription>): Promise<Subscription[]> {
