@@ -5,7 +5,7 @@
  *   node --conditions=@panelkit/source --import tsx bench/sublink/main.ts \
  *     [--buyers 100000] [--levels 1,2,4,8,16,32,64,128,256] [--seconds 5] [--p99 200] \
  *     [--server postgres://postgres@127.0.0.1:5432/test] [--schema bench_sublink] [--keep] [--seen-ago long|<minutes>] \
- *     [--panel-users 20000]
+ *     [--panel-users 20000] [--kinds floor,off,on,marzban]
  *
  * The shop as `DATABASE_URL` runs it (pool of 10, secrets sealed at rest, its whole Express stack), in a schema of
  * the bench's own (dropped at the end unless `--keep`). Seeds `--buyers` customers, each with one active
@@ -66,6 +66,8 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
     'seen-ago': { type: 'string', default: 'long' },
     'panel-users': { type: 'string', default: '20000' },
+    /** The kinds to run, in this order at each level (e.g. `on` alone under `node --cpu-prof`). */
+    kinds: { type: 'string', default: 'floor,off,on,marzban' },
   },
 });
 const BUYERS = Number(values.buyers);
@@ -77,7 +79,9 @@ if (!/^bench_[a-z0-9_]{1,30}$/.test(SCHEMA)) throw new Error(`--schema ${SCHEMA}
 if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(values.server).hostname)) throw new Error('--server: loopback only');
 /** The demo plan with a limit of 2 devices and the default no-id policy (serve uncounted). */
 const PLAN = 'Frankfurt · 1 month · unlimited';
-const KINDS: readonly StepKind[] = ['floor', 'off', 'on', 'marzban'];
+const ALL_KINDS: readonly StepKind[] = ['floor', 'off', 'on', 'marzban'];
+const KINDS = values.kinds.split(',') as StepKind[];
+for (const kind of KINDS) if (!ALL_KINDS.includes(kind)) throw new Error(`--kinds ${values.kinds}: some of ${ALL_KINDS.join(',')}`);
 /** Seed rows a statement. */
 const BATCH = 10_000;
 /**
@@ -389,7 +393,12 @@ try {
       row === undefined ? `  ${kind}: none` : `  ${kind}: ${row.rps.toFixed(0)} req/s at ${row.level} apps, p99 ${ms(row.result.p99)} ms`,
     );
   }
-  const [floorBest, offBest, onBest, marzbanBest] = KINDS.map((k) => best.get(k)?.rps ?? Number.NaN) as [number, number, number, number];
+  const [floorBest, offBest, onBest, marzbanBest] = ALL_KINDS.map((k) => best.get(k)?.rps ?? Number.NaN) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   console.log(
     `  on ÷ off ${(onBest / offBest).toFixed(2)}, off ÷ floor ${(offBest / floorBest).toFixed(2)}, on ÷ floor ${(onBest / floorBest).toFixed(2)}, ` +
       `on ÷ marzban ${(onBest / marzbanBest).toFixed(2)}, marzban ÷ floor ${(marzbanBest / floorBest).toFixed(2)}`,

@@ -41,6 +41,19 @@ describe('storage input helpers', () => {
     expect(parsePageWindow({ limit: 5 }, idCursorCodec)).toEqual({ limit: 5, after: undefined });
   });
 
+  it('a first page is checked by hand as the schema checks it: the same windows, the same refusals', () => {
+    expect(parsePageWindow({ limit: 1, cursor: null }, idCursorCodec)).toEqual({ limit: 1, after: undefined });
+    expect(parsePageWindow({ limit: 1000 }, timeCursorCodec)).toEqual({ limit: 1000, after: undefined });
+    for (const bad of [{ limit: 0 }, { limit: 1001 }, { limit: 2.5 }, { limit: '5' }, { limit: Number.NaN }, {}, null, [], 5]) {
+      expect(
+        issuesOf(() => parsePageWindow(bad as never, idCursorCodec)),
+        JSON.stringify(bad),
+      ).toMatchObject({
+        message: expect.stringMatching(/^invalid page request/),
+      });
+    }
+  });
+
   it('checks report what and where', () => {
     expect(issuesOf(() => inputKey(7, 'customer id'))).toEqual({
       message: 'invalid customer id: (root): must be a string',

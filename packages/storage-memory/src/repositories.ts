@@ -26,7 +26,7 @@ import { deviceOperations } from './repositories/devices.js';
 import { paymentMethodOperations } from './repositories/payment-methods.js';
 import { campaignOperations } from './repositories/campaigns.js';
 import { giftOperations } from './repositories/gifts.js';
-import { linkTokenOperations } from './repositories/link-tokens.js';
+import { linkTokenOperations, linkTokenScopeOperation } from './repositories/link-tokens.js';
 import { sharingOperations } from './repositories/sharing.js';
 import { locationOperations } from './repositories/locations.js';
 import { storefrontOperations } from './repositories/storefronts.js';
@@ -99,7 +99,8 @@ export function createOperations(state: MemoryState) {
     plans: state.plans,
   });
   const settle = orderSettlementOperation(state.orders.orders, state.subscriptions, state.referrals);
-  return { ...operations, orders: { ...operations.orders, place, settle } };
+  const linkTokens = linkTokenScopeOperation(operations.linkTokens, operations.subscriptions);
+  return { ...operations, orders: { ...operations.orders, place, settle }, linkTokens };
 }
 
 export type MemoryOperations = ReturnType<typeof createOperations>;

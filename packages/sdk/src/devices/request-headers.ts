@@ -53,8 +53,20 @@ export function headerValue(headers: RequestHeaders, name: string): string | und
   const wanted = name.toLowerCase();
   if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(wanted) ?? undefined;
   const record = headers as Readonly<Record<string, string | readonly string[] | undefined>>;
-  const value = record[wanted] ?? Object.entries(record).find(([key]) => key.toLowerCase() === wanted)?.[1];
+  const value = record[wanted] ?? otherCase(record, wanted);
   return typeof value === 'string' ? value : value?.[0];
+}
+
+/**
+ * The value under a key that is `wanted` in another case (a record not from Node, whose names are lower-case), found
+ * without building the record's entries: a link refresh asks for several absent headers.
+ */
+function otherCase(
+  record: Readonly<Record<string, string | readonly string[] | undefined>>,
+  wanted: string,
+): string | readonly string[] | undefined {
+  for (const key in record) if (Object.hasOwn(record, key) && key !== wanted && key.toLowerCase() === wanted) return record[key];
+  return undefined;
 }
 
 function header(headers: RequestHeaders, name: string, max: number): string | null {

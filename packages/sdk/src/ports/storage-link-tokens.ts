@@ -1,3 +1,6 @@
+import type { Page } from '../domain/common.js';
+import type { Subscription } from '../domain/subscription.js';
+
 /**
  * A link token as a storage keeps it (storage port 20): the random nonce the token is derived from (so the host can
  * show the token again) and the token's SHA-256 in hex (the lookup key). The token itself is never stored.
@@ -45,6 +48,20 @@ export interface LinkTokenRepository {
    * the customer) or a subscription's own (its customer and it); `null` when unknown, rotated or revoked.
    */
   scopeByHash(tokenHash: string): Promise<LinkTokenScope | null>;
+  /**
+   * `scopeByHash` and the first page of the customer's subscriptions in one read (storage port 23): the page is
+   * `subscriptions.listByCustomer(customerId, { limit })`'s (newest first; its `nextCursor` continues there), for a
+   * subscription's own token too (the customer's, which hold it and its bundle). One statement on a database, so a
+   * buyer's link refresh resolves its token and reads what it serves in one round trip, from one snapshot. `null`
+   * when `scopeByHash` is. `limit` 1–1000.
+   */
+  scopeWithSubscriptions(tokenHash: string, page: { limit: number }): Promise<LinkTokenScopeWithSubscriptions | null>;
+}
+
+/** What a link token opens and its customer's first page of subscriptions (`LinkTokenRepository.scopeWithSubscriptions`). */
+export interface LinkTokenScopeWithSubscriptions extends LinkTokenScope {
+  /** The customer's subscriptions, newest first, as `subscriptions.listByCustomer` pages them. */
+  readonly subscriptions: Page<Subscription>;
 }
 
 /** What a link token opens (see `LinkTokenRepository.scopeByHash`). */

@@ -79,9 +79,11 @@ import type { TrialClaimRepository } from './storage-trial-claims.js';
  * replicas), 22 `locations` (the owner's location catalog: each location tag with its country and display name),
  * `SubscriptionTerms.sharing` (a group's seats frozen at purchase; older terms have none and read the plan's), and a
  * storefront sale may be a charge with no order (`StorefrontSale.orderId` `null`, with `chargeKey`, `subscriptionId`
- * and `source`; `storefronts.salesOfCharge` reads them back).
+ * and `source`; `storefronts.salesOfCharge` reads them back), 23 `linkTokens.scopeWithSubscriptions` (a link token's
+ * scope and its customer's first page of subscriptions in one read: a buyer's link refresh resolves and reads in one
+ * round trip).
  */
-export const STORAGE_PORT_VERSION = 22 as const;
+export const STORAGE_PORT_VERSION = 23 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { appFromUserAgent, parseDeviceHeaders } from '../../src/index.js';
+import { headerValue } from '../../src/devices/request-headers.js';
 import { APP_REQUESTS } from './app-requests.js';
 
 describe('parseDeviceHeaders', () => {
@@ -17,6 +18,17 @@ describe('parseDeviceHeaders', () => {
     const fromFetch = parseDeviceHeaders(new Headers(APP_REQUESTS.happIos.headers));
     expect(fromFetch).toMatchObject(APP_REQUESTS.happIos.expected);
     expect(parseDeviceHeaders({ 'x-hwid': ['first', 'second'], 'user-agent': 'Happ/1.0' }).hwid).toBe('first');
+  });
+
+  it("headerValue: a record's names in any case, Node's null-prototype records too; an absent header is undefined", () => {
+    const mixed = { 'X-HWID': 'abc', 'user-agent': 'Happ/1.0', Accept: ['text/plain', 'x'] };
+    expect(headerValue(mixed, 'x-hwid')).toBe('abc');
+    expect(headerValue(mixed, 'User-Agent')).toBe('Happ/1.0');
+    expect(headerValue(mixed, 'accept')).toBe('text/plain');
+    expect(headerValue(mixed, 'x-device-os')).toBeUndefined();
+    const node: Record<string, string> = Object.assign(Object.create(null), { host: 'shop.example', 'x-hwid': 'n1' });
+    expect(headerValue(node, 'X-Hwid')).toBe('n1');
+    expect(headerValue(node, 'accept')).toBeUndefined();
   });
 
   it('treats a blank id as none, guesses the platform from the User-Agent, and cuts long values instead of refusing them', () => {

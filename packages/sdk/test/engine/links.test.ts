@@ -120,4 +120,33 @@ describe('kit.customers reads', () => {
     expect(await h.kit.customers.balances(customerId)).toEqual([{ amount: 5000 - 3 * 1000, currency: 'USD' }]);
     expect(await h.kit.customers.balances('cus_missing')).toEqual([]);
   });
+  it("scope reads the token and the customer's subscriptions in one storage call, in the statuses asked; a bad filter is refused", async () => {
+    const h = await createHarness({ links: { secret: SECRET } });
+    const customerId = await h.customer(5000);
+    const bought = [];
+    for (const key of ['one', 'two', 'three']) {
+      h.clock.advance(1000);
+      bought.push((await h.kit.checkout({ customerId, items: [{ planId: h.plan.id }], idempotencyKey: key })).subscriptions[0]!);
+    }
+    await h.kit.terminate({ subscriptionId: bought[1]!.id });
+    const token = await h.kit.links.tokenFor(customerId);
+    const listed = vi.spyOn(h.storage.subscriptions, 'listByCustomer');
+    const scoped = vi.spyOn(h.storage.linkTokens, 'scopeWithSubscriptions');
+    const ids = async (options?: { statuses?: readonly string[] }) =>
+      (await h.kit.links.scope(token, options as never))?.subscriptions.map((s) => s.id);
+    expect(await ids()).toEqual(bought.map((s) => s.id).reverse());
+    expect(await ids({ statuses: ['pending'] })).toEqual([bought[2]!.id, bought[0]!.id]);
+    expect(await ids({ statuses: ['terminated'] })).toEqual([bought[1]!.id]);
+    expect(await ids({ statuses: [] })).toEqual([]);
+    expect(scoped).toHaveBeenCalledTimes(4);
+    expect(listed).not.toHaveBeenCalled();
+    await expect(ids({ statuses: ['gone'] })).rejects.toThrow(/subscription filter/);
+    await expect(ids({ statuses: ['pending'], other: 1 } as never)).rejects.toThrow(/subscription filter/);
+    await expect(h.kit.links.scope(token, null as never)).rejects.toThrow(/subscription filter/);
+    // The subscription's own link: that one alone, from the same read.
+    const own = await h.kit.links.tokenForSubscription(customerId, bought[0]!.id);
+    expect((await h.kit.links.scope(own, { statuses: ['pending'] }))?.subscriptions.map((s) => s.id)).toEqual([bought[0]!.id]);
+    expect((await h.kit.links.scope(own, { statuses: ['active'] }))?.subscriptions).toEqual([]);
+    expect(listed).not.toHaveBeenCalled();
+  });
 });

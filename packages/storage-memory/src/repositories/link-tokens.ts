@@ -1,6 +1,6 @@
-import type { Customer, Subscription } from '@panelkit/sdk';
-import { inputKey, parseCustomersAfter, parseLinkTokenCandidate } from '@panelkit/sdk/storage';
-import type { LinkTokenCandidate, LinkTokenScope } from '@panelkit/sdk/storage';
+import type { Customer, Page, PageRequest, Subscription } from '@panelkit/sdk';
+import { inputKey, parseCustomersAfter, parseLinkTokenCandidate, parsePageWindow, timeCursorCodec } from '@panelkit/sdk/storage';
+import type { LinkTokenCandidate, LinkTokenScope, LinkTokenScopeWithSubscriptions } from '@panelkit/sdk/storage';
 import { compareStrings } from '../internal/keys.js';
 import { ascending } from '../internal/paging.js';
 import type { Op } from '../internal/op.js';
@@ -128,6 +128,25 @@ export function linkTokenOperations(
         out.push(id);
       }
       return out;
+    },
+  };
+}
+
+/**
+ * `scopeWithSubscriptions`: `scopeByHash` and `subscriptions.listByCustomer`'s first page in the same call (so under
+ * the storage's one lock, as one read).
+ */
+export function linkTokenScopeOperation<T extends { scopeByHash(op: Op, tokenHash: string): LinkTokenScope | null }>(
+  linkTokens: T,
+  subscriptions: { listByCustomer(op: Op, customerId: string, page: PageRequest): Page<Subscription> },
+) {
+  return {
+    ...linkTokens,
+    scopeWithSubscriptions(op: Op, tokenHash: string, page: { limit: number }): LinkTokenScopeWithSubscriptions | null {
+      const first = { limit: parsePageWindow({ limit: page?.limit }, timeCursorCodec).limit };
+      const scope = linkTokens.scopeByHash(op, tokenHash);
+      if (scope === null) return null;
+      return { ...scope, subscriptions: subscriptions.listByCustomer(op, scope.customerId, first) };
     },
   };
 }

@@ -1,15 +1,17 @@
 import { NotFoundError } from '@panelkit/sdk';
-import { inputKey, parseCustomersAfter, parseLinkTokenCandidate } from '@panelkit/sdk/storage';
-import type { LinkTokenCandidate, LinkTokenRepository, LinkTokenScope } from '@panelkit/sdk/storage';
+import { inputKey, parseCustomersAfter, parseLinkTokenCandidate, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage';
+import type { LinkTokenCandidate, LinkTokenRepository, LinkTokenScope, LinkTokenScopeWithSubscriptions } from '@panelkit/sdk/storage';
+import { toPage } from '../internal/paging.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
+import { subscriptionFromRow } from './subscription-rows.js';
 
 /**
  * Link tokens in `{schema}.link_tokens`, one row per customer (the primary key): `ensure` is one insert that does
  * nothing on the customer's row and reads the row back in the same statement, `rotate` one upsert. A missing customer
  * fails the foreign key (`NotFoundError`).
  */
-export function linkTokenRepository({ runner, schema }: RepositoryContext): LinkTokenRepository {
+export function linkTokenRepository({ runner, schema, secretBox }: RepositoryContext): LinkTokenRepository {
   const table = `${schema}.link_tokens`;
   const subTable = `${schema}.subscription_link_tokens`;
   const subscriptions = `${schema}.subscriptions`;
@@ -128,6 +130,38 @@ export function linkTokenRepository({ runner, schema }: RepositoryContext): Link
           return row === undefined
             ? null
             : { customerId: dec.text(row['customer_id']), subscriptionId: dec.textOrNull(row['subscription_id']) };
+        },
+        read,
+      ),
+
+    // The token's row, then the customer's newest subscriptions by the `(customer_id, created_at, id)` index as
+    // `subscriptions.listByCustomer` reads them, in one statement: a row per subscription (the first carries the
+    // scope), or one row with no subscription for a customer who has none, or none for an unknown token.
+    scopeWithSubscriptions: (tokenHash: string, page: { limit: number }) =>
+      runner.run(
+        'linkTokens.scopeWithSubscriptions',
+        async ({ db }): Promise<LinkTokenScopeWithSubscriptions | null> => {
+          const hash = inputKey(tokenHash, 'token hash');
+          const window = parsePageWindow({ limit: page?.limit }, timeCursorCodec);
+          const { rows } = await db.query(
+            `WITH scope AS (
+               SELECT customer_id, NULL::text AS subscription_id FROM ${table} WHERE token_hash = $1
+               UNION ALL SELECT customer_id, subscription_id FROM ${subTable} WHERE token_hash = $1 LIMIT 1
+             )
+             SELECT scope.customer_id AS link_customer_id, scope.subscription_id AS link_subscription_id, s.*
+             FROM scope LEFT JOIN LATERAL (
+               SELECT * FROM ${subscriptions} WHERE customer_id = scope.customer_id ORDER BY created_at DESC, id DESC LIMIT $2
+             ) AS s ON true`,
+            [hash, window.limit + 1],
+          );
+          const first = rows[0];
+          if (first === undefined) return null;
+          const items = first['id'] === null ? [] : rows.map((r) => subscriptionFromRow(r, secretBox));
+          return {
+            customerId: dec.text(first['link_customer_id']),
+            subscriptionId: dec.textOrNull(first['link_subscription_id']),
+            subscriptions: toPage(items, window, timeCursorCodec, (s) => timeKey(s.createdAt, s.id)),
+          };
         },
         read,
       ),

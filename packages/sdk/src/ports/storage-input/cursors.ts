@@ -62,6 +62,11 @@ export interface PageWindow<K> {
 
 /** Validates a `PageRequest` (a `ValidationError` when bad) and decodes its cursor with `codec`. */
 export function parsePageWindow<K>(page: PageRequest, codec: CursorCodec<K>): PageWindow<K> {
+  // A first page with a good limit (most reads, a link refresh's among them) needs no schema: the same answer without zod.
+  if (typeof page === 'object' && page !== null && !Array.isArray(page) && (page.cursor === undefined || page.cursor === null)) {
+    const { limit } = page;
+    if (Number.isInteger(limit) && limit >= 1 && limit <= 1000) return { limit, after: undefined };
+  }
   const parsed = parseInput(PageRequestSchema, page, 'page request');
   const cursor = parsed.cursor ?? null;
   return { limit: parsed.limit, after: cursor === null ? undefined : codec.decode(cursor) };

@@ -56,6 +56,55 @@ export function sharingSuite(env: SuiteEnv): void {
       await expectRejects(storage.linkTokens.ensureForSubscription(createId('sub'), candidate()), 'NotFoundError');
     });
 
+    it('scopeWithSubscriptions (port 23): the scope and the customer’s subscriptions as listByCustomer pages them, in one read', async () => {
+      const { storage, clock } = env;
+      const customer = await seedCustomer(storage);
+      const subs = [];
+      for (let i = 0; i < 3; i++) {
+        subs.push(await seedSubscription(storage, { customerId: customer.id }));
+        clock.advance(MINUTE);
+      }
+      await seedSubscription(storage);
+      const [wide, own] = [candidate(), candidate()];
+      await storage.linkTokens.ensure(customer.id, wide);
+      await storage.linkTokens.ensureForSubscription(subs[0]!.id, own);
+      const all = await storage.subscriptions.listByCustomer(customer.id, { limit: 1000 });
+      expect(all.items.map((s) => s.id)).toEqual(subs.map((s) => s.id).reverse());
+      expect(await storage.linkTokens.scopeWithSubscriptions(wide.tokenHash, { limit: 1000 })).toEqual({
+        customerId: customer.id,
+        subscriptionId: null,
+        subscriptions: all,
+      });
+      // A subscription's own token gets its customer's page (which holds it).
+      expect(await storage.linkTokens.scopeWithSubscriptions(own.tokenHash, { limit: 1000 })).toEqual({
+        customerId: customer.id,
+        subscriptionId: subs[0]!.id,
+        subscriptions: all,
+      });
+      // A first page short of all: its cursor continues in listByCustomer.
+      const first = (await storage.linkTokens.scopeWithSubscriptions(wide.tokenHash, { limit: 2 }))!.subscriptions;
+      expect(first).toEqual(await storage.subscriptions.listByCustomer(customer.id, { limit: 2 }));
+      expect(first.nextCursor).not.toBeNull();
+      const rest = await storage.subscriptions.listByCustomer(customer.id, { limit: 2, cursor: first.nextCursor });
+      expect([...first.items, ...rest.items].map((s) => s.id)).toEqual(all.items.map((s) => s.id));
+      expect(rest.nextCursor).toBeNull();
+      // A customer with no subscription: the scope, an empty page. Unknown, rotated and revoked tokens: null.
+      const bare = await seedCustomer(storage);
+      const bareToken = candidate();
+      await storage.linkTokens.ensure(bare.id, bareToken);
+      expect(await storage.linkTokens.scopeWithSubscriptions(bareToken.tokenHash, { limit: 10 })).toEqual({
+        customerId: bare.id,
+        subscriptionId: null,
+        subscriptions: { items: [], nextCursor: null },
+      });
+      expect(await storage.linkTokens.scopeWithSubscriptions(candidate().tokenHash, { limit: 10 })).toBeNull();
+      await storage.linkTokens.rotate(customer.id, candidate());
+      expect(await storage.linkTokens.scopeWithSubscriptions(wide.tokenHash, { limit: 10 })).toBeNull();
+      await storage.linkTokens.revokeForSubscription(subs[0]!.id);
+      expect(await storage.linkTokens.scopeWithSubscriptions(own.tokenHash, { limit: 10 })).toBeNull();
+      await expectRejects(storage.linkTokens.scopeWithSubscriptions(bareToken.tokenHash, { limit: 0 }), 'ValidationError');
+    });
+
     it("rotating a subscription's token kills the old one at once; revoking leaves none", async () => {
       const { storage, clock } = env;
       const sub = await seedSubscription(storage);
