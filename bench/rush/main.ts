@@ -146,6 +146,8 @@ const env = {
   TELEGRAM_ADMIN_IDS: '9001',
   TELEGRAM_WEBHOOK: 'on',
   TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+  // The bench's own buyers are new Telegram users by the thousand in a minute: not a farm to slow down.
+  TELEGRAM_NEW_ACCOUNTS_PER_MINUTE: '0',
 };
 const dataDir = mkdtempSync(join(tmpdir(), 'bench-rush-'));
 const config = loadConfig({ ...env, DATA_DIR: dataDir, DEMO_PANEL: 'off' });

@@ -46,7 +46,7 @@ export type {
   BuiltPlanQuote,
   BuiltPlanTerms,
 } from './rules/plan-builder.js';
-export type { PlanLocation } from './engine/plan-locations.js';
+export { offeredLocations, type PlanLocation } from './engine/plan-locations.js';
 export { CountryCodeSchema, LocationEntrySchema, type LocationEntry } from './domain/location.js';
 export {
   NameLocationRequestSchema,

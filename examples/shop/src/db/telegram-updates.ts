@@ -18,11 +18,23 @@ export const UPDATE_CLAIM_LEASE_MS = 15 * 60_000;
 export type UpdateClaim = 'claimed' | 'handled' | 'running';
 
 /**
+ * How long at most a handled update's `finish` waits for the others this process is handling at the same time, so
+ * they are written in one statement (the webhook's 200 waits for it; the user's reply went out before).
+ */
+const FINISH_GATHER_MS = 5;
+
+/**
  * The `telegram_updates` table: the update ids claimed, each unfinished (`finished_at` null) while some replica
  * handles it, so an update Telegram delivers again (a webhook retried, polling resumed after a crash) is handled
  * once across every replica, and a redelivery of one still running waits for its outcome.
  */
 export class TelegramUpdateLog {
+  /** Updates this process claimed and has not finished or given back yet. */
+  private open = 0;
+  /** Updates finished while others were open, written together (see {@link finish}). */
+  private finishing: Array<{ updateId: number; done: () => void; failed: (error: unknown) => void }> = [];
+  private finishTimer: ReturnType<typeof setTimeout> | undefined;
+
   constructor(
     private readonly db: SqlClient,
     private readonly schema: string,
@@ -62,7 +74,10 @@ export class TelegramUpdateLog {
     );
     const row = rows[0]!;
     const link = typeof row.telegram_user_id === 'string' ? linkFromRow(row as LinkRow) : null;
-    if (row.claimed) return { claim: 'claimed', link };
+    if (row.claimed) {
+      this.open++;
+      return { claim: 'claimed', link };
+    }
     const held = await this.db.query<{ finished: boolean }>(
       `SELECT finished_at IS NOT NULL AS finished FROM ${this.schema}.telegram_updates WHERE update_id = $1`,
       [updateId],
@@ -72,8 +87,37 @@ export class TelegramUpdateLog {
   }
 
   /** Marks a claimed update done: every later delivery of it is `handled`. */
-  async finish(updateId: number): Promise<void> {
-    await this.db.query(`UPDATE ${this.schema}.telegram_updates SET finished_at = $2 WHERE update_id = $1`, [updateId, this.clock.now()]);
+  finish(updateId: number): Promise<void> {
+    // Updates this process handles at the same time (a rush's webhook posts) finish in one statement: one finished
+    // while others are open waits for them, up to FINISH_GATHER_MS; the last one open writes them all at once (so
+    // an update handled alone, or one after another, is written at once). Each resolves or fails with the statement.
+    this.open = Math.max(0, this.open - 1);
+    return new Promise((done, failed) => {
+      this.finishing.push({ updateId, done, failed });
+      if (this.open === 0) this.writeFinished();
+      else this.finishTimer ??= setTimeout(() => this.writeFinished(), FINISH_GATHER_MS);
+    });
+  }
+
+  private writeFinished(): void {
+    clearTimeout(this.finishTimer);
+    this.finishTimer = undefined;
+    const batch = this.finishing;
+    this.finishing = [];
+    if (batch.length === 0) return;
+    this.db
+      .query(`UPDATE ${this.schema}.telegram_updates SET finished_at = $2 WHERE update_id = ANY($1::bigint[])`, [
+        batch.map((f) => f.updateId),
+        this.clock.now(),
+      ])
+      .then(
+        () => {
+          for (const f of batch) f.done();
+        },
+        (error: unknown) => {
+          for (const f of batch) f.failed(error);
+        },
+      );
   }
 
   /**
@@ -81,6 +125,9 @@ export class TelegramUpdateLog {
    * redelivery tries again (every money action is keyed); one that may have shown something is finished instead.
    */
   async release(updateId: number): Promise<void> {
+    this.open = Math.max(0, this.open - 1);
+    // The finished ones waiting for this update need not wait longer.
+    if (this.open === 0) this.writeFinished();
     await this.db.query(`DELETE FROM ${this.schema}.telegram_updates WHERE update_id = $1`, [updateId]);
   }
 

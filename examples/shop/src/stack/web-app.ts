@@ -1,7 +1,6 @@
 import { giftApiRoutes, giftRoutes } from '../routes/gifts.js';
 import { ownSubscriptionRoutes } from '../routes/own-subscriptions.js';
 import { familyRoutes } from '../routes/family.js';
-import { loggedUrl } from '../logging/logged-url.js';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { referralRoutes } from '../routes/referrals.js';
@@ -9,8 +8,7 @@ import { campaignRoutes } from '../routes/campaigns.js';
 import cookieParser from 'cookie-parser';
 import express, { type Express, type Request, type Router } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
-import { isQuietAnswer } from '../logging/quiet-answer.js';
+import { requestLog } from '../logging/request-log.js';
 import { csrfCookie, csrfProtection } from '../http/csrf.js';
 import { loadViewer } from '../http/viewer.js';
 import { adminRoutes } from '../routes/admin/index.js';
@@ -172,18 +170,8 @@ export function createApp(shop: Shop, options: AppOptions = {}): Express {
       strictTransportSecurity: shop.config.secureCookies,
     }),
   );
-  app.use(
-    pinoHttp({
-      logger: shop.logger.child({ component: 'http' }),
-      customLogLevel: (_req, res, error) =>
-        isQuietAnswer(res) ? 'debug' : error !== undefined || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-      // A subscription link's token is a credential: the path is logged without it.
-      serializers: {
-        req: (req: { url?: string }) => ({ ...req, url: loggedUrl(req.url) }),
-      },
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' || (req.url ?? '').startsWith('/assets/') },
-    }),
-  );
+  // Each request's line (a subscription link's token left out); serialized only when the level writes it.
+  app.use(requestLog(shop.logger.child({ component: 'http' })));
   // Where CSP's frame-ancestors lets Telegram Web frame a page, the older header must not forbid it.
   app.use((req, res, next) => {
     if (embeddable(req)) res.removeHeader('X-Frame-Options');

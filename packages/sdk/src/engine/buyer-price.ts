@@ -11,3 +11,17 @@ import { priceForBuyer } from '../rules/reseller-price.js';
 export async function buyerPlan(repos: Pick<StorageRepositories, 'priceBooks'>, customerId: string, plan: Plan): Promise<Plan> {
   return priceForBuyer(plan, await repos.priceBooks.get(customerId, plan.id)).plan;
 }
+
+/**
+ * {@link buyerPlan} for several plans, in their order: one read of the customer's whole price book when there are
+ * several (`priceBooks.list`), each plan priced by its own line as `buyerPlan` prices it.
+ */
+export async function buyerPlans(
+  repos: Pick<StorageRepositories, 'priceBooks'>,
+  customerId: string,
+  plans: readonly Plan[],
+): Promise<Plan[]> {
+  if (plans.length < 2) return Promise.all(plans.map((plan) => buyerPlan(repos, customerId, plan)));
+  const book = new Map((await repos.priceBooks.list(customerId)).map((entry) => [entry.planId, entry]));
+  return plans.map((plan) => priceForBuyer(plan, book.get(plan.id) ?? null).plan);
+}

@@ -20,7 +20,8 @@ export interface PlanLocation {
 
 /**
  * The locations a buyer may choose for `plan`: a built plan's location options, else the plan's allowed locations,
- * else every location tag of an enabled panel (sorted).
+ * else every location tag of an enabled panel (sorted). Reads nothing: `panels` is needed only for a plan with no
+ * allowed locations (what `kit.planLocations` lists, without its names and room).
  */
 export function offeredLocations(plan: Plan, panels: readonly Panel[]): string[] {
   if (plan.builder?.locations) return [...plan.builder.locations.options];

@@ -10,7 +10,7 @@ import { readingParams } from './reading-params.js';
 import { renderNotification } from './render.js';
 import { DELIVERY_RETRY, DeliveryPayload, deliveryJobType, FAN_OUT_TYPE, FanOutPayload } from '../../db/notification-outbox.js';
 import { notificationsOf } from '../../db/notifications.js';
-import { shopNameOf } from '../storefront-bots/shop-name.js';
+import { shopNameOfStorefront } from '../storefront-bots/shop-name.js';
 
 /**
  * The notification pipeline on the SDK's worker, for this process's channels: the audit event's notices job
@@ -26,10 +26,12 @@ export function notificationJobs(shop: Shop, channels: readonly NotificationChan
   const store = notificationsOf(shop);
   const deliveries = deliveriesOf(shop);
 
-  async function localeOf(recipient: Recipient): Promise<Locale> {
-    if (recipient.kind === 'staff') return shop.config.notifications.staffLocale;
-    const locale = (await shop.storage.customers.get(recipient.customerId))?.locale;
-    return isLocale(locale) ? locale : 'en';
+  /** The language and the shop name the recipient reads (a storefront's buyer: under its name, issue 70), from one read. */
+  async function readerOf(recipient: Recipient): Promise<{ locale: Locale; shopName: string }> {
+    if (recipient.kind === 'staff') return { locale: shop.config.notifications.staffLocale, shopName: shop.config.shopName };
+    const customer = await shop.storage.customers.get(recipient.customerId);
+    const locale = customer?.locale;
+    return { locale: isLocale(locale) ? locale : 'en', shopName: await shopNameOfStorefront(shop, customer?.storefrontId ?? null) };
   }
 
   const targets = fanOutTargets(channels);
@@ -54,15 +56,9 @@ export function notificationJobs(shop: Shop, channels: readonly NotificationChan
         if (read === null || read.delivery.status === 'sent') return;
         const { delivery, notification } = read;
         try {
-          const locale = await localeOf(notification.recipient);
+          const { locale, shopName } = await readerOf(notification.recipient);
           const params = await readingParams(shop, notification, locale);
-          const message = renderNotification(notification.kind, params, {
-            locale,
-            timeZone: shop.config.timeZone,
-            // A storefront's buyer reads its notices under the storefront's name (issue 70).
-            shopName:
-              notification.recipient.kind === 'customer' ? await shopNameOf(shop, notification.recipient.customerId) : shop.config.shopName,
-          });
+          const message = renderNotification(notification.kind, params, { locale, timeZone: shop.config.timeZone, shopName });
           await channel.send(delivery.address, message, delivery.idempotencyKey);
         } catch (error) {
           if (error instanceof DeliveryRefusedError) {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Plan } from '@panelkit/sdk';
-import type { PlanLocation } from '@panelkit/sdk/plan-builder';
+import { offeredLocations, type PlanLocation } from '@panelkit/sdk/plan-builder';
 import { InlineKeyboard, type CallbackQueryContext, type Composer } from 'grammy';
 import { locationName, planPrice } from '../../i18n/plan-text.js';
 import { locationsOfPlan } from '../../app/selling/plan-locations.js';
@@ -47,9 +47,10 @@ export function moveKey(chatId: string, messageId: number): string {
  * Only for a plan sold as it is: a plan the buyer composes picks its locations among its parts.
  */
 export async function addLocationButton(deps: BotDeps, user: BotUser, plan: Plan, keyboard: InlineKeyboard): Promise<void> {
-  if (plan.builder !== null) return;
-  const locations = (await locationsOfPlan(deps.shop, plan.id)) ?? [];
-  if (locations.length > 1) keyboard.row().text(user.t('buyerBot.location.choose'), callbackData('kl', plan.id));
+  if (plan.builder !== null || !plan.onSale) return;
+  // How many it offers, not their names or room (what `kl` lists): the panels are read only for a plan that names none.
+  const panels = plan.placement.allowedLocations.length > 0 ? [] : await deps.shop.storage.panels.list();
+  if (offeredLocations(plan, panels).length > 1) keyboard.row().text(user.t('buyerBot.location.choose'), callbackData('kl', plan.id));
 }
 
 const ID = '([A-Za-z0-9_-]{1,40})';
