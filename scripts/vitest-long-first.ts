@@ -3,12 +3,18 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 /**
  * Test files that each run for about 10 s or more (waiting on real timeouts, child processes, npm or a browser as
  * much as on the CPU), by a part of their path: from a one-worker run's times per file (bench/RESULTS.md, "Test
- * suite", fourth pass). A file missing here only starts later; nothing else depends on the list.
+ * suite", fourth pass; the minimal shop's upgrade and snippets and the shop's documented commands and first owner
+ * from the 2026-11-26 evening runs, where they started last). A file missing here only starts later; nothing else
+ * depends on the list.
  */
 const LONG_RUNNING = [
   'examples/shop/test/deploy-podman.test.ts',
   'examples/minimal/test/packed.test.ts',
   'examples/minimal/test/registry.test.ts',
+  'examples/minimal/test/upgrade-from-0.1.test.ts',
+  'examples/minimal/test/snippets.test.ts',
+  'examples/shop/test/documented-commands.test.ts',
+  'examples/shop/test/first-owner.test.ts',
   '/conformance',
   '-on-postgres',
   '-replicas',

@@ -19,7 +19,7 @@ import { switchablePanel } from './support/outage.js';
 import { DATABASE_URL, SKIP_REASON } from './support/replicas/postgres-rig.js';
 import { startReplica, type ReplicaProcess } from './support/replicas/process.js';
 import type { MultiPanelReplicaConfig } from './support/replicas/multi-panel-replica.js';
-import { GiB, IDENTITY, TICK_MS } from './support/shop.js';
+import { GiB, IDENTITY, PANEL_READ_RETRY, TICK_MS } from './support/shop.js';
 
 const KIND = PANEL_KINDS.find((k) => k.label === '3x-ui v3.6 (Gen B)')!;
 const START = '2026-03-01T00:00:00.000Z';
@@ -46,7 +46,12 @@ describe.skipIf(SKIP_REASON !== false)(`evacuating a panel${SKIP_REASON === fals
       storage,
       clock,
       panels: (panel) => adapters.get(panel.id)!,
-      policy: { identity: IDENTITY, tickIntervalMs: TICK_MS, jobRetry: { maxAttempts: 6, baseDelayMs: 1_000, maxDelayMs: 10_000 } },
+      policy: {
+        identity: IDENTITY,
+        tickIntervalMs: TICK_MS,
+        jobRetry: { maxAttempts: 6, baseDelayMs: 1_000, maxDelayMs: 10_000 },
+        panelReadRetry: PANEL_READ_RETRY,
+      },
       random: () => 0.5,
     });
     const replicas: ReplicaProcess[] = [];

@@ -64,7 +64,9 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       if (fake === undefined) throw new Error(`no fake for ${panel.id}`);
       return fake;
     },
-    policy: { identity: IDENTITY, ...options.policy },
+    // The engine's own panel reads retry within one call on real time (the manual clock does not move them): the same
+    // attempts as the SDK's default, 1 ms apart instead of a backoff from 250 ms. A test's own `panelReadRetry` wins.
+    policy: { identity: IDENTITY, panelReadRetry: { baseDelayMs: 1, maxDelayMs: 1 }, ...options.policy },
     random: options.random ?? (() => 0.5),
   });
   const panels: PanelSetup[] = [];

@@ -5,7 +5,9 @@ const MINUTE = 60_000;
 
 describe('scheduler: panel health', () => {
   it('checks every panel every 5 minutes, and a failing or unhealthy one every minute, so outage and recovery are seen within minutes', async () => {
-    const h = await createHarness({ panels: 2 });
+    // A failed check is retried within the call on real time (4 attempts under the default policy, all counted below);
+    // the default 250 ms backoff spent 8 s of this test waiting.
+    const h = await createHarness({ panels: 2, policy: { panelReadRetry: { baseDelayMs: 1, maxDelayMs: 1 } } });
     const [sick, well] = h.panels as [(typeof h.panels)[0], (typeof h.panels)[0]];
     const schedulers = [h.kit.createScheduler(), h.kit.createScheduler()];
     // Replicas tick every 20 s: each 1-minute slot has one winner.

@@ -15,6 +15,12 @@ export const DAY = 86_400_000;
 export const IDENTITY = { secret: 'integration-identity-secret-51f0a7', prefix: 'it' };
 /** The scheduler's slot; each tick in a test moves the clock by at least this. */
 export const TICK_MS = 60_000;
+/**
+ * The engine's own panel reads (a health check, a usage page) retry within one call on real time, not on the manual
+ * clock: the SDK's default backoff (4 attempts from 250 ms) spent 0.9 s of every tick on a panel that is down (an
+ * outage's six hours: 64 s of waiting). The same attempts, 5-20 ms apart, as the adapters' own retries.
+ */
+export const PANEL_READ_RETRY = { baseDelayMs: 5, maxDelayMs: 20 } as const;
 
 export interface Shop {
   clock: ManualClock;
@@ -69,6 +75,7 @@ export function createTestEngine(options: {
       identity: IDENTITY,
       tickIntervalMs: TICK_MS,
       jobRetry: { maxAttempts: 6, baseDelayMs: 1_000, maxDelayMs: 10_000 },
+      panelReadRetry: PANEL_READ_RETRY,
       ...options.policy,
     },
     random: () => 0.5,

@@ -10,7 +10,7 @@ import type { PanelAdapter } from '@panelkit/sdk/adapter';
 import { ManualClock } from '../../../../../packages/sdk/src/testing/manual-clock.js';
 import { createPostgresStorage, fromPgPool } from '@panelkit/storage-postgres';
 import { PANEL_KINDS } from '../kinds.js';
-import { IDENTITY, TICK_MS } from '../shop.js';
+import { IDENTITY, PANEL_READ_RETRY, TICK_MS } from '../shop.js';
 
 /** What the parent passes to a multi-panel replica. */
 export interface MultiPanelReplicaConfig {
@@ -46,7 +46,12 @@ export async function setup(config: MultiPanelReplicaConfig) {
       adapters.set(panel.id, adapter);
       return adapter;
     },
-    policy: { identity: IDENTITY, tickIntervalMs: TICK_MS, jobRetry: { maxAttempts: 6, baseDelayMs: 1_000, maxDelayMs: 10_000 } },
+    policy: {
+      identity: IDENTITY,
+      tickIntervalMs: TICK_MS,
+      jobRetry: { maxAttempts: 6, baseDelayMs: 1_000, maxDelayMs: 10_000 },
+      panelReadRetry: PANEL_READ_RETRY,
+    },
     random: () => 0.5,
   });
   const worker = kit.createWorker({
