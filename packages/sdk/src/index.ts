@@ -137,7 +137,7 @@ export type {
 } from './errors.js';
 export { PanelkitEventBus } from './events.js';
 export type { Listener, PanelkitEventName, PanelkitEvents, SubscriptionEvent } from './events.js';
-export { buyerPlan, buyerPlans } from './engine/buyer-price.js';
+export { buyerPlan } from './engine/buyer-price.js';
 export type { TargetSyncOptions, TargetSyncResult } from './engine/target-sync.js';
 export type { PanelAdapterFactory } from './engine/adapters.js';
 export { DEFAULT_JOB_RETRY } from './engine/policy.js';

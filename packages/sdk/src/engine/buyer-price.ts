@@ -7,21 +7,23 @@ import { priceForBuyer } from '../rules/reseller-price.js';
  * or the plan as listed for a customer without one. Every path that sells a plan anew prices it with
  * this (checkout and its quote, a plan change's new plan, moving subscribers to current terms); the
  * result is frozen into the subscription's terms, which renewal, extension and top-up then read.
+ *
+ * Given several plans (a catalog), it answers them priced in their order, with one read of the customer's whole price
+ * book when there are several (`priceBooks.list`), each plan priced by its own line as alone.
  */
-export async function buyerPlan(repos: Pick<StorageRepositories, 'priceBooks'>, customerId: string, plan: Plan): Promise<Plan> {
-  return priceForBuyer(plan, await repos.priceBooks.get(customerId, plan.id)).plan;
-}
-
-/**
- * {@link buyerPlan} for several plans, in their order: one read of the customer's whole price book when there are
- * several (`priceBooks.list`), each plan priced by its own line as `buyerPlan` prices it.
- */
-export async function buyerPlans(
+export function buyerPlan(repos: Pick<StorageRepositories, 'priceBooks'>, customerId: string, plan: Plan): Promise<Plan>;
+export function buyerPlan(repos: Pick<StorageRepositories, 'priceBooks'>, customerId: string, plans: readonly Plan[]): Promise<Plan[]>;
+export async function buyerPlan(
   repos: Pick<StorageRepositories, 'priceBooks'>,
   customerId: string,
-  plans: readonly Plan[],
-): Promise<Plan[]> {
-  if (plans.length < 2) return Promise.all(plans.map((plan) => buyerPlan(repos, customerId, plan)));
+  plans: Plan | readonly Plan[],
+): Promise<Plan | Plan[]> {
+  if (!Array.isArray(plans)) {
+    const plan = plans as Plan;
+    return priceForBuyer(plan, await repos.priceBooks.get(customerId, plan.id)).plan;
+  }
+  const list = plans as readonly Plan[];
+  if (list.length < 2) return Promise.all(list.map((plan) => buyerPlan(repos, customerId, plan)));
   const book = new Map((await repos.priceBooks.list(customerId)).map((entry) => [entry.planId, entry]));
-  return plans.map((plan) => priceForBuyer(plan, book.get(plan.id) ?? null).plan);
+  return list.map((plan) => priceForBuyer(plan, book.get(plan.id) ?? null).plan);
 }

@@ -1,4 +1,4 @@
-import { buyerPlans, type Plan } from '@panelkit/sdk';
+import { buyerPlan, type Plan } from '@panelkit/sdk';
 import type { Shop } from '../shop.js';
 
 /**
@@ -7,7 +7,7 @@ import type { Shop } from '../shop.js';
  */
 export async function plansForBuyer(shop: Shop, customerId: string | null, plans: readonly Plan[]): Promise<Plan[]> {
   if (customerId === null) return [...plans];
-  return buyerPlans(shop.storage, customerId, plans);
+  return buyerPlan(shop.storage, customerId, plans);
 }
 
 /**
