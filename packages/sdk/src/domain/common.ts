@@ -63,8 +63,11 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-/** Validates a {@link PageRequest}: `limit` 1–1000, `cursor` opaque, from the previous page. */
+/** The most items one page holds (`PageRequest.limit`). */
+export const MAX_PAGE_LIMIT = 1000;
+
+/** Validates a {@link PageRequest}: `limit` 1–{@link MAX_PAGE_LIMIT}, `cursor` opaque, from the previous page. */
 export const PageRequestSchema = z.object({
-  limit: z.number().int().min(1).max(1000),
+  limit: z.number().int().min(1).max(MAX_PAGE_LIMIT),
   cursor: z.string().max(512).nullish(),
 });

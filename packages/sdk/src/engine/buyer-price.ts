@@ -7,12 +7,14 @@ import { priceForBuyer } from '../rules/reseller-price.js';
  * or the plan as listed for a customer without one. Every path that sells a plan anew prices it with
  * this (checkout and its quote, a plan change's new plan, moving subscribers to current terms); the
  * result is frozen into the subscription's terms, which renewal, extension and top-up then read.
- *
- * Given several plans (a catalog), it answers them priced in their order, with one read of the customer's whole price
- * book when there are several (`priceBooks.list`), each plan priced by its own line as alone.
  */
 export function buyerPlan(repos: Pick<StorageRepositories, 'priceBooks'>, customerId: string, plan: Plan): Promise<Plan>;
+/**
+ * Several plans (a catalog) priced for this customer as one plan is, answered in their order: one read of the
+ * customer's whole price book when there are several (`priceBooks.list`), each plan priced by its own line.
+ */
 export function buyerPlan(repos: Pick<StorageRepositories, 'priceBooks'>, customerId: string, plans: readonly Plan[]): Promise<Plan[]>;
+/** One plan or several priced for the customer (see the two signatures above). */
 export async function buyerPlan(
   repos: Pick<StorageRepositories, 'priceBooks'>,
   customerId: string,

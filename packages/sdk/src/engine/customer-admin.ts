@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { CustomerSchema, NewCustomerSchema } from '../domain/customer.js';
 import type { Customer, NewCustomer } from '../domain/customer.js';
+import { MAX_PAGE_LIMIT } from '../domain/common.js';
+import type { Page } from '../domain/common.js';
 import type { Money } from '../domain/money.js';
 import type { Subscription } from '../domain/subscription.js';
 import { SubscriptionStatusSchema } from '../domain/subscription-status.js';
@@ -38,6 +40,45 @@ export interface CustomerSubscriptionsOptions {
 }
 
 const StatusesSchema = z.object({ statuses: z.array(SubscriptionStatusSchema).readonly().optional() }).strict();
+const KNOWN_STATUSES: ReadonlySet<unknown> = new Set(SubscriptionStatusSchema.options);
+
+/**
+ * `options.statuses` as `StatusesSchema` parses it (`undefined`: every status): checked by hand, since a link refresh
+ * asks on every request (a plain object with at most `statuses`, each a known status); zod only words what is wrong
+ * (the `ValidationError`).
+ */
+export function subscriptionStatusFilter(options: CustomerSubscriptionsOptions): readonly SubscriptionStatus[] | undefined {
+  if (typeof options === 'object' && options !== null && Object.getPrototypeOf(options) === Object.prototype) {
+    const keys = Object.keys(options);
+    const statuses: unknown = options.statuses;
+    if (keys.length === 0 || (keys.length === 1 && keys[0] === 'statuses' && statuses === undefined)) return undefined;
+    if (keys.length === 1 && keys[0] === 'statuses' && Array.isArray(statuses) && statuses.every((s) => KNOWN_STATUSES.has(s)))
+      return statuses as readonly SubscriptionStatus[];
+  }
+  return parseInput(StatusesSchema, options, 'subscription filter').statuses;
+}
+
+/**
+ * Every subscription of the customer, newest first: the pages after `first` when the caller read the first one (a link
+ * refresh reads it with the token), else every page.
+ */
+export async function allCustomerSubscriptions(
+  ctx: EngineContext,
+  customerId: string,
+  first?: Page<Subscription>,
+): Promise<Subscription[]> {
+  const out: Subscription[] = first === undefined ? [] : [...first.items];
+  let cursor: string | null | undefined = first === undefined ? undefined : first.nextCursor;
+  while (cursor !== null) {
+    const page = await ctx.storage.subscriptions.listByCustomer(customerId, {
+      limit: MAX_PAGE_LIMIT,
+      ...(cursor === undefined ? {} : { cursor }),
+    });
+    out.push(...page.items);
+    cursor = page.nextCursor;
+  }
+  return out;
+}
 
 /** Every subscription of the customer, newest first (all pages read), in `options.statuses` when given. */
 export async function customerSubscriptions(
@@ -45,16 +86,9 @@ export async function customerSubscriptions(
   customerId: string,
   options: CustomerSubscriptionsOptions = {},
 ): Promise<Subscription[]> {
-  const { statuses } = parseInput(StatusesSchema, options, 'subscription filter');
-  const wanted = statuses === undefined ? null : new Set(statuses);
-  const out: Subscription[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await ctx.storage.subscriptions.listByCustomer(customerId, { limit: 1000, ...(cursor === undefined ? {} : { cursor }) });
-    for (const sub of page.items) if (wanted === null || wanted.has(sub.status)) out.push(sub);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor !== undefined);
-  return out;
+  const statuses = subscriptionStatusFilter(options);
+  const all = await allCustomerSubscriptions(ctx, customerId);
+  return statuses === undefined ? all : all.filter((sub) => statuses.includes(sub.status));
 }
 
 /** The customer's balance in every currency it has entries or a credit limit in, by currency. */

@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Subscription } from '../domain/subscription.js';
 import type { SubscriptionStatus } from '../domain/subscription-status.js';
-import { z } from 'zod';
-import type { Page } from '../domain/common.js';
-import { SubscriptionStatusSchema } from '../domain/subscription-status.js';
-import { parseInput } from '../domain/validate.js';
+import { MAX_PAGE_LIMIT } from '../domain/common.js';
 import type { EngineContext } from './context.js';
+import { allCustomerSubscriptions, subscriptionStatusFilter } from './customer-admin.js';
 
 /** What a link token looks like: 32 characters of base64url. Anything else resolves to nothing without a query. */
 export const LINK_TOKEN_PATTERN = /^[A-Za-z0-9_-]{32}$/;
@@ -38,11 +36,11 @@ export async function resolveLinkScope(
   options: { statuses?: readonly SubscriptionStatus[] } = {},
 ): Promise<LinkScope | null> {
   if (typeof token !== 'string' || !LINK_TOKEN_PATTERN.test(token)) return null;
-  const statuses = statusesOf(options);
+  const statuses = subscriptionStatusFilter(options);
   // The token and the customer's first page of subscriptions in one read (one round trip on a database).
-  const found = await ctx.storage.linkTokens.scopeWithSubscriptions(linkTokenHash(token), { limit: PAGE });
+  const found = await ctx.storage.linkTokens.scopeWithSubscriptions(linkTokenHash(token), { limit: MAX_PAGE_LIMIT });
   if (found === null) return null;
-  const all = await restOf(ctx, found.customerId, found.subscriptions);
+  const all = await allCustomerSubscriptions(ctx, found.customerId, found.subscriptions);
   const shown = (sub: Subscription) => statuses === undefined || statuses.includes(sub.status);
   if (found.subscriptionId === null) {
     return { customerId: found.customerId, subscriptionId: null, subscriptions: all.filter(shown) };
@@ -56,38 +54,4 @@ export async function resolveLinkScope(
     return { customerId: found.customerId, subscriptionId: sub.id, subscriptions: bundle };
   }
   return { customerId: found.customerId, subscriptionId: sub.id, subscriptions: shown(sub) ? [sub] : [] };
-}
-
-/** Subscriptions read a page at a time (the storage's largest). */
-const PAGE = 1000;
-
-const StatusesSchema = z.object({ statuses: z.array(SubscriptionStatusSchema).readonly().optional() }).strict();
-const KNOWN_STATUSES: ReadonlySet<unknown> = new Set(SubscriptionStatusSchema.options);
-
-/**
- * `options.statuses` as `StatusesSchema` parses it: checked by hand on every link refresh (a plain object with at most
- * `statuses`, each a known status), through zod only to say what is wrong (the `ValidationError`).
- */
-function statusesOf(options: { statuses?: readonly SubscriptionStatus[] }): readonly SubscriptionStatus[] | undefined {
-  if (typeof options === 'object' && options !== null && Object.getPrototypeOf(options) === Object.prototype) {
-    const keys = Object.keys(options);
-    const statuses: unknown = options.statuses;
-    if (keys.length === 0 || (keys.length === 1 && keys[0] === 'statuses' && statuses === undefined)) return undefined;
-    if (keys.length === 1 && keys[0] === 'statuses' && Array.isArray(statuses) && statuses.every((s) => KNOWN_STATUSES.has(s)))
-      return statuses as readonly SubscriptionStatus[];
-  }
-  return parseInput(StatusesSchema, options, 'subscription filter').statuses;
-}
-
-/** The first page and every further one of the customer's subscriptions, newest first. */
-async function restOf(ctx: EngineContext, customerId: string, first: Page<Subscription>): Promise<Subscription[]> {
-  if (first.nextCursor === null) return first.items;
-  const out = [...first.items];
-  let cursor: string | null = first.nextCursor;
-  while (cursor !== null) {
-    const page = await ctx.storage.subscriptions.listByCustomer(customerId, { limit: PAGE, cursor });
-    out.push(...page.items);
-    cursor = page.nextCursor;
-  }
-  return out;
 }

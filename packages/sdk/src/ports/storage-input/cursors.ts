@@ -1,5 +1,5 @@
 import type { PageRequest } from '../../domain/common.js';
-import { PageRequestSchema } from '../../domain/common.js';
+import { MAX_PAGE_LIMIT, PageRequestSchema } from '../../domain/common.js';
 import { parseInput } from '../../domain/validate.js';
 import { ValidationError } from '../../errors.js';
 
@@ -65,7 +65,7 @@ export function parsePageWindow<K>(page: PageRequest, codec: CursorCodec<K>): Pa
   // A first page with a good limit (most reads, a link refresh's among them) needs no schema: the same answer without zod.
   if (typeof page === 'object' && page !== null && !Array.isArray(page) && (page.cursor === undefined || page.cursor === null)) {
     const { limit } = page;
-    if (Number.isInteger(limit) && limit >= 1 && limit <= 1000) return { limit, after: undefined };
+    if (Number.isInteger(limit) && limit >= 1 && limit <= MAX_PAGE_LIMIT) return { limit, after: undefined };
   }
   const parsed = parseInput(PageRequestSchema, page, 'page request');
   const cursor = parsed.cursor ?? null;
