@@ -196,13 +196,13 @@ export async function enqueuePeriodicHostJob<S extends z.ZodType>(
   return { slot, enqueued };
 }
 
+/** Every succeeded host job's outcome (one object, not one a job). */
+const SUCCEEDED: JobOutcome = { ok: true };
+
 /**
  * A host handler's throw as a job error: a `PanelkitError` as it is; anything else (a network
  * error, a bug) is retried, its name and the start of its message kept for the dead-job view.
  */
-/** Every succeeded host job's outcome (one object, not one a job). */
-const SUCCEEDED: JobOutcome = { ok: true };
-
 function hostError(error: unknown): PanelkitError {
   if (PanelkitError.is(error)) return error;
   const what = error instanceof Error ? `${error.name}: ${error.message.slice(0, 200)}` : typeof error;
