@@ -66,7 +66,7 @@ export interface Page<T> {
 /** The most items one page holds (`PageRequest.limit`). */
 export const MAX_PAGE_LIMIT = 1000;
 
-/** Validates a {@link PageRequest}: `limit` 1–{@link MAX_PAGE_LIMIT}, `cursor` opaque, from the previous page. */
+/** Validates a {@link PageRequest}: `limit` 1–1000 (`MAX_PAGE_LIMIT`), `cursor` opaque, from the previous page. */
 export const PageRequestSchema = z.object({
   limit: z.number().int().min(1).max(MAX_PAGE_LIMIT),
   cursor: z.string().max(512).nullish(),
