@@ -73,10 +73,14 @@ export function claimJobs({ runner, schema, leaseClock, listening }: RepositoryC
    * rows, so the column that tells them apart costs them nothing to read), `keyed` (`pick_id`, `pick_key`: picked, for
    * steps 2–3), `blocked` (the head is held: nothing picked, run `pastHeld`), `waiting` (the worker was put on
    * `job_waiters`, with `awaitWakeMs`: $8 how long, or null when this storage does not listen).
+   *
+   * The update reaches each picked row by the `ctid` its lock returned (a TID scan, one buffer), not by its id again
+   * (a primary-key probe, four: a fifth of the claim's buffer reads). The row is locked by this statement, so that
+   * version is the one to update; were it not, the update would match nothing and the job stay queued.
    */
   const walkAndClaim = (awaitWake: boolean) => `${pick.walkCtes}, claimed AS (
       UPDATE ${table} AS j SET ${setRunning(5, 6, 1, 7)}
-      FROM picked AS p WHERE j.id = p.id AND p.serial_key IS NULL
+      FROM picked AS p WHERE j.ctid = p.ctid AND p.serial_key IS NULL
       RETURNING ${claimedColumns('j')}
     )${
       awaitWake
