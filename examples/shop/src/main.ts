@@ -114,21 +114,8 @@ async function main(config: ShopConfig): Promise<void> {
     '  Ctrl+C stops it.',
     '',
   );
-  // A log read by a machine holds only JSON lines: the banner is for a person at a terminal (or reading the
-  // human format); otherwise the start is one log line. The demo admin's password is not written into it: the line
-  // names the login and the command that prints its password.
-  if (process.stdout.isTTY === true || config.logFormat === 'pretty') console.log(lines.join('\n'));
-  else
-    logger.info(
-      {
-        url,
-        worker: config.runWorker,
-        database: config.database.kind,
-        ...(admin === null ? {} : { adminEmail: admin.email, adminPassword: DEMO_ADMIN_PASSWORD_HINT }),
-      },
-      'shop is running',
-    );
-
+  // Before the start is announced: a supervisor that reads the announcement and stops the process at once must find
+  // the handler (until it is installed, SIGTERM ends the process at once, with no exit code).
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -147,6 +134,20 @@ async function main(config: ShopConfig): Promise<void> {
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+  // A log read by a machine holds only JSON lines: the banner is for a person at a terminal (or reading the
+  // human format); otherwise the start is one log line. The demo admin's password is not written into it: the line
+  // names the login and the command that prints its password.
+  if (process.stdout.isTTY === true || config.logFormat === 'pretty') console.log(lines.join('\n'));
+  else
+    logger.info(
+      {
+        url,
+        worker: config.runWorker,
+        database: config.database.kind,
+        ...(admin === null ? {} : { adminEmail: admin.email, adminPassword: DEMO_ADMIN_PASSWORD_HINT }),
+      },
+      'shop is running',
+    );
 }
 
 let config: ShopConfig | undefined;

@@ -21,14 +21,15 @@ async function main(config: ShopConfig): Promise<void> {
   guardProcess(logger);
   const shop = await openShop(config, { logger });
   const background = startBackground(shop);
-  logger.info('worker started');
   const stop = async () => {
     await background.stop();
     await shop.close();
     process.exit(0);
   };
+  // Before the start is announced, so that a stop right after it finds the handler.
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+  logger.info('worker started');
 }
 
 try {
