@@ -6,7 +6,7 @@ import { type LinkFeed, linkFeed, SHOWN_STATUSES, servedToDevice, USABLE_STATUS_
 import type { PlanRouting } from './feed/link-routing.js';
 import type { LinkGate } from './feed/placeholder.js';
 import type { DirectRouting } from './feed/routing.js';
-import { FEED_TEXTS, type FeedTextOverrides, feedTexts } from './feed/texts.js';
+import { FEED_TEXTS, type FeedTextOverrides, type FeedTexts, feedTexts } from './feed/texts.js';
 import { type FeedAnswer, type FeedRequest, headerOf } from './request.js';
 
 /** What the handler asks of the SDK: `kit` itself (`links.resolve`, `customers.subscriptions`, `devices.touch`). */
@@ -156,6 +156,15 @@ async function appFeed(
  * answer in the app's format with its headers (`feedAnswer`), or the host's page for a browser.
  */
 export function createFeedHandler(options: FeedHandlerOptions): (request: FeedLinkRequest) => Promise<FeedAnswer> {
+  // Each language's texts merged once (the package's and the host's, both fixed for the handler's life), not per request.
+  const texts = new Map<string, FeedTexts>();
+  const textsIn = (locale: string): FeedTexts => {
+    let merged = texts.get(locale);
+    if (merged !== undefined) return merged;
+    merged = feedTexts(locale, options.texts);
+    if (texts.size < 64) texts.set(locale, merged);
+    return merged;
+  };
   return async (request) => {
     // A browser viewing the page is no device: it registers nothing.
     const browser = isBrowser(request);
@@ -183,7 +192,7 @@ export function createFeedHandler(options: FeedHandlerOptions): (request: FeedLi
     const factsIn = (locale: string) => ({
       ...facts,
       banner: bannerIn(notice.banner, locale),
-      texts: feedTexts(locale, options.texts),
+      texts: textsIn(locale),
       formatDate: (date: Date) => options.formatDate?.(date, locale) ?? date.toISOString().slice(0, 10),
     });
     // Most refreshes of an active link say nothing in words: the buyer's language is read only when one does.

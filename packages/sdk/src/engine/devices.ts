@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ActorSchema, IdSchema } from '../domain/common.js';
 import type { ActorInput } from '../domain/common.js';
-import { DeviceInfoSchema } from '../domain/device.js';
+import { DeviceInfoSchema, deviceInfoAsIs } from '../domain/device.js';
 import type { Device, DeviceInfo, DeviceInfoInput, ListedDevice } from '../domain/device.js';
 import type { Subscription } from '../domain/subscription.js';
 import { parseInput } from '../domain/validate.js';
@@ -36,9 +36,12 @@ export type DeviceCheck =
 
 const DeviceRequestSchema = DeviceInfoSchema.extend({ hwid: DeviceInfoSchema.shape.hwid.nullable() });
 
-/** Checks what an app said about its device (`ValidationError` otherwise), as `kit.devices.touch` does. */
+/**
+ * Checks what an app said about its device (`ValidationError` otherwise), as `kit.devices.touch` does: by hand when
+ * it is already in its parsed form (every link refresh), zod otherwise.
+ */
 export function parseDeviceRequest(request: DeviceRequest): DeviceRequest & Omit<DeviceInfo, 'hwid'> {
-  return parseInput(DeviceRequestSchema, request, 'device');
+  return deviceInfoAsIs(request, true) ?? parseInput(DeviceRequestSchema, request, 'device');
 }
 
 /** A known device seen after this time and described as stored is refreshed without a write (`policy.deviceSeenEveryMs`). */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MAX_PAGE_LIMIT } from '../domain/common.js';
 import type { Page } from '../domain/common.js';
-import { DeviceInfoSchema } from '../domain/device.js';
+import { DeviceInfoSchema, deviceInfoAsIs } from '../domain/device.js';
 import type { Device, DeviceInfo, DeviceInfoInput } from '../domain/device.js';
 import type { Subscription } from '../domain/subscription.js';
 import { SubscriptionStatusSchema } from '../domain/subscription-status.js';
@@ -103,9 +103,27 @@ const LinkDeviceRefreshSchema: z.ZodType<ParsedLinkDeviceRefresh, LinkDeviceRefr
   seenAfter: z.date(),
 });
 
-/** Checks a `linkTokens.scopeRefreshingDevice` request the same way in every storage (`ValidationError` otherwise). */
+const KNOWN_STATUSES: ReadonlySet<unknown> = new Set(SubscriptionStatusSchema.options);
+const REQUEST_KEYS: ReadonlySet<string> = new Set(['limit', 'statuses', 'device', 'seenAfter']);
+
+/** The request as `LinkDeviceRefreshSchema` parses it, checked by hand (an app's every checked refresh); `undefined` if not. */
+function linkDeviceRefreshAsIs(request: LinkDeviceRefreshRequest): ParsedLinkDeviceRefresh | undefined {
+  if (typeof request !== 'object' || request === null || Object.getPrototypeOf(request) !== Object.prototype) return undefined;
+  for (const key in request) if (!REQUEST_KEYS.has(key)) return undefined;
+  const { limit, statuses, seenAfter } = request;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) return undefined;
+  if (!Array.isArray(statuses) || statuses.length === 0 || !statuses.every((s) => KNOWN_STATUSES.has(s))) return undefined;
+  if (!(seenAfter instanceof Date) || Number.isNaN(seenAfter.getTime())) return undefined;
+  const device = deviceInfoAsIs(request.device, false);
+  return device === undefined ? undefined : { limit, statuses, device: device as DeviceInfo, seenAfter };
+}
+
+/**
+ * Checks a `linkTokens.scopeRefreshingDevice` request the same way in every storage (`ValidationError` otherwise):
+ * by hand when it is already in its parsed form, zod to word what is wrong.
+ */
 export function parseLinkDeviceRefresh(request: LinkDeviceRefreshRequest): ParsedLinkDeviceRefresh {
-  return parseInput(LinkDeviceRefreshSchema, request, 'link device refresh');
+  return linkDeviceRefreshAsIs(request) ?? parseInput(LinkDeviceRefreshSchema, request, 'link device refresh');
 }
 
 /** `LinkTokenScopeWithSubscriptions` and the device refreshed on the subscriptions that knew it. */

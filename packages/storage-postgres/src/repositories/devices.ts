@@ -15,20 +15,19 @@ import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
 
-/** A device from its row; `prefix` where its columns are named with one beside another table's (`dv_id`, …). */
-export function deviceFromRow(r: Row, prefix = ''): Device {
+function deviceFromRow(r: Row): Device {
   return {
-    id: dec.text(r[`${prefix}id`]),
-    subscriptionId: dec.text(r[`${prefix}subscription_id`]),
-    hwid: dec.text(r[`${prefix}hwid`]),
-    platform: dec.textOrNull(r[`${prefix}platform`]),
-    osVersion: dec.textOrNull(r[`${prefix}os_version`]),
-    model: dec.textOrNull(r[`${prefix}model`]),
-    app: dec.textOrNull(r[`${prefix}app`]),
-    appVersion: dec.textOrNull(r[`${prefix}app_version`]),
-    userAgent: dec.textOrNull(r[`${prefix}user_agent`]),
-    firstSeenAt: dec.time(r[`${prefix}first_seen_at`]),
-    lastSeenAt: dec.time(r[`${prefix}last_seen_at`]),
+    id: dec.text(r['id']),
+    subscriptionId: dec.text(r['subscription_id']),
+    hwid: dec.text(r['hwid']),
+    platform: dec.textOrNull(r['platform']),
+    osVersion: dec.textOrNull(r['os_version']),
+    model: dec.textOrNull(r['model']),
+    app: dec.textOrNull(r['app']),
+    appVersion: dec.textOrNull(r['app_version']),
+    userAgent: dec.textOrNull(r['user_agent']),
+    firstSeenAt: dec.time(r['first_seen_at']),
+    lastSeenAt: dec.time(r['last_seen_at']),
   };
 }
 
@@ -141,7 +140,7 @@ export function deviceRepository({ runner, schema }: RepositoryContext): DeviceR
           const { rows } = await db.query(`SELECT * FROM ${table} WHERE subscription_id = $1 ${order}`, [
             inputKey(subscriptionId, 'subscription id'),
           ]);
-          return rows.map((r) => deviceFromRow(r));
+          return rows.map(deviceFromRow);
         },
         { read: true },
       ),

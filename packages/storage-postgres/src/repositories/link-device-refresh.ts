@@ -4,25 +4,15 @@ import type { LinkDeviceRefreshRequest, LinkTokenScopeWithDevice } from '@panelk
 import { toPage } from '../internal/paging.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
-import { described, deviceFromRow } from './devices.js';
+import { described } from './devices.js';
 import { subscriptionFromRow } from './subscription-rows.js';
 
-/** The device's columns beside the subscription's, each named `dv_<column>`. */
-const DEVICE_COLUMNS = [
-  'id',
-  'subscription_id',
-  'hwid',
-  'platform',
-  'os_version',
-  'model',
-  'app',
-  'app_version',
-  'user_agent',
-  'first_seen_at',
-  'last_seen_at',
-]
-  .map((c) => `r.${c} AS dv_${c}`)
-  .join(', ');
+/**
+ * The refreshed device's own columns beside the subscription's. Its description is the one asked, whether written
+ * (the `UPDATE` sets it) or answered as stored (spared only when described as asked), and its subscription and
+ * hardware id are the row's and the request's: only these three differ.
+ */
+const DEVICE_COLUMNS = 'r.id AS dv_id, r.first_seen_at AS dv_first_seen_at, r.last_seen_at AS dv_last_seen_at';
 
 /**
  * `linkTokens.scopeRefreshingDevice` in one statement: the token's row, the customer's newest subscriptions (as
@@ -88,7 +78,14 @@ export function scopeRefreshingDevice({ runner, schema, secretBox }: RepositoryC
         if (first['id'] !== null) {
           for (const row of rows) {
             items.push(subscriptionFromRow(row, secretBox));
-            if (row['dv_id'] !== null) refreshed.push(deviceFromRow(row, 'dv_'));
+            if (row['dv_id'] !== null)
+              refreshed.push({
+                ...r.device,
+                id: dec.text(row['dv_id']),
+                subscriptionId: dec.text(row['id']),
+                firstSeenAt: dec.time(row['dv_first_seen_at']),
+                lastSeenAt: dec.time(row['dv_last_seen_at']),
+              });
           }
         }
         return {
