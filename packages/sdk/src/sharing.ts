@@ -35,5 +35,5 @@ export type {
   SharingRefusal,
 } from './engine/sharing.js';
 export type { PanelkitSharing } from './engine/sharing-kit.js';
-export type { LinkScope } from './engine/link-scope.js';
+export type { LinkScope, LinkScopeOptions } from './engine/link-scope.js';
 export { SHARING_FOLLOW_JOB } from './engine/sharing-follow-queue.js';

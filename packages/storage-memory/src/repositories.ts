@@ -99,7 +99,7 @@ export function createOperations(state: MemoryState) {
     plans: state.plans,
   });
   const settle = orderSettlementOperation(state.orders.orders, state.subscriptions, state.referrals);
-  const linkTokens = linkTokenScopeOperation(operations.linkTokens, operations.subscriptions);
+  const linkTokens = linkTokenScopeOperation(operations.linkTokens, operations.subscriptions, operations.devices);
   return { ...operations, orders: { ...operations.orders, place, settle }, linkTokens };
 }
 

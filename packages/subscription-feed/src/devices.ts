@@ -31,11 +31,20 @@ function servedWithoutCheck(sub: Subscription, device: DeviceRequest): boolean {
 /**
  * A client app's request on the buyer's link: each usable subscription counts the device on its own
  * (`kit.devices.touch`: registered, refreshed, served uncounted, or refused at its limit or for a missing id), on
- * the subscription as the link has just read it (not read again). For client apps only, never a browser.
+ * the subscription as the link has just read it (not read again). A subscription in `checked` was decided with the
+ * link's read (`kit.links.scope` with the device: a known device refreshed there) and is not touched again. For
+ * client apps only, never a browser.
  */
-export async function checkDevice(devices: FeedDevices, usable: readonly Subscription[], device: DeviceRequest): Promise<DeviceVerdict> {
+export async function checkDevice(
+  devices: FeedDevices,
+  usable: readonly Subscription[],
+  device: DeviceRequest,
+  checked: ReadonlyMap<string, DeviceCheck> = new Map(),
+): Promise<DeviceVerdict> {
   const checks = await Promise.all(
-    usable.map((sub) => (servedWithoutCheck(sub, device) ? null : devices.touch(sub.id, device, { subscription: sub }))),
+    usable.map((sub) =>
+      servedWithoutCheck(sub, device) ? null : (checked.get(sub.id) ?? devices.touch(sub.id, device, { subscription: sub })),
+    ),
   );
   const served: Subscription[] = [];
   let refused: DeviceRefusal | null = null;

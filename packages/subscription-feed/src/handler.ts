@@ -1,12 +1,12 @@
-import { parseDeviceHeaders, type Subscription, type SubscriptionStatus } from '@panelkit/sdk';
+import { type DeviceCheck, type DeviceRequest, parseDeviceHeaders, type Subscription, type SubscriptionStatus } from '@panelkit/sdk';
 import { type AppManagement, APP_MANAGEMENT_OFF } from './app-management.js';
 import { bannerLines, type FeedFacts, feedAnswer, isBrowser, routingOf, wantsRouting } from './answer.js';
 import { checkDevice, type DeviceVerdict, type FeedDevices } from './devices.js';
-import { type LinkFeed, linkFeed, SHOWN_STATUSES, servedToDevice, usableOf } from './feed/feed.js';
+import { type LinkFeed, linkFeed, SHOWN_STATUSES, servedToDevice, USABLE_STATUS_LIST, usableOf } from './feed/feed.js';
 import type { PlanRouting } from './feed/link-routing.js';
 import type { LinkGate } from './feed/placeholder.js';
 import type { DirectRouting } from './feed/routing.js';
-import { FEED_TEXTS, type FeedTextOverrides, feedTexts } from './feed/texts.js';
+import { FEED_TEXTS, type FeedTextOverrides, type FeedTexts, feedTexts } from './feed/texts.js';
 import { type FeedAnswer, type FeedRequest, headerOf } from './request.js';
 
 /** What the handler asks of the SDK: `kit` itself (`links.resolve`, `customers.subscriptions`, `devices.touch`). */
@@ -16,12 +16,14 @@ export interface FeedKit {
     resolve(token: string): Promise<string | null>;
     /**
      * What the token opens and the subscriptions it serves in `statuses` (`kit.links.scope`): a customer's link all
-     * of theirs, a subscription's own link that one. When given, the handler reads the link through it alone.
+     * of theirs, a subscription's own link that one. When given, the handler reads the link through it alone; for a
+     * client app with a hardware id it passes `device`, and the checks the read made (`checked`: a known device
+     * refreshed) are not asked of `devices.touch` again.
      */
     scope?(
       token: string,
-      options: { statuses: readonly SubscriptionStatus[] },
-    ): Promise<{ customerId: string; subscriptions: Subscription[] } | null>;
+      options: { statuses: readonly SubscriptionStatus[]; device?: { request: DeviceRequest; statuses: readonly SubscriptionStatus[] } },
+    ): Promise<{ customerId: string; subscriptions: Subscription[]; checked?: ReadonlyMap<string, DeviceCheck> } | null>;
   };
   readonly customers: {
     /** The customer's subscriptions in `statuses`, newest first. */
@@ -101,21 +103,41 @@ const languagesOf = (options: FeedHandlerOptions, notice: FeedNotice): string[] 
   ]),
 ];
 
-/** The customer and the subscriptions the token serves: through `links.scope` when the kit has it. */
-async function scopeOf(kit: FeedKit, token: string): Promise<{ customerId: string; subscriptions: Subscription[] } | null> {
-  if (kit.links.scope !== undefined) return kit.links.scope(token, { statuses: SHOWN_STATUSES });
+/** What the link's read found: the customer, the subscriptions the token serves and the device checks made with it. */
+interface FoundScope {
+  customerId: string;
+  subscriptions: Subscription[];
+  checked?: ReadonlyMap<string, DeviceCheck>;
+}
+
+/**
+ * The customer and the subscriptions the token serves: through `links.scope` when the kit has it, with a client
+ * app's device (one with a hardware id) refreshed in the same read on the usable subscriptions that know it.
+ */
+async function scopeOf(kit: FeedKit, token: string, device: DeviceRequest | null): Promise<FoundScope | null> {
+  if (kit.links.scope !== undefined) {
+    const withDevice = device === null || device.hwid === null ? {} : { device: { request: device, statuses: USABLE_STATUS_LIST } };
+    return kit.links.scope(token, { statuses: SHOWN_STATUSES, ...withDevice });
+  }
   const customerId = await kit.links.resolve(token);
   if (customerId === null) return null;
   return { customerId, subscriptions: await kit.customers.subscriptions(customerId, { statuses: SHOWN_STATUSES }) };
 }
 
 /** The feed a client app gets: each usable subscription counts its device, then the gates have their say. */
-async function appFeed(options: FeedHandlerOptions, found: LinkFeed, customerId: string, request: FeedRequest): Promise<LinkFeed> {
+async function appFeed(
+  options: FeedHandlerOptions,
+  found: LinkFeed,
+  scope: FoundScope,
+  device: DeviceRequest,
+  request: FeedRequest,
+): Promise<LinkFeed> {
+  const { customerId } = scope;
   if (found.blocked !== null) return found;
   const usable = usableOf(found);
   let feed = found;
   if (usable.length > 0) {
-    const verdict = await checkDevice(options.kit.devices, usable, parseDeviceHeaders(request.headers));
+    const verdict = await checkDevice(options.kit.devices, usable, device, scope.checked);
     await options.onDeviceVerdict?.(usable, verdict);
     feed = servedToDevice(found, verdict.served, verdict.refused);
   }
@@ -134,14 +156,27 @@ async function appFeed(options: FeedHandlerOptions, found: LinkFeed, customerId:
  * answer in the app's format with its headers (`feedAnswer`), or the host's page for a browser.
  */
 export function createFeedHandler(options: FeedHandlerOptions): (request: FeedLinkRequest) => Promise<FeedAnswer> {
+  // Each language's texts merged once (the package's and the host's, both fixed for the handler's life), not per request.
+  const texts = new Map<string, FeedTexts>();
+  const textsIn = (locale: string): FeedTexts => {
+    let merged = texts.get(locale);
+    if (merged !== undefined) return merged;
+    merged = feedTexts(locale, options.texts);
+    if (texts.size < 64) texts.set(locale, merged);
+    return merged;
+  };
   return async (request) => {
-    const [scope, notice] = await Promise.all([scopeOf(options.kit, request.token), options.notice?.() ?? Promise.resolve<FeedNotice>({})]);
+    // A browser viewing the page is no device: it registers nothing.
+    const browser = isBrowser(request);
+    const device = browser ? null : parseDeviceHeaders(request.headers);
+    const [scope, notice] = await Promise.all([
+      scopeOf(options.kit, request.token, device),
+      options.notice?.() ?? Promise.resolve<FeedNotice>({}),
+    ]);
     if (scope === null) return NOT_FOUND;
     const { customerId, subscriptions } = scope;
-    const browser = isBrowser(request);
     const found = linkFeed(subscriptions);
-    // A browser viewing the page is no device: it registers nothing.
-    const feed = browser ? found : await appFeed(options, found, customerId, request);
+    const feed = device === null ? found : await appFeed(options, found, scope, device, request);
     const url = options.linkUrl(request.token);
     const now = options.now?.() ?? new Date();
     const facts = {
@@ -157,7 +192,7 @@ export function createFeedHandler(options: FeedHandlerOptions): (request: FeedLi
     const factsIn = (locale: string) => ({
       ...facts,
       banner: bannerIn(notice.banner, locale),
-      texts: feedTexts(locale, options.texts),
+      texts: textsIn(locale),
       formatDate: (date: Date) => options.formatDate?.(date, locale) ?? date.toISOString().slice(0, 10),
     });
     // Most refreshes of an active link say nothing in words: the buyer's language is read only when one does.

@@ -129,4 +129,26 @@ describe('the feed handler on the memory storage', () => {
     const withId = await s.answer({ token: s.token, method: 'GET', headers: { 'user-agent': 'Streisand/1.6.3', 'x-hwid': 'ipad' } });
     expect(names(withId.body)).toEqual([s.subscription.remote.username]);
   });
+  it("refreshes a known device in the link's read and touches only what the read did not decide", async () => {
+    const s = await setUp(2);
+    await s.answer({ token: s.token, method: 'GET', headers: happ('phone-a') });
+    const touched: string[] = [];
+    const touch = s.kit.devices.touch.bind(s.kit.devices);
+    const kit = {
+      ...s.kit,
+      devices: { ...s.kit.devices, touch: (...args: Parameters<typeof touch>) => (touched.push(args[1].hwid ?? ''), touch(...args)) },
+    };
+    const answer = createFeedHandler({ kit, title: 'Demo VPN', linkUrl: URL_OF, now: () => s.clock.now() });
+    // Known: decided by `kit.links.scope`'s read, no touch.
+    expect(names((await answer({ token: s.token, method: 'GET', headers: happ('phone-a') })).body)).toEqual([
+      s.subscription.remote.username,
+    ]);
+    expect(touched).toEqual([]);
+    // New: the read does not know it, touch registers it.
+    expect(names((await answer({ token: s.token, method: 'GET', headers: happ('phone-b') })).body)).toEqual([
+      s.subscription.remote.username,
+    ]);
+    expect(touched).toEqual(['phone-b']);
+    expect((await s.kit.devices.list(s.subscription.id)).map((d) => d.hwid).sort()).toEqual(['phone-a', 'phone-b']);
+  });
 });

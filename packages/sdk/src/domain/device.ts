@@ -64,3 +64,32 @@ export interface ListedDevice extends Device {
   /** Where the device is known. */
   readonly source: DeviceSource;
 }
+
+/** The most characters of each description field (`DeviceInfoSchema`'s bounds), for the check without zod. */
+const DESCRIPTION_MAX = { platform: 50, osVersion: 100, model: 200, app: 100, appVersion: 50, userAgent: 500 } as const;
+
+/** A text `DeviceInfoSchema` keeps as given: already trimmed and within `max` (a trimmed string is its own parse). */
+const asIs = (value: unknown, min: number, max: number): value is string =>
+  typeof value === 'string' && value.length >= min && value.length <= max && value.trim() === value;
+
+/**
+ * `DeviceInfoSchema`'s parse of a device already in its parsed form (an object literal of known fields, each text
+ * trimmed and within its bound), checked by hand: what an app's link refresh sends on every request. `undefined` for
+ * anything else, which the schema then parses (the same answer, or the `ValidationError` it words). `hwid` may be
+ * `null` when `nullHwid` (a request without an id).
+ */
+export function deviceInfoAsIs(input: unknown, nullHwid: boolean): (Omit<DeviceInfo, 'hwid'> & { hwid: string | null }) | undefined {
+  if (typeof input !== 'object' || input === null || Object.getPrototypeOf(input) !== Object.prototype) return undefined;
+  const given = input as Record<string, unknown>;
+  for (const key in given) if (key !== 'hwid' && !(key in DESCRIPTION_MAX)) return undefined;
+  const hwid = given['hwid'];
+  if (!(asIs(hwid, 1, 200) || (nullHwid && hwid === null))) return undefined;
+  const out: Record<string, string | null> = { hwid };
+  for (const field of Object.keys(DESCRIPTION_MAX) as (keyof typeof DESCRIPTION_MAX)[]) {
+    const value = given[field];
+    if (value === undefined || value === null) out[field] = null;
+    else if (asIs(value, 0, DESCRIPTION_MAX[field])) out[field] = value;
+    else return undefined;
+  }
+  return out as Omit<DeviceInfo, 'hwid'> & { hwid: string | null };
+}

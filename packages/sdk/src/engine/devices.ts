@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ActorSchema, IdSchema } from '../domain/common.js';
 import type { ActorInput } from '../domain/common.js';
-import { DeviceInfoSchema } from '../domain/device.js';
+import { DeviceInfoSchema, deviceInfoAsIs } from '../domain/device.js';
 import type { Device, DeviceInfo, DeviceInfoInput, ListedDevice } from '../domain/device.js';
 import type { Subscription } from '../domain/subscription.js';
 import { parseInput } from '../domain/validate.js';
@@ -35,6 +35,19 @@ export type DeviceCheck =
   | { served: false; reason: DeviceRefusal; limit: number | null; count: number };
 
 const DeviceRequestSchema = DeviceInfoSchema.extend({ hwid: DeviceInfoSchema.shape.hwid.nullable() });
+
+/**
+ * Checks what an app said about its device (`ValidationError` otherwise), as `kit.devices.touch` does: by hand when
+ * it is already in its parsed form (every link refresh), zod otherwise.
+ */
+export function parseDeviceRequest(request: DeviceRequest): DeviceRequest & Omit<DeviceInfo, 'hwid'> {
+  return deviceInfoAsIs(request, true) ?? parseInput(DeviceRequestSchema, request, 'device');
+}
+
+/** A known device seen after this time and described as stored is refreshed without a write (`policy.deviceSeenEveryMs`). */
+export function deviceSeenAfter(ctx: EngineContext): Date {
+  return new Date(ctx.clock.now().getTime() - ctx.policy.deviceSeenEveryMs);
+}
 const SubscriptionIdSchema = IdSchema;
 const ResetSchema = z.object({ actor: ActorSchema, reason: z.string().trim().min(1).max(500) });
 
@@ -90,7 +103,7 @@ export async function touchDevice(
   request: DeviceRequest,
   options: DeviceTouchOptions = {},
 ): Promise<DeviceCheck> {
-  const info = parseInput(DeviceRequestSchema, request, 'device');
+  const info = parseDeviceRequest(request);
   const sub = await touchedSubscription(ctx, subscriptionId, options.subscription);
   const terms = await deviceTermsOf(ctx, sub);
   if (info.hwid === null) {
@@ -102,8 +115,7 @@ export async function touchDevice(
   }
   const device: DeviceInfo = { ...info, hwid: info.hwid };
   // A known device: read and, when due, written in one statement (`lastSeenAt` lags by less than the interval).
-  const seenAfter = new Date(ctx.clock.now().getTime() - ctx.policy.deviceSeenEveryMs);
-  const refreshed = await ctx.storage.devices.refresh({ subscriptionId: sub.id, device, seenAfter });
+  const refreshed = await ctx.storage.devices.refresh({ subscriptionId: sub.id, device, seenAfter: deviceSeenAfter(ctx) });
   if (refreshed !== null) return { served: true, outcome: 'refreshed', device: refreshed };
   // Not registered (or removed meanwhile): a registration, counted and audited like any.
   const panelHwids = await panelHwidsFor(ctx, sub, terms);

@@ -6,9 +6,8 @@ import { parseInput } from '../domain/validate.js';
 import { ConfigurationError } from '../errors.js';
 import type { LinkTokenCandidate } from '../ports/storage-link-tokens.js';
 import type { EngineContext } from './context.js';
-import type { SubscriptionStatus } from '../domain/subscription-status.js';
 import { NotFoundError } from '../errors.js';
-import { LINK_TOKEN_PATTERN, type LinkScope, resolveLinkScope } from './link-scope.js';
+import { LINK_TOKEN_PATTERN, type LinkScope, type LinkScopeOptions, resolveLinkScope } from './link-scope.js';
 
 export { LINK_TOKEN_PATTERN };
 
@@ -47,8 +46,10 @@ export interface PanelkitLinks {
   /**
    * What a token opens and the subscriptions it serves (in `statuses` when given): the customer's link all of the
    * customer's, a subscription's own link that one. `null` for an unknown, rotated, revoked or malformed token.
+   * With `options.device`, the requesting app's known device is refreshed in the same read on the served
+   * subscriptions in its statuses (`LinkScope.checked`; the others are `kit.devices.touch`'s to decide).
    */
-  scope(token: string, options?: { statuses?: readonly SubscriptionStatus[] }): Promise<LinkScope | null>;
+  scope(token: string, options?: LinkScopeOptions): Promise<LinkScope | null>;
 }
 
 /** `createPanelkit`'s `links` option: what link tokens are derived with. */

@@ -1,5 +1,12 @@
+import { z } from 'zod';
+import { MAX_PAGE_LIMIT } from '../domain/common.js';
 import type { Page } from '../domain/common.js';
+import { DeviceInfoSchema, deviceInfoAsIs } from '../domain/device.js';
+import type { Device, DeviceInfo, DeviceInfoInput } from '../domain/device.js';
 import type { Subscription } from '../domain/subscription.js';
+import { SubscriptionStatusSchema } from '../domain/subscription-status.js';
+import type { SubscriptionStatus } from '../domain/subscription-status.js';
+import { parseInput } from '../domain/validate.js';
 
 /**
  * A link token as a storage keeps it (storage port 20): the random nonce the token is derived from (so the host can
@@ -56,6 +63,73 @@ export interface LinkTokenRepository {
    * when `scopeByHash` is. `limit` 1–1000.
    */
   scopeWithSubscriptions(tokenHash: string, page: { limit: number }): Promise<LinkTokenScopeWithSubscriptions | null>;
+  /**
+   * `scopeWithSubscriptions`, and in the same statement a known device refreshed as `devices.refresh` refreshes it
+   * (with `seenAfter`: written only when due) on each subscription of the page that the token serves with a status
+   * in `statuses` (storage port 24): every such subscription for a customer's token, the token's own subscription
+   * for a subscription's own (a bundle's other subscriptions are left to the caller). `refreshed` holds the devices
+   * refreshed or answered as stored, one per subscription that knew the hardware id; a subscription without it is
+   * not in `refreshed` and nothing is written for it (registering stays `devices.touch`'s). So an app's checked link
+   * refresh is one round trip. `null` (nothing written) when `scopeByHash` is. `ValidationError` for a bad device,
+   * `limit` (1–1000) or `statuses`, and nothing is written.
+   */
+  scopeRefreshingDevice(tokenHash: string, request: LinkDeviceRefreshRequest): Promise<LinkTokenScopeWithDevice | null>;
+}
+
+/** What `LinkTokenRepository.scopeRefreshingDevice` is asked besides the token's hash. */
+export interface LinkDeviceRefreshRequest {
+  /** The page of the customer's subscriptions read, as `scopeWithSubscriptions`'s (1–1000). */
+  readonly limit: number;
+  /** The statuses of the subscriptions whose device is refreshed (at least one). */
+  readonly statuses: readonly SubscriptionStatus[];
+  /** The device as its app described it; `hwid` is required. */
+  readonly device: DeviceInfoInput;
+  /** As `DeviceRefreshRequest.seenAfter`: a device seen after it and described as stored is not written. */
+  readonly seenAfter: Date;
+}
+
+/** A `linkTokens.scopeRefreshingDevice` request as checked: its device with every field present. */
+export interface ParsedLinkDeviceRefresh {
+  readonly limit: number;
+  readonly statuses: readonly SubscriptionStatus[];
+  readonly device: DeviceInfo;
+  readonly seenAfter: Date;
+}
+
+const LinkDeviceRefreshSchema: z.ZodType<ParsedLinkDeviceRefresh, LinkDeviceRefreshRequest> = z.strictObject({
+  limit: z.number().int().min(1).max(MAX_PAGE_LIMIT),
+  statuses: z.array(SubscriptionStatusSchema).min(1).readonly(),
+  device: DeviceInfoSchema,
+  seenAfter: z.date(),
+});
+
+const KNOWN_STATUSES: ReadonlySet<unknown> = new Set(SubscriptionStatusSchema.options);
+const REQUEST_KEYS: ReadonlySet<string> = new Set(['limit', 'statuses', 'device', 'seenAfter']);
+
+/** The request as `LinkDeviceRefreshSchema` parses it, checked by hand (an app's every checked refresh); `undefined` if not. */
+function linkDeviceRefreshAsIs(request: LinkDeviceRefreshRequest): ParsedLinkDeviceRefresh | undefined {
+  if (typeof request !== 'object' || request === null || Object.getPrototypeOf(request) !== Object.prototype) return undefined;
+  for (const key in request) if (!REQUEST_KEYS.has(key)) return undefined;
+  const { limit, statuses, seenAfter } = request;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) return undefined;
+  if (!Array.isArray(statuses) || statuses.length === 0 || !statuses.every((s) => KNOWN_STATUSES.has(s))) return undefined;
+  if (!(seenAfter instanceof Date) || Number.isNaN(seenAfter.getTime())) return undefined;
+  const device = deviceInfoAsIs(request.device, false);
+  return device === undefined ? undefined : { limit, statuses, device: device as DeviceInfo, seenAfter };
+}
+
+/**
+ * Checks a `linkTokens.scopeRefreshingDevice` request the same way in every storage (`ValidationError` otherwise):
+ * by hand when it is already in its parsed form, zod to word what is wrong.
+ */
+export function parseLinkDeviceRefresh(request: LinkDeviceRefreshRequest): ParsedLinkDeviceRefresh {
+  return linkDeviceRefreshAsIs(request) ?? parseInput(LinkDeviceRefreshSchema, request, 'link device refresh');
+}
+
+/** `LinkTokenScopeWithSubscriptions` and the device refreshed on the subscriptions that knew it. */
+export interface LinkTokenScopeWithDevice extends LinkTokenScopeWithSubscriptions {
+  /** The device as written or as stored, one per subscription refreshed (its `subscriptionId`), in no set order. */
+  readonly refreshed: readonly Device[];
 }
 
 /** What a link token opens and its customer's first page of subscriptions (`LinkTokenRepository.scopeWithSubscriptions`). */

@@ -81,9 +81,10 @@ import type { TrialClaimRepository } from './storage-trial-claims.js';
  * storefront sale may be a charge with no order (`StorefrontSale.orderId` `null`, with `chargeKey`, `subscriptionId`
  * and `source`; `storefronts.salesOfCharge` reads them back), 23 `linkTokens.scopeWithSubscriptions` (a link token's
  * scope and its customer's first page of subscriptions in one read: a buyer's link refresh resolves and reads in one
- * round trip).
+ * round trip), 24 `linkTokens.scopeRefreshingDevice` (the same read, and the requesting app's known device refreshed
+ * on the subscriptions the token serves in the same statement: an app's checked link refresh in one round trip).
  */
-export const STORAGE_PORT_VERSION = 23 as const;
+export const STORAGE_PORT_VERSION = 24 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;

@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import { ConfigurationError, createPanelkit, NotFoundError } from '../../src/index.js';
+import { ConfigurationError, createPanelkit, NotFoundError, type Subscription } from '../../src/index.js';
 import { createHarness, IDENTITY } from './harness.js';
 
 const SECRET = 'link-test-secret-0123456789';
@@ -148,5 +148,41 @@ describe('kit.customers reads', () => {
     expect((await h.kit.links.scope(own, { statuses: ['pending'] }))?.subscriptions.map((s) => s.id)).toEqual([bought[0]!.id]);
     expect((await h.kit.links.scope(own, { statuses: ['active'] }))?.subscriptions).toEqual([]);
     expect(listed).not.toHaveBeenCalled();
+  });
+  it("scope with a device refreshes the app's known device in the same storage call; an unknown or removed one is touch's", async () => {
+    const h = await createHarness({ links: { secret: SECRET } });
+    const customerId = await h.customer(5000);
+    const bought = [];
+    for (const key of ['one', 'two']) {
+      h.clock.advance(1000);
+      bought.push((await h.kit.checkout({ customerId, items: [{ planId: h.plan.id }], idempotencyKey: key })).subscriptions[0]!);
+    }
+    const [a, b] = bought as [Subscription, Subscription];
+    const phone = { hwid: 'hw-phone', platform: 'ios', app: 'Happ' };
+    const registered = await h.kit.devices.touch(a.id, phone);
+    if (!registered.served || registered.device === null) throw new Error('unreachable');
+    const token = await h.kit.links.tokenFor(customerId);
+    const scoped = vi.spyOn(h.storage.linkTokens, 'scopeRefreshingDevice');
+    const refreshed = vi.spyOn(h.storage.devices, 'refresh');
+    const asked = { statuses: ['pending'] as const, device: { request: phone, statuses: ['pending'] as const } };
+    const scope = await h.kit.links.scope(token, asked);
+    expect(scope?.subscriptions.map((s) => s.id)).toEqual([b.id, a.id]);
+    // Known on `a`: checked there; `b` does not know it (touch registers it, as before).
+    expect([...scope!.checked]).toEqual([[a.id, { served: true, outcome: 'refreshed', device: registered.device }]]);
+    expect(scoped).toHaveBeenCalledTimes(1);
+    expect(refreshed).not.toHaveBeenCalled();
+    // Removed: counted anew at the very next request (not in `checked`).
+    await h.kit.devices.remove(a.id, registered.device.id, { type: 'admin', id: 'adm_1' });
+    expect((await h.kit.links.scope(token, asked))!.checked.size).toBe(0);
+    // Without a hardware id, or on statuses the link does not serve: no device in the read.
+    expect(
+      (await h.kit.links.scope(token, { ...asked, device: { request: { ...phone, hwid: null }, statuses: ['pending'] } }))!.checked.size,
+    ).toBe(0);
+    expect(scoped).toHaveBeenCalledTimes(2);
+    await h.kit.links.scope(token, { statuses: ['pending'], device: { request: phone, statuses: ['active'] } });
+    expect(scoped).toHaveBeenCalledTimes(2);
+    await expect(h.kit.links.scope(token, { device: { request: { hwid: '' }, statuses: ['pending'] } } as never)).rejects.toThrow(/device/);
+    await expect(h.kit.links.scope(token, { device: { request: phone, statuses: ['gone'] } } as never)).rejects.toThrow(/device/);
+    await expect(h.kit.links.scope(token, { statuses: ['pending'], other: 1 } as never)).rejects.toThrow(/subscription filter/);
   });
 });

@@ -1,6 +1,20 @@
-import type { Customer, Page, PageRequest, Subscription } from '@panelkit/sdk';
-import { inputKey, parseCustomersAfter, parseLinkTokenCandidate, parsePageWindow, timeCursorCodec } from '@panelkit/sdk/storage';
-import type { LinkTokenCandidate, LinkTokenScope, LinkTokenScopeWithSubscriptions } from '@panelkit/sdk/storage';
+import type { Customer, Device, Page, PageRequest, Subscription } from '@panelkit/sdk';
+import {
+  inputKey,
+  parseCustomersAfter,
+  parseLinkDeviceRefresh,
+  parseLinkTokenCandidate,
+  parsePageWindow,
+  timeCursorCodec,
+} from '@panelkit/sdk/storage';
+import type {
+  DeviceRefreshRequest,
+  LinkDeviceRefreshRequest,
+  LinkTokenCandidate,
+  LinkTokenScope,
+  LinkTokenScopeWithDevice,
+  LinkTokenScopeWithSubscriptions,
+} from '@panelkit/sdk/storage';
 import { compareStrings } from '../internal/keys.js';
 import { ascending } from '../internal/paging.js';
 import type { Op } from '../internal/op.js';
@@ -134,19 +148,35 @@ export function linkTokenOperations(
 
 /**
  * `scopeWithSubscriptions`: `scopeByHash` and `subscriptions.listByCustomer`'s first page in the same call (so under
- * the storage's one lock, as one read).
+ * the storage's one lock, as one read); `scopeRefreshingDevice`: that, and `devices.refresh` on each subscription of
+ * the page the token serves in the statuses asked, in the same call.
  */
 export function linkTokenScopeOperation<T extends { scopeByHash(op: Op, tokenHash: string): LinkTokenScope | null }>(
   linkTokens: T,
   subscriptions: { listByCustomer(op: Op, customerId: string, page: PageRequest): Page<Subscription> },
+  devices: { refresh(op: Op, request: DeviceRefreshRequest): Device | null },
 ) {
+  function scopeWithSubscriptions(op: Op, tokenHash: string, page: { limit: number }): LinkTokenScopeWithSubscriptions | null {
+    const first = { limit: parsePageWindow({ limit: page?.limit }, timeCursorCodec).limit };
+    const scope = linkTokens.scopeByHash(op, tokenHash);
+    if (scope === null) return null;
+    return { ...scope, subscriptions: subscriptions.listByCustomer(op, scope.customerId, first) };
+  }
   return {
     ...linkTokens,
-    scopeWithSubscriptions(op: Op, tokenHash: string, page: { limit: number }): LinkTokenScopeWithSubscriptions | null {
-      const first = { limit: parsePageWindow({ limit: page?.limit }, timeCursorCodec).limit };
-      const scope = linkTokens.scopeByHash(op, tokenHash);
-      if (scope === null) return null;
-      return { ...scope, subscriptions: subscriptions.listByCustomer(op, scope.customerId, first) };
+    scopeWithSubscriptions,
+    scopeRefreshingDevice(op: Op, tokenHash: string, request: LinkDeviceRefreshRequest): LinkTokenScopeWithDevice | null {
+      const r = parseLinkDeviceRefresh(request);
+      const found = scopeWithSubscriptions(op, tokenHash, { limit: r.limit });
+      if (found === null) return null;
+      const refreshed: Device[] = [];
+      for (const sub of found.subscriptions.items) {
+        if (!r.statuses.includes(sub.status)) continue;
+        if (found.subscriptionId !== null && sub.id !== found.subscriptionId) continue;
+        const device = devices.refresh(op, { subscriptionId: sub.id, device: r.device, seenAfter: r.seenAfter });
+        if (device !== null) refreshed.push(device);
+      }
+      return { ...found, refreshed };
     },
   };
 }

@@ -31,8 +31,8 @@ function deviceFromRow(r: Row): Device {
   };
 }
 
-/** The description columns in order, as parameters `$3…$8` of the statements below. */
-function described(device: ParsedDeviceTouch['device']): unknown[] {
+/** The description columns' values a refresh writes, in `platform, os_version, model, app, app_version, user_agent` order. */
+export function described(device: ParsedDeviceTouch['device']): unknown[] {
   return [device.platform, device.osVersion, device.model, device.app, device.appVersion, device.userAgent];
 }
 
@@ -165,7 +165,9 @@ export function deviceRepository({ runner, schema }: RepositoryContext): DeviceR
           const { rows } = await db.query(`DELETE FROM ${table} WHERE subscription_id = $1 RETURNING *`, [
             inputKey(subscriptionId, 'subscription id'),
           ]);
-          return rows.map(deviceFromRow).sort((a, b) => a.firstSeenAt.getTime() - b.firstSeenAt.getTime() || (a.id < b.id ? -1 : 1));
+          return rows
+            .map((r) => deviceFromRow(r))
+            .sort((a, b) => a.firstSeenAt.getTime() - b.firstSeenAt.getTime() || (a.id < b.id ? -1 : 1));
         },
         { autocommit: true },
       ),

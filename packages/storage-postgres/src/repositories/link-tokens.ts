@@ -4,6 +4,7 @@ import type { LinkTokenCandidate, LinkTokenRepository, LinkTokenScope, LinkToken
 import { toPage } from '../internal/paging.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
+import { scopeRefreshingDevice } from './link-device-refresh.js';
 import { subscriptionFromRow } from './subscription-rows.js';
 
 /**
@@ -11,7 +12,8 @@ import { subscriptionFromRow } from './subscription-rows.js';
  * nothing on the customer's row and reads the row back in the same statement, `rotate` one upsert. A missing customer
  * fails the foreign key (`NotFoundError`).
  */
-export function linkTokenRepository({ runner, schema, secretBox }: RepositoryContext): LinkTokenRepository {
+export function linkTokenRepository(context: RepositoryContext): LinkTokenRepository {
+  const { runner, schema, secretBox } = context;
   const table = `${schema}.link_tokens`;
   const subTable = `${schema}.subscription_link_tokens`;
   const subscriptions = `${schema}.subscriptions`;
@@ -165,6 +167,8 @@ export function linkTokenRepository({ runner, schema, secretBox }: RepositoryCon
         },
         read,
       ),
+
+    scopeRefreshingDevice: scopeRefreshingDevice(context),
 
     customersAfter: (afterId: string, limit: number) =>
       runner.run(

@@ -2,11 +2,14 @@ import type { Subscription, SubscriptionStatus } from '@panelkit/sdk';
 import type { DeviceRefusal } from '@panelkit/sdk/rules';
 import type { BlockReason } from './placeholder.js';
 
+/** The statuses whose share links the feed serves, as a list (the statuses a client app's device is counted on). */
+export const USABLE_STATUS_LIST: readonly SubscriptionStatus[] = ['active', 'on_hold'];
+
 /** Statuses that make the link worth showing: usable now, or waiting for first use or more traffic. */
 export const LINKED_STATUSES: ReadonlySet<SubscriptionStatus> = new Set(['active', 'on_hold', 'limited']);
 
 /** Statuses whose share links the feed serves: the ones a client can connect with. */
-const USABLE_STATUSES: ReadonlySet<SubscriptionStatus> = new Set(['active', 'on_hold']);
+const USABLE_STATUSES: ReadonlySet<SubscriptionStatus> = new Set(USABLE_STATUS_LIST);
 
 /** Statuses the link answers with a placeholder named after them, when nothing on the link is usable. */
 const BLOCKING: ReadonlyMap<SubscriptionStatus, BlockReason> = new Map([

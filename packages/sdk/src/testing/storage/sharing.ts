@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createId } from '../../domain/ids.js';
+import type { Device } from '../../domain/device.js';
+import type { Subscription } from '../../domain/subscription.js';
 import type { LinkTokenCandidate } from '../../ports/storage-link-tokens.js';
 import { seedCustomer, seedPlan, seedSubscription } from './fixtures.js';
 import { expectRejects, HOUR, MINUTE, settle } from './support.js';
@@ -103,6 +105,99 @@ export function sharingSuite(env: SuiteEnv): void {
       await storage.linkTokens.revokeForSubscription(subs[0]!.id);
       expect(await storage.linkTokens.scopeWithSubscriptions(own.tokenHash, { limit: 10 })).toBeNull();
       await expectRejects(storage.linkTokens.scopeWithSubscriptions(bareToken.tokenHash, { limit: 0 }), 'ValidationError');
+    });
+
+    it('scopeRefreshingDevice (port 24): the scope, and a known device refreshed on the served subscriptions in the statuses, in one call', async () => {
+      const { storage, clock } = env;
+      const customer = await seedCustomer(storage);
+      const seeded: Subscription[] = [];
+      // Created a minute apart: the newest (`d`, no device) is a one-subscription page.
+      for (const status of ['active', 'on_hold', 'expired', 'active'] as const) {
+        seeded.push(await seedSubscription(storage, { customerId: customer.id, status }));
+        clock.advance(MINUTE);
+      }
+      const [a, b, c, d] = seeded as [Subscription, Subscription, Subscription, Subscription];
+      const terms = { deviceLimit: 2, noHwidPolicy: 'serve' } as const;
+      const phone = { hwid: 'hw-phone', platform: 'ios', app: 'Happ', appVersion: '1.0' };
+      const known = new Map<string, Device>();
+      for (const sub of [a, b, c]) {
+        const touched = await storage.devices.touch({ subscriptionId: sub.id, device: phone, terms });
+        if (touched.outcome !== 'registered') throw new Error('unreachable');
+        known.set(sub.id, touched.device);
+      }
+      const [wide, own] = [candidate(), candidate()];
+      await storage.linkTokens.ensure(customer.id, wide);
+      await storage.linkTokens.ensureForSubscription(a.id, own);
+      const all = await storage.subscriptions.listByCustomer(customer.id, { limit: 1000 });
+      const usable = ['active', 'on_hold'] as const;
+      const bySub = (devices: readonly Device[]) => [...devices].sort((x, y) => (x.subscriptionId < y.subscriptionId ? -1 : 1));
+
+      // Seen within the interval and described as stored: answered as stored, nothing written.
+      clock.advance(MINUTE);
+      const quiet = await storage.linkTokens.scopeRefreshingDevice(wide.tokenHash, {
+        limit: 1000,
+        statuses: usable,
+        device: phone,
+        seenAfter: new Date(clock.now().getTime() - HOUR),
+      });
+      expect(quiet).toEqual({ customerId: customer.id, subscriptionId: null, subscriptions: all, refreshed: expect.any(Array) });
+      expect(bySub(quiet!.refreshed)).toEqual(bySub([known.get(a.id)!, known.get(b.id)!]));
+
+      // Due (seen at or before seenAfter): written on the active and on-hold ones that know it; the expired one and
+      // the subscription without the device are left alone.
+      clock.advance(MINUTE);
+      const due = await storage.linkTokens.scopeRefreshingDevice(wide.tokenHash, {
+        limit: 1000,
+        statuses: usable,
+        device: { ...phone, appVersion: '1.1' },
+        seenAfter: clock.now(),
+      });
+      const dueAt = clock.now();
+      const written = (sub: Subscription) => ({ ...known.get(sub.id)!, appVersion: '1.1', lastSeenAt: dueAt });
+      expect(bySub(due!.refreshed)).toEqual(bySub([written(a), written(b)]));
+      expect(await storage.devices.list(a.id)).toEqual([written(a)]);
+      expect(await storage.devices.list(c.id)).toEqual([known.get(c.id)]);
+      expect(await storage.devices.list(d.id)).toEqual([]);
+
+      // A subscription's own token refreshes on that subscription alone; an unknown hardware id on none.
+      clock.advance(MINUTE);
+      const mine = await storage.linkTokens.scopeRefreshingDevice(own.tokenHash, {
+        limit: 1000,
+        statuses: usable,
+        device: phone,
+        seenAfter: clock.now(),
+      });
+      expect(mine).toMatchObject({ customerId: customer.id, subscriptionId: a.id, subscriptions: all });
+      expect(mine!.refreshed).toEqual([{ ...written(a), appVersion: '1.0', lastSeenAt: clock.now() }]);
+      expect(await storage.devices.list(b.id)).toEqual([written(b)]);
+      const stranger = await storage.linkTokens.scopeRefreshingDevice(wide.tokenHash, {
+        limit: 1000,
+        statuses: usable,
+        device: { hwid: 'hw-other' },
+        seenAfter: clock.now(),
+      });
+      expect(stranger!.refreshed).toEqual([]);
+      expect(await storage.devices.list(d.id)).toEqual([]);
+
+      // A first page short of all: devices on it alone; unknown, rotated and revoked tokens: null, nothing written.
+      const page = await storage.linkTokens.scopeRefreshingDevice(wide.tokenHash, {
+        limit: 1,
+        statuses: usable,
+        device: phone,
+        seenAfter: clock.now(),
+      });
+      expect(page!.subscriptions).toEqual(await storage.subscriptions.listByCustomer(customer.id, { limit: 1 }));
+      expect(page!.refreshed).toEqual([]);
+      const request = { limit: 10, statuses: usable, device: phone, seenAfter: clock.now() };
+      expect(await storage.linkTokens.scopeRefreshingDevice(candidate().tokenHash, request)).toBeNull();
+      await storage.linkTokens.rotate(customer.id, candidate());
+      clock.advance(MINUTE);
+      expect(await storage.linkTokens.scopeRefreshingDevice(wide.tokenHash, { ...request, seenAfter: clock.now() })).toBeNull();
+      await storage.linkTokens.revokeForSubscription(a.id);
+      expect(await storage.linkTokens.scopeRefreshingDevice(own.tokenHash, { ...request, seenAfter: clock.now() })).toBeNull();
+      expect((await storage.devices.list(b.id))[0]!.lastSeenAt.getTime()).toBeLessThan(clock.now().getTime());
+      await expectRejects(storage.linkTokens.scopeRefreshingDevice(own.tokenHash, { ...request, statuses: [] }), 'ValidationError');
+      await expectRejects(storage.linkTokens.scopeRefreshingDevice(own.tokenHash, { ...request, device: { hwid: '' } }), 'ValidationError');
     });
 
     it("rotating a subscription's token kills the old one at once; revoking leaves none", async () => {
