@@ -9,7 +9,7 @@ import supertest from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { translator } from '../src/i18n/translate.js';
 import { createLogger } from '../src/logging/logger.js';
-import type { ShopBot } from '../src/telegram/bot.js';
+import { handleUpdate, type ShopBot } from '../src/telegram/bot.js';
 import { createApp } from '../src/stack/web-app.js';
 import { webhookRouter, type WebhookOptions } from '../src/telegram/webhook.js';
 import { planNamed } from './support/buying.js';
@@ -179,7 +179,8 @@ describe('the Telegram webhook under overload', () => {
     );
     expect(orders.rows[0]?.n).toBe(1);
     expect(await s.t.shop.storage.ledger.balance(customer.id, 'USD')).toBe(2000 - plan.price.amount);
-    // One "ordered" attempted (the one lost on the way), no "already ordered" after it, the button answered once.
+    // One "ordered" attempted (the one lost on the way), no "already ordered" after it, the button answered once: at
+    // the Bot API, since the request was answered 503 (no webhook reply rides on that).
     expect(s.fake.callsSince(since, 'sendMessage').map(textOf)).toEqual([en('telegram.catalog.ordered')]);
     const answered = s.fake
       .callsSince(since, 'answerCallbackQuery')
@@ -188,17 +189,34 @@ describe('the Telegram webhook under overload', () => {
     expect(unhandled).toEqual([]);
   });
 
-  it('goes on when the answer to a button is lost on the way: the reply still comes, once', async () => {
+  it('answers a button in the webhook reply: no Bot API call for it, and the reply comes once', async () => {
     const app = appWith({ maxUpdates: 10 });
-    const buyer = new TelegramUser(s.fake, s.t.clock, 8501);
+    const buyer = new TelegramUser(s.fake, s.t.clock, 8502);
     expect((await post(app, buyer.message('/start'))).status).toBe(200);
     const since = s.fake.calls.length;
+    const tap = buyer.tap('cat', 1);
+    const answer = await post(app, tap);
+    expect(answer.status).toBe(200);
+    expect(answer.type).toBe('application/json');
+    expect(JSON.parse(answer.text)).toEqual({ method: 'answerCallbackQuery', callback_query_id: tap.callback_query?.id });
+    expect(s.fake.callsSince(since, 'answerCallbackQuery')).toEqual([]);
+    expect(s.fake.callsSince(since, 'sendMessage').map(textOf)).toEqual([en('telegram.catalog.chooseLocation')]);
+    // An update with no button to answer is answered with an empty 200.
+    const message = await post(app, buyer.message('hello'));
+    expect(message.status).toBe(200);
+    expect(message.text).toBe('');
+  });
+
+  it('goes on when the answer to a button is lost on the way: the reply still comes, once', async () => {
+    // Outside a webhook request (long polling; or the request answered 503 first) the answer is a Bot API call.
+    const buyer = new TelegramUser(s.fake, s.t.clock, 8501);
+    await handleUpdate(s.shopBot, buyer.message('/start'));
+    const since = s.fake.calls.length;
     const held = s.fake.holdNext('answerCallbackQuery');
-    // supertest sends when its answer is asked for.
-    const answer = post(app, buyer.tap('cat', 1)).then((r) => r.status);
+    const handled = handleUpdate(s.shopBot, buyer.tap('cat', 1));
     await held.arrived;
     held.release('hangUp');
-    expect(await answer).toBe(200);
+    await handled;
     expect(s.fake.callsSince(since, 'sendMessage').map(textOf)).toEqual([en('telegram.catalog.chooseLocation')]);
   });
 

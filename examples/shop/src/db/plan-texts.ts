@@ -17,6 +17,30 @@ export interface PlanTextDb {
   readonly shopSchema: string;
 }
 
+/** How long a process shows plans' texts from what it read (another replica's save shows after it; a save here at once). */
+const PLAN_TEXTS_TTL_MS = 5_000;
+
+/** Texts read, by language, by plan (`null`: none written for it in that language). */
+type TextsRead = { readAt: number; byLocale: Map<Locale, Map<string, PlanText | null>> };
+/** By database, by schema. */
+const textsRead = new WeakMap<object, Map<string, TextsRead>>();
+
+/** This process's texts read from the shop's table within the TTL (a fresh, empty one after it). */
+function textsOf(shop: PlanTextDb): TextsRead {
+  const now = performance.now();
+  let bySchema = textsRead.get(shop.db);
+  if (bySchema === undefined) textsRead.set(shop.db, (bySchema = new Map()));
+  let read = bySchema.get(shop.shopSchema);
+  if (read === undefined || now - read.readAt >= PLAN_TEXTS_TTL_MS) {
+    read = { readAt: now, byLocale: new Map() };
+    bySchema.set(shop.shopSchema, read);
+  }
+  return read;
+}
+
+/** Forgets what this process read of the shop's texts. */
+const forgetTexts = (shop: PlanTextDb) => void textsRead.get(shop.db)?.delete(shop.shopSchema);
+
 /** Every language's texts of one plan (for the admin form). */
 export async function planTextsOf(shop: PlanTextDb, planId: string): Promise<PlanTexts> {
   const { rows } = await shop.db.query<{ locale: Locale; name: string; description: string | null }>(
@@ -28,6 +52,16 @@ export async function planTextsOf(shop: PlanTextDb, planId: string): Promise<Pla
 
 /** Replaces a plan's texts: languages given are written, the others removed (they fall back to the default). */
 export async function savePlanTexts(shop: PlanTextDb, planId: string, texts: PlanTexts): Promise<void> {
+  forgetTexts(shop);
+  try {
+    await writePlanTexts(shop, planId, texts);
+  } finally {
+    // Also forgets what a read racing the writes put in.
+    forgetTexts(shop);
+  }
+}
+
+async function writePlanTexts(shop: PlanTextDb, planId: string, texts: PlanTexts): Promise<void> {
   const given = LOCALES.filter((l) => texts[l] !== undefined);
   await shop.db.query(`DELETE FROM ${shop.shopSchema}.plan_texts WHERE plan_id = $1 AND NOT (locale = ANY($2::text[]))`, [planId, given]);
   for (const locale of given) {
@@ -42,7 +76,9 @@ export async function savePlanTexts(shop: PlanTextDb, planId: string, texts: Pla
 
 /**
  * The plans as a buyer reading `locale` sees them: the name and description written for that language where there are
- * some, the plan's own otherwise. One query for any number of plans. Everything else about the plan is unchanged.
+ * some, the plan's own otherwise. One query for any number of plans, none for plans whose texts this process read in
+ * the last {@link PLAN_TEXTS_TTL_MS} (a save through {@link savePlanTexts} here is seen at once, another replica's
+ * within that). Everything else about the plan is unchanged.
  */
 export async function localizedPlans<P extends Pick<Plan, 'id' | 'name' | 'description'>>(
   shop: PlanTextDb,
@@ -50,14 +86,21 @@ export async function localizedPlans<P extends Pick<Plan, 'id' | 'name' | 'descr
   locale: Locale,
 ): Promise<P[]> {
   if (plans.length === 0) return [];
-  const { rows } = await shop.db.query<{ plan_id: string; name: string; description: string | null }>(
-    `SELECT plan_id, name, description FROM ${shop.shopSchema}.plan_texts WHERE locale = $1 AND plan_id = ANY($2::text[])`,
-    [locale, [...new Set(plans.map((p) => p.id))]],
-  );
-  const byPlan = new Map(rows.map((r) => [r.plan_id, r]));
+  const read = textsOf(shop);
+  let byPlan = read.byLocale.get(locale);
+  if (byPlan === undefined) read.byLocale.set(locale, (byPlan = new Map()));
+  const missing = [...new Set(plans.map((p) => p.id))].filter((id) => !byPlan.has(id));
+  if (missing.length > 0) {
+    const { rows } = await shop.db.query<{ plan_id: string; name: string; description: string | null }>(
+      `SELECT plan_id, name, description FROM ${shop.shopSchema}.plan_texts WHERE locale = $1 AND plan_id = ANY($2::text[])`,
+      [locale, missing],
+    );
+    for (const id of missing) byPlan.set(id, null);
+    for (const r of rows) byPlan.set(r.plan_id, { name: r.name, description: r.description });
+  }
   return plans.map((plan) => {
     const text = byPlan.get(plan.id);
-    return text === undefined ? plan : { ...plan, name: text.name, description: text.description ?? plan.description };
+    return text === undefined || text === null ? plan : { ...plan, name: text.name, description: text.description ?? plan.description };
   });
 }
 

@@ -56,6 +56,7 @@ import { miniAppUrl } from '../config/public-addresses.js';
 import { ReceiptPhotoStore } from '../db/telegram-receipt-photos.js';
 import { TelegramUpdateLog } from '../db/telegram-updates.js';
 import { webhookRouter } from './webhook.js';
+import { canAnswerInWebhookReply } from './webhook-reply.js';
 import { handledOnce } from './update-once.js';
 import { callbackAnswersAreCourtesy } from './callback-answers.js';
 import { registerLogSecrets } from '../logging/logger.js';
@@ -110,7 +111,10 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   const log = shop.logger.child({ component: 'telegram' });
   const webhookSecret = webhookSecretFor(config, shop.secret);
   registerLogSecrets(log, config.token, webhookSecret);
-  const bot = new Bot<BotContext>(config.token, { client: telegramClientOptions(config) });
+  // A button's answer rides on the webhook's reply when the update is handled within the request (`webhook-reply.ts`).
+  const bot = new Bot<BotContext>(config.token, {
+    client: { ...telegramClientOptions(config), canUseWebhookReply: canAnswerInWebhookReply },
+  });
   // The same retry policy as `telegramApi`: 429s are waited out for up to a minute. A network
   // error is not retried blindly: the message may have arrived (see the at-most-once sends).
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60, rethrowHttpErrors: true }));

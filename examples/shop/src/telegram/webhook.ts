@@ -11,6 +11,7 @@ import { answerQuietly } from '../logging/quiet-answer.js';
 import type { BotContext } from './context.js';
 import { createUpdateIntake, WEBHOOK_TIMEOUT_MS } from './update-intake.js';
 import { UpdateStillRunning } from './update-once.js';
+import { WebhookReply } from './webhook-reply.js';
 
 /**
  * What an update must look like before the bot (and the database) sees it: an object with a safe integer
@@ -39,6 +40,12 @@ function deliverAgainLater(res: Response): void {
   res.status(503).set('Retry-After', String(REDELIVER_AFTER_S)).end();
 }
 
+/** 200: the update is handled; the body, when there is one, is the one Bot API call it answered in the reply (`webhook-reply.ts`). */
+function handled(res: Response, reply: string | null): void {
+  if (reply === null) return void res.status(200).end();
+  res.status(200).type('application/json').send(reply);
+}
+
 /** How the webhook takes updates in: at most `maxUpdates` at once, each waited for up to `timeoutMs`. */
 export interface WebhookOptions {
   maxUpdates: number;
@@ -57,7 +64,9 @@ function failureLog(error: unknown): { err: unknown; updateId?: number } {
  * anything is stored, and Telegram delivers it again later. An update still running after the timeout is answered
  * 503 too and goes on, its late failure logged, never left to end the process; its redeliveries are answered 503
  * while it runs (`update-once.ts`), then find it handled, or given back if it failed before showing anything. A
- * failed update answers 500 so Telegram delivers it again, and is logged as its error alone.
+ * failed update answers 500 so Telegram delivers it again, and is logged as its error alone. A button's answer made
+ * while the update is handled within the wait rides on the 200 (`webhook-reply.ts`: one outgoing request a tap
+ * less); when the request is answered otherwise, it goes out through the Bot API.
  */
 export function webhookRouter(bot: Bot<BotContext>, path: string, secret: string, log: Logger, options: WebhookOptions): Router {
   return webhookRouterFor(path, () => Promise.resolve({ bot, secret }), log, options);
@@ -87,9 +96,9 @@ export function webhookRouterFor(
       log.error(failureLog(error), 'a Telegram update failed after its webhook request was answered');
     },
   });
-  const handle = async (bot: Bot<BotContext>, update: Update) => {
+  const handle = async (bot: Bot<BotContext>, update: Update, reply: WebhookReply) => {
     if (!bot.isInited()) await bot.init();
-    await bot.handleUpdate(update);
+    await bot.handleUpdate(update, reply.envelope);
   };
   router.post(
     path,
@@ -108,9 +117,21 @@ export function webhookRouterFor(
       next(readable ? undefined : new ShopError('invalid_input', 'errors.malformedBody'));
     },
     (req: Request, res: Response, next: NextFunction) => {
+      const bot = res.locals['webhookBot'] as Bot<BotContext>;
+      const reply = new WebhookReply();
       intake
-        .run(() => handle(res.locals['webhookBot'] as Bot<BotContext>, req.body as Update))
-        .then((outcome) => (outcome === 'handled' ? void res.status(200).end() : deliverAgainLater(res)), next);
+        .run(() => handle(bot, req.body as Update, reply))
+        .then(
+          (outcome) => {
+            if (outcome === 'handled') return handled(res, reply.take());
+            reply.sendHeld(bot.api);
+            deliverAgainLater(res);
+          },
+          (error: unknown) => {
+            reply.sendHeld(bot.api);
+            next(error);
+          },
+        );
     },
     (error: unknown, _req: Request, res: Response, next: NextFunction) => {
       if (!(error instanceof BotError)) return next(error);

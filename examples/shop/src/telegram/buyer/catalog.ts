@@ -85,7 +85,10 @@ export function catalogHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
       const { t, customer } = ctx.user;
       const message = ctx.callbackQuery.message;
       if (message === undefined) return void (await ctx.answerCallbackQuery());
-      const plan = await shop.storage.plans.get(ctx.match[1] as string);
+      // The plans on sale are a per-process copy (`plans-on-sale-cache.ts`); a trial's plan may be off sale. The checkout
+      // reads the plan again in its transaction, so what is charged is never the copy's.
+      const planId = ctx.match[1] as string;
+      const plan = (await shop.storage.plans.list({ onSale: true })).find((p) => p.id === planId) ?? (await shop.storage.plans.get(planId));
       if (plan === null || (kind === 'trial' && ctx.storefront !== undefined))
         return void (await ctx.answerCallbackQuery({ text: t('telegram.catalog.gone') }));
       await ctx.answerCallbackQuery();
