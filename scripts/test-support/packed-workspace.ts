@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { PUBLISHED_PACKAGES } from '../published-packages.mjs';
 
@@ -140,4 +142,57 @@ export async function packPackages(
       return [name, join(destination, file)];
     }),
   );
+}
+
+/** The variable the run's temporary folder is named by (`temp-root.ts`'s global set-up sets it). */
+const TEMP_ROOT_VARIABLE = 'PANELKIT_TEST_TMP';
+
+/** This worker's packing of the workspace, once asked for. */
+const packedHere = new Map<string, Promise<Record<string, string>>>();
+
+/**
+ * The published packages of the workspace at `root` (installed and built), packed once for the whole test run and
+ * shared by every file that asks: the tarballs' paths by package folder name, as {@link packWorkspace} returns them.
+ * The first file to ask packs (from a copy, in the run's temporary folder); the others, in any worker thread, wait for
+ * its tarballs. The tarballs are read-only to their users. Without the run's temporary folder (no global set-up) each
+ * call packs on its own.
+ */
+export function packedWorkspace(root: string): Promise<Record<string, string>> {
+  let packing = packedHere.get(root);
+  if (packing === undefined) {
+    packing = packOnce(root);
+    packedHere.set(root, packing);
+  }
+  return packing;
+}
+
+async function packOnce(root: string): Promise<Record<string, string>> {
+  const runFolder = process.env[TEMP_ROOT_VARIABLE];
+  if (runFolder === undefined) {
+    const scratch = mkdtempSync(join(tmpdir(), 'panelkit-packed-'));
+    return packWorkspace(root, scratch, join(scratch, 'tarballs'));
+  }
+  const folder = join(runFolder, 'packed-workspace');
+  const done = join(folder, 'tarballs.json');
+  const failed = join(folder, 'failed.txt');
+  try {
+    // mkdir is atomic: one caller in the run wins and packs.
+    mkdirSync(folder);
+  } catch {
+    for (;;) {
+      if (existsSync(done)) return JSON.parse(readFileSync(done, 'utf8')) as Record<string, string>;
+      if (existsSync(failed)) throw new Error(`the shared pack failed in another test file:\n${readFileSync(failed, 'utf8')}`);
+      await sleep(200);
+    }
+  }
+  try {
+    const tarballs = await packWorkspace(root, folder, join(folder, 'tarballs'));
+    // Written whole, then renamed: a waiting file never reads half of it.
+    writeFileSync(`${done}.partial`, JSON.stringify(tarballs));
+    renameSync(`${done}.partial`, done);
+    return tarballs;
+  } catch (error) {
+    writeFileSync(failed, String((error as Error).stack ?? error));
+    throw error;
+  }
 }

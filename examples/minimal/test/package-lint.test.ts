@@ -1,14 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { checkPackage, createPackageFromTarballData } from '@arethetypeswrong/core';
 import { problemAffectsResolutionKind } from '@arethetypeswrong/core/problems';
 import type { Analysis, Problem, ResolutionKind } from '@arethetypeswrong/core/types';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PANELKIT_PACKAGES, packagesBuilt, packWorkspace } from '../../../scripts/test-support/packed-workspace.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PANELKIT_PACKAGES, packagesBuilt, packedWorkspace } from '../../../scripts/test-support/packed-workspace.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const built = packagesBuilt(root);
@@ -55,12 +53,10 @@ function attwFindings(folder: string, analysis: Analysis): string[] {
  * declares, failing on any finding not in {@link ALLOWED}. Needs the packages built (`pnpm build`).
  */
 describe.skipIf(!built)(`publint and attw on the packed packages${built ? '' : ' (skipped: run `pnpm build` first)'}`, () => {
-  const scratch = mkdtempSync(join(tmpdir(), 'panelkit-lint-'));
   let tarballs: Record<string, Uint8Array> = {};
-  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
   beforeAll(async () => {
-    const paths = await packWorkspace(root, scratch, join(scratch, 'tarballs'));
+    const paths = await packedWorkspace(root);
     tarballs = Object.fromEntries(Object.entries(paths).map(([folder, path]) => [folder, new Uint8Array(readFileSync(path))]));
   }, 300_000);
 

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PUBLISHED_PACKAGES as PACKAGES } from '../../../scripts/published-packages.mjs';
+import { packedWorkspace } from '../../../scripts/test-support/packed-workspace.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -80,18 +81,15 @@ function simulatorPeers(): Record<string, string> {
 
 describe.skipIf(!built)(`examples/minimal from the packed tarballs${built ? '' : ' (skipped: run `pnpm build` first)'}`, () => {
   const work = mkdtempSync(join(tmpdir(), 'panelkit-packed-'));
-  const tarballs = join(work, 'tarballs');
   const project = join(work, 'project');
-  const tarball = (name: string) => `file:${join(tarballs, readdirSync(tarballs).find((f) => f.startsWith(`panelkit-${name}-`))!)}`;
+  /** The tarballs, packed once for the run and shared with the other files that install them. */
+  let tarballs: Record<string, string> = {};
+  const tarball = (name: string) => `file:${tarballs[name]!}`;
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   beforeAll(async () => {
     mkdirSync(join(project, 'src'), { recursive: true });
-    await run('npx', ['--yes', 'pnpm@10.34.9', '-r', '--filter', './packages/*', 'pack', '--pack-destination', tarballs], {
-      cwd: root,
-      // Six packages' prepack and postpack scripts: at a load of 25 on 2 cores the pack took longer than 120 s.
-      timeout: 300_000,
-    });
+    tarballs = await packedWorkspace(root);
     const dependencies = Object.fromEntries(PACKAGES.map((name) => [`@panelkit/${name}`, tarball(name)]));
     writeFileSync(
       join(project, 'package.json'),

@@ -65,7 +65,7 @@ describe.skipIf(!registry)(`the ${version} release from a local registry${regist
   let remote = '';
   const steps: Array<{ command: string } & RunResult> = [];
   const publishPackages = () => run('npx', ['--yes', PNPM, 'run', 'publish-packages'], { cwd: clone, env });
-  const view = (name: string, field: string) => registryView(env, work, `@panelkit/${name}@${version}`, field);
+  const view = (name: string, field: string) => registryView(registry!.url, `@panelkit/${name}@${version}`, field);
   const integrity: Record<string, unknown> = {};
 
   afterAll(async () => {
@@ -103,7 +103,7 @@ describe.skipIf(!registry)(`the ${version} release from a local registry${regist
 
   it('publishes each package with its CHANGELOG.md, keywords, and the SDK peer range pinned to the release line', async () => {
     for (const name of PACKAGES) {
-      const files = await tarballFiles(env, work, `@panelkit/${name}@${version}`);
+      const files = await tarballFiles(registry!.url, work, `@panelkit/${name}@${version}`);
       expect(files, `@panelkit/${name}`).toContain('CHANGELOG.md');
       expect(((await view(name, 'keywords')) as string[] | undefined)?.length, `@panelkit/${name} keywords`).toBeGreaterThan(0);
       if (name !== 'sdk') {
@@ -114,8 +114,8 @@ describe.skipIf(!registry)(`the ${version} release from a local registry${regist
     const description = (await view('panel-adapters', 'description')) as string;
     for (const kind of ['3x-ui', 'S-UI', 'Marzban', 'Marzneshin', 'PasarGuard', 'Remnawave']) expect(description).toContain(kind);
     // The SDK's guides are packed by its prepack script, from the clone's docs.
-    expect(await tarballFiles(env, work, `@panelkit/sdk@${version}`)).toContain('guides/writing-a-storage.md');
-    // About twenty npm commands: at a load of 25 on 2 cores they took longer than the 120 s default.
+    expect(await tarballFiles(registry!.url, work, `@panelkit/sdk@${version}`)).toContain('guides/writing-a-storage.md');
+    // About twenty registry reads (npm commands until these were read over HTTP: at a load of 25 they took over 120 s).
   }, 300_000);
 
   it('refuses a second publish of the same version and keeps the first one', async () => {

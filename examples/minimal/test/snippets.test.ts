@@ -2,7 +2,13 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STRANGER_TSCONFIG, cleanEnvironment, packWorkspace, packagesBuilt, run } from '../../../scripts/test-support/packed-workspace.js';
+import {
+  STRANGER_TSCONFIG,
+  cleanEnvironment,
+  packagesBuilt,
+  packedWorkspace,
+  run,
+} from '../../../scripts/test-support/packed-workspace.js';
 import { testTempFolder } from '../../../scripts/test-support/temp-root.js';
 import { type DocSnippet, docSnippets, snippetFileName } from './support/doc-snippets.js';
 
@@ -68,7 +74,7 @@ describe.skipIf(!built)(`the docs' TypeScript in a new project${built ? '' : ' (
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   beforeAll(async () => {
-    const tarballs = await packWorkspace(root, work, join(work, 'tarballs'));
+    const tarballs = await packedWorkspace(root);
     mkdirSync(join(project, 'src'), { recursive: true });
     const dependencies = {
       ...Object.fromEntries(Object.entries(tarballs).map(([name, tarball]) => [`@panelkit/${name}`, `file:${tarball}`])),

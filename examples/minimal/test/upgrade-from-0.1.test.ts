@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRegistry, startLocalRegistry } from '../../../scripts/test-support/local-registry.js';
-import { PNPM, cleanEnvironment, packPackages, packWorkspace, packagesBuilt, run } from '../../../scripts/test-support/packed-workspace.js';
+import {
+  PNPM,
+  cleanEnvironment,
+  packPackages,
+  packagesBuilt,
+  packedWorkspace,
+  run,
+} from '../../../scripts/test-support/packed-workspace.js';
 import { testTempFolder } from '../../../scripts/test-support/temp-root.js';
 import { upgradeCommands } from './support/upgrade-notes.js';
 
@@ -74,10 +81,7 @@ describe.skipIf(!registry)(
 
     beforeAll(async () => {
       // 0.1.0 first, so `latest` is the version now.
-      const tarballs = [
-        ...Object.values(await pack01(join(work, 'tarballs-0.1'))),
-        ...Object.values(await packWorkspace(root, work, join(work, 'tarballs'))),
-      ];
+      const tarballs = [...Object.values(await pack01(join(work, 'tarballs-0.1'))), ...Object.values(await packedWorkspace(root))];
       for (const tarball of tarballs) {
         const published = await run('npm', ['publish', tarball, '--registry', registry!.url, '--access', 'public'], {
           cwd: work,

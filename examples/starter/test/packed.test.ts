@@ -18,7 +18,13 @@ import type { LedgerEntry, Payment } from '@panelkit/sdk';
 import { createPostgresStorage, fromPgPool } from '@panelkit/storage-postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STRANGER_TSCONFIG, cleanEnvironment, packWorkspace, packagesBuilt, run } from '../../../scripts/test-support/packed-workspace.js';
+import {
+  STRANGER_TSCONFIG,
+  cleanEnvironment,
+  packagesBuilt,
+  packedWorkspace,
+  run,
+} from '../../../scripts/test-support/packed-workspace.js';
 import { testTempFolder } from '../../../scripts/test-support/temp-root.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -104,7 +110,7 @@ describe.skipIf(SKIP !== '')(`examples/starter from the packed tarballs, two pro
   let pool: pg.Pool;
 
   beforeAll(async () => {
-    const tarballs = await packWorkspace(root, work, join(work, 'tarballs'));
+    const tarballs = await packedWorkspace(root);
     const manifest = JSON.parse(readFileSync(join(example, 'package.json'), 'utf8')) as Record<string, Record<string, string>>;
     const dependencies = Object.fromEntries(
       Object.entries({ ...manifest['dependencies'], ...manifest['devDependencies'] }).map(([name, range]) =>

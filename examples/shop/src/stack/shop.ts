@@ -1,7 +1,7 @@
 import { announceAddressChange } from '../app/notifications/address-change.js';
 import { neverConnectedJob } from '../app/growth/never-connected.js';
 import { winBackJob } from '../app/growth/win-back.js';
-import { ConfigurationError, createPanelkit, systemClock, withAuditOutbox, type Clock } from '@panelkit/sdk';
+import { ConfigurationError, createPanelkit, systemClock, withAuditOutbox, type Clock, type EnginePolicy } from '@panelkit/sdk';
 import { createPostgresStorage, migrate, resealSecrets } from '@panelkit/storage-postgres';
 import { withPlansOnSaleCache } from './plans-on-sale-cache.js';
 import type { Logger } from 'pino';
@@ -55,6 +55,12 @@ export interface OpenShopOptions {
    * shop signs up hundreds of buyers); there is no setting for it, so a deployed shop cannot weaken it.
    */
   passwordCost?: PasswordCost;
+  /**
+   * How the engine's own panel reads (health checks, usage pages) are retried within one call; the SDK's default
+   * (4 attempts, backoff from 250 ms) unless set. Only tests set it: on a manual clock those backoffs are real
+   * waits, so a test shop keeps the attempts and shortens the sleeps. There is no setting for it.
+   */
+  panelReadRetry?: EnginePolicy['panelReadRetry'];
 }
 
 /**
@@ -116,7 +122,10 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       clock,
       logger: logger.child({ component: 'engine' }),
       panels: adapterFor,
-      policy: { identity: { secret, prefix: config.prefix } },
+      policy: {
+        identity: { secret, prefix: config.prefix },
+        ...(options.panelReadRetry === undefined ? {} : { panelReadRetry: options.panelReadRetry }),
+      },
       // Buyers' `/s/<token>` links: derived from the same secret the shop's own link table used, so they keep working.
       links: { secret },
       payments: {

@@ -24,6 +24,13 @@ export const TEST_SECRET_KEYS = `t1:${Buffer.alloc(32, 7).toString('base64')}`;
  */
 export const TEST_PASSWORD_COST = { N: 2 ** 10, r: 8, p: 1 } as const;
 
+/**
+ * How a shop under test retries the engine's own panel reads (health checks, usage pages): the SDK's 4 attempts, 1 ms
+ * apart instead of a backoff from 250 ms. The shop runs on a manual clock, so each of those backoffs was a real wait:
+ * 0.9 s for every read of a panel that is down. Only the sleeps are shorter; the attempts and what they do are the same.
+ */
+export const TEST_PANEL_READ_RETRY = { baseDelayMs: 1, maxDelayMs: 1 } as const;
+
 /** Rate limits roomy enough for a test file that signs up and buys many times from one address. */
 export const ROOMY_RATE_LIMITS = {
   signIn: { limit: 50, windowMs: 60_000 },
@@ -63,6 +70,7 @@ export async function startShop(options: { env?: Record<string, string>; app?: A
     logger: options.logger ?? pino({ level: 'silent' }),
     database: await pooledMemoryDatabase({ migrated: config.schema }),
     passwordCost: TEST_PASSWORD_COST,
+    panelReadRetry: TEST_PANEL_READ_RETRY,
   });
   await ensureFirstOwner(shop, ADMIN.email, ADMIN.password);
   // The shop's own jobs as `startBackground` runs them: notifications on the configured channels among them.
