@@ -184,13 +184,16 @@ describe.skipIf(SKIP !== false)(`the shop while its database goes away${SKIP ===
       JSON.stringify(byStatus(answers)),
     ).toEqual([]);
     expect(failures.every((a) => a.retryAfter !== null && Number(a.retryAfter) > 0)).toBe(true);
-    // While it was away, pages and the API said 503.
+    // While it was away, the API said 503.
     const whileDown = answers.filter((a) => a.startedAt > downFrom + 200 && a.endedAt < downUntil);
-    for (const kind of ['page', 'api'] as const) {
-      const seen = whileDown.filter((a) => a.kind === kind);
-      expect(seen.length, kind).toBeGreaterThan(0);
-      expect(byStatus(seen), kind).toEqual({ 503: seen.length });
-    }
+    const apiWhileDown = whileDown.filter((a) => a.kind === 'api');
+    expect(apiWhileDown.length).toBeGreaterThan(0);
+    expect(byStatus(apiWhileDown)).toEqual({ 503: apiWhileDown.length });
+    // The home page reads the plans on sale from the process's copy (`stack/plans-on-sale-cache.ts`, 5 s): through a
+    // short outage it may still answer from it; whatever it cannot answer is a 503 as well.
+    const pagesWhileDown = whileDown.filter((a) => a.kind === 'page');
+    expect(pagesWhileDown.length).toBeGreaterThan(0);
+    expect(pagesWhileDown.filter((a) => a.status !== 200 && a.status !== 503)).toEqual([]);
     // And it came back by itself: checkouts went through after both outages.
     const lastRestartAt = downUntil;
     expect(answers.some((a) => a.kind === 'checkout' && a.status === 201 && a.startedAt > lastRestartAt)).toBe(true);
