@@ -37,6 +37,22 @@ export function described(device: ParsedDeviceTouch['device']): unknown[] {
 }
 
 /**
+ * The `UPDATE` of a refresh that may be spared its write (the rule of `refreshUnneeded`): each device of `known` (a
+ * `WITH` query of device rows, read as `k`) is written only when seen at or before `seenAfter` or described anew, and
+ * returned as written. Its parameters start at `$first`: {@link described}'s six values, then now, then `seenAfter`.
+ */
+export function refreshWhereDue(table: string, first: number): string {
+  const p = (i: number) => `$${first + i}`;
+  return `UPDATE ${table} d SET platform = ${p(0)}, os_version = ${p(1)}, model = ${p(2)}, app = ${p(3)}, app_version = ${p(4)},
+      user_agent = ${p(5)}, last_seen_at = ${p(6)}::timestamptz
+    FROM known k
+    WHERE d.id = k.id AND (k.last_seen_at <= ${p(7)}::timestamptz
+      OR (k.platform, k.os_version, k.model, k.app, k.app_version, k.user_agent)
+         IS DISTINCT FROM (${p(0)}::text, ${p(1)}::text, ${p(2)}::text, ${p(3)}::text, ${p(4)}::text, ${p(5)}::text))
+    RETURNING d.*`;
+}
+
+/**
  * A refresh's one `UPDATE`: no `BEGIN` alone, no savepoint in the caller's transaction. The registration's run is
  * optimistic too: the engine registers a device in its own transaction with the audit event, four statements fewer.
  */
@@ -74,14 +90,7 @@ export function deviceRepository({ runner, schema }: RepositoryContext): DeviceR
   const refreshUnlessSeen = async (db: SqlQueryable, request: ParsedDeviceRefresh, seenAfter: Date, now: Date): Promise<Device | null> => {
     const { rows } = await db.query(
       `WITH known AS (SELECT * FROM ${table} WHERE subscription_id = $1 AND hwid = $2),
-       written AS (
-         UPDATE ${table} d SET platform = $3, os_version = $4, model = $5, app = $6, app_version = $7, user_agent = $8,
-           last_seen_at = $9::timestamptz
-         FROM known k
-         WHERE d.id = k.id AND (k.last_seen_at <= $10::timestamptz
-           OR (k.platform, k.os_version, k.model, k.app, k.app_version, k.user_agent)
-              IS DISTINCT FROM ($3::text, $4::text, $5::text, $6::text, $7::text, $8::text))
-         RETURNING d.*)
+       written AS (${refreshWhereDue(table, 3)})
        SELECT * FROM written UNION ALL SELECT * FROM known WHERE NOT EXISTS (SELECT FROM written)`,
       [request.subscriptionId, request.device.hwid, ...described(request.device), enc.time(now), enc.time(seenAfter)],
     );

@@ -4,7 +4,7 @@ import type { LinkDeviceRefreshRequest, LinkTokenScopeWithDevice } from '@panelk
 import { toPage } from '../internal/paging.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
-import { described } from './devices.js';
+import { described, refreshWhereDue } from './devices.js';
 import { subscriptionFromRow } from './subscription-rows.js';
 
 /**
@@ -17,7 +17,7 @@ const DEVICE_COLUMNS = 'r.id AS dv_id, r.first_seen_at AS dv_first_seen_at, r.la
 /**
  * `linkTokens.scopeRefreshingDevice` in one statement: the token's row, the customer's newest subscriptions (as
  * `scopeWithSubscriptions` reads them), the device with the hardware id on those the token serves in `statuses`
- * (`known`), written where due (`written`: the `UPDATE` of `devices.refresh` with `seenAfter`), and a row per
+ * (`known`), written where due (`written`: `refreshWhereDue`, as `devices.refresh` with `seenAfter`), and a row per
  * subscription carrying its device as written or as read (`dv_*`, `NULL` where it knew none). No lock: a known
  * device's refresh never counts against a limit.
  */
@@ -40,15 +40,7 @@ export function scopeRefreshingDevice({ runner, schema, secretBox }: RepositoryC
        JOIN page p ON p.status = ANY($3::text[]) AND (scope.subscription_id IS NULL OR p.id = scope.subscription_id)
        JOIN ${devices} d ON d.subscription_id = p.id AND d.hwid = $4
      ),
-     written AS (
-       UPDATE ${devices} d SET platform = $5, os_version = $6, model = $7, app = $8, app_version = $9, user_agent = $10,
-         last_seen_at = $11::timestamptz
-       FROM known k
-       WHERE d.id = k.id AND (k.last_seen_at <= $12::timestamptz
-         OR (k.platform, k.os_version, k.model, k.app, k.app_version, k.user_agent)
-            IS DISTINCT FROM ($5::text, $6::text, $7::text, $8::text, $9::text, $10::text))
-       RETURNING d.*
-     ),
+     written AS (${refreshWhereDue(devices, 5)}),
      refreshed AS (
        SELECT * FROM written UNION ALL SELECT * FROM known k WHERE NOT EXISTS (SELECT FROM written w WHERE w.id = k.id)
      )
