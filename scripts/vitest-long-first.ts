@@ -18,18 +18,25 @@ const LONG_RUNNING = [
   '/conformance',
   '-on-postgres',
   '-replicas',
-  'examples/shop/test/e2e/',
 ];
 
 /**
- * Vitest's order, with the long-running files first. Without a results cache (every CI run starts from a clean
- * clone) vitest starts the largest files first, and the storage conformance files are a few lines each: they
- * started last and ran on one core while the other had nothing left to do.
+ * The browser tests, started last: while the deployment test (which runs beside the others, in its own pool) starts
+ * and stops containers, a browser may not open (`scripts/test-support/network-gate.ts`), so a browser test started
+ * early would hold a worker idle until the deployment ends. Started last, they find it long done.
+ */
+const BROWSER = ['examples/shop/test/e2e/'];
+
+/**
+ * Vitest's order, with the long-running files first and the browser tests last. Without a results cache (every CI
+ * run starts from a clean clone) vitest starts the largest files first, and the storage conformance files are a few
+ * lines each: they started last and ran on one core while the other had nothing left to do.
  */
 export default class LongRunningFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
-    const isLong = (file: TestSpecification) => LONG_RUNNING.some((part) => file.moduleId.includes(part));
-    return [...sorted.filter(isLong), ...sorted.filter((file) => !isLong(file))];
+    const isBrowser = (file: TestSpecification) => BROWSER.some((part) => file.moduleId.includes(part));
+    const isLong = (file: TestSpecification) => !isBrowser(file) && LONG_RUNNING.some((part) => file.moduleId.includes(part));
+    return [...sorted.filter(isLong), ...sorted.filter((file) => !isLong(file) && !isBrowser(file)), ...sorted.filter(isBrowser)];
   }
 }

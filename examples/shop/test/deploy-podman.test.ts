@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { createXuiSimulator, serveOnLocalhost, type XuiSimulator } from '@panelkit/panel-adapters/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { holdNetworkChanges, type Release } from '../../../scripts/test-support/network-gate.js';
 import { addPanel, addPlan, browser, buy, credit, linkFeed, orderOf, signIn, signUp, type WebSession } from './support/deployed-shop.js';
 import { documentedBlock, filledIn } from './support/deploy-readme.js';
 import {
@@ -219,8 +220,11 @@ describe.skipIf(skipReason !== null)('the deployment as the README documents it,
   let buyerSession: WebSession;
   let planId: string;
   let firstOrder: { id: string; link: string };
+  // The browser tests wait while this file starts and stops containers (scripts/test-support/network-gate.ts).
+  let releaseNetwork: Release = () => {};
 
   beforeAll(async () => {
+    releaseNetwork = await holdNetworkChanges();
     const started = Date.now();
     a = await newStack('a');
     stacks.push(a);
@@ -230,10 +234,14 @@ describe.skipIf(skipReason !== null)('the deployment as the README documents it,
   }, 2_400_000);
 
   afterAll(async () => {
-    for (const stack of stacks) await remove(stack);
-    await panel?.close();
-    // This tree's image is built again by the next run (the previous release's is kept: its commit fixes it).
-    if (images !== undefined) await sh('podman', ['rmi', '--force', images.current]).catch(() => undefined);
+    try {
+      for (const stack of stacks) await remove(stack);
+      await panel?.close();
+      // This tree's image is built again by the next run (the previous release's is kept: its commit fixes it).
+      if (images !== undefined) await sh('podman', ['rmi', '--force', images.current]).catch(() => undefined);
+    } finally {
+      releaseNetwork();
+    }
   }, 300_000);
 
   // A failed step shows what the shop's processes said (the stacks are removed afterwards).

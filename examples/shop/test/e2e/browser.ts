@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { holdQuietNetwork } from '../../../../scripts/test-support/network-gate.js';
 import { startBackground, type Background } from '../../src/stack/background.js';
 import { startShop, type ShopUnderTest } from '../support/shop-under-test.js';
 import { BROWSER_ENDPOINT_VARIABLE, CHROMIUM, CHROMIUM_LAUNCH } from './browser-server.js';
@@ -13,11 +14,20 @@ export const SCREENSHOT_DIR = resolve(import.meta.dirname, '../../test-output/sc
 /**
  * Chromium for one test file: a connection to the run's browser (`browser-server.ts`), whose `close()`
  * closes the contexts the file opened; its own Chromium when the run has none (a runner without the set-up).
+ * It opens while no container starts or stops on the host and holds that until it is closed (`network-gate.ts`).
  */
-export function launchBrowser(): Promise<Browser> {
+export async function launchBrowser(): Promise<Browser> {
+  const release = await holdQuietNetwork();
   const endpoint = process.env[BROWSER_ENDPOINT_VARIABLE];
-  // Either way each context a test opens starts empty: no cookie or storage from another file's.
-  return endpoint === undefined ? chromium.launch(CHROMIUM_LAUNCH) : chromium.connect(endpoint);
+  try {
+    // Either way each context a test opens starts empty: no cookie or storage from another file's.
+    const browser = endpoint === undefined ? await chromium.launch(CHROMIUM_LAUNCH) : await chromium.connect(endpoint);
+    browser.on('disconnected', release);
+    return browser;
+  } catch (error) {
+    release();
+    throw error;
+  }
 }
 
 export interface ServedShop extends ShopUnderTest {
