@@ -500,7 +500,7 @@ describe('worker: woken by queued jobs', () => {
     const keyed = job('test.keyed', ({ n }) => `key-${n}`);
     const worker = h.kit.createWorker({ pollIntervalMs: 3_600_000, hostJobs: [plain, keyed], engineJobs: false });
     /** The claims made from the job's success (its completion written) until the loop has had its turns. */
-    const claimsAfterSettling = async (enqueue: () => Promise<unknown>): Promise<number> => {
+    const claimsAfterSettling = async (enqueue: (tx: StorageTransaction) => Promise<unknown>): Promise<number> => {
       let atSuccess = -1;
       const succeeded = new Promise<void>((resolve) =>
         h.kit.events.once('job:succeeded', () => {
@@ -516,9 +516,9 @@ describe('worker: woken by queued jobs', () => {
     worker.start();
     await counter.firstClaim.promise;
     // Its claim took fewer jobs than it asked for (nothing more was due), and nothing was queued since: no claim.
-    expect(await claimsAfterSettling((tx) => enqueueHostJob(tx as StorageTransaction, plain, { n: 1 }))).toBe(0);
+    expect(await claimsAfterSettling((tx) => enqueueHostJob(tx, plain, { n: 1 }))).toBe(0);
     // A job with a key may have held another of its key back: its settling claims once more.
-    expect(await claimsAfterSettling((tx) => enqueueHostJob(tx as StorageTransaction, keyed, { n: 2 }))).toBe(1);
+    expect(await claimsAfterSettling((tx) => enqueueHostJob(tx, keyed, { n: 2 }))).toBe(1);
     await worker.stop();
     expect(ran).toEqual(['test.plain 1', 'test.keyed 2']);
   });
