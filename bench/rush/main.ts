@@ -18,7 +18,8 @@
  * exactly one link message, and their wallet debited exactly once (balance = twice the price − the price).
  * `--count`: the replicas count the statements they send (`statement-count.ts`), and the bench prints them per lone
  * buyer by tap and by job (the median over the lone buyers; BENCH_DEBUG=1 lists them by statement), and `/start`'s
- * apart (the lone buyers' `/start`s, one at a time, before the clock runs) and the idle background's a second.
+ * apart (the lone buyers' `/start`s, one at a time, before the clock runs), the idle background's a second, and every
+ * statement of the rush a rush buyer (batching makes these depend on the load).
  * Always printed: the replicas' CPU a lone buyer by step (`step-cpu.ts`: each tap, the jobs after the buy) and, over
  * `--idle` seconds with nothing asked of the replicas (0: not measured), their idle background a second.
  * `--profile DIR`: each replica runs under `node --cpu-prof` and writes its profile into DIR when it stops
@@ -43,7 +44,7 @@ import { openShop } from '../../examples/shop/src/stack/shop.js';
 import { FakeTelegram, buttonsOf, type BotCall } from '../../examples/shop/test/support/fake-telegram.js';
 import { machineCpu, processCpu } from '../support/proc-cpu.js';
 import { RushBuyer, type BuyerUpdate as Update } from './buyer-updates.js';
-import { countsOf, printStatementsPerBuyer, printStatementsPerSecond } from './statements-per-buyer.js';
+import { countsOf, printStatementsPer, printStatementsPerBuyer, printStatementsPerSecond } from './statements-per-buyer.js';
 import { StepCpu, threadsCpuMs } from './step-cpu.js';
 import type { StatementCounts } from './statement-count.js';
 
@@ -403,6 +404,7 @@ try {
   const replicaCpuBefore = replicas.map(({ child }) => processCpu(child.pid!));
   const panelBefore = { ...panelLoad };
   panelLoad.peak = 0;
+  const rushCountsBefore = values.count ? await countsOf(replicas) : null;
   const rushStarted = performance.now();
   const loadAtStart = load();
   const times = await Promise.all(
@@ -419,6 +421,14 @@ try {
   const machineBusy = (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total);
   // Late duplicates would arrive after the first link: give them a moment before counting.
   await sleep(3000);
+  // Every statement of the rush (its buyers' taps and jobs, and the background meanwhile), a buyer.
+  if (rushCountsBefore !== null)
+    printStatementsPer(
+      rushCountsBefore,
+      await countsOf(replicas),
+      BUYERS,
+      `statements a buyer in the rush (${BUYERS} buyers, every replica)`,
+    );
   const sorted = times.map((t) => t.link).sort((a, b) => a - b);
   const answered = times.map((t) => t.answered).sort((a, b) => a - b);
   const p50 = pct(sorted, 50);

@@ -68,15 +68,23 @@ export function printStatementsPerBuyer(snapshots: StatementCounts[], title = 's
 
 /** Prints each label's statements a second between two snapshots `seconds` apart (BENCH_DEBUG=1: by statement). */
 export function printStatementsPerSecond(before: StatementCounts, after: StatementCounts, seconds: number, title: string): void {
+  printStatementsPer(before, after, seconds, `${title} (over ${seconds} s; a second)`);
+}
+
+/**
+ * Prints each label's statements between two snapshots divided by `n` (a rush's buyers, an idle spell's seconds), under
+ * `title` (BENCH_DEBUG=1: by statement).
+ */
+export function printStatementsPer(before: StatementCounts, after: StatementCounts, n: number, title: string): void {
   const labels = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-  const rate = (n: number) => (n / seconds).toFixed(2).padStart(7);
-  console.log(`${title} (over ${seconds} s; a second):`);
+  const rate = (count: number) => (count / n).toFixed(2).padStart(7);
+  console.log(`${title}:`);
   let all = 0;
   for (const label of labels) {
-    const n = total(after[label]) - total(before[label]);
-    all += n;
-    if (n > 0) console.log(`  ${label.padEnd(34)} ${rate(n)}`);
-    if (n === 0 || process.env['BENCH_DEBUG'] === undefined) continue;
+    const count = total(after[label]) - total(before[label]);
+    all += count;
+    if (count > 0) console.log(`  ${label.padEnd(34)} ${rate(count)}`);
+    if (count === 0 || process.env['BENCH_DEBUG'] === undefined) continue;
     for (const [text, m] of Object.entries(after[label] ?? {})) {
       const d = m - (before[label]?.[text] ?? 0);
       if (d > 0) console.log(`    ${rate(d)}  ${text}`);

@@ -67,7 +67,11 @@ describe('the never-connected nudge', () => {
     // Read as delivered: the buyer's link page and the owner's support contact, in the buyer's language.
     const params = await readingParams(
       t.shop,
-      { kind: 'never_connected', params: { subscriptionId: idle.sub, planId: (await planNamed(t, PLAN)).id } },
+      {
+        kind: 'never_connected',
+        recipient: { kind: 'customer', customerId: idle.customerId },
+        params: { subscriptionId: idle.sub, planId: (await planNamed(t, PLAN)).id },
+      },
       'ru',
     );
     const message = renderNotification('never_connected', params, { locale: 'ru', timeZone: 'UTC', shopName: 'Shop' });

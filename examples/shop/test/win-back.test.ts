@@ -79,7 +79,11 @@ describe('the win-back offer', () => {
     expect(code).toMatchObject({ value: { type: 'percent', percent: 25 }, maxUses: 1, maxUsesPerCustomer: 1 });
     expect(code.endsAt?.getTime()).toBe(t.clock.now().getTime() + 5 * DAY);
 
-    const params = await readingParams(t.shop, { kind: 'win_back', params: offer! }, 'ru');
+    const params = await readingParams(
+      t.shop,
+      { kind: 'win_back', recipient: { kind: 'customer', customerId: lapsed.customerId }, params: offer! },
+      'ru',
+    );
     const message = renderNotification('win_back', params, { locale: 'ru', timeZone: 'UTC', shopName: 'Shop' });
     expect(message.subject).toContain('25%');
     expect(message.text).toContain(code.code);

@@ -7,6 +7,13 @@ export interface SqlResult<R = Record<string, unknown>> {
 export interface SqlQueryable {
   /** Runs one statement with `$1`-style parameters; rejects with the driver's error. */
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<SqlResult<R>>;
+  /**
+   * Optional, on a transaction's connection: runs `text` (one command without parameters whose answer is not needed,
+   * such as a `SET LOCAL`) right before the next statement sent with parameters, written into that statement's round
+   * trip; when the database fails it, that statement is not run and rejects with its error. Nothing runs it if no
+   * such statement follows. Without this method, send the command with `query`.
+   */
+  sendAhead?(text: string): void;
 }
 
 /**

@@ -90,6 +90,38 @@ describe.skipIf(SKIP_REAL_SERVER)('fromPgPool: BEGIN in the round trip of the fi
     expect(rows).toEqual([{ id: 4 }, { id: 5 }]);
   });
 
+  it('sendAhead: the command runs in the transaction, in the round trip of the next statement with parameters', async () => {
+    const client = fromPgPool(pool);
+    sent.length = 0;
+    const result = await client.transaction(async (db) => {
+      expect(db.sendAhead).toBeTypeOf('function');
+      db.sendAhead!(`SET LOCAL statement_timeout = '4321ms'`);
+      const first = await db.query<{ timeout: string }>('SELECT current_setting($1) AS timeout', ['statement_timeout']);
+      db.sendAhead!(`SET LOCAL statement_timeout = '1234ms'`);
+      // A statement without parameters goes alone, after the commands ahead of it.
+      const second = await db.query<{ timeout: string }>(`SELECT current_setting('statement_timeout') AS timeout`);
+      return [first.rows[0]!.timeout, second.rows[0]!.timeout];
+    });
+    expect(result).toEqual(['4321ms', '1234ms']);
+    // Only the first command was sent with its statement (and `BEGIN`); `SET LOCAL` ended with the transaction.
+    expect(sent.filter((text) => /^\s*(BEGIN|SET)/i.test(text))).toEqual([`SET LOCAL statement_timeout = '1234ms'`]);
+    expect((await pool.query('SELECT current_setting($1) AS timeout', ['statement_timeout'])).rows).not.toEqual([{ timeout: '4321ms' }]);
+  });
+
+  it('sendAhead: a command the database fails rejects the statement after it, which does not run', async () => {
+    const client = fromPgPool(pool);
+    await expect(
+      client.transaction(async (db) => {
+        db.sendAhead!(`SET LOCAL enable_bitmapscan = 'sometimes'`);
+        await db.query(`INSERT INTO ${schema}.items (id, name) VALUES ($1, $2)`, [6, 'six']);
+      }),
+    ).rejects.toThrow(/enable_bitmapscan/);
+    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM ${schema}.items WHERE id = 6`);
+    expect(rows).toEqual([{ n: 0 }]);
+    // The connection is clean for the next caller.
+    expect(await client.transaction(async (db) => (await db.query<{ n: number }>('SELECT $1::int AS n', [7])).rows)).toEqual([{ n: 7 }]);
+  });
+
   it('a transaction that sends no statement sends nothing at all', async () => {
     const client = fromPgPool(pool);
     sent.length = 0;

@@ -43,14 +43,6 @@ export class StorefrontTelegramLinkStore {
     return rows[0] === undefined ? null : linkOf(rows[0]);
   }
 
-  /** The storefront link of a customer (the chat a notice to them goes to, through their storefront's bot), or `null`. */
-  async byCustomer(customerId: string): Promise<StorefrontTelegramLink | null> {
-    const { rows } = await this.db.query<LinkRow>(`SELECT * FROM ${this.schema}.storefront_telegram_links WHERE customer_id = $1`, [
-      customerId,
-    ]);
-    return rows[0] === undefined ? null : linkOf(rows[0]);
-  }
-
   /** Links the user to this customer unless linked already: the link that stands (the first one, under races) is returned. */
   async linkIfNew(link: StorefrontTelegramLink): Promise<StorefrontTelegramLink> {
     await this.db.query(

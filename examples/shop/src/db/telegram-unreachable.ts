@@ -2,6 +2,18 @@ import type { Clock } from '@panelkit/sdk';
 import type { SqlQueryable } from '@panelkit/storage-postgres';
 
 /**
+ * A storefront buyer's Telegram address as the notification channel keeps it: `sf:<bot id>:<chat id>`, so a notice
+ * is sent through the bot of the storefront the buyer belongs to (the chat id alone names no bot), and a chat
+ * marked unreachable is the one with that bot only.
+ */
+export function storefrontAddress(botId: string, chatId: string): string {
+  return `sf:${botId}:${chatId}`;
+}
+
+/** {@link storefrontAddress} in SQL, of two text expressions. */
+const storefrontAddressSql = (botId: string, chatId: string) => `'sf:' || ${botId} || ':' || ${chatId}`;
+
+/**
  * The `telegram_unreachable_chats` table: chats Telegram refused for good (blocked the bot, chat not found, user
  * deactivated). Nothing is sent to a marked chat until an update from it arrives and clears the mark
  * (`TelegramUpdateLog.claim`).
@@ -36,14 +48,24 @@ export class TelegramUnreachableChats {
     return rows[0]?.reason ?? null;
   }
 
-  /** The chat the customer's Telegram link names (`telegram_links`), unless it is marked; `null` without either. */
-  async reachableChatOf(customerId: string): Promise<string | null> {
-    const { rows } = await this.db.query<{ chat_id: string }>(
-      `SELECT l.chat_id FROM ${this.schema}.telegram_links l
-       WHERE l.customer_id = $1 AND NOT EXISTS (SELECT 1 FROM ${this.table} u WHERE u.chat_id = l.chat_id)`,
+  /**
+   * Where the bot reaches the customer, in one statement: a storefront's buyer (`storefront_telegram_links`) in the
+   * chat with their storefront's bot ({@link storefrontAddress}) while it has one, else the chat their Telegram link
+   * names (`telegram_links`); `null` when that address is marked, or there is none.
+   */
+  async reachableAddressOf(customerId: string): Promise<string | null> {
+    const { rows } = await this.db.query<{ address: string }>(
+      `WITH a AS (
+         SELECT coalesce(
+           (SELECT ${storefrontAddressSql('b.bot_id::text', 's.chat_id')}
+            FROM ${this.schema}.storefront_telegram_links s JOIN ${this.schema}.storefront_bots b ON b.storefront_id = s.storefront_id
+            WHERE s.customer_id = $1),
+           (SELECT l.chat_id FROM ${this.schema}.telegram_links l WHERE l.customer_id = $1)) AS address
+       )
+       SELECT a.address FROM a WHERE a.address IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${this.table} u WHERE u.chat_id = a.address)`,
       [customerId],
     );
-    return rows[0]?.chat_id ?? null;
+    return rows[0]?.address ?? null;
   }
 
   /** Those of `chatIds` that are not marked, in their order. */

@@ -40,10 +40,8 @@ export function createTelegramChannel(options: TelegramChannelOptions): Notifica
     async addressesOf(recipient: Recipient): Promise<string[]> {
       if (recipient.kind === 'staff') return unreachable.reachable(options.config.adminIds);
       // A storefront's buyer hears through their storefront's bot, under its name (issue 70).
-      const storefront = await storefronts.addressOf(recipient.customerId);
-      if (storefront !== null) return (await unreachable.reachable([storefront])).length === 0 ? [] : [storefront];
-      const chat = await unreachable.reachableChatOf(recipient.customerId);
-      return chat === null ? [] : [chat];
+      const address = await unreachable.reachableAddressOf(recipient.customerId);
+      return address === null ? [] : [address];
     },
     async send(address: string, message: RenderedMessage, idempotencyKey: string): Promise<void> {
       // Marked after this delivery was written (another message found it blocked): refused without a call.

@@ -183,6 +183,16 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
   const pollAbort = new AbortController();
   /** The storage said jobs were queued since the `start()` loop's last claim began: claim again before sleeping. */
   let queued = false;
+  /**
+   * Whether a claim now may find a due job that no signal will announce: the `start()` loop's last claim took all it
+   * asked for (or asked nothing, or failed), or a job with a serialisation or dedupe key settled since it began (a job
+   * that key held back may be claimable now), or the storage does not signal queued jobs. Only then do settling jobs
+   * wake the loop; otherwise the claim would be an empty one (bench/rush: three a lone purchase), and what is queued
+   * meanwhile wakes it (`queued`).
+   */
+  let mayBeDue = true;
+  /** A job with a serialisation or dedupe key settled since the `start()` loop's last claim began. */
+  let keyFreed = false;
   /** Ends the `start()` loop's subscription to `storage.jobsQueued`. */
   let unsubscribe: (() => void) | undefined;
   const completions = new Completions(ctx.storage);
@@ -224,9 +234,13 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
    * woken to claim more, so the panels' queues never run dry while the last jobs of a claim finish (a
    * claim boundary cost ~120 ms of idle panels in bench/provisioning).
    */
-  function release(jobId: string): void {
-    free(jobId);
-    if (held.delete(jobId) && hasRoom()) wake?.();
+  function release(job: Job): void {
+    if (job.serialKey !== null || job.dedupeKey !== null) {
+      keyFreed = true;
+      mayBeDue = true;
+    }
+    free(job.id);
+    if (held.delete(job.id) && hasRoom() && mayBeDue) wake?.();
   }
 
   /** A `pump()` is due at the end of this turn. */
@@ -238,7 +252,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
    */
   function free(jobId: string): void {
     if (!active.delete(jobId)) return;
-    if (hasRoom()) wake?.();
+    if (hasRoom() && mayBeDue) wake?.();
     if (pumpDue) return;
     pumpDue = true;
     queueMicrotask(() => {
@@ -388,7 +402,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
       if ((await completions.settle({ lease, outcome: 'dead', error: error.toJSON() })).has(job.id))
         ctx.events.emit('job:dead', { job, workerId: id, error, at });
     } finally {
-      release(job.id);
+      release(job);
     }
   }
 
@@ -411,7 +425,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
         ctx.events.emit('job:parked', { job, workerId: id, panelId: panel.id, until, at });
       } else ctx.events.emit('job:lease_lost', { jobId: job.id, workerId: id, at });
     } finally {
-      release(job.id);
+      release(job);
     }
   }
 
@@ -598,7 +612,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
     inFlight.add(work);
     const done = work.finally(() => {
       inFlight.delete(work);
-      wake?.();
+      if (mayBeDue) wake?.();
     });
     return { claimed: claimed.length, done };
   }
@@ -637,8 +651,10 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
         while (!stopping) {
           let claimed = 0;
           let asked = 0;
+          let failed = false;
           try {
             queued = false;
+            keyFreed = false;
             asked = hasRoom() ? room() : 0;
             const started = await claimAndStart(asked, awaitWakeMs);
             claimed = started.claimed;
@@ -646,11 +662,14 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
             // ends the host's process. The job's lease runs out and it is claimed again.
             started.done.catch((error: unknown) => ctx.events.emit('error', toPanelkitError(error)));
           } catch (error) {
+            failed = true;
             ctx.events.emit('error', toPanelkitError(error));
           }
+          mayBeDue = unsubscribe === undefined || failed || claimed >= asked || keyFreed;
           // A claim that took all it asked for may have left more due: claim again at once. One that took fewer found
-          // nothing more due then; what is queued after wakes the loop (`queued`), and settling jobs wake it too.
-          if (stopping || (claimed > 0 && claimed >= asked && room() > 0) || (queued && hasRoom())) continue;
+          // nothing more due then; what is queued after wakes the loop (`queued`), and so do settling jobs while
+          // `mayBeDue`; a key freed during the claim may have let a job it skipped go.
+          if (stopping || (claimed > 0 && claimed >= asked && room() > 0) || ((queued || keyFreed) && hasRoom())) continue;
           const wait = pollMs * (0.5 + ctx.random());
           const woken = new Promise<void>((resolve) => (wake = resolve));
           // Its own signal, ended when woken: a sleep cut short must not leave its timer and its

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConflictError, PanelAuthError, PanelRejectedError, PanelServerError } from '../../src/index.js';
+import { z } from 'zod';
+import { ConflictError, defineHostJob, enqueueHostJob, PanelAuthError, PanelRejectedError, PanelServerError } from '../../src/index.js';
 import type { StoragePort, StorageTransaction } from '../../src/storage.js';
 import { FakePanelAdapter } from '../../src/testing/index.js';
 import type { WorkerStep } from '../../src/index.js';
@@ -482,6 +483,44 @@ describe('worker: woken by queued jobs', () => {
     await provisioned.promise;
     await worker.stop();
     expect((await sub(h, subscriptions[0]!.id)).status).toBe('active');
+  });
+
+  it('after a claim that found nothing more due, a settled job wakes no claim unless it had a key', async () => {
+    const counter = { claims: 0, firstClaim: deferred() };
+    const h = await createHarness({ panels: 0, wrapStorage: countClaims(counter) });
+    const ran: string[] = [];
+    const job = (type: string, serialKey: ((p: { n: number }) => string | null) | undefined) =>
+      defineHostJob({
+        type,
+        payload: z.object({ n: z.number() }),
+        ...(serialKey === undefined ? {} : { serialKey }),
+        run: async ({ n }) => void ran.push(`${type} ${n}`),
+      });
+    const plain = job('test.plain', undefined);
+    const keyed = job('test.keyed', ({ n }) => `key-${n}`);
+    const worker = h.kit.createWorker({ pollIntervalMs: 3_600_000, hostJobs: [plain, keyed], engineJobs: false });
+    /** The claims made from the job's success (its completion written) until the loop has had its turns. */
+    const claimsAfterSettling = async (enqueue: (tx: StorageTransaction) => Promise<unknown>): Promise<number> => {
+      let atSuccess = -1;
+      const succeeded = new Promise<void>((resolve) =>
+        h.kit.events.once('job:succeeded', () => {
+          atSuccess = counter.claims;
+          resolve();
+        }),
+      );
+      await h.storage.transaction(enqueue);
+      await succeeded;
+      for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+      return counter.claims - atSuccess;
+    };
+    worker.start();
+    await counter.firstClaim.promise;
+    // Its claim took fewer jobs than it asked for (nothing more was due), and nothing was queued since: no claim.
+    expect(await claimsAfterSettling((tx) => enqueueHostJob(tx, plain, { n: 1 }))).toBe(0);
+    // A job with a key may have held another of its key back: its settling claims once more.
+    expect(await claimsAfterSettling((tx) => enqueueHostJob(tx, keyed, { n: 2 }))).toBe(1);
+    await worker.stop();
+    expect(ran).toEqual(['test.plain 1', 'test.keyed 2']);
   });
 
   it('holding its fill, claims nothing more when told of queued jobs; claims them once jobs settle', async () => {

@@ -33,6 +33,8 @@ export interface PgAnswer {
 export interface SendOptions {
   /** `BEGIN`'s Parse, Bind and Execute written ahead of the statement's own messages, under its one Sync. */
   readonly begin: boolean;
+  /** Commands without parameters written after `BEGIN` and ahead of the statement, the same way (`SqlQueryable.sendAhead`). */
+  readonly ahead?: readonly string[];
   /** Sent as a named statement, at most this many prepared a connection (`undefined`: unnamed). */
   readonly preparedPerConnection: number | undefined;
 }
@@ -45,8 +47,9 @@ export interface Submitter {
 /**
  * node-postgres's `Query` with two additions, each written into the same round trip as the statement:
  *
- * - `begin`: `BEGIN` ahead of the statement (the extended protocol runs them in order; an error in either skips the
- *   rest up to the Sync, and the query fails with it); its completion is not counted as a result.
+ * - `begin`, `ahead`: `BEGIN` and commands without parameters ahead of the statement (the extended protocol runs them
+ *   in order; an error in any skips the rest up to the Sync, and the query fails with it); their completions are not
+ *   counted as results.
  * - `preparedPerConnection`: the statement named after its text, parsed on a connection only the first time it
  *   is sent there (`pg-statements.ts` decides, as the statement is written and so on the connection it goes to).
  *   The name is given to node-postgres only while the messages are written: its own book of parsed statements
@@ -56,7 +59,8 @@ function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig)
   return class StatementQuery extends Query {
     private readonly options: SendOptions;
     private readonly statement: string | undefined;
-    private begun: boolean;
+    /** Completions still to come before the statement's own: `BEGIN`'s and those of the commands ahead of it. */
+    private before: number;
     private plan: StatementPlan | undefined;
     /** While the messages are written: an error then (a parameter node-postgres cannot encode) closes the statement. */
     private writing: boolean;
@@ -65,7 +69,7 @@ function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig)
       super({ text: config.text, values: config.values, queryMode: 'extended' });
       this.options = config.options;
       this.statement = config.options.preparedPerConnection === undefined ? undefined : statementName(config.text);
-      this.begun = !config.options.begin;
+      this.before = (config.options.begin ? 1 : 0) + (config.options.ahead?.length ?? 0);
       this.plan = undefined;
       this.writing = false;
     }
@@ -79,8 +83,8 @@ function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig)
         this.plan = planStatement(wire, this.statement, this.text, this.options.preparedPerConnection!);
         for (const name of this.plan?.close ?? []) wire.close({ type: 'S', name });
       }
-      if (this.options.begin) {
-        wire.parse({ text: 'BEGIN' });
+      for (const text of this.options.begin ? ['BEGIN', ...(this.options.ahead ?? [])] : (this.options.ahead ?? [])) {
+        wire.parse({ text });
         wire.bind({});
         wire.execute({});
       }
@@ -100,7 +104,7 @@ function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig)
     }
 
     override handleCommandComplete(message: unknown, wire: PgWire): void {
-      if (!this.begun) this.begun = true;
+      if (this.before > 0) this.before--;
       else super.handleCommandComplete(message, wire);
     }
 

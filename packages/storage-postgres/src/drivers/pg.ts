@@ -84,7 +84,8 @@ function preparedPerConnection(options: PgPoolOptions): number | undefined {
  * again anyway, as on a serialisation failure). Statements without parameters go by the simple protocol, as text.
  *
  * Each transaction checks out one connection and sends its `BEGIN` with its first statement when that has
- * parameters, in one round trip (a transaction that sends nothing sends no `BEGIN` nor `COMMIT`); a connection
+ * parameters, in one round trip (a transaction that sends nothing sends no `BEGIN` nor `COMMIT`), and the commands
+ * given to its connection's `sendAhead` with the statement that follows them, in its round trip too; a connection
  * whose `ROLLBACK` fails is destroyed rather than returned to the pool. `listen` (the storage's `jobsQueued`)
  * opens one more connection of the pool's class and options, outside the pool, while a worker listens; a
  * pool-like object without `Client` and `options` (a `pg.Pool` has both) gets no `listen`, and workers poll. A
@@ -181,6 +182,8 @@ async function transactionOn<T>(
   let begun = Query === undefined;
   /** Whether a statement was refused for its prepared copy (the transaction is aborted, whatever `fn` does next). */
   let stale = false;
+  /** Commands to run before the next statement (`sendAhead`), in order. */
+  const ahead: string[] = [];
   const inTransaction: SqlQueryable = {
     async query<R>(text: string, params: readonly unknown[] = []): Promise<SqlResult<R>> {
       try {
@@ -191,6 +194,7 @@ async function transactionOn<T>(
             begun = true;
             await connection.query('BEGIN');
           }
+          for (const command of ahead.splice(0)) await connection.query(command);
           const result = await connection.query(text, [...params]);
           return { rows: result.rows as R[] };
         }
@@ -198,6 +202,7 @@ async function transactionOn<T>(
         begun = true;
         const result = await sendStatement(Query, connection as unknown as Submitter, text, [...params], {
           begin,
+          ahead: ahead.splice(0),
           preparedPerConnection: perConnection,
         });
         return { rows: result.rows as R[] };
@@ -205,6 +210,9 @@ async function transactionOn<T>(
         if (isStaleStatement(error)) stale = true;
         throw error;
       }
+    },
+    sendAhead(text: string): void {
+      ahead.push(text);
     },
   };
   try {

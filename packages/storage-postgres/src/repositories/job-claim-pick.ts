@@ -49,6 +49,12 @@
  */
 export const CLAIM_IN_INDEX_ORDER = `SELECT set_config('enable_bitmapscan', $1, true)`;
 
+/**
+ * {@link CLAIM_IN_INDEX_ORDER} as a command without parameters, for a connection that sends it in the round trip of the
+ * claim's pick (`SqlQueryable.sendAhead`).
+ */
+export const CLAIM_IN_INDEX_ORDER_AHEAD = 'SET LOCAL enable_bitmapscan = off';
+
 /** The two statements of a claim's pick; see {@link claimPickStatements}. */
 export interface ClaimPickStatements {
   /** The claim-order walk; one row of nulls besides the picked rows when the queue's head is held. */

@@ -3,7 +3,7 @@ import type { ClaimedJob } from '@panelkit/sdk';
 import type { ClaimRequest } from '@panelkit/sdk/storage';
 import type { RepositoryContext } from '../internal/runner.js';
 import { enc } from '../internal/sql.js';
-import { CLAIM_IN_INDEX_ORDER, claimPickStatements } from './job-claim-pick.js';
+import { CLAIM_IN_INDEX_ORDER, CLAIM_IN_INDEX_ORDER_AHEAD, claimPickStatements } from './job-claim-pick.js';
 import { claimedColumns, claimedJobFromRow } from './job-rows.js';
 
 function compareClaimOrder(a: ClaimedJob, b: ClaimedJob): number {
@@ -13,8 +13,9 @@ function compareClaimOrder(a: ClaimedJob, b: ClaimedJob): number {
 }
 
 /**
- * `JobRepository.claim` on PostgreSQL, in one transaction of three statements (`CLAIM_IN_INDEX_ORDER` with the
- * `BEGIN`, the pick that claims, and the commit), or up to five when a picked job has a serialisation key:
+ * `JobRepository.claim` on PostgreSQL, in one transaction of three statements (`CLAIM_IN_INDEX_ORDER`, the pick that
+ * claims, and the commit; in two round trips on `fromPgPool`, which sends the first two with the `BEGIN` in one), or
+ * up to five when a picked job has a serialisation key:
  *
  * 1. Pick the claim's jobs (`claimPickStatements`; a second statement when the queue's head is held): the window of
  *    due queued jobs in claim order, each of its batch keys widened to the key's first `batchLimit` claimable jobs,
@@ -117,8 +118,10 @@ export function claimJobs({ runner, schema, leaseClock, listening }: RepositoryC
       const params = [enc.time(now), types, limit, batchLimit];
       const lease = leaseClock === 'database' ? leaseMs : enc.time(new Date(now.getTime() + leaseMs));
       const token = globalThis.crypto.randomUUID();
-      // A parameter, so that it goes with the transaction's `BEGIN` in one round trip.
-      await db.query(CLAIM_IN_INDEX_ORDER, ['off']);
+      // In the pick's round trip where the connection can (with `BEGIN`: one round trip for the three); else with a
+      // parameter, so that it goes with the transaction's `BEGIN` in one round trip.
+      if (db.sendAhead === undefined) await db.query(CLAIM_IN_INDEX_ORDER, ['off']);
+      else db.sendAhead(CLAIM_IN_INDEX_ORDER_AHEAD);
       const walked = await db.query(
         awaitWakeMs === null ? walks.plain : walks.awaitWake,
         awaitWakeMs === null

@@ -4,6 +4,7 @@ import type { Shop } from '../shop.js';
 import type { NewNotification } from '../../db/notifications.js';
 import { machineNoteKey } from '../payments/payment-notes.js';
 import { deviceAddedNotice } from '../subscriptions/device-notices.js';
+import { plansToShow } from '../subscriptions/plan-names.js';
 
 /** The audit actions that may notify someone (each enqueues its notices job); every other action tells nobody anything. */
 export const NOTIFYING_ACTIONS = [
@@ -39,7 +40,7 @@ const text = (value: unknown): string | null => (typeof value === 'string' ? val
 const number = (value: unknown): number | null => (typeof value === 'number' ? value : null);
 
 async function subscriptionFacts(shop: Shop, sub: Subscription) {
-  const plan = await shop.storage.plans.get(sub.planId);
+  const plan = (await plansToShow(shop.storage, [sub.planId])).get(sub.planId);
   return {
     subscriptionId: sub.id,
     // The name in the shop's default language; delivery writes it in the recipient's (see `notification-jobs.ts`).

@@ -9,20 +9,24 @@ import type { Notification } from '../../db/notifications.js';
 
 /**
  * A notification's params completed when it is read (delivered, or shown in the buyer's history):
- * the plan's name in the reader's language, and for a provisioned subscription the buyer's link (the shop's
- * `/s/<token>`, never the panel's subscription URL) with its one-tap imports, one line per app through the shop's
- * https hop (`apps`: e-mails carry only http(s) links). The link is read when the notice is, because it opens the
- * buyer's VPN: the notification row keeps only the subscription's id, so a dump of the shop's tables holds no
- * link, and a link rotated since reads as the new one. A subscription gone reads as "—".
+ * the plan's name in the reader's language, and for a provisioned subscription the recipient's link (the shop's
+ * `/s/<token>`, never the panel's subscription URL; it serves every subscription of theirs) with its one-tap imports,
+ * one line per app through the shop's https hop (`apps`: e-mails carry only http(s) links). The link is read when the
+ * notice is, because it opens the buyer's VPN: the notification row keeps only the subscription's id, so a dump of
+ * the shop's tables holds no link, and a link rotated since reads as the new one. It is always the recipient's own
+ * (a subscription that changed hands since never brings its new owner's link); a notice to staff has none ("—").
  */
-export async function readingParams(shop: Shop, n: Pick<Notification, 'kind' | 'params'>, locale: Locale): Promise<NotificationParams> {
+export async function readingParams(
+  shop: Shop,
+  n: Pick<Notification, 'kind' | 'params' | 'recipient'>,
+  locale: Locale,
+): Promise<NotificationParams> {
   const { planId, subscriptionId } = n.params;
   const params: NotificationParams = { ...n.params };
   if (typeof planId === 'string') params['plan'] = await planName(shop, planId, locale);
   if ((n.kind === 'subscription_provisioned' || n.kind === 'never_connected') && typeof subscriptionId === 'string') {
-    const sub = await shop.storage.subscriptions.get(subscriptionId);
     // One token for both (each read of it is a statement).
-    const token = sub === null ? null : await shop.kit.links.tokenFor(sub.customerId);
+    const token = n.recipient.kind === 'customer' ? await shop.kit.links.tokenFor(n.recipient.customerId) : null;
     params['link'] = token === null ? null : buyerLinkFor(shop.config, token);
     params['apps'] =
       token === null
