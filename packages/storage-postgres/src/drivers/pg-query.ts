@@ -146,7 +146,12 @@ export function pgQueryClass(Client: unknown): PgQueryClass | undefined {
   const Query = (Client as { Query?: PgQueryClass } | undefined)?.Query;
   if (typeof Query !== 'function' || typeof Query.prototype?.prepare !== 'function') return undefined;
   const prototype = Query.prototype as Partial<PgQuery>;
-  if (typeof prototype.handleCommandComplete !== 'function' || typeof prototype.hasBeenParsed !== 'function') return undefined;
+  if (
+    typeof prototype.handleCommandComplete !== 'function' ||
+    typeof prototype.hasBeenParsed !== 'function' ||
+    typeof prototype.handleRowDescription !== 'function'
+  )
+    return undefined;
   return Query;
 }
 
