@@ -73,6 +73,35 @@ describe.skipIf(SKIP_REAL_SERVER)('fromPgPool: named statements (real server)', 
     }
   });
 
+  it("asks the server to describe a named statement's rows once per connection, and reads its later answers by that", async () => {
+    const { client, pool, end } = pooled(1);
+    let describes = 0;
+    const held = await pool.connect();
+    const wire = (held as unknown as { connection: { describe(message: object): void } }).connection;
+    const describe = wire.describe.bind(wire);
+    wire.describe = (message) => {
+      describes++;
+      describe(message);
+    };
+    held.release();
+    try {
+      // Typed columns: the booked description carries the types the rows are parsed by (int8 as a string, as pg does).
+      const text = `SELECT id, name, id::int8 AS big, make_timestamptz(2026, 1, id, 0, 0, 0, 'UTC') AS day FROM ${schema}.items WHERE id = $1`;
+      const row = (id: number, name: string) => ({ id, name, big: String(id), day: new Date(Date.UTC(2026, 0, id)) });
+      const first = await client.query(text, [1]);
+      expect(describes).toBe(1);
+      const again = await Promise.all([client.query(text, [2]), client.query(text, [1]), client.transaction((db) => db.query(text, [2]))]);
+      expect(describes).toBe(1);
+      expect([first, ...again].map((r) => r.rows)).toEqual([[row(1, 'one')], [row(2, 'two')], [row(1, 'one')], [row(2, 'two')]]);
+      // A statement answering no rows is described each time (the server says NoData), and runs as before.
+      await client.query(`UPDATE ${schema}.items SET name = name WHERE id = $1`, [1]);
+      await client.query(`UPDATE ${schema}.items SET name = name WHERE id = $1`, [1]);
+      expect(describes).toBe(3);
+    } finally {
+      await end();
+    }
+  });
+
   it('keeps the same prepared statement across checkouts of a connection from the pool', async () => {
     const { client, pool, parses, end } = pooled(1);
     try {

@@ -41,11 +41,16 @@ export async function checkDevice(
   device: DeviceRequest,
   checked: ReadonlyMap<string, DeviceCheck> = new Map(),
 ): Promise<DeviceVerdict> {
-  const checks = await Promise.all(
-    usable.map((sub) =>
-      servedWithoutCheck(sub, device) ? null : (checked.get(sub.id) ?? devices.touch(sub.id, device, { subscription: sub })),
-    ),
-  );
+  let touched = false;
+  const asked = usable.map((sub): DeviceCheck | null | Promise<DeviceCheck> => {
+    if (servedWithoutCheck(sub, device)) return null;
+    const decided = checked.get(sub.id);
+    if (decided !== undefined) return decided;
+    touched = true;
+    return devices.touch(sub.id, device, { subscription: sub });
+  });
+  // A refresh the link's read decided everywhere (the usual one) waits on nothing.
+  const checks = touched ? await Promise.all(asked) : (asked as (DeviceCheck | null)[]);
   const served: Subscription[] = [];
   let refused: DeviceRefusal | null = null;
   usable.forEach((sub, i) => {

@@ -1,12 +1,13 @@
 import { type DeviceCheck, type DeviceRequest, parseDeviceHeaders, type Subscription, type SubscriptionStatus } from '@panelkit/sdk';
 import { type AppManagement, APP_MANAGEMENT_OFF } from './app-management.js';
-import { bannerLines, type FeedFacts, feedAnswer, isBrowser, routingOf, wantsRouting } from './answer.js';
+import { type FeedFacts, feedAnswer, isBrowser, routingOf, wantsRouting } from './answer.js';
+import { announcesAnything } from './feed/announce.js';
 import { checkDevice, type DeviceVerdict, type FeedDevices } from './devices.js';
 import { type LinkFeed, linkFeed, SHOWN_STATUSES, servedToDevice, USABLE_STATUS_LIST, usableOf } from './feed/feed.js';
 import type { PlanRouting } from './feed/link-routing.js';
 import type { LinkGate } from './feed/placeholder.js';
 import type { DirectRouting } from './feed/routing.js';
-import { FEED_TEXTS, type FeedTextOverrides, type FeedTexts, feedTexts } from './feed/texts.js';
+import { type FeedTextOverrides, type FeedTexts, feedTexts } from './feed/texts.js';
 import { type FeedAnswer, type FeedRequest, headerOf } from './request.js';
 
 /** What the handler asks of the SDK: `kit` itself (`links.resolve`, `customers.subscriptions`, `devices.touch`). */
@@ -94,14 +95,9 @@ const NOT_FOUND: FeedAnswer = { status: 404, headers: { 'content-type': 'text/pl
 const bannerIn = (banner: FeedNotice['banner'], locale: string): string =>
   (typeof banner === 'string' ? banner : (banner?.[locale] ?? '')).trim();
 
-/** The languages a banner may speak: the package's and the host's. */
-const languagesOf = (options: FeedHandlerOptions, notice: FeedNotice): string[] => [
-  ...new Set([
-    ...Object.keys(FEED_TEXTS),
-    ...Object.keys(options.texts ?? {}),
-    ...(typeof notice.banner === 'object' ? Object.keys(notice.banner) : []),
-  ]),
-];
+/** The owner's banner in every language it is given in (one text: that one). */
+const bannersOf = (banner: FeedNotice['banner']): readonly string[] =>
+  banner === undefined ? [] : typeof banner === 'string' ? [banner] : Object.values(banner);
 
 /** What the link's read found: the customer, the subscriptions the token serves and the device checks made with it. */
 interface FoundScope {
@@ -196,7 +192,8 @@ export function createFeedHandler(options: FeedHandlerOptions): (request: FeedLi
       formatDate: (date: Date) => options.formatDate?.(date, locale) ?? date.toISOString().slice(0, 10),
     });
     // Most refreshes of an active link say nothing in words: the buyer's language is read only when one does.
-    const speaks = browser || feed.blocked !== null || languagesOf(options, notice).some((l) => bannerLines(factsIn(l)).length > 0);
+    const speaks =
+      browser || announcesAnything({ blocked: feed.blocked, info: feed.info, moveTo: facts.moveTo, now }, bannersOf(notice.banner));
     const locale = speaks ? ((await options.locale?.(customerId)) ?? 'en') : 'en';
     const plans = options.plans !== undefined && wantsRouting(request, feed) ? await options.plans() : null;
     const answerFacts: FeedFacts = { ...factsIn(locale), ...routingOf(request, feed, plans) };

@@ -152,3 +152,29 @@ describe('the feed handler on the memory storage', () => {
     expect((await s.kit.devices.list(s.subscription.id)).map((d) => d.hwid).sort()).toEqual(['phone-a', 'phone-b']);
   });
 });
+
+describe('the buyer’s language, read only when the answer says something in words', () => {
+  it('is read for an owner banner in any language, an expiry within days, and never for a blank banner', async () => {
+    const quiet = await setUp(null, { notice: async () => ({ banner: { en: '  ', ru: '' } }) });
+    await quiet.answer({ token: quiet.token, method: 'GET', headers: happ('phone-a') });
+    expect(quiet.asked).toEqual([]);
+
+    // A banner in Farsi alone: the answer may speak (in Farsi), so the language is read.
+    const farsi = await setUp(null, { notice: async () => ({ banner: { en: '', fa: 'سلام' } }) });
+    await farsi.answer({ token: farsi.token, method: 'GET', headers: happ('phone-a') });
+    expect(farsi.asked).toEqual([farsi.customerId]);
+
+    // One text for every language.
+    const one = await setUp(null, { notice: async () => ({ banner: 'Maintenance at 02:00' }) });
+    const spoken = await one.answer({ token: one.token, method: 'GET', headers: happ('phone-a') });
+    expect(one.asked).toEqual([one.customerId]);
+    expect(spoken.headers['announce']).toBe(`base64:${Buffer.from('Maintenance at 02:00').toString('base64')}`);
+
+    // The subscription ends within the warning's days.
+    const ending = await setUp(null);
+    ending.clock.set(new Date(ending.subscription.expiresAt!.getTime() - 86_400_000));
+    const warned = await ending.answer({ token: ending.token, method: 'GET', headers: happ('phone-a') });
+    expect(ending.asked).toEqual([ending.customerId]);
+    expect(Buffer.from(warned.headers['announce']!.slice('base64:'.length), 'base64').toString('utf8')).toMatch(/^Подписка заканчивается/);
+  });
+});

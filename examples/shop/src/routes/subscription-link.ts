@@ -1,4 +1,13 @@
-import { createFeedHandler, deviceLimited, type FeedAnswer, type FeedPageView, headerOf, type LinkGate } from '@panelkit/subscription-feed';
+import {
+  type AppManagement,
+  createFeedHandler,
+  deviceLimited,
+  type FeedAnswer,
+  type FeedNotice,
+  type FeedPageView,
+  headerOf,
+  type LinkGate,
+} from '@panelkit/subscription-feed';
 import { platformOf } from '@panelkit/subscription-feed/apps';
 import { Router, type Response } from 'express';
 import { idParam } from '../app/input/ids.js';
@@ -6,7 +15,7 @@ import type { Shop } from '../app/shop.js';
 import { deviceCounts } from '../app/devices/subscription-devices.js';
 import { appManagementForLinks } from '../app/subscriptions/app-management.js';
 import { noticeDeviceChecks } from '../app/subscriptions/device-notices.js';
-import { linkNoticeForLinks } from '../app/subscriptions/link-notice.js';
+import { type LinkNotice, linkNoticeForLinks } from '../app/subscriptions/link-notice.js';
 import { planNames } from '../app/subscriptions/plan-names.js';
 import { rotateSubscriptionLink, rotateSubscriptionLinkAsStaff } from '../app/subscriptions/rotate-link.js';
 import { planRoutingForLinks } from '../app/plans/routing-preset-reads.js';
@@ -61,15 +70,19 @@ function send(res: Response, answer: FeedAnswer): void {
  */
 export function subscriptionLinkRoutes(shop: Shop, limits: RateLimits, gates: readonly LinkGate[] = []): Router {
   const router = Router();
+  // The notice and the management choices joined once per read of either (each kept per replica), not per request.
+  let joined: { notice: Promise<LinkNotice>; management: Promise<AppManagement>; both: Promise<FeedNotice> } | undefined;
+  const noticeOf = (notice: Promise<LinkNotice>, management: Promise<AppManagement>): Promise<FeedNotice> => {
+    if (joined?.notice !== notice || joined.management !== management)
+      joined = { notice, management, both: Promise.all([notice, management]).then(([n, m]) => ({ ...n, management: m })) };
+    return joined.both;
+  };
   const answer = createFeedHandler({
     kit: shop.kit,
     title: shop.config.shopName,
     linkUrl: (token) => subscriptionLinkUrl(shop.config, token),
     movedFrom: (request) => isRetiredAddress(shop.config, headerOf(request, 'host')),
-    notice: async () => {
-      const [notice, management] = await Promise.all([linkNoticeForLinks(shop), appManagementForLinks(shop)]);
-      return { ...notice, management };
-    },
+    notice: () => noticeOf(linkNoticeForLinks(shop), appManagementForLinks(shop)),
     locale: (customerId) => localeOf(shop, customerId),
     plans: () => planRoutingForLinks(shop),
     gates,

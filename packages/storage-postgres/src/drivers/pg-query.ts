@@ -1,5 +1,5 @@
 import { markStaleStatement } from '../internal/errors.js';
-import { planStatement, type StatementPlan, statementFailed, statementName } from './pg-statements.js';
+import { planStatement, type StatementPlan, statementDescribed, statementFailed, statementName } from './pg-statements.js';
 
 /** The part of node-postgres's protocol writer (`Connection`) a statement uses. */
 interface PgWire {
@@ -7,6 +7,7 @@ interface PgWire {
   bind(message: Record<string, never>): void;
   execute(message: Record<string, never>): void;
   close(message: { type: 'S'; name: string }): void;
+  describe(message: { type: 'P'; name: string }): void;
   submittedNamedStatements?: Record<string, string>;
 }
 
@@ -17,6 +18,7 @@ interface PgQuery {
   prepare(wire: PgWire): void;
   hasBeenParsed(wire: PgWire): boolean;
   handleCommandComplete(message: unknown, wire: PgWire): void;
+  handleRowDescription(message: { fields: readonly unknown[] }): void;
   handleError(error: unknown, wire: PgWire): void;
 }
 
@@ -53,7 +55,10 @@ export interface Submitter {
  * - `preparedPerConnection`: the statement named after its text, parsed on a connection only the first time it
  *   is sent there (`pg-statements.ts` decides, as the statement is written and so on the connection it goes to).
  *   The name is given to node-postgres only while the messages are written: its own book of parsed statements
- *   (`parsedStatements`, never trimmed) stays empty, and a `BEGIN`'s Parse is not taken for the statement's.
+ *   (`parsedStatements`, never trimmed) stays empty, and a `BEGIN`'s Parse is not taken for the statement's. Once
+ *   the server has described a named statement's rows on a connection, its later runs there are written without a
+ *   Describe (no RowDescription to send, read and decode each time: 38 fields for the buyer's link) and the
+ *   description booked is handed to node-postgres as if it had come.
  */
 function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig) => PgQuery {
   return class StatementQuery extends Query {
@@ -62,6 +67,8 @@ function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig)
     /** Completions still to come before the statement's own: `BEGIN`'s and those of the commands ahead of it. */
     private before: number;
     private plan: StatementPlan | undefined;
+    /** The connection it was written to (what its preparation is booked by). */
+    private wire: PgWire | undefined;
     /** While the messages are written: an error then (a parameter node-postgres cannot encode) closes the statement. */
     private writing: boolean;
 
@@ -71,6 +78,7 @@ function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig)
       this.statement = config.options.preparedPerConnection === undefined ? undefined : statementName(config.text);
       this.before = (config.options.begin ? 1 : 0) + (config.options.ahead?.length ?? 0);
       this.plan = undefined;
+      this.wire = undefined;
       this.writing = false;
     }
 
@@ -93,9 +101,13 @@ function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig)
         return;
       }
       this.name = this.plan.name;
+      this.wire = wire;
       this.writing = true;
+      const fields = this.plan.fields;
       try {
-        super.prepare(wire);
+        super.prepare(fields === undefined ? wire : withoutDescribe(wire));
+        // As node-postgres would have read it from the server's answer to a Describe (before any row).
+        if (fields !== undefined) this.handleRowDescription({ fields });
       } finally {
         this.writing = false;
         this.name = undefined;
@@ -108,11 +120,21 @@ function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig)
       else super.handleCommandComplete(message, wire);
     }
 
+    override handleRowDescription(message: { fields: readonly unknown[] }): void {
+      if (this.plan !== undefined && this.plan.fields === undefined) statementDescribed(this.wire!, this.plan, message.fields);
+      super.handleRowDescription(message);
+    }
+
     override handleError(error: unknown, wire: PgWire): void {
-      if (this.plan !== undefined && statementFailed(wire, this.plan, error, this.writing)) markStaleStatement(error);
+      if (this.plan !== undefined && statementFailed(this.wire ?? wire, this.plan, error, this.writing)) markStaleStatement(error);
       super.handleError(error, wire);
     }
   };
+}
+
+/** `wire` writing everything but a Describe (node-postgres's `prepare` writes the rest: Bind, Execute, Sync). */
+function withoutDescribe(wire: PgWire): PgWire {
+  return Object.create(wire, { describe: { value: () => {} } }) as PgWire;
 }
 
 interface StatementConfig {
@@ -128,7 +150,12 @@ export function pgQueryClass(Client: unknown): PgQueryClass | undefined {
   const Query = (Client as { Query?: PgQueryClass } | undefined)?.Query;
   if (typeof Query !== 'function' || typeof Query.prototype?.prepare !== 'function') return undefined;
   const prototype = Query.prototype as Partial<PgQuery>;
-  if (typeof prototype.handleCommandComplete !== 'function' || typeof prototype.hasBeenParsed !== 'function') return undefined;
+  if (
+    typeof prototype.handleCommandComplete !== 'function' ||
+    typeof prototype.hasBeenParsed !== 'function' ||
+    typeof prototype.handleRowDescription !== 'function'
+  )
+    return undefined;
   return Query;
 }
 

@@ -16,6 +16,12 @@ interface Entry {
   /** The {@link generation} it was prepared in. */
   readonly generation: number;
   readonly text: string;
+  /**
+   * The rows it answers, as the server first described them (node-postgres's field descriptions), once known: a
+   * prepared statement's result type is fixed while it stays prepared (the server refuses it rather than change it),
+   * so it is bound and executed without asking again.
+   */
+  fields: readonly unknown[] | undefined;
 }
 
 /** What one connection has prepared of the statements the driver named. */
@@ -65,6 +71,10 @@ export interface StatementPlan {
   /** Statements to close first (Close messages in the same round trip): evicted, or in doubt. */
   readonly close: readonly string[];
   readonly generation: number;
+  /** The preparation it runs under (what {@link statementDescribed} books its rows on). */
+  readonly preparation: object;
+  /** Its rows as described before on this connection (not parsed anew): no Describe is written for it. */
+  readonly fields?: readonly unknown[];
 }
 
 /**
@@ -86,19 +96,30 @@ export function planStatement(connection: object, name: string, text: string, ma
     // Most recently used last.
     prepared.byName.delete(name);
     prepared.byName.set(name, at);
-    return { name, parse: false, close, generation };
+    const plan = { name, parse: false, close, generation, preparation: at };
+    return at.fields === undefined ? plan : { ...plan, fields: at.fields };
   }
   if (at !== undefined) {
     prepared.byName.delete(name);
     close.push(name);
   }
-  prepared.byName.set(name, { generation, text });
+  const preparation: Entry = { generation, text, fields: undefined };
+  prepared.byName.set(name, preparation);
   for (const oldest of prepared.byName.keys()) {
     if (prepared.byName.size <= max) break;
     prepared.byName.delete(oldest);
     close.push(oldest);
   }
-  return { name, parse: true, close, generation };
+  return { name, parse: true, close, generation, preparation };
+}
+
+/**
+ * Books the rows a statement written under `plan` was described with (its RowDescription), for its next runs on
+ * `connection`: only while the same preparation is in force (not closed, or prepared anew, since it was written).
+ */
+export function statementDescribed(connection: object, plan: StatementPlan, fields: readonly unknown[]): void {
+  const at = connections.get(connection)?.byName.get(plan.name);
+  if (at !== undefined && at === plan.preparation) at.fields = fields;
 }
 
 /** SQLSTATEs of a named statement refused for what the server holds under its name, not for what it says. */

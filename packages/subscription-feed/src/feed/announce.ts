@@ -27,6 +27,13 @@ export interface AnnounceFacts {
   formatDate: (date: Date) => string;
 }
 
+/** Whether the subscriptions end within {@link EXPIRY_WARNING_DAYS} of `now`. */
+const endsSoon = ({ expire }: UserInfo, now: Date): boolean =>
+  expire > 0 && expire * 1000 - now.getTime() < EXPIRY_WARNING_DAYS * 86_400_000;
+
+/** Whether {@link TRAFFIC_WARNING_SHARE} of the traffic is used. */
+const trafficLow = ({ total, download, upload }: UserInfo): boolean => total > 0 && upload + download >= total * TRAFFIC_WARNING_SHARE;
+
 /** The banner's lines, in order; empty when there is nothing to say. */
 export function announceLines(texts: FeedTexts, facts: AnnounceFacts): string[] {
   const lines: string[] = [];
@@ -35,13 +42,24 @@ export function announceLines(texts: FeedTexts, facts: AnnounceFacts): string[] 
   if (facts.blocked !== null) {
     lines.push(texts[facts.blocked], whereTo(facts.blocked, texts, url));
   } else {
-    const { expire, total, download, upload } = facts.info;
-    if (expire > 0 && expire * 1000 - facts.now.getTime() < EXPIRY_WARNING_DAYS * 86_400_000)
-      lines.push(fillText(texts.endsSoon, { date: facts.formatDate(new Date(expire * 1000)), url }));
-    if (total > 0 && upload + download >= total * TRAFFIC_WARNING_SHARE) lines.push(fillText(texts.trafficLow, { url }));
+    if (endsSoon(facts.info, facts.now))
+      lines.push(fillText(texts.endsSoon, { date: facts.formatDate(new Date(facts.info.expire * 1000)), url }));
+    if (trafficLow(facts.info)) lines.push(fillText(texts.trafficLow, { url }));
   }
   if (facts.ownerBanner.trim() !== '') lines.push(facts.ownerBanner.trim());
   return lines;
+}
+
+/**
+ * Whether {@link announceLines} has a line for these facts in some language, the owner's banner given in each
+ * (`ownerBanners`): the same conditions without writing the words (an answer that says nothing needs no language).
+ */
+export function announcesAnything(
+  facts: Pick<AnnounceFacts, 'blocked' | 'info' | 'moveTo' | 'now'>,
+  ownerBanners: readonly string[],
+): boolean {
+  if (facts.moveTo !== null || facts.blocked !== null || endsSoon(facts.info, facts.now) || trafficLow(facts.info)) return true;
+  return ownerBanners.some((banner) => banner.trim() !== '');
 }
 
 /** A header value carrying any text: `base64:` and the UTF-8 bytes (as `profile-title`). */

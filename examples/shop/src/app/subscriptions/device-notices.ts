@@ -67,6 +67,7 @@ export async function noticeDeviceChecks(
   device: DeviceRequest,
   checks: readonly (DeviceCheck | null)[],
 ): Promise<void> {
+  if (checks.every((check) => check === null || check.served)) return;
   const store = notificationsOf(shop);
   await Promise.all(
     subs.map(async (sub, i) => {
