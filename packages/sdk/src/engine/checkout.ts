@@ -264,7 +264,7 @@ export async function discountOrder(
  * and writes the order, its pending subscriptions and their provisioning jobs in one transaction.
  *
  * The transaction reads (the replayed order, the customer, the plans and price books, the targets and
- * panels) and then writes everything with one `orders.place`, which takes the slots last: the plan's
+ * panels: one `orders.checkoutContext`) and then writes everything with one `orders.place`, which takes the slots last: the plan's
  * and target's counters are locked from there to `COMMIT`, not from the first slot on. A target that
  * filled since it was read is refused without a write, and the order is placed again without it. Lock
  * order: the customer (the debit), the plans, the targets (by id), then a discount code.
@@ -280,8 +280,8 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
   const hash = requestHash(request.items, request.discountCode);
   const run = () =>
     ctx.storage.transaction(async (tx) => {
-      // Every read before the first lock in one: the replayed order, the customer, the plans and their price book
-      // lines, the targets and the panels.
+      // The reads before any lock, in one: the replayed order, the customer, the plans and their price book lines,
+      // the targets and the panels.
       const context = await tx.orders.checkoutContext({
         customerId: request.customerId,
         idempotencyKey: request.idempotencyKey,
