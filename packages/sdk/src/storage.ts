@@ -17,6 +17,7 @@ export type { NewSavedPaymentMethod, SavedPaymentMethod } from './domain/payment
 export * from './ports/storage-sales.js';
 export * from './ports/storage-campaigns.js';
 export * from './ports/storage-order-placement.js';
+export * from './ports/storage-checkout-context.js';
 export * from './ports/storage-devices.js';
 export * from './ports/storage-gifts.js';
 export * from './ports/storage-link-tokens.js';

@@ -15,6 +15,7 @@ import { ledgerOperations } from './repositories/ledger.js';
 import { orderOperations } from './repositories/orders.js';
 import { orderPlacementOperation } from './repositories/order-placement.js';
 import { orderSettlementOperation } from './repositories/order-settlement.js';
+import { orderCheckoutContextOperation } from './repositories/order-checkout-context.js';
 import { panelOperations } from './repositories/panels.js';
 import { planOperations } from './repositories/plans.js';
 import { subscriptionQueryOperations } from './repositories/subscription-queries.js';
@@ -100,7 +101,8 @@ export function createOperations(state: MemoryState) {
   });
   const settle = orderSettlementOperation(state.orders.orders, state.subscriptions, state.referrals);
   const linkTokens = linkTokenScopeOperation(operations.linkTokens, operations.subscriptions, operations.devices);
-  return { ...operations, orders: { ...operations.orders, place, settle }, linkTokens };
+  const checkoutContext = orderCheckoutContextOperation(operations);
+  return { ...operations, orders: { ...operations.orders, place, settle, checkoutContext }, linkTokens };
 }
 
 export type MemoryOperations = ReturnType<typeof createOperations>;

@@ -1,4 +1,5 @@
 import type { Plan } from '../domain/plan.js';
+import type { PriceBookEntry } from '../domain/price-book.js';
 import type { StorageRepositories } from '../ports/storage.js';
 import { priceForBuyer } from '../rules/reseller-price.js';
 
@@ -26,6 +27,15 @@ export async function buyerPlan(
   }
   const list = plans as readonly Plan[];
   if (list.length < 2) return Promise.all(list.map((plan) => buyerPlan(repos, customerId, plan)));
-  const book = new Map((await repos.priceBooks.list(customerId)).map((entry) => [entry.planId, entry]));
-  return list.map((plan) => priceForBuyer(plan, book.get(plan.id) ?? null).plan);
+  const book = await repos.priceBooks.list(customerId);
+  return Promise.all(list.map(pricerFromBook(book)));
+}
+
+/**
+ * `buyerPlan` over price book lines already read (the customer's, for at least the plans it will price): a plan
+ * without a line among them is the customer's at list prices.
+ */
+export function pricerFromBook(entries: readonly PriceBookEntry[]): (plan: Plan) => Promise<Plan> {
+  const book = new Map(entries.map((entry) => [entry.planId, entry]));
+  return (plan) => Promise.resolve(priceForBuyer(plan, book.get(plan.id) ?? null).plan);
 }

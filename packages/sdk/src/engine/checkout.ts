@@ -26,7 +26,7 @@ import { applyDiscount, discountRefused, orderPurchaseKey, redeemDiscount } from
 import { auditPlacedNearlyFull } from './placement.js';
 import { checkoutPlacement } from './checkout-placement.js';
 import type { PlaceResult } from '../ports/storage-order-placement.js';
-import { buyerPlan } from './buyer-price.js';
+import { buyerPlan, pricerFromBook } from './buyer-price.js';
 import { checkStorefrontQuotas, openStorefrontSale, pricerFor, settleStorefrontSale, StorefrontRefusedError } from './storefront-sale.js';
 import { BuiltChoiceSchema } from '../domain/plan-builder.js';
 import { builtUnits, checkPinnedLocation, priceBuiltItem } from './built-plan.js';
@@ -133,22 +133,24 @@ async function usedTrialFamilies(tx: StorageRepositories, customerId: string): P
 /**
  * Loads the plans, checks eligibility, and prices the order at the customer's prices (list prices, or a
  * reseller's price book: `buyerPlan`; a storefront's buyer passes `pricer`, its retail prices); the plans returned
- * carry those prices. Throws before anything is written.
+ * carry those prices. Throws before anything is written. `options.listed`: the plans as already read in this
+ * transaction (`orders.checkoutContext`), a plan missing from it not found; without it each is read here.
  */
 export async function priceItems(
   tx: StorageRepositories,
   customerId: string,
   items: readonly ParsedItem[],
   pricer: (plan: Plan) => Promise<Plan> = (plan) => buyerPlan(tx, customerId, plan),
-  options: { phoneVerified?: boolean } = {},
+  options: { phoneVerified?: boolean; listed?: ReadonlyMap<string, Plan> } = {},
 ): Promise<{ plans: Map<string, Plan>; orderItems: OrderItem[]; total: Money }> {
   const plans = new Map<string, Plan>();
   let trialFamilies: string[] | undefined;
   const orderItems: OrderItem[] = [];
   let currency: string | undefined;
   let total = 0;
+  const read = async (planId: string) => (options.listed === undefined ? tx.plans.get(planId) : (options.listed.get(planId) ?? null));
   for (const item of items) {
-    const listed = plans.get(item.planId) ?? (await tx.plans.get(item.planId));
+    const listed = plans.get(item.planId) ?? (await read(item.planId));
     if (listed === null) throw new NotFoundError('plan', item.planId);
     // The customer's prices (a reseller's price book), frozen into the terms checkout sells.
     const plan = plans.get(item.planId) ?? (await pricer(listed));
@@ -262,7 +264,7 @@ export async function discountOrder(
  * and writes the order, its pending subscriptions and their provisioning jobs in one transaction.
  *
  * The transaction reads (the replayed order, the customer, the plans and price books, the targets and
- * panels) and then writes everything with one `orders.place`, which takes the slots last: the plan's
+ * panels: one `orders.checkoutContext`) and then writes everything with one `orders.place`, which takes the slots last: the plan's
  * and target's counters are locked from there to `COMMIT`, not from the first slot on. A target that
  * filled since it was read is refused without a write, and the order is placed again without it. Lock
  * order: the customer (the debit), the plans, the targets (by id), then a discount code.
@@ -278,9 +280,15 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
   const hash = requestHash(request.items, request.discountCode);
   const run = () =>
     ctx.storage.transaction(async (tx) => {
-      const existing = await tx.orders.getByIdempotencyKey(request.customerId, request.idempotencyKey);
-      if (existing !== null) return replay(tx, existing, hash, request.idempotencyKey);
-      const customer = await tx.customers.get(request.customerId);
+      // The reads before any lock, in one: the replayed order, the customer, the plans and their price book lines,
+      // the targets and the panels.
+      const context = await tx.orders.checkoutContext({
+        customerId: request.customerId,
+        idempotencyKey: request.idempotencyKey,
+        planIds: request.items.map((i) => i.planId),
+      });
+      if (context.order !== null) return replay(tx, context.order, hash, request.idempotencyKey);
+      const customer = context.customer;
       if (customer === null) throw new NotFoundError('customer', request.customerId);
       // A storefront and its reseller are locked before the buyer (the debit), as the lock order wants.
       const shop = customer.storefrontId === null ? null : await openStorefrontSale(tx, customer.storefrontId);
@@ -290,16 +298,26 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
         const raced = await tx.orders.getByIdempotencyKey(request.customerId, request.idempotencyKey);
         if (raced !== null) return replay(tx, raced, hash, request.idempotencyKey);
       }
-      const priced = await priceItems(tx, customer.id, request.items, pricerFor(tx, customer), {
-        phoneVerified: request.trialIdentity?.phone !== undefined,
-      });
+      // A storefront's buyer reads its plans after the storefront's lock, as before; anyone else prices from the context.
+      const phoneVerified = request.trialIdentity?.phone !== undefined;
+      const priced =
+        shop === null
+          ? await priceItems(tx, customer.id, request.items, pricerFromBook(context.priceBook), {
+              phoneVerified,
+              listed: new Map(context.plans.map((p) => [p.id, p])),
+            })
+          : await priceItems(tx, customer.id, request.items, pricerFor(tx, customer), { phoneVerified });
       const { plans, orderItems } = priced;
       // The first lock of the transaction: a second account of the same person waits here for the first to commit.
       const trialPlans = request.items.filter((i) => i.trial).map((i) => plans.get(i.planId)!);
       await claimTrialIdentities(tx, customer, trialPlans, request.trialIdentity);
       const { total, paid: unitsPaid, discount } = await discountOrder(tx, customer.id, request.discountCode, priced, ctx.clock.now());
       const orderId = createId('ord');
-      const [allTargets, panels] = await Promise.all([tx.targets.list(), tx.panels.list()]);
+      // Read again after a lock the transaction waited on (the storefront's, a trial's claim), as they were before.
+      const [allTargets, panels] =
+        shop === null && trialPlans.length === 0
+          ? [[...context.targets], [...context.panels]]
+          : await Promise.all([tx.targets.list(), tx.panels.list()]);
       const targets = shop === null ? allTargets : await checkStorefrontQuotas(tx, shop, request.items, plans, allTargets);
       const basis = {
         ctx,

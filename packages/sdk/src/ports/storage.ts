@@ -19,6 +19,7 @@ import type { CampaignRepository } from './storage-campaigns.js';
 import type { SubscriptionTerms } from '../domain/subscription-terms.js';
 import type { PaymentRepository } from './storage-payments.js';
 import type { OrderPlacement, PlaceResult } from './storage-order-placement.js';
+import type { CheckoutContext, CheckoutContextRequest } from './storage-checkout-context.js';
 import type { DeviceRepository } from './storage-devices.js';
 import type { SavedPaymentMethodRepository } from './storage-payment-methods.js';
 import type { JobQueueSignal } from './storage-job-signal.js';
@@ -82,9 +83,11 @@ import type { TrialClaimRepository } from './storage-trial-claims.js';
  * and `source`; `storefronts.salesOfCharge` reads them back), 23 `linkTokens.scopeWithSubscriptions` (a link token's
  * scope and its customer's first page of subscriptions in one read: a buyer's link refresh resolves and reads in one
  * round trip), 24 `linkTokens.scopeRefreshingDevice` (the same read, and the requesting app's known device refreshed
- * on the subscriptions the token serves in the same statement: an app's checked link refresh in one round trip).
+ * on the subscriptions the token serves in the same statement: an app's checked link refresh in one round trip),
+ * 25 `orders.checkoutContext` (a checkout's reads before it writes, the replayed order, the customer, the plans, their
+ * price book lines, the targets and the panels, in one read: one statement on a database).
  */
-export const STORAGE_PORT_VERSION = 24 as const;
+export const STORAGE_PORT_VERSION = 25 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;
@@ -413,6 +416,14 @@ export interface OrderRepository {
    * connection) ends the transaction, as a failed read does, so the caller's transaction fails with it.
    */
   place(placement: OrderPlacement): Promise<PlaceResult>;
+  /**
+   * A checkout's reads before it writes, in one read: the order already placed under the key, the customer, the
+   * named plans, the customer's price book lines for them, every target and every panel, each as its own
+   * repository's read answers it (see {@link CheckoutContext}). Locks nothing, as those reads do not; on a database
+   * storage this is one statement, so its parts are read at one moment. A plan id that does not exist is left out
+   * (the caller refuses it); a bad id, key or more than {@link MAX_ROWS_PER_CALL} plan ids is a `ValidationError`.
+   */
+  checkoutContext(request: CheckoutContextRequest): Promise<CheckoutContext>;
 }
 
 /**

@@ -7,6 +7,7 @@ import { rowTable } from '../internal/row-table.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import { orderPlacement } from './order-placement.js';
+import { orderCheckoutContext } from './order-checkout-context.js';
 import { ORDER_COLUMNS, orderFromRow } from './order-rows.js';
 
 /** Orders in `{schema}.orders`, and `place`: a checkout's rows and capacity slots in one statement (`order-placement.ts`). */
@@ -17,6 +18,7 @@ export function orderRepository(context: RepositoryContext): OrderRepository {
   const read = { read: true } as const;
   return {
     ...orderPlacement(context),
+    checkoutContext: orderCheckoutContext(context),
 
     create: (input: NewOrder) =>
       runner.run('orders.create', async ({ db, now }) => {

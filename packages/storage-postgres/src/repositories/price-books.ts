@@ -6,7 +6,8 @@ import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
 
-function entryFromRow(r: Row): PriceBookEntry {
+/** A price book line from its row. */
+export function entryFromRow(r: Row): PriceBookEntry {
   const orNull = (v: unknown) => (v === null || v === undefined ? null : dec.json<PriceBookEntry['price']>(v));
   return {
     customerId: dec.text(r['customer_id']),

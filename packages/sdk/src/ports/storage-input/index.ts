@@ -13,3 +13,4 @@ export * from './placement.js';
 export * from './link-tokens.js';
 export * from './trial-claims.js';
 export * from './locations.js';
+export * from './checkout-context.js';

@@ -28,6 +28,7 @@ import { ledgerSuite } from './ledger.js';
 import { orderBooksSuite, salesSuite } from './order-books.js';
 import { resellersSuite } from './resellers.js';
 import { ordersSuite } from './orders.js';
+import { checkoutContextSuite } from './checkout-context.js';
 import { orderPlacementSuite } from './order-placement.js';
 import { paymentsSuite } from './payments.js';
 import { paymentMethodsSuite } from './payment-methods.js';
@@ -157,6 +158,7 @@ export function describeStoragePort(
     batchesSuite(env);
     ledgerSuite(env);
     ordersSuite(env);
+    checkoutContextSuite(env);
     orderPlacementSuite(env);
     orderSettlementSuite(env);
     subscriptionsSuite(env);
