@@ -1,4 +1,4 @@
-import { cpSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,6 +53,12 @@ async function tarballs01(): Promise<Record<string, string>> {
   const paths = (folder: string) =>
     Object.fromEntries(PACKAGES_0_1.map((name) => [name, join(folder, `panelkit-${name}-0.1.0.tgz`)] as const));
   if (Object.values(paths(cache)).every((path) => existsSync(path))) return paths(cache);
+  try {
+    mkdirSync(dirname(cache), { recursive: true });
+  } catch {
+    // No cache to keep them in (a read-only home): this run makes its own.
+    return pack01(join(work, 'tarballs-0.1'));
+  }
   const made = join(dirname(cache), `.making-${process.pid}-${Date.now()}`);
   await pack01(made);
   try {
