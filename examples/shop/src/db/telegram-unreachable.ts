@@ -10,6 +10,12 @@ export function storefrontAddress(botId: string, chatId: string): string {
   return `sf:${botId}:${chatId}`;
 }
 
+/** The bot and chat of a {@link storefrontAddress}, or `null` for an owner's bot chat id. */
+export function parseStorefrontAddress(address: string): { botId: string; chatId: string } | null {
+  const match = /^sf:([0-9]{1,20}):(-?[0-9]{1,20})$/.exec(address);
+  return match === null ? null : { botId: match[1]!, chatId: match[2]! };
+}
+
 /** {@link storefrontAddress} in SQL, of two text expressions. */
 const storefrontAddressSql = (botId: string, chatId: string) => `'sf:' || ${botId} || ':' || ${chatId}`;
 

@@ -38,6 +38,9 @@
  * So a claim locks at most three times `limit` rows: its window's (two when blocked; jobs of them past a batch's
  * cap, or past the limit, stay queued and are free again at commit) and its companions.
  */
+/** The planner setting a claim turns off for its transaction (see {@link CLAIM_IN_INDEX_ORDER}). */
+const CLAIM_SETTING = 'enable_bitmapscan';
+
 /**
  * Run first in a claim's transaction (parameter `$1`: `'off'`): no bitmap scans for the rest of it, so the pick walks
  * the queue's indexes in claim order and stops at its limit. Without statistics on `jobs` (a new or truncated table;
@@ -47,13 +50,13 @@
  * reads are index probes, which the setting leaves as they were. `SET LOCAL` ends with the claim's transaction (the
  * caller's, for a claim made inside `storage.transaction`: the engine's worker claims outside one).
  */
-export const CLAIM_IN_INDEX_ORDER = `SELECT set_config('enable_bitmapscan', $1, true)`;
+export const CLAIM_IN_INDEX_ORDER = `SELECT set_config('${CLAIM_SETTING}', $1, true)`;
 
 /**
  * {@link CLAIM_IN_INDEX_ORDER} as a command without parameters, for a connection that sends it in the round trip of the
  * claim's pick (`SqlQueryable.sendAhead`).
  */
-export const CLAIM_IN_INDEX_ORDER_AHEAD = 'SET LOCAL enable_bitmapscan = off';
+export const CLAIM_IN_INDEX_ORDER_AHEAD = `SET LOCAL ${CLAIM_SETTING} = off`;
 
 /** The two statements of a claim's pick; see {@link claimPickStatements}. */
 export interface ClaimPickStatements {

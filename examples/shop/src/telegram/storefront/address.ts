@@ -4,13 +4,8 @@ import { storefrontBots } from '../../app/storefront-bots/connect-bot.js';
 import { storefrontBotApi } from '../../app/storefront-bots/bot-api.js';
 import { pacedPerBot } from './pacing.js';
 
-export { storefrontAddress } from '../../db/telegram-unreachable.js';
-
-/** The bot and chat of a {@link storefrontAddress}, or `null` for an owner's bot chat id. */
-export function parseStorefrontAddress(address: string): { botId: string; chatId: string } | null {
-  const match = /^sf:([0-9]{1,20}):(-?[0-9]{1,20})$/.exec(address);
-  return match === null ? null : { botId: match[1]!, chatId: match[2]! };
-}
+// The address's format is kept beside the statement that builds it in SQL.
+export { parseStorefrontAddress, storefrontAddress } from '../../db/telegram-unreachable.js';
 
 /** How notices reach a storefront's buyers (their address: `TelegramUnreachableChats.reachableAddressOf`). */
 export interface StorefrontRoutes {
