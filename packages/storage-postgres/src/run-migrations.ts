@@ -1,7 +1,7 @@
 import { ConfigurationError, systemClock } from '@panelkit/sdk';
 import type { Clock } from '@panelkit/sdk';
 import type { SqlClient } from './client.js';
-import { mapError } from './internal/errors.js';
+import { isStaleCatalogRefusal, mapError } from './internal/errors.js';
 import { appliedVersion, ensureMigrationsTable } from './internal/migrations-table.js';
 import { enc, quoteIdent } from './internal/sql.js';
 
@@ -56,7 +56,9 @@ function checkOrder(migrations: readonly VersionedMigration[]): number {
 /**
  * Creates or upgrades a schema from a list of versioned migrations. The whole run is one
  * transaction under a transaction-scoped advisory lock on `lockKey`, so replicas starting together
- * apply each migration exactly once and the others see the result. Each applied migration is
+ * apply each migration exactly once and the others see the result (a run refused because its session's catalog cache
+ * had not yet caught up with what another replica created while it waited is run again, a few times at most, in a
+ * new transaction). Each applied migration is
  * recorded in `table` as `(version, name, applied_at)`. A schema at a version newer than the list
  * knows is refused with `ConfigurationError` and left as it is (an older replica must not write to
  * it). Database errors come out as the package's `PanelkitError`s.
@@ -67,8 +69,8 @@ export async function runMigrations(client: SqlClient, options: RunMigrationsOpt
   const s = quoteIdent(schema);
   const qualified = `${s}.${quoteIdent(table)}`;
   const latest = checkOrder(migrations);
-  try {
-    return await client.transaction(async (db) => {
+  const run = () =>
+    client.transaction(async (db) => {
       await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [lockKey]);
       await db.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
       await ensureMigrationsTable(db, s, quoteIdent(table));
@@ -91,7 +93,19 @@ export async function runMigrations(client: SqlClient, options: RunMigrationsOpt
       }
       return { from, to: Math.max(from, latest), applied };
     });
-  } catch (error) {
-    throw mapError(error);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      // Rolled back whole: the next transaction starts with the catalog as the other replica committed it.
+      if (attempt < MIGRATION_ATTEMPTS && isStaleCatalogRefusal(error)) continue;
+      throw mapError(error);
+    }
   }
 }
+
+/**
+ * How many times a run is tried when a schema change was refused for a name another replica's run created while this
+ * one waited on the lock (see `isStaleCatalogRefusal`); each replica that got ahead can cause one such refusal.
+ */
+const MIGRATION_ATTEMPTS = 4;

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@panelkit/sdk';
+import { ConfigurationError, ConflictError } from '@panelkit/sdk';
 import { ManualClock } from '@panelkit/sdk/testing';
 import type pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -95,6 +95,53 @@ describe('runMigrations', () => {
     await client.query(`INSERT INTO "${schema}".test_migrations (version, applied_at) VALUES (99, now())`);
     expect(await logOf(client, schema)).toEqual([1, 2, 3]);
     await dropSchema(client, schema);
+  });
+});
+
+/**
+ * `client` whose transactions' first `CREATE SCHEMA` is refused with `refusal` the first `times` times, as
+ * PostgreSQL refuses a replica whose catalog cache missed the schema another replica created while it waited.
+ */
+function refusingCreateSchema(client: SqlClient, refusal: object, times: number): { client: SqlClient; attempts: () => number } {
+  let attempts = 0;
+  const refusing: SqlClient = {
+    concurrent: client.concurrent,
+    query: (text, params) => client.query(text, params),
+    transaction: (fn) =>
+      client.transaction((db) => {
+        attempts++;
+        if (attempts > times) return fn(db);
+        return fn({
+          query: (text, params) =>
+            text.startsWith('CREATE SCHEMA') ? Promise.reject(Object.assign(new Error('refused'), refusal)) : db.query(text, params),
+        });
+      }),
+  };
+  return { client: refusing, attempts: () => attempts };
+}
+
+describe('runMigrations when another replica changed the catalog meanwhile', () => {
+  const pglite = sharedPGlite();
+  afterAll(() => pglite.close());
+  const staleSchema = { code: '23505', schema: 'pg_catalog', table: 'pg_namespace', constraint: 'pg_namespace_nspname_index' };
+
+  it('runs again in a new transaction when the schema change was refused for a catalog name', async () => {
+    const schema = uniqueSchema();
+    const { client, attempts } = refusingCreateSchema(await pglite.client(), staleSchema, 2);
+    expect(await runMigrations(client, options(schema))).toEqual({ from: 0, to: 3, applied: [1, 2, 3] });
+    expect(attempts()).toBe(3);
+    expect(await logOf(client, schema)).toEqual([1, 2, 3]);
+    await dropSchema(client, schema);
+  });
+
+  it('gives up after a few runs, and never runs again for a refusal of its own tables', async () => {
+    const schema = uniqueSchema();
+    const always = refusingCreateSchema(await pglite.client(), staleSchema, Number.POSITIVE_INFINITY);
+    await expect(runMigrations(always.client, options(schema))).rejects.toSatisfy((e) => ConflictError.is(e));
+    expect(always.attempts()).toBe(4);
+    const own = refusingCreateSchema(await pglite.client(), { code: '23505', schema, table: 'log', constraint: 'log_pkey' }, 1);
+    await expect(runMigrations(own.client, options(schema))).rejects.toSatisfy((e) => ConflictError.is(e));
+    expect(own.attempts()).toBe(1);
   });
 });
 

@@ -10,6 +10,7 @@ import {
 
 interface PgErrorLike {
   code?: unknown;
+  schema?: unknown;
   constraint?: unknown;
   detail?: unknown;
   message?: unknown;
@@ -33,6 +34,28 @@ export function constraintOf(error: unknown): string | undefined {
 export function isRetryableConflict(error: unknown): boolean {
   const code = sqlState(error);
   return code === '40001' || code === '40P01';
+}
+
+/** What PostgreSQL answers a DDL statement that looked a name up in a catalog cache older than another session's commit. */
+const STALE_CATALOG_STATES = new Set([
+  '42P06', // duplicate_schema
+  '42P07', // duplicate_table
+  '42710', // duplicate_object
+  '42P01', // undefined_table
+  '3F000', // invalid_schema_name
+]);
+
+/**
+ * Whether a schema change may have been refused for a name another session created (or dropped) meanwhile: a unique
+ * violation on a system catalog (`CREATE SCHEMA IF NOT EXISTS` inserting a name already there) or a duplicate or
+ * missing name. A session's catalog cache only catches up with other sessions' commits at certain points (a new
+ * transaction, a table lock it did not hold); waiting on an advisory lock is not one of them, so a migration that
+ * waited for another replica's may not see what that one made. A new transaction sees it.
+ */
+export function isStaleCatalogRefusal(error: unknown): boolean {
+  const code = sqlState(error);
+  if (code === '23505') return pgError(error)?.schema === 'pg_catalog';
+  return code !== undefined && STALE_CATALOG_STATES.has(code);
 }
 
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {
