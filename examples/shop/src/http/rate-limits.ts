@@ -1,6 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator } from 'express-rate-limit';
 import { ctxOf } from './context.js';
+import { fixedWindowLimit } from './fixed-window-limit.js';
 import { ShopError } from '../app/shop-error.js';
 import { NEW_ACCOUNTS_PER_NETWORK } from '../app/auth/new-account-throttle.js';
 import type { ThrottleRule } from '../db/sign-in-throttle.js';
@@ -47,7 +48,9 @@ export interface RateLimits {
 
 /**
  * Limits on the routes worth guessing or flooding. Counters live in this process: behind several
- * replicas each counts its own share (a shared store such as Redis would make them exact).
+ * replicas each counts its own share (a shared store such as Redis would make them exact). Counted as
+ * `express-rate-limit`'s memory store counts, with its draft-8 headers, without a promise per request
+ * (`fixedWindowLimit`: the buyer's link passes one on every refresh).
  */
 export function createRateLimits(
   options: RateLimitOptions = DEFAULT_RATE_LIMITS,
@@ -55,17 +58,15 @@ export function createRateLimits(
   checkoutReplay: (req: Request, res: Response) => Promise<boolean> = async () => false,
 ): RateLimits {
   const limiter = (settings: RateLimitSettings, key: 'ip' | 'account', skip?: (req: Request, res: Response) => Promise<boolean>) =>
-    rateLimit({
+    fixedWindowLimit({
       ...(skip === undefined ? {} : { skip }),
       windowMs: settings.windowMs,
       limit: settings.limit,
-      standardHeaders: 'draft-8',
-      legacyHeaders: false,
-      keyGenerator: (req, res) => {
+      key: (req, res) => {
         const viewer = key === 'account' ? ctxOf(res).viewer : null;
         return viewer !== null ? `account:${viewer.account.id}` : ipKeyGenerator(req.ip ?? 'unknown');
       },
-      handler: (_req, _res, next) => next(new ShopError('too_many_requests', 'errors.tooManyAttempts')),
+      refuse: (_req, _res, next) => next(new ShopError('too_many_requests', 'errors.tooManyAttempts')),
     });
   return {
     signIn: limiter(options.signIn, 'ip'),

@@ -84,9 +84,15 @@ export interface AppOptions {
   linkGates?: readonly LinkGate[];
 }
 
-/** Each area of the shop adds its routes here (they run after the viewer and CSRF checks). */
+/**
+ * Each area of the shop adds its routes here (they run after the viewer and CSRF checks). The buyer's link
+ * (`/s/…`, what client apps refresh) comes first: no other area answers or guards a path under `/s/`
+ * (`web-app-routes.test.ts`), so a refresh does not walk every other area's routes on its way.
+ */
 function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null, linkGates: readonly LinkGate[]): Router[] {
   return [
+    subscriptionLinkRoutes(shop, limits, linkGates),
+    appOpenRoutes(shop, limits),
     telegramLinkRoutes(shop, telegram),
     authRoutes(shop, limits),
     signInCodeRoutes(shop, limits),
@@ -100,8 +106,6 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null, li
     subscriptionRoutes(shop),
     ownSubscriptionRoutes(shop, limits),
     familyRoutes(shop),
-    subscriptionLinkRoutes(shop, limits, linkGates),
-    appOpenRoutes(shop, limits),
     extensionRoutes(shop, limits),
     trafficRoutes(shop, limits),
     devicePackRoutes(shop, limits),

@@ -5,7 +5,7 @@ import { toPage } from '../internal/paging.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import { described, refreshWhereDue } from './devices.js';
-import { subscriptionFromRow } from './subscription-rows.js';
+import { subscriptionFromRow, subscriptionSelectList } from './subscription-rows.js';
 
 /**
  * The refreshed device's own columns beside the subscription's. Its description is the one asked, whether written
@@ -44,7 +44,7 @@ export function scopeRefreshingDevice({ runner, schema, secretBox }: RepositoryC
      refreshed AS (
        SELECT * FROM written UNION ALL SELECT * FROM known k WHERE NOT EXISTS (SELECT FROM written w WHERE w.id = k.id)
      )
-     SELECT scope.customer_id AS link_customer_id, scope.subscription_id AS link_subscription_id, p.*, ${DEVICE_COLUMNS}
+     SELECT scope.customer_id AS link_customer_id, scope.subscription_id AS link_subscription_id, ${subscriptionSelectList('p')}, ${DEVICE_COLUMNS}
      FROM scope LEFT JOIN page p ON true LEFT JOIN refreshed r ON r.subscription_id = p.id
      ORDER BY p.created_at DESC, p.id DESC`;
 

@@ -5,7 +5,7 @@ import { toPage } from '../internal/paging.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import { scopeRefreshingDevice } from './link-device-refresh.js';
-import { subscriptionFromRow } from './subscription-rows.js';
+import { subscriptionFromRow, subscriptionSelectList } from './subscription-rows.js';
 
 /**
  * Link tokens in `{schema}.link_tokens`, one row per customer (the primary key): `ensure` is one insert that does
@@ -150,7 +150,7 @@ export function linkTokenRepository(context: RepositoryContext): LinkTokenReposi
                SELECT customer_id, NULL::text AS subscription_id FROM ${table} WHERE token_hash = $1
                UNION ALL SELECT customer_id, subscription_id FROM ${subTable} WHERE token_hash = $1 LIMIT 1
              )
-             SELECT scope.customer_id AS link_customer_id, scope.subscription_id AS link_subscription_id, s.*
+             SELECT scope.customer_id AS link_customer_id, scope.subscription_id AS link_subscription_id, ${subscriptionSelectList('s')}
              FROM scope LEFT JOIN LATERAL (
                SELECT * FROM ${subscriptions} WHERE customer_id = scope.customer_id ORDER BY created_at DESC, id DESC LIMIT $2
              ) AS s ON true`,

@@ -58,6 +58,15 @@ export function subscriptionParams(
   return paramsOf(SUBSCRIPTION_COLUMNS, { s: subscription, secrets: sealSubscriptionSecrets(box, subscription, keep) });
 }
 
+/**
+ * The columns {@link subscriptionFromRow} reads, each as `<alias>.<column>`: a read that lists them instead of
+ * `<alias>.*` is spared the table's others (`remote_username`, the scheduler's `due_*` flags), which PostgreSQL would
+ * send and `pg` decode for nothing.
+ */
+export function subscriptionSelectList(alias: string): string {
+  return SUBSCRIPTION_COLUMNS.map(([name]) => `${alias}.${name}`).join(', ');
+}
+
 /** The domain fields the storage keeps sealed (see `subscription-secrets.ts`). */
 const SECRET_FIELDS = ['remote', 'remoteClientId', 'subscriptionUrl', 'shareLinks'] as const;
 
