@@ -24,6 +24,9 @@
  * `--idle` seconds with nothing asked of the replicas (0: not measured), their idle background a second.
  * `--profile DIR`: each replica runs under `node --cpu-prof` and writes its profile into DIR when it stops
  * (`profile-layers.ts` breaks one down).
+ * `BENCH_TRACE=1`: where a rush buyer's time goes, stage by stage (`trace-replica.ts`, `trace-report.ts`): the webhook,
+ * the checkout, each job's enqueue, claim, routing, panel answer and run, and the link's arrival, at p50/p90/p99 and
+ * for the slowest 1%; each process's event loop delay and each replica's waits for a pool connection.
  * Figures: `bench/RESULTS.md` (## rush).
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -46,6 +49,9 @@ import { machineCpu, processCpu } from '../support/proc-cpu.js';
 import { RushBuyer, type BuyerUpdate as Update } from './buyer-updates.js';
 import { countsOf, printStatementsPer, printStatementsPerBuyer, printStatementsPerSecond } from './statements-per-buyer.js';
 import { StepCpu, threadsCpuMs } from './step-cpu.js';
+import type { ReplicaTrace } from './trace-replica.js';
+import { printTrace, type BuyerTimes } from './trace-report.js';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { StatementCounts } from './statement-count.js';
 
 const { values } = parseArgs({
@@ -63,6 +69,8 @@ const { values } = parseArgs({
   },
 });
 const BUYERS = Number(values.buyers);
+/** `BENCH_TRACE=1` (inherited by the replicas): the stage trace of the rush's buyers. */
+const TRACE = process.env['BENCH_TRACE'] === '1';
 const SPREAD_MS = Number(values.seconds) * 1000;
 const REPLICAS = Number(values.replicas);
 const LONE = Number(values.lone);
@@ -244,12 +252,18 @@ try {
    */
   const post = async (update: Update, label: string) => {
     const giveUpAt = performance.now() + 600_000;
+    const user = ((update['callback_query'] ?? update['message']) as { from: { id: number } }).from.id;
     for (;;) {
       const { url } = replicas[turn++ % replicas.length]!;
       // A connection that fails counts as status 0: Telegram delivers the update again too.
       const status = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET, 'x-bench-step': label },
+        headers: {
+          'content-type': 'application/json',
+          'x-telegram-bot-api-secret-token': WEBHOOK_SECRET,
+          'x-bench-step': label,
+          'x-bench-user': String(user),
+        },
         body: JSON.stringify(update),
       }).then(
         async (res) => (await res.arrayBuffer(), res.status),
@@ -361,8 +375,31 @@ try {
       if (lone) await sleep(JOBS_GRACE_MS);
       return found;
     });
+    if (TRACE && !lone)
+      traced.push({ user: user.id, tapped: toClock(tapped), answered: toClock(tapped + answered), link: toClock(link.at) });
     return { answered, link: link.at - tapped };
   };
+
+  /** The rush buyers' own times, for the trace (`clockMs`, comparable with the replicas'). */
+  const traced: BuyerTimes[] = [];
+  const toClock = (at: number) => performance.timeOrigin + at;
+  /** Asks every replica `cmd` and waits for each one's answer. */
+  const ask = <T>(cmd: string) =>
+    Promise.all(
+      replicas.map(
+        ({ child }) =>
+          new Promise<T>((resolve) => {
+            const onMessage = (m: { cmd?: string; answer?: T }) => {
+              if (m.cmd !== cmd) return;
+              child.off('message', onMessage);
+              resolve(m.answer as T);
+            };
+            child.on('message', onMessage);
+            child.send({ cmd });
+          }),
+      ),
+    );
+  const benchLoop = monitorEventLoopDelay({ resolution: 5 });
 
   // The floor: one buyer at a time, nothing else running.
   const lone: Array<{ answered: number; link: number }> = [];
@@ -405,6 +442,10 @@ try {
   const panelBefore = { ...panelLoad };
   panelLoad.peak = 0;
   const rushCountsBefore = values.count ? await countsOf(replicas) : null;
+  if (TRACE) {
+    await ask('trace-start');
+    benchLoop.enable();
+  }
   const rushStarted = performance.now();
   const loadAtStart = load();
   const times = await Promise.all(
@@ -429,6 +470,26 @@ try {
       BUYERS,
       `statements a buyer in the rush (${BUYERS} buyers, every replica)`,
     );
+  if (TRACE) {
+    benchLoop.disable();
+    const traces = await ask<ReplicaTrace>('trace');
+    const userOf = new Map([...customers].map(([user, customer]) => [customer, user]));
+    const subscriptionUser = new Map(
+      (await shop.db.query<{ id: string; customer_id: string }>(`SELECT id, customer_id FROM "${SCHEMA}".subscriptions`)).rows.map((r) => [
+        r.id,
+        userOf.get(r.customer_id) ?? -1,
+      ]),
+    );
+    const deliveryUser = new Map(
+      (
+        await shop.db.query<{ id: string; address: string }>(`SELECT id, address FROM ${shopSchemaName(SCHEMA)}.notification_deliveries`)
+      ).rows.map((r) => [r.id, Number(r.address)]),
+    );
+    printTrace(traced, traces, { subscriptionUser, deliveryUser });
+    console.log(
+      `  bench process (fake Bot API, panel, buyers): event loop delay p50 ${(benchLoop.percentile(50) / 1e6).toFixed(1)} / p99 ${(benchLoop.percentile(99) / 1e6).toFixed(1)} / max ${(benchLoop.max / 1e6).toFixed(1)} ms`,
+    );
+  }
   const sorted = times.map((t) => t.link).sort((a, b) => a - b);
   const answered = times.map((t) => t.answered).sort((a, b) => a - b);
   const p50 = pct(sorted, 50);

@@ -13,6 +13,7 @@ import { openShop } from '../../examples/shop/src/stack/shop.js';
 import { createApp } from '../../examples/shop/src/stack/web-app.js';
 import { createShopBot } from '../../examples/shop/src/telegram/bot.js';
 import { countedAs, countedRequests, countStatements, statementCounts } from './statement-count.js';
+import { replicaTrace, startTraceWindow, traceReplica, tracedRequests } from './trace-replica.js';
 
 /** `BENCH_RUSH_COUNT=1`: count the statements sent, by tap and by job (main.ts's `--count`). */
 const counting = process.env['BENCH_RUSH_COUNT'] === '1';
@@ -33,18 +34,27 @@ if (counting) {
       })),
     });
 }
+/** `BENCH_TRACE=1`: the stage trace (main.ts asks for it with `trace-start` and `trace`). */
+const tracing = process.env['BENCH_TRACE'] === '1';
+if (tracing) traceReplica(shop);
 if (config.telegram === null) throw new Error('the replica needs TELEGRAM_BOT_TOKEN');
 const shopBot = createShopBot(shop, config.telegram);
 await shopBot.bot.init();
 const background = startBackground(shop);
 const app = createApp(shop, { telegram: shopBot });
 const server = await new Promise<Server>((resolve, reject) => {
-  const s = createServer(counting ? countedRequests(app) : app).listen(0, '127.0.0.1', () => resolve(s));
+  const listener = counting ? countedRequests(app) : app;
+  const s = createServer(tracing ? tracedRequests(listener) : listener).listen(0, '127.0.0.1', () => resolve(s));
   s.once('error', reject);
 });
 process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
 process.on('message', (message: { cmd: string }) => {
   if (message.cmd === 'counts') process.send?.({ counts: statementCounts() });
+  if (message.cmd === 'trace-start') {
+    startTraceWindow();
+    process.send?.({ cmd: 'trace-start', answer: null });
+  }
+  if (message.cmd === 'trace') process.send?.({ cmd: 'trace', answer: replicaTrace() });
   if (message.cmd !== 'stop') return;
   void (async () => {
     const cpu = process.cpuUsage();

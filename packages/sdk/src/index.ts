@@ -170,7 +170,7 @@ export type {
   PeriodicStorage,
 } from './engine/host-jobs.js';
 export { withAuditOutbox } from './engine/audit-outbox.js';
-export type { AuditOutboxHook } from './engine/audit-outbox.js';
+export type { AuditOutboxHook, AuditOutboxManyHook, AuditOutboxOptions } from './engine/audit-outbox.js';
 export type { RefundRequest, RefundResult } from './engine/refund.js';
 export { orderMoney } from './engine/order-money.js';
 export type { OrderMoney } from './engine/order-money.js';

@@ -21,7 +21,7 @@ import { gatewayBase } from '../config/public-addresses.js';
 import { SessionStore } from '../db/sessions.js';
 import { StaffTotpStore } from '../db/staff-totp.js';
 import { applyPanelsFile } from '../app/panels/panels-file.js';
-import { enqueueEventNotices } from '../app/notifications/event-notices.js';
+import { enqueueEventNotices, enqueueEventNoticesMany } from '../app/notifications/event-notices.js';
 import { scheduledBackupJob } from '../app/backup/scheduled.js';
 import { oldBotImportJob } from '../app/import/import-runs.js';
 import { randomSecret, remembered } from './data-folder.js';
@@ -110,6 +110,7 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
           secretBox,
         }),
         enqueueEventNotices(),
+        { many: enqueueEventNoticesMany() },
       ),
     );
     closers.push(() => storage.close());

@@ -13,6 +13,22 @@ import type { OrderPlacement } from '../ports/storage-order-placement.js';
  */
 export type AuditOutboxHook = (tx: StorageTransaction, event: AuditEvent) => Promise<void>;
 
+/**
+ * Called once, inside the transaction that appended them, with every event of one `appendMany` or one order's
+ * placement, in the order written: enqueue their jobs on `tx` together (`enqueueHostJobs(tx, …)`: one statement for
+ * many, where the per-event hook sends one a job). The same rules as {@link AuditOutboxHook}.
+ */
+export type AuditOutboxManyHook = (tx: StorageTransaction, events: readonly AuditEvent[]) => Promise<void>;
+
+/** Options of {@link withAuditOutbox}. */
+export interface AuditOutboxOptions {
+  /**
+   * Takes the events appended together (`appendMany`, `orders.place`) in one call; without it the hook is called for
+   * each of them in turn. An `append` of one event always goes to the hook.
+   */
+  many?: AuditOutboxManyHook;
+}
+
 /** `target` with `audit` swapped and every other member as it is (methods bound to `target`). */
 function withAudit<T extends object>(target: T, audit: AuditRepository, extra: Partial<T> = {}): T {
   return new Proxy(target, {
@@ -25,7 +41,12 @@ function withAudit<T extends object>(target: T, audit: AuditRepository, extra: P
   });
 }
 
-function hookedTransaction(tx: StorageTransaction, hook: AuditOutboxHook): StorageTransaction {
+function hookedTransaction(tx: StorageTransaction, hook: AuditOutboxHook, options: AuditOutboxOptions): StorageTransaction {
+  const hookMany: AuditOutboxManyHook =
+    options.many ??
+    (async (on, events) => {
+      for (const event of events) await hook(on, event);
+    });
   const audit: AuditRepository = {
     list: (filter, page) => tx.audit.list(filter, page),
     async append(input: NewAuditEvent) {
@@ -35,7 +56,7 @@ function hookedTransaction(tx: StorageTransaction, hook: AuditOutboxHook): Stora
     },
     async appendMany(inputs: readonly NewAuditEvent[]) {
       const events = await tx.audit.appendMany(inputs);
-      for (const event of events) await hook(tx, event);
+      if (events.length > 0) await hookMany(tx, events);
       return events;
     },
   };
@@ -43,7 +64,7 @@ function hookedTransaction(tx: StorageTransaction, hook: AuditOutboxHook): Stora
   const orders: OrderRepository = withAudit(tx.orders as OrderRepository & object, audit, {
     async place(placement: OrderPlacement) {
       const placed = await tx.orders.place(placement);
-      if (placed.ok) for (const event of placed.audit) await hook(tx, event);
+      if (placed.ok && placed.audit.length > 0) await hookMany(tx, placed.audit);
       return placed;
     },
   });
@@ -53,17 +74,18 @@ function hookedTransaction(tx: StorageTransaction, hook: AuditOutboxHook): Stora
 /**
  * The storage with `hook` run for every audit event appended through it, in the appending transaction
  * (an append outside a transaction gets one of its own). Hand the result to `createPanelkit` and use
- * it in the host too, so the engine's events and the host's own reach the hook.
+ * it in the host too, so the engine's events and the host's own reach the hook. `options.many` takes the events
+ * appended together in one call (a provisioning batch's, one statement for their jobs instead of one an event).
  */
-export function withAuditOutbox(storage: StoragePort, hook: AuditOutboxHook): StoragePort {
+export function withAuditOutbox(storage: StoragePort, hook: AuditOutboxHook, options: AuditOutboxOptions = {}): StoragePort {
   const audit: AuditRepository = {
     list: (filter, page) => storage.audit.list(filter, page),
-    append: (input) => storage.transaction((tx) => hookedTransaction(tx, hook).audit.append(input)),
-    appendMany: (inputs) => storage.transaction((tx) => hookedTransaction(tx, hook).audit.appendMany(inputs)),
+    append: (input) => storage.transaction((tx) => hookedTransaction(tx, hook, options).audit.append(input)),
+    appendMany: (inputs) => storage.transaction((tx) => hookedTransaction(tx, hook, options).audit.appendMany(inputs)),
   };
-  const transaction: StoragePort['transaction'] = (fn) => storage.transaction((tx) => fn(hookedTransaction(tx, hook)));
+  const transaction: StoragePort['transaction'] = (fn) => storage.transaction((tx) => fn(hookedTransaction(tx, hook, options)));
   const orders: OrderRepository = withAudit(storage.orders as OrderRepository & object, audit, {
-    place: (placement: OrderPlacement) => storage.transaction((tx) => hookedTransaction(tx, hook).orders.place(placement)),
+    place: (placement: OrderPlacement) => storage.transaction((tx) => hookedTransaction(tx, hook, options).orders.place(placement)),
   });
   return withAudit(storage, audit, { transaction, orders });
 }

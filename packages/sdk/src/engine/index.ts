@@ -40,7 +40,7 @@ export type {
   PeriodicStorage,
 } from './host-jobs.js';
 export { withAuditOutbox } from './audit-outbox.js';
-export type { AuditOutboxHook } from './audit-outbox.js';
+export type { AuditOutboxHook, AuditOutboxManyHook, AuditOutboxOptions } from './audit-outbox.js';
 export { RefundRequestSchema } from './refund.js';
 export type { RefundRequest, RefundResult } from './refund.js';
 export { orderMoney } from './order-money.js';

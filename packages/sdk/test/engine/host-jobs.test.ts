@@ -204,4 +204,45 @@ describe('the audit trail as an outbox (withAuditOutbox)', () => {
     const jobs = await storage.jobs.list({ type: 'test.greet' }, { limit: 10 });
     expect(jobs.items.map((j) => j.payload['to']).sort()).toEqual(['cus_a', 'cus_b', 'cus_c']);
   });
+
+  it('with `many`, the events of one appendMany reach it in one call (in their transaction); a single append the hook', async () => {
+    const { createMemoryStorage } = await import('@panelkit/storage-memory');
+    const { ManualClock } = await import('../../src/testing/index.js');
+    const { withAuditOutbox } = await import('../../src/index.js');
+    const calls: string[][] = [];
+    const storage = withAuditOutbox(
+      createMemoryStorage({ clock: new ManualClock('2026-03-01T00:00:00.000Z') }),
+      async (tx, event) => {
+        calls.push([event.subjectId]);
+        await enqueueHostJob(tx, greet, { to: event.subjectId, text: event.action }, { key: `audit:${event.id}` });
+      },
+      {
+        many: async (tx, events) => {
+          calls.push(events.map((e) => e.subjectId));
+          for (const event of events)
+            await enqueueHostJob(tx, greet, { to: event.subjectId, text: event.action }, { key: `audit:${event.id}` });
+        },
+      },
+    );
+    const event = (subjectId: string) => ({
+      actor: { type: 'system' as const },
+      action: 'test.greeted',
+      subjectType: 'customer',
+      subjectId,
+    });
+    await expect(
+      storage.transaction(async (tx) => {
+        await tx.audit.appendMany([event('cus_a'), event('cus_b')]);
+        throw new Error('the cause failed');
+      }),
+    ).rejects.toThrow('the cause failed');
+    expect((await storage.jobs.list({ type: 'test.greet' }, { limit: 10 })).items).toEqual([]);
+    calls.length = 0;
+    await storage.transaction((tx) => tx.audit.appendMany([event('cus_a'), event('cus_b')]));
+    await storage.audit.appendMany([event('cus_c'), event('cus_d')]);
+    await storage.audit.append(event('cus_e'));
+    expect(calls).toEqual([['cus_a', 'cus_b'], ['cus_c', 'cus_d'], ['cus_e']]);
+    const jobs = await storage.jobs.list({ type: 'test.greet' }, { limit: 10 });
+    expect(jobs.items.map((j) => j.payload['to']).sort()).toEqual(['cus_a', 'cus_b', 'cus_c', 'cus_d', 'cus_e']);
+  });
 });

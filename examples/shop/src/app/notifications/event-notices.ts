@@ -1,4 +1,13 @@
-import { defineHostJob, enqueueHostJob, PanelkitError, type AuditEvent, type AuditOutboxHook, type HostJobDefinition } from '@panelkit/sdk';
+import {
+  defineHostJob,
+  enqueueHostJob,
+  PanelkitError,
+  type AuditEvent,
+  type AuditOutboxHook,
+  type AuditOutboxManyHook,
+  type HostJobDefinition,
+} from '@panelkit/sdk';
+import { enqueueHostJobs } from '@panelkit/sdk/host-jobs';
 import { JsonObjectSchema } from '@panelkit/sdk/schemas';
 import { z } from 'zod';
 import type { Shop } from '../shop.js';
@@ -76,7 +85,23 @@ export function eventNoticesJob(shop: Shop, targets: FanOutTargets): EventNotice
 export function enqueueEventNotices(): AuditOutboxHook {
   return async (tx, event) => {
     if (!notifying.has(event.action)) return;
-    const payload = { ...event, at: event.at.toISOString(), actor: { ...event.actor } };
-    await enqueueHostJob(tx, eventNoticesQueue, payload, { key: `audit:${event.id}` });
+    const { payload, options } = eventNoticesItem(event);
+    await enqueueHostJob(tx, eventNoticesQueue, payload, options);
   };
+}
+
+/**
+ * {@link enqueueEventNotices} for the events appended together (`withAuditOutbox`'s `many`: a provisioning batch's
+ * subscriptions and orders): their jobs in one `enqueueHostJobs`, one statement, not one an event.
+ */
+export function enqueueEventNoticesMany(): AuditOutboxManyHook {
+  return async (tx, events) => {
+    const items = events.filter((event) => notifying.has(event.action)).map(eventNoticesItem);
+    if (items.length > 0) await enqueueHostJobs(tx, eventNoticesQueue, items);
+  };
+}
+
+/** An event's notices job: its payload, keyed by the event so it is enqueued once. */
+function eventNoticesItem(event: AuditEvent) {
+  return { payload: { ...event, at: event.at.toISOString(), actor: { ...event.actor } }, options: { key: `audit:${event.id}` } };
 }
