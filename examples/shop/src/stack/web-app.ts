@@ -87,7 +87,7 @@ export interface AppOptions {
 /**
  * Each area of the shop adds its routes here (they run after the viewer and CSRF checks). The buyer's link
  * (`/s/…`, what client apps refresh) comes first: no other area answers or guards a path under `/s/`
- * (`web-app-routes.test.ts`), so a refresh does not walk every other area's routes on its way.
+ * (`link-route-order.test.ts`), so a refresh does not walk every other area's routes on its way.
  */
 function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null, linkGates: readonly LinkGate[]): Router[] {
   return [
