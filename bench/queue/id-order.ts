@@ -10,6 +10,7 @@
  *   PANELKIT_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test \
  *     node --import tsx bench/queue/id-order.ts [--jobs 20000] [--rounds 3] [--explain] [--checkpoint]
  *
+ * `--setup <sql>` runs a statement after the migration (a table's or an index's settings, to try one).
  * `--checkpoint` runs `CHECKPOINT` before each phase: every page's first change after it then writes a full-page image,
  * as the first changes after each of the server's checkpoints do (every `checkpoint_timeout`, 5 minutes by default).
  */
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     explain: { type: 'boolean', default: false },
     checkpoint: { type: 'boolean', default: false },
     log: { type: 'string', default: '/var/log/postgresql/postgresql-15-main.log' },
+    setup: { type: 'string' },
   },
 });
 const JOBS = Number(values.jobs);
@@ -52,6 +54,7 @@ if (values.explain) {
   explaining = true;
 }
 await migrate(fromPgPool(pool));
+if (values.setup !== undefined) await pool.query(values.setup);
 const storage = createPostgresStorage({ client: fromPgPool(pool) });
 const { kit, noop, ran } = noopKit(storage);
 

@@ -61,7 +61,7 @@ const seed = Buffer.alloc(8);
  * random value (its top bit clear) each new millisecond and counts up within one (ULID's monotonic order). Ids made by
  * one process compare in the order they were made (`COLLATE "C"`, `<` on strings), within a millisecond too; two
  * processes' ids of one millisecond clash only if their random starts fall within as many ids of each other (about 1
- * in 2^44 for a thousand ids each).
+ * in 2^43 for a thousand ids each).
  *
  * Why: a B-tree keyed by random ids takes each insert on a random leaf page; keyed by these, on its right-most one,
  * which PostgreSQL reaches without a descent and which stays in cache (the job queue's primary keys, bench/queue).
