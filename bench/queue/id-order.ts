@@ -56,7 +56,7 @@ if (values.explain) {
 await migrate(fromPgPool(pool));
 if (values.setup !== undefined) await pool.query(values.setup);
 const storage = createPostgresStorage({ client: fromPgPool(pool) });
-const { kit, noop, ran } = noopKit(storage);
+const { run } = noopKit(storage);
 
 /** The server log's bytes from `from` on. */
 function logSince(from: number): string {
@@ -153,15 +153,9 @@ for (let round = 0; round < Number(values.rounds); round++) {
     const enqueueUs = ((await serverTicks(admin, DATABASE)) - server) * 10_000;
     phases.push({ name, round, from: at, to: Date.now() });
     if (values.checkpoint) await admin.query('CHECKPOINT');
-    const done = ran(JOBS);
     at = Date.now();
     server = await serverTicks(admin, DATABASE);
-    const started = performance.now();
-    const worker = kit.createWorker({ hostJobs: [noop], engineJobs: false, claimLimit: 1000, concurrency: 24 });
-    worker.start();
-    await done;
-    const ms = performance.now() - started;
-    await worker.stop();
+    const ms = await run(JOBS);
     const runUs = ((await serverTicks(admin, DATABASE)) - server) * 10_000;
     console.log(
       `round ${round + 1} ${name}: enqueue, the server ${(enqueueUs / JOBS).toFixed(1)} µs a job; run ${((JOBS / ms) * 1000).toFixed(0)} a second, the server ${(runUs / JOBS).toFixed(1)} µs a job (load ${loadavg()[0]!.toFixed(1)})`,

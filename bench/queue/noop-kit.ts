@@ -8,8 +8,16 @@ import type { HostJobDefinition, Panelkit } from '@panelkit/sdk';
 import { JsonObjectSchema } from '@panelkit/sdk/schemas';
 import type { StoragePort } from '@panelkit/sdk/storage';
 
-/** A kit with no panels and its no-op job; `ran(n)` resolves once `n` of them have run since it was called. */
-export function noopKit(storage: StoragePort): { kit: Panelkit; noop: HostJobDefinition; ran(n: number): Promise<void> } {
+/**
+ * A kit with no panels and its no-op job; `ran(n)` resolves once `n` of them have run since it was called; `run(n)`
+ * starts a worker (claim limit 1 000, concurrency 24), and stops it once `n` have run: the milliseconds they took.
+ */
+export function noopKit(storage: StoragePort): {
+  kit: Panelkit;
+  noop: HostJobDefinition;
+  ran(n: number): Promise<void>;
+  run(n: number): Promise<number>;
+} {
   let count = 0;
   let total = 0;
   let finish: () => void = () => undefined;
@@ -27,13 +35,24 @@ export function noopKit(storage: StoragePort): { kit: Panelkit; noop: HostJobDef
     },
     policy: { identity: { secret: 'bench-queue-secret-0123456789abcdef', prefix: 'pk' } },
   });
+  const ran = (n: number) => {
+    count = 0;
+    total = n;
+    return new Promise<void>((resolve) => (finish = resolve));
+  };
   return {
     kit,
     noop,
-    ran(n) {
-      count = 0;
-      total = n;
-      return new Promise<void>((resolve) => (finish = resolve));
+    ran,
+    async run(n) {
+      const done = ran(n);
+      const started = performance.now();
+      const worker = kit.createWorker({ hostJobs: [noop], engineJobs: false, claimLimit: 1000, concurrency: 24 });
+      worker.start();
+      await done;
+      const ms = performance.now() - started;
+      await worker.stop();
+      return ms;
     },
   };
 }

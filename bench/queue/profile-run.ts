@@ -32,12 +32,11 @@ base.pathname = '/bench_queue_profile';
 const pool = new pg.Pool({ connectionString: base.toString(), max: 10 });
 await migrate(fromPgPool(pool));
 const storage = createPostgresStorage({ client: fromPgPool(pool) });
-const { kit, noop, ran } = noopKit(storage);
+const { run } = noopKit(storage);
 for (let round = 0; round < Number(values.rounds); round++) {
   await pool.query('TRUNCATE panelkit.jobs, panelkit.succeeded_jobs');
   for (let i = 0; i < JOBS; i += 1000)
     await storage.jobs.enqueueMany(Array.from({ length: 1000 }, (_, k) => ({ type: 'bench.noop', payload: { n: i + k } })));
-  const done = ran(JOBS);
   const session = values.profile === undefined ? undefined : new Session();
   session?.connect();
   await session?.post('Profiler.enable');
@@ -45,12 +44,7 @@ for (let round = 0; round < Number(values.rounds); round++) {
   await session?.post('Profiler.start');
   const server = await serverTicks(pool, DATABASE);
   const cpu = process.cpuUsage();
-  const started = performance.now();
-  const worker = kit.createWorker({ hostJobs: [noop], engineJobs: false, claimLimit: 1000, concurrency: 24 });
-  worker.start();
-  await done;
-  const ms = performance.now() - started;
-  await worker.stop();
+  const ms = await run(JOBS);
   const used = process.cpuUsage(cpu);
   const serverUs = ((await serverTicks(pool, DATABASE)) - server) * 10_000;
   if (session !== undefined) {
