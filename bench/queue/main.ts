@@ -18,10 +18,9 @@ import pg from 'pg';
 import { Logger, makeWorkerUtils, run as runGraphile, runMigrations } from 'graphile-worker';
 import type { Runner as GraphileRunner, WorkerUtils } from 'graphile-worker';
 import PgBoss from 'pg-boss';
-import { createPanelkit, defineHostJob } from '@panelkit/sdk';
-import { JsonObjectSchema } from '@panelkit/sdk/schemas';
 import type { StoragePort } from '@panelkit/sdk/storage';
 import { createPostgresStorage, fromPgPool, migrate } from '@panelkit/storage-postgres';
+import { noopKit } from './noop-kit.js';
 
 const { values } = parseArgs({
   options: {
@@ -80,27 +79,12 @@ function countdown(total: number): { tick: (n?: number) => void; done: Promise<v
   };
 }
 
-let onRun: (n?: number) => void = () => undefined;
-
 async function panelkitQueue(options: { claimLimit: number; concurrency?: number }): Promise<Queue> {
   const url = await freshDatabase('bench_queue_panelkit');
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   await migrate(fromPgPool(pool));
   const storage: StoragePort = createPostgresStorage({ client: fromPgPool(pool) });
-  const noop = defineHostJob({
-    type: 'bench.noop',
-    payload: JsonObjectSchema,
-    async run() {
-      onRun();
-    },
-  });
-  const kit = createPanelkit({
-    storage,
-    panels: () => {
-      throw new Error('no panels');
-    },
-    policy: { identity: { secret: 'bench-queue-secret-0123456789abcdef', prefix: 'pk' } },
-  });
+  const { kit, noop, ran } = noopKit(storage);
   return {
     database: 'bench_queue_panelkit',
     name: `panelkit (claimLimit ${options.claimLimit}${options.concurrency === undefined ? '' : `, concurrency ${options.concurrency}`})`,
@@ -114,8 +98,7 @@ async function panelkitQueue(options: { claimLimit: number; concurrency?: number
       await storage.jobs.enqueueMany(Array.from({ length: count }, (_, i) => ({ type: 'bench.noop', payload: { n: from + i } })));
     },
     async runAll(total) {
-      const { tick, done } = countdown(total);
-      onRun = tick;
+      const done = ran(total);
       const worker = kit.createWorker({ hostJobs: [noop], engineJobs: false, ...options });
       worker.start();
       await done;

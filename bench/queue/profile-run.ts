@@ -4,13 +4,12 @@
  * every `--interval` µs (default 50). After a build: `node --import tsx bench/queue/profile-run.ts [--profile /tmp/q]`
  * (add `--conditions=@panelkit/source` for the sources).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { createPanelkit, defineHostJob } from '@panelkit/sdk';
-import { JsonObjectSchema } from '@panelkit/sdk/schemas';
 import { createPostgresStorage, fromPgPool, migrate } from '@panelkit/storage-postgres';
+import { noopKit, serverTicks } from './noop-kit.js';
 
 const { values } = parseArgs({
   options: {
@@ -22,6 +21,7 @@ const { values } = parseArgs({
 });
 // One profile a round with `--profile <path prefix>`: the run phase alone.
 const JOBS = Number(values.jobs);
+const DATABASE = 'bench_queue_profile';
 const base = new URL(process.env['PANELKIT_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test');
 const admin = new pg.Client({ connectionString: base.toString() });
 await admin.connect();
@@ -32,57 +32,21 @@ base.pathname = '/bench_queue_profile';
 const pool = new pg.Pool({ connectionString: base.toString(), max: 10 });
 await migrate(fromPgPool(pool));
 const storage = createPostgresStorage({ client: fromPgPool(pool) });
-let ran = 0;
-let finish: () => void = () => undefined;
-const noop = defineHostJob({
-  type: 'bench.noop',
-  payload: JsonObjectSchema,
-  async run() {
-    if (++ran === JOBS) finish();
-  },
-});
-const kit = createPanelkit({
-  storage,
-  panels: () => {
-    throw new Error('no panels');
-  },
-  policy: { identity: { secret: 'bench-queue-secret-0123456789abcdef', prefix: 'pk' } },
-});
-/** CPU jiffies (user and system, 10 ms each) of the server processes serving the database now. */
-async function serverTicks(): Promise<number> {
-  const { rows } = await pool.query(`SELECT pid FROM pg_stat_activity WHERE datname = 'bench_queue_profile'`);
-  let ticks = 0;
-  for (const { pid } of rows) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return ticks;
-}
+const { run } = noopKit(storage);
 for (let round = 0; round < Number(values.rounds); round++) {
   await pool.query('TRUNCATE panelkit.jobs, panelkit.succeeded_jobs');
   for (let i = 0; i < JOBS; i += 1000)
     await storage.jobs.enqueueMany(Array.from({ length: 1000 }, (_, k) => ({ type: 'bench.noop', payload: { n: i + k } })));
-  ran = 0;
-  const done = new Promise<void>((resolve) => (finish = resolve));
   const session = values.profile === undefined ? undefined : new Session();
   session?.connect();
   await session?.post('Profiler.enable');
   await session?.post('Profiler.setSamplingInterval', { interval: Number(values.interval) });
   await session?.post('Profiler.start');
-  const server = await serverTicks();
+  const server = await serverTicks(pool, DATABASE);
   const cpu = process.cpuUsage();
-  const started = performance.now();
-  const worker = kit.createWorker({ hostJobs: [noop], engineJobs: false, claimLimit: 1000, concurrency: 24 });
-  worker.start();
-  await done;
-  const ms = performance.now() - started;
-  await worker.stop();
+  const ms = await run(JOBS);
   const used = process.cpuUsage(cpu);
-  const serverUs = ((await serverTicks()) - server) * 10_000;
+  const serverUs = ((await serverTicks(pool, DATABASE)) - server) * 10_000;
   if (session !== undefined) {
     const { profile } = await session.post('Profiler.stop');
     writeFileSync(`${values.profile}.${round + 1}.cpuprofile`, JSON.stringify(profile));

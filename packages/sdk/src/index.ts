@@ -28,7 +28,7 @@ export { SYSTEM_ACTOR } from './domain/common.js';
 export type { Actor, ActorInput, JsonObject, JsonValue, Page, PageRequest } from './domain/common.js';
 export { addMoney, money, multiplyMoney, subtractMoney, sumMoney } from './domain/money.js';
 export type { Money } from './domain/money.js';
-export { createId, keyedId } from './domain/ids.js';
+export { createId, createSortableId, keyedId } from './domain/ids.js';
 export { KNOWN_PANEL_KINDS, UNKNOWN_HEALTH, redactPanel } from './domain/panel.js';
 export type { KnownPanelKind, NewPanel, Panel, PanelCredentials, PanelHealth, PanelHealthStatus, PanelPatch } from './domain/panel.js';
 export { KNOWN_PROTOCOLS } from './domain/target.js';

@@ -1,4 +1,4 @@
-import { ConflictError, createId } from '@panelkit/sdk';
+import { ConflictError, createSortableId } from '@panelkit/sdk';
 import { NewJobSchema } from '@panelkit/sdk/schemas';
 import { inputKey, inputRows, parseInput, parseJobFilter, parsePageWindow, timeCursorCodec } from '@panelkit/sdk/storage';
 import type { Job, JobState, NewJob, Page, PageRequest } from '@panelkit/sdk';
@@ -41,7 +41,7 @@ export function jobOperations(tables: JobTables) {
         return { job: copy(merged), created: false };
       }
       const job: Job = {
-        id: parsed.id ?? createId('job'),
+        id: parsed.id ?? createSortableId('job', op.now.getTime()),
         type: parsed.type,
         payload: parsed.payload,
         dedupeKey: parsed.dedupeKey,

@@ -1,4 +1,4 @@
-import { createId } from '@panelkit/sdk';
+import { createSortableId } from '@panelkit/sdk';
 import { NewJobSchema } from '@panelkit/sdk/schemas';
 import { inputRows, parseInput } from '@panelkit/sdk/storage';
 import type { Job, NewJob } from '@panelkit/sdk';
@@ -128,7 +128,7 @@ export function enqueueMany(context: RepositoryContext): JobRepository['enqueueM
             continue;
           }
           const slot: Slot = {
-            id: row.id ?? createId('job'),
+            id: row.id ?? createSortableId('job', now.getTime()),
             named: row.id !== undefined,
             type: row.type,
             payload: row.payload,

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, createId } from '@panelkit/sdk';
+import { ConflictError, NotFoundError, createSortableId } from '@panelkit/sdk';
 import { NewJobSchema } from '@panelkit/sdk/schemas';
 import { inputKey, parseInput, parseJobFilter, timeKey } from '@panelkit/sdk/storage';
 import type { Job, JobState, NewJob, PageRequest } from '@panelkit/sdk';
@@ -77,7 +77,7 @@ export function jobRepository(context: RepositoryContext): JobRepository {
              run_at = LEAST(j.run_at, EXCLUDED.run_at), updated_at = EXCLUDED.updated_at
            RETURNING *, (xmax = 0) AS inserted`,
             [
-              parsed.id ?? createId('job'),
+              parsed.id ?? createSortableId('job', now.getTime()),
               parsed.type,
               enc.json(parsed.payload),
               parsed.dedupeKey,

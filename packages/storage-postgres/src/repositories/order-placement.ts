@@ -1,4 +1,4 @@
-import { ConflictError, InsufficientFundsError, NotFoundError, createId } from '@panelkit/sdk';
+import { ConflictError, InsufficientFundsError, NotFoundError, createId, createSortableId } from '@panelkit/sdk';
 import { invalidInput, parsePlacement } from '@panelkit/sdk/storage';
 import type { AuditEvent, LedgerEntry, Order, Subscription } from '@panelkit/sdk';
 import type { OrderPlacement, ParsedPlacement, PlaceResult, PlacedTarget } from '@panelkit/sdk/storage';
@@ -142,7 +142,7 @@ export function orderPlacement({ runner, schema, secretBox }: RepositoryContext)
       const values = parsed.jobs.map(
         (j) =>
           `(${[
-            p.add(createId('job'), 'text'),
+            p.add(createSortableId('job', now.getTime()), 'text'),
             p.add(j.type, 'text'),
             p.add(enc.json(j.payload), 'jsonb'),
             p.add(j.dedupeKey, 'text'),
