@@ -10,7 +10,8 @@ import {
   enqueuePeriodicHostJob,
   hostJobId,
 } from '../../src/index.js';
-import type { Job } from '../../src/index.js';
+import type { AuditEvent, Job } from '../../src/index.js';
+import type { StoragePort, StorageTransaction } from '../../src/storage.js';
 import { createHarness } from './harness.js';
 
 const sent: { to: string; text: string; attempt: number }[] = [];
@@ -37,6 +38,27 @@ async function setup() {
 
 async function jobOf(h: Awaited<ReturnType<typeof setup>>['h'], id: string): Promise<Job> {
   return (await h.storage.jobs.get(id))!;
+}
+
+/** An audit event the hooks below turn into a `test.greet` job for its subject. */
+function greeted(subjectId: string) {
+  return { actor: { type: 'system' as const }, action: 'test.greeted', subjectType: 'customer', subjectId };
+}
+
+/** The hooks' work: `event`'s subject greeted, once per event. */
+function greetSubject(tx: StorageTransaction, event: AuditEvent): Promise<unknown> {
+  return enqueueHostJob(tx, greet, { to: event.subjectId, text: event.action }, { key: `audit:${event.id}` });
+}
+
+/** Events appended in a transaction that then fails leave no job behind. */
+async function expectNoJobWhenTheCauseFails(storage: StoragePort): Promise<void> {
+  await expect(
+    storage.transaction(async (tx) => {
+      await tx.audit.appendMany([greeted('cus_a'), greeted('cus_b')]);
+      throw new Error('the cause failed');
+    }),
+  ).rejects.toThrow('the cause failed');
+  expect((await storage.jobs.list({ type: 'test.greet' }, { limit: 10 })).items).toEqual([]);
 }
 
 describe('host jobs', () => {
@@ -160,8 +182,7 @@ describe('the audit trail as an outbox (withAuditOutbox)', () => {
     const { withAuditOutbox } = await import('../../src/index.js');
     const clock = new ManualClock('2026-03-01T00:00:00.000Z');
     const storage = withAuditOutbox(createMemoryStorage({ clock }), async (tx, event) => {
-      if (event.action === 'test.greeted')
-        await enqueueHostJob(tx, greet, { to: event.subjectId, text: event.action }, { key: `audit:${event.id}` });
+      if (event.action === 'test.greeted') await greetSubject(tx, event);
     });
     const event = { actor: { type: 'system' as const }, action: 'test.greeted', subjectType: 'customer', subjectId: 'cus_1', data: {} };
     await expect(
@@ -184,23 +205,11 @@ describe('the audit trail as an outbox (withAuditOutbox)', () => {
     const { ManualClock } = await import('../../src/testing/index.js');
     const { withAuditOutbox } = await import('../../src/index.js');
     const storage = withAuditOutbox(createMemoryStorage({ clock: new ManualClock('2026-03-01T00:00:00.000Z') }), async (tx, event) => {
-      await enqueueHostJob(tx, greet, { to: event.subjectId, text: event.action }, { key: `audit:${event.id}` });
+      await greetSubject(tx, event);
     });
-    const event = (subjectId: string) => ({
-      actor: { type: 'system' as const },
-      action: 'test.greeted',
-      subjectType: 'customer',
-      subjectId,
-    });
-    await expect(
-      storage.transaction(async (tx) => {
-        await tx.audit.appendMany([event('cus_a'), event('cus_b')]);
-        throw new Error('the cause failed');
-      }),
-    ).rejects.toThrow('the cause failed');
-    expect((await storage.jobs.list({ type: 'test.greet' }, { limit: 10 })).items).toEqual([]);
-    await storage.transaction((tx) => tx.audit.appendMany([event('cus_a'), event('cus_b')]));
-    await storage.audit.appendMany([event('cus_c')]);
+    await expectNoJobWhenTheCauseFails(storage);
+    await storage.transaction((tx) => tx.audit.appendMany([greeted('cus_a'), greeted('cus_b')]));
+    await storage.audit.appendMany([greeted('cus_c')]);
     const jobs = await storage.jobs.list({ type: 'test.greet' }, { limit: 10 });
     expect(jobs.items.map((j) => j.payload['to']).sort()).toEqual(['cus_a', 'cus_b', 'cus_c']);
   });
@@ -214,33 +223,20 @@ describe('the audit trail as an outbox (withAuditOutbox)', () => {
       createMemoryStorage({ clock: new ManualClock('2026-03-01T00:00:00.000Z') }),
       async (tx, event) => {
         calls.push([event.subjectId]);
-        await enqueueHostJob(tx, greet, { to: event.subjectId, text: event.action }, { key: `audit:${event.id}` });
+        await greetSubject(tx, event);
       },
       {
         many: async (tx, events) => {
           calls.push(events.map((e) => e.subjectId));
-          for (const event of events)
-            await enqueueHostJob(tx, greet, { to: event.subjectId, text: event.action }, { key: `audit:${event.id}` });
+          for (const event of events) await greetSubject(tx, event);
         },
       },
     );
-    const event = (subjectId: string) => ({
-      actor: { type: 'system' as const },
-      action: 'test.greeted',
-      subjectType: 'customer',
-      subjectId,
-    });
-    await expect(
-      storage.transaction(async (tx) => {
-        await tx.audit.appendMany([event('cus_a'), event('cus_b')]);
-        throw new Error('the cause failed');
-      }),
-    ).rejects.toThrow('the cause failed');
-    expect((await storage.jobs.list({ type: 'test.greet' }, { limit: 10 })).items).toEqual([]);
+    await expectNoJobWhenTheCauseFails(storage);
     calls.length = 0;
-    await storage.transaction((tx) => tx.audit.appendMany([event('cus_a'), event('cus_b')]));
-    await storage.audit.appendMany([event('cus_c'), event('cus_d')]);
-    await storage.audit.append(event('cus_e'));
+    await storage.transaction((tx) => tx.audit.appendMany([greeted('cus_a'), greeted('cus_b')]));
+    await storage.audit.appendMany([greeted('cus_c'), greeted('cus_d')]);
+    await storage.audit.append(greeted('cus_e'));
     expect(calls).toEqual([['cus_a', 'cus_b'], ['cus_c', 'cus_d'], ['cus_e']]);
     const jobs = await storage.jobs.list({ type: 'test.greet' }, { limit: 10 });
     expect(jobs.items.map((j) => j.payload['to']).sort()).toEqual(['cus_a', 'cus_b', 'cus_c', 'cus_d', 'cus_e']);
