@@ -18,7 +18,8 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { createId, createSortableId } from '@panelkit/sdk';
+import { createId } from '@panelkit/sdk';
+import { createSortableId } from '@panelkit/sdk/storage';
 import { createPostgresStorage, fromPgPool, migrate } from '@panelkit/storage-postgres';
 import { noopKit, serverTicks } from './noop-kit.js';
 

@@ -28,7 +28,7 @@ export { SYSTEM_ACTOR } from './domain/common.js';
 export type { Actor, ActorInput, JsonObject, JsonValue, Page, PageRequest } from './domain/common.js';
 export { addMoney, money, multiplyMoney, subtractMoney, sumMoney } from './domain/money.js';
 export type { Money } from './domain/money.js';
-export { createId, createSortableId, keyedId } from './domain/ids.js';
+export { createId, keyedId } from './domain/ids.js';
 export { KNOWN_PANEL_KINDS, UNKNOWN_HEALTH, redactPanel } from './domain/panel.js';
 export type { KnownPanelKind, NewPanel, Panel, PanelCredentials, PanelHealth, PanelHealthStatus, PanelPatch } from './domain/panel.js';
 export { KNOWN_PROTOCOLS } from './domain/target.js';
@@ -170,7 +170,7 @@ export type {
   PeriodicStorage,
 } from './engine/host-jobs.js';
 export { withAuditOutbox } from './engine/audit-outbox.js';
-export type { AuditOutboxHook, AuditOutboxManyHook, AuditOutboxOptions } from './engine/audit-outbox.js';
+export type { AuditOutboxHook } from './engine/audit-outbox.js';
 export type { RefundRequest, RefundResult } from './engine/refund.js';
 export { orderMoney } from './engine/order-money.js';
 export type { OrderMoney } from './engine/order-money.js';

@@ -9,6 +9,7 @@
  * @module
  */
 export * from './ports/storage.js';
+export { createSortableId } from './domain/ids.js';
 export * from './ports/storage-promotions.js';
 export * from './ports/storage-price-books.js';
 export * from './ports/storage-payments.js';

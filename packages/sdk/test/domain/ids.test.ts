@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createId, createSortableId } from '../../src/index.js';
+import { createId } from '../../src/index.js';
+import { createSortableId } from '../../src/storage.js';
 
 const SHAPE = /^job_[a-z2-7]{20}$/;
 

@@ -1,4 +1,5 @@
-import { ConflictError, createSortableId } from '@panelkit/sdk';
+import { ConflictError } from '@panelkit/sdk';
+import { createSortableId } from '@panelkit/sdk/storage';
 import { NewJobSchema } from '@panelkit/sdk/schemas';
 import { inputKey, inputRows, parseInput, parseJobFilter, parsePageWindow, timeCursorCodec } from '@panelkit/sdk/storage';
 import type { Job, JobState, NewJob, Page, PageRequest } from '@panelkit/sdk';

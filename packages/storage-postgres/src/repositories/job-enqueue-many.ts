@@ -1,4 +1,4 @@
-import { createSortableId } from '@panelkit/sdk';
+import { createSortableId } from '@panelkit/sdk/storage';
 import { NewJobSchema } from '@panelkit/sdk/schemas';
 import { inputRows, parseInput } from '@panelkit/sdk/storage';
 import type { Job, NewJob } from '@panelkit/sdk';

@@ -1,4 +1,5 @@
-import { ConflictError, NotFoundError, createSortableId } from '@panelkit/sdk';
+import { ConflictError, NotFoundError } from '@panelkit/sdk';
+import { createSortableId } from '@panelkit/sdk/storage';
 import { NewJobSchema } from '@panelkit/sdk/schemas';
 import { inputKey, parseInput, parseJobFilter, timeKey } from '@panelkit/sdk/storage';
 import type { Job, JobState, NewJob, PageRequest } from '@panelkit/sdk';

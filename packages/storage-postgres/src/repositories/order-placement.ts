@@ -1,4 +1,5 @@
-import { ConflictError, InsufficientFundsError, NotFoundError, createId, createSortableId } from '@panelkit/sdk';
+import { ConflictError, InsufficientFundsError, NotFoundError, createId } from '@panelkit/sdk';
+import { createSortableId } from '@panelkit/sdk/storage';
 import { invalidInput, parsePlacement } from '@panelkit/sdk/storage';
 import type { AuditEvent, LedgerEntry, Order, Subscription } from '@panelkit/sdk';
 import type { OrderPlacement, ParsedPlacement, PlaceResult, PlacedTarget } from '@panelkit/sdk/storage';

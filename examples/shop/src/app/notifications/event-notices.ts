@@ -1,13 +1,5 @@
-import {
-  defineHostJob,
-  enqueueHostJob,
-  PanelkitError,
-  type AuditEvent,
-  type AuditOutboxHook,
-  type AuditOutboxManyHook,
-  type HostJobDefinition,
-} from '@panelkit/sdk';
-import { enqueueHostJobs } from '@panelkit/sdk/host-jobs';
+import { defineHostJob, enqueueHostJob, PanelkitError, type AuditEvent, type AuditOutboxHook, type HostJobDefinition } from '@panelkit/sdk';
+import { enqueueHostJobs, type AuditOutboxManyHook } from '@panelkit/sdk/host-jobs';
 import { JsonObjectSchema } from '@panelkit/sdk/schemas';
 import { z } from 'zod';
 import type { Shop } from '../shop.js';
