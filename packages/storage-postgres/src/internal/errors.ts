@@ -58,6 +58,7 @@ export function isStaleCatalogRefusal(error: unknown): boolean {
   return code !== undefined && STALE_CATALOG_STATES.has(code);
 }
 
+/** Whether `error` is a unique violation (23505), on `constraint` when one is named. */
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {
   return sqlState(error) === '23505' && (constraint === undefined || constraintOf(error) === constraint);
 }
