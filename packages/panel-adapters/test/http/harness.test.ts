@@ -70,4 +70,11 @@ describe('simulator harness', () => {
     controller.abort();
     expect((await pending).status).toBe(504);
   });
+
+  it('ends a timed-out request at once when its signal ended before it arrived', async () => {
+    const sim = new EchoSimulator();
+    sim.injectFault({ kind: 'timeout' });
+    const response = await sim.handle(new Request('http://x/items/1', { signal: AbortSignal.abort() }));
+    expect(response.status).toBe(504);
+  });
 });

@@ -115,7 +115,10 @@ export class FakePanel implements PanelTestControls {
         return new Response('{"items": [', { status: 200, headers: { 'content-type': 'application/json' } });
       case 'timeout':
         return new Promise<Response>((_resolve, reject) => {
-          request.signal.addEventListener('abort', () => reject(request.signal.reason), { once: true });
+          // A signal that ended before the request arrived fires no event (a loaded machine can take the whole
+          // short timeout to get here): reject at once, as fetch does.
+          if (request.signal.aborted) reject(request.signal.reason);
+          else request.signal.addEventListener('abort', () => reject(request.signal.reason), { once: true });
         });
       default:
         break;

@@ -1,4 +1,5 @@
-import { describePanelAdapter } from '../../src/testing/index.js';
+import { describe, expect, it } from 'vitest';
+import { ManualClock, describePanelAdapter } from '../../src/testing/index.js';
 import type { PanelFactoryContext, PanelUnderTest } from '../../src/testing/index.js';
 import { createFakeAdapter } from './fake-adapter.js';
 import { FAKE_TARGETS, FakePanel } from './fake-panel.js';
@@ -46,3 +47,16 @@ function fakeFactory(mode: 'login' | 'static-token') {
 
 describePanelAdapter('fake (session login)', fakeFactory('login'));
 describePanelAdapter('fake (static token)', fakeFactory('static-token'));
+
+describe('the fake panel', () => {
+  it('rejects a hanging request at once when its signal ended before the request arrived, as fetch does', async () => {
+    const panel = new FakePanel(new ManualClock(), { username: 'admin', password: 'fake-panel-password-1234' });
+    panel.issueStaticToken('token');
+    panel.injectFault({ kind: 'timeout' });
+    const request = new Request('http://fake-panel.test/clients', {
+      headers: { authorization: 'Bearer token' },
+      signal: AbortSignal.abort(),
+    });
+    await expect(panel.handle(request)).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});

@@ -134,7 +134,9 @@ export abstract class SimulatorBase {
       const timer = setTimeout(done, 60_000);
       timer.unref?.();
       this.#hangs.add(done);
-      request.signal?.addEventListener('abort', done, { once: true });
+      // A signal that ended before the request arrived fires no event: end at once, as fetch would.
+      if (request.signal?.aborted === true) done();
+      else request.signal?.addEventListener('abort', done, { once: true });
     });
   }
 }
