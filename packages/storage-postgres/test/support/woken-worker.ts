@@ -1,9 +1,9 @@
 /**
- * Process B of `jobs-queued-replicas.test.ts`: a started worker on PostgreSQL that polls once a minute, so a job
- * it runs within seconds of being queued was woken by the storage's signal. Reports over IPC: `ready` once the
- * storage listens and a claim that began after that came back empty (the worker sleeps now), with how many claims
- * it had made, and `ran` with the job's id and the number of the claim that took it; asked `count`, answers `claims`
- * with how many claims it has made.
+ * Process B of `jobs-queued-replicas.test.ts`: a started worker on PostgreSQL that polls every ten minutes, so a
+ * job it runs within the test's time of being queued was woken by the storage's signal. Reports over IPC: `ready`
+ * once the storage listens and a claim that began after that came back empty (the worker sleeps now), with how many
+ * claims it had made, and `ran` with the job's id and the number of the claim that took it; asked `count`, answers
+ * `claims` with how many claims it has made.
  */
 import pg from 'pg';
 import { createPanelkit, defineHostJob } from '@panelkit/sdk';
@@ -61,7 +61,7 @@ const kit = createPanelkit({
   },
   policy: { identity: { secret: 'woken-worker-secret-0123456789', prefix: 'pk' } },
 });
-const worker = kit.createWorker({ hostJobs: [woken], engineJobs: false, pollIntervalMs: 60_000 });
+const worker = kit.createWorker({ hostJobs: [woken], engineJobs: false, pollIntervalMs: 600_000 });
 worker.start();
 
 process.on('message', async (message: { type: string }) => {
