@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { createPostgresStorage, fromPgPool, migrate } from '../src/index.js';
+import type { SqlClient } from '../src/index.js';
 import { CLAIM_IN_INDEX_ORDER, claimPickStatements } from '../src/repositories/job-claim-pick.js';
 import { rowsRead, seedClaimQueue } from './claims-fixture.js';
 import type { ClaimQueue, PlanNode } from './claims-fixture.js';
@@ -81,5 +82,48 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(`claim plans${SKIP_REAL_SERVER === f
   it('reads the head of the queue, not every free key, when the head is claimable', async () => {
     const schema = await queueIn({ held: 0, freeKeys: HELD, unkeyed: 0 });
     expect(await rowsOfPick(schema)).toBeLessThan(HELD / 4);
+  }, 60_000);
+
+  /** The nodes of `node`'s plan, itself included, of `type`. */
+  function nodesOf(node: PlanNode & { 'Node Type'?: string }, type: string): PlanNode[] {
+    const own = node['Node Type'] === type ? [node] : [];
+    return [...own, ...(node.Plans ?? []).flatMap((child) => nodesOf(child, type))];
+  }
+
+  it('marks the picked jobs running through one TID scan, not one a job (each rescan asks the kernel for the table size)', async () => {
+    // Past a few hundred rows: on a smaller table the planner rightly reads the few pages instead.
+    const schema = await queueIn({ held: 0, freeKeys: 0, unkeyed: 5000 });
+    const client = fromPgPool(pool);
+    const claims: { text: string; params: readonly unknown[] }[] = [];
+    // The claim's statement and parameters, as the storage sends them.
+    const recording: SqlClient = {
+      concurrent: true,
+      query: (text, params) => client.query(text, params),
+      transaction: (fn) =>
+        client.transaction((connection) =>
+          fn({
+            query: (text, params) => {
+              if (text.includes('SKIP LOCKED')) claims.push({ text, params: params ?? [] });
+              return connection.query(text, params);
+            },
+          }),
+        ),
+    };
+    const claimed = await createPostgresStorage({ client: recording, schema }).jobs.claim({ workerId: 'w', limit: LIMIT, leaseMs: 60_000 });
+    expect(claimed).toHaveLength(LIMIT);
+    expect(claims).toHaveLength(1);
+    const connection = await pool.connect();
+    try {
+      await connection.query('BEGIN');
+      await connection.query(CLAIM_IN_INDEX_ORDER, ['off']);
+      const { rows } = await connection.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${claims[0]!.text}`, [
+        ...claims[0]!.params,
+      ]);
+      const scans = nodesOf(rows[0]!['QUERY PLAN'][0].Plan, 'Tid Scan');
+      expect(scans.map((n) => [n['Actual Loops'], n['Actual Rows']])).toEqual([[1, LIMIT]]);
+    } finally {
+      await connection.query('ROLLBACK');
+      connection.release();
+    }
   }, 60_000);
 });
