@@ -175,7 +175,7 @@ export function enqueueMany(context: RepositoryContext): JobRepository['enqueueM
         } else if (rest.length > 0) {
           const { rows } = await db.query(
             `INSERT INTO ${table} AS j (${COLUMNS}) ${rowsFrom}
-             ON CONFLICT (dedupe_key) WHERE state = 'queued'
+             ON CONFLICT (dedupe_key) WHERE state = 'queued' AND dedupe_key IS NOT NULL
              DO UPDATE SET payload = EXCLUDED.payload, serial_key = EXCLUDED.serial_key, batch_key = EXCLUDED.batch_key,
                run_at = LEAST(j.run_at, EXCLUDED.run_at), updated_at = EXCLUDED.updated_at
              RETURNING j.id, j.dedupe_key, (j.xmax = 0) AS inserted`,

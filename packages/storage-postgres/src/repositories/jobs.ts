@@ -73,7 +73,7 @@ export function jobRepository(context: RepositoryContext): JobRepository {
             `INSERT INTO ${table} AS j
              (id, type, payload, dedupe_key, serial_key, batch_key, priority, run_at, max_attempts, state, attempts, created_at, updated_at)
            VALUES ($1, $2, $3::jsonb, $4, $9, $10, $5, $6::timestamptz, $7, 'queued', 0, $8::timestamptz, $8::timestamptz)
-           ON CONFLICT (dedupe_key) WHERE state = 'queued'
+           ON CONFLICT (dedupe_key) WHERE state = 'queued' AND dedupe_key IS NOT NULL
            DO UPDATE SET payload = EXCLUDED.payload, serial_key = EXCLUDED.serial_key, batch_key = EXCLUDED.batch_key,
              run_at = LEAST(j.run_at, EXCLUDED.run_at), updated_at = EXCLUDED.updated_at
            RETURNING *, (xmax = 0) AS inserted`,

@@ -162,7 +162,7 @@ export function orderPlacement({ runner, schema, secretBox }: RepositoryContext)
            SELECT v.id, v.type, v.payload, v.dedupe_key, v.serial_key, v.batch_key, v.priority, v.run_at, v.max_attempts, 'queued', 0, v.at, v.at
            FROM (VALUES ${values.join(', ')}) AS v(id, type, payload, dedupe_key, serial_key, batch_key, priority, run_at, max_attempts, at)
            WHERE ${ok}
-           ON CONFLICT (dedupe_key) WHERE state = 'queued'
+           ON CONFLICT (dedupe_key) WHERE state = 'queued' AND dedupe_key IS NOT NULL
            DO UPDATE SET payload = EXCLUDED.payload, serial_key = EXCLUDED.serial_key, batch_key = EXCLUDED.batch_key,
              run_at = LEAST(j.run_at, EXCLUDED.run_at), updated_at = EXCLUDED.updated_at)`,
       );
