@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, createId, deriveRemoteIdentity } from '@panelkit/sdk';
+import type { Subscription } from '@panelkit/sdk';
 import type { StoragePort } from '@panelkit/sdk/storage';
 import { pendingSubscriptionInput, seedSaleCatalog, sharedPGlite } from './helpers.js';
 import { recordingStorage } from './support/recorded-storage.js';
@@ -89,6 +90,56 @@ describe('subscriptions.update on PostgreSQL: one statement', () => {
       .catch((e: unknown) => e);
     expect(NotFoundError.is(missing)).toBe(true);
     expect(await storage.subscriptions.get(sub.id)).toEqual(moved);
+    await cleanup();
+  });
+});
+
+describe('subscriptions.updateMany on PostgreSQL: one statement', () => {
+  it('sends one statement for rows with different patches, alone or in a transaction, sealing only what is patched', async () => {
+    const { storage, statements, clock, row, cleanup } = await recordedStorage();
+    const catalog = await seedSaleCatalog(storage);
+    const [a, b] = (await Promise.all(
+      [createId('sub'), createId('sub')].map((id) =>
+        storage.subscriptions.create(pendingSubscriptionInput(catalog, id, { shareLinks: ['vless://secret-link'] })),
+      ),
+    )) as [Subscription, Subscription];
+    const storedB = await row(b.id);
+    clock.advance(60_000);
+    const remote = deriveRemoteIdentity(a.id, 1, { secret: 'update-many-secret' });
+
+    statements.length = 0;
+    const written = await storage.subscriptions.updateMany([
+      { id: a.id, patch: { status: 'active', remote, subscriptionUrl: 'https://sub.example.com/a' }, expectedRevision: a.revision },
+      { id: b.id, patch: { usedBytes: 9 }, expectedRevision: b.revision },
+    ]);
+    expect(statements).toHaveLength(1);
+    expect(written[0]).toMatchObject({
+      status: 'active',
+      remote,
+      subscriptionUrl: 'https://sub.example.com/a',
+      statusChangedAt: clock.now(),
+    });
+    expect(written[1]).toMatchObject({ usedBytes: 9, shareLinks: ['vless://secret-link'], statusChangedAt: b.statusChangedAt });
+    const rawA = await row(a.id);
+    expect(JSON.stringify(rawA['remote'])).not.toContain(remote.uuid);
+    expect(rawA['remote_username']).toBe(remote.username);
+    expect(String(rawA['subscription_url'])).not.toContain('sub.example.com');
+    // b's credentials were not patched: stored as they were, neither opened nor sealed again.
+    const rawB = await row(b.id);
+    expect(rawB['share_links']).toEqual(storedB['share_links']);
+    expect(rawB['remote']).toEqual(storedB['remote']);
+
+    statements.length = 0;
+    const again = await storage.transaction((tx) =>
+      tx.subscriptions.updateMany([
+        { id: a.id, patch: { autoRenew: true }, expectedRevision: a.revision },
+        { id: b.id, patch: { autoRenew: true }, expectedRevision: b.revision + 1 },
+      ]),
+    );
+    expect(statements.filter((s) => s !== 'BEGIN' && s !== 'COMMIT')).toHaveLength(1);
+    expect(again[0]).toBeNull();
+    expect(again[1]).toMatchObject({ autoRenew: true, revision: b.revision + 2 });
+    expect(await storage.subscriptions.get(a.id)).toEqual(written[0]);
     await cleanup();
   });
 });

@@ -85,9 +85,11 @@ import type { TrialClaimRepository } from './storage-trial-claims.js';
  * round trip), 24 `linkTokens.scopeRefreshingDevice` (the same read, and the requesting app's known device refreshed
  * on the subscriptions the token serves in the same statement: an app's checked link refresh in one round trip),
  * 25 `orders.checkoutContext` (a checkout's reads before it writes, the replayed order, the customer, the plans, their
- * price book lines, the targets and the panels, in one read: one statement on a database).
+ * price book lines, the targets and the panels, in one read: one statement on a database), 26 `subscriptions.updateMany`
+ * (many optimistic updates in one call, each as `update`, one statement on a database: a worker's batch written live
+ * in one round trip).
  */
-export const STORAGE_PORT_VERSION = 25 as const;
+export const STORAGE_PORT_VERSION = 26 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;
@@ -471,6 +473,14 @@ export interface PanelUsageWriteResult extends UsageWriteResult {
 }
 
 /** Subscriptions: one remote client each. */
+/** One row of `subscriptions.updateMany`: what `update` takes. */
+export interface SubscriptionUpdate {
+  readonly id: string;
+  readonly patch: SubscriptionPatch;
+  /** The revision the patch was made against; another stored revision leaves the row unwritten. */
+  readonly expectedRevision: number;
+}
+
 export interface SubscriptionRepository {
   /**
    * `id` is required: the remote identity was derived from it. `(panelId, remote.username)` is
@@ -506,6 +516,15 @@ export interface SubscriptionRepository {
    * engine's job; storage does not judge transitions.)
    */
   update(id: string, patch: SubscriptionPatch, options: { expectedRevision: number }): Promise<Subscription>;
+  /**
+   * Applies each update as `update` would (the patch, the revision bumped, `statusChangedAt` moved when the status
+   * changes), in one call: one statement on a database, the rows locked in id order. A row whose stored revision is
+   * not its `expectedRevision`, or that does not exist, is left as it is and comes back `null` (read it to tell which:
+   * where `update` throws `ConflictError` or `NotFoundError`); the others are written whatever became of it. Results
+   * in the order given. An invalid patch or an id given twice is a `ValidationError` and writes none; at most
+   * {@link MAX_ROWS_PER_CALL} updates a call.
+   */
+  updateMany(updates: readonly SubscriptionUpdate[]): Promise<(Subscription | null)[]>;
   /** Newest first. */
   listByCustomer(customerId: string, page: PageRequest): Promise<Page<Subscription>>;
   /** Oldest first. */

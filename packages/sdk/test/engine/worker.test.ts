@@ -76,6 +76,13 @@ describe('worker: provisioning', () => {
                   live++;
                   return tx.subscriptions.update(id, patch, options);
                 },
+                updateMany: async (updates) => {
+                  const going = updates.filter((u) => u.patch.status === 'active');
+                  const lost = going.find((u) => refused.has(u.id));
+                  if (lost !== undefined) throw new ConflictError(`refused ${lost.id}`);
+                  live += going.length;
+                  return tx.subscriptions.updateMany(updates);
+                },
               };
               const result = await fn({ ...tx, subscriptions });
               if (live > 0) liveWrites.push(live);

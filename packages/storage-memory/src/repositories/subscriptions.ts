@@ -11,6 +11,7 @@ import {
   parseInput,
   parsePanelIdFilter,
   parsePanelUsage,
+  parseSubscriptionUpdates,
   watchedForUsage,
 } from '@panelkit/sdk/storage';
 import type {
@@ -26,7 +27,7 @@ import type {
   PanelUsageReading,
   UsageReading,
 } from '@panelkit/sdk';
-import type { PanelUsageOptions, PanelUsageWriteResult, UsageWriteResult } from '@panelkit/sdk/storage';
+import type { PanelUsageOptions, PanelUsageWriteResult, SubscriptionUpdate, UsageWriteResult } from '@panelkit/sdk/storage';
 import { copy } from '../internal/copy.js';
 import type { Op } from '../internal/op.js';
 import { compositeKey } from '../internal/unique-index.js';
@@ -72,6 +73,20 @@ export function subscriptionOperations(tables: SubscriptionTables, refs: Subscri
     };
     subscriptions.insert(op.undo, subscription);
     return copy(subscription);
+  }
+
+  /** `before` patched with `changes`: a new revision, and `statusChangedAt` now when the status changes and the patch does not set it. */
+  function applyPatch(op: Op, before: Subscription, changes: Partial<Subscription>): Subscription {
+    const statusChanged = changes.status !== undefined && changes.status !== before.status;
+    const after: Subscription = {
+      ...before,
+      ...changes,
+      statusChangedAt: changes.statusChangedAt ?? (statusChanged ? op.now : before.statusChangedAt),
+      revision: before.revision + 1,
+      updatedAt: op.now,
+    };
+    subscriptions.replace(op.undo, after);
+    return copy(after);
   }
 
   return {
@@ -124,16 +139,16 @@ export function subscriptionOperations(tables: SubscriptionTables, refs: Subscri
           details: { id: before.id, revision: before.revision, expectedRevision },
         });
       }
-      const statusChanged = changes.status !== undefined && changes.status !== before.status;
-      const after: Subscription = {
-        ...before,
-        ...changes,
-        statusChangedAt: changes.statusChangedAt ?? (statusChanged ? op.now : before.statusChangedAt),
-        revision: before.revision + 1,
-        updatedAt: op.now,
-      };
-      subscriptions.replace(op.undo, after);
-      return copy(after);
+      return applyPatch(op, before, changes);
+    },
+
+    /** Every row checked first (so a bad one writes none), then each at its revision patched as `update` does. */
+    updateMany(op: Op, updates: readonly SubscriptionUpdate[]): (Subscription | null)[] {
+      const parsed = parseSubscriptionUpdates(updates).map((u) => ({ ...u, changes: copy(u.changes) }));
+      return parsed.map(({ id, changes, expectedRevision }) => {
+        const before = subscriptions.get(id);
+        return before === undefined || before.revision !== expectedRevision ? null : applyPatch(op, before, changes);
+      });
     },
 
     /**

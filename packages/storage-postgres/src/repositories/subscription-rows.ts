@@ -90,18 +90,35 @@ export function subscriptionPatchSets(
   changes: Partial<Subscription>,
   first: number,
 ): { sets: string[]; params: unknown[] } {
+  const columns = subscriptionPatchColumns(box, id, changes);
+  return {
+    sets: columns.map(({ name, cast }, i) => `${name} = $${first + i}::${cast}`),
+    params: columns.map(({ value }) => value),
+  };
+}
+
+/** A column a patch writes: its name, the SQL type of its parameter, and the value encoded (sealed, for a credential). */
+export interface PatchColumn {
+  readonly name: string;
+  readonly cast: string;
+  readonly value: unknown;
+}
+
+/**
+ * The columns that write the fields of `changes`, a parsed patch of subscription `id`, and only those, in the
+ * patch's field order: each value encoded as {@link SUBSCRIPTION_COLUMNS} does, the credentials among them sealed
+ * with `box`. Credentials the patch leaves alone are not among them, so they stay as stored without being opened
+ * or sealed again.
+ */
+export function subscriptionPatchColumns(box: SecretBox | undefined, id: string, changes: Partial<Subscription>): PatchColumn[] {
   const s = { ...changes, id } as Subscription;
   const unchanged = new Set<string>(SECRET_FIELDS.filter((field) => !(field in changes)));
   // The columns of `unchanged` come out of an empty row (unset) and are never written.
   const secrets = sealSubscriptionSecrets(box, s, { stored: {}, unchanged });
-  const sets: string[] = [];
-  const params: unknown[] = [];
-  for (const field of Object.keys(changes)) {
+  return Object.keys(changes).map((field) => {
     const [name, cast, value] = columnOf(field);
-    params.push(value({ s, secrets }));
-    sets.push(`${name} = $${first + params.length - 1}::${cast}`);
-  }
-  return { sets, params };
+    return { name, cast, value: value({ s, secrets }) };
+  });
 }
 
 /** A subscription from its row; its credentials are opened with `box` when first read (plain values of older rows read as they are). */

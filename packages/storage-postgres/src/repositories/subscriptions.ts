@@ -11,6 +11,7 @@ import {
   parseInput,
   parsePanelIdFilter,
   parsePanelUsage,
+  parseSubscriptionUpdates,
 } from '@panelkit/sdk/storage';
 import type {
   NewSubscription,
@@ -21,13 +22,20 @@ import type {
   SubscriptionTerms,
   UsageReading,
 } from '@panelkit/sdk';
-import type { PanelUsageOptions, PanelUsageWriteResult, SubscriptionRepository, UsageWriteResult } from '@panelkit/sdk/storage';
+import type {
+  PanelUsageOptions,
+  PanelUsageWriteResult,
+  SubscriptionRepository,
+  SubscriptionUpdate,
+  UsageWriteResult,
+} from '@panelkit/sdk/storage';
 import { columnsOf, insertManySql, insertSql } from '../internal/columns.js';
 import { rowLock } from '../internal/locks.js';
 import type { Call, RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
 import { subscriptionQueries } from './subscription-queries.js';
+import { updateSubscriptionsAtOnce } from './subscription-update-many.js';
 import { SUBSCRIPTION_COLUMNS, subscriptionFromRow, subscriptionParams, subscriptionPatchSets } from './subscription-rows.js';
 
 /**
@@ -270,6 +278,19 @@ export function subscriptionRepository(context: RepositoryContext): Subscription
           throw new ConflictError(`subscription ${key} is at revision ${revision}, not ${expectedRevision}`, {
             details: { id: key, revision, expectedRevision },
           });
+        },
+        optimistic,
+      ),
+
+    /** One statement whatever the rows' patches (see `updateSubscriptionsAtOnce`); no read after it. */
+    updateMany: (updates: readonly SubscriptionUpdate[]) =>
+      runner.run(
+        'subscriptions.updateMany',
+        async (call) => {
+          const parsed = parseSubscriptionUpdates(updates);
+          if (parsed.length === 0) return [];
+          const written = await updateSubscriptionsAtOnce(call, table, secretBox, parsed, fromRow);
+          return parsed.map((u) => written.get(u.id) ?? null);
         },
         optimistic,
       ),

@@ -1,7 +1,7 @@
 import type { NewAuditEvent } from '../../domain/audit.js';
 import type { Order } from '../../domain/order.js';
 import type { Subscription, SubscriptionPatch } from '../../domain/subscription.js';
-import { ConflictError, NotFoundError } from '../../errors.js';
+import { NotFoundError } from '../../errors.js';
 import type { RemoteClient } from '../../ports/panel.js';
 import type { StorageTransaction } from '../../ports/storage.js';
 import { addDays } from '../../rules/time.js';
@@ -40,35 +40,49 @@ function provisioned(current: Subscription, client: RemoteClient, links: Links, 
 }
 
 /**
- * Writes one subscription live, or `null` when it is no longer pending. The update names the revision
- * read before the panel call: its locked read compares it, so while nothing changed the subscription
- * since, no second read is needed.
+ * Judges a subscription whose live write (at the revision read before the panel call) found it changed meanwhile:
+ * `null` when it is no longer pending (terminated meanwhile: its client's removal queued), else written live at
+ * the revision it has now.
  */
-async function writeLive(ctx: EngineContext, tx: StorageTransaction, made: MadeClient, now: Date): Promise<Subscription | null> {
+async function writeChanged(ctx: EngineContext, tx: StorageTransaction, made: MadeClient, now: Date): Promise<Subscription | null> {
   const { sub, client, links } = made;
-  let updated: Subscription;
-  try {
-    updated = await tx.subscriptions.update(sub.id, provisioned(sub, client, links, now), { expectedRevision: sub.revision });
-  } catch (error) {
-    if (!ConflictError.is(error)) throw error;
-    // Changed meanwhile: judge it as it is now.
-    const current = await tx.subscriptions.get(sub.id);
-    if (current === null) throw new NotFoundError('subscription', sub.id);
-    if (current.status === 'terminated') {
-      // Terminated while its client was being made: take the client away again.
-      const serialKey = await writeSerialKey(ctx, tx, current);
-      await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.remove, sub.id, { subscriptionId: sub.id }, jobAttempts(ctx.policy), serialKey));
-      return null;
-    }
-    if (current.status !== 'pending') return null;
-    updated = await tx.subscriptions.update(current.id, provisioned(current, client, links, now), { expectedRevision: current.revision });
+  const current = await tx.subscriptions.get(sub.id);
+  if (current === null) throw new NotFoundError('subscription', sub.id);
+  if (current.status === 'terminated') {
+    // Terminated while its client was being made: take the client away again.
+    const serialKey = await writeSerialKey(ctx, tx, current);
+    await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.remove, sub.id, { subscriptionId: sub.id }, jobAttempts(ctx.policy), serialKey));
+    return null;
   }
-  return updated;
+  if (current.status !== 'pending') return null;
+  return tx.subscriptions.update(current.id, provisioned(current, client, links, now), { expectedRevision: current.revision });
 }
 
 /**
- * Writes the live subscriptions of made clients in one transaction: each subscription (in id order),
- * then their orders settled together (in id order), so the port's lock order (a subscription before
+ * Writes the subscriptions live in one `updateMany` (one round trip, however many), each at the revision read
+ * before the panel call, so while nothing changed them since no second read is needed; those changed meanwhile
+ * are judged one by one. The live ones come back in the order given.
+ */
+async function writeLive(ctx: EngineContext, tx: StorageTransaction, made: readonly MadeClient[], now: Date): Promise<Subscription[]> {
+  // A subscription made twice (two batches merged) is written once; its second is judged as changed.
+  const first = new Map<string, MadeClient>();
+  for (const one of made) if (!first.has(one.sub.id)) first.set(one.sub.id, one);
+  const once = [...first.values()];
+  const results = await tx.subscriptions.updateMany(
+    once.map(({ sub, client, links }) => ({ id: sub.id, patch: provisioned(sub, client, links, now), expectedRevision: sub.revision })),
+  );
+  const written = new Map(once.map((one, i) => [one, results[i] ?? null]));
+  const live: Subscription[] = [];
+  for (const one of made) {
+    const updated = written.get(one) ?? (await writeChanged(ctx, tx, one, now));
+    if (updated !== null) live.push(updated);
+  }
+  return live;
+}
+
+/**
+ * Writes the live subscriptions of made clients in one transaction: the subscriptions (in one statement, locked in
+ * id order), then their orders settled together (in id order), so the port's lock order (a subscription before
  * an order) holds across the whole batch and two batches settling subscriptions of one order wait for
  * each other instead of deadlocking; the batch's audit events (each subscription's, each order's) go in
  * one insert. All or nothing: a caller whose batch throws writes each alone.
@@ -76,11 +90,8 @@ async function writeLive(ctx: EngineContext, tx: StorageTransaction, made: MadeC
 export async function markProvisioned(ctx: EngineContext, made: readonly MadeClient[]): Promise<void> {
   const now = ctx.clock.now();
   const written = await ctx.storage.transaction(async (tx) => {
-    const live: Subscription[] = [];
-    for (const one of [...made].sort((a, b) => (a.sub.id < b.sub.id ? -1 : a.sub.id > b.sub.id ? 1 : 0))) {
-      const updated = await writeLive(ctx, tx, one, now);
-      if (updated !== null) live.push(updated);
-    }
+    const byId = [...made].sort((a, b) => (a.sub.id < b.sub.id ? -1 : a.sub.id > b.sub.id ? 1 : 0));
+    const live = await writeLive(ctx, tx, byId, now);
     const orderIds = [...new Set(live.flatMap((s) => (s.orderId === null ? [] : [s.orderId])))].sort();
     const audit = live.map(
       (s): NewAuditEvent => ({

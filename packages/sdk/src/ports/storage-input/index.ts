@@ -14,3 +14,4 @@ export * from './link-tokens.js';
 export * from './trial-claims.js';
 export * from './locations.js';
 export * from './checkout-context.js';
+export * from './subscription-updates.js';

@@ -44,6 +44,7 @@ import { panelsTargetsSuite } from './panels-targets.js';
 import { plansSuite } from './plans.js';
 import { planBuilderSuite } from './plan-builder.js';
 import { subscriptionsSuite } from './subscriptions.js';
+import { subscriptionUpdateManySuite } from './subscription-update-many.js';
 import type { SuiteEnv } from './support.js';
 import { ticksSuite } from './ticks.js';
 import { panelSlotsSuite } from './panel-slots.js';
@@ -162,6 +163,7 @@ export function describeStoragePort(
     orderPlacementSuite(env);
     orderSettlementSuite(env);
     subscriptionsSuite(env);
+    subscriptionUpdateManySuite(env);
     usageSuite(env);
     panelUsageSuite(env);
     dueQueriesSuite(env);
