@@ -472,7 +472,6 @@ export interface PanelUsageWriteResult extends UsageWriteResult {
   watch: string[];
 }
 
-/** Subscriptions: one remote client each. */
 /** One row of `subscriptions.updateMany`: what `update` takes. */
 export interface SubscriptionUpdate {
   readonly id: string;
@@ -481,6 +480,7 @@ export interface SubscriptionUpdate {
   readonly expectedRevision: number;
 }
 
+/** Subscriptions: one remote client each. */
 export interface SubscriptionRepository {
   /**
    * `id` is required: the remote identity was derived from it. `(panelId, remote.username)` is
