@@ -1,6 +1,6 @@
 import { ManualClock } from '@panelkit/sdk/testing';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createPostgresStorage, fromPgPool, migrate, transactionSql } from '../src/index.js';
 import type { SqlClient } from '../src/index.js';
 import { DATABASE_URL, SKIP_REAL_SERVER, newPool, uniqueSchema } from './helpers.js';
@@ -99,6 +99,59 @@ describe.skipIf(SKIP_REAL_SERVER)('fromPgPool: named statements (real server)', 
       expect(describes).toBe(3);
     } finally {
       await end();
+    }
+  });
+
+  it("decodes a named statement's later rows on a connection as node-postgres does, by the parsers it chose, without its Result", async () => {
+    // The pool's own type parsers (a host's choice, as `types` or `pg.types.setTypeParser` at start-up) are the ones used.
+    const types = {
+      getTypeParser: (oid: number, format?: 'text' | 'binary') => {
+        if (oid === 1184) return (text: string) => `at ${text}`;
+        if (oid === 23)
+          return (text: string) =>
+            text === '13'
+              ? (() => {
+                  throw new Error('no 13 here');
+                })()
+              : Number(text);
+        return pg.types.getTypeParser(oid, format);
+      },
+    };
+    const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 1, types });
+    const client = fromPgPool(pool);
+    const addFields = vi.spyOn(pg.Result.prototype as unknown as { addFields(fields: unknown[]): void }, 'addFields');
+    try {
+      // Nulls, int8 as a string, a boolean, jsonb, a custom timestamptz parser, and a name given twice (the later wins).
+      const text = `SELECT id, name, NULL::text AS nothing, id::int8 AS big, id = 1 AS first, jsonb_build_object('n', name) AS doc,
+          make_timestamptz(2026, 1, 2, 3, 4, 5.5, 'UTC') AS at, name AS id
+        FROM ${schema}.items WHERE id <= $1 OR id = 13 ORDER BY 1`;
+      const first = await client.query(text, [2]);
+      expect(first.rows).toEqual(
+        ['one', 'two'].map((name, i) => ({
+          id: name,
+          name,
+          nothing: null,
+          big: String(i + 1),
+          first: i === 0,
+          doc: { n: name },
+          at: 'at 2026-01-02 03:04:05.5+00',
+        })),
+      );
+      const again = [await client.query(text, [2]), await client.transaction((db) => db.query(text, [2])), await client.query(text, [2])];
+      for (const answer of again) {
+        expect(answer.rows).toEqual(first.rows);
+        expect(answer.rows.map((row) => Object.keys(row as object))).toEqual(first.rows.map((row) => Object.keys(row as object)));
+      }
+      // node-postgres built its Result's parsers and empty row for the first run only.
+      expect(addFields).toHaveBeenCalledTimes(1);
+      // A parser that throws fails the statement with its error, as in node-postgres; the connection answers after.
+      await admin.query(`INSERT INTO ${schema}.items VALUES (13, 'thirteen')`);
+      await expect(client.query(text, [2])).rejects.toThrow('no 13 here');
+      await admin.query(`DELETE FROM ${schema}.items WHERE id = 13`);
+      expect((await client.query(text, [2])).rows).toEqual(first.rows);
+    } finally {
+      addFields.mockRestore();
+      await pool.end();
     }
   });
 

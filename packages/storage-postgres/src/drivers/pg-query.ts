@@ -1,4 +1,5 @@
 import { markStaleStatement } from '../internal/errors.js';
+import { rowDecoder } from './pg-rows.js';
 import { planStatement, type StatementPlan, statementDescribed, statementFailed, statementName } from './pg-statements.js';
 
 /** The part of node-postgres's protocol writer (`Connection`) a statement uses. */
@@ -19,6 +20,7 @@ interface PgQuery {
   hasBeenParsed(wire: PgWire): boolean;
   handleCommandComplete(message: unknown, wire: PgWire): void;
   handleRowDescription(message: { fields: readonly unknown[] }): void;
+  handleDataRow(message: { fields: readonly (string | null)[] }): void;
   handleError(error: unknown, wire: PgWire): void;
 }
 
@@ -57,8 +59,11 @@ export interface Submitter {
  *   The name is given to node-postgres only while the messages are written: its own book of parsed statements
  *   (`parsedStatements`, never trimmed) stays empty, and a `BEGIN`'s Parse is not taken for the statement's. Once
  *   the server has described a named statement's rows on a connection, its later runs there are written without a
- *   Describe (no RowDescription to send, read and decode each time: 38 fields for the buyer's link) and the
- *   description booked is handed to node-postgres as if it had come.
+ *   Describe (no RowDescription to send, read and decode each time: 35 fields for the buyer's link), and their rows
+ *   are decoded by the decoder booked with the description (`pg-rows.ts`: node-postgres's parsers for those columns
+ *   on that connection, looked up once), not by node-postgres's `Result`, which would look the parsers up and build
+ *   an empty row again on every run. Without a decoder the description booked is handed to node-postgres as if it
+ *   had come.
  */
 function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig) => PgQuery {
   return class StatementQuery extends Query {
@@ -71,6 +76,10 @@ function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig)
     private wire: PgWire | undefined;
     /** While the messages are written: an error then (a parameter node-postgres cannot encode) closes the statement. */
     private writing: boolean;
+    /** The rows decoded by the booked decoder (`undefined`: node-postgres's `Result` holds them). */
+    decoded: Record<string, unknown>[] | undefined;
+    /** The first error of the booked decoder (a type parser that threw): the statement fails with it, as in node-postgres. */
+    decodeError: unknown;
 
     constructor(config: StatementConfig) {
       super({ text: config.text, values: config.values, queryMode: 'extended' });
@@ -80,6 +89,8 @@ function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig)
       this.plan = undefined;
       this.wire = undefined;
       this.writing = false;
+      this.decoded = undefined;
+      this.decodeError = undefined;
     }
 
     override hasBeenParsed(wire: PgWire): boolean {
@@ -103,11 +114,12 @@ function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig)
       this.name = this.plan.name;
       this.wire = wire;
       this.writing = true;
-      const fields = this.plan.fields;
+      const { fields, decoder } = this.plan;
       try {
         super.prepare(fields === undefined ? wire : withoutDescribe(wire));
         // As node-postgres would have read it from the server's answer to a Describe (before any row).
-        if (fields !== undefined) this.handleRowDescription({ fields });
+        if (decoder !== undefined) this.decoded = [];
+        else if (fields !== undefined) this.handleRowDescription({ fields });
       } finally {
         this.writing = false;
         this.name = undefined;
@@ -121,8 +133,25 @@ function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig)
     }
 
     override handleRowDescription(message: { fields: readonly unknown[] }): void {
-      if (this.plan !== undefined && this.plan.fields === undefined) statementDescribed(this.wire!, this.plan, message.fields);
       super.handleRowDescription(message);
+      if (this.plan !== undefined && this.plan.fields === undefined) {
+        // The parsers node-postgres has just looked up for these columns (its `Result`'s): booked with the description.
+        const parsers = (this as unknown as { _result?: { _parsers?: unknown } })._result?._parsers;
+        statementDescribed(this.wire!, this.plan, message.fields, rowDecoder(message.fields, parsers));
+      }
+    }
+
+    override handleDataRow(message: { fields: readonly (string | null)[] }): void {
+      if (this.decoded === undefined) {
+        super.handleDataRow(message);
+        return;
+      }
+      if (this.decodeError !== undefined) return;
+      try {
+        this.decoded.push(this.plan!.decoder!(message.fields));
+      } catch (error) {
+        this.decodeError = error ?? new Error('a type parser threw');
+      }
     }
 
     override handleError(error: unknown, wire: PgWire): void {
@@ -132,9 +161,17 @@ function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig)
   };
 }
 
-/** `wire` writing everything but a Describe (node-postgres's `prepare` writes the rest: Bind, Execute, Sync). */
+/** Each connection's {@link withoutDescribe} (a statement run bound writes through it). */
+const describeless = new WeakMap<PgWire, PgWire>();
+
+/** `wire` writing everything but a Describe (node-postgres's `prepare` writes the rest: Bind, Execute, Sync); one a connection. */
 function withoutDescribe(wire: PgWire): PgWire {
-  return Object.create(wire, { describe: { value: () => {} } }) as PgWire;
+  let quiet = describeless.get(wire);
+  if (quiet === undefined) {
+    quiet = Object.create(wire, { describe: { value: () => {} } }) as PgWire;
+    describeless.set(wire, quiet);
+  }
+  return quiet;
 }
 
 interface StatementConfig {
@@ -175,9 +212,13 @@ export function sendStatement(
     Statement = statementQueryClass(Query);
     classes.set(Query, Statement);
   }
-  const query = new Statement({ text, values, options });
+  const query = new Statement({ text, values, options }) as PgQuery & { decoded?: unknown[]; decodeError?: unknown };
   // With a callback, both a client and a pool run a query object (without one a client returns the object itself).
   return new Promise((resolve, reject) => {
-    target.query(query, undefined, (error, answer) => (error ? reject(error) : resolve(answer!)));
+    target.query(query, undefined, (error, answer) => {
+      if (error) reject(error);
+      else if (query.decodeError !== undefined) reject(query.decodeError);
+      else resolve(query.decoded === undefined ? answer! : { rows: query.decoded, command: answer!.command });
+    });
   });
 }

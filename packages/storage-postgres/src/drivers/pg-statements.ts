@@ -1,4 +1,5 @@
 import { sqlState } from '../internal/errors.js';
+import type { RowDecoder } from './pg-rows.js';
 
 /**
  * How many named statements one connection keeps prepared by default. The storage's whole repertoire is some 220
@@ -22,6 +23,8 @@ interface Entry {
    * so it is bound and executed without asking again.
    */
   fields: readonly unknown[] | undefined;
+  /** Its rows' decoder, booked with `fields` (`pg-rows.ts`); `undefined`: node-postgres decodes them. */
+  decoder: RowDecoder | undefined;
 }
 
 /** What one connection has prepared of the statements the driver named. */
@@ -46,11 +49,30 @@ const connections = new WeakMap<object, Prepared>();
 let generation = 0;
 
 /**
+ * Names of the texts named lately: a text is hashed once, not on every run (the buyer's link's statement is some
+ * 2 000 characters; a `Map` finds a text by the hash V8 keeps on the string).
+ */
+const names = new Map<string, string>();
+/** At most this many names kept (the storage's repertoire is some 220 texts, {@link DEFAULT_PREPARED_PER_CONNECTION}). */
+const NAMES_KEPT = 1024;
+
+/**
  * The name a text is prepared under: the same in every process and replica. A 64-bit hash of the text (cyrb53's
  * mixing, on two 32-bit lanes): no dependency, so the package stays free of Node's modules, and two of the few hundred
  * texts a host sends share a name with a chance below 1e-13 (and then {@link planStatement} sends the second unnamed).
  */
 export function statementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = hashName(text);
+    // Texts built per call (an `IN` list of each length) must not grow it for ever: past the bound it starts again.
+    if (names.size >= NAMES_KEPT) names.clear();
+    names.set(text, name);
+  }
+  return name;
+}
+
+function hashName(text: string): string {
   let h1 = 0xdeadbeef ^ text.length;
   let h2 = 0x41c6ce57 ^ text.length;
   for (let i = 0; i < text.length; i++) {
@@ -75,6 +97,8 @@ export interface StatementPlan {
   readonly preparation: object;
   /** Its rows as described before on this connection (not parsed anew): no Describe is written for it. */
   readonly fields?: readonly unknown[];
+  /** Its rows' decoder booked with `fields`, when there is one. */
+  readonly decoder?: RowDecoder;
 }
 
 /**
@@ -96,14 +120,15 @@ export function planStatement(connection: object, name: string, text: string, ma
     // Most recently used last.
     prepared.byName.delete(name);
     prepared.byName.set(name, at);
-    const plan = { name, parse: false, close, generation, preparation: at };
-    return at.fields === undefined ? plan : { ...plan, fields: at.fields };
+    return at.fields === undefined
+      ? { name, parse: false, close, generation, preparation: at }
+      : { name, parse: false, close, generation, preparation: at, fields: at.fields, decoder: at.decoder };
   }
   if (at !== undefined) {
     prepared.byName.delete(name);
     close.push(name);
   }
-  const preparation: Entry = { generation, text, fields: undefined };
+  const preparation: Entry = { generation, text, fields: undefined, decoder: undefined };
   prepared.byName.set(name, preparation);
   for (const oldest of prepared.byName.keys()) {
     if (prepared.byName.size <= max) break;
@@ -114,12 +139,16 @@ export function planStatement(connection: object, name: string, text: string, ma
 }
 
 /**
- * Books the rows a statement written under `plan` was described with (its RowDescription), for its next runs on
- * `connection`: only while the same preparation is in force (not closed, or prepared anew, since it was written).
+ * Books the rows a statement written under `plan` was described with (its RowDescription) and, when given, their
+ * decoder, for its next runs on `connection`: only while the same preparation is in force (not closed, or prepared
+ * anew, since it was written).
  */
-export function statementDescribed(connection: object, plan: StatementPlan, fields: readonly unknown[]): void {
+export function statementDescribed(connection: object, plan: StatementPlan, fields: readonly unknown[], decoder?: RowDecoder): void {
   const at = connections.get(connection)?.byName.get(plan.name);
-  if (at !== undefined && at === plan.preparation) at.fields = fields;
+  if (at !== undefined && at === plan.preparation) {
+    at.fields = fields;
+    at.decoder = decoder;
+  }
 }
 
 /** SQLSTATEs of a named statement refused for what the server holds under its name, not for what it says. */
