@@ -93,6 +93,18 @@ const UTC_SAMPLES = [
  * it. A host's parser that makes anything but the same plain `Date` (a string, a library's date) keeps every value.
  */
 function readsUtcAsDates(parser: (value: string) => unknown): boolean {
+  let reads = triedParsers.get(parser);
+  if (reads === undefined) {
+    reads = triesUtcAsDates(parser);
+    triedParsers.set(parser, reads);
+  }
+  return reads;
+}
+
+/** {@link readsUtcAsDates}'s answer for each parser tried: every statement described on every connection asks it again. */
+const triedParsers = new WeakMap<(value: string) => unknown, boolean>();
+
+function triesUtcAsDates(parser: (value: string) => unknown): boolean {
   try {
     return UTC_SAMPLES.every((sample) => {
       const read = parser(sample);

@@ -57,9 +57,8 @@ const names = new Map<string, string>();
 const NAMES_KEPT = 1024;
 
 /**
- * The name a text is prepared under: the same in every process and replica. A 64-bit hash of the text (cyrb53's
- * mixing, on two 32-bit lanes): no dependency, so the package stays free of Node's modules, and two of the few hundred
- * texts a host sends share a name with a chance below 1e-13 (and then {@link planStatement} sends the second unnamed).
+ * The name a text is prepared under: the same in every process and replica ({@link hashName} of the text), remembered
+ * for the texts named lately so a statement run again is not hashed again.
  */
 export function statementName(text: string): string {
   let name = names.get(text);
@@ -72,6 +71,11 @@ export function statementName(text: string): string {
   return name;
 }
 
+/**
+ * A 64-bit hash of the text (cyrb53's mixing, on two 32-bit lanes): no dependency, so the package stays free of Node's
+ * modules, and two of the few hundred texts a host sends share a name with a chance below 1e-13 (and then
+ * {@link planStatement} sends the second unnamed).
+ */
 function hashName(text: string): string {
   let h1 = 0xdeadbeef ^ text.length;
   let h2 = 0x41c6ce57 ^ text.length;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeError } from '../rejection.js';
 import { seedSubscription } from './fixtures.js';
-import { expectRejects, isErrorKind, settle } from './support.js';
+import { expectRejects, isErrorKind, settle, signal } from './support.js';
 import type { SuiteEnv } from './support.js';
 
 /** `subscriptions.updateMany`: `update`'s semantics a row, many rows a call. */
@@ -89,26 +89,20 @@ export function subscriptionUpdateManySuite(env: SuiteEnv): void {
       const { storage } = env;
       const a = await seedSubscription(storage);
       const b = await seedSubscription(storage);
-      let release: () => void = () => undefined;
-      const gate = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      let written: () => void = () => undefined;
-      const wrote = new Promise<void>((resolve) => {
-        written = resolve;
-      });
+      const gate = signal();
+      const wrote = signal();
       const writer = storage.transaction(async (tx) => {
         const moved = await tx.subscriptions.update(a.id, { label: 'first' }, { expectedRevision: a.revision });
-        written();
-        await gate;
+        wrote.open();
+        await gate.promise;
         return moved;
       });
-      await wrote;
+      await wrote.promise;
       const call = storage.subscriptions.updateMany([
         { id: a.id, patch: { label: 'second' }, expectedRevision: a.revision },
         { id: b.id, patch: { label: 'second' }, expectedRevision: b.revision },
       ]);
-      setTimeout(release, 20);
+      setTimeout(gate.open, 20);
       const moved = await writer;
       const results = await call;
       expect(results[0]).toBeNull();

@@ -84,6 +84,15 @@ export function idsOf(rows: readonly { id: string }[]): string[] {
   return rows.map((row) => row.id);
 }
 
+/** A promise and the function that resolves it: a step one side of a race waits for and the other opens. */
+export function signal(): { promise: Promise<void>; open: () => void } {
+  let open: () => void = () => undefined;
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { promise, open };
+}
+
 /** Settles every promise and splits the outcomes. */
 export async function settle<T>(promises: readonly Promise<T>[]): Promise<{ values: T[]; errors: unknown[] }> {
   const results = await Promise.allSettled(promises);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StoragePort, StorageTransaction } from '../../ports/storage.js';
 import { seedCustomer, seedLedgerEntry, seedPlan, seedSubscription, seedTarget } from './fixtures.js';
-import { expectRejects } from './support.js';
+import { expectRejects, signal } from './support.js';
 import type { SuiteEnv } from './support.js';
 
 /** A world with a funded customer, a target and plan with room, and a pending subscription. */
@@ -147,19 +147,13 @@ export function transactionsSuite(env: SuiteEnv): void {
 
     it('a rolled-back write is never visible outside, even while the transaction is open', async () => {
       const { storage } = env;
-      let release: () => void = () => undefined;
-      const gate = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      let written: () => void = () => undefined;
-      const wrote = new Promise<void>((resolve) => {
-        written = resolve;
-      });
+      const gate = signal();
+      const wrote = signal();
       const boom = new Error('rollback');
       const running = storage.transaction(async (tx) => {
         await seedCustomer(tx, { email: 'ghost@example.com' });
-        written();
-        await gate;
+        wrote.open();
+        await gate.promise;
         throw boom;
       });
       // Keep the rejection handled while we look from outside.
@@ -167,9 +161,9 @@ export function transactionsSuite(env: SuiteEnv): void {
         () => 'resolved',
         (error: unknown) => (error === boom ? 'rolled back' : 'other error'),
       );
-      await wrote;
+      await wrote.promise;
       const outside = storage.customers.getByEmail('ghost@example.com');
-      setTimeout(release, 20);
+      setTimeout(gate.open, 20);
       expect(await outside).toBeNull();
       expect(await outcome).toBe('rolled back');
       expect(await storage.customers.getByEmail('ghost@example.com')).toBeNull();
