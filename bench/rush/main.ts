@@ -13,8 +13,8 @@
  * `--buyers` buyers start at even intervals over `--seconds`, each tapping catalog → location → plan → buy, each
  * tap posted when the bot answered the previous one. A buyer's time runs from posting the buy tap to the fake
  * receiving the bot's message to them carrying their subscription link (`/s/`). Updates go to the replicas in turn,
- * as a load balancer would hand them; an answer other than 200 delivers the update again a second later, as Telegram
- * does (counted and printed). Asserted afterwards (exit 1 otherwise): every buyer has exactly one order,
+ * as a load balancer would hand them, at most 40 in flight at once (Telegram's connections to a webhook); an answer
+ * other than 200 delivers the update again a second later, as Telegram does (counted and printed). Asserted afterwards (exit 1 otherwise): every buyer has exactly one order,
  * exactly one link message, and their wallet debited exactly once (balance = twice the price − the price).
  * `--count`: the replicas count the statements they send (`statement-count.ts`), and the bench prints them per lone
  * buyer by tap and by job (the median over the lone buyers; BENCH_DEBUG=1 lists them by statement), and `/start`'s
@@ -52,6 +52,7 @@ import { StepCpu, threadsCpuMs } from './step-cpu.js';
 import type { ReplicaTrace } from './trace-replica.js';
 import { printTrace, type BuyerTimes } from './trace-report.js';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import PQueue from 'p-queue';
 import type { StatementCounts } from './statement-count.js';
 
 const { values } = parseArgs({
@@ -82,6 +83,8 @@ const PLAN = 'Rush · 1 month · 50 GiB';
 const PRICE = 500;
 const PUBLIC_URL = 'https://shop.bench.example';
 const WEBHOOK_SECRET = 'bench-rush-webhook-secret-0123456789';
+/** Telegram's default `max_connections` to a webhook, which the shop's `setWebhook` keeps. */
+const TELEGRAM_MAX_CONNECTIONS = 40;
 /** Telegram user ids of the buyers: lone ones first, then the rush. */
 const FIRST_USER = 7_000_000;
 
@@ -246,9 +249,16 @@ try {
   /** Updates delivered again after an answer other than 200, by status, as Telegram redelivers them. */
   const redelivered = new Map<number, number>();
   /**
-   * Posts one update to the next replica, as Telegram would: an answer other than 200 delivers the same update
-   * again a second later (to the next replica), for up to 10 minutes (an overloaded replica answers 503 to what it
-   * cannot take now), then fails the bench; so does a failed connection (printed as status 0).
+   * Telegram's connections to the webhook: it holds at most `max_connections` requests in flight to one bot's webhook
+   * (the shop's `setWebhook` leaves Telegram's default, 40), whatever the replicas behind it, and keeps the other
+   * updates until one answers.
+   */
+  const telegramConnections = new PQueue({ concurrency: TELEGRAM_MAX_CONNECTIONS });
+  /**
+   * Posts one update to the next replica, as Telegram would: through one of its connections, and an answer other than
+   * 200 delivers the same update again a second later (to the next replica), for up to 10 minutes (an overloaded
+   * replica answers 503 to what it cannot take now), then fails the bench; so does a failed connection (printed as
+   * status 0).
    */
   const post = async (update: Update, label: string) => {
     const giveUpAt = performance.now() + 600_000;
@@ -256,18 +266,20 @@ try {
     for (;;) {
       const { url } = replicas[turn++ % replicas.length]!;
       // A connection that fails counts as status 0: Telegram delivers the update again too.
-      const status = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-telegram-bot-api-secret-token': WEBHOOK_SECRET,
-          'x-bench-step': label,
-          'x-bench-user': String(user),
-        },
-        body: JSON.stringify(update),
-      }).then(
-        async (res) => (await res.arrayBuffer(), res.status),
-        () => 0,
+      const status = await telegramConnections.add(() =>
+        fetch(url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-telegram-bot-api-secret-token': WEBHOOK_SECRET,
+            'x-bench-step': label,
+            'x-bench-user': String(user),
+          },
+          body: JSON.stringify(update),
+        }).then(
+          async (res) => (await res.arrayBuffer(), res.status),
+          () => 0,
+        ),
       );
       if (status === 200) return;
       if (performance.now() > giveUpAt) throw new Error(`the webhook answered ${status} to update ${update.update_id} for 10 minutes`);
