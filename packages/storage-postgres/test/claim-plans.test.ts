@@ -36,6 +36,31 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(`claim plans${SKIP_REAL_SERVER === f
     return schema;
   }
 
+  /** `value` as an SQL literal (an `EXECUTE`'s arguments cannot be the protocol's parameters). */
+  function literal(value: unknown): string {
+    if (value === null) return 'NULL';
+    if (typeof value === 'number') return String(value);
+    const text = value instanceof Date ? value.toISOString() : value;
+    if (typeof text !== 'string') throw new Error(`no literal for ${String(value)}`);
+    return `'${text.replaceAll("'", "''")}'`;
+  }
+
+  let prepared = 0;
+
+  /**
+   * `statement`'s plan as a claim runs it, in `connection`'s transaction after `CLAIM_IN_INDEX_ORDER`: prepared, so
+   * under the claim's settings the generic plan, made without the parameters' values.
+   */
+  async function claimPlan(connection: pg.PoolClient, statement: string, params: readonly unknown[]): Promise<Record<string, unknown>> {
+    const name = `claim_plan_${++prepared}`;
+    await connection.query(`PREPARE ${name} AS ${statement}`);
+    const { rows } = await connection.query<{ 'QUERY PLAN': [Record<string, unknown>] }>(
+      `EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE ${name}(${params.map(literal).join(', ')})`,
+    );
+    await connection.query(`DEALLOCATE ${name}`);
+    return rows[0]!['QUERY PLAN'][0];
+  }
+
   /**
    * The rows a claim's pick reads on `schema`'s queue (both statements when the first says the head is held), planned
    * as in a claim's transaction (`CLAIM_IN_INDEX_ORDER`).
@@ -47,15 +72,12 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(`claim plans${SKIP_REAL_SERVER === f
     try {
       await client.query('BEGIN');
       await client.query(CLAIM_IN_INDEX_ORDER, ['off']);
-      const explain = async (statement: string) => {
-        const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${statement}`, params);
-        return rowsRead(rows[0]!['QUERY PLAN'][0].Plan);
-      };
+      const read = async (statement: string) => rowsRead((await claimPlan(client, statement, params))['Plan'] as PlanNode);
       const blocked = (await client.query(walk, params)).rows.some((r) => r.id === null);
       await client.query('ROLLBACK');
       await client.query('BEGIN');
       await client.query(CLAIM_IN_INDEX_ORDER, ['off']);
-      return (await explain(walk)) + (blocked ? await explain(pastHeld) : 0);
+      return (await read(walk)) + (blocked ? await read(pastHeld) : 0);
     } finally {
       await client.query('ROLLBACK');
       client.release();
@@ -116,11 +138,44 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(`claim plans${SKIP_REAL_SERVER === f
     try {
       await connection.query('BEGIN');
       await connection.query(CLAIM_IN_INDEX_ORDER, ['off']);
-      const { rows } = await connection.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${claims[0]!.text}`, [
-        ...claims[0]!.params,
-      ]);
-      const scans = nodesOf(rows[0]!['QUERY PLAN'][0].Plan, 'Tid Scan');
+      const plan = await claimPlan(connection, claims[0]!.text, claims[0]!.params);
+      const scans = nodesOf(plan['Plan'] as PlanNode, 'Tid Scan');
       expect(scans.map((n) => [n['Actual Loops'], n['Actual Rows']])).toEqual([[1, LIMIT]]);
+    } finally {
+      await connection.query('ROLLBACK');
+      connection.release();
+    }
+  }, 60_000);
+  it('plans the claim once a connection: every claim runs the generic plan, none is planned for its parameters', async () => {
+    const schema = await queueIn({ held: 0, freeKeys: 0, unkeyed: 100 });
+    // One connection, so that the storage's prepared statements are this pool's.
+    const single = newPool(1);
+    try {
+      const storage = createPostgresStorage({ client: fromPgPool(single), schema });
+      for (let i = 0; i < 3; i++) {
+        expect(await storage.jobs.claim({ workerId: 'w', limit: LIMIT, leaseMs: 60_000 })).toHaveLength(LIMIT);
+      }
+      const { rows } = await single.query<{ generic_plans: string; custom_plans: string }>(
+        `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%SKIP LOCKED%'`,
+      );
+      expect(rows.map((r) => [Number(r.generic_plans), Number(r.custom_plans)])).toEqual([[3, 0]]);
+    } finally {
+      await single.end();
+    }
+  }, 60_000);
+
+  it('compiles no claim with JIT, however costly its plan looks', async (context) => {
+    const schema = await queueIn({ held: 0, freeKeys: 0, unkeyed: 100 });
+    const connection = await pool.connect();
+    try {
+      const { rows } = await connection.query<{ available: boolean }>('SELECT pg_jit_available() AS available');
+      if (rows[0]?.available !== true) context.skip();
+      await connection.query('BEGIN');
+      // Every plan past the threshold, as a claim's generic plan over a long queue is (100 000 jobs: cost 160 000).
+      await connection.query(`SET LOCAL jit_above_cost = 0`);
+      await connection.query(CLAIM_IN_INDEX_ORDER, ['off']);
+      const plan = await claimPlan(connection, claimPickStatements(`"${schema}".jobs`).walk, [new Date(), null, LIMIT, LIMIT]);
+      expect(plan['JIT']).toBeUndefined();
     } finally {
       await connection.query('ROLLBACK');
       connection.release();

@@ -38,25 +38,43 @@
  * So a claim locks at most three times `limit` rows: its window's (two when blocked; jobs of them past a batch's
  * cap, or past the limit, stay queued and are free again at commit) and its companions.
  */
-/** The planner setting a claim turns off for its transaction (see {@link CLAIM_IN_INDEX_ORDER}). */
-const CLAIM_SETTING = 'enable_bitmapscan';
+/**
+ * The planner settings a claim's transaction runs under (see {@link CLAIM_IN_INDEX_ORDER}), each with the reason:
+ *
+ * - `enable_bitmapscan` off: without statistics on `jobs` (a new or truncated table; or statistics from when the queue
+ *   was short, before a backlog) the planner takes a queue of any length for a few rows, and read every due job through
+ *   a bitmap scan and sorted them all, for each claim: bench/queue's claims of 1 000 from 20 000 queued jobs took 103
+ *   ms instead of 43 ms, and the cost grew with the backlog. The pick's other reads are index probes, which the setting
+ *   leaves as they were.
+ * - `plan_cache_mode` `force_generic_plan`: the claim's statements are prepared on each connection, and PostgreSQL
+ *   plans a prepared statement anew for its parameters (a custom plan) its first five runs there, and for good when a
+ *   custom plan looks cheaper than the generic one. The pick is some twenty common table expressions: planning it took
+ *   2–7 ms a claim (PostgreSQL 15, 2 000 to 100 000 queued jobs), several times what running it takes from a short
+ *   queue, against 0.05 ms to reuse the generic plan. Its plan does not turn on the parameters' values: the generic
+ *   one walks the same indexes (`claim-plans.test.ts` checks what it reads).
+ * - `jit` off: the generic plan's estimate over a large queue (100 000 jobs: 160 000) passes `jit_above_cost`, and
+ *   compiling it took ~130 ms a claim, ten times the claim itself.
+ */
+const CLAIM_SETTINGS = [
+  ['enable_bitmapscan', 'off'],
+  ['plan_cache_mode', 'force_generic_plan'],
+  ['jit', 'off'],
+] as const;
 
 /**
- * Run first in a claim's transaction (parameter `$1`: `'off'`): no bitmap scans for the rest of it, so the pick walks
- * the queue's indexes in claim order and stops at its limit. Without statistics on `jobs` (a new or truncated table;
- * or statistics from when the queue was short, before a backlog) the planner takes a queue of any length for a few
- * rows, and read every due job through a bitmap scan and sorted them all, for each claim: bench/queue's claims of
- * 1 000 from 20 000 queued jobs took 103 ms instead of 43 ms, and the cost grew with the backlog. The pick's other
- * reads are index probes, which the setting leaves as they were. `SET LOCAL` ends with the claim's transaction (the
- * caller's, for a claim made inside `storage.transaction`: the engine's worker claims outside one).
+ * Run first in a claim's transaction (parameter `$1`: `'off'`, for `enable_bitmapscan`): the {@link CLAIM_SETTINGS} for
+ * the rest of it. `SET LOCAL` ends with the claim's transaction (the caller's, for a claim made inside
+ * `storage.transaction`: the engine's worker claims outside one).
  */
-export const CLAIM_IN_INDEX_ORDER = `SELECT set_config('${CLAIM_SETTING}', $1, true)`;
+export const CLAIM_IN_INDEX_ORDER = `SELECT ${CLAIM_SETTINGS.map(([name, value], i) =>
+  i === 0 ? `set_config('${name}', $1, true)` : `set_config('${name}', '${value}', true)`,
+).join(', ')}`;
 
 /**
- * {@link CLAIM_IN_INDEX_ORDER} as a command without parameters, for a connection that sends it in the round trip of the
- * claim's pick (`SqlQueryable.sendAhead`).
+ * {@link CLAIM_IN_INDEX_ORDER} as commands without parameters, for a connection that sends them in the round trip of
+ * the claim's pick (`SqlQueryable.sendAhead`).
  */
-export const CLAIM_IN_INDEX_ORDER_AHEAD = `SET LOCAL ${CLAIM_SETTING} = off`;
+export const CLAIM_IN_INDEX_ORDER_AHEAD: readonly string[] = CLAIM_SETTINGS.map(([name, value]) => `SET LOCAL ${name} = ${value}`);
 
 /** The two statements of a claim's pick; see {@link claimPickStatements}. */
 export interface ClaimPickStatements {

@@ -124,7 +124,7 @@ export function claimJobs({ runner, schema, leaseClock, listening }: RepositoryC
       // In the pick's round trip where the connection can (with `BEGIN`: one round trip for the three); else with a
       // parameter, so that it goes with the transaction's `BEGIN` in one round trip.
       if (db.sendAhead === undefined) await db.query(CLAIM_IN_INDEX_ORDER, ['off']);
-      else db.sendAhead(CLAIM_IN_INDEX_ORDER_AHEAD);
+      else for (const command of CLAIM_IN_INDEX_ORDER_AHEAD) db.sendAhead(command);
       const walked = await db.query(
         awaitWakeMs === null ? walks.plain : walks.awaitWake,
         awaitWakeMs === null
