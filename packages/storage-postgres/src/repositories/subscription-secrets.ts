@@ -130,27 +130,25 @@ const SEALED_ROW = Symbol('panelkit.subscriptionSealedRow');
  * of its own, slower to build and to read). A getter opens its column once and keeps the value; a setter makes the
  * field a plain one on `this` alone (not on a copy by descriptor).
  */
-const SECRET_ACCESSORS: PropertyDescriptorMap = Object.fromEntries(
-  SUBSCRIPTION_SECRET_COLUMNS.map((column) => {
-    const field = FIELD_OF[column];
-    const accessor: PropertyDescriptor = {
-      enumerable: true,
-      configurable: true,
-      get(this: { [SEALED_ROW]: SealedRow }) {
-        const sealed = this[SEALED_ROW];
-        const value = sealed[field];
-        if (value !== UNOPENED) return value;
-        const opened = openColumn(sealed.box, sealed.id, sealed.row, column);
-        sealed[field] = opened;
-        return opened;
-      },
-      set(this: object, value: unknown) {
-        Object.defineProperty(this, field, { value, writable: true, enumerable: true, configurable: true });
-      },
-    };
-    return [field, accessor];
-  }),
-);
+const SECRET_ACCESSORS: ReadonlyArray<readonly [string, PropertyDescriptor]> = SUBSCRIPTION_SECRET_COLUMNS.map((column) => {
+  const field = FIELD_OF[column];
+  const accessor: PropertyDescriptor = {
+    enumerable: true,
+    configurable: true,
+    get(this: { [SEALED_ROW]: SealedRow }) {
+      const sealed = this[SEALED_ROW];
+      const value = sealed[field];
+      if (value !== UNOPENED) return value;
+      const opened = openColumn(sealed.box, sealed.id, sealed.row, column);
+      sealed[field] = opened;
+      return opened;
+    },
+    set(this: object, value: unknown) {
+      Object.defineProperty(this, field, { value, writable: true, enumerable: true, configurable: true });
+    },
+  };
+  return [field, accessor] as const;
+});
 
 /**
  * Puts the four credential fields on `target`, each opened from the row the first time it is read
@@ -161,5 +159,6 @@ const SECRET_ACCESSORS: PropertyDescriptorMap = Object.fromEntries(
  */
 export function defineSubscriptionSecrets(target: object, box: SecretBox | undefined, id: string, r: Row): void {
   Object.defineProperty(target, SEALED_ROW, { value: new SealedRow(box, id, r) });
-  Object.defineProperties(target, SECRET_ACCESSORS);
+  // One `defineProperty` a field with its descriptor made once: `defineProperties` reads a map of descriptors anew.
+  for (const [field, accessor] of SECRET_ACCESSORS) Object.defineProperty(target, field, accessor);
 }
