@@ -57,10 +57,11 @@ const MAX_BUILDERS = 512;
  * A function that builds a row of `names` as one object literal, its keys written in the code: V8 makes every row of
  * a shape from one template in one allocation. The loop of {@link rowDecoder} stores each value under a name only
  * known at run time, into an object that changes shape at each key: a lookup per column in a cache that every
- * statement's rows share (the buyer's link's 35 columns: 4 µs less a row in `bench/sublink/row-ab.ts`, and about
- * half the loop's samples in the shop's profile under load). Each name is written as a JSON string (a JS string literal: nothing in it is code) and
- * `__proto__` is declined before; `undefined` where strings may not be compiled (`--disallow-code-generation-from-strings`),
- * and the loop decodes. A literal's keys keep the loop's order and a name given twice its later value.
+ * statement's rows share (the buyer's link's 35 columns: 4 µs less a row in `bench/sublink/row-ab.ts`, and about half
+ * the loop's samples in the shop's profile under load). Each name is written as a JSON string (a JS string literal:
+ * nothing in it is code) and `__proto__` is declined before; `undefined` where strings may not be compiled
+ * (`--disallow-code-generation-from-strings`), and the loop decodes. A literal's keys keep the loop's order and a
+ * name given twice its later value.
  */
 export function rowBuilder(names: readonly string[]): RowBuilder | undefined {
   const key = JSON.stringify(names);
