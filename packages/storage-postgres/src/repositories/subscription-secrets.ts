@@ -99,30 +99,66 @@ function openColumn(box: SecretBox | undefined, id: string, r: Row, column: Subs
   return column === 'remote' ? RemoteIdentitySchema.parse(opened) : opened;
 }
 
+/** A credential field not yet opened (a value opened may be `null`, never this). */
+const UNOPENED: unique symbol = Symbol('unopened');
+
+/**
+ * What a read subscription keeps to open its credentials when first read, and each one once opened: its copies by
+ * descriptor share it (they were read from the same row, so they open the same values).
+ */
+class SealedRow implements Record<keyof OpenedSecrets, unknown> {
+  remote: unknown = UNOPENED;
+  remoteClientId: unknown = UNOPENED;
+  subscriptionUrl: unknown = UNOPENED;
+  shareLinks: unknown = UNOPENED;
+  constructor(
+    readonly box: SecretBox | undefined,
+    readonly id: string,
+    readonly row: Row,
+  ) {}
+}
+
+/**
+ * The key a read subscription keeps its {@link SealedRow} under: a symbol, not enumerable, so neither a spread, nor
+ * `JSON.stringify`, nor `Object.keys`, nor a deep equality sees it; a copy by descriptor takes it along.
+ */
+const SEALED_ROW = Symbol('panelkit.subscriptionSealedRow');
+
+/**
+ * The four credential accessors, one getter and one setter a field shared by every read subscription: V8 gives
+ * objects whose accessors are the same functions one shape (a fresh closure an object left each object a dictionary
+ * of its own, slower to build and to read). A getter opens its column once and keeps the value; a setter makes the
+ * field a plain one on `this` alone (not on a copy by descriptor).
+ */
+const SECRET_ACCESSORS: ReadonlyArray<readonly [string, PropertyDescriptor]> = SUBSCRIPTION_SECRET_COLUMNS.map((column) => {
+  const field = FIELD_OF[column];
+  const accessor: PropertyDescriptor = {
+    enumerable: true,
+    configurable: true,
+    get(this: { [SEALED_ROW]: SealedRow }) {
+      const sealed = this[SEALED_ROW];
+      const value = sealed[field];
+      if (value !== UNOPENED) return value;
+      const opened = openColumn(sealed.box, sealed.id, sealed.row, column);
+      sealed[field] = opened;
+      return opened;
+    },
+    set(this: object, value: unknown) {
+      Object.defineProperty(this, field, { value, writable: true, enumerable: true, configurable: true });
+    },
+  };
+  return [field, accessor] as const;
+});
+
 /**
  * Puts the four credential fields on `target`, each opened from the row the first time it is read
- * (then kept as a plain field). Opening costs about 5–10 µs a value, and the hottest reads (the usage
+ * (then kept). Opening costs about 5–10 µs a value, and the hottest reads (the usage
  * sync over every subscription, the scheduler's due-queries) use none of them. A wrong key or a
- * changed value throws `SecretKeyError` when the field is read; the start-up check (`resealSecrets`)
- * is what finds a wrong key before anything is served.
+ * changed value throws `SecretKeyError` when the field is read (each time it is read); the start-up check
+ * (`resealSecrets`) is what finds a wrong key before anything is served.
  */
 export function defineSubscriptionSecrets(target: object, box: SecretBox | undefined, id: string, r: Row): void {
-  for (const column of SUBSCRIPTION_SECRET_COLUMNS) {
-    const field = FIELD_OF[column];
-    // On `this`, not `target`: a copy made by descriptor (as `update` makes one) settles on itself.
-    const settle = (on: object, value: unknown) => {
-      Object.defineProperty(on, field, { value, writable: true, enumerable: true, configurable: true });
-      return value;
-    };
-    Object.defineProperty(target, field, {
-      enumerable: true,
-      configurable: true,
-      get(this: object) {
-        return settle(this, openColumn(box, id, r, column));
-      },
-      set(this: object, value: unknown) {
-        settle(this, value);
-      },
-    });
-  }
+  Object.defineProperty(target, SEALED_ROW, { value: new SealedRow(box, id, r) });
+  // One `defineProperty` a field with its descriptor made once: `defineProperties` reads a map of descriptors anew.
+  for (const [field, accessor] of SECRET_ACCESSORS) Object.defineProperty(target, field, accessor);
 }
