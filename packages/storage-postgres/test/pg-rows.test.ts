@@ -1,8 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { rowBuilder, rowDecoder, utcTimestamp } from '../src/drivers/pg-rows.js';
+import { rowDecoder, utcTimestamp } from '../src/drivers/pg-rows.js';
 
 /** node-postgres's own `timestamptz` parser (`postgres-date`), which {@link utcTimestamp} stands in for. */
 const postgresDate = pg.types.getTypeParser(1184, 'text') as (text: string) => unknown;
@@ -83,85 +81,5 @@ describe('rowDecoder', () => {
     expect(rowDecoder([{ ...fields[0], name: '__proto__' }], [parsers[0]])).toBeUndefined();
     expect(rowDecoder(fields, parsers.slice(1))).toBeUndefined();
     expect(rowDecoder(fields, undefined)).toBeUndefined();
-  });
-});
-
-describe('rowBuilder', () => {
-  /** The row as node-postgres builds it: an empty object, each value stored under its name in turn. */
-  const byLoop = (names: readonly string[], values: readonly (string | null)[], parse: readonly ((v: string) => unknown)[]) => {
-    const row: Record<string, unknown> = {};
-    names.forEach((name, i) => {
-      const value = values[i];
-      row[name] = value === null || value === undefined ? null : parse[i]!(value);
-    });
-    return row;
-  };
-  const names = [
-    'id',
-    'id',
-    '2',
-    '10',
-    '',
-    'constructor',
-    'toString',
-    'hasOwnProperty',
-    'a"b',
-    "a'b",
-    'a\\b',
-    'line\nbreak',
-    'sep\u2028arator',
-    '\ud83d\ude00',
-    'lone \ud800',
-    '"}; throw new Error("injected"); ({"',
-    '${1}',
-    '`x`',
-  ];
-
-  it("builds the loop's row for any column names: keys and their order, the later of a name given twice, nulls", () => {
-    const build = rowBuilder(names)!;
-    expect(build).toBeTypeOf('function');
-    const parse = names.map((_, i) => (i % 2 === 0 ? (v: string) => `${i}:${v}` : (v: string) => v.length));
-    const rows = [names.map((_, i) => `v${i}`), names.map((_, i) => (i % 3 === 0 ? null : `w${i}`)), names.map(() => null)];
-    for (const values of rows) {
-      const built = build(values, parse);
-      const looped = byLoop(names, values, parse);
-      expect(Object.keys(built)).toEqual(Object.keys(looped));
-      expect(built).toEqual(looped);
-      expect(Object.getPrototypeOf(built)).toBe(Object.prototype);
-    }
-  });
-
-  it('is made once per shape of row, whatever the parsers; a parser that throws fails the row', () => {
-    expect(rowBuilder(['a', 'b'])).toBe(rowBuilder(['a', 'b']));
-    expect(rowBuilder(['a', 'b'])).not.toBe(rowBuilder(['b', 'a']));
-    const failing = () => {
-      throw new Error('bad value');
-    };
-    expect(() => rowBuilder(['a', 'b'])!(['1', '2'], [String, failing])).toThrow('bad value');
-    const decode = rowDecoder(
-      [
-        { name: 'a', format: 'text' },
-        { name: 'b', format: 'text' },
-      ],
-      [Number, failing],
-    )!;
-    expect(() => decode(['1', '2'])).toThrow('bad value');
-    expect(decode(['1', null])).toEqual({ a: 1, b: null });
-  });
-
-  it('declines where code may not be made from strings, and the decoder builds the same rows by its loop', () => {
-    const module = fileURLToPath(new URL('../src/drivers/pg-rows.ts', import.meta.url));
-    const script = `
-      const { rowBuilder, rowDecoder } = await import(${JSON.stringify(module)});
-      const decode = rowDecoder([{ name: 'a', format: 'text' }, { name: 'a', format: 'text' }, { name: 'b', format: 'text' }], [String, Number, Number]);
-      console.log(JSON.stringify({ built: rowBuilder(['a']) === undefined ? 'declined' : 'made', row: decode(['x', '1', null]) }));`;
-    const out = execFileSync(
-      process.execPath,
-      ['--disallow-code-generation-from-strings', '--import', 'tsx', '--input-type=module', '-e', script],
-      {
-        encoding: 'utf8',
-      },
-    );
-    expect(JSON.parse(out)).toEqual({ built: 'declined', row: { a: 1, b: null } });
   });
 });

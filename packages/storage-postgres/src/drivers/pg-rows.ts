@@ -16,8 +16,7 @@ export type RowDecoder = (values: readonly RawValue[]) => Record<string, unknown
  * `undefined` (node-postgres then decodes as always) for anything it would not decode the same way: a column in
  * binary format, a name that is not a plain string or is `__proto__`, parsers that are not one function a column.
  * A type parser changed after the booking (`types.setTypeParser` at run time, not at start-up) is not seen by the
- * statement's later runs on that connection. Each row is one object literal of the description's names
- * ({@link rowBuilder}), or built name by name where code may not be made from strings.
+ * statement's later runs on that connection.
  */
 export function rowDecoder(fields: readonly unknown[], parsers: unknown): RowDecoder | undefined {
   if (!Array.isArray(parsers) || parsers.length !== fields.length || !parsers.every((p) => typeof p === 'function')) return undefined;
@@ -31,8 +30,6 @@ export function rowDecoder(fields: readonly unknown[], parsers: unknown): RowDec
   const parse = (parsers as ((value: string) => unknown)[]).map((parser, i) =>
     (fields[i] as { dataTypeID?: unknown }).dataTypeID === TIMESTAMPTZ && readsUtcAsDates(parser) ? utcFirst(parser) : parser,
   );
-  const build = rowBuilder(names);
-  if (build !== undefined) return (values) => build(values, parse);
   return (values) => {
     const row: Record<string, unknown> = {};
     for (let i = 0; i < names.length; i++) {
@@ -41,40 +38,6 @@ export function rowDecoder(fields: readonly unknown[], parsers: unknown): RowDec
     }
     return row;
   };
-}
-
-/** Builds one row of a description from its raw values and its columns' parsers. */
-export type RowBuilder = (values: readonly RawValue[], parse: readonly ((value: string) => unknown)[]) => Record<string, unknown>;
-
-/**
- * The row builders made, by their column names (JSON): one per shape of row, whatever the statement or connection
- * (a builder holds no parser). Bounded, as a host's ad hoc statements may name columns without end.
- */
-const builders = new Map<string, RowBuilder>();
-const MAX_BUILDERS = 512;
-
-/**
- * A function that builds a row of `names` as one object literal, its keys written in the code: V8 makes every row of
- * a shape from one template in one allocation. The loop of {@link rowDecoder} stores each value under a name only
- * known at run time, into an object that changes shape at each key: a lookup per column in a cache that every
- * statement's rows share (the buyer's link's 35 columns: 4 µs less a row in `bench/sublink/row-ab.ts`, and about half
- * the loop's samples in the shop's profile under load). Each name is written as a JSON string (a JS string literal:
- * nothing in it is code) and `__proto__` is declined before; `undefined` where strings may not be compiled
- * (`--disallow-code-generation-from-strings`), and the loop decodes. A literal's keys keep the loop's order and a
- * name given twice its later value.
- */
-export function rowBuilder(names: readonly string[]): RowBuilder | undefined {
-  const key = JSON.stringify(names);
-  let build = builders.get(key);
-  if (build !== undefined) return build;
-  const columns = names.map((name, i) => `${JSON.stringify(name)}: (v = values[${i}]) === null || v === undefined ? null : parse[${i}](v)`);
-  try {
-    build = new Function('values', 'parse', `let v;\nreturn {\n${columns.join(',\n')}\n};`) as RowBuilder;
-  } catch {
-    return undefined;
-  }
-  if (builders.size < MAX_BUILDERS) builders.set(key, build);
-  return build;
 }
 
 /** `timestamptz`'s type OID. */
