@@ -50,7 +50,7 @@ import { RushBuyer, type BuyerUpdate as Update } from './buyer-updates.js';
 import { countsOf, printStatementsPer, printStatementsPerBuyer, printStatementsPerSecond } from './statements-per-buyer.js';
 import { StepCpu, threadsCpuMs } from './step-cpu.js';
 import type { ReplicaTrace } from './trace-replica.js';
-import { printTrace, type BuyerTimes } from './trace-report.js';
+import { printTrace, type BuyerTimes, type PanelRequest } from './trace-report.js';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import PQueue from 'p-queue';
 import type { StatementCounts } from './statement-count.js';
@@ -99,14 +99,22 @@ const ms = (n: number) => n.toFixed(0);
 const sim = createXuiSimulator({ version: '2.8.x', basePath: '/x/', credentials: { username: 'admin', password: 'bench-panel-pw' } });
 sim.seedDemo();
 const panelLoad = { now: 0, peak: 0, requests: 0 };
+/** With `BENCH_TRACE=1`, the rush's panel requests (`clockMs` in and out, and the path) for the trace. */
+const panelRequests: PanelRequest[] = [];
+let tracingPanel = false;
 const panelServer = await serveOnLocalhost(async (request) => {
   panelLoad.requests++;
   panelLoad.peak = Math.max(panelLoad.peak, ++panelLoad.now);
+  const seen = tracingPanel ? { in: performance.timeOrigin + performance.now(), out: 0, path: new URL(request.url).pathname } : null;
   try {
     await sleep(25 + Math.random() * 55);
     return await sim.handle(request);
   } finally {
     panelLoad.now--;
+    if (seen !== null) {
+      seen.out = performance.timeOrigin + performance.now();
+      panelRequests.push(seen);
+    }
   }
 });
 
@@ -457,6 +465,7 @@ try {
   if (TRACE) {
     await ask('trace-start');
     benchLoop.enable();
+    tracingPanel = true;
   }
   const rushStarted = performance.now();
   const loadAtStart = load();
@@ -484,6 +493,7 @@ try {
     );
   if (TRACE) {
     benchLoop.disable();
+    tracingPanel = false;
     const traces = await ask<ReplicaTrace>('trace');
     const userOf = new Map([...customers].map(([user, customer]) => [customer, user]));
     const subscriptionUser = new Map(
@@ -497,7 +507,7 @@ try {
         await shop.db.query<{ id: string; address: string }>(`SELECT id, address FROM ${shopSchemaName(SCHEMA)}.notification_deliveries`)
       ).rows.map((r) => [r.id, Number(r.address)]),
     );
-    printTrace(traced, traces, { subscriptionUser, deliveryUser });
+    printTrace(traced, traces, { subscriptionUser, deliveryUser }, panelRequests);
     console.log(
       `  bench process (fake Bot API, panel, buyers): event loop delay p50 ${(benchLoop.percentile(50) / 1e6).toFixed(1)} / p99 ${(benchLoop.percentile(99) / 1e6).toFixed(1)} / max ${(benchLoop.max / 1e6).toFixed(1)} ms`,
     );

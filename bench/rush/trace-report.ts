@@ -20,6 +20,13 @@ export interface TraceOwners {
   deliveryUser: Map<string, number>;
 }
 
+/** A panel request as the bench's simulated panel saw it (`clockMs`). */
+export interface PanelRequest {
+  in: number;
+  out: number;
+  path: string;
+}
+
 /** The points a purchase passes, in order; a buyer missing one is left out of that stage. */
 const POINTS = [
   'buy tap posted',
@@ -50,7 +57,12 @@ function record(value: unknown, key: string): string | undefined {
 }
 
 /** Prints the stage breakdown, the replicas' loop delay and pool waits, and who claimed what. */
-export function printTrace(buyers: readonly BuyerTimes[], replicas: readonly ReplicaTrace[], owners: TraceOwners): void {
+export function printTrace(
+  buyers: readonly BuyerTimes[],
+  replicas: readonly ReplicaTrace[],
+  owners: TraceOwners,
+  panelRequests: readonly PanelRequest[] = [],
+): void {
   const byUser = new Map<number, { provision?: JobTrace; events: JobTrace[]; send?: JobTrace; replicaOf: Map<JobTrace, number> }>();
   const slot = (user: number) => {
     let s = byUser.get(user);
@@ -149,6 +161,8 @@ export function printTrace(buyers: readonly BuyerTimes[], replicas: readonly Rep
       ` (slowest 1%: ${slowest.filter((r) => r.crossReplica).length} of ${slowest.length})`,
   );
 
+  printProvisioningDetail(byUser, line, panelRequests);
+
   // How the jobs were claimed: claims' round trips and sizes, by job type.
   const allJobs = replicas.flatMap((r) => r.jobs);
   const types = [...new Set(allJobs.map((j) => j.type))];
@@ -177,4 +191,77 @@ export function printTrace(buyers: readonly BuyerTimes[], replicas: readonly Rep
       .map((r) => `${r.user}: ${f(r.total)}`)
       .join(', ')}`,
   );
+}
+
+/**
+ * The provisioning job's two longest stages taken apart. Its wait to be claimed: the target's serialisation key held by
+ * the batch ahead (from the job's enqueue to that batch's completion written, the last one before the claim was sent,
+ * on any replica), then the worker's delay in asking, then the claim's round trip. Its run: from routed to the batch's
+ * first panel request, the panel's requests (the first in to the last out), and from there to the answer handled.
+ */
+function printProvisioningDetail(
+  byUser: ReadonlyMap<number, { provision?: JobTrace }>,
+  line: (label: string, deltas: (r: { user: number }) => number | undefined) => void,
+  panelRequests: readonly PanelRequest[],
+): void {
+  const provisions = [...byUser.values()].map((s) => s.provision).filter((p): p is JobTrace => p !== undefined);
+  const settles = [...new Set(provisions.map((p) => p.settled).filter((t): t is number => t !== undefined))].sort((a, b) => a - b);
+  /** The last completion written before `at`. */
+  const settledBefore = (at: number) => {
+    let lo = 0;
+    let hi = settles.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (settles[mid]! < at) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === 0 ? undefined : settles[lo - 1];
+  };
+  const requests = [...panelRequests].sort((a, b) => a.in - b.in);
+  /** The panel requests wholly inside [from, to]. */
+  const inside = (from: number, to: number) => requests.filter((r) => r.in >= from && r.out <= to);
+  const of = (r: { user: number }) => byUser.get(r.user)?.provision;
+  console.log('provisioning in detail:');
+  line('  enqueued → the batch ahead\'s completion written (key held)', (r) => {
+    const p = of(r);
+    const freed = p === undefined ? undefined : settledBefore(p.claimSent);
+    return p === undefined ? undefined : Math.max(0, (freed ?? p.createdAt) - p.createdAt);
+  });
+  line('  max(enqueued, key freed) → claim sent', (r) => {
+    const p = of(r);
+    if (p === undefined) return undefined;
+    return p.claimSent - Math.max(p.createdAt, settledBefore(p.claimSent) ?? 0);
+  });
+  line('  claim sent → claim answered', (r) => {
+    const p = of(r);
+    return p === undefined ? undefined : p.claimAnswered - p.claimSent;
+  });
+  if (requests.length > 0) {
+    const within = (r: { user: number }) => {
+      const p = of(r);
+      if (p?.routed === undefined || p.panelCalled === undefined) return undefined;
+      const found = inside(p.routed, p.panelCalled);
+      return found.length === 0 ? undefined : { p, found };
+    };
+    line('  routed → the batch\'s first panel request', (r) => {
+      const w = within(r);
+      return w === undefined ? undefined : w.found[0]!.in - w.p.routed!;
+    });
+    line('  panel requests (first in → last out)', (r) => {
+      const w = within(r);
+      return w === undefined ? undefined : Math.max(...w.found.map((q) => q.out)) - w.found[0]!.in;
+    });
+    line('  last panel request out → panel answered (handled)', (r) => {
+      const w = within(r);
+      return w === undefined ? undefined : w.p.panelCalled! - Math.max(...w.found.map((q) => q.out));
+    });
+    line('  panel requests in the batch (count)', (r) => within(r)?.found.length);
+    const paths = new Map<string, number>();
+    for (const q of requests) paths.set(q.path, (paths.get(q.path) ?? 0) + 1);
+    console.log(`  panel requests in the rush by path: ${[...paths].map(([path, n]) => `${path} ${n}`).join(', ')}`);
+  }
+  line('  panel answered → completion written', (r) => {
+    const p = of(r);
+    return p?.settled === undefined || p.panelCalled === undefined ? undefined : p.settled - p.panelCalled;
+  });
 }
