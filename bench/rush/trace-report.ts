@@ -222,7 +222,7 @@ function printProvisioningDetail(
   const inside = (from: number, to: number) => requests.filter((r) => r.in >= from && r.out <= to);
   const of = (r: { user: number }) => byUser.get(r.user)?.provision;
   console.log('provisioning in detail:');
-  line('  enqueued → the batch ahead\'s completion written (key held)', (r) => {
+  line("  enqueued → the batch ahead's completion written (key held)", (r) => {
     const p = of(r);
     const freed = p === undefined ? undefined : settledBefore(p.claimSent);
     return p === undefined ? undefined : Math.max(0, (freed ?? p.createdAt) - p.createdAt);
@@ -243,7 +243,7 @@ function printProvisioningDetail(
       const found = inside(p.routed, p.panelCalled);
       return found.length === 0 ? undefined : { p, found };
     };
-    line('  routed → the batch\'s first panel request', (r) => {
+    line("  routed → the batch's first panel request", (r) => {
       const w = within(r);
       return w === undefined ? undefined : w.found[0]!.in - w.p.routed!;
     });
