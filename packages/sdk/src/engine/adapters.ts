@@ -141,7 +141,9 @@ export class PanelRegistry {
    * panel that asked to be left alone (`Retry-After` on a rate-limit error) gets no call from this process until
    * then. Each attempt's context (and its timeout, the call's only one) starts when the attempt does, not
    * while it waits; its `attempt` counts from `options.attempt` (default 1). A call still waiting when `gate`
-   * aborts is not made: it throws a retryable shutdown error instead.
+   * aborts is not made: it throws a retryable shutdown error instead. An attempt's outcome reaches the caller as
+   * soon as the panel has answered; its place in the panel's queue is held until its slot is handed on or given
+   * back (the give is a storage round trip the caller need not wait for).
    */
   call<T>(handle: PanelHandle, idempotencyKey: string, fn: (ctx: CallContext) => Promise<T>, options: CallOptions = {}): Promise<T> {
     return this.#retried(
@@ -149,14 +151,20 @@ export class PanelRegistry {
       idempotencyKey,
       options,
       (attempt) =>
-        handle.queue.add(async () => {
-          const box: SlotBox = { held: undefined };
-          try {
-            return await this.#attempt(handle, box, idempotencyKey, fn, options, attempt);
-          } finally {
-            await this.#release(handle, box.held);
-          }
-        }) as Promise<T>,
+        new Promise<T>((resolve, reject) => {
+          handle.queue
+            .add(async () => {
+              const box: SlotBox = { held: undefined };
+              try {
+                resolve(await this.#attempt(handle, box, idempotencyKey, fn, options, attempt));
+              } catch (error) {
+                reject(error);
+              } finally {
+                await this.#release(handle, box.held);
+              }
+            })
+            .catch(reject);
+        }),
     );
   }
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createMemoryStorage } from '@panelkit/storage-memory';
 import { describe, expect, it } from 'vitest';
 import { PanelRegistry } from '../../src/engine/adapters.js';
@@ -45,7 +46,7 @@ async function registryOnFakePanel(concurrency: number) {
   });
   const fake = new FakePanelAdapter({ clock, latencyMs: 5, capabilities: { maxConcurrency: concurrency } });
   const registry = new PanelRegistry(counted, () => fake, resolvePolicy({ identity: IDENTITY }), silentLogger);
-  return { storage, counts, fake, registry, handle: registry.handleFor(panel) };
+  return { storage, counted, counts, fake, registry, handle: registry.handleFor(panel) };
 }
 
 describe('panel slots held across calls', () => {
@@ -89,6 +90,30 @@ describe('panel slots held across calls', () => {
     await registry.call(handle, 'k', (c) => fake.listTargets(c), { retry: false });
     expect(counts).toEqual({ take: 1, renew: 0, give: 1 });
     expect(await storage.panelSlots.take(handle.panel.id, 1, 'another-replica', 60_000)).toBe(0);
+  });
+
+  it("answers a call once the panel has, not once its slot is given back, and holds the panel's place until then", async () => {
+    const { fake, registry, handle, counted } = await registryOnFakePanel(1);
+    let giveStarted = false;
+    let openGive!: () => void;
+    const giveGate = new Promise<void>((resolve) => (openGive = resolve));
+    // The counted storage's slot methods are its own object's: the give waits for the gate.
+    const slots = counted.panelSlots as { give: StoragePort['panelSlots']['give'] };
+    const give = slots.give;
+    slots.give = async (...args) => {
+      giveStarted = true;
+      await giveGate;
+      return give(...args);
+    };
+    const answered = registry.call(handle, 'k', (c) => fake.listTargets(c), { retry: false });
+    const first = await Promise.race([answered.then(() => 'answered'), sleep(2_000).then(() => 'still waiting')]);
+    expect(first).toBe('answered');
+    expect(giveStarted).toBe(true);
+    // The place is still held: the panel's one slot is not free on the storage yet.
+    expect(handle.queue.pending).toBe(1);
+    openGive();
+    await handle.queue.onIdle();
+    expect(handle.queue.pending).toBe(0);
   });
 
   it('a walk holds one slot for all its calls, and the panel sees no more than its concurrency', async () => {
