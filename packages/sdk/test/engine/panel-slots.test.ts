@@ -8,7 +8,7 @@ import { silentLogger } from '../../src/index.js';
 import type { Panel } from '../../src/index.js';
 import type { StoragePort } from '../../src/storage.js';
 import { FakePanelAdapter, ManualClock } from '../../src/testing/index.js';
-import { IDENTITY, createHarness } from './harness.js';
+import { IDENTITY, createHarness, deferred } from './harness.js';
 
 const LEASE = { leaseMs: 1_000, needMs: 600 };
 
@@ -95,14 +95,13 @@ describe('panel slots held across calls', () => {
   it("answers a call once the panel has, not once its slot is given back, and holds the panel's place until then", async () => {
     const { fake, registry, handle, counted } = await registryOnFakePanel(1);
     let giveStarted = false;
-    let openGive!: () => void;
-    const giveGate = new Promise<void>((resolve) => (openGive = resolve));
+    const giveGate = deferred();
     // The counted storage's slot methods are its own object's: the give waits for the gate.
     const slots = counted.panelSlots as { give: StoragePort['panelSlots']['give'] };
     const give = slots.give;
     slots.give = async (...args) => {
       giveStarted = true;
-      await giveGate;
+      await giveGate.promise;
       return give(...args);
     };
     const answered = registry.call(handle, 'k', (c) => fake.listTargets(c), { retry: false });
@@ -111,7 +110,7 @@ describe('panel slots held across calls', () => {
     expect(giveStarted).toBe(true);
     // The place is still held: the panel's one slot is not free on the storage yet.
     expect(handle.queue.pending).toBe(1);
-    openGive();
+    giveGate.resolve();
     await handle.queue.onIdle();
     expect(handle.queue.pending).toBe(0);
   });
