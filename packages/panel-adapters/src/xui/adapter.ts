@@ -137,7 +137,14 @@ export class XuiAdapter implements PanelAdapter {
     const fromPanel = new XuiSubscriptionSettings(api, clock, () => this.#session.usesToken, options.logger);
     const configured = links.subscriptionBaseUrl;
     const subscriptionBase = (ctx: CallContext) => (configured === undefined ? fromPanel.base(ctx) : Promise.resolve(configured));
-    this.#deps = { api, clock, writes: new KeyedMutex(), links, subscriptionBase };
+    this.#deps = {
+      api,
+      clock,
+      writes: new KeyedMutex(),
+      links,
+      subscriptionBase,
+      refusesDuplicateEmails: () => this.#session.csrfPanel === false,
+    };
     this.#forced = options.generation === 'auto' ? undefined : options.generation;
   }
 

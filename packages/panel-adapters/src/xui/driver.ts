@@ -36,6 +36,12 @@ export interface DriverDeps {
   readonly links: XuiLinkSettings;
   /** The subscription base URL: the configured one, else the panel's own (`null` when it serves none). */
   subscriptionBase(ctx: CallContext): Promise<string | null>;
+  /**
+   * Whether the panel is known to refuse an `addClient` of an email it already holds (`Duplicate email`): a v2.x
+   * panel, known by its login asking no CSRF. v3.0.2 took duplicates (MHSanaei/3x-ui#4438), and a token login
+   * tells no version: there, only a read before the write keeps a retried create from adding a client twice.
+   */
+  refusesDuplicateEmails(): boolean;
 }
 
 /** What a reset learns on its first attempt and its retries must not read again (the reset itself changes it). */

@@ -47,6 +47,14 @@ const NullableTraffic = ClientTrafficSchema.nullable();
 
 export const PLACEHOLDER_PREFIX = 'panelkit_keep_';
 
+/**
+ * How long a read of an inbound stands, for the creates after it, for what new clients take from the inbound: their
+ * shape (protocol, Shadowsocks method, Vision) and their share links (stream settings, port, remark). An admin's edit
+ * of the inbound reaches new clients' links within this time; the clients already on it are never taken from the
+ * copy. During a sale it saves every batch a read: one request, not two, a batch (bench/rush).
+ */
+export const RECENT_INBOUND_MS = 60_000;
+
 export function targetOf(inbound: Inbound): TargetRef {
   return {
     remoteRef: String(inbound.id),
@@ -76,6 +84,8 @@ export class GenADriver implements XuiDriver {
   readonly #snapshots: SnapshotCache;
   /** Reads of an inbound for `links`, shared while in flight. */
   readonly #linkReads = new SharedReads<Inbound | null>();
+  /** Each inbound as this driver last read it, and when the read was sent: what creates take its protocol and links from. */
+  readonly #recent = new Map<number, { inbound: Inbound; readAt: number }>();
 
   constructor(private readonly deps: DriverDeps) {
     this.#api = deps.api;
@@ -116,9 +126,13 @@ export class GenADriver implements XuiDriver {
     return this.#api.read({ operation, method: 'GET', path: `${API}/list` }, InboundListSchema, ctx);
   }
 
-  #inbound(id: number, operation: string, ctx: CallContext): Promise<Inbound> {
+  /** The inbound as the panel has it now; kept for the next creates on it (`#recentInbound`). */
+  async #inbound(id: number, operation: string, ctx: CallContext): Promise<Inbound> {
     if (!Number.isSafeInteger(id)) throw new PanelNotFoundError('the target is not a 3x-ui inbound id', this.#api.context(operation));
-    return this.#api.read({ operation, method: 'GET', path: `${API}/get/${id}` }, InboundSchema, ctx);
+    const readAt = this.deps.clock.now().getTime();
+    const inbound = await this.#api.read({ operation, method: 'GET', path: `${API}/get/${id}` }, InboundSchema, ctx);
+    this.#recent.set(id, { inbound, readAt });
+    return inbound;
   }
 
   /** The inbound, or null when the panel says it does not exist. */
@@ -164,30 +178,26 @@ export class GenADriver implements XuiDriver {
   }
 
   /**
-   * One read of the inbound before the write (the panel has no per-client read before v3.1: adoption and
-   * the credentials' shape need the inbound), one `addClient` for the missing clients, and no read after:
-   * a `success:true` envelope is written only once the panel's transaction has saved the clients, so the
-   * created clients are the read inbound's plus the ones sent. Only an empty 200 body (the outcome unknown)
-   * is resolved by reading back. Each client comes with its links where they are a pure function of the
-   * inbound (share links built as the panel builds them; the subscription base is read once and cached):
-   * not when `links.showInfo` puts the client's traffic in the remark, which takes a call per client.
+   * One `addClient` for the clients not on the inbound yet, and no read after: a `success:true` envelope is written
+   * only once the panel's transaction has saved the clients, so the created clients are the inbound's plus the ones
+   * sent. What the clients' shape and links need of the inbound (its protocol, stream settings, port, remark) comes
+   * from a read before the write, or from this driver's read of it within {@link RECENT_INBOUND_MS} on a panel that
+   * refuses an email it holds (`#write`). Only an empty 200 body (the outcome unknown) is resolved by reading back.
+   * Each client comes with its links where they are a pure function of the inbound (share links built as the panel
+   * builds them; the subscription base is read once and cached): not when `links.showInfo` puts the client's traffic
+   * in the remark, which takes a call per client.
    */
   createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<CreatedClient[]> {
     const id = inboundIdOf(target);
     return this.#lock(id, async () => {
       const op = 'createClients';
-      const inbound = await this.#inbound(id, op, ctx);
-      const facts = { protocol: inbound.protocol, ssMethod: inbound.settings.method, visionCapable: visionCapable(inbound) };
-      const missing = specs.filter((spec) => !findClient(inbound, spec.identity.username));
-      let after = inbound;
-      if (missing.length > 0) after = await this.#add(inbound, missing, facts, ctx);
+      const { after, added } = await this.#write(id, specs, ctx);
       const now = this.deps.clock.now();
       const ref = targetOf(after);
       return Promise.all(
         specs.map(async (spec) => {
           const client = findClient(after, spec.identity.username)!;
-          const adopted = !missing.includes(spec);
-          const usage = adopted ? await this.#traffic(client.email, op, ctx) : null;
+          const usage = added.has(spec) ? null : await this.#traffic(client.email, op, ctx);
           const remote = toRemoteClient(ref, client, usage ?? { up: 0, down: 0, enable: client.enable, lastOnline: 0 }, now);
           if (this.deps.links.showInfo) return remote;
           const links = {
@@ -201,17 +211,55 @@ export class GenADriver implements XuiDriver {
   }
 
   /**
-   * Adds `missing` to `inbound` in one `addClient`; the inbound as it is after the write. A `Duplicate email`
-   * answer when every one of them is on the inbound now (another worker or replica added the same derived
-   * clients since the read) adopts them; an empty answer is read back.
+   * Puts `specs` on the inbound: the inbound as it is after, and the specs this call added (the others were there
+   * already and are adopted). With a recent read of the inbound and a panel that refuses an email it holds, every
+   * spec is sent at once, with no read first: a `Duplicate email` (a retried batch whose clients, or some of them,
+   * were added before) is then resolved by a read, adopting those on this inbound and adding the rest. Otherwise the
+   * inbound is read first and only the missing clients are sent (3x-ui has no per-client read before v3.1).
+   */
+  async #write(id: number, specs: readonly ClientSpec[], ctx: CallContext): Promise<{ after: Inbound; added: ReadonlySet<ClientSpec> }> {
+    const recent = this.deps.refusesDuplicateEmails() ? this.#recentInbound(id) : undefined;
+    let refused: unknown;
+    if (recent !== undefined) {
+      try {
+        return { after: await this.#add(recent, specs, ctx, { adoptRaced: false }), added: new Set(specs) };
+      } catch (error) {
+        // Whatever else went wrong (the inbound gone, its protocol changed), the next attempt reads it anew.
+        this.#recent.delete(id);
+        if (failureOf(error) !== 'duplicate') throw error;
+        refused = error;
+      }
+    }
+    const inbound = await this.#inbound(id, 'createClients', ctx);
+    const missing = specs.filter((spec) => !findClient(inbound, spec.identity.username));
+    // None of them is on this inbound, yet an email is taken: by a client of another inbound.
+    if (refused !== undefined && missing.length === specs.length) throw refused;
+    const after = missing.length === 0 ? inbound : await this.#add(inbound, missing, ctx, { adoptRaced: true });
+    return { after, added: new Set(missing) };
+  }
+
+  /** This driver's read of the inbound, when it was made within {@link RECENT_INBOUND_MS}. */
+  #recentInbound(id: number): Inbound | undefined {
+    const kept = this.#recent.get(id);
+    if (kept === undefined) return undefined;
+    if (this.deps.clock.now().getTime() - kept.readAt < RECENT_INBOUND_MS) return kept.inbound;
+    this.#recent.delete(id);
+    return undefined;
+  }
+
+  /**
+   * Adds `missing` to `inbound` in one `addClient`; the inbound as it is after the write. With `adoptRaced`, a
+   * `Duplicate email` answer when every one of them is on the inbound now (another worker or replica added the same
+   * derived clients since the read) adopts them; without, it is thrown. An empty answer is read back.
    */
   async #add(
     inbound: Inbound,
     missing: readonly ClientSpec[],
-    facts: Parameters<typeof clientFromSpec>[1],
     ctx: CallContext,
+    { adoptRaced }: { adoptRaced: boolean },
   ): Promise<Inbound> {
     const op = 'createClients';
+    const facts = { protocol: inbound.protocol, ssMethod: inbound.settings.method, visionCapable: visionCapable(inbound) };
     const clients = missing.map((spec) => clientFromSpec(spec, facts));
     const readBack = async (onError: (error: unknown) => never) => {
       const fresh = await this.#inbound(inbound.id, op, ctx).catch(onError);
@@ -225,7 +273,7 @@ export class GenADriver implements XuiDriver {
         ctx,
       );
     } catch (error) {
-      if (failureOf(error) !== 'duplicate') throw error;
+      if (!adoptRaced || failureOf(error) !== 'duplicate') throw error;
       const adopted = await readBack((readError) => {
         throw readError;
       });
@@ -239,7 +287,10 @@ export class GenADriver implements XuiDriver {
       if (confirmed === null) throw this.#unknown(op);
       return confirmed;
     }
-    return { ...inbound, settings: { ...inbound.settings, clients: [...clientsOf(inbound), ...clients] } };
+    // A client of the same email in a kept read is one since deleted (else the panel had refused it): the sent one stands.
+    const sent = new Set(clients.map((c) => c.email.toLowerCase()));
+    const kept = clientsOf(inbound).filter((c) => !sent.has(c.email.toLowerCase()));
+    return { ...inbound, settings: { ...inbound.settings, clients: [...kept, ...clients] } };
   }
 
   async getClient(ref: ClientRef, ctx: CallContext): Promise<RemoteClient | null> {

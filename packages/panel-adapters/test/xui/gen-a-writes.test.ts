@@ -2,7 +2,9 @@
 import { PanelConflictError, PanelOutcomeUnknownError } from '@panelkit/sdk';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
-import { calls, ctx, DAY, GIB, ORIGIN, BASE_PATH, rig, server, spec, useMsw } from './setup.js';
+import { createXuiAdapter } from '../../src/xui/index.js';
+import { RECENT_INBOUND_MS } from '../../src/xui/gen-a.js';
+import { calls, ctx, DAY, GIB, ORIGIN, BASE_PATH, PASSWORD, rig, server, spec, useMsw } from './setup.js';
 
 useMsw();
 
@@ -70,14 +72,74 @@ describe('3x-ui Gen A writes', () => {
   });
 
   it('adopts a client that already exists instead of adding it again', async () => {
-    const { sim, adapter, targets } = rig();
+    const { sim, adapter, clock, targets } = rig();
     const one = spec();
     await adapter.createClients(targets.vless, [one], ctx());
     await sim.addTraffic(one.identity.username, 100, 200);
+    // Past the recent read: the inbound is read first, and only the missing client is sent.
+    clock.advance(RECENT_INBOUND_MS);
     const again = await adapter.createClients(targets.vless, [one, spec()], ctx());
     expect(await sim.countClients(one.identity.username)).toBe(1);
     expect(again[0]!.usedBytes).toBe(300);
     expect(calls(sim, 'POST /panel/api/inbounds/addClient')).toBe(2);
+    expect(calls(sim, `GET /panel/api/inbounds/get/${targets.vless.remoteRef}`)).toBe(2);
+  });
+
+  it('a batch within a minute of a read of its inbound is one addClient, no read; its links are still the panel’s', async () => {
+    const { sim, adapter, targets } = rig();
+    await adapter.createClients(targets.vless, [spec()], ctx());
+    const created = await adapter.createClients(targets.vless, [spec(), spec()], ctx());
+    expect(calls(sim, `GET /panel/api/inbounds/get/${targets.vless.remoteRef}`)).toBe(1);
+    expect(calls(sim, 'POST /panel/api/inbounds/addClient')).toBe(2);
+    for (const client of created) expect(client.links).toEqual(await adapter.links(client.ref, ctx()));
+  });
+
+  it('a retried batch sent without a read adopts its clients already on the inbound and adds the rest', async () => {
+    const { sim, adapter, targets } = rig();
+    const [one, two] = [spec(), spec()];
+    await adapter.createClients(targets.vless, [one], ctx());
+    await sim.addTraffic(one.identity.username, 100, 200);
+    const again = await adapter.createClients(targets.vless, [one, two], ctx());
+    // The batch is refused whole (Duplicate email), the inbound read, and the missing client added.
+    expect(calls(sim, 'POST /panel/api/inbounds/addClient')).toBe(3);
+    expect(await sim.countClients(one.identity.username)).toBe(1);
+    expect(await sim.countClients(two.identity.username)).toBe(1);
+    expect(again.map((c) => c.usedBytes)).toEqual([300, 0]);
+    const whole = await adapter.createClients(targets.vless, [one, two], ctx());
+    expect(whole.map((c) => c.usedBytes)).toEqual([300, 0]);
+    expect(calls(sim, 'POST /panel/api/inbounds/addClient')).toBe(4);
+  });
+
+  it('an edit of the inbound reaches new clients’ links once the read before it is a minute old', async () => {
+    const { sim, adapter, clock, targets } = rig();
+    await adapter.createClients(targets.vless, [spec()], ctx());
+    sim.state.inbounds.get(Number(targets.vless.remoteRef))!.port = 8443;
+    clock.advance(RECENT_INBOUND_MS);
+    const [created] = await adapter.createClients(targets.vless, [spec()], ctx());
+    expect(created!.links!.shareLinks[0]).toContain(':8443?');
+    expect(created!.links).toEqual(await adapter.links(created!.ref, ctx()));
+  });
+
+  it('a client deleted since the recent read and created again comes back as sent, not as it was', async () => {
+    const { sim, adapter, targets } = rig();
+    const one = spec();
+    const [first] = await adapter.createClients(targets.vless, [one, spec()], ctx());
+    await adapter.getClient(first!.ref, ctx());
+    // Another replica deletes it: this driver's recent read (the getClient's) still holds it.
+    const other = createXuiAdapter({ baseUrl: `${ORIGIN}${BASE_PATH}`, auth: { username: 'admin', password: PASSWORD } });
+    await other.deleteClient(first!.ref, ctx());
+    const reads = calls(sim, `GET /panel/api/inbounds/get/${targets.vless.remoteRef}`);
+    const [again] = await adapter.createClients(targets.vless, [{ ...one, trafficLimitBytes: 50 * GIB }], ctx());
+    expect(calls(sim, `GET /panel/api/inbounds/get/${targets.vless.remoteRef}`)).toBe(reads);
+    expect(again!.trafficLimitBytes).toBe(50 * GIB);
+    expect(sim.client(one.identity.username)!.totalGB).toBe(50 * GIB);
+  });
+
+  it('reads the inbound before every create on v3.0.x, which may take a duplicate email (MHSanaei/3x-ui#4438)', async () => {
+    const { sim, adapter, targets } = rig({ version: '3.0.2' });
+    await adapter.createClients(targets.vless, [spec()], ctx());
+    await adapter.createClients(targets.vless, [spec()], ctx());
+    expect(calls(sim, `GET /panel/api/inbounds/get/${targets.vless.remoteRef}`)).toBe(2);
   });
 
   it('adopts clients another worker added between the read and the write (Duplicate email on the same inbound)', async () => {
@@ -106,12 +168,19 @@ describe('3x-ui Gen A writes', () => {
   });
 
   it('a username taken on another inbound is a conflict, not a duplicate', async () => {
-    const { adapter, targets } = rig();
+    const { sim, adapter, clock, targets } = rig();
     const one = spec();
     await adapter.createClients(targets.vless, [one], ctx());
-    const error = await adapter.createClients(targets.vmess, [one], ctx()).catch((e: unknown) => e);
-    expect(PanelConflictError.is(error)).toBe(true);
-    expect((error as PanelConflictError).retryable).toBe(false);
+    // With a recent read of the inbound (sent at once, refused, read), and without (read first, sent, refused).
+    await adapter.createClients(targets.vmess, [spec()], ctx());
+    for (const advance of [0, RECENT_INBOUND_MS]) {
+      clock.advance(advance);
+      const error = await adapter.createClients(targets.vmess, [one], ctx()).catch((e: unknown) => e);
+      expect(PanelConflictError.is(error)).toBe(true);
+      expect((error as PanelConflictError).retryable).toBe(false);
+    }
+    expect(calls(sim, 'POST /panel/api/inbounds/addClient')).toBe(4);
+    expect(await sim.countClients(one.identity.username)).toBe(1);
   });
 
   it('serialises writes per inbound: concurrent creates all land on a panel that clobbers overlapping writes', async () => {
