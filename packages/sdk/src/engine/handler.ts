@@ -38,7 +38,12 @@ export interface JobRoute {
   batchKey?: string;
 }
 
-export type JobOutcome = { ok: true } | { ok: false; error: PanelkitError };
+/**
+ * A job's run: done, or failed with `error`. `completed`: the handler completed the job itself, under its lease, in the
+ * transaction that wrote what the job did (`true`: its lease was held; `false`: lost, nothing completed), and the
+ * worker writes nothing more for it.
+ */
+export type JobOutcome = { ok: true; completed?: boolean } | { ok: false; error: PanelkitError };
 
 export interface JobHandler {
   readonly type: string;

@@ -367,7 +367,8 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
     const at = ctx.clock.now();
     try {
       if (outcome.ok) {
-        if ((await completions.complete(lease)).has(job.id)) ctx.events.emit('job:succeeded', { job, workerId: id, at });
+        const held = outcome.completed ?? (await completions.complete(lease)).has(job.id);
+        if (held) ctx.events.emit('job:succeeded', { job, workerId: id, at });
         else ctx.events.emit('job:lease_lost', { jobId: job.id, workerId: id, at });
         return;
       }

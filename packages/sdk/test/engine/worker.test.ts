@@ -201,7 +201,8 @@ describe('worker: provisioning', () => {
       // Before the lease runs out, nobody else may take the job.
       expect(await h.worker().drain()).toBe(0);
       h.clock.advance(30_001);
-      expect(await h.storage.jobs.reapExpired()).toBe(1);
+      // Past its storage write the job is done: it was completed in the write's own transaction.
+      expect(await h.storage.jobs.reapExpired()).toBe(step === 'storage_written' ? 0 : 1);
       await h.worker().drain();
       const s = await sub(h, subscriptions[0]!.id);
       expect(s.status, step).toBe('active');
@@ -210,6 +211,24 @@ describe('worker: provisioning', () => {
       expect((await h.storage.orders.get(order.id))!.status, step).toBe('completed');
       expect(await h.balance(customerId), step).toBe(9000);
     }
+  });
+
+  it('completes a provisioning job in the transaction that writes its subscription live', async () => {
+    const h = await createHarness();
+    const { subscriptions } = await buy(h);
+    const atWrite: string[] = [];
+    const succeeded: string[] = [];
+    h.kit.events.on('job:succeeded', (e) => void succeeded.push(e.job.id));
+    await h
+      .worker({
+        onStep: async (step, job) => {
+          if (step === 'storage_written') atWrite.push((await h.storage.jobs.get(job.id))!.state);
+        },
+      })
+      .drain();
+    expect(atWrite).toEqual(['succeeded']);
+    expect(succeeded).toHaveLength(1);
+    expect((await sub(h, subscriptions[0]!.id)).status).toBe('active');
   });
 
   it('waits out a panel outage with backoff and refunds nothing until the failure is permanent', async () => {

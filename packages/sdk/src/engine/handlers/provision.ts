@@ -136,26 +136,22 @@ export const provisionHandler: JobHandler = {
           if (client === undefined) throw new NotFoundError('created client', w.sub.remote.username);
           await env.step('panel_called', w.claimed.job);
           const links = client.links ?? (await env.call(handle, `links:${w.sub.id}`, (c) => handle.adapter.links(client.ref, c)));
-          made.push({ ...w, client, links });
+          made.push({ ...w, client, links, lease: w.claimed.lease });
         }, toPanelkitError);
         if (!outcome.ok) outcomes.set(w.claimed.job.id, outcome);
       }),
     );
-    // One transaction for the batch (and for the batches finishing with it); when it fails, each client alone, so one
-    // client's failure is its own.
-    const together =
-      made.length > 0 &&
-      (await markProvisionedTogether(ctx, made).then(
-        () => true,
-        () => false,
-      ));
+    // One transaction for the batch (and for the batches finishing with it), their jobs completed in it (`completed`:
+    // the worker writes nothing more for them); when it fails, each client alone, so one client's failure is its own.
+    const together = made.length === 0 ? null : await markProvisionedTogether(ctx, made).catch(() => null);
     await Promise.all(
       made.map(async (m) => {
+        let completed = false;
         const outcome = await outcomeOf(async () => {
-          if (!together) await markProvisioned(ctx, [m]);
+          completed = (together ?? (await markProvisioned(ctx, [m]))).has(m.claimed.job.id);
           await env.step('storage_written', m.claimed.job);
         }, toPanelkitError);
-        outcomes.set(m.claimed.job.id, outcome);
+        outcomes.set(m.claimed.job.id, outcome.ok ? { ok: true, completed } : outcome);
       }),
     );
     return outcomes;

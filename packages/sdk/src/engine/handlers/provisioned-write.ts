@@ -2,6 +2,7 @@ import type { NewAuditEvent } from '../../domain/audit.js';
 import type { Order } from '../../domain/order.js';
 import type { Subscription, SubscriptionPatch } from '../../domain/subscription.js';
 import { NotFoundError } from '../../errors.js';
+import type { Lease } from '../../domain/job.js';
 import type { RemoteClient } from '../../ports/panel.js';
 import type { StorageTransaction } from '../../ports/storage.js';
 import { addDays } from '../../rules/time.js';
@@ -20,7 +21,12 @@ export interface MadeClient {
   readonly sub: Subscription;
   readonly client: RemoteClient;
   readonly links: Links;
+  /** The lease of the job that made it: the job is completed in the transaction that writes the subscription live. */
+  readonly lease?: Lease;
 }
+
+/** The jobs a write completed (their leases held), by id. */
+export type CompletedJobs = ReadonlySet<string>;
 
 /** A pending subscription made live with its client: active, or on hold until first use. */
 function provisioned(current: Subscription, client: RemoteClient, links: Links, now: Date): SubscriptionPatch {
@@ -85,9 +91,11 @@ async function writeLive(ctx: EngineContext, tx: StorageTransaction, made: reado
  * id order), then their orders settled together (in id order), so the port's lock order (a subscription before
  * an order) holds across the whole batch and two batches settling subscriptions of one order wait for
  * each other instead of deadlocking; the batch's audit events (each subscription's, each order's) go in
- * one insert. All or nothing: a caller whose batch throws writes each alone.
+ * one insert; last, the jobs of the given leases completed in one statement, so a job is done exactly when what it
+ * did is written (its serialisation key, a target's, is free for the next batch a round trip sooner). All or
+ * nothing: a caller whose batch throws writes each alone. Returns the jobs completed (a lease lost completes nothing).
  */
-export async function markProvisioned(ctx: EngineContext, made: readonly MadeClient[]): Promise<void> {
+export async function markProvisioned(ctx: EngineContext, made: readonly MadeClient[]): Promise<CompletedJobs> {
   const now = ctx.clock.now();
   const written = await ctx.storage.transaction(async (tx) => {
     const byId = [...made].sort((a, b) => (a.sub.id < b.sub.id ? -1 : a.sub.id > b.sub.id ? 1 : 0));
@@ -103,15 +111,18 @@ export async function markProvisioned(ctx: EngineContext, made: readonly MadeCli
       }),
     );
     const settled: Order[] = await settleOrders(tx, orderIds, WORKER_ACTOR, audit);
-    return { live, settled };
+    const leases = made.flatMap((m) => (m.lease === undefined ? [] : [m.lease]));
+    const completed = leases.length === 0 ? [] : await tx.jobs.completeMany(leases);
+    return { live, settled, completed };
   });
   for (const subscription of written.live) ctx.events.emit('subscription:provisioned', { subscription, actor: WORKER_ACTOR, at: now });
   for (const order of written.settled) if (order.status === 'completed') ctx.events.emit('order:completed', { order, at: now });
+  return new Set(written.completed.map((lease) => lease.jobId));
 }
 
 interface WaitingWrite {
   made: readonly MadeClient[];
-  resolve: () => void;
+  resolve: (completed: CompletedJobs) => void;
   reject: (error: unknown) => void;
 }
 
@@ -127,8 +138,8 @@ class ProvisionedWrites {
 
   constructor(private readonly ctx: EngineContext) {}
 
-  write(made: readonly MadeClient[]): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  write(made: readonly MadeClient[]): Promise<CompletedJobs> {
+    return new Promise<CompletedJobs>((resolve, reject) => {
       this.#waiting.push({ made, resolve, reject });
       if (!this.#writing) void this.#flush();
     });
@@ -147,11 +158,11 @@ class ProvisionedWrites {
       }
       const group = this.#waiting.splice(0, take);
       try {
-        await markProvisioned(
+        const completed = await markProvisioned(
           this.ctx,
           group.flatMap((w) => w.made),
         );
-        for (const w of group) w.resolve();
+        for (const w of group) w.resolve(completed);
       } catch (error) {
         for (const w of group) w.reject(error);
       }
@@ -162,8 +173,11 @@ class ProvisionedWrites {
 
 const writers = new WeakMap<EngineContext, ProvisionedWrites>();
 
-/** Writes `made` live through the engine's group commit (see `ProvisionedWrites`); throws when its transaction failed. */
-export function markProvisionedTogether(ctx: EngineContext, made: readonly MadeClient[]): Promise<void> {
+/**
+ * Writes `made` live through the engine's group commit (see `ProvisionedWrites`), completing their jobs; throws when
+ * its transaction failed. Returns the jobs completed (of the whole transaction's).
+ */
+export function markProvisionedTogether(ctx: EngineContext, made: readonly MadeClient[]): Promise<CompletedJobs> {
   let writer = writers.get(ctx);
   if (writer === undefined) {
     writer = new ProvisionedWrites(ctx);
