@@ -123,11 +123,5 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   return harness;
 }
 
-/** A promise and its resolver. */
-export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-}
+/** A promise and its resolver (the storage conformance suite's own). */
+export { deferred } from '../../src/testing/storage/support.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeError } from '../rejection.js';
 import { seedSubscription } from './fixtures.js';
-import { expectRejects, isErrorKind, settle, signal } from './support.js';
+import { deferred, expectRejects, isErrorKind, settle } from './support.js';
 import type { SuiteEnv } from './support.js';
 
 /** `subscriptions.updateMany`: `update`'s semantics a row, many rows a call. */
@@ -89,11 +89,11 @@ export function subscriptionUpdateManySuite(env: SuiteEnv): void {
       const { storage } = env;
       const a = await seedSubscription(storage);
       const b = await seedSubscription(storage);
-      const gate = signal();
-      const wrote = signal();
+      const gate = deferred();
+      const wrote = deferred();
       const writer = storage.transaction(async (tx) => {
         const moved = await tx.subscriptions.update(a.id, { label: 'first' }, { expectedRevision: a.revision });
-        wrote.open();
+        wrote.resolve();
         await gate.promise;
         return moved;
       });
@@ -102,7 +102,7 @@ export function subscriptionUpdateManySuite(env: SuiteEnv): void {
         { id: a.id, patch: { label: 'second' }, expectedRevision: a.revision },
         { id: b.id, patch: { label: 'second' }, expectedRevision: b.revision },
       ]);
-      setTimeout(gate.open, 20);
+      setTimeout(gate.resolve, 20);
       const moved = await writer;
       const results = await call;
       expect(results[0]).toBeNull();

@@ -85,12 +85,12 @@ export function idsOf(rows: readonly { id: string }[]): string[] {
 }
 
 /** A promise and the function that resolves it: a step one side of a race waits for and the other opens. */
-export function signal(): { promise: Promise<void>; open: () => void } {
-  let open: () => void = () => undefined;
-  const promise = new Promise<void>((resolve) => {
-    open = resolve;
+export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => {
+    resolve = r;
   });
-  return { promise, open };
+  return { promise, resolve };
 }
 
 /** Settles every promise and splits the outcomes. */

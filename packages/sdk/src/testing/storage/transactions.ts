@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StoragePort, StorageTransaction } from '../../ports/storage.js';
 import { seedCustomer, seedLedgerEntry, seedPlan, seedSubscription, seedTarget } from './fixtures.js';
-import { expectRejects, signal } from './support.js';
+import { deferred, expectRejects } from './support.js';
 import type { SuiteEnv } from './support.js';
 
 /** A world with a funded customer, a target and plan with room, and a pending subscription. */
@@ -147,12 +147,12 @@ export function transactionsSuite(env: SuiteEnv): void {
 
     it('a rolled-back write is never visible outside, even while the transaction is open', async () => {
       const { storage } = env;
-      const gate = signal();
-      const wrote = signal();
+      const gate = deferred();
+      const wrote = deferred();
       const boom = new Error('rollback');
       const running = storage.transaction(async (tx) => {
         await seedCustomer(tx, { email: 'ghost@example.com' });
-        wrote.open();
+        wrote.resolve();
         await gate.promise;
         throw boom;
       });
@@ -163,7 +163,7 @@ export function transactionsSuite(env: SuiteEnv): void {
       );
       await wrote.promise;
       const outside = storage.customers.getByEmail('ghost@example.com');
-      setTimeout(gate.open, 20);
+      setTimeout(gate.resolve, 20);
       expect(await outside).toBeNull();
       expect(await outcome).toBe('rolled back');
       expect(await storage.customers.getByEmail('ghost@example.com')).toBeNull();
