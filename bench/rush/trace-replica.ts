@@ -32,7 +32,7 @@ export interface JobTrace {
   /** A host job's handler: started and returned. */
   runStart?: number;
   runEnd?: number;
-  /** Its completion written (`completeMany` answered). */
+  /** Its completion written (`completeMany` answered, or its storage write's transaction, which completes it). */
   settled?: number;
 }
 
@@ -103,6 +103,9 @@ export function traceReplica(shop: Shop): void {
         const trace = jobs.get(job.id);
         if (trace !== undefined && step === 'claimed') trace.routed = clockMs();
         if (trace !== undefined && step === 'panel_called') trace.panelCalled = clockMs();
+        // A provisioning job is completed in its storage write's transaction; a later `completeMany` (a job completed
+        // apart, as before) moves the mark.
+        if (trace !== undefined && step === 'storage_written') trace.settled = clockMs();
         return options.onStep?.(step, job);
       },
       hostJobs: options.hostJobs?.map(
