@@ -17,8 +17,8 @@ interface Sleeper {
   broadcasts: number;
   /** Resolves once `broadcasts` reaches `count`: every notification before that one has been counted too. */
   heard(count: number): Promise<void>;
-  /** An empty claim that says it sleeps: it counts among the idle workers from then on. */
-  sleep(): Promise<void>;
+  /** An empty claim (of `types`, default every type) that says it sleeps: it counts among the idle workers from then on. */
+  sleep(types?: string[]): Promise<void>;
 }
 
 /**
@@ -62,8 +62,9 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(
         broadcasts: 0,
         heard: (count) =>
           sleeper.broadcasts >= count ? Promise.resolve() : new Promise((done) => waiting.push({ broadcasts: count, done })),
-        async sleep() {
-          expect(await storage.jobs.claim({ workerId, limit: 10, leaseMs: MINUTE, awaitWakeMs: MINUTE })).toEqual([]);
+        async sleep(types) {
+          const request = { workerId, limit: 10, leaseMs: MINUTE, awaitWakeMs: MINUTE, ...(types === undefined ? {} : { types }) };
+          expect(await storage.jobs.claim(request)).toEqual([]);
         },
       };
       storage.jobsQueued!.subscribe(() => sleeper.calls++, { workerId });
@@ -127,6 +128,31 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(
       await tellEveryone(a, b, c);
       // Each was woken once by the first three jobs and once by the last commit.
       expect([a.calls - before[0]!, b.calls - before[1]!, c.calls - before[2]!]).toEqual([2, 2, 2]);
+    });
+
+    it('a job wakes a sleeping worker that runs its type, not one that came idle later for other types (migration 36)', async () => {
+      const a = await sleeper('a-5');
+      const b = await sleeper('b-5');
+      await a.sleep(['wake.test']);
+      await b.sleep(['wake.other']);
+      const [ca, cb] = [a.calls, b.calls];
+      await writer.jobs.enqueue({ type: 'wake.test' });
+      // b still sleeps; a sleeps again. One commit of a job of each type wakes each alone (type by type), then a
+      // commit with nobody idle tells both.
+      await drain();
+      await a.sleep(['wake.test']);
+      await writer.jobs.enqueueMany([{ type: 'wake.other' }, { type: 'wake.test' }]);
+      await tellEveryone(a, b);
+      expect([a.calls - ca, b.calls - cb]).toEqual([3, 2]);
+    });
+
+    it('a job of a type no sleeping worker runs tells every worker', async () => {
+      const a = await sleeper('a-6');
+      await a.sleep(['wake.other']);
+      const before = a.broadcasts;
+      await writer.jobs.enqueue({ type: 'wake.test' });
+      await a.heard(before + 1);
+      expect(a.broadcasts).toBe(before + 1);
     });
 
     it('a commit that rolled back leaves the worker it took idle', async () => {

@@ -28,6 +28,7 @@ import { jobStateIndex } from './026_job_state_index.js';
 import { trialClaims } from './028_trial_claims.js';
 import { locations } from './034_locations.js';
 import { jobClaimIndexes } from './035_job_claim_indexes.js';
+import { jobWaiterTypes } from './036_job_waiter_types.js';
 import { planBuilder } from './029_plan_builder.js';
 import { sharing } from './030_sharing.js';
 import { succeededJobs } from './032_succeeded_jobs.js';
@@ -79,6 +80,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 33, name: 'storefront_charges', sql: storefrontCharges },
   { version: 34, name: 'locations', sql: locations },
   { version: 35, name: 'job_claim_indexes', sql: jobClaimIndexes },
+  { version: 36, name: 'job_waiter_types', sql: jobWaiterTypes },
 ]);
 
 /** The schema version this build migrates to (the highest migration number); `schemaVersion` returns what a database has. */

@@ -90,10 +90,10 @@ export function claimJobs({ runner, schema, leaseClock, listening }: RepositoryC
       awaitWake
         ? `, not_waiting AS (${notWaiting(5)} AND EXISTS (SELECT 1 FROM claimed)
     ), waiting AS (
-      INSERT INTO ${waiters} (worker_id, until)
-      SELECT $5, clock_timestamp() + $8::integer * interval '1 millisecond'
+      INSERT INTO ${waiters} (worker_id, until, types)
+      SELECT $5, clock_timestamp() + $8::integer * interval '1 millisecond', $2::text[]
       WHERE $8::integer IS NOT NULL AND NOT EXISTS (SELECT 1 FROM window_jobs) AND NOT (SELECT yes FROM blocked)
-      ON CONFLICT (worker_id) DO UPDATE SET until = EXCLUDED.until
+      ON CONFLICT (worker_id) DO UPDATE SET until = EXCLUDED.until, types = EXCLUDED.types
       RETURNING worker_id
     )`
         : ''
@@ -163,21 +163,21 @@ export function claimJobs({ runner, schema, leaseClock, listening }: RepositoryC
       return { claimed: [...claimed, ...rows.map((r) => toClaimed(r, workerId, token, now))], waiting };
     });
   // After the claim's commit, so no lock of the claim is held while this waits for a commit that is taking the row.
-  const awaitWake = (workerId: string, awaitWakeMs: number) =>
+  const awaitWake = (workerId: string, awaitWakeMs: number, types: readonly string[] | null) =>
     runner.run(
       'jobs.await_wake',
       ({ db }) =>
         db.query(
-          `INSERT INTO ${waiters} (worker_id, until) VALUES ($1, clock_timestamp() + $2::integer * interval '1 millisecond')
-           ON CONFLICT (worker_id) DO UPDATE SET until = EXCLUDED.until`,
-          [workerId, awaitWakeMs],
+          `INSERT INTO ${waiters} (worker_id, until, types) VALUES ($1, clock_timestamp() + $2::integer * interval '1 millisecond', $3::text[])
+           ON CONFLICT (worker_id) DO UPDATE SET until = EXCLUDED.until, types = EXCLUDED.types`,
+          [workerId, awaitWakeMs, types],
         ),
       { single: true },
     );
   return async (request: ClaimRequest) => {
     const { claimed, waiting } = await claim(request);
-    const { workerId, awaitWakeMs } = parseClaimRequest(request);
-    if (claimed.length === 0 && !waiting && awaitWakeMs !== null && listening?.() === true) await awaitWake(workerId, awaitWakeMs);
+    const { workerId, awaitWakeMs, types } = parseClaimRequest(request);
+    if (claimed.length === 0 && !waiting && awaitWakeMs !== null && listening?.() === true) await awaitWake(workerId, awaitWakeMs, types);
     return claimed.sort(compareClaimOrder);
   };
 }
