@@ -37,7 +37,8 @@ function compareClaimOrder(a: ClaimedJob, b: ClaimedJob): number {
  *
  * With `awaitWakeMs` (a worker sleeping on `jobsQueued`), a claim that takes jobs takes the worker off
  * `job_waiters`, and one that takes nothing puts it there, until `awaitWakeMs` from now, if this storage listens now
- * (a wake for it would be lost otherwise): the next job queued wakes it alone (migration 22). The walk does so itself
+ * (a wake for it would be lost otherwise): the next job queued wakes it alone (migration 22), if the job is of one of
+ * the claim's types (migration 36). The walk does so itself
  * when its window is empty (it then holds no row lock while it may wait for a commit that is taking the worker's
  * row); any other claim that takes nothing, after its commit. Either way the row is seen by others from after the
  * claim's snapshot, so a job committed meanwhile either was seen by the claim, or its commit took another idle worker

@@ -1,8 +1,8 @@
 import type { NewAuditEvent } from '../../domain/audit.js';
+import type { Lease } from '../../domain/job.js';
 import type { Order } from '../../domain/order.js';
 import type { Subscription, SubscriptionPatch } from '../../domain/subscription.js';
 import { NotFoundError } from '../../errors.js';
-import type { Lease } from '../../domain/job.js';
 import type { RemoteClient } from '../../ports/panel.js';
 import type { StorageTransaction } from '../../ports/storage.js';
 import { addDays } from '../../rules/time.js';
