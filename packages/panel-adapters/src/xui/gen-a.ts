@@ -45,7 +45,8 @@ import {
 const API = 'panel/api/inbounds';
 const NullableTraffic = ClientTrafficSchema.nullable();
 
-export const PLACEHOLDER_PREFIX = 'panelkit_keep_';
+/** The email of the disabled client that keeps an inbound from being empty (see the module's comment). */
+const PLACEHOLDER_PREFIX = 'panelkit_keep_';
 
 /**
  * How long a read of an inbound stands, for the creates after it, for what new clients take from the inbound: their
@@ -55,7 +56,8 @@ export const PLACEHOLDER_PREFIX = 'panelkit_keep_';
  */
 export const RECENT_INBOUND_MS = 60_000;
 
-export function targetOf(inbound: Inbound): TargetRef {
+/** The target an inbound is: its id as the remote reference, with its port, tag and remark. */
+function targetOf(inbound: Inbound): TargetRef {
   return {
     remoteRef: String(inbound.id),
     protocol: inbound.protocol,
@@ -213,29 +215,28 @@ export class GenADriver implements XuiDriver {
   /**
    * Puts `specs` on the inbound: the inbound as it is after, and the specs this call added (the others were there
    * already and are adopted). With a recent read of the inbound and a panel that refuses an email it holds, every
-   * spec is sent at once, with no read first: a `Duplicate email` (a retried batch whose clients, or some of them,
-   * were added before) is then resolved by a read, adopting those on this inbound and adding the rest. Otherwise the
-   * inbound is read first and only the missing clients are sent (3x-ui has no per-client read before v3.1).
+   * spec is sent with no read first; otherwise the inbound is read first and only the missing clients are sent (3x-ui
+   * has no per-client read before v3.1). A `Duplicate email` (a retried batch sent without a read, or clients another
+   * worker or replica added since the read) is resolved by a read: those on this inbound are adopted and the rest
+   * added; when none of them is on it, the email is another inbound's and the refusal stands.
    */
   async #write(id: number, specs: readonly ClientSpec[], ctx: CallContext): Promise<{ after: Inbound; added: ReadonlySet<ClientSpec> }> {
+    const op = 'createClients';
     const recent = this.deps.refusesDuplicateEmails() ? this.#recentInbound(id) : undefined;
-    let refused: unknown;
-    if (recent !== undefined) {
-      try {
-        return { after: await this.#add(recent, specs, ctx, { adoptRaced: false }), added: new Set(specs) };
-      } catch (error) {
-        // Whatever else went wrong (the inbound gone, its protocol changed), the next attempt reads it anew.
-        this.#recent.delete(id);
-        if (failureOf(error) !== 'duplicate') throw error;
-        refused = error;
-      }
+    const inbound = recent ?? (await this.#inbound(id, op, ctx));
+    const sent = recent === undefined ? specs.filter((spec) => !findClient(inbound, spec.identity.username)) : specs;
+    if (sent.length === 0) return { after: inbound, added: new Set() };
+    try {
+      return { after: await this.#add(inbound, sent, ctx), added: new Set(sent) };
+    } catch (error) {
+      // Whatever went wrong (the inbound gone, its protocol changed), the next create reads it anew.
+      if (recent !== undefined) this.#recent.delete(id);
+      if (failureOf(error) !== 'duplicate') throw error;
+      const fresh = await this.#inbound(id, op, ctx);
+      const missing = sent.filter((spec) => !findClient(fresh, spec.identity.username));
+      if (missing.length === sent.length) throw error;
+      return { after: missing.length === 0 ? fresh : await this.#add(fresh, missing, ctx), added: new Set(missing) };
     }
-    const inbound = await this.#inbound(id, 'createClients', ctx);
-    const missing = specs.filter((spec) => !findClient(inbound, spec.identity.username));
-    // None of them is on this inbound, yet an email is taken: by a client of another inbound.
-    if (refused !== undefined && missing.length === specs.length) throw refused;
-    const after = missing.length === 0 ? inbound : await this.#add(inbound, missing, ctx, { adoptRaced: true });
-    return { after, added: new Set(missing) };
   }
 
   /** This driver's read of the inbound, when it was made within {@link RECENT_INBOUND_MS}. */
@@ -247,45 +248,22 @@ export class GenADriver implements XuiDriver {
     return undefined;
   }
 
-  /**
-   * Adds `missing` to `inbound` in one `addClient`; the inbound as it is after the write. With `adoptRaced`, a
-   * `Duplicate email` answer when every one of them is on the inbound now (another worker or replica added the same
-   * derived clients since the read) adopts them; without, it is thrown. An empty answer is read back.
-   */
-  async #add(
-    inbound: Inbound,
-    missing: readonly ClientSpec[],
-    ctx: CallContext,
-    { adoptRaced }: { adoptRaced: boolean },
-  ): Promise<Inbound> {
+  /** Adds `missing` to `inbound` in one `addClient`; the inbound as it is after the write. An empty answer is read back. */
+  async #add(inbound: Inbound, missing: readonly ClientSpec[], ctx: CallContext): Promise<Inbound> {
     const op = 'createClients';
     const facts = { protocol: inbound.protocol, ssMethod: inbound.settings.method, visionCapable: visionCapable(inbound) };
     const clients = missing.map((spec) => clientFromSpec(spec, facts));
-    const readBack = async (onError: (error: unknown) => never) => {
-      const fresh = await this.#inbound(inbound.id, op, ctx).catch(onError);
-      return missing.every((spec) => findClient(fresh, spec.identity.username)) ? fresh : null;
-    };
-    let result: { empty: boolean };
-    try {
-      result = await this.#api.call(
-        { operation: op, method: 'POST', path: `${API}/addClient`, json: { id: inbound.id, settings: JSON.stringify({ clients }) } },
-        z.unknown(),
-        ctx,
-      );
-    } catch (error) {
-      if (!adoptRaced || failureOf(error) !== 'duplicate') throw error;
-      const adopted = await readBack((readError) => {
-        throw readError;
-      });
-      if (adopted === null) throw error;
-      return adopted;
-    }
+    const result = await this.#api.call(
+      { operation: op, method: 'POST', path: `${API}/addClient`, json: { id: inbound.id, settings: JSON.stringify({ clients }) } },
+      z.unknown(),
+      ctx,
+    );
     if (result.empty) {
-      const confirmed = await readBack((readError) => {
+      const fresh = await this.#inbound(inbound.id, op, ctx).catch((readError: unknown) => {
         throw this.#unknown(op, readError);
       });
-      if (confirmed === null) throw this.#unknown(op);
-      return confirmed;
+      if (!missing.every((spec) => findClient(fresh, spec.identity.username))) throw this.#unknown(op);
+      return fresh;
     }
     // A client of the same email in a kept read is one since deleted (else the panel had refused it): the sent one stands.
     const sent = new Set(clients.map((c) => c.email.toLowerCase()));
