@@ -14,6 +14,14 @@ export interface SqlQueryable {
    * such statement follows. Without this method, send the command with `query`.
    */
   sendAhead?(text: string): void;
+  /**
+   * Optional, on a transaction's connection: the next statement, when it has parameters, carries the transaction's
+   * `COMMIT` in its round trip (one round trip fewer), and the transaction ends with it: once it has answered, nothing
+   * more may be sent, and the transaction's callback must not fail after it (what it wrote stays). A statement that
+   * fails is not committed (the transaction is rolled back as after any failure); one without parameters carries
+   * nothing, and the transaction commits when its callback returns, as usual.
+   */
+  commitWithNext?(): void;
 }
 
 /**

@@ -175,7 +175,13 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
     }
   }
 
-  function transactionRunner(db: SqlQueryable, scope: TransactionScope): Runner {
+  function transactionRunner(connection: SqlQueryable, scope: TransactionScope): Runner {
+    // The caller's transaction: a call in it must not end it (`commitWithNext` is left out).
+    const { sendAhead } = connection;
+    const db: SqlQueryable = {
+      query: <R>(text: string, params?: readonly unknown[]) => connection.query<R>(text, params),
+      ...(sendAhead === undefined ? {} : { sendAhead: (text: string) => sendAhead.call(connection, text) }),
+    };
     return {
       run<T>(label: string, fn: (call: Call) => Promise<T>, runOptions: RunOptions = {}): Promise<T> {
         return scope.lock.run(async () => {

@@ -122,6 +122,78 @@ describe.skipIf(SKIP_REAL_SERVER)('fromPgPool: BEGIN in the round trip of the fi
     expect(await client.transaction(async (db) => (await db.query<{ n: number }>('SELECT $1::int AS n', [7])).rows)).toEqual([{ n: 7 }]);
   });
 
+  it('commitWithNext: the next statement carries the COMMIT, and the transaction sends none of its own', async () => {
+    const client = fromPgPool(pool);
+    sent.length = 0;
+    const xids = await client.transaction(async (db) => {
+      const first = await db.query<{ xid: string }>(
+        `INSERT INTO ${schema}.items (id, name) VALUES ($1, $2) RETURNING pg_current_xact_id()::text AS xid`,
+        [8, 'eight'],
+      );
+      db.commitWithNext!();
+      const last = await db.query<{ xid: string }>(
+        `INSERT INTO ${schema}.items (id, name) VALUES ($1, $2) RETURNING pg_current_xact_id()::text AS xid`,
+        [9, 'nine'],
+      );
+      // Over: nothing more may be sent in it.
+      await expect(db.query('SELECT $1::int AS n', [1])).rejects.toThrow(/committed with its last statement/);
+      return [first.rows[0]!.xid, last.rows[0]!.xid];
+    });
+    expect(xids[0]).toBe(xids[1]);
+    expect(sent.filter((text) => /^\s*(BEGIN|COMMIT|ROLLBACK)/i.test(text))).toEqual([]);
+    // Committed: seen from another connection, and the pool's one connection is outside any transaction.
+    const other = new pg.Client({ connectionString: DATABASE_URL });
+    await other.connect();
+    try {
+      expect((await other.query(`SELECT id FROM ${schema}.items WHERE id IN (8, 9) ORDER BY id`)).rows).toEqual([{ id: 8 }, { id: 9 }]);
+    } finally {
+      await other.end();
+    }
+    expect((await pool.query(`SELECT now() = statement_timestamp() AS alone`)).rows).toEqual([{ alone: true }]);
+  });
+
+  it('commitWithNext: a statement the database fails commits nothing (the transaction is rolled back)', async () => {
+    const client = fromPgPool(pool);
+    await expect(
+      client.transaction(async (db) => {
+        await db.query(`INSERT INTO ${schema}.items (id, name) VALUES ($1, $2)`, [10, 'ten']);
+        db.commitWithNext!();
+        await db.query(`INSERT INTO ${schema}.items (id, name) VALUES ($1, $2)`, [1, 'a duplicate']);
+      }),
+    ).rejects.toMatchObject({ code: '23505' });
+    expect((await pool.query(`SELECT count(*)::int AS n FROM ${schema}.items WHERE id = 10`)).rows).toEqual([{ n: 0 }]);
+    expect(await client.transaction(async (db) => (await db.query<{ n: number }>('SELECT $1::int AS n', [11])).rows)).toEqual([{ n: 11 }]);
+  });
+
+  it('commitWithNext: a parameter that cannot be encoded sends no COMMIT, and what came before is rolled back', async () => {
+    const client = fromPgPool(pool);
+    const unencodable = {
+      toPostgres: () => {
+        throw new Error('cannot encode');
+      },
+    };
+    await expect(
+      client.transaction(async (db) => {
+        await db.query(`INSERT INTO ${schema}.items (id, name) VALUES ($1, $2)`, [12, 'twelve']);
+        db.commitWithNext!();
+        await db.query(`INSERT INTO ${schema}.items (id, name) VALUES ($1, $2)`, [13, unencodable]);
+      }),
+    ).rejects.toThrow('cannot encode');
+    expect((await pool.query(`SELECT count(*)::int AS n FROM ${schema}.items WHERE id IN (12, 13)`)).rows).toEqual([{ n: 0 }]);
+  });
+
+  it('commitWithNext: a next statement without parameters carries nothing, and the transaction commits at its end', async () => {
+    const client = fromPgPool(pool);
+    sent.length = 0;
+    await client.transaction(async (db) => {
+      db.commitWithNext!();
+      await db.query(`INSERT INTO ${schema}.items (id, name) VALUES (14, 'fourteen')`);
+      await db.query(`INSERT INTO ${schema}.items (id, name) VALUES ($1, $2)`, [15, 'fifteen']);
+    });
+    expect(sent.filter((text) => /^\s*COMMIT/i.test(text))).toHaveLength(1);
+    expect((await pool.query(`SELECT count(*)::int AS n FROM ${schema}.items WHERE id IN (14, 15)`)).rows).toEqual([{ n: 2 }]);
+  });
+
   it('a transaction that sends no statement sends nothing at all', async () => {
     const client = fromPgPool(pool);
     sent.length = 0;

@@ -7,6 +7,7 @@ interface PgWire {
   parse(message: { text: string; name?: string }): void;
   bind(message: Record<string, never>): void;
   execute(message: Record<string, never>): void;
+  sync(): void;
   close(message: { type: 'S'; name: string }): void;
   describe(message: { type: 'P'; name: string }): void;
   submittedNamedStatements?: Record<string, string>;
@@ -39,6 +40,12 @@ export interface SendOptions {
   readonly begin: boolean;
   /** Commands without parameters written after `BEGIN` and ahead of the statement, the same way (`SqlQueryable.sendAhead`). */
   readonly ahead?: readonly string[];
+  /**
+   * `COMMIT`'s Parse, Bind and Execute written after the statement's Execute, under the same Sync: the transaction ends
+   * in the statement's round trip (`SqlQueryable.commitWithNext`). An error in the statement skips it (the transaction
+   * stays open, aborted, for the caller's `ROLLBACK`); its completion is not counted as a result.
+   */
+  readonly commit?: boolean;
   /** Sent as a named statement, at most this many prepared a connection (`undefined`: unnamed). */
   readonly preparedPerConnection: number | undefined;
 }
@@ -49,11 +56,12 @@ export interface Submitter {
 }
 
 /**
- * node-postgres's `Query` with two additions, each written into the same round trip as the statement:
+ * node-postgres's `Query` with these additions, each written into the same round trip as the statement:
  *
  * - `begin`, `ahead`: `BEGIN` and commands without parameters ahead of the statement (the extended protocol runs them
  *   in order; an error in any skips the rest up to the Sync, and the query fails with it); their completions are not
  *   counted as results.
+ * - `commit`: `COMMIT` after the statement, the same way.
  * - `preparedPerConnection`: the statement named after its text, parsed on a connection only the first time it
  *   is sent there (`pg-statements.ts` decides, as the statement is written and so on the connection it goes to).
  *   The name is given to node-postgres only while the messages are written: its own book of parsed statements
@@ -71,6 +79,8 @@ function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig)
     private readonly statement: string | undefined;
     /** Completions still to come before the statement's own: `BEGIN`'s and those of the commands ahead of it. */
     private before: number;
+    /** Whether the statement's own completion has come (any after it is `COMMIT`'s). */
+    private completed: boolean;
     private plan: StatementPlan | undefined;
     /** The connection it was written to (what its preparation is booked by). */
     private wire: PgWire | undefined;
@@ -86,6 +96,7 @@ function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig)
       this.options = config.options;
       this.statement = config.options.preparedPerConnection === undefined ? undefined : statementName(config.text);
       this.before = (config.options.begin ? 1 : 0) + (config.options.ahead?.length ?? 0);
+      this.completed = false;
       this.plan = undefined;
       this.wire = undefined;
       this.writing = false;
@@ -107,8 +118,9 @@ function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig)
         wire.bind({});
         wire.execute({});
       }
+      const ending = this.options.commit === true ? committing(wire) : wire;
       if (this.plan === undefined) {
-        super.prepare(wire);
+        super.prepare(ending);
         return;
       }
       this.name = this.plan.name;
@@ -116,7 +128,7 @@ function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig)
       this.writing = true;
       const { fields, decoder } = this.plan;
       try {
-        super.prepare(fields === undefined ? wire : withoutDescribe(wire));
+        super.prepare(fields === undefined ? ending : withoutDescribe(ending));
         // As node-postgres would have read it from the server's answer to a Describe (before any row).
         if (decoder !== undefined) this.decoded = [];
         else if (fields !== undefined) this.handleRowDescription({ fields });
@@ -129,7 +141,10 @@ function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig)
 
     override handleCommandComplete(message: unknown, wire: PgWire): void {
       if (this.before > 0) this.before--;
-      else super.handleCommandComplete(message, wire);
+      else if (!this.completed) {
+        this.completed = true;
+        super.handleCommandComplete(message, wire);
+      }
     }
 
     override handleRowDescription(message: { fields: readonly unknown[] }): void {
@@ -159,6 +174,32 @@ function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig)
       super.handleError(error, wire);
     }
   };
+}
+
+/**
+ * `wire` writing `COMMIT` (Parse, Bind, Execute) before its Sync, once the statement's Execute is written: a statement
+ * whose parameters fail to encode writes a Sync without an Execute, and the transaction must not be committed then.
+ */
+function committing(wire: PgWire): PgWire {
+  let executed = false;
+  return Object.create(wire, {
+    execute: {
+      value: (message: Record<string, never>) => {
+        executed = true;
+        wire.execute(message);
+      },
+    },
+    sync: {
+      value: () => {
+        if (executed) {
+          wire.parse({ text: 'COMMIT' });
+          wire.bind({});
+          wire.execute({});
+        }
+        wire.sync();
+      },
+    },
+  }) as PgWire;
 }
 
 /** Each connection's {@link withoutDescribe} (a statement run bound writes through it). */

@@ -85,7 +85,8 @@ function preparedPerConnection(options: PgPoolOptions): number | undefined {
  *
  * Each transaction checks out one connection and sends its `BEGIN` with its first statement when that has
  * parameters, in one round trip (a transaction that sends nothing sends no `BEGIN` nor `COMMIT`), and the commands
- * given to its connection's `sendAhead` with the statement that follows them, in its round trip too; a connection
+ * given to its connection's `sendAhead` with the statement that follows them, in its round trip too, and its `COMMIT`
+ * with its last statement when `commitWithNext` says which that is; a connection
  * whose `ROLLBACK` fails is destroyed rather than returned to the pool. `listen` (the storage's `jobsQueued`)
  * opens one more connection of the pool's class and options, outside the pool, while a worker listens; a
  * pool-like object without `Client` and `options` (a `pg.Pool` has both) gets no `listen`, and workers poll. A
@@ -184,12 +185,18 @@ async function transactionOn<T>(
   let stale = false;
   /** Commands to run before the next statement (`sendAhead`), in order. */
   const ahead: string[] = [];
+  /** Whether the next statement with parameters carries the `COMMIT` (`commitWithNext`). */
+  let commitNext = false;
+  /** Whether a statement carried the `COMMIT` and it ran: the transaction is over. */
+  let ended = false;
   const inTransaction: SqlQueryable = {
     async query<R>(text: string, params: readonly unknown[] = []): Promise<SqlResult<R>> {
+      if (ended) throw new Error('the transaction was committed with its last statement (commitWithNext); nothing may follow it');
       try {
         // Only a statement with parameters rides with `BEGIN`: node-postgres sends those by the extended protocol
         // anyway, which takes one command; a text without any may hold several (a script), sent as it always was.
         if (Query === undefined || params.length === 0) {
+          commitNext = false;
           if (!begun) {
             begun = true;
             await connection.query('BEGIN');
@@ -200,11 +207,21 @@ async function transactionOn<T>(
         }
         const begin = !begun;
         begun = true;
-        const result = await sendStatement(Query, connection as unknown as Submitter, text, [...params], {
-          begin,
-          ahead: ahead.splice(0),
-          preparedPerConnection: perConnection,
-        });
+        const commit = commitNext;
+        commitNext = false;
+        let result: Awaited<ReturnType<typeof sendStatement>>;
+        try {
+          result = await sendStatement(Query, connection as unknown as Submitter, text, [...params], {
+            begin,
+            ahead: ahead.splice(0),
+            commit,
+            preparedPerConnection: perConnection,
+          });
+        } catch (error) {
+          // Lost on the way with its `COMMIT`: committed or not, nobody can say.
+          throw commit && isUnavailable(error) ? new CommitOutcomeUnknown(error) : error;
+        }
+        ended = commit;
         return { rows: result.rows as R[] };
       } catch (error) {
         if (isStaleStatement(error)) stale = true;
@@ -214,11 +231,15 @@ async function transactionOn<T>(
     sendAhead(text: string): void {
       ahead.push(text);
     },
+    commitWithNext(): void {
+      // A statement without parameters goes alone (see above): the transaction's own `COMMIT` then ends it, as always.
+      if (Query !== undefined) commitNext = true;
+    },
   };
   try {
     const result = await fn(inTransaction);
-    // No statement, no transaction: nothing to commit.
-    if (!begun) return { result };
+    // No statement, no transaction: nothing to commit. Or committed already, with its last statement.
+    if (!begun || ended) return { result };
     let committed: { command?: string | null };
     try {
       committed = await connection.query('COMMIT');
@@ -233,7 +254,7 @@ async function transactionOn<T>(
     let broken: Error | false = false;
     try {
       // Also after a first statement that failed: its `BEGIN` may have run (a `ROLLBACK` outside a transaction only warns).
-      if (begun) await connection.query('ROLLBACK');
+      if (begun && !ended) await connection.query('ROLLBACK');
     } catch (rollbackError) {
       broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
     }

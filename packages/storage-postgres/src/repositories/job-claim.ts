@@ -1,6 +1,7 @@
 import { parseClaimRequest } from '@panelkit/sdk/storage';
 import type { ClaimedJob } from '@panelkit/sdk';
 import type { ClaimRequest } from '@panelkit/sdk/storage';
+import type { SqlQueryable } from '../client.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { enc } from '../internal/sql.js';
 import { CLAIM_IN_INDEX_ORDER, CLAIM_IN_INDEX_ORDER_AHEAD, claimPickStatements } from './job-claim-pick.js';
@@ -13,20 +14,23 @@ function compareClaimOrder(a: ClaimedJob, b: ClaimedJob): number {
 }
 
 /**
- * `JobRepository.claim` on PostgreSQL, in one transaction of three statements (`CLAIM_IN_INDEX_ORDER`, the pick that
- * claims, and the commit; in two round trips on `fromPgPool`, which sends the first two with the `BEGIN` in one), or
- * up to five when a picked job has a serialisation key:
+ * `JobRepository.claim` on PostgreSQL: one transaction of the pick, committed in its own round trip on `fromPgPool`
+ * (the claim's settings, `CLAIM_IN_INDEX_ORDER`, ride with the pick and `BEGIN`, and `COMMIT` after it:
+ * `SqlQueryable.commitWithNext`), and a second one when a picked job has a serialisation key or the queue's head is
+ * held (steps 2–3, the commit riding with the last statement the same way):
  *
- * 1. Pick the claim's jobs (`claimPickStatements`; a second statement when the queue's head is held): the window of
+ * 1. Pick the claim's jobs (`claimPickStatements`; the statement `pastHeld`, in the second transaction, when the queue's head is held): the window of
  *    due queued jobs in claim order, each of its batch keys widened to the key's first `batchLimit` claimable jobs,
  *    locked with `FOR UPDATE SKIP LOCKED` (concurrent claimers take disjoint rows without waiting), skipping dedupe
  *    keys with a running job and, as a first cut from this statement's snapshot, serialisation keys with a running
  *    job. The usual pick (the walk, the head not held) marks its jobs without a serialisation key running in the same
  *    statement, with a fresh lease token (one a claim), leased until `leaseMs` from now on the lease clock (the server's by default,
- *    see `PostgresStorageOptions.leaseClock`); nothing more is needed for them.
+ *    see `PostgresStorageOptions.leaseClock`); nothing more is needed for them. Its jobs with a key are only named:
+ *    their row locks end with its transaction.
  * 2. For each serialisation key among the jobs left, `pg_try_advisory_xact_lock(<schema's namespace>,
  *    hashtext(key))`; a key another claim holds right now is dropped (never waited for).
- * 3. Mark the jobs left running, leaving out, in the same statement, those whose key has a running job. That
+ * 3. Mark the jobs left running, leaving out, in the same statement, those whose key has a running job, and those
+ *    no longer queued and due (another claim took them between the two transactions). That
  *    statement's snapshot is taken after the locks were granted, which is what makes the guarantee hold across
  *    connections: whoever last made a job of the key running did so in a transaction that held this lock, and a
  *    transaction's locks are released only after its commit is visible, so this snapshot sees that job. (The first
@@ -116,31 +120,43 @@ export function claimJobs({ runner, schema, leaseClock, listening }: RepositoryC
     const job = claimedJobFromRow(row, workerId, token, now);
     return { job, lease: { jobId: job.id, token } };
   };
-  const claim = (request: ClaimRequest) =>
-    runner.run('jobs.claim', async ({ db, now }) => {
-      const { workerId, limit, leaseMs, types, batchLimit, awaitWakeMs } = parseClaimRequest(request);
+  /** The claim's settings (`CLAIM_IN_INDEX_ORDER`), in the next statement's round trip where the connection can. */
+  const inIndexOrder = async (db: SqlQueryable) => {
+    if (db.sendAhead === undefined) await db.query(CLAIM_IN_INDEX_ORDER, ['off']);
+    else for (const command of CLAIM_IN_INDEX_ORDER_AHEAD) db.sendAhead(command);
+  };
+  const claim = async (request: ClaimRequest) => {
+    const { workerId, limit, leaseMs, types, batchLimit, awaitWakeMs } = parseClaimRequest(request);
+    const token = globalThis.crypto.randomUUID();
+    // Step 1, its transaction committed in the walk's round trip where the connection can (`commitWithNext`).
+    const walk = await runner.run('jobs.claim', async ({ db, now }) => {
       const params = [enc.time(now), types, limit, batchLimit];
       const lease = leaseClock === 'database' ? leaseMs : enc.time(new Date(now.getTime() + leaseMs));
-      const token = globalThis.crypto.randomUUID();
-      // In the pick's round trip where the connection can (with `BEGIN`: one round trip for the three); else with a
-      // parameter, so that it goes with the transaction's `BEGIN` in one round trip.
-      if (db.sendAhead === undefined) await db.query(CLAIM_IN_INDEX_ORDER, ['off']);
-      else for (const command of CLAIM_IN_INDEX_ORDER_AHEAD) db.sendAhead(command);
-      const walked = await db.query(
+      await inIndexOrder(db);
+      db.commitWithNext?.();
+      const { rows } = await db.query(
         awaitWakeMs === null ? walks.plain : walks.awaitWake,
         awaitWakeMs === null
           ? [...params, workerId, lease, token]
           : [...params, workerId, lease, token, listening?.() === true ? awaitWakeMs : null],
       );
-      const claimed = walked.rows.filter((r) => r['pick'] === null).map((r) => toClaimed(r, workerId, token, now));
-      const waiting = walked.rows.some((r) => r['pick'] === 'waiting');
-      let picked = walked.rows
-        .filter((r) => r['pick'] === 'keyed')
-        .map((r) => ({ id: String(r['pick_id']), key: r['pick_key'] as string | null }));
-      // The queue's head is held: pick past the held keys (nothing was claimed above).
-      if (walked.rows.some((r) => r['pick'] === 'blocked'))
+      return { rows, now, params, lease };
+    });
+    const { now, params, lease } = walk;
+    const claimed = walk.rows.filter((r) => r['pick'] === null).map((r) => toClaimed(r, workerId, token, now));
+    const waiting = walk.rows.some((r) => r['pick'] === 'waiting');
+    const blocked = walk.rows.some((r) => r['pick'] === 'blocked');
+    const keyed = walk.rows
+      .filter((r) => r['pick'] === 'keyed')
+      .map((r) => ({ id: String(r['pick_id']), key: r['pick_key'] as string | null }));
+    if (!blocked && keyed.length === 0) return { claimed, waiting };
+    // Steps 2–3 (and, the head held, the pick past it), in a transaction of their own.
+    const rows = await runner.run('jobs.claim', async ({ db }) => {
+      let picked = keyed;
+      if (blocked) {
+        await inIndexOrder(db);
         picked = (await db.query(pick.pastHeld, params)).rows.map((r) => ({ id: String(r['id']), key: r['serial_key'] as string | null }));
-      if (picked.length === 0) return { claimed, waiting };
+      }
       const keys = [...new Set(picked.map((r) => r.key).filter((k): k is string => k !== null))];
       let locked = new Set<string>();
       if (keys.length > 0) {
@@ -151,18 +167,23 @@ export function claimJobs({ runner, schema, leaseClock, listening }: RepositoryC
         locked = new Set(rows.map((r) => String(r['k'])));
       }
       const ids = picked.filter((r) => r.key === null || locked.has(r.key)).map((r) => r.id);
-      if (ids.length === 0) return { claimed, waiting };
-      // Step 3's check of running jobs is this statement's `NOT EXISTS`, on a snapshot taken after step 2's locks.
-      const { rows } = await db.query(
-        `${awaitWakeMs === null ? '' : `WITH not_waiting AS (${notWaiting(2)}) `}UPDATE ${table} AS j SET ${setRunning(2, 3, 4, 5)}
-         WHERE j.id = ANY($1::text[])
-           AND (j.serial_key IS NULL OR NOT EXISTS (
-             SELECT 1 FROM ${table} AS r WHERE r.serial_key = j.serial_key AND r.state = 'running'))
-         RETURNING ${claimedColumns('j')}`,
-        [ids, workerId, lease, enc.time(now), token],
-      );
-      return { claimed: [...claimed, ...rows.map((r) => toClaimed(r, workerId, token, now))], waiting };
+      if (ids.length === 0) return [];
+      // Step 3's check of running jobs is this statement's `NOT EXISTS`, on a snapshot taken after step 2's locks. The
+      // walk's row locks ended with its transaction: a job another claim took since, or one no longer due, is left.
+      db.commitWithNext?.();
+      return (
+        await db.query(
+          `${awaitWakeMs === null ? '' : `WITH not_waiting AS (${notWaiting(2)}) `}UPDATE ${table} AS j SET ${setRunning(2, 3, 4, 5)}
+           WHERE j.id = ANY($1::text[]) AND j.state = 'queued' AND j.run_at <= $4::timestamptz
+             AND (j.serial_key IS NULL OR NOT EXISTS (
+               SELECT 1 FROM ${table} AS r WHERE r.serial_key = j.serial_key AND r.state = 'running'))
+           RETURNING ${claimedColumns('j')}`,
+          [ids, workerId, lease, enc.time(now), token],
+        )
+      ).rows;
     });
+    return { claimed: [...claimed, ...rows.map((r) => toClaimed(r, workerId, token, now))], waiting };
+  };
   // After the claim's commit, so no lock of the claim is held while this waits for a commit that is taking the row.
   const awaitWake = (workerId: string, awaitWakeMs: number, types: readonly string[] | null) =>
     runner.run(
