@@ -19,14 +19,14 @@ function compareClaimOrder(a: ClaimedJob, b: ClaimedJob): number {
  * `SqlQueryable.commitWithNext`), and a second one when a picked job has a serialisation key or the queue's head is
  * held (steps 2–3, the commit riding with the last statement the same way):
  *
- * 1. Pick the claim's jobs (`claimPickStatements`; the statement `pastHeld`, in the second transaction, when the queue's head is held): the window of
- *    due queued jobs in claim order, each of its batch keys widened to the key's first `batchLimit` claimable jobs,
- *    locked with `FOR UPDATE SKIP LOCKED` (concurrent claimers take disjoint rows without waiting), skipping dedupe
- *    keys with a running job and, as a first cut from this statement's snapshot, serialisation keys with a running
- *    job. The usual pick (the walk, the head not held) marks its jobs without a serialisation key running in the same
- *    statement, with a fresh lease token (one a claim), leased until `leaseMs` from now on the lease clock (the server's by default,
- *    see `PostgresStorageOptions.leaseClock`); nothing more is needed for them. Its jobs with a key are only named:
- *    their row locks end with its transaction.
+ * 1. Pick the claim's jobs (`claimPickStatements`; when the queue's head is held, the statement `pastHeld` in the second
+ *    transaction): the window of due queued jobs in claim order, each of its batch keys widened to the key's first
+ *    `batchLimit` claimable jobs, locked with `FOR UPDATE SKIP LOCKED` (concurrent claimers take disjoint rows without
+ *    waiting), skipping dedupe keys with a running job and, as a first cut from this statement's snapshot,
+ *    serialisation keys with a running job. The usual pick (the walk, the head not held) marks its jobs without a
+ *    serialisation key running in the same statement, with a fresh lease token (one a claim), leased until `leaseMs`
+ *    from now on the lease clock (the server's by default, see `PostgresStorageOptions.leaseClock`); nothing more is
+ *    needed for them. Its jobs with a key are only named: their row locks end with its transaction.
  * 2. For each serialisation key among the jobs left, `pg_try_advisory_xact_lock(<schema's namespace>,
  *    hashtext(key))`; a key another claim holds right now is dropped (never waited for).
  * 3. Mark the jobs left running, leaving out, in the same statement, those whose key has a running job, and those
