@@ -84,14 +84,13 @@ function preparedPerConnection(options: PgPoolOptions): number | undefined {
  * again anyway, as on a serialisation failure). Statements without parameters go by the simple protocol, as text.
  *
  * Each transaction checks out one connection and sends its `BEGIN` with its first statement when that has
- * parameters, in one round trip (a transaction that sends nothing sends no `BEGIN` nor `COMMIT`), and the commands
- * given to its connection's `sendAhead` with the statement that follows them, in its round trip too, and its `COMMIT`
- * with its last statement when `commitWithNext` says which that is; a connection
- * whose `ROLLBACK` fails is destroyed rather than returned to the pool. `listen` (the storage's `jobsQueued`)
- * opens one more connection of the pool's class and options, outside the pool, while a worker listens; a
- * pool-like object without `Client` and `options` (a `pg.Pool` has both) gets no `listen`, and workers poll. A
- * pool whose clients are not node-postgres's (no `Client.Query`) gets its statements as text, unnamed, and
- * `BEGIN` on its own.
+ * parameters, in one round trip (a transaction that sends nothing sends no `BEGIN` nor `COMMIT`), the commands given
+ * to its connection's `sendAhead` with the statement that follows them, in its round trip too, and its `COMMIT` with
+ * its last statement when `commitWithNext` says which that is; a connection whose `ROLLBACK` fails is destroyed
+ * rather than returned to the pool. `listen` (the storage's `jobsQueued`) opens one more connection of the pool's
+ * class and options, outside the pool, while a worker listens; a pool-like object without `Client` and `options` (a
+ * `pg.Pool` has both) gets no `listen`, and workers poll. A pool whose clients are not node-postgres's (no
+ * `Client.Query`) gets its statements as text, unnamed, and `BEGIN` on its own.
  */
 export function fromPgPool(pool: PgPoolLike, options: PgPoolOptions = {}): SqlClient {
   const perConnection = preparedPerConnection(options);
