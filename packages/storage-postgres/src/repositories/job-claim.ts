@@ -1,6 +1,6 @@
 import { parseClaimRequest } from '@panelkit/sdk/storage';
 import type { ClaimedJob } from '@panelkit/sdk';
-import type { ClaimRequest } from '@panelkit/sdk/storage';
+import type { ClaimRequest, ParsedClaimRequest } from '@panelkit/sdk/storage';
 import type { SqlQueryable } from '../client.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { enc } from '../internal/sql.js';
@@ -125,8 +125,7 @@ export function claimJobs({ runner, schema, leaseClock, listening }: RepositoryC
     if (db.sendAhead === undefined) await db.query(CLAIM_IN_INDEX_ORDER, ['off']);
     else for (const command of CLAIM_IN_INDEX_ORDER_AHEAD) db.sendAhead(command);
   };
-  const claim = async (request: ClaimRequest) => {
-    const { workerId, limit, leaseMs, types, batchLimit, awaitWakeMs } = parseClaimRequest(request);
+  const claim = async ({ workerId, limit, leaseMs, types, batchLimit, awaitWakeMs }: ParsedClaimRequest) => {
     const token = globalThis.crypto.randomUUID();
     // Step 1, its transaction committed in the walk's round trip where the connection can (`commitWithNext`).
     const walk = await runner.run('jobs.claim', async ({ db, now }) => {
@@ -197,8 +196,9 @@ export function claimJobs({ runner, schema, leaseClock, listening }: RepositoryC
       { single: true },
     );
   return async (request: ClaimRequest) => {
-    const { claimed, waiting } = await claim(request);
-    const { workerId, awaitWakeMs, types } = parseClaimRequest(request);
+    const parsed = parseClaimRequest(request);
+    const { claimed, waiting } = await claim(parsed);
+    const { workerId, awaitWakeMs, types } = parsed;
     if (claimed.length === 0 && !waiting && awaitWakeMs !== null && listening?.() === true) await awaitWake(workerId, awaitWakeMs, types);
     return claimed.sort(compareClaimOrder);
   };
