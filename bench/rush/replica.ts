@@ -31,6 +31,7 @@ if (counting) {
       hostJobs: options.hostJobs?.map((job) => ({
         ...job,
         run: (payload, context) => countedAs(`job ${job.type}`, () => job.run(payload, context)),
+        ...(job.runMany === undefined ? {} : { runMany: (items) => countedAs(`job ${job.type}`, () => job.runMany!(items)) }),
       })),
     });
 }

@@ -106,6 +106,49 @@ describe('notifications written with their causes', () => {
     expect(mailsTo(b.email)).toHaveLength(1);
   });
 
+  it('the events of one claim are written together, each as alone: a new notice with its delivery, a muted one without, one written before untouched', async () => {
+    const [fresh, muted, before] = [await buyer(), await buyer(), await buyer()];
+    await postForm(muted, '/account/notifications', { send: ['refund'] }).expect(303);
+    const plan = await planNamed(t, 'Frankfurt · 1 month · 50');
+    const subs = [
+      await boughtAndProvisioned(t, fresh, plan.id),
+      await boughtAndProvisioned(t, muted, plan.id),
+      await boughtAndProvisioned(t, before, plan.id),
+    ];
+    const jobsOf = async (type: string) => (await t.shop.storage.jobs.list({ type }, { limit: 500 })).items;
+    const events = await Promise.all(
+      subs.map(
+        async (subId) =>
+          (await jobsOf(EVENT_NOTICES_TYPE)).find(
+            (j) => j.payload['action'] === 'subscription.provisioned' && j.payload['subjectId'] === subId,
+          )!,
+      ),
+    );
+    const notices = notificationJobs(t.shop, channels.list).find((j) => j.type === EVENT_NOTICES_TYPE)!;
+    await notices.run(events[2]!.payload, { job: events[2]! } as HostJobContext);
+    const [written] = (await notificationsOf(t.shop).history(before.customerId, { limit: 10 })).items;
+
+    // As the worker hands them over when one claim brings them (a provisioning batch's events are enqueued together).
+    await notices.runMany!(events.map((job) => ({ payload: job.payload, context: { job } as HostJobContext })));
+    await deliver();
+    const historyOf = async (customerId: string) => (await notificationsOf(t.shop).history(customerId, { limit: 10 })).items;
+    const [ofFresh, ofMuted, ofBefore] = [
+      await historyOf(fresh.customerId),
+      await historyOf(muted.customerId),
+      await historyOf(before.customerId),
+    ];
+    expect(ofFresh.map((n) => [n.kind, n.muted])).toEqual([['subscription_provisioned', false]]);
+    expect(ofMuted.map((n) => [n.kind, n.muted])).toEqual([['subscription_provisioned', true]]);
+    expect(ofBefore.map((n) => n.id)).toEqual([written!.id]);
+    expect((await deliveriesOf(t.shop).ofNotification(ofFresh[0]!.id)).map((d) => [d.channel, d.address, d.status])).toEqual([
+      ['email', fresh.email, 'sent'],
+    ]);
+    expect(await deliveriesOf(t.shop).ofNotification(ofMuted[0]!.id)).toEqual([]);
+    const [delivery] = await deliveriesOf(t.shop).ofNotification(written!.id);
+    expect((await jobsOf(deliveryJobType('email'))).filter((j) => j.payload['deliveryId'] === delivery!.id)).toHaveLength(1);
+    expect([mailsTo(fresh.email).length, mailsTo(muted.email).length, mailsTo(before.email).length]).toEqual([1, 0, 1]);
+  });
+
   it('a notice written by a cause that does not know the channels is fanned out by its job and sent once, or muted when turned off', async () => {
     const [told, muted] = [await buyer(), await buyer()];
     await notificationsOf(t.shop).setOptedOut(muted.customerId, ['refund']);

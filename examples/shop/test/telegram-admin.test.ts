@@ -303,6 +303,17 @@ describe('the Telegram bot for admins, notifications and linking', () => {
     expect(await channel.addressesOf({ kind: 'staff' })).toEqual([String(ADMIN_TELEGRAM_ID)]);
     expect(await channel.addressesOf({ kind: 'customer', customerId: link?.customerId as string })).toEqual(['8301']);
     expect(await channel.addressesOf({ kind: 'customer', customerId: 'cus_nobody' })).toEqual([]);
+    // Several buyers at once (a claim's notices): one read, the unreachable and unknown left out.
+    const other = new TelegramUser(s.fake, s.t.clock, 8302);
+    await other.send(other.message('/start'));
+    const otherLink = await s.shopBot.links.byTelegramUser('8302');
+    const both = [link?.customerId as string, otherLink?.customerId as string];
+    expect(await channel.addressesOfCustomers!([...both, 'cus_nobody'])).toEqual(
+      new Map([
+        [both[0], ['8301']],
+        [both[1], ['8302']],
+      ]),
+    );
 
     const message = { subject: 'Expiring soon', text: 'Your subscription ends in 3 days.' };
     // Telegram's 400 is final: refused with its reason, and the chat gets nothing more until it writes (issue 44).
@@ -310,6 +321,7 @@ describe('the Telegram bot for admins, notifications and linking', () => {
     await expect(channel.send('8301', message, 'notice:1:telegram')).rejects.toThrow(DeliveryRefusedError);
     await expect(channel.send('8301', message, 'notice:1:telegram')).rejects.toThrow('400 Bad Request: chat not found');
     expect(await channel.addressesOf({ kind: 'customer', customerId: link?.customerId as string })).toEqual([]);
+    expect(await channel.addressesOfCustomers!(both)).toEqual(new Map([[both[1], ['8302']]]));
     await buyer.send(buyer.message('/menu'));
     await channel.send('8301', message, 'notice:1:telegram');
     await channel.send('8301', message, 'notice:1:telegram');

@@ -165,6 +165,7 @@ export type {
   HostJobContext,
   HostJobDefinition,
   HostJobEnqueueOptions,
+  HostJobItemRun,
   HostJobRetry,
   HostJobSpec,
   PeriodicStorage,

@@ -65,43 +65,52 @@ export function deliveryKey(notificationId: string, channel: string, address: st
 /** Where one notification goes: an address on a channel for each delivery. */
 export type DeliveryTargets = ReadonlyArray<{ channel: string; address: string }>;
 
+/** Where one notification written by a `writeDeliveries` statement goes: its id and its targets. */
+export interface NotificationTargets {
+  notificationId: string;
+  targets: DeliveryTargets;
+}
+
 /**
- * In `tx`, one statement: `notification` (a statement on `$1…$n` returning the notification's `id` and `muted`
- * when this call is the one that writes or fans it out, else nothing) and, only when it returns that id and the
- * notification is not muted, a `pending` delivery per target (each once per notification, channel and address);
- * then each new delivery's send job. False when `notification` returned nothing (nothing is written).
+ * In `tx`, one statement: `notifications` (a statement on `$1…$n` returning `id` and `muted` of each notification this
+ * call is the one that writes or fans out, nothing of the others) and, for each it returns that is not muted, a
+ * `pending` delivery per target of its `fanOuts` line (each once per notification, channel and address); then each
+ * new delivery's send job, in one `enqueueMany` a channel. Answers the ids the notification statement returned
+ * (nothing written for the others).
  */
 export async function writeDeliveries(
   tx: StorageTransaction,
   schema: string,
-  notificationId: string,
-  targets: DeliveryTargets,
+  fanOuts: readonly NotificationTargets[],
   now: Date,
-  notification: { sql: string; params: unknown[] },
-): Promise<boolean> {
-  const at = notification.params.length;
-  const { rows } = await transactionSql(tx).query<{ id: string; delivery_id: string | null; channel: string | null }>(
-    `WITH n AS (${notification.sql}),
+  notifications: { sql: string; params: unknown[] },
+): Promise<string[]> {
+  const at = notifications.params.length;
+  const lines = fanOuts.flatMap(({ notificationId, targets }) => targets.map((t) => ({ notificationId, ...t })));
+  const { rows } = await transactionSql(tx).query<{ id: string | null; delivery_id: string | null; channel: string | null }>(
+    `WITH n AS (${notifications.sql}),
      d AS (
        INSERT INTO ${schema}.notification_deliveries (id, notification_id, channel, address, idempotency_key, status, created_at)
-       SELECT t.id, n.id, t.channel, t.address, t.key, 'pending', $${at + 5}::timestamptz FROM n
-       CROSS JOIN unnest($${at + 1}::text[], $${at + 2}::text[], $${at + 3}::text[], $${at + 4}::text[]) AS t(id, channel, address, key)
+       SELECT t.id, n.id, t.channel, t.address, t.key, 'pending', $${at + 6}::timestamptz FROM n
+       JOIN unnest($${at + 1}::text[], $${at + 2}::text[], $${at + 3}::text[], $${at + 4}::text[], $${at + 5}::text[])
+         AS t(notification_id, id, channel, address, key) ON t.notification_id = n.id
        WHERE NOT n.muted
        ON CONFLICT DO NOTHING RETURNING id, channel
      )
-     SELECT n.id, d.id AS delivery_id, d.channel FROM n LEFT JOIN d ON true`,
+     SELECT n.id, NULL AS delivery_id, NULL AS channel FROM n UNION ALL SELECT NULL, d.id, d.channel FROM d`,
     [
-      ...notification.params,
-      targets.map(() => createId('dlv')),
-      targets.map((t) => t.channel),
-      targets.map((t) => t.address),
-      targets.map((t) => deliveryKey(notificationId, t.channel, t.address)),
+      ...notifications.params,
+      lines.map((l) => l.notificationId),
+      lines.map(() => createId('dlv')),
+      lines.map((l) => l.channel),
+      lines.map((l) => l.address),
+      lines.map((l) => deliveryKey(l.notificationId, l.channel, l.address)),
       now,
     ],
   );
   const written = rows.flatMap((r) => (r.delivery_id !== null && r.channel !== null ? [{ channel: r.channel, id: r.delivery_id }] : []));
   await enqueueDeliveries(tx, written);
-  return rows.length > 0;
+  return rows.flatMap((r) => (r.id === null ? [] : [r.id]));
 }
 
 /**

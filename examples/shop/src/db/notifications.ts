@@ -78,24 +78,56 @@ export async function writeNotification(
   input: NewNotification,
   targets?: DeliveryTargets,
 ): Promise<boolean> {
-  const customerId = input.recipient.kind === 'customer' ? input.recipient.customerId : null;
+  if (targets !== undefined) return (await writeNotifications(tx, schema, at, [{ notice: input, targets }])) > 0;
   const id = createId('ntf');
-  const params = [id, customerId, input.kind, input.source, JSON.stringify(input.params), at];
-  if (targets !== undefined)
-    return writeDeliveries(tx, schema, id, targets, at, {
-      sql: `INSERT INTO ${schema}.notifications (id, customer_id, kind, source, params, created_at, fanned_out_at, muted)
-            VALUES ($1, $2, $3, $4, $5, $6, $6, ${mutedSql(schema, '$2', '$3', '$7::boolean')})
-            ON CONFLICT DO NOTHING RETURNING id, muted`,
-      params: [...params, isCustomerKind(input.kind)],
-    });
+  const customerId = input.recipient.kind === 'customer' ? input.recipient.customerId : null;
   const { rows } = await transactionSql(tx).query<{ id: string }>(
     `INSERT INTO ${schema}.notifications (id, customer_id, kind, source, params, created_at)
      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id`,
-    params,
+    [id, customerId, input.kind, input.source, JSON.stringify(input.params), at],
   );
   if (rows.length === 0) return false;
   await enqueueFanOut(tx, id);
   return true;
+}
+
+/**
+ * Writes several notifications fanned out at once, as `writeNotification` with `targets` writes each: all of them and
+ * their deliveries in one statement, their send jobs in one `enqueueMany` a channel. Answers how many were new (a
+ * cause that already notified its recipient of its kind writes nothing, here as there).
+ */
+export async function writeNotifications(
+  tx: StorageTransaction,
+  schema: string,
+  at: Date,
+  notices: readonly { notice: NewNotification; targets: DeliveryTargets }[],
+): Promise<number> {
+  if (notices.length === 0) return 0;
+  const ids = notices.map(() => createId('ntf'));
+  const written = await writeDeliveries(
+    tx,
+    schema,
+    notices.map(({ targets }, i) => ({ notificationId: ids[i]!, targets })),
+    at,
+    {
+      sql: `INSERT INTO ${schema}.notifications (id, customer_id, kind, source, params, created_at, fanned_out_at, muted)
+            SELECT i.id, i.customer_id, i.kind, i.source, i.params::jsonb, $6::timestamptz, $6::timestamptz,
+              ${mutedSql(schema, 'i.customer_id', 'i.kind', 'i.customer_kind')}
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $7::boolean[])
+              AS i(id, customer_id, kind, source, params, customer_kind)
+            ON CONFLICT DO NOTHING RETURNING id, muted`,
+      params: [
+        ids,
+        notices.map(({ notice }) => (notice.recipient.kind === 'customer' ? notice.recipient.customerId : null)),
+        notices.map(({ notice }) => notice.kind),
+        notices.map(({ notice }) => notice.source),
+        notices.map(({ notice }) => JSON.stringify(notice.params)),
+        at,
+        notices.map(({ notice }) => isCustomerKind(notice.kind)),
+      ],
+    },
+  );
+  return written.length;
 }
 
 /** Keyset cursor over `(created_at, id)`, newest first. */
@@ -131,7 +163,7 @@ export class NotificationStore {
   async fanOut(n: Pick<Notification, 'id' | 'kind'>, targets: DeliveryTargets): Promise<void> {
     const now = this.clock.now();
     await this.storage.transaction((tx) =>
-      writeDeliveries(tx, this.schema, n.id, targets, now, {
+      writeDeliveries(tx, this.schema, [{ notificationId: n.id, targets }], now, {
         sql: `UPDATE ${this.schema}.notifications x SET fanned_out_at = $1, muted = ${mutedSql(this.schema, 'x.customer_id', 'x.kind', '$2::boolean')}
               WHERE x.id = $3 AND x.fanned_out_at IS NULL RETURNING x.id, x.muted`,
         params: [now, isCustomerKind(n.kind), n.id],

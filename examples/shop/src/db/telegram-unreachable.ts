@@ -60,18 +60,25 @@ export class TelegramUnreachableChats {
    * names (`telegram_links`); `null` when that address is marked, or there is none.
    */
   async reachableAddressOf(customerId: string): Promise<string | null> {
-    const { rows } = await this.db.query<{ address: string }>(
+    return (await this.reachableAddressesOf([customerId])).get(customerId) ?? null;
+  }
+
+  /** {@link reachableAddressOf} of each customer, in one statement: the ones with an address, by customer id. */
+  async reachableAddressesOf(customerIds: readonly string[]): Promise<Map<string, string>> {
+    const { rows } = await this.db.query<{ customer_id: string; address: string }>(
       `WITH a AS (
-         SELECT coalesce(
+         SELECT c.id AS customer_id, coalesce(
            (SELECT ${storefrontAddressSql('b.bot_id::text', 's.chat_id')}
             FROM ${this.schema}.storefront_telegram_links s JOIN ${this.schema}.storefront_bots b ON b.storefront_id = s.storefront_id
-            WHERE s.customer_id = $1),
-           (SELECT l.chat_id FROM ${this.schema}.telegram_links l WHERE l.customer_id = $1)) AS address
+            WHERE s.customer_id = c.id),
+           (SELECT l.chat_id FROM ${this.schema}.telegram_links l WHERE l.customer_id = c.id)) AS address
+         FROM unnest($1::text[]) AS c(id)
        )
-       SELECT a.address FROM a WHERE a.address IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${this.table} u WHERE u.chat_id = a.address)`,
-      [customerId],
+       SELECT a.customer_id, a.address FROM a
+       WHERE a.address IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${this.table} u WHERE u.chat_id = a.address)`,
+      [[...customerIds]],
     );
-    return rows[0]?.address ?? null;
+    return new Map(rows.map((r) => [r.customer_id, r.address]));
   }
 
   /** Those of `chatIds` that are not marked, in their order. */

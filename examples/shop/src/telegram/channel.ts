@@ -43,6 +43,10 @@ export function createTelegramChannel(options: TelegramChannelOptions): Notifica
       const address = await unreachable.reachableAddressOf(recipient.customerId);
       return address === null ? [] : [address];
     },
+    async addressesOfCustomers(customerIds: readonly string[]): Promise<Map<string, string[]>> {
+      const addresses = await unreachable.reachableAddressesOf(customerIds);
+      return new Map([...addresses].map(([customerId, address]) => [customerId, [address]]));
+    },
     async send(address: string, message: RenderedMessage, idempotencyKey: string): Promise<void> {
       // Marked after this delivery was written (another message found it blocked): refused without a call.
       const claim = await sent.claim(idempotencyKey, address);

@@ -49,6 +49,11 @@ export interface JobHandler {
   readonly type: string;
   /** Runs in the worker's process without a panel (a host job): `route` is not asked. */
   readonly local?: boolean;
+  /**
+   * A local type whose jobs without a serial key, of one claim, are run together: one `run` call for up to the
+   * policy's `maxBatchSize` of them (a host job type with `runMany`).
+   */
+  readonly runsTogether?: boolean;
   /** How this type retries and when it is given up; default the engine policy's `jobRetry`. */
   readonly retry?: JobRetryPolicy;
   /**

@@ -28,6 +28,12 @@ export interface HostJobContext {
   readonly logger: Logger;
 }
 
+/** One job of a `runMany` call: its payload, parsed, and what `run` would get with it. */
+export interface HostJobItemRun<P> {
+  readonly payload: P;
+  readonly context: HostJobContext;
+}
+
 /** How a host job type retries; every field has a default. */
 export interface HostJobRetry {
   /** Runs in all before the job is `dead`. Default 10. */
@@ -53,6 +59,17 @@ export interface HostJobSpec<S extends z.ZodType> {
    * retryable (e.g. `ValidationError`) gives the job up at once; `RetryLaterError` waits as asked.
    */
   run(payload: z.output<S>, context: HostJobContext): Promise<void>;
+  /**
+   * Runs several jobs of this type in one call, in place of `run` for each: the worker hands it the jobs of this type
+   * without a serial key that one claim brought (at most the policy's `maxBatchSize`), so what they read and write can
+   * be read and written once for all of them (one transaction, one statement for many rows). Each item's
+   * `context.job` is its own. Runs at least once, as `run` does. Resolve with the jobs that failed, by job id, each
+   * with what it would have thrown from `run` (nothing, or an empty map: all succeeded); a throw fails every job of the
+   * call. Each failed job is retried (or given up) on its own, as from `run`. A job whose payload no longer parses
+   * fails alone. A job claimed alone, or with a serial key, goes to `run`.
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a `runMany` that fails nothing alone returns nothing, as `run` does
+  runMany?(items: readonly HostJobItemRun<z.output<S>>[]): Promise<ReadonlyMap<string, unknown> | void>;
   /** Jobs with the same serial key never run at once anywhere in the deployment. */
   serialKey?(payload: z.output<S>): string | null;
   /** Called once when the job is given up, before it is marked `dead`; a throw retries the job later. */
@@ -219,23 +236,54 @@ export function hostJobHandler(definition: HostJobDefinition): JobHandler {
     giveUpAfterMs: definition.retry.giveUpAfterMs,
   };
   const payloadOf = (job: Job) => parseInput(definition.payload, job.payload, `${definition.type} payload`);
+  const contextOf = (env: HandlerEnv, job: Job): HostJobContext => ({
+    job,
+    signal: env.signal,
+    clock: env.ctx.clock,
+    logger: env.ctx.logger,
+  });
   const runOne = async (env: HandlerEnv, job: Job): Promise<JobOutcome> => {
     try {
-      const context: HostJobContext = { job, signal: env.signal, clock: env.ctx.clock, logger: env.ctx.logger };
-      await definition.run(payloadOf(job), context);
+      await definition.run(payloadOf(job), contextOf(env, job));
       return SUCCEEDED;
     } catch (error) {
       return { ok: false, error: hostError(error) };
     }
   };
+  const runMany = definition.runMany;
   return {
     type: definition.type,
     local: true,
+    ...(runMany === undefined ? {} : { runsTogether: true }),
     retry,
     route: async () => null,
     async run(env, jobs) {
       const outcomes = new Map<string, JobOutcome>();
-      for (const { job } of jobs) outcomes.set(job.id, await runOne(env, job));
+      if (runMany === undefined || jobs.length < 2) {
+        for (const { job } of jobs) outcomes.set(job.id, await runOne(env, job));
+        return outcomes;
+      }
+      const items: { payload: unknown; context: HostJobContext }[] = [];
+      for (const { job } of jobs) {
+        try {
+          items.push({ payload: payloadOf(job), context: contextOf(env, job) });
+        } catch (error) {
+          outcomes.set(job.id, { ok: false, error: hostError(error) });
+        }
+      }
+      if (items.length === 0) return outcomes;
+      let failed: ReadonlyMap<string, unknown> | undefined;
+      try {
+        failed = (await runMany(items)) ?? undefined;
+      } catch (error) {
+        const outcome: JobOutcome = { ok: false, error: hostError(error) };
+        for (const { context } of items) outcomes.set(context.job.id, outcome);
+        return outcomes;
+      }
+      for (const { context } of items) {
+        const id = context.job.id;
+        outcomes.set(id, failed?.has(id) === true ? { ok: false, error: hostError(failed.get(id)) } : SUCCEEDED);
+      }
       return outcomes;
     },
     runOne,

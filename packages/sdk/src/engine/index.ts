@@ -35,6 +35,7 @@ export type {
   HostJobContext,
   HostJobDefinition,
   HostJobEnqueueOptions,
+  HostJobItemRun,
   HostJobRetry,
   HostJobSpec,
   PeriodicStorage,

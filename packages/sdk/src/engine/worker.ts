@@ -489,6 +489,8 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
   async function dispatch(claimed: readonly ClaimedJob[]): Promise<void> {
     const running: Promise<void>[] = [];
     const batches = new Map<string, Group>();
+    /** Per local type run together (`runsTogether`), its jobs of this claim without a serial key. */
+    const together = new Map<JobHandler, Group>();
     /** Keys this claim added jobs to, started once the whole claim is routed. */
     const gathered = new Set<string>();
     // One read of each panel per claim, not one per job.
@@ -534,7 +536,17 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
         continue;
       }
       if (handler.local === true) {
-        start({ handler, route: null, jobs: [item] });
+        if (handler.runsTogether !== true || item.job.serialKey !== null) {
+          start({ handler, route: null, jobs: [item] });
+          continue;
+        }
+        const open = together.get(handler) ?? { handler, route: null, jobs: [] };
+        open.jobs.push(item);
+        together.set(handler, open);
+        if (open.jobs.length >= ctx.policy.maxBatchSize) {
+          together.delete(handler);
+          start(open);
+        }
         continue;
       }
       let route: JobRoute | null;
@@ -579,6 +591,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
       }
     }
     for (const group of batches.values()) start(group);
+    for (const group of together.values()) start(group);
     for (const key of gathered) gathering.flush(key);
     await Promise.all(running);
   }

@@ -67,8 +67,11 @@ function warning(notice: string, facts: Awaited<ReturnType<typeof subscriptionFa
   return null;
 }
 
-async function aboutSubscription(shop: Shop, event: AuditEvent): Promise<Notice[]> {
-  const sub = await shop.storage.subscriptions.get(event.subjectId);
+/** How the notices read a subscription: the storage's `subscriptions.get`, or a read made for several events at once. */
+export type SubscriptionReader = (id: string) => Promise<Subscription | null>;
+
+async function aboutSubscription(shop: Shop, event: AuditEvent, subscriptionOf: SubscriptionReader): Promise<Notice[]> {
+  const sub = await subscriptionOf(event.subjectId);
   if (sub === null) return [];
   const facts = await subscriptionFacts(shop, sub);
   const buyer = { kind: 'customer', customerId: sub.customerId } as const;
@@ -122,7 +125,7 @@ async function aboutSubscription(shop: Shop, event: AuditEvent): Promise<Notice[
  * (approved or marked paid, rejected) and when a gateway's payment landed. The audit event is written in
  * the payment's own transaction, so the notice cannot be lost.
  */
-async function aboutPayment(shop: Shop, event: AuditEvent): Promise<Notice[]> {
+async function aboutPayment(shop: Shop, event: AuditEvent, subscriptionOf: SubscriptionReader): Promise<Notice[]> {
   const { data } = event;
   const buyer = { kind: 'customer', customerId: event.subjectId } as const;
   const byAdmin = event.actor.type === 'admin';
@@ -167,7 +170,7 @@ async function aboutPayment(shop: Shop, event: AuditEvent): Promise<Notice[]> {
     case 'payment.charge_declined':
     case 'payment.action_required': {
       // An auto-renewal's charge of the buyer's saved method: declined, or waiting for them to confirm it.
-      const sub = text(data['subscriptionId']) === null ? null : await shop.storage.subscriptions.get(text(data['subscriptionId'])!);
+      const sub = text(data['subscriptionId']) === null ? null : await subscriptionOf(text(data['subscriptionId'])!);
       const params = {
         ...(sub === null ? {} : await subscriptionFacts(shop, sub)),
         paymentId: facts.paymentId,
@@ -211,17 +214,28 @@ async function aboutGift(shop: Shop, event: AuditEvent): Promise<Notice[]> {
   return [{ recipient: giver, kind: 'gift_refunded', params: { ...facts, amount: gift.price.amount, currency: gift.price.currency } }];
 }
 
+/** The subscriptions an audit event's notices read (`noticesFor`), by id: what a read for several events at once fetches. */
+export function subscriptionsReadFor(event: AuditEvent): string[] {
+  if (event.subjectType === 'subscription') return [event.subjectId];
+  const named = event.data['subscriptionId'];
+  return event.subjectType === 'customer' && event.action.startsWith('payment.') && typeof named === 'string' ? [named] : [];
+}
+
 /**
- * The notifications one audit event causes (none for most). Reads the subject for names and dates;
- * the event itself is the cause, so the same event always yields the same notices.
+ * The notifications one audit event causes (none for most). Reads the subject for names and dates (a subscription
+ * through `subscriptionOf`); the event itself is the cause, so the same event always yields the same notices.
  */
-export async function noticesFor(shop: Shop, event: AuditEvent): Promise<Notice[]> {
+export async function noticesFor(
+  shop: Shop,
+  event: AuditEvent,
+  subscriptionOf: SubscriptionReader = (id) => shop.storage.subscriptions.get(id),
+): Promise<Notice[]> {
   const { data } = event;
   switch (event.subjectType) {
     case 'subscription':
-      return aboutSubscription(shop, event);
+      return aboutSubscription(shop, event, subscriptionOf);
     case 'customer':
-      if (event.action.startsWith('payment.')) return aboutPayment(shop, event);
+      if (event.action.startsWith('payment.')) return aboutPayment(shop, event, subscriptionOf);
       if (event.action !== 'ledger.refunded') return [];
       // The staff's reason for a refund of an order is the buyer's to read (the notice's note line).
       return [

@@ -12,6 +12,11 @@ export interface NotificationChannel {
   /** Where this recipient is reached on this channel (one or more addresses: staff may be several); [] when not reachable. */
   addressesOf(recipient: Recipient): Promise<string[]>;
   /**
+   * `addressesOf` for several buyers in one read, by customer id (a buyer not reached on this channel may be left
+   * out). Optional: without it each buyer's addresses are read alone.
+   */
+  addressesOfCustomers?(customerIds: readonly string[]): Promise<Map<string, string[]>>;
+  /**
    * Sends one message; must be safe to call again for the same key. Throws to be retried later (with backoff, or
    * a `RetryLaterError`'s wait), or `DeliveryRefusedError` when the address refused it for good.
    */

@@ -3,10 +3,9 @@ import { enqueueHostJobs, type AuditOutboxManyHook } from '@panelkit/sdk/host-jo
 import { JsonObjectSchema } from '@panelkit/sdk/schemas';
 import { z } from 'zod';
 import type { Shop } from '../shop.js';
-import { NOTIFYING_ACTIONS, noticesFor } from './audit-notices.js';
-import { writeNotification } from '../../db/notifications.js';
+import { NOTIFYING_ACTIONS, noticesFor, subscriptionsReadFor, type SubscriptionReader } from './audit-notices.js';
+import { writeNotifications, type NewNotification } from '../../db/notifications.js';
 import type { FanOutTargets } from './fan-out-targets.js';
-import type { DeliveryTargets } from '../../db/notification-deliveries.js';
 
 /** The host job that turns one audit event into its notifications. */
 export const EVENT_NOTICES_TYPE = 'shop.notification.event';
@@ -42,32 +41,59 @@ const eventNoticesQueue: EventNoticesJob = defineHostJob({
  * The job that writes an event's notifications (one per kind and recipient; the event is their `source`, so a
  * rerun writes nothing twice), each fanned out to `targets` (the channels of the process that runs it) in the
  * same transaction: its deliveries and their send jobs. Names and links are read when it runs, outside the
- * engine's transaction.
+ * engine's transaction. The events of one claim (a provisioning batch's, enqueued together) run together: their
+ * subscriptions read in one statement, their notices and deliveries written in one transaction of one statement
+ * and one `enqueueMany` of send jobs a channel.
  */
 export function eventNoticesJob(shop: Shop, targets: FanOutTargets): EventNoticesJob {
   return defineHostJob({
     type: EVENT_NOTICES_TYPE,
     payload: EventSchema,
-    async run(payload) {
-      const event = { ...payload, at: new Date(payload.at) } as AuditEvent;
-      const notices = await noticesFor(shop, event);
-      if (notices.length === 0) return;
-      const fanOuts: DeliveryTargets[] = [];
-      for (const notice of notices) fanOuts.push(await targets(notice));
-      const now = shop.clock.now();
-      try {
-        await shop.storage.transaction(async (tx) => {
-          for (const [i, notice] of notices.entries())
-            await writeNotification(tx, shop.shopSchema, now, { ...notice, source: `audit:${event.id}` }, fanOuts[i]);
-        });
-      } catch (error) {
-        // The event is committed and its notices must follow: the storage's refusal of the write (a
-        // constraint, say) is retried like any failure, never given up at once as bad input would be.
-        if (PanelkitError.is(error) && !error.retryable) throw new Error(`writing the notices failed: ${error.message}`, { cause: error });
-        throw error;
-      }
-    },
+    run: (payload) => writeEventNotices(shop, targets, [payload]),
+    runMany: (items) =>
+      writeEventNotices(
+        shop,
+        targets,
+        items.map((item) => item.payload),
+      ),
   });
+}
+
+/** Writes the notices of these events (see `eventNoticesJob`), all in one transaction. */
+async function writeEventNotices(shop: Shop, targets: FanOutTargets, payloads: readonly z.output<typeof EventSchema>[]): Promise<void> {
+  const events = payloads.map((payload) => ({ ...payload, at: new Date(payload.at) }) as AuditEvent);
+  const subscriptionOf = await subscriptionReader(shop, events);
+  const notices: NewNotification[] = [];
+  for (const event of events) {
+    for (const notice of await noticesFor(shop, event, subscriptionOf)) notices.push({ ...notice, source: `audit:${event.id}` });
+  }
+  if (notices.length === 0) return;
+  const fanOuts = await targets(notices);
+  const now = shop.clock.now();
+  try {
+    await shop.storage.transaction((tx) =>
+      writeNotifications(
+        tx,
+        shop.shopSchema,
+        now,
+        notices.map((notice, i) => ({ notice, targets: fanOuts[i]! })),
+      ),
+    );
+  } catch (error) {
+    // The event is committed and its notices must follow: the storage's refusal of the write (a
+    // constraint, say) is retried like any failure, never given up at once as bad input would be.
+    if (PanelkitError.is(error) && !error.retryable) throw new Error(`writing the notices failed: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
+/** How the events' notices read subscriptions: with several to read, all of them in one `getMany` first. */
+async function subscriptionReader(shop: Shop, events: readonly AuditEvent[]): Promise<SubscriptionReader> {
+  const ids = new Set(events.flatMap(subscriptionsReadFor));
+  const one = (id: string) => shop.storage.subscriptions.get(id);
+  if (ids.size < 2) return one;
+  const read = new Map((await shop.storage.subscriptions.getMany([...ids])).map((sub) => [sub.id, sub]));
+  return (id) => (ids.has(id) ? Promise.resolve(read.get(id) ?? null) : one(id));
 }
 
 /**

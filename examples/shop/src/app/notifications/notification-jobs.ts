@@ -41,7 +41,8 @@ export function notificationJobs(shop: Shop, channels: readonly NotificationChan
     async run({ notificationId }) {
       const n = await store.get(notificationId);
       if (n === null || n.fannedOutAt !== null) return;
-      await store.fanOut(n, await targets(n));
+      const [fanOut] = await targets([n]);
+      await store.fanOut(n, fanOut!);
     },
   });
 
