@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { formatDateTime } from '../src/i18n/format.js';
-import type { NotificationChannel } from '../src/app/notifications/channel.js';
+import { DeliveryRefusedError, type NotificationChannel } from '../src/app/notifications/channel.js';
 import { shopChannels, type ShopChannels } from '../src/stack/notification-channels.js';
 import { deliveriesOf } from '../src/db/notification-deliveries.js';
 import { notificationJobs } from '../src/app/notifications/notification-jobs.js';
 import { DELIVERY_RETRY, deliveryJobType, FAN_OUT_TYPE } from '../src/db/notification-outbox.js';
 import { EVENT_NOTICES_TYPE } from '../src/app/notifications/event-notices.js';
-import type { HostJobContext } from '@panelkit/sdk';
-import { notificationsOf } from '../src/db/notifications.js';
+import { RetryLaterError, type HostJobContext } from '@panelkit/sdk';
+import { NotificationStore, notificationsOf, writeNotifications } from '../src/db/notifications.js';
 import { CUSTOMER_KINDS } from '../src/db/notification-kinds.js';
 import { adminGet, fundedBuyer, postForm } from './support/admin-support.js';
 import { boughtAndProvisioned, planNamed } from './support/buying.js';
@@ -293,6 +293,54 @@ describe('retries', () => {
     t.clock.advance(60 * 60_000);
     await deliver();
     expect(mailsTo(b.email)).toHaveLength(1);
+  });
+
+  it('the sends of one claim run together, each its own outcome: one sent, one refused for good, one retried and sent once later', async () => {
+    let busy = true;
+    const calls: string[] = [];
+    const pigeon: NotificationChannel = {
+      name: 'pigeon',
+      addressesOf: async () => [],
+      send: async (address, _message, key) => {
+        calls.push(address);
+        if (address === 'refusing') throw new DeliveryRefusedError('no perch');
+        if (address === 'busy' && busy) throw new RetryLaterError('the loft is busy', 60_000);
+        calls.push(`${address} ${key}`);
+      },
+    };
+    const addresses = ['fine', 'refusing', 'busy'];
+    await t.shop.storage.transaction((tx) =>
+      writeNotifications(
+        tx,
+        t.shop.shopSchema,
+        t.clock.now(),
+        addresses.map((address) => ({
+          notice: { recipient: { kind: 'staff' }, kind: 'panel_down', source: `pigeon:${address}`, params: { panel: address } },
+          targets: [{ channel: 'pigeon', address }],
+        })),
+      ),
+    );
+    const reads = vi.spyOn(NotificationStore.prototype, 'ofDeliveries');
+    const pigeons = workerWith([pigeon]);
+    expect(await pigeons.drain()).toBeGreaterThanOrEqual(3);
+    // One read of the three deliveries: they ran as one call.
+    expect(reads.mock.calls.map(([ids]) => ids.length)).toContain(3);
+    reads.mockRestore();
+    const stateOf = async (address: string) => {
+      const { rows } = await t.shop.db.query<{ id: string }>(`SELECT id FROM ${t.shop.shopSchema}.notifications WHERE source = $1`, [
+        `pigeon:${address}`,
+      ]);
+      const [d] = await deliveriesOf(t.shop).ofNotification(rows[0]!.id);
+      return [d!.status, d!.attempts, d!.lastError];
+    };
+    expect(await stateOf('fine')).toEqual(['sent', 1, null]);
+    expect(await stateOf('refusing')).toEqual(['failed', 1, 'no perch']);
+    expect(await stateOf('busy')).toEqual(['pending', 1, 'the loft is busy']);
+    busy = false;
+    t.clock.advance(60_000);
+    await pigeons.drain();
+    expect(await stateOf('busy')).toEqual(['sent', 2, null]);
+    expect(calls.filter((c) => c.includes(' ')).map((c) => c.split(' ')[0])).toEqual(['fine', 'busy']);
   });
 
   it('a channel that keeps failing gives up into the admin failed list, from where it is sent again', async () => {

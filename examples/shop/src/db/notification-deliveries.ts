@@ -137,11 +137,19 @@ export class DeliveryStore {
 
   /** Marks it sent after attempt `attempts`; false when it was sent already. */
   async markSent(id: string, attempts: number): Promise<boolean> {
+    return (await this.markSentMany([{ id, attempts }])) > 0;
+  }
+
+  /** {@link markSent} of several deliveries, each after its own attempt, in one statement; how many were marked now. */
+  async markSentMany(sent: readonly { id: string; attempts: number }[]): Promise<number> {
+    if (sent.length === 0) return 0;
     const { rows } = await this.db.query(
-      `UPDATE ${this.table} SET status = 'sent', sent_at = $2, attempts = $3, last_error = NULL WHERE id = $1 AND status <> 'sent' RETURNING id`,
-      [id, this.clock.now(), attempts],
+      `UPDATE ${this.table} AS d SET status = 'sent', sent_at = $3, attempts = s.attempts, last_error = NULL
+       FROM unnest($1::text[], $2::integer[]) AS s(id, attempts)
+       WHERE d.id = s.id AND d.status <> 'sent' RETURNING d.id`,
+      [sent.map((x) => x.id), sent.map((x) => x.attempts), this.clock.now()],
     );
-    return rows.length > 0;
+    return rows.length;
   }
 
   /** Records a failed attempt (its job retries it). */

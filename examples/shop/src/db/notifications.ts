@@ -188,12 +188,18 @@ export class NotificationStore {
 
   /** A delivery with its notification, in one read, or `null` when either is gone. */
   async ofDelivery(deliveryId: string): Promise<{ delivery: Delivery; notification: Notification } | null> {
+    return (await this.ofDeliveries([deliveryId])).get(deliveryId) ?? null;
+  }
+
+  /** {@link ofDelivery} of several deliveries in one read, by delivery id (the gone ones left out). */
+  async ofDeliveries(deliveryIds: readonly string[]): Promise<Map<string, { delivery: Delivery; notification: Notification }>> {
     const { rows } = await this.db.query<DeliveryRow & { n: NotificationRow }>(
       `SELECT d.*, to_jsonb(n) AS n
-       FROM ${this.schema}.notification_deliveries d JOIN ${this.schema}.notifications n ON n.id = d.notification_id WHERE d.id = $1`,
-      [deliveryId],
+       FROM ${this.schema}.notification_deliveries d JOIN ${this.schema}.notifications n ON n.id = d.notification_id
+       WHERE d.id = ANY($1::text[])`,
+      [[...deliveryIds]],
     );
-    return rows[0] === undefined ? null : { delivery: toDelivery(rows[0]), notification: toNotification(rows[0].n) };
+    return new Map(rows.map((row) => [row.id, { delivery: toDelivery(row), notification: toNotification(row.n) }]));
   }
 
   /** A buyer's notifications, newest first; a cursor that does not parse starts from the top. */
