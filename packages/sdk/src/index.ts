@@ -165,7 +165,6 @@ export type {
   HostJobContext,
   HostJobDefinition,
   HostJobEnqueueOptions,
-  HostJobItemRun,
   HostJobRetry,
   HostJobSpec,
   PeriodicStorage,
