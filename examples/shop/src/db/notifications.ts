@@ -31,6 +31,12 @@ export interface Notification {
   muted: boolean;
 }
 
+/** A delivery read with its notification (`NotificationStore.ofDelivery`). */
+export interface DeliveryRead {
+  delivery: Delivery;
+  notification: Notification;
+}
+
 interface NotificationRow {
   id: string;
   customer_id: string | null;
@@ -187,12 +193,12 @@ export class NotificationStore {
   }
 
   /** A delivery with its notification, in one read, or `null` when either is gone. */
-  async ofDelivery(deliveryId: string): Promise<{ delivery: Delivery; notification: Notification } | null> {
+  async ofDelivery(deliveryId: string): Promise<DeliveryRead | null> {
     return (await this.ofDeliveries([deliveryId])).get(deliveryId) ?? null;
   }
 
   /** {@link ofDelivery} of several deliveries in one read, by delivery id (the gone ones left out). */
-  async ofDeliveries(deliveryIds: readonly string[]): Promise<Map<string, { delivery: Delivery; notification: Notification }>> {
+  async ofDeliveries(deliveryIds: readonly string[]): Promise<Map<string, DeliveryRead>> {
     const { rows } = await this.db.query<DeliveryRow & { n: NotificationRow }>(
       `SELECT d.*, to_jsonb(n) AS n
        FROM ${this.schema}.notification_deliveries d JOIN ${this.schema}.notifications n ON n.id = d.notification_id

@@ -3,17 +3,14 @@ import { isLocale, type Locale } from '../../i18n/translate.js';
 import type { Shop } from '../shop.js';
 import type { Recipient } from '../../db/notifications.js';
 import { DeliveryRefusedError, type NotificationChannel } from './channel.js';
-import { deliveriesOf, type Delivery } from '../../db/notification-deliveries.js';
+import { deliveriesOf } from '../../db/notification-deliveries.js';
 import { eventNoticesJob } from './event-notices.js';
 import { fanOutTargets } from './fan-out-targets.js';
 import { readingParams } from './reading-params.js';
 import { renderNotification } from './render.js';
 import { DELIVERY_RETRY, DeliveryPayload, deliveryJobType, FAN_OUT_TYPE, FanOutPayload } from '../../db/notification-outbox.js';
-import { notificationsOf, type Notification } from '../../db/notifications.js';
+import { notificationsOf, type DeliveryRead } from '../../db/notifications.js';
 import { shopNameOfStorefront } from '../storefront-bots/shop-name.js';
-
-/** A delivery read with its notification (`NotificationStore.ofDelivery`). */
-type DeliveryRead = { delivery: Delivery; notification: Notification };
 
 /**
  * The notification pipeline on the SDK's worker, for this process's channels: the audit event's notices job
