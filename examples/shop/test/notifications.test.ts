@@ -343,6 +343,61 @@ describe('retries', () => {
     expect(calls.filter((c) => c.includes(' ')).map((c) => c.split(' ')[0])).toEqual(['fine', 'busy']);
   });
 
+  it("a claim's buyer notices read their buyers and links once each and go to the channel together, each with its own buyer's link and language", async () => {
+    const sends: { address: string; text: string }[][] = [];
+    const pigeon: NotificationChannel = {
+      name: 'pigeon',
+      addressesOf: async () => [],
+      send: async () => {
+        throw new Error('sendMany only');
+      },
+      sendMany: async (messages) => {
+        sends.push(messages.map((m) => ({ address: m.address, text: m.message.text })));
+        return messages.map(() => null);
+      },
+    };
+    const buyers = [await buyer(0), await buyer(0), await buyer(0)];
+    await t.shop.storage.customers.update(buyers[1]!.customerId, { locale: 'ru' });
+    await t.shop.storage.transaction((tx) =>
+      writeNotifications(
+        tx,
+        t.shop.shopSchema,
+        t.clock.now(),
+        buyers.map((b) => ({
+          notice: {
+            recipient: { kind: 'customer', customerId: b.customerId },
+            kind: 'subscription_provisioned',
+            source: `pigeon:links:${b.customerId}`,
+            params: { subscriptionId: `sub_of_${b.customerId}` },
+          },
+          targets: [{ channel: 'pigeon', address: b.customerId }],
+        })),
+      ),
+    );
+    const getMany = vi.spyOn(t.shop.storage.customers, 'getMany');
+    const get = vi.spyOn(t.shop.storage.customers, 'get');
+    const tokensFor = vi.spyOn(t.shop.kit.links, 'tokensFor');
+    const tokenFor = vi.spyOn(t.shop.kit.links, 'tokenFor');
+    try {
+      await workerWith([pigeon]).drain();
+      expect(sends.map((batch) => batch.length)).toEqual([3]);
+      expect(getMany).toHaveBeenCalledTimes(1);
+      expect(tokensFor).toHaveBeenCalledTimes(1);
+      expect(get).not.toHaveBeenCalled();
+      expect(tokenFor).not.toHaveBeenCalled();
+    } finally {
+      for (const spy of [getMany, get, tokensFor, tokenFor]) spy.mockRestore();
+    }
+    for (const b of buyers) {
+      const [sent] = sends[0]!.filter((m) => m.address === b.customerId);
+      expect(sent!.text).toContain(await buyerLinkOf(t.shop, b.customerId));
+      for (const other of buyers) if (other !== b) expect(sent!.text).not.toContain(await buyerLinkOf(t.shop, other.customerId));
+    }
+    // Each in its reader's language: the one Russian buyer's in Cyrillic, the others' not.
+    const cyrillic = sends[0]!.filter((m) => /[а-яА-Я]/.test(m.text)).map((m) => m.address);
+    expect(cyrillic).toEqual([buyers[1]!.customerId]);
+  });
+
   it('a channel that keeps failing gives up into the admin failed list, from where it is sent again', async () => {
     let up = false;
     const sent: string[] = [];

@@ -7,6 +7,8 @@ import { loadConfig } from '../src/config/config.js';
 import { openShop, type RunningShop } from '../src/stack/shop.js';
 import { createShopBot, type ShopBot } from '../src/telegram/bot.js';
 import { TelegramUpdateLog, UPDATE_CLAIM_LEASE_MS } from '../src/db/telegram-updates.js';
+import { TelegramSentStore } from '../src/db/telegram-sent.js';
+import { TelegramUnreachableChats } from '../src/db/telegram-unreachable.js';
 import { FakeTelegram } from './support/fake-telegram.js';
 import { TEST_SECRET_KEYS, TEST_START } from './support/shop-under-test.js';
 
@@ -69,6 +71,38 @@ describe.skipIf(DATABASE_URL === undefined)(
         expect(claims.sort()).toEqual(['claimed', 'running']);
       }
       expect(await Promise.all(logs.map((log) => log.claim(1)))).toEqual(['handled', 'handled']);
+    });
+
+    it("claims a batch's send keys in one statement on both replicas at once: each key once, none to a chat marked unreachable", async () => {
+      const stores = replicas.map((r) => new TelegramSentStore(r.shop.db, r.shop.shopSchema, clock));
+      await new TelegramUnreachableChats(replicas[0]!.shop.db, replicas[0]!.shop.shopSchema, clock).mark('7002', 'blocked');
+      await stores[0]!.claimMany([{ idempotencyKey: 'k:before', chatId: '7001' }]);
+      const sends = [
+        { idempotencyKey: 'k:before', chatId: '7001' },
+        { idempotencyKey: 'k:blocked', chatId: '7002' },
+        ...Array.from({ length: 30 }, (_, i) => ({ idempotencyKey: `k:${i}`, chatId: String(7100 + i) })),
+        { idempotencyKey: 'k:0', chatId: '7100' },
+      ];
+      // Each replica asks in its own order, so the two statements meet on the same keys in both orders.
+      const [one, two] = await Promise.all([stores[0]!.claimMany(sends), stores[1]!.claimMany([...sends].reverse())]);
+      const both = [one, [...two].reverse()];
+      for (const claims of both) {
+        expect(claims[0]).toEqual({ claimed: false });
+        expect(claims[1]).toEqual({ marked: 'blocked' });
+      }
+      const claimedAt = (i: number) =>
+        both.filter((claims) => {
+          const c = claims[i]!;
+          return 'claimed' in c && c.claimed;
+        }).length;
+      for (let i = 3; i < sends.length - 1; i++) expect(claimedAt(i)).toBe(1);
+      // `k:0` is asked twice in each call: of the four asks exactly one claims it.
+      expect(claimedAt(2) + claimedAt(sends.length - 1)).toBe(1);
+      const { rows } = await replicas[0]!.shop.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${replicas[0]!.shop.shopSchema}.telegram_sent WHERE idempotency_key LIKE 'k:%'`,
+      );
+      expect(rows[0]!.n).toBe(31);
+      expect(await stores[0]!.claimMany([])).toEqual([]);
     });
 
     it('sends a broadcast created twice at once to each buyer exactly once, with both replicas sending at the same time', async () => {

@@ -135,12 +135,7 @@ export class DeliveryStore {
     return rows[0] === undefined ? null : toDelivery(rows[0]);
   }
 
-  /** Marks it sent after attempt `attempts`; false when it was sent already. */
-  async markSent(id: string, attempts: number): Promise<boolean> {
-    return (await this.markSentMany([{ id, attempts }])) > 0;
-  }
-
-  /** {@link markSent} of several deliveries, each after its own attempt, in one statement; how many were marked now. */
+  /** Marks deliveries sent, each after its own attempt, in one statement (one sent already is left); how many were marked now. */
   async markSentMany(sent: readonly { id: string; attempts: number }[]): Promise<number> {
     if (sent.length === 0) return 0;
     const { rows } = await this.db.query(

@@ -31,7 +31,7 @@ export interface Notification {
   muted: boolean;
 }
 
-/** A delivery read with its notification (`NotificationStore.ofDelivery`). */
+/** A delivery read with its notification (`NotificationStore.ofDeliveries`). */
 export interface DeliveryRead {
   delivery: Delivery;
   notification: Notification;
@@ -192,12 +192,7 @@ export class NotificationStore {
     return rows[0] === undefined ? null : toNotification(rows[0]);
   }
 
-  /** A delivery with its notification, in one read, or `null` when either is gone. */
-  async ofDelivery(deliveryId: string): Promise<DeliveryRead | null> {
-    return (await this.ofDeliveries([deliveryId])).get(deliveryId) ?? null;
-  }
-
-  /** {@link ofDelivery} of several deliveries in one read, by delivery id (the gone ones left out). */
+  /** Deliveries with their notifications in one read, by delivery id (one whose delivery or notification is gone left out). */
   async ofDeliveries(deliveryIds: readonly string[]): Promise<Map<string, DeliveryRead>> {
     const { rows } = await this.db.query<DeliveryRow & { n: NotificationRow }>(
       `SELECT d.*, to_jsonb(n) AS n

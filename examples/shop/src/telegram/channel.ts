@@ -1,9 +1,15 @@
 import type { Api } from 'grammy';
 import type { TelegramConfig } from '../config/config.js';
-import { DeliveryRefusedError, type NotificationChannel, type RenderedMessage } from '../app/notifications/channel.js';
+import {
+  DeliveryRefusedError,
+  type NotificationChannel,
+  type OutgoingMessage,
+  type RenderedMessage,
+  type SendFailure,
+} from '../app/notifications/channel.js';
 import type { Recipient } from '../db/notifications.js';
 import type { Shop } from '../app/shop.js';
-import { TelegramSentStore } from '../db/telegram-sent.js';
+import { TelegramSentStore, type SendClaim } from '../db/telegram-sent.js';
 import { TelegramUnreachableChats } from '../db/telegram-unreachable.js';
 import { classifySendError } from './send-policy.js';
 import { splitMessage } from './message-text.js';
@@ -35,6 +41,46 @@ export function createTelegramChannel(options: TelegramChannelOptions): Notifica
   const sent = new TelegramSentStore(db, shopSchema, clock);
   const unreachable = new TelegramUnreachableChats(db, shopSchema, clock);
   const storefronts = storefrontRoutes(options.shop);
+
+  /** Sends one message whose key `claim` answered for. */
+  async function sendClaimed({ address, message, idempotencyKey }: OutgoingMessage, claim: SendClaim): Promise<void> {
+    // Marked after this delivery was written (another message found it blocked): refused without a call.
+    if ('marked' in claim) throw new DeliveryRefusedError(claim.marked);
+    if (!claim.claimed) return;
+    const parts = splitMessage(message.subject === '' ? message.text : `${message.subject}\n\n${message.text}`);
+    const storefront = parseStorefrontAddress(address);
+    try {
+      const through = storefront === null ? api : await storefronts.apiOf(storefront.botId);
+      // The storefront's bot was removed since this delivery was written: nothing can reach the chat.
+      if (through === null) throw new DeliveryRefusedError('the storefront has no bot now');
+      for (const part of parts) await through.sendMessage(storefront?.chatId ?? address, part);
+    } catch (error) {
+      const failure = classifySendError(error);
+      if (failure === null) throw error;
+      if (failure.kind === 'unknown') {
+        logger.warn({ err: error, idempotencyKey }, 'Telegram notification outcome unknown; it will not be sent again');
+        return;
+      }
+      await sent.release(idempotencyKey);
+      if (failure.kind === 'retry') throw failure.error;
+      if (failure.unreachable) await unreachable.mark(address, failure.reason);
+      throw new DeliveryRefusedError(failure.reason);
+    }
+  }
+
+  /** The keys of all the messages claimed in one statement, then each message sent on its own, side by side. */
+  async function sendMany(messages: readonly OutgoingMessage[]): Promise<(SendFailure | null)[]> {
+    const claims = await sent.claimMany(messages.map((m) => ({ idempotencyKey: m.idempotencyKey, chatId: m.address })));
+    return Promise.all(
+      messages.map((m, i) =>
+        sendClaimed(m, claims[i]!).then(
+          () => null,
+          (error: unknown) => ({ error }),
+        ),
+      ),
+    );
+  }
+
   return {
     name: 'telegram',
     async addressesOf(recipient: Recipient): Promise<string[]> {
@@ -48,30 +94,10 @@ export function createTelegramChannel(options: TelegramChannelOptions): Notifica
       return new Map([...addresses].map(([customerId, address]) => [customerId, [address]]));
     },
     async send(address: string, message: RenderedMessage, idempotencyKey: string): Promise<void> {
-      // Marked after this delivery was written (another message found it blocked): refused without a call.
-      const claim = await sent.claim(idempotencyKey, address);
-      if ('marked' in claim) throw new DeliveryRefusedError(claim.marked);
-      if (!claim.claimed) return;
-      const parts = splitMessage(message.subject === '' ? message.text : `${message.subject}\n\n${message.text}`);
-      const storefront = parseStorefrontAddress(address);
-      try {
-        const through = storefront === null ? api : await storefronts.apiOf(storefront.botId);
-        // The storefront's bot was removed since this delivery was written: nothing can reach the chat.
-        if (through === null) throw new DeliveryRefusedError('the storefront has no bot now');
-        for (const part of parts) await through.sendMessage(storefront?.chatId ?? address, part);
-      } catch (error) {
-        const failure = classifySendError(error);
-        if (failure === null) throw error;
-        if (failure.kind === 'unknown') {
-          logger.warn({ err: error, idempotencyKey }, 'Telegram notification outcome unknown; it will not be sent again');
-          return;
-        }
-        await sent.release(idempotencyKey);
-        if (failure.kind === 'retry') throw failure.error;
-        if (failure.unreachable) await unreachable.mark(address, failure.reason);
-        throw new DeliveryRefusedError(failure.reason);
-      }
+      const [failure] = await sendMany([{ address, message, idempotencyKey }]);
+      if (failure) throw failure.error;
     },
+    sendMany,
   };
 }
 

@@ -19,6 +19,12 @@ export interface LinkTokenCandidate {
   readonly tokenHash: string;
 }
 
+/** One customer's link token asked of `LinkTokenRepository.ensureMany`: the customer and the candidate stored if it has none. */
+export interface LinkTokenRequest {
+  readonly customerId: string;
+  readonly candidate: LinkTokenCandidate;
+}
+
 /**
  * Each customer's subscription link token (storage port 20) and, since port 21, a subscription's own: the key a buyer's `/s/<token>` resolves by.
  * The storage keeps the nonce and the token's hash; deriving the token is the SDK's (`kit.links`). Time comes from
@@ -32,6 +38,14 @@ export interface LinkTokenRepository {
    * stores nothing.
    */
   ensure(customerId: string, candidate: LinkTokenCandidate): Promise<string>;
+  /**
+   * `ensure` for many customers in one call (storage port 27): each request's customer's stored nonce, its
+   * `candidate` stored first when the customer has none, answered in the order asked (a customer asked twice gets
+   * the one nonce both times). One statement on a database. All or none: a missing customer is a `NotFoundError`, a
+   * bad candidate a `ValidationError`, a hash another customer holds a `ConflictError`, and nothing is stored. At
+   * most `MAX_ROWS_PER_CALL` requests a call.
+   */
+  ensureMany(requests: readonly LinkTokenRequest[]): Promise<string[]>;
   /**
    * Replaces the customer's nonce and hash with `candidate` (storing it when there was none) in one step: from the
    * moment it returns the old token's hash resolves to nothing. Errors as `ensure`.

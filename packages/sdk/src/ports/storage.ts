@@ -297,6 +297,11 @@ export interface CustomerRepository {
    */
   getByExternalRefs(externalRefs: readonly string[]): Promise<Customer[]>;
   /**
+   * The customers with these ids (storage port 27), in no particular order; unknown ids are left out. At most
+   * {@link MAX_ROWS_PER_CALL} ids a call.
+   */
+  getMany(ids: readonly string[]): Promise<Customer[]>;
+  /**
    * Creates every customer, as `create` would one by one, in one call: all or none. A taken email or
    * external reference (stored, or twice in `inputs`) is a `ConflictError` and creates none. Returned in
    * the order given; at most {@link MAX_ROWS_PER_CALL} a call.

@@ -37,6 +37,21 @@ describe('kit.links', () => {
     expect(await h.kit.links.customersWithLinks('', 10)).toEqual([a, b].sort());
   });
 
+  it('tokensFor gives several customers their tokens in one call, the same ones tokenFor gives', async () => {
+    const h = await createHarness({ links: { secret: SECRET } });
+    const [a, b, c] = [await h.customer(), await h.customer(), await h.customer()];
+    const before = await h.kit.links.tokenFor(a);
+    const ensureMany = vi.spyOn(h.storage.linkTokens, 'ensureMany');
+    const tokens = await h.kit.links.tokensFor([b, a, c, b]);
+    expect(ensureMany).toHaveBeenCalledTimes(1);
+    expect([...tokens.keys()]).toEqual([b, a, c]);
+    expect(tokens.get(a)).toBe(before);
+    for (const id of [b, c]) expect(await h.kit.links.tokenFor(id)).toBe(tokens.get(id));
+    expect(await h.kit.links.resolve(tokens.get(c)!)).toBe(c);
+    await expect(h.kit.links.tokensFor([a, 'cus_missing'])).rejects.toSatisfy((e) => NotFoundError.is(e));
+    expect(await h.kit.links.tokensFor([])).toEqual(new Map());
+  });
+
   it('rotates: the old token dead at once, the new one returned, audited with the actor in the same step', async () => {
     const h = await createHarness({ links: { secret: SECRET } });
     const customerId = await h.customer();

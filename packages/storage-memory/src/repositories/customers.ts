@@ -104,6 +104,15 @@ export function customerOperations(
       return [...out.values()];
     },
 
+    getMany(_op: Op, ids: readonly string[]): Customer[] {
+      const out = new Map<string, Customer>();
+      for (const id of inputKeys(ids, 'customer ids', MAX_ROWS_PER_CALL)) {
+        const customer = customers.get(id);
+        if (customer !== undefined && !out.has(id)) out.set(id, copy(customer));
+      }
+      return [...out.values()];
+    },
+
     list(_op: Op, page: PageRequest): Page<Customer> {
       const window = parsePageWindow(page, timeCursorCodec);
       return collectPage(descending(byCreated.tree(ALL), window.after), window, timeCursorCodec, ([, id]) => customers.load(id));

@@ -4,10 +4,12 @@ import {
   parseCustomersAfter,
   parseLinkDeviceRefresh,
   parseLinkTokenCandidate,
+  parseLinkTokenRequests,
   parsePageWindow,
   timeCursorCodec,
 } from '@panelkit/sdk/storage';
 import type {
+  LinkTokenRequest,
   DeviceRefreshRequest,
   LinkDeviceRefreshRequest,
   LinkTokenCandidate,
@@ -78,13 +80,22 @@ export function linkTokenOperations(
     return { id, candidate: parsed };
   }
 
+  function ensure(op: Op, customerId: string, candidate: LinkTokenCandidate): string {
+    const { id, candidate: c } = checked(customerId, candidate);
+    const held = tokens.get(id);
+    if (held !== undefined) return held.nonce;
+    tokens.insert(op.undo, { id, nonce: c.nonce, tokenHash: c.tokenHash, createdAt: op.now, rotatedAt: op.now });
+    return c.nonce;
+  }
+
   return {
-    ensure(op: Op, customerId: string, candidate: LinkTokenCandidate): string {
-      const { id, candidate: c } = checked(customerId, candidate);
-      const held = tokens.get(id);
-      if (held !== undefined) return held.nonce;
-      tokens.insert(op.undo, { id, nonce: c.nonce, tokenHash: c.tokenHash, createdAt: op.now, rotatedAt: op.now });
-      return c.nonce;
+    ensure,
+
+    ensureMany(op: Op, requests: readonly LinkTokenRequest[]): string[] {
+      // Every request checked before any is stored; a failed insert's rows are undone with the call (all or none).
+      const asked = parseLinkTokenRequests(requests);
+      for (const { customerId } of asked) customers.require(customerId);
+      return asked.map(({ customerId, candidate }) => ensure(op, customerId, candidate));
     },
 
     rotate(op: Op, customerId: string, candidate: LinkTokenCandidate): void {

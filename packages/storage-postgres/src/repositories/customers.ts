@@ -86,6 +86,18 @@ export function customerRepository({ runner, schema }: RepositoryContext): Custo
         read,
       ),
 
+    getMany: (ids: readonly string[]) =>
+      runner.run(
+        'customers.getMany',
+        async ({ db }) => {
+          const keys = inputKeys(ids, 'customer ids', MAX_ROWS_PER_CALL);
+          if (keys.length === 0) return [];
+          const { rows } = await db.query(`SELECT * FROM ${schema}.customers WHERE id = ANY($1::text[])`, [keys]);
+          return rows.map(customerFromRow);
+        },
+        read,
+      ),
+
     list: (page: PageRequest) =>
       runner.run('customers.list', ({ db }) => customers.newestFirst(db, page, { key: (c) => timeKey(c.createdAt, c.id) }), read),
 

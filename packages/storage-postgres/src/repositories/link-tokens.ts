@@ -1,6 +1,20 @@
 import { NotFoundError } from '@panelkit/sdk';
-import { inputKey, parseCustomersAfter, parseLinkTokenCandidate, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage';
-import type { LinkTokenCandidate, LinkTokenRepository, LinkTokenScope, LinkTokenScopeWithSubscriptions } from '@panelkit/sdk/storage';
+import {
+  inputKey,
+  parseCustomersAfter,
+  parseLinkTokenCandidate,
+  parseLinkTokenRequests,
+  parsePageWindow,
+  timeCursorCodec,
+  timeKey,
+} from '@panelkit/sdk/storage';
+import type {
+  LinkTokenCandidate,
+  LinkTokenRepository,
+  LinkTokenRequest,
+  LinkTokenScope,
+  LinkTokenScopeWithSubscriptions,
+} from '@panelkit/sdk/storage';
 import { toPage } from '../internal/paging.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
@@ -9,8 +23,8 @@ import { subscriptionFromRow, subscriptionSelectList } from './subscription-rows
 
 /**
  * Link tokens in `{schema}.link_tokens`, one row per customer (the primary key): `ensure` is one insert that does
- * nothing on the customer's row and reads the row back in the same statement, `rotate` one upsert. A missing customer
- * fails the foreign key (`NotFoundError`).
+ * nothing on the customer's row and reads the row back in the same statement (`ensureMany` the same for many rows),
+ * `rotate` one upsert. A missing customer fails the foreign key (`NotFoundError`).
  */
 export function linkTokenRepository(context: RepositoryContext): LinkTokenRepository {
   const { runner, schema, secretBox } = context;
@@ -37,6 +51,40 @@ export function linkTokenRepository(context: RepositoryContext): LinkTokenReposi
           // Neither: a concurrent first use committed its row after this statement's snapshot; a new statement sees it.
           const again = await db.query(`SELECT nonce FROM ${table} WHERE customer_id = $1`, [id]);
           return dec.text(again.rows[0]!['nonce']);
+        },
+        { autocommit: true },
+      ),
+
+    ensureMany: (requests: readonly LinkTokenRequest[]) =>
+      runner.run(
+        'linkTokens.ensureMany',
+        async ({ db, now }) => {
+          const asked = parseLinkTokenRequests(requests);
+          if (asked.length === 0) return [];
+          // The first candidate of a customer asked twice; inserted in customer id order, so two calls over the same
+          // customers wait for each other rather than deadlock.
+          const first = new Map<string, LinkTokenCandidate>();
+          for (const { customerId, candidate } of asked) if (!first.has(customerId)) first.set(customerId, candidate);
+          const ids = [...first.keys()].sort();
+          const { rows } = await db.query(
+            `WITH created AS (
+               INSERT INTO ${table} (customer_id, nonce, token_hash, created_at, rotated_at)
+               SELECT a.customer_id, a.nonce, a.token_hash, $4::timestamptz, $4::timestamptz
+               FROM unnest($1::text[], $2::text[], $3::text[]) AS a(customer_id, nonce, token_hash) ORDER BY a.customer_id
+               ON CONFLICT (customer_id) DO NOTHING RETURNING customer_id, nonce
+             )
+             SELECT customer_id, nonce FROM created
+             UNION ALL SELECT customer_id, nonce FROM ${table} WHERE customer_id = ANY($1::text[])`,
+            [ids, ids.map((id) => first.get(id)!.nonce), ids.map((id) => first.get(id)!.tokenHash), enc.time(now)],
+          );
+          const nonces = new Map(rows.map((r) => [dec.text(r['customer_id']), dec.text(r['nonce'])]));
+          // Neither: a concurrent first use committed its row after this statement's snapshot; a new statement sees it.
+          const late = ids.filter((id) => !nonces.has(id));
+          if (late.length > 0) {
+            const again = await db.query(`SELECT customer_id, nonce FROM ${table} WHERE customer_id = ANY($1::text[])`, [late]);
+            for (const r of again.rows) nonces.set(dec.text(r['customer_id']), dec.text(r['nonce']));
+          }
+          return asked.map(({ customerId }) => nonces.get(customerId)!);
         },
         { autocommit: true },
       ),

@@ -21,6 +21,23 @@ export interface NotificationChannel {
    * a `RetryLaterError`'s wait), or `DeliveryRefusedError` when the address refused it for good.
    */
   send(address: string, message: RenderedMessage, idempotencyKey: string): Promise<void>;
+  /**
+   * `send` for several messages at once (a claim's deliveries), answered in their order: `null` for one sent (or sent
+   * before), else `{ error }` with what `send` would have thrown for it. Optional: without it each is `send` alone.
+   */
+  sendMany?(messages: readonly OutgoingMessage[]): Promise<(SendFailure | null)[]>;
+}
+
+/** One message for `NotificationChannel.sendMany`: `send`'s three arguments. */
+export interface OutgoingMessage {
+  address: string;
+  message: RenderedMessage;
+  idempotencyKey: string;
+}
+
+/** A message `NotificationChannel.sendMany` did not send: what `send` would have thrown for it. */
+export interface SendFailure {
+  error: unknown;
 }
 
 /**

@@ -43,6 +43,10 @@ export function createEmailChannel(
       }
       return shop.accounts.ownerEmails();
     },
+    async addressesOfCustomers(customerIds: readonly string[]): Promise<Map<string, string[]>> {
+      const customers = customerIds.length === 0 ? [] : await shop.storage.customers.getMany(customerIds);
+      return new Map(customers.flatMap((c) => (c.email === null ? [] : [[c.id, [c.email]] as const])));
+    },
     async send(address: string, message: RenderedMessage, idempotencyKey: string): Promise<void> {
       await transport.sendMail({
         from: options.from,

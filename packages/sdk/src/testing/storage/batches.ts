@@ -55,6 +55,17 @@ export function batchesSuite(env: SuiteEnv): void {
       expect(await storage.customers.createMany([])).toEqual([]);
     });
 
+    it('customers.getMany finds customers by id in one call, leaving unknown ones out', async () => {
+      const { storage } = env;
+      const [a, b] = [await seedCustomer(storage, { locale: 'fa' }), await seedCustomer(storage)];
+      const found = await storage.customers.getMany([b.id, 'cus_missing', a.id, a.id]);
+      expect(sortIds(idsOf(found))).toEqual(sortIds([a.id, b.id]));
+      expect(found.find((c) => c.id === a.id)).toEqual(a);
+      expect(await storage.customers.getMany([])).toEqual([]);
+      const tooMany = Array.from({ length: MAX_ROWS_PER_CALL + 1 }, (_, i) => `cus_${i}`);
+      await expectRejects(storage.customers.getMany(tooMany), 'ValidationError');
+    });
+
     it('customers.createMany is all or none: a taken key, stored or twice in the list, is a ConflictError that creates nobody', async () => {
       const { storage } = env;
       await seedCustomer(storage, { externalRef: 'batch:taken' });

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { LinkTokenCandidate } from '../../ports/storage-link-tokens.js';
+import { MAX_ROWS_PER_CALL } from '../../ports/storage.js';
 import { seedCustomer } from './fixtures.js';
 import { expectRejects, MINUTE, settle } from './support.js';
 import type { SuiteEnv } from './support.js';
@@ -36,6 +37,76 @@ export function linkTokensSuite(env: SuiteEnv): void {
       const owners = await Promise.all(candidates.map((c) => env.storage.linkTokens.customerByHash(c.tokenHash)));
       expect(owners.filter((owner) => owner !== null)).toEqual([customer.id]);
       expect(await env.storage.linkTokens.customerByHash(winner.tokenHash)).toBe(customer.id);
+    });
+
+    it('ensureMany answers each customer its stored nonce in the order asked, storing a first candidate for those without', async () => {
+      const { storage } = env;
+      const [had, fresh, other] = [await seedCustomer(storage), await seedCustomer(storage), await seedCustomer(storage)];
+      const held = candidate();
+      await storage.linkTokens.ensure(had.id, held);
+      const [forFresh, again, forHad, forOther] = [candidate(), candidate(), candidate(), candidate()];
+      const nonces = await storage.linkTokens.ensureMany([
+        { customerId: fresh.id, candidate: forFresh },
+        { customerId: had.id, candidate: forHad },
+        { customerId: fresh.id, candidate: again },
+        { customerId: other.id, candidate: forOther },
+      ]);
+      expect(nonces).toEqual([forFresh.nonce, held.nonce, forFresh.nonce, forOther.nonce]);
+      expect(await storage.linkTokens.customerByHash(forFresh.tokenHash)).toBe(fresh.id);
+      for (const unused of [again, forHad]) expect(await storage.linkTokens.customerByHash(unused.tokenHash)).toBeNull();
+      expect(await storage.linkTokens.ensure(other.id, candidate())).toBe(forOther.nonce);
+      expect(await storage.linkTokens.ensureMany([])).toEqual([]);
+    });
+
+    it('ensureMany over overlapping customers from several replicas at once: one token a customer, every caller told it', async () => {
+      const storages = await env.replicas(4);
+      const customers = await Promise.all(Array.from({ length: 6 }, () => seedCustomer(env.storage)));
+      // Each caller asks for the customers in its own order, so two calls' rows meet in both orders.
+      const calls = Array.from({ length: 8 }, (_, i) => {
+        const order = i % 2 === 0 ? customers : [...customers].reverse();
+        return order.map((c) => ({ customerId: c.id, candidate: candidate() }));
+      });
+      const { values, errors } = await settle(calls.map((requests, i) => storages[i % storages.length]!.linkTokens.ensureMany(requests)));
+      expect(errors).toEqual([]);
+      for (const customer of customers) {
+        const told = new Set(values.flatMap((nonces, i) => nonces.filter((_, j) => calls[i]![j]!.customerId === customer.id)));
+        expect(told.size).toBe(1);
+        expect(await env.storage.linkTokens.ensure(customer.id, candidate())).toBe([...told][0]);
+      }
+    });
+
+    it('ensureMany is all or none: a missing customer, a bad candidate or a held hash stores nothing', async () => {
+      const { storage } = env;
+      const [a, b] = [await seedCustomer(storage), await seedCustomer(storage)];
+      const held = candidate();
+      await storage.linkTokens.ensure(a.id, held);
+      const c = candidate();
+      await expectRejects(
+        storage.linkTokens.ensureMany([
+          { customerId: b.id, candidate: c },
+          { customerId: 'cus_missing', candidate: candidate() },
+        ]),
+        'NotFoundError',
+      );
+      await expectRejects(
+        storage.linkTokens.ensureMany([
+          { customerId: b.id, candidate: c },
+          { customerId: a.id, candidate: { nonce: 'has space', tokenHash: c.tokenHash } },
+        ]),
+        'ValidationError',
+      );
+      const fresh = await seedCustomer(storage);
+      await expectRejects(
+        storage.linkTokens.ensureMany([
+          { customerId: b.id, candidate: c },
+          { customerId: fresh.id, candidate: { nonce: candidate().nonce, tokenHash: held.tokenHash } },
+        ]),
+        'ConflictError',
+      );
+      expect(await storage.linkTokens.customerByHash(c.tokenHash)).toBeNull();
+      expect(await storage.linkTokens.customersAfter('', 10)).toEqual([a.id]);
+      const tooMany = Array.from({ length: MAX_ROWS_PER_CALL + 1 }, () => ({ customerId: b.id, candidate: c }));
+      await expectRejects(storage.linkTokens.ensureMany(tooMany), 'ValidationError');
     });
 
     it('rotate makes the old token resolve to nothing at once and the new one to the customer', async () => {
