@@ -1,6 +1,6 @@
-import type { StorageRepositories } from '@panelkit/sdk/storage';
+import type { CustomerWithPriceBook, StorageRepositories } from '@panelkit/sdk/storage';
 import { bind } from './internal/op.js';
-import type { Runner } from './internal/op.js';
+import type { Op, Runner } from './internal/op.js';
 import { auditOperations } from './repositories/audit.js';
 import { capacityOperations } from './repositories/capacity.js';
 import { customerOperations } from './repositories/customers.js';
@@ -102,7 +102,17 @@ export function createOperations(state: MemoryState) {
   const settle = orderSettlementOperation(state.orders.orders, state.subscriptions, state.referrals);
   const linkTokens = linkTokenScopeOperation(operations.linkTokens, operations.subscriptions, operations.devices);
   const checkoutContext = orderCheckoutContextOperation(operations);
-  return { ...operations, orders: { ...operations.orders, place, settle, checkoutContext }, linkTokens };
+  // The customer and its price book under the storage's lock, each as its own repository reads it.
+  const getWithPriceBook = (op: Op, id: string): CustomerWithPriceBook | null => {
+    const customer = operations.customers.get(op, id);
+    return customer === null ? null : { customer, priceBook: operations.priceBooks.list(op, customer.id) };
+  };
+  return {
+    ...operations,
+    customers: { ...operations.customers, getWithPriceBook },
+    orders: { ...operations.orders, place, settle, checkoutContext },
+    linkTokens,
+  };
 }
 
 export type MemoryOperations = ReturnType<typeof createOperations>;

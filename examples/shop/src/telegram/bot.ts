@@ -165,7 +165,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
       await ctx.reply(translator(localeOfTelegramUser(ctx.from))(error.messageKey, error.params));
       return;
     }
-    const { link, customer } = known;
+    const { link, customer, priceBook } = known;
     // Kept current so an admin can find the user by `@username` (written only when it changed).
     const username = ctx.from.username ?? null;
     if ((link.username ?? null) !== username) await links.setUsername(link.telegramUserId, username);
@@ -174,6 +174,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
       telegramUserId: String(ctx.from.id),
       chatId: String(ctx.chat.id),
       customer,
+      priceBook,
       locale,
       t: translator(locale),
       isAdmin: admins.has(String(ctx.from.id)),

@@ -1,4 +1,4 @@
-import type { Customer } from '@panelkit/sdk';
+import type { Customer, PriceBookEntry } from '@panelkit/sdk';
 import type { Context } from 'grammy';
 import type { TelegramConfig } from '../config/config.js';
 import type { Locale, Translate } from '../i18n/translate.js';
@@ -19,6 +19,11 @@ export interface BotUser {
    */
   chatId: string;
   customer: Customer;
+  /**
+   * The customer's price book lines, read with the customer (none for a buyer at list prices): what the buyer screens
+   * price plans with, without a read a screen. Absent where it was not read (a storefront's bot): each screen reads it.
+   */
+  priceBook?: readonly PriceBookEntry[];
   locale: Locale;
   t: Translate;
   /** Listed in `TELEGRAM_ADMIN_IDS`. */

@@ -1,7 +1,7 @@
 import type { Plan } from '../domain/plan.js';
 import type { PriceBookEntry } from '../domain/price-book.js';
 import type { StorageRepositories } from '../ports/storage.js';
-import { priceForBuyer } from '../rules/reseller-price.js';
+import { plansPricedByBook, priceForBuyer } from '../rules/reseller-price.js';
 
 /**
  * The plan with the prices this customer buys it at: its price book line applied (`priceForBuyer`),
@@ -27,8 +27,7 @@ export async function buyerPlan(
   }
   const list = plans as readonly Plan[];
   if (list.length < 2) return Promise.all(list.map((plan) => buyerPlan(repos, customerId, plan)));
-  const book = await repos.priceBooks.list(customerId);
-  return Promise.all(list.map(pricerFromBook(book)));
+  return plansPricedByBook(list, await repos.priceBooks.list(customerId));
 }
 
 /**

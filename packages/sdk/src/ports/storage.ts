@@ -11,7 +11,7 @@ import type { NewSubscription, PanelUsageReading, Subscription, SubscriptionPatc
 import type { SubscriptionStatus } from '../domain/subscription-status.js';
 import type { NewTarget, Target, TargetPatch } from '../domain/target.js';
 import type { SerializedError } from '../errors.js';
-import type { CreditLimit } from '../domain/price-book.js';
+import type { CreditLimit, PriceBookEntry } from '../domain/price-book.js';
 import type { DiscountRepository, ReferralRepository } from './storage-promotions.js';
 import type { PriceBookRepository } from './storage-price-books.js';
 import type { SalesRepository } from './storage-sales.js';
@@ -276,6 +276,13 @@ export interface CapacityRepository {
   release(request: CapacityRequest): Promise<void>;
 }
 
+/** A customer read with its price book (`CustomerRepository.getWithPriceBook`). */
+export interface CustomerWithPriceBook {
+  readonly customer: Customer;
+  /** The customer's price book lines, in plan id order; empty for a customer who buys at list prices. */
+  readonly priceBook: PriceBookEntry[];
+}
+
 /** Customers (buyers). */
 export interface CustomerRepository {
   /** `email` and `externalRef` are unique when present. */
@@ -301,6 +308,12 @@ export interface CustomerRepository {
    * {@link MAX_ROWS_PER_CALL} ids a call.
    */
   getMany(ids: readonly string[]): Promise<Customer[]>;
+  /**
+   * The customer and its whole price book (`priceBooks.list`'s lines, in plan id order; none for a customer who buys
+   * at list prices) in one read (storage port 27), or `null` for an unknown customer: what a buyer's screens price
+   * every plan with (`plansPricedByBook` of `@panelkit/sdk/rules`) without a read a plan. One statement on a database.
+   */
+  getWithPriceBook(id: string): Promise<CustomerWithPriceBook | null>;
   /**
    * Creates every customer, as `create` would one by one, in one call: all or none. A taken email or
    * external reference (stored, or twice in `inputs`) is a `ConflictError` and creates none. Returned in

@@ -78,3 +78,13 @@ export function priceForBuyer<P extends BuyerPricedPlan>(plan: P, entry: PriceBo
     source: 'price_book',
   };
 }
+
+/**
+ * Plans priced by a customer's price book lines already read (`customers.getWithPriceBook`, `priceBooks.list`): each
+ * by its own line (`priceForBuyer`), a plan without one at its list prices; in the order given. What `buyerPlan`
+ * answers, without a read.
+ */
+export function plansPricedByBook<P extends BuyerPricedPlan>(plans: readonly P[], book: readonly PriceBookEntry[]): P[] {
+  const lines = new Map(book.map((entry) => [entry.planId, entry]));
+  return plans.map((plan) => priceForBuyer(plan, lines.get(plan.id) ?? null).plan);
+}

@@ -5,6 +5,7 @@ import {
   decideLedgerMove,
   decideRenewal,
   decideTrafficTopUp,
+  plansPricedByBook,
   priceForBuyer,
   spendable,
 } from '../../src/rules/index.js';
@@ -122,6 +123,18 @@ describe('priceForBuyer', () => {
     expect(renewal.renew && renewal.quote.price).toEqual(usd(630));
     const topUp = decideTrafficTopUp({ subscription: sub, plan: priced, gib: 3, now });
     expect(topUp.allowed && topUp.quote.price).toEqual(usd(105));
+  });
+});
+
+describe('plansPricedByBook', () => {
+  it('prices each plan by its own line, in the order given; one without a line (or none at all) at list prices', () => {
+    const other = { ...plan, id: 'pln_b', price: usd(2000) };
+    const book = [line({ planId: 'pln_b', price: usd(1500) }), line({ planId: 'pln_zzz', price: usd(1) })];
+    const [a, b] = plansPricedByBook([plan, other], book);
+    expect(a).toBe(plan);
+    expect(b).toEqual(priceForBuyer(other, book[0]!).plan);
+    expect(b?.price).toEqual(usd(1500));
+    expect(plansPricedByBook([other, plan], [])).toEqual([other, plan]);
   });
 });
 

@@ -8,6 +8,8 @@ import { rowTable } from '../internal/row-table.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
+import { jsonRows } from '../internal/json-rows.js';
+import { entryFromRow } from './price-books.js';
 
 const COLUMNS: readonly Column<Customer>[] = [
   ['id', 'text', (c) => c.id],
@@ -94,6 +96,23 @@ export function customerRepository({ runner, schema }: RepositoryContext): Custo
           if (keys.length === 0) return [];
           const { rows } = await db.query(`SELECT * FROM ${schema}.customers WHERE id = ANY($1::text[])`, [keys]);
           return rows.map(customerFromRow);
+        },
+        read,
+      ),
+
+    getWithPriceBook: (id: string) =>
+      runner.run(
+        'customers.getWithPriceBook',
+        async ({ db }) => {
+          const { rows } = await db.query(
+            `SELECT c.*, (SELECT json_agg(b ORDER BY b.plan_id) FROM ${schema}.price_book_entries b WHERE b.customer_id = c.id) AS price_book_rows
+             FROM ${schema}.customers c WHERE c.id = $1`,
+            [inputKey(id, 'customer id')],
+          );
+          const row = rows[0];
+          return row === undefined
+            ? null
+            : { customer: customerFromRow(row), priceBook: jsonRows(row['price_book_rows']).map(entryFromRow) };
         },
         read,
       ),

@@ -1,24 +1,13 @@
 import { parseCheckoutContextRequest } from '@panelkit/sdk/storage';
 import type { CheckoutContext, CheckoutContextRequest } from '@panelkit/sdk/storage';
 import type { RepositoryContext } from '../internal/runner.js';
-import { dec } from '../internal/sql.js';
-import type { Row } from '../internal/sql.js';
+import { jsonRow as oneRow, jsonRows as rows } from '../internal/json-rows.js';
 import { customerFromRow } from './customers.js';
 import { orderFromRow } from './order-rows.js';
 import { panelFromRow } from './panels.js';
 import { planFromRow } from './plans.js';
 import { entryFromRow } from './price-books.js';
 import { targetFromRow } from './targets.js';
-
-/** A column that is a row as JSON (`row_to_json`), or `null`. */
-function oneRow(value: unknown): Row | null {
-  return value === null || value === undefined ? null : dec.json<Row>(value);
-}
-
-/** A column that is rows as a JSON array (`json_agg`, `null` when there were none). */
-function rows(value: unknown): Row[] {
-  return value === null || value === undefined ? [] : dec.json<Row[]>(value);
-}
 
 /**
  * `orders.checkoutContext`: a checkout's six reads as one statement, each a subquery giving its rows as JSON (one

@@ -1,4 +1,4 @@
-import { ConflictError, type Customer } from '@panelkit/sdk';
+import { ConflictError, type Customer, type PriceBookEntry } from '@panelkit/sdk';
 import type { User } from 'grammy/types';
 import type { Locale } from '../../i18n/translate.js';
 import type { Shop } from '../shop.js';
@@ -52,7 +52,8 @@ async function customerByRef(shop: Shop, user: User): Promise<Customer> {
  * The customer a Telegram user acts as: the linked one, else one keyed by their Telegram id
  * (created on first contact and linked; a `too_many_requests` `ShopError` while new Telegram users are
  * slowed: `newTelegramAccounts`). Safe under concurrent first updates. `known`: the user's link as read
- * just before (the update's claim reads it), else it is read here.
+ * just before (the update's claim reads it), else it is read here. The customer's price book comes in the same read
+ * (`customers.getWithPriceBook`), for the screens that price plans.
  */
 export async function customerOfTelegramUser(
   shop: Shop,
@@ -60,7 +61,7 @@ export async function customerOfTelegramUser(
   user: User,
   chatId: string,
   known?: TelegramLink | null,
-): Promise<{ link: TelegramLink; customer: Customer }> {
+): Promise<{ link: TelegramLink; customer: Customer; priceBook: PriceBookEntry[] }> {
   const telegramUserId = String(user.id);
   let link =
     known !== undefined && (known === null || known.telegramUserId === telegramUserId) ? known : await links.byTelegramUser(telegramUserId);
@@ -68,9 +69,9 @@ export async function customerOfTelegramUser(
     const created = await customerByRef(shop, user);
     link = await links.linkIfNew({ telegramUserId, chatId, customerId: created.id });
   }
-  const customer = await shop.storage.customers.get(link.customerId);
-  if (customer === null) throw new Error(`Telegram user ${telegramUserId} is linked to a missing customer ${link.customerId}`);
-  return { link, customer };
+  const read = await shop.storage.customers.getWithPriceBook(link.customerId);
+  if (read === null) throw new Error(`Telegram user ${telegramUserId} is linked to a missing customer ${link.customerId}`);
+  return { link, ...read };
 }
 
 /** Whether a Telegram user acts as this customer (a bot or Mini App buyer, or a web buyer who linked their Telegram). */

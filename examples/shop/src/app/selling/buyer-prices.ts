@@ -1,12 +1,20 @@
-import { buyerPlan, type Plan } from '@panelkit/sdk';
+import { buyerPlan, type Plan, type PriceBookEntry } from '@panelkit/sdk';
+import { plansPricedByBook } from '@panelkit/sdk/rules';
 import type { Shop } from '../shop.js';
 
 /**
  * The plans as this customer buys them: a reseller sees its price book's prices (the ones checkout will
- * charge), everyone else (and a visitor, `null`) the list prices.
+ * charge), everyone else (and a visitor, `null`) the list prices. `priceBook`: the customer's lines when already
+ * read with the customer (`customers.getWithPriceBook`), else they are read here.
  */
-export async function plansForBuyer(shop: Shop, customerId: string | null, plans: readonly Plan[]): Promise<Plan[]> {
+export async function plansForBuyer(
+  shop: Shop,
+  customerId: string | null,
+  plans: readonly Plan[],
+  priceBook?: readonly PriceBookEntry[],
+): Promise<Plan[]> {
   if (customerId === null) return [...plans];
+  if (priceBook !== undefined) return plansPricedByBook(plans, priceBook);
   return buyerPlan(shop.storage, customerId, plans);
 }
 
@@ -18,10 +26,10 @@ export async function plansForBuyer(shop: Shop, customerId: string | null, plans
  */
 export async function plansOnSaleTo(
   shop: Shop,
-  who: { customerId: string | null; storefrontId: string | null },
+  who: { customerId: string | null; storefrontId: string | null; priceBook?: readonly PriceBookEntry[] },
   plans: readonly Plan[],
 ): Promise<Plan[]> {
-  if (who.storefrontId === null) return plansForBuyer(shop, who.customerId, plans);
+  if (who.storefrontId === null) return plansForBuyer(shop, who.customerId, plans, who.priceBook);
   const menu = new Map((await shop.kit.storefronts.catalog(who.storefrontId)).map((item) => [item.plan.id, item.plan]));
   return plans.flatMap((plan) => menu.get(plan.id) ?? []);
 }

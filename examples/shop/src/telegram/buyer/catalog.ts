@@ -26,7 +26,7 @@ export function buyKey(kind: 'buy' | 'trial', chatId: string, messageId: number)
  */
 export function catalogHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
   const { shop } = deps;
-  const groups = async (ctx: BotContext) => groupByLocation(await buyerCatalog(shop, ctx.user.customer));
+  const groups = async (ctx: BotContext) => groupByLocation(await buyerCatalog(shop, ctx.user.customer, ctx.user.priceBook));
 
   bot.callbackQuery('cat', async (ctx) => {
     const { t, locale } = ctx.user;
@@ -58,7 +58,7 @@ export function catalogHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
     const { t, locale, customer } = ctx.user;
     await ctx.answerCallbackQuery();
     // Only a plan this buyer may buy now (a storefront's buyer: on its menu), at their price.
-    const plan = (await buyerCatalog(shop, customer)).find((p) => p.id === ctx.match[1]);
+    const plan = (await buyerCatalog(shop, customer, ctx.user.priceBook)).find((p) => p.id === ctx.match[1]);
     if (plan === undefined) return void (await ctx.reply(t('telegram.catalog.gone'), { reply_markup: backToMenu(ctx.user) }));
     if (plan.builder !== null) return showBuilder(deps, ctx, plan);
     const balance = await shop.storage.ledger.balance(customer.id, plan.price.currency);

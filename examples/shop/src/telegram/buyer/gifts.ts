@@ -88,7 +88,7 @@ export function giftHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
     await ctx.answerCallbackQuery();
     const onSale = (await shop.storage.plans.list({ onSale: true })).filter((p) => p.price.amount > 0);
     const keyboard = new InlineKeyboard();
-    for (const plan of await localizedPlans(shop, await plansForBuyer(shop, customer.id, onSale), locale))
+    for (const plan of await localizedPlans(shop, await plansForBuyer(shop, customer.id, onSale, ctx.user.priceBook), locale))
       keyboard.text(trimText(`${plan.name} · ${planPrice(plan, locale)}`, 60), callbackData('gfp', plan.id)).row();
     const { validDays } = await readGiftSettings(shop);
     await ctx.reply(t('gifts.buy.intro', { days: t('plans.days', { count: validDays }) }), {
@@ -102,7 +102,7 @@ export function giftHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
     const listed = await shop.storage.plans.get(ctx.match[1] as string);
     if (listed === null || !listed.onSale)
       return void (await ctx.reply(t('telegram.catalog.gone'), { reply_markup: backToMenu(ctx.user) }));
-    const [plan] = (await plansForBuyer(shop, customer.id, [listed])) as [typeof listed];
+    const [plan] = (await plansForBuyer(shop, customer.id, [listed], ctx.user.priceBook)) as [typeof listed];
     const balance = await shop.storage.ledger.balance(customer.id, plan.price.currency);
     const lines = [
       t('gifts.buy.title'),

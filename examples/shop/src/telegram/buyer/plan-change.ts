@@ -33,7 +33,9 @@ export function planChangeHandlers(bot: Composer<BotContext>, deps: BotDeps): vo
     if (sub === null) return void (await ctx.answerCallbackQuery({ text: t('telegram.notYours') }));
     await ctx.answerCallbackQuery();
     // The plans this buyer may buy (a storefront's buyer: its menu only).
-    const others = (await localizedPlans(shop, await buyerCatalog(shop, ctx.user.customer), locale)).filter((p) => p.id !== sub.planId);
+    const others = (await localizedPlans(shop, await buyerCatalog(shop, ctx.user.customer, ctx.user.priceBook), locale)).filter(
+      (p) => p.id !== sub.planId,
+    );
     if (others.length === 0) return void (await ctx.reply(t('planChange.none'), { reply_markup: back(ctx.user, sub.id) }));
     const keyboard = new InlineKeyboard();
     for (const plan of others.slice(0, 20))

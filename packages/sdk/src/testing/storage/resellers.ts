@@ -165,6 +165,29 @@ export function resellersSuite(env: SuiteEnv): void {
       expect(await storage.priceBooks.list(reseller.id)).toHaveLength(1);
     });
 
+    it('customers.getWithPriceBook reads a customer with its whole price book, as get and priceBooks.list read them', async () => {
+      const { storage } = env;
+      const [reseller, buyer] = [await seedCustomer(storage), await seedCustomer(storage)];
+      const [a, b] = [await seedPlan(storage), await seedPlan(storage)];
+      await storage.priceBooks.set({ customerId: reseller.id, planId: b.id, price: { amount: 900, currency: 'USD' } });
+      await storage.priceBooks.set({
+        customerId: reseller.id,
+        planId: a.id,
+        price: { amount: 700, currency: 'USD' },
+        extensionPrice: { amount: 5, currency: 'USD' },
+      });
+      await storage.priceBooks.set({ customerId: reseller.id, planId: a.id, price: { amount: 650, currency: 'USD' } });
+      expect(await storage.customers.getWithPriceBook(reseller.id)).toEqual({
+        customer: await storage.customers.get(reseller.id),
+        priceBook: await storage.priceBooks.list(reseller.id),
+      });
+      expect((await storage.customers.getWithPriceBook(reseller.id))?.priceBook.map((line) => line.price.amount)).toEqual(
+        a.id < b.id ? [650, 900] : [900, 650],
+      );
+      expect(await storage.customers.getWithPriceBook(buyer.id)).toEqual({ customer: buyer, priceBook: [] });
+      expect(await storage.customers.getWithPriceBook('cus_missing')).toBeNull();
+    });
+
     it('bad lines are typed errors and store nothing', async () => {
       const { storage } = env;
       const reseller = await seedCustomer(storage);

@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { planPrice } from '../src/i18n/plan-text.js';
+import { buttonsOf, type BotCall } from './support/fake-telegram.js';
+import { messageIdOf, startBotShop, TelegramUser, textOf, type BotShop } from './support/telegram-driver.js';
+
+function buttonLabelled(call: BotCall, label: string): string {
+  const found = buttonsOf(call).find((b) => b.text.startsWith(label));
+  if (found?.callback_data === undefined) throw new Error(`no button "${label}" in ${JSON.stringify(buttonsOf(call))}`);
+  return found.callback_data;
+}
+
+describe('the Telegram bot prices plans with the price book read with the buyer', () => {
+  let s: BotShop;
+  beforeAll(async () => {
+    s = await startBotShop();
+  });
+  afterAll(() => s.close());
+
+  it('a reseller sees its price book price on the plan screen, a buyer at list prices the list price, with no price book read a tap', async () => {
+    const { shop, clock } = s.t;
+    const planName = 'Frankfurt · 1 month · 50 GiB';
+    const germany = new Intl.DisplayNames(['en'], { type: 'region' }).of('DE') as string;
+    const [reseller, buyer] = [new TelegramUser(s.fake, clock, 7101, 'en'), new TelegramUser(s.fake, clock, 7102, 'en')];
+    const menus = [await reseller.send(reseller.message('/start')), await buyer.send(buyer.message('/start'))];
+    const resellerId = (await shop.storage.customers.getByExternalRef(`telegram:${reseller.id}`))!.id;
+    const plan = (await shop.storage.plans.list()).find((p) => p.name === planName)!;
+    const wholesale = { ...plan, price: { amount: plan.price.amount - 123, currency: plan.price.currency } };
+    await shop.kit.resellers.setPrice({ customerId: resellerId, planId: plan.id, price: wholesale.price });
+
+    const reads = [vi.spyOn(shop.storage.priceBooks, 'get'), vi.spyOn(shop.storage.priceBooks, 'list')];
+    const planScreen = async (user: TelegramUser, menu: BotCall) => {
+      const locations = await user.press(menu, 'cat');
+      const plans = await user.send(user.tap(buttonLabelled(locations, germany), messageIdOf(locations)));
+      return user.send(user.tap(buttonLabelled(plans, planName), messageIdOf(plans)));
+    };
+    try {
+      const [theirs, listed] = [await planScreen(reseller, menus[0]!), await planScreen(buyer, menus[1]!)];
+      expect(textOf(theirs)).toContain(planPrice(wholesale, 'en'));
+      expect(textOf(theirs)).not.toContain(planPrice(plan, 'en'));
+      expect(textOf(listed)).toContain(planPrice(plan, 'en'));
+      for (const read of reads) expect(read).not.toHaveBeenCalled();
+    } finally {
+      for (const read of reads) read.mockRestore();
+    }
+  });
+});
