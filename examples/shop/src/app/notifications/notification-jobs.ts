@@ -43,7 +43,8 @@ export function notificationJobs(shop: Shop, channels: readonly NotificationChan
     const linked = [...new Set(notifications.flatMap((n) => linkReaderOf(n) ?? []))];
     const [customers, tokens] = await Promise.all([
       buyers.length === 0 ? [] : shop.storage.customers.getMany(buyers),
-      linked.length === 0 ? new Map<string, string>() : shop.kit.links.tokensFor(linked),
+      // All or none: when one buyer's token cannot be made, each is made alone below, so only that delivery fails.
+      linked.length === 0 ? new Map<string, string>() : shop.kit.links.tokensFor(linked).catch(() => new Map<string, string>()),
     ]);
     const byId = new Map(customers.map((c) => [c.id, c]));
     return {
@@ -136,16 +137,17 @@ export function notificationJobs(shop: Shop, channels: readonly NotificationChan
       message,
       idempotencyKey: delivery.idempotencyKey,
     }));
-    const outcomes = channel.sendMany
-      ? await channel.sendMany(outgoing)
-      : await Promise.all(
-          outgoing.map((m) =>
-            channel.send(m.address, m.message, m.idempotencyKey).then(
-              () => null,
-              (error: unknown) => ({ error }),
-            ),
+    const sendEach = () =>
+      Promise.all(
+        outgoing.map((m) =>
+          channel.send(m.address, m.message, m.idempotencyKey).then(
+            () => null,
+            (error: unknown) => ({ error }),
           ),
-        );
+        ),
+      );
+    // A sendMany that throws (its claim statement failed) failed every message it was given.
+    const outcomes = await (channel.sendMany?.(outgoing) ?? sendEach()).catch((error: unknown) => outgoing.map(() => ({ error })));
     const sent: { id: string; attempts: number }[] = [];
     await Promise.all(
       rendered.map(async (d, i) => {
