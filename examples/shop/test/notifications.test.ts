@@ -398,6 +398,51 @@ describe('retries', () => {
     expect(cyrillic).toEqual([buyers[1]!.customerId]);
   });
 
+  it("a buyer of the batch whose link cannot be made fails alone; the others' notices go out", async () => {
+    const sent: string[] = [];
+    const pigeon: NotificationChannel = {
+      name: 'pigeon',
+      addressesOf: async () => [],
+      send: async () => {
+        throw new Error('sendMany only');
+      },
+      sendMany: async (messages) => {
+        sent.push(...messages.map((m) => m.address));
+        return messages.map(() => null);
+      },
+    };
+    const b = await buyer(0);
+    const recipients = [b.customerId, 'cus_gone'];
+    await t.shop.storage.transaction((tx) =>
+      writeNotifications(
+        tx,
+        t.shop.shopSchema,
+        t.clock.now(),
+        recipients.map((customerId) => ({
+          notice: {
+            recipient: { kind: 'customer', customerId },
+            kind: 'subscription_provisioned',
+            source: `pigeon:gone:${customerId}`,
+            params: { subscriptionId: `sub_of_${customerId}` },
+          },
+          targets: [{ channel: 'pigeon', address: customerId }],
+        })),
+      ),
+    );
+    await workerWith([pigeon]).drain();
+    expect(sent).toEqual([b.customerId]);
+    const stateOf = async (customerId: string) => {
+      const { rows } = await t.shop.db.query<{ id: string }>(`SELECT id FROM ${t.shop.shopSchema}.notifications WHERE source = $1`, [
+        `pigeon:gone:${customerId}`,
+      ]);
+      const [d] = await deliveriesOf(t.shop).ofNotification(rows[0]!.id);
+      return [d!.status, d!.attempts];
+    };
+    expect(await stateOf(b.customerId)).toEqual(['sent', 1]);
+    // Its NotFoundError is for good: the delivery fails at once (no retry can make the link).
+    expect(await stateOf('cus_gone')).toEqual(['failed', 1]);
+  });
+
   it('a channel that keeps failing gives up into the admin failed list, from where it is sent again', async () => {
     let up = false;
     const sent: string[] = [];
