@@ -82,7 +82,14 @@ import { hostJobHandlers } from './engine/host-jobs.js';
 import { addPanel, panelAdapter, setPanelEnabled, updatePanel } from './engine/panel-admin.js';
 import { updateTargetSettings } from './engine/target-admin.js';
 import { createPlan, updatePlan } from './engine/plan-admin.js';
-import { createCustomer, customerBalances, customerByTelegramId, customerSubscriptions, getCustomer } from './engine/customer-admin.js';
+import {
+  createCustomer,
+  customerBalances,
+  customerByTelegramId,
+  customerSubscriptions,
+  customerWithPriceBook,
+  getCustomer,
+} from './engine/customer-admin.js';
 import { checkLinksOptions, createLinks } from './engine/links.js';
 import { createSharing, type PanelkitSharing } from './engine/sharing-kit.js';
 import { sharingFollowHandler } from './engine/sharing-follow.js';
@@ -203,6 +210,12 @@ export interface PanelkitCustomers {
   create(input: NewCustomer): Promise<Customer>;
   /** The customer; `NotFoundError` when there is none. */
   get(customerId: string): Promise<Customer>;
+  /**
+   * The customer and its whole price book (its lines in plan id order; none for a buyer at list prices) in one read,
+   * to price every plan a buyer's screens show with `plansPricedByBook` (`@panelkit/sdk/rules`) without a read a plan;
+   * `NotFoundError` when there is none.
+   */
+  withPriceBook(customerId: string): Promise<{ customer: Customer; priceBook: PriceBookEntry[] }>;
   /** The customer with this Telegram user id (`Customer.telegramId`; the oldest when several carry it), or `null`. */
   byTelegramId(telegramId: string): Promise<Customer | null>;
   /** Every subscription of the customer, newest first, only those in `options.statuses` when given; empty for an unknown customer. */
@@ -516,6 +529,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     customers: {
       create: (input) => createCustomer(ctx, input),
       get: (id) => getCustomer(ctx, id),
+      withPriceBook: (id) => customerWithPriceBook(ctx, id),
       byTelegramId: (telegramId) => customerByTelegramId(ctx, telegramId),
       subscriptions: (id, o) => customerSubscriptions(ctx, id, o),
       balances: (id) => customerBalances(ctx, id),

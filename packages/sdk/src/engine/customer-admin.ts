@@ -4,6 +4,7 @@ import type { Customer, NewCustomer } from '../domain/customer.js';
 import { MAX_PAGE_LIMIT } from '../domain/common.js';
 import type { Page } from '../domain/common.js';
 import type { Money } from '../domain/money.js';
+import type { PriceBookEntry } from '../domain/price-book.js';
 import type { Subscription } from '../domain/subscription.js';
 import { SubscriptionStatusSchema } from '../domain/subscription-status.js';
 import type { SubscriptionStatus } from '../domain/subscription-status.js';
@@ -24,6 +25,16 @@ export async function getCustomer(ctx: EngineContext, customerId: string): Promi
   const customer = await ctx.storage.customers.get(customerId);
   if (customer === null) throw new NotFoundError('customer', customerId);
   return customer;
+}
+
+/** {@link getCustomer} and the customer's whole price book, in one storage read (`customers.getWithPriceBook`). */
+export async function customerWithPriceBook(
+  ctx: EngineContext,
+  customerId: string,
+): Promise<{ customer: Customer; priceBook: PriceBookEntry[] }> {
+  const read = await ctx.storage.customers.getWithPriceBook(customerId);
+  if (read === null) throw new NotFoundError('customer', customerId);
+  return read;
 }
 
 const TelegramIdSchema = CustomerSchema.shape.telegramId.unwrap();

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Panel, Target } from '../../src/index.js';
 import type { CallContext, RemoteTarget } from '../../src/adapter.js';
 import { FakePanelAdapter } from '../../src/testing/index.js';
@@ -250,5 +250,17 @@ describe('kit.plans and kit.customers', () => {
     await expect(h.kit.customers.create({ email: 'not an email' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     await expect(h.kit.customers.create({ email: 'buyer@example.com' })).rejects.toMatchObject({ code: 'CONFLICT' });
     await expect(h.kit.customers.get('cus_missing')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('reads a customer with its whole price book in one storage read, or says it is not there', async () => {
+    const { h } = await setUp();
+    const customer = await h.kit.customers.create({ name: 'Reseller' });
+    expect(await h.kit.customers.withPriceBook(customer.id)).toEqual({ customer, priceBook: [] });
+    const plan = (await h.storage.plans.list())[0]!;
+    const line = await h.kit.resellers.setPrice({ customerId: customer.id, planId: plan.id, price: { ...plan.price, amount: 1 } });
+    const read = vi.spyOn(h.storage.customers, 'getWithPriceBook');
+    expect(await h.kit.customers.withPriceBook(customer.id)).toEqual({ customer, priceBook: [line] });
+    expect(read).toHaveBeenCalledTimes(1);
+    await expect(h.kit.customers.withPriceBook('cus_missing')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });

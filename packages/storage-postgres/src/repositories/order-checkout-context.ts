@@ -1,7 +1,7 @@
 import { parseCheckoutContextRequest } from '@panelkit/sdk/storage';
 import type { CheckoutContext, CheckoutContextRequest } from '@panelkit/sdk/storage';
 import type { RepositoryContext } from '../internal/runner.js';
-import { jsonRow as oneRow, jsonRows as rows } from '../internal/json-rows.js';
+import { jsonRow, jsonRows } from '../internal/json-rows.js';
 import { customerFromRow } from './customers.js';
 import { orderFromRow } from './order-rows.js';
 import { panelFromRow } from './panels.js';
@@ -32,15 +32,15 @@ export function orderCheckoutContext({ runner, schema, secretBox }: RepositoryCo
           [customerId, idempotencyKey, planIds],
         );
         const r = found[0]!;
-        const order = oneRow(r['order_row']);
-        const customer = oneRow(r['customer_row']);
+        const order = jsonRow(r['order_row']);
+        const customer = jsonRow(r['customer_row']);
         return {
           order: order === null ? null : orderFromRow(order),
           customer: customer === null ? null : customerFromRow(customer),
-          plans: rows(r['plan_rows']).map(planFromRow),
-          priceBook: rows(r['price_book_rows']).map(entryFromRow),
-          targets: rows(r['target_rows']).map(targetFromRow),
-          panels: rows(r['panel_rows']).map((row) => panelFromRow(row, secretBox)),
+          plans: jsonRows(r['plan_rows']).map(planFromRow),
+          priceBook: jsonRows(r['price_book_rows']).map(entryFromRow),
+          targets: jsonRows(r['target_rows']).map(targetFromRow),
+          panels: jsonRows(r['panel_rows']).map((row) => panelFromRow(row, secretBox)),
         };
       },
       { read: true },

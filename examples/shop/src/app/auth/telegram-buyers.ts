@@ -53,7 +53,7 @@ async function customerByRef(shop: Shop, user: User): Promise<Customer> {
  * (created on first contact and linked; a `too_many_requests` `ShopError` while new Telegram users are
  * slowed: `newTelegramAccounts`). Safe under concurrent first updates. `known`: the user's link as read
  * just before (the update's claim reads it), else it is read here. The customer's price book comes in the same read
- * (`customers.getWithPriceBook`), for the screens that price plans.
+ * (`kit.customers.withPriceBook`), for the screens that price plans.
  */
 export async function customerOfTelegramUser(
   shop: Shop,
@@ -69,9 +69,7 @@ export async function customerOfTelegramUser(
     const created = await customerByRef(shop, user);
     link = await links.linkIfNew({ telegramUserId, chatId, customerId: created.id });
   }
-  const read = await shop.storage.customers.getWithPriceBook(link.customerId);
-  if (read === null) throw new Error(`Telegram user ${telegramUserId} is linked to a missing customer ${link.customerId}`);
-  return { link, ...read };
+  return { link, ...(await shop.kit.customers.withPriceBook(link.customerId)) };
 }
 
 /** Whether a Telegram user acts as this customer (a bot or Mini App buyer, or a web buyer who linked their Telegram). */

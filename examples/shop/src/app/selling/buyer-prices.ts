@@ -5,7 +5,7 @@ import type { Shop } from '../shop.js';
 /**
  * The plans as this customer buys them: a reseller sees its price book's prices (the ones checkout will
  * charge), everyone else (and a visitor, `null`) the list prices. `priceBook`: the customer's lines when already
- * read with the customer (`customers.getWithPriceBook`), else they are read here.
+ * read with the customer (`kit.customers.withPriceBook`), else they are read here.
  */
 export async function plansForBuyer(
   shop: Shop,
