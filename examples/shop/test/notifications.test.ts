@@ -53,6 +53,50 @@ async function buyer(amount = 10_000) {
   return { ...signedUp, customerId: (await t.shop.storage.customers.getByEmail(signedUp.email))!.id };
 }
 
+/** The one delivery of the notification written with `source`. */
+async function deliveryOfSource(source: string) {
+  const { rows } = await t.shop.db.query<{ id: string }>(`SELECT id FROM ${t.shop.shopSchema}.notifications WHERE source = $1`, [source]);
+  const [delivery] = await deliveriesOf(t.shop).ofNotification(rows[0]!.id);
+  return delivery!;
+}
+
+/** A channel that takes messages only together (`sendMany`), keeping each call's messages (address and text). */
+function batchPigeon() {
+  const sends: { address: string; text: string }[][] = [];
+  const pigeon: NotificationChannel = {
+    name: 'pigeon',
+    addressesOf: async () => [],
+    send: async () => {
+      throw new Error('sendMany only');
+    },
+    sendMany: async (messages) => {
+      sends.push(messages.map((m) => ({ address: m.address, text: m.message.text })));
+      return messages.map(() => null);
+    },
+  };
+  return { pigeon, sends };
+}
+
+/** A provisioned-subscription notice to each customer (source `<prefix>:<customer id>`), delivered on the pigeon to their id. */
+async function writeProvisionedNotices(prefix: string, customerIds: readonly string[]): Promise<void> {
+  await t.shop.storage.transaction((tx) =>
+    writeNotifications(
+      tx,
+      t.shop.shopSchema,
+      t.clock.now(),
+      customerIds.map((customerId) => ({
+        notice: {
+          recipient: { kind: 'customer', customerId },
+          kind: 'subscription_provisioned',
+          source: `${prefix}:${customerId}`,
+          params: { subscriptionId: `sub_of_${customerId}` },
+        },
+        targets: [{ channel: 'pigeon', address: customerId }],
+      })),
+    ),
+  );
+}
+
 describe('notifications written with their causes', () => {
   it('a provisioned subscription is mailed to its buyer once, with its link and a Message-ID made of the delivery key', async () => {
     const b = await buyer();
@@ -327,11 +371,8 @@ describe('retries', () => {
     expect(reads.mock.calls.map(([ids]) => ids.length)).toContain(3);
     reads.mockRestore();
     const stateOf = async (address: string) => {
-      const { rows } = await t.shop.db.query<{ id: string }>(`SELECT id FROM ${t.shop.shopSchema}.notifications WHERE source = $1`, [
-        `pigeon:${address}`,
-      ]);
-      const [d] = await deliveriesOf(t.shop).ofNotification(rows[0]!.id);
-      return [d!.status, d!.attempts, d!.lastError];
+      const d = await deliveryOfSource(`pigeon:${address}`);
+      return [d.status, d.attempts, d.lastError];
     };
     expect(await stateOf('fine')).toEqual(['sent', 1, null]);
     expect(await stateOf('refusing')).toEqual(['failed', 1, 'no perch']);
@@ -344,35 +385,12 @@ describe('retries', () => {
   });
 
   it("a claim's buyer notices read their buyers and links once each and go to the channel together, each with its own buyer's link and language", async () => {
-    const sends: { address: string; text: string }[][] = [];
-    const pigeon: NotificationChannel = {
-      name: 'pigeon',
-      addressesOf: async () => [],
-      send: async () => {
-        throw new Error('sendMany only');
-      },
-      sendMany: async (messages) => {
-        sends.push(messages.map((m) => ({ address: m.address, text: m.message.text })));
-        return messages.map(() => null);
-      },
-    };
+    const { pigeon, sends } = batchPigeon();
     const buyers = [await buyer(0), await buyer(0), await buyer(0)];
     await t.shop.storage.customers.update(buyers[1]!.customerId, { locale: 'ru' });
-    await t.shop.storage.transaction((tx) =>
-      writeNotifications(
-        tx,
-        t.shop.shopSchema,
-        t.clock.now(),
-        buyers.map((b) => ({
-          notice: {
-            recipient: { kind: 'customer', customerId: b.customerId },
-            kind: 'subscription_provisioned',
-            source: `pigeon:links:${b.customerId}`,
-            params: { subscriptionId: `sub_of_${b.customerId}` },
-          },
-          targets: [{ channel: 'pigeon', address: b.customerId }],
-        })),
-      ),
+    await writeProvisionedNotices(
+      'pigeon:links',
+      buyers.map((b) => b.customerId),
     );
     const getMany = vi.spyOn(t.shop.storage.customers, 'getMany');
     const get = vi.spyOn(t.shop.storage.customers, 'get');
@@ -399,44 +417,14 @@ describe('retries', () => {
   });
 
   it("a buyer of the batch whose link cannot be made fails alone; the others' notices go out", async () => {
-    const sent: string[] = [];
-    const pigeon: NotificationChannel = {
-      name: 'pigeon',
-      addressesOf: async () => [],
-      send: async () => {
-        throw new Error('sendMany only');
-      },
-      sendMany: async (messages) => {
-        sent.push(...messages.map((m) => m.address));
-        return messages.map(() => null);
-      },
-    };
+    const { pigeon, sends } = batchPigeon();
     const b = await buyer(0);
-    const recipients = [b.customerId, 'cus_gone'];
-    await t.shop.storage.transaction((tx) =>
-      writeNotifications(
-        tx,
-        t.shop.shopSchema,
-        t.clock.now(),
-        recipients.map((customerId) => ({
-          notice: {
-            recipient: { kind: 'customer', customerId },
-            kind: 'subscription_provisioned',
-            source: `pigeon:gone:${customerId}`,
-            params: { subscriptionId: `sub_of_${customerId}` },
-          },
-          targets: [{ channel: 'pigeon', address: customerId }],
-        })),
-      ),
-    );
+    await writeProvisionedNotices('pigeon:gone', [b.customerId, 'cus_gone']);
     await workerWith([pigeon]).drain();
-    expect(sent).toEqual([b.customerId]);
+    expect(sends.flat().map((m) => m.address)).toEqual([b.customerId]);
     const stateOf = async (customerId: string) => {
-      const { rows } = await t.shop.db.query<{ id: string }>(`SELECT id FROM ${t.shop.shopSchema}.notifications WHERE source = $1`, [
-        `pigeon:gone:${customerId}`,
-      ]);
-      const [d] = await deliveriesOf(t.shop).ofNotification(rows[0]!.id);
-      return [d!.status, d!.attempts];
+      const d = await deliveryOfSource(`pigeon:gone:${customerId}`);
+      return [d.status, d.attempts];
     };
     expect(await stateOf(b.customerId)).toEqual(['sent', 1]);
     // Its NotFoundError is for good: the delivery fails at once (no retry can make the link).

@@ -6,16 +6,19 @@ import { shopChannels } from '../src/stack/notification-channels.js';
 import { CALLBACK_DATA_MAX_BYTES, callbackData } from '../src/telegram/callback-data.js';
 import { MESSAGE_MAX, splitMessage } from '../src/telegram/message-text.js';
 import { englishWordsIn } from './support/english-words.js';
-import { buttonsOf, type BotCall } from './support/fake-telegram.js';
-import { ADMIN_TELEGRAM_ID, messageIdOf, startBotShop, TelegramUser, textOf, type BotShop } from './support/telegram-driver.js';
+import { buttonsOf } from './support/fake-telegram.js';
+import {
+  ADMIN_TELEGRAM_ID,
+  buttonLabelled,
+  messageIdOf,
+  startBotShop,
+  TelegramUser,
+  textOf,
+  type BotShop,
+} from './support/telegram-driver.js';
 import { buyerLinkOf } from '../src/app/subscriptions/buyer-link.js';
 
 /** The data of the button whose label starts with `label`. */
-function buttonLabelled(call: BotCall, label: string): string {
-  const found = buttonsOf(call).find((b) => b.text.startsWith(label));
-  if (found?.callback_data === undefined) throw new Error(`no button "${label}" in ${JSON.stringify(buttonsOf(call))}`);
-  return found.callback_data;
-}
 
 /** Each language's buyer: a Telegram `language_code` as the apps send it, the demo plan's name in it. */
 const BUYERS: Record<Locale, { id: number; languageCode: string; plan: string }> = {

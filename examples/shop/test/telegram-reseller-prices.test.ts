@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { planPrice } from '../src/i18n/plan-text.js';
-import { buttonsOf, type BotCall } from './support/fake-telegram.js';
-import { messageIdOf, startBotShop, TelegramUser, textOf, type BotShop } from './support/telegram-driver.js';
-
-function buttonLabelled(call: BotCall, label: string): string {
-  const found = buttonsOf(call).find((b) => b.text.startsWith(label));
-  if (found?.callback_data === undefined) throw new Error(`no button "${label}" in ${JSON.stringify(buttonsOf(call))}`);
-  return found.callback_data;
-}
+import type { BotCall } from './support/fake-telegram.js';
+import { buttonLabelled, messageIdOf, startBotShop, TelegramUser, textOf, type BotShop } from './support/telegram-driver.js';
 
 describe('the Telegram bot prices plans with the price book read with the buyer', () => {
   let s: BotShop;

@@ -253,6 +253,13 @@ export function dataOf(call: BotCall, prefix: string): string {
   return button.callback_data;
 }
 
+/** The callback data of the first button on a message whose label starts with `label`. */
+export function buttonLabelled(call: BotCall, label: string): string {
+  const found = buttonsOf(call).find((b) => b.text.startsWith(label));
+  if (found?.callback_data === undefined) throw new Error(`no button "${label}" in ${JSON.stringify(buttonsOf(call))}`);
+  return found.callback_data;
+}
+
 /** The id the fake gave a message the bot sent. */
 export function messageIdOf(call: BotCall): number {
   return (call.result as { message_id: number }).message_id;

@@ -35,6 +35,5 @@ export async function buyerPlan(
  * without a line among them is the customer's at list prices.
  */
 export function pricerFromBook(entries: readonly PriceBookEntry[]): (plan: Plan) => Promise<Plan> {
-  const book = new Map(entries.map((entry) => [entry.planId, entry]));
-  return (plan) => Promise.resolve(priceForBuyer(plan, book.get(plan.id) ?? null).plan);
+  return (plan) => Promise.resolve(plansPricedByBook([plan], entries)[0]!);
 }

@@ -65,7 +65,7 @@ export function linkTokenRepository(context: RepositoryContext): LinkTokenReposi
           // customers wait for each other rather than deadlock.
           const first = new Map<string, LinkTokenCandidate>();
           for (const { customerId, candidate } of asked) if (!first.has(customerId)) first.set(customerId, candidate);
-          const ids = [...first.keys()].sort();
+          const ids = [...first.keys()];
           const { rows } = await db.query(
             `WITH created AS (
                INSERT INTO ${table} (customer_id, nonce, token_hash, created_at, rotated_at)
