@@ -44,10 +44,15 @@ export interface TapTrace {
   out: number;
 }
 
-/** What a replica hands the bench: its jobs, its buy taps, its loop delay and pool waits over the traced window. */
+/**
+ * What a replica hands the bench: its jobs, its buy taps, its workers' claims (how many took nothing) and
+ * `jobsQueued` calls (how many for a key the worker held), its loop delay and pool waits over the traced window.
+ */
 export interface ReplicaTrace {
   jobs: JobTrace[];
   taps: TapTrace[];
+  claims: { sent: number; empty: number };
+  signals: { calls: number; heldKey: number };
   loopDelayMs: { p50: number; p99: number; max: number; mean: number };
   pool: { connects: number; waitedOver1ms: number; p50: number; p99: number; max: number; mean: number };
 }
@@ -55,13 +60,15 @@ export interface ReplicaTrace {
 const jobs = new Map<string, JobTrace>();
 const taps: TapTrace[] = [];
 const poolWaits: number[] = [];
+const claims = { sent: 0, empty: 0 };
+const signals = { calls: 0, heldKey: 0 };
 const loop = monitorEventLoopDelay({ resolution: 5 });
 
 const pick = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
 
 /**
- * Wraps the shop's storage (claims, completions), its `kit.createWorker` (steps and host job runs) and the `pg` pool's
+ * Wraps the shop's storage (claims, completions, `jobsQueued`), its `kit.createWorker` (steps and host job runs) and the `pg` pool's
  * `connect`; call before the background starts.
  */
 export function traceReplica(shop: Shop): void {
@@ -71,6 +78,8 @@ export function traceReplica(shop: Shop): void {
     const sent = clockMs();
     const claimed = await claim(request);
     const answered = clockMs();
+    claims.sent++;
+    if (claimed.length === 0) claims.empty++;
     for (const { job } of claimed)
       jobs.set(job.id, {
         id: job.id,
@@ -84,6 +93,16 @@ export function traceReplica(shop: Shop): void {
       });
     return claimed;
   };
+  const queued = shop.storage.jobsQueued;
+  if (queued !== undefined) {
+    const subscribe = queued.subscribe.bind(queued);
+    queued.subscribe = (listener, options) =>
+      subscribe((wake) => {
+        signals.calls++;
+        if (wake !== undefined) signals.heldKey++;
+        listener(wake);
+      }, options);
+  }
   const completeMany = storageJobs.completeMany.bind(storageJobs);
   storageJobs.completeMany = async (leases) => {
     const done = await completeMany(leases);
@@ -165,6 +184,8 @@ export function tracedRequests(listener: RequestListener): RequestListener {
 export function startTraceWindow(): void {
   jobs.clear();
   taps.length = 0;
+  Object.assign(claims, { sent: 0, empty: 0 });
+  Object.assign(signals, { calls: 0, heldKey: 0 });
   poolWaits.length = 0;
   loop.disable();
   loop.reset();
@@ -178,6 +199,8 @@ export function replicaTrace(): ReplicaTrace {
   return {
     jobs: [...jobs.values()],
     taps: [...taps],
+    claims: { ...claims },
+    signals: { ...signals },
     loopDelayMs: {
       p50: loop.percentile(50) / 1e6,
       p99: loop.percentile(99) / 1e6,
