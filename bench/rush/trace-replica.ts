@@ -46,13 +46,13 @@ export interface TapTrace {
 
 /**
  * What a replica hands the bench: its jobs, its buy taps, its workers' claims (how many took nothing) and
- * `jobsQueued` calls (how many for a key the worker held), its loop delay and pool waits over the traced window.
+ * `jobsQueued` calls, its loop delay and pool waits over the traced window.
  */
 export interface ReplicaTrace {
   jobs: JobTrace[];
   taps: TapTrace[];
   claims: { sent: number; empty: number };
-  signals: { calls: number; heldKey: number };
+  signals: { calls: number };
   loopDelayMs: { p50: number; p99: number; max: number; mean: number };
   pool: { connects: number; waitedOver1ms: number; p50: number; p99: number; max: number; mean: number };
 }
@@ -61,7 +61,7 @@ const jobs = new Map<string, JobTrace>();
 const taps: TapTrace[] = [];
 const poolWaits: number[] = [];
 const claims = { sent: 0, empty: 0 };
-const signals = { calls: 0, heldKey: 0 };
+const signals = { calls: 0 };
 const loop = monitorEventLoopDelay({ resolution: 5 });
 
 const pick = (sorted: number[], p: number) =>
@@ -97,10 +97,9 @@ export function traceReplica(shop: Shop): void {
   if (queued !== undefined) {
     const subscribe = queued.subscribe.bind(queued);
     queued.subscribe = (listener, options) =>
-      subscribe((wake) => {
+      subscribe(() => {
         signals.calls++;
-        if (wake !== undefined) signals.heldKey++;
-        listener(wake);
+        listener();
       }, options);
   }
   const completeMany = storageJobs.completeMany.bind(storageJobs);
@@ -185,7 +184,7 @@ export function startTraceWindow(): void {
   jobs.clear();
   taps.length = 0;
   Object.assign(claims, { sent: 0, empty: 0 });
-  Object.assign(signals, { calls: 0, heldKey: 0 });
+  Object.assign(signals, { calls: 0 });
   poolWaits.length = 0;
   loop.disable();
   loop.reset();

@@ -184,7 +184,7 @@ export function printTrace(
       `  replica ${i}: event loop delay p50 ${f(r.loopDelayMs.p50)} / p99 ${f(r.loopDelayMs.p99)} / max ${f(r.loopDelayMs.max)} ms (mean ${f(r.loopDelayMs.mean)}); ` +
         `pool: ${r.pool.connects} connects, ${r.pool.waitedOver1ms} waited > 1 ms, wait p50 ${f(r.pool.p50)} / p99 ${f(r.pool.p99)} / max ${f(r.pool.max)} ms; ` +
         `jobs claimed ${r.jobs.length} in ${r.claims.sent} claims (${r.claims.empty} took nothing), ` +
-        `jobsQueued calls ${r.signals.calls} (${r.signals.heldKey} for a key the worker held), buy taps ${r.taps.length}`,
+        `jobsQueued calls ${r.signals.calls}, buy taps ${r.taps.length}`,
     );
   console.log(
     `  the slowest 1% (user: ms): ${slowest

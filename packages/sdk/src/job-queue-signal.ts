@@ -1,4 +1,4 @@
-import type { JobQueueSignal, JobQueueWake } from './ports/storage-job-signal.js';
+import type { JobQueueSignal } from './ports/storage-job-signal.js';
 
 /** What {@link createJobQueueSignal} hands the storage that owns the signal. */
 export interface JobQueueSignalSource {
@@ -6,9 +6,9 @@ export interface JobQueueSignalSource {
   readonly signal: JobQueueSignal;
   /**
    * Calls every subscriber (each in a `try`: one that throws stops no other), or with `workerId` only the ones
-   * subscribed for that worker (a storage that woke it alone), passing them `wake` when given. Nothing once closed.
+   * subscribed for that worker (a storage that woke it alone). Nothing once closed.
    */
-  emit(workerId?: string, wake?: JobQueueWake): void;
+  emit(workerId?: string): void;
   /**
    * Whether the storage listens now. Becoming true calls every subscriber (what was sent before is lost); while
    * true, a new subscriber is called once, in a microtask.
@@ -28,9 +28,9 @@ export interface JobQueueSignalOptions {
   lastUnsubscribed?(): void;
 }
 
-function callSafely(listener: (wake?: JobQueueWake) => void, wake?: JobQueueWake): void {
+function callSafely(listener: () => void): void {
   try {
-    listener(wake);
+    listener();
   } catch {
     // A subscriber's failure is its own: the storage's commit stands and the others are still told.
   }
@@ -42,19 +42,19 @@ function callSafely(listener: (wake?: JobQueueWake) => void, wake?: JobQueueWake
  */
 export function createJobQueueSignal(options: JobQueueSignalOptions = {}): JobQueueSignalSource {
   /** Each subscription's entry, and the worker it was made for (`undefined`: none named). */
-  const listeners = new Map<(wake?: JobQueueWake) => void, string | undefined>();
+  const listeners = new Map<() => void, string | undefined>();
   let listening = options.listening ?? false;
   let closed = false;
-  const emit = (workerId?: string, wake?: JobQueueWake) => {
+  const emit = (workerId?: string) => {
     if (closed) return;
-    for (const [listener, worker] of [...listeners]) if (workerId === undefined || worker === workerId) callSafely(listener, wake);
+    for (const [listener, worker] of [...listeners]) if (workerId === undefined || worker === workerId) callSafely(listener);
   };
   return {
     signal: {
       subscribe(listener, subscription = {}) {
         if (closed) return () => undefined;
         // Its own entry, so one listener subscribed twice is two subscriptions.
-        const entry = (wake?: JobQueueWake) => listener(wake);
+        const entry = () => listener();
         listeners.set(entry, subscription.workerId);
         if (listeners.size === 1) options.firstSubscribed?.();
         if (listening) queueMicrotask(() => listeners.has(entry) && callSafely(entry));

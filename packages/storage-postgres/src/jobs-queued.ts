@@ -33,15 +33,9 @@ export function listenForQueuedJobs(client: SqlClient, schema: string, logger: L
     firstSubscribed() {
       stop = listen(JOBS_QUEUED_CHANNEL, {
         notification(payload) {
-          // `<schema>`: every worker; `<schema>\n<worker id>`: that worker alone (migration 22);
-          // `<schema>\n<worker id>\n<serial key>`: that worker, for jobs of a key it held (migration 37).
+          // `<schema>`: every worker; `<schema>\n<worker id>`: that worker alone (migration 22).
           if (payload === schema) source.emit();
-          else if (payload.startsWith(`${schema}\n`)) {
-            const rest = payload.slice(schema.length + 1);
-            const end = rest.indexOf('\n');
-            if (end < 0) source.emit(rest);
-            else source.emit(rest.slice(0, end), { heldSerialKey: rest.slice(end + 1) });
-          }
+          else if (payload.startsWith(`${schema}\n`)) source.emit(payload.slice(schema.length + 1));
         },
         listening() {
           if (lost) logger.info({ schema }, 'listening for queued jobs again');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { JobQueueWake, StoragePort } from '@panelkit/sdk/storage';
+import type { StoragePort } from '@panelkit/sdk/storage';
 import { ManualClock } from '@panelkit/sdk/testing';
 import type pg from 'pg';
 import { createPostgresStorage, fromPgPool, migrate } from '../src/index.js';
@@ -13,8 +13,6 @@ interface Sleeper {
   readonly storage: StoragePort;
   /** Calls of its subscription: for it alone or for every worker. */
   calls: number;
-  /** The keys its subscription's calls for jobs of a key it held said (`heldSerialKey`), in order. */
-  heldKeys: string[];
   /** Calls of a second subscription on its replica, for no worker: the commits that told every worker. */
   broadcasts: number;
   /** Resolves once `broadcasts` reaches `count`: every notification before that one has been counted too. */
@@ -61,7 +59,6 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(
         workerId,
         storage,
         calls: 0,
-        heldKeys: [],
         broadcasts: 0,
         heard: (count) =>
           sleeper.broadcasts >= count ? Promise.resolve() : new Promise((done) => waiting.push({ broadcasts: count, done })),
@@ -70,13 +67,7 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(
           expect(await storage.jobs.claim(request)).toEqual([]);
         },
       };
-      storage.jobsQueued!.subscribe(
-        (wake?: JobQueueWake) => {
-          sleeper.calls++;
-          if (wake !== undefined) sleeper.heldKeys.push(wake.heldSerialKey);
-        },
-        { workerId },
-      );
+      storage.jobsQueued!.subscribe(() => sleeper.calls++, { workerId });
       storage.jobsQueued!.subscribe(() => {
         sleeper.broadcasts++;
         for (const w of waiting.filter((x) => x.broadcasts <= sleeper.broadcasts)) {
@@ -103,20 +94,6 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(
       const before = sleepers.map((s) => s.broadcasts);
       await writer.jobs.enqueue({ type: 'wake.test' });
       await Promise.all(sleepers.map((s, i) => s.heard(before[i]! + 1)));
-    }
-
-    /**
-     * Two workers on their own replicas: `holder` running a job of `type` with serialisation key `key` (its lease, to
-     * complete at the end), and `idle` asleep (every type).
-     */
-    async function keyHeld(name: string, type: string, key: string) {
-      const holder = await sleeper(`a-${name}`);
-      const idle = await sleeper(`b-${name}`);
-      await writer.jobs.enqueue({ type, serialKey: key });
-      const [running] = await holder.storage.jobs.claim({ workerId: holder.workerId, limit: 1, leaseMs: MINUTE });
-      expect([running?.job.type, running?.job.serialKey]).toEqual([type, key]);
-      await idle.sleep();
-      return { holder, idle, lease: running!.lease };
     }
 
     beforeEach(drain);
@@ -176,33 +153,6 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(
       await writer.jobs.enqueue({ type: 'wake.test' });
       await a.heard(before + 1);
       expect(a.broadcasts).toBe(before + 1);
-    });
-
-    it("a job whose key a running job of its type holds tells that job's worker alone, with the key (migration 37)", async () => {
-      const { holder, idle, lease } = await keyHeld('7', 'wake.test', 'panel:7');
-      const [ch, ci] = [holder.calls, idle.calls];
-      await writer.jobs.enqueueMany([
-        { type: 'wake.test', serialKey: 'panel:7' },
-        { type: 'wake.test', serialKey: 'panel:7' },
-      ]);
-      // The idle worker was not taken: the next job, of no key, wakes it alone; then nobody is idle and one tells both.
-      await writer.jobs.enqueue({ type: 'wake.test' });
-      await tellEveryone(holder, idle);
-      expect([holder.calls - ch, idle.calls - ci]).toEqual([2, 2]);
-      expect(holder.heldKeys).toEqual(['panel:7']);
-      expect(idle.heldKeys).toEqual([]);
-      await holder.storage.jobs.complete(lease);
-    });
-
-    it('a job whose key a running job of another type holds wakes as any other', async () => {
-      const { holder, idle, lease } = await keyHeld('8', 'wake.other', 'panel:8');
-      const [ch, ci] = [holder.calls, idle.calls];
-      await writer.jobs.enqueue({ type: 'wake.test', serialKey: 'panel:8' });
-      // It woke the idle worker alone (that one runs every type); then one commit tells both.
-      await tellEveryone(holder, idle);
-      expect([holder.calls - ch, idle.calls - ci]).toEqual([1, 2]);
-      expect([...holder.heldKeys, ...idle.heldKeys]).toEqual([]);
-      await holder.storage.jobs.complete(lease);
     });
 
     it('a commit that rolled back leaves the worker it took idle', async () => {

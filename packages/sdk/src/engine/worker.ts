@@ -1,5 +1,4 @@
 import type { ClaimedJob, Job, Lease } from '../domain/job.js';
-import type { JobQueueWake } from '../ports/storage-job-signal.js';
 import type { Panel } from '../domain/panel.js';
 import { createId } from '../domain/ids.js';
 import { ConflictError, PanelAuthError, PanelkitError, RetryLaterError, StorageUnavailableError, toPanelkitError } from '../errors.js';
@@ -172,8 +171,6 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
    */
   const claimRoom = Math.min(ctx.policy.maxBatchSize, Math.ceil(claimLimit / 2));
   const held = new Map<string, Lease>();
-  /** The serialisation key of each held job that has one, by job id (`holdsKey`). */
-  const heldKeys = new Map<string, string>();
   const abort = new AbortController();
   /** Aborted when `stop()` begins: panel calls not yet started are not made. */
   const gate = new AbortController();
@@ -243,19 +240,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
       mayBeDue = true;
     }
     free(job.id);
-    if (letGo(job.id) && hasRoom() && mayBeDue) wake?.();
-  }
-
-  /** Drops a job from `held` (and its key from `heldKeys`); whether it was there. */
-  function letGo(jobId: string): boolean {
-    heldKeys.delete(jobId);
-    return held.delete(jobId);
-  }
-
-  /** Whether a job this worker holds (its settle not yet written) carries serialisation key `key`. */
-  function holdsKey(key: string): boolean {
-    for (const heldKey of heldKeys.values()) if (heldKey === key) return true;
-    return false;
+    if (held.delete(job.id) && hasRoom() && mayBeDue) wake?.();
   }
 
   /** A `pump()` is due at the end of this turn. */
@@ -313,7 +298,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
     const units = waiting.splice(0);
     waitingJobs = 0;
     const jobs = units.flatMap((u) => u.jobs);
-    for (const { job } of jobs) letGo(job.id);
+    for (const { job } of jobs) held.delete(job.id);
     try {
       await Promise.all(jobs.map(({ lease }) => completions.settle({ lease, outcome: 'released' })));
     } catch (error) {
@@ -340,12 +325,9 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
   /**
    * Jobs were queued (`storage.jobsQueued`): wake the sleeping loop when it has room to claim. Signals coalesce into
    * the `queued` flag, so however many arrive, the loop claims once more after the claim under way, and a worker
-   * holding its fill claims nothing until jobs settle (their release wakes it). A signal for jobs of a key this worker
-   * still holds is left to that job's release, which claims again once the key is free: a claim now could not take
-   * them (bench/rush: one empty claim a buyer, on every replica, while a panel's batch was on the panel).
+   * holding its fill claims nothing until jobs settle (their release wakes it).
    */
-  function onJobsQueued(signal?: JobQueueWake): void {
-    if (signal !== undefined && !stopping && holdsKey(signal.heldSerialKey)) return;
+  function onJobsQueued(): void {
     queued = true;
     if (hasRoom()) wake?.();
   }
@@ -361,7 +343,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
           // Settled meanwhile, or kept: nothing to say.
           if (keptIds.has(lease.jobId) || held.get(lease.jobId)?.token !== lease.token) continue;
           // Another worker may own it now; a completion here will be refused by the fence.
-          letGo(lease.jobId);
+          held.delete(lease.jobId);
           ctx.events.emit('job:lease_lost', { jobId: lease.jobId, workerId: id, at: ctx.clock.now() });
         }
       },
@@ -631,10 +613,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
       ...(awaitWakeMs === undefined ? {} : { awaitWakeMs }),
     });
     if (claimed.length === 0) return { claimed: 0, done: Promise.resolve(0) };
-    for (const { job, lease } of claimed) {
-      held.set(job.id, lease);
-      if (job.serialKey !== null) heldKeys.set(job.id, job.serialKey);
-    }
+    for (const { job, lease } of claimed) held.set(job.id, lease);
     startHeartbeat();
     const claim = claimRun(claimed.length);
     for (const jobs of unitsOf(claimed)) waiting.push({ jobs, claim });
@@ -739,7 +718,6 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
         await Promise.race([settled, abortableSleep(1000)]);
         await Promise.all([...held.values()].map((lease) => completions.settle({ lease, outcome: 'released' }).catch(() => false)));
         held.clear();
-        heldKeys.clear();
       }
       stopHeartbeat();
     },

@@ -18,12 +18,6 @@
  * time): one such worker for each job of the commit, each called once, in the process it runs in; every subscriber
  * is still called for a commit when it counts no worker idle. Each idle worker a job: no commit wakes every worker.
  *
- * A storage may also, for a job whose serialisation key a running job of the same type held when the job was written,
- * call only the subscription of the worker that claimed that running job, with the key ({@link JobQueueWake}): that
- * worker claims again when the key's job settles, so no other worker's claim could take the job before then. The
- * worker claims at once if it no longer holds the key when the call comes (its settle may have been written before
- * the job's commit).
- *
  * Jobs written due later (a retry's backoff, a parked job, a scheduled `runAt`) are not signalled when they come due:
  * the worker's poll finds them. A storage may call more often than this, never less while it listens. Calls never
  * come from inside a storage call or transaction; a subscriber that throws is ignored.
@@ -33,16 +27,7 @@ export interface JobQueueSignal {
    * Calls `listener` as described above until the returned function is called or the storage closes. `workerId`: the
    * worker whose claims carry it, so a storage that wakes one worker a job can wake this one alone.
    */
-  subscribe(listener: (wake?: JobQueueWake) => void, options?: JobQueueSubscription): () => void;
-}
-
-/** What a {@link JobQueueSignal} call may say about the jobs it announces (nothing: look for any). */
-export interface JobQueueWake {
-  /**
-   * The commit queued only jobs of this serialisation key, which a running job this worker claimed held when they
-   * were written: while the worker still holds the key, its own settle of that job is the time to claim them.
-   */
-  readonly heldSerialKey: string;
+  subscribe(listener: () => void, options?: JobQueueSubscription): () => void;
 }
 
 /** Who a {@link JobQueueSignal} subscription is for. */

@@ -29,7 +29,6 @@ import { trialClaims } from './028_trial_claims.js';
 import { locations } from './034_locations.js';
 import { jobClaimIndexes } from './035_job_claim_indexes.js';
 import { jobWaiterTypes } from './036_job_waiter_types.js';
-import { jobHeldKeyWakes } from './037_job_held_key_wakes.js';
 import { planBuilder } from './029_plan_builder.js';
 import { sharing } from './030_sharing.js';
 import { succeededJobs } from './032_succeeded_jobs.js';
@@ -82,7 +81,6 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 34, name: 'locations', sql: locations },
   { version: 35, name: 'job_claim_indexes', sql: jobClaimIndexes },
   { version: 36, name: 'job_waiter_types', sql: jobWaiterTypes },
-  { version: 37, name: 'job_held_key_wakes', sql: jobHeldKeyWakes },
 ]);
 
 /** The schema version this build migrates to (the highest migration number); `schemaVersion` returns what a database has. */
