@@ -26,7 +26,8 @@
  * (`profile-layers.ts` breaks one down).
  * `BENCH_TRACE=1`: where a rush buyer's time goes, stage by stage (`trace-replica.ts`, `trace-report.ts`): the webhook,
  * the checkout, each job's enqueue, claim, routing, panel answer and run, and the link's arrival, at p50/p90/p99 and
- * for the slowest 1%; each process's event loop delay and each replica's waits for a pool connection.
+ * for the slowest 1%; each process's event loop delay, each replica's waits for a pool connection, and its claims (how
+ * many took nothing) and `jobsQueued` calls.
  * Figures: `bench/RESULTS.md` (## rush).
  */
 import { fork, type ChildProcess } from 'node:child_process';

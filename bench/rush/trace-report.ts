@@ -197,7 +197,9 @@ export function printTrace(
 /**
  * The provisioning job's two longest stages taken apart. Its wait to be claimed: the target's serialisation key held by
  * the batch ahead (from the job's enqueue to that batch's completion written, the last one before the claim was sent,
- * on any replica), then the worker's delay in asking, then the claim's round trip. Its run: from routed to the batch's
+ * on any replica), then the worker's delay in asking, then the claim's round trip. A completion's mark is taken after
+ * its commit, so a claim sent between the two is measured from the batch before: the "delay in asking" then holds
+ * part of the key's wait (bench/RESULTS.md, 2026-11-28 (morning)). Its run: from routed to the batch's
  * first panel request, the panel's requests (the first in to the last out), and from there to the answer handled.
  */
 function printProvisioningDetail(
