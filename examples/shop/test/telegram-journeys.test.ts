@@ -18,8 +18,6 @@ import {
 } from './support/telegram-driver.js';
 import { buyerLinkOf } from '../src/app/subscriptions/buyer-link.js';
 
-/** The data of the button whose label starts with `label`. */
-
 /** Each language's buyer: a Telegram `language_code` as the apps send it, the demo plan's name in it. */
 const BUYERS: Record<Locale, { id: number; languageCode: string; plan: string }> = {
   en: { id: 5001, languageCode: 'en', plan: 'Frankfurt · 1 month · 50 GiB' },
