@@ -73,6 +73,16 @@ describe.skipIf(DATABASE_URL === undefined)(
       expect(await Promise.all(logs.map((log) => log.claim(1)))).toEqual(['handled', 'handled']);
     });
 
+    it("writes a finish riding on another update's claim: a later delivery on either replica finds it handled", async () => {
+      const logs = replicas.map((r) => new TelegramUpdateLog(r.shop.db, r.shop.shopSchema, clock));
+      for (const updateId of [101, 102]) expect(await logs[0]!.claim(updateId)).toBe('claimed');
+      const finished = logs[0]!.finish(101);
+      expect(await logs[0]!.claim(103)).toBe('claimed');
+      await finished;
+      expect(await Promise.all(logs.map((log) => log.claim(101)))).toEqual(['handled', 'handled']);
+      expect(await Promise.all(logs.map((log) => log.claim(102)))).toEqual(['running', 'running']);
+    });
+
     it("claims a batch's send keys in one statement on both replicas at once: each key once, none to a chat marked unreachable", async () => {
       const stores = replicas.map((r) => new TelegramSentStore(r.shop.db, r.shop.shopSchema, clock));
       await new TelegramUnreachableChats(replicas[0]!.shop.db, replicas[0]!.shop.shopSchema, clock).mark('7002', 'blocked');

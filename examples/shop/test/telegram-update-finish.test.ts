@@ -14,7 +14,9 @@ function logOnRecordingDb() {
     },
   } as unknown as SqlClient;
   const finishes = () => sent.filter((s) => s.text.startsWith('UPDATE')).map((s) => s.params[0]);
-  return { log: new TelegramUpdateLog(db, 'shop', new ManualClock(TEST_START)), finishes };
+  /** The update ids each claim's statement finished, claim by claim. */
+  const ridden = () => sent.filter((s) => s.text.trimStart().startsWith('WITH reachable')).map((s) => s.params[5]);
+  return { log: new TelegramUpdateLog(db, 'shop', new ManualClock(TEST_START)), finishes, ridden };
 }
 
 describe("a handled update's finish", () => {
@@ -46,5 +48,26 @@ describe("a handled update's finish", () => {
     await log.release(3);
     await second;
     expect(finishes()).toEqual([[1], [2]]);
+  });
+
+  it('rides on the next claim while it waits for the others: no statement of its own', async () => {
+    const { log, finishes, ridden } = logOnRecordingDb();
+    for (const id of [1, 2]) await log.claimReadingLink(id, '10', '10');
+    const first = log.finish(1);
+    await log.claimReadingLink(3, '10', '10');
+    await first;
+    expect(ridden()).toEqual([[], [], [1]]);
+    await Promise.all([log.finish(2), log.finish(3)]);
+    expect(finishes()).toEqual([[2, 3]]);
+  });
+
+  it('stays out of a claim of its own update (a redelivery while it finishes), which cannot write the row twice', async () => {
+    const { log, finishes, ridden } = logOnRecordingDb();
+    for (const id of [1, 2]) await log.claimReadingLink(id, '10', '10');
+    const first = log.finish(1);
+    await log.claimReadingLink(1, '10', '10');
+    expect(ridden()).toEqual([[], [], []]);
+    await first;
+    expect(finishes()).toEqual([[1]]);
   });
 });

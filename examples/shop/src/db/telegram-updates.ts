@@ -23,6 +23,26 @@ export type UpdateClaim = 'claimed' | 'handled' | 'running';
  */
 const FINISH_GATHER_MS = 5;
 
+/** A handled update's finish waiting for its statement, and how its caller is told the outcome. */
+interface PendingFinish {
+  updateId: number;
+  done: () => void;
+  failed: (error: unknown) => void;
+}
+
+/** Settles every finish of `batch` with the statement that wrote them. */
+function settleWith(statement: Promise<unknown>, batch: readonly PendingFinish[]): void {
+  if (batch.length === 0) return;
+  statement.then(
+    () => {
+      for (const f of batch) f.done();
+    },
+    (error: unknown) => {
+      for (const f of batch) f.failed(error);
+    },
+  );
+}
+
 /**
  * The `telegram_updates` table: the update ids claimed, each unfinished (`finished_at` null) while some replica
  * handles it, so an update Telegram delivers again (a webhook retried, polling resumed after a crash) is handled
@@ -32,7 +52,7 @@ export class TelegramUpdateLog {
   /** Updates this process claimed and has not finished or given back yet. */
   private open = 0;
   /** Updates finished while others were open, written together (see {@link finish}). */
-  private finishing: Array<{ updateId: number; done: () => void; failed: (error: unknown) => void }> = [];
+  private finishing: PendingFinish[] = [];
   private finishTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -53,7 +73,8 @@ export class TelegramUpdateLog {
   /**
    * {@link claim}, and in the same statement the link of `fromUser` (the Telegram user who sent the update; `null`:
    * none read), which the bot resolves next: one round trip an update less. `link` is `null` when that user is not
-   * linked (or none was asked for).
+   * linked (or none was asked for). The finishes waiting to be gathered (see {@link finish}) ride on the same
+   * statement, and settle with it: in a rush, a claim comes before the gather's wait is over.
    */
   async claimReadingLink(
     updateId: number,
@@ -61,8 +82,10 @@ export class TelegramUpdateLog {
     fromUser: string | null,
   ): Promise<{ claim: UpdateClaim; link: TelegramLink | null }> {
     const now = this.clock.now();
-    const { rows } = await this.db.query<Partial<LinkRow> & { claimed: boolean }>(
+    const riders = this.takeFinishing(updateId);
+    const claiming = this.db.query<Partial<LinkRow> & { claimed: boolean }>(
       `WITH reachable AS (DELETE FROM ${this.schema}.telegram_unreachable_chats WHERE chat_id = $4),
+       finished AS (UPDATE ${this.schema}.telegram_updates SET finished_at = $2 WHERE update_id = ANY($6::bigint[])),
        claimed AS (
          INSERT INTO ${this.schema}.telegram_updates AS u (update_id, received_at, finished_at) VALUES ($1, $2, NULL)
          ON CONFLICT (update_id) DO UPDATE SET received_at = EXCLUDED.received_at
@@ -70,8 +93,10 @@ export class TelegramUpdateLog {
          RETURNING update_id)
        SELECT EXISTS (SELECT 1 FROM claimed) AS claimed, l.telegram_user_id, l.chat_id, l.customer_id, l.username
        FROM (SELECT 1) AS one LEFT JOIN ${this.schema}.telegram_links AS l ON l.telegram_user_id = $5`,
-      [updateId, now, new Date(now.getTime() - UPDATE_CLAIM_LEASE_MS), fromChat, fromUser],
+      [updateId, now, new Date(now.getTime() - UPDATE_CLAIM_LEASE_MS), fromChat, fromUser, riders.map((f) => f.updateId)],
     );
+    settleWith(claiming, riders);
+    const { rows } = await claiming;
     const row = rows[0]!;
     const link = typeof row.telegram_user_id === 'string' ? linkFromRow(row as LinkRow) : null;
     if (row.claimed) {
@@ -89,8 +114,9 @@ export class TelegramUpdateLog {
   /** Marks a claimed update done: every later delivery of it is `handled`. */
   finish(updateId: number): Promise<void> {
     // Updates this process handles at the same time (a rush's webhook posts) finish in one statement: one finished
-    // while others are open waits for them, up to FINISH_GATHER_MS; the last one open writes them all at once (so
-    // an update handled alone, or one after another, is written at once). Each resolves or fails with the statement.
+    // while others are open waits for them, up to FINISH_GATHER_MS, or for the next claim, which writes it in its own
+    // statement; the last one open writes them all at once (so an update handled alone, or one after another, is
+    // written at once). Each resolves or fails with the statement that wrote it.
     this.open = Math.max(0, this.open - 1);
     return new Promise((done, failed) => {
       this.finishing.push({ updateId, done, failed });
@@ -105,19 +131,28 @@ export class TelegramUpdateLog {
     const batch = this.finishing;
     this.finishing = [];
     if (batch.length === 0) return;
-    this.db
-      .query(`UPDATE ${this.schema}.telegram_updates SET finished_at = $2 WHERE update_id = ANY($1::bigint[])`, [
+    settleWith(
+      this.db.query(`UPDATE ${this.schema}.telegram_updates SET finished_at = $2 WHERE update_id = ANY($1::bigint[])`, [
         batch.map((f) => f.updateId),
         this.clock.now(),
-      ])
-      .then(
-        () => {
-          for (const f of batch) f.done();
-        },
-        (error: unknown) => {
-          for (const f of batch) f.failed(error);
-        },
-      );
+      ]),
+      batch,
+    );
+  }
+
+  /**
+   * The finishes waiting to be gathered, for a claim of `claiming` to write: all of them but one of `claiming` itself
+   * (a redelivery of an update still finishing), which stays for the gather: one statement does not write a row twice.
+   */
+  private takeFinishing(claiming: number): PendingFinish[] {
+    if (this.finishing.length === 0) return [];
+    const riders = this.finishing.filter((f) => f.updateId !== claiming);
+    this.finishing = this.finishing.filter((f) => f.updateId === claiming);
+    if (this.finishing.length === 0) {
+      clearTimeout(this.finishTimer);
+      this.finishTimer = undefined;
+    }
+    return riders;
   }
 
   /**

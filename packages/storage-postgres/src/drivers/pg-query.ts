@@ -23,9 +23,15 @@ interface PgQuery {
   handleRowDescription(message: { fields: readonly unknown[] }): void;
   handleDataRow(message: { fields: readonly (string | null)[] }): void;
   handleError(error: unknown, wire: PgWire): void;
+  /** `'extended'`: Parse, Bind and Execute even without parameters (a `BEGIN` or a command ahead rides with them). */
+  queryMode: string | undefined;
 }
 
-export type PgQueryClass = new (config: { text: string; values: unknown[]; queryMode: 'extended' }) => PgQuery;
+/**
+ * node-postgres's `Query` constructor, called with the statement's text and values: a config object would be copied
+ * property by property (`normalizeQueryConfig`) on every statement, a text is not.
+ */
+export type PgQueryClass = new (text: string, values: unknown[]) => PgQuery;
 
 /** What a statement sent by {@link sendStatement} answers. */
 export interface PgAnswer {
@@ -92,7 +98,8 @@ function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig)
     decodeError: unknown;
 
     constructor(config: StatementConfig) {
-      super({ text: config.text, values: config.values, queryMode: 'extended' });
+      super(config.text, config.values);
+      this.queryMode = 'extended';
       this.options = config.options;
       this.statement = config.options.preparedPerConnection === undefined ? undefined : statementName(config.text);
       this.before = (config.options.begin ? 1 : 0) + (config.options.ahead?.length ?? 0);
