@@ -55,6 +55,7 @@ import { printTrace, type BuyerTimes, type PanelRequest } from './trace-report.j
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import PQueue from 'p-queue';
 import type { StatementCounts } from './statement-count.js';
+import { postUpdate } from './webhook-post.js';
 
 const { values } = parseArgs({
   options: {
@@ -276,18 +277,10 @@ try {
       const { url } = replicas[turn++ % replicas.length]!;
       // A connection that fails counts as status 0: Telegram delivers the update again too.
       const status = await telegramConnections.add(() =>
-        fetch(url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'x-telegram-bot-api-secret-token': WEBHOOK_SECRET,
-            'x-bench-step': label,
-            'x-bench-user': String(user),
-          },
-          body: JSON.stringify(update),
-        }).then(
-          async (res) => (await res.arrayBuffer(), res.status),
-          () => 0,
+        postUpdate(
+          url,
+          { 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET, 'x-bench-step': label, 'x-bench-user': String(user) },
+          JSON.stringify(update),
         ),
       );
       if (status === 200) return;
