@@ -1,5 +1,6 @@
 import type { Plan } from '@panelkit/sdk';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { csrfFrom, type ShopUnderTest, type Visitor } from './shop-under-test.js';
 
 /** A demo plan by the start of its name (e.g. `Frankfurt · 1 month · 50`). */
@@ -62,5 +63,22 @@ export async function boughtAndProvisioned(t: ShopUnderTest, buyer: Visitor, pla
   await t.drain();
   const [sub] = await t.shop.storage.subscriptions.listByOrder(orderId);
   if (sub === undefined) throw new Error('the order has no subscription');
+  await leftPending(t, sub.id);
   return sub.id;
+}
+
+/**
+ * Waits (up to 10 s) for a subscription to leave `pending`. A shop served with its background worker (the browser
+ * tests) may have that worker take the provisioning job: `drain()` returns once the test's own worker finds nothing
+ * to claim, while the other may still be on the panel (a link read then found no live subscription).
+ */
+async function leftPending(t: ShopUnderTest, subscriptionId: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const status = (await t.shop.storage.subscriptions.get(subscriptionId))?.status;
+    if (status !== 'pending') return;
+    if (Date.now() > deadline) throw new Error(`subscription ${subscriptionId} still pending after 10 s`);
+    await t.drain();
+    await sleep(20);
+  }
 }
