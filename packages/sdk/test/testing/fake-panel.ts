@@ -95,7 +95,12 @@ export class FakePanel implements PanelTestControls {
   }
 
   // ------------------------------------------------------------------ wire
-  readonly handle = async (request: Request): Promise<Response> => {
+  /**
+   * Answers one request. `signal`: the caller's own (its fetch's `init.signal`), which a hanging request waits on.
+   * Node 20's `Request` follows the signal it was given only while the `Request` itself is reachable (nodejs/node#55428):
+   * a hang holding only `request.signal` may never see the abort once the garbage collector has run.
+   */
+  readonly handle = async (request: Request, signal: AbortSignal = request.signal): Promise<Response> => {
     this.requests += 1;
     const url = new URL(request.url);
     if (request.method === 'POST' && url.pathname === '/login') return this.#login(request);
@@ -117,8 +122,8 @@ export class FakePanel implements PanelTestControls {
         return new Promise<Response>((_resolve, reject) => {
           // A signal that ended before the request arrived fires no event (a loaded machine can take the whole
           // short timeout to get here): reject at once, as fetch does.
-          if (request.signal.aborted) reject(request.signal.reason);
-          else request.signal.addEventListener('abort', () => reject(request.signal.reason), { once: true });
+          if (signal.aborted) reject(signal.reason);
+          else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
         });
       default:
         break;

@@ -1,3 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { ManualClock, describePanelAdapter } from '../../src/testing/index.js';
 import type { PanelFactoryContext, PanelUnderTest } from '../../src/testing/index.js';
@@ -15,7 +18,7 @@ function fakeFactory(mode: 'login' | 'static-token') {
     const adapter = createFakeAdapter({
       baseUrl: 'http://fake-panel.test',
       ...credentials,
-      fetch: (input, init) => panel.handle(new Request(input, init)),
+      fetch: (input, init) => panel.handle(new Request(input, init), init?.signal ?? undefined),
       logger,
       // The static-token variant also claims the least, so the suite's capability branches run too.
       ...(mode === 'static-token'
@@ -58,5 +61,31 @@ describe('the fake panel', () => {
       signal: AbortSignal.abort(),
     });
     await expect(panel.handle(request)).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it("ends a hanging request with its caller's signal after the garbage collector has run (nodejs/node#55428)", async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const panel = new FakePanel(new ManualClock(), { username: 'admin', password: 'fake-panel-password-1234' });
+    panel.issueStaticToken('token');
+    panel.injectFault({ kind: 'timeout' });
+    const caller = new AbortController();
+    // What the adapters' fetch in the suite does: a Request made for the call and dropped, the caller's signal kept.
+    const hanging = panel.handle(
+      new Request('http://fake-panel.test/clients', { headers: { authorization: 'Bearer token' }, signal: caller.signal }),
+      caller.signal,
+    );
+    gc();
+    await sleep(10);
+    gc();
+    caller.abort();
+    const outcome = await Promise.race([
+      hanging.then(
+        () => 'answered',
+        () => 'ended',
+      ),
+      sleep(2_000).then(() => 'still hanging'),
+    ]);
+    expect(outcome).toBe('ended');
   });
 });
