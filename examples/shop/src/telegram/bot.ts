@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { autoRetry } from '@grammyjs/auto-retry';
-import { Bot, InlineKeyboard } from 'grammy';
+import { type Bot, InlineKeyboard } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { HostJobDefinition } from '@panelkit/sdk';
 import { Router } from 'express';
@@ -60,6 +60,7 @@ import { canAnswerInWebhookReply } from './webhook-reply.js';
 import { handledOnce } from './update-once.js';
 import { callbackAnswersAreCourtesy } from './callback-answers.js';
 import { registerLogSecrets } from '../logging/logger.js';
+import { FilteringBot } from './filtering-bot.js';
 
 /** The path Telegram posts updates to in webhook mode. */
 export const WEBHOOK_PATH = '/telegram/webhook';
@@ -112,7 +113,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   const webhookSecret = webhookSecretFor(config, shop.secret);
   registerLogSecrets(log, config.token, webhookSecret);
   // A button's answer rides on the webhook's reply when the update is handled within the request (`webhook-reply.ts`).
-  const bot = new Bot<BotContext>(config.token, {
+  const bot = new FilteringBot<BotContext>(config.token, {
     client: { ...telegramClientOptions(config), canUseWebhookReply: canAnswerInWebhookReply },
   });
   // The same retry policy as `telegramApi`: 429s are waited out for up to a minute. A network

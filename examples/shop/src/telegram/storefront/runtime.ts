@@ -1,5 +1,5 @@
 import { autoRetry } from '@grammyjs/auto-retry';
-import { Bot, type Composer } from 'grammy';
+import type { Bot, Composer } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { Request, Router } from 'express';
 import type { Shop } from '../../app/shop.js';
@@ -38,6 +38,7 @@ import { storefrontBotHealth } from '../../app/storefronts/bot-health-source.js'
 import { storefrontHandledOnce } from './handled-once.js';
 import { storefrontAddress } from './address.js';
 import { storefrontBuyer } from './buyer.js';
+import { FilteringBot } from '../filtering-bot.js';
 import { officeHandlers } from './office.js';
 import { ownerOnlyButtons, storefrontSupport, suspendedGate } from './screens.js';
 import type { StorefrontContext, StorefrontDeps } from './context.js';
@@ -90,7 +91,7 @@ export function createStorefrontBots(shop: Shop, options: StorefrontBotOptions):
       miniApp: null,
     };
     registerLogSecrets(log, row.token, row.webhookSecret);
-    const bot = new Bot<StorefrontContext>(row.token, { client: telegramClientOptions(config) });
+    const bot = new FilteringBot<StorefrontContext>(row.token, { client: telegramClientOptions(config) });
     bot.api.config.use(pacedPerBot(row.botId));
     bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60, rethrowHttpErrors: true }));
     bot.api.config.use(callbackAnswersAreCourtesy(log));
