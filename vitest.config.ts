@@ -64,6 +64,8 @@ export default defineConfig({
           // PGlite's initdb runs once for the run; each in-memory database starts from that folder.
           // One Chromium serves every browser test file (connecting costs a fraction of starting one).
           // Here, not on the root: vitest runs a root set-up once more beside each project's.
+          // A failed browser test says what its open pages were showing (`report-failed-pages.ts`).
+          setupFiles: ['examples/shop/test/e2e/report-failed-pages.ts'],
           globalSetup: [
             'scripts/test-support/temp-root.ts',
             'packages/storage-postgres/test/support/local-postgres.ts',

@@ -1,20 +1,22 @@
 import { createServer } from 'node:net';
 import { existsSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { holdQuietNetwork } from '../../../../scripts/test-support/network-gate.js';
 import { startBackground, type Background } from '../../src/stack/background.js';
 import { startShop, type ShopUnderTest } from '../support/shop-under-test.js';
 import { BROWSER_ENDPOINT_VARIABLE, CHROMIUM, CHROMIUM_LAUNCH } from './browser-server.js';
+import { SCREENSHOT_DIR, trackContext } from './open-pages.js';
 
 export const HAVE_CHROMIUM = existsSync(CHROMIUM);
-export const SCREENSHOT_DIR = resolve(import.meta.dirname, '../../test-output/screenshots');
+export { SCREENSHOT_DIR };
 
 /**
  * Chromium for one test file: a connection to the run's browser (`browser-server.ts`), whose `close()`
  * closes the contexts the file opened; its own Chromium when the run has none (a runner without the set-up).
  * It opens while no container starts or stops on the host and holds that until it is closed (`network-gate.ts`).
+ * The contexts it opens are counted until closed, so a failed test's pages are reported (`report-failed-pages.ts`).
  */
 export async function launchBrowser(): Promise<Browser> {
   const release = await holdQuietNetwork();
@@ -23,6 +25,12 @@ export async function launchBrowser(): Promise<Browser> {
     // Either way each context a test opens starts empty: no cookie or storage from another file's.
     const browser = endpoint === undefined ? await chromium.launch(CHROMIUM_LAUNCH) : await chromium.connect(endpoint);
     browser.on('disconnected', release);
+    const newContext = browser.newContext.bind(browser);
+    browser.newContext = async (options) => {
+      const context = await newContext(options);
+      trackContext(context);
+      return context;
+    };
     return browser;
   } catch (error) {
     release();

@@ -1,0 +1,75 @@
+import { resolve } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+
+/** Where the browser tests' screenshots go (`examples/shop/test-output/screenshots`). */
+export const SCREENSHOT_DIR = resolve(import.meta.dirname, '../../test-output/screenshots');
+
+/** The browser contexts test files opened and have not closed yet, in the worker that runs them (`browser.ts`). */
+const openContexts = new Set<BrowserContext>();
+
+/** What a page said last on its console as errors, and its uncaught errors: the latest few each. */
+const pageErrors = new WeakMap<Page, string[]>();
+const KEPT_ERRORS = 10;
+
+/** Counts `context` open until it closes, and keeps its pages' console errors for {@link describeOpenPages}. */
+export function trackContext(context: BrowserContext): void {
+  openContexts.add(context);
+  context.on('close', () => openContexts.delete(context));
+  context.on('page', (page) => {
+    const errors: string[] = [];
+    pageErrors.set(page, errors);
+    const keep = (line: string) => {
+      errors.push(line);
+      if (errors.length > KEPT_ERRORS) errors.shift();
+    };
+    page.on('console', (message) => {
+      if (message.type() === 'error') keep(`console: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => keep(`page error: ${error.message}`));
+  });
+}
+
+/** `promise`'s value, or `fallback` once `ms` passed (a page that hangs must not hang the report of it). */
+function within<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<T>((done) => {
+    timer = setTimeout(() => done(fallback), ms);
+  });
+  return Promise.race([promise.catch(() => fallback), late]).finally(() => clearTimeout(timer));
+}
+
+/** How much of a page's text a report quotes. */
+const QUOTED_TEXT = 1_500;
+
+/**
+ * One report line per page still open: its address, title, the start of its visible text and its last console
+ * errors, each screenshot saved by `save` (named after the page's place). A test that failed in a browser leaves its
+ * contexts open (its own `close()` came after the failing step), so this shows what the browser was shown when it
+ * failed: under a loaded machine such a failure may not come back when the file runs again.
+ */
+export async function describeOpenPages(save: (page: Page, name: string) => Promise<string>): Promise<string[]> {
+  const lines: string[] = [];
+  let n = 0;
+  for (const context of openContexts) {
+    for (const page of context.pages()) {
+      n++;
+      const title = await within(page.title(), 5_000, '(no title within 5 s)');
+      const text = await within(
+        // A string: the tests' TypeScript has no DOM library.
+        page.evaluate<string>("document.body?.innerText ?? ''"),
+        5_000,
+        '(the page did not answer within 5 s)',
+      );
+      const shot = await within(save(page, `page-${n}`), 15_000, '(no screenshot within 15 s)');
+      const errors = pageErrors.get(page) ?? [];
+      lines.push(
+        [
+          `page ${n}: ${page.url()} — "${title}"; screenshot ${shot}`,
+          `  text: ${JSON.stringify(text.replace(/\s+/g, ' ').slice(0, QUOTED_TEXT))}`,
+          ...errors.map((line) => `  ${line}`),
+        ].join('\n'),
+      );
+    }
+  }
+  return lines;
+}
