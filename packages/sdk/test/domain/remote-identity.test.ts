@@ -64,4 +64,18 @@ describe('deriveRemoteIdentity', () => {
   it('refuses a negative generation', () => {
     expect(() => deriveRemoteIdentity('sub_x', -1, { secret })).toThrow(ConfigurationError);
   });
+
+  it.each([
+    ['uuid', 'not-a-uuid'],
+    ['username', 'Has Spaces'],
+    ['subId', 'SHORT'],
+    ['password', 'short'],
+    ['ssKey', 'short'],
+  ] as const)('the schema refuses a derived identity whose %s is not of the derived shape, and takes it adopted', (field, value) => {
+    const identity = { ...deriveRemoteIdentity('sub_x', 0, { secret }), [field]: value };
+    const result = RemoteIdentitySchema.safeParse(identity);
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([[field, `not a derived ${field}`]]);
+    expect(RemoteIdentitySchema.safeParse({ ...identity, adopted: true }).success).toBe(true);
+  });
 });
