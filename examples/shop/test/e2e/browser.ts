@@ -1,16 +1,15 @@
 import { createServer } from 'node:net';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { holdQuietNetwork } from '../../../../scripts/test-support/network-gate.js';
 import { startBackground, type Background } from '../../src/stack/background.js';
 import { startShop, type ShopUnderTest } from '../support/shop-under-test.js';
 import { BROWSER_ENDPOINT_VARIABLE, CHROMIUM, CHROMIUM_LAUNCH } from './browser-server.js';
-import { SCREENSHOT_DIR, trackContext } from './open-pages.js';
+import { trackContext } from './open-pages.js';
 
 export const HAVE_CHROMIUM = existsSync(CHROMIUM);
-export { SCREENSHOT_DIR };
+export { screenshot } from './open-pages.js';
 
 /**
  * Chromium for one test file: a connection to the run's browser (`browser-server.ts`), whose `close()`
@@ -76,12 +75,6 @@ function freePort(): Promise<number> {
       probe.close(() => done(typeof address === 'object' && address !== null ? address.port : 0));
     });
   });
-}
-
-/** Saves a full-page screenshot under `examples/shop/test-output/screenshots/<name>.png`. */
-export async function screenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
 
 /** Picks a language in the page's language switch (opening it first), by the language's own name ("فارسی"). */

@@ -1,8 +1,17 @@
-import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 
-/** Where the browser tests' screenshots go (`examples/shop/test-output/screenshots`). */
-export const SCREENSHOT_DIR = resolve(import.meta.dirname, '../../test-output/screenshots');
+/** Where the browser tests' screenshots go. */
+const SCREENSHOT_DIR = resolve(import.meta.dirname, '../../test-output/screenshots');
+
+/** Saves a full-page screenshot under `examples/shop/test-output/screenshots/<name>.png`; its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const path = join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
 
 /** The browser contexts test files opened and have not closed yet, in the worker that runs them (`browser.ts`). */
 const openContexts = new Set<BrowserContext>();

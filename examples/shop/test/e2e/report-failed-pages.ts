@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { afterEach } from 'vitest';
-import { describeOpenPages, SCREENSHOT_DIR } from './open-pages.js';
+import { describeOpenPages, screenshot } from './open-pages.js';
 
 /**
  * Vitest set-up for every test file: when a test fails with browser pages still open (a browser test fails before
@@ -13,11 +12,6 @@ import { describeOpenPages, SCREENSHOT_DIR } from './open-pages.js';
 afterEach(async ({ task }) => {
   if (task.result?.state !== 'fail') return;
   const prefix = `failed-${basename(task.file.name, '.test.ts')}-${task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`;
-  const lines = await describeOpenPages(async (page, name) => {
-    mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    const path = join(SCREENSHOT_DIR, `${prefix}-${name}.png`);
-    await page.screenshot({ path, fullPage: true, timeout: 10_000 });
-    return path;
-  });
+  const lines = await describeOpenPages((page, name) => screenshot(page, `${prefix}-${name}`));
   if (lines.length > 0) console.error(`[browser] "${task.name}" failed; what its open pages show:\n${lines.join('\n')}`);
 });
