@@ -2,7 +2,10 @@ import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { ConfigurationError } from '../errors.js';
 
-/** A derived identity's uuid, checked once made (a schema made per check cost more than the whole check). */
+/**
+ * Checks a derived identity's uuid. Made once: zod builds a schema's internals when it is made, which cost more than
+ * the check itself.
+ */
 const DerivedUuidSchema = z.uuid();
 
 /**
