@@ -1,10 +1,8 @@
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import { existsSync, rmSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAVE_CHROMIUM, launchBrowser } from './browser.js';
-import { describeOpenPages } from './open-pages.js';
+import { describeOpenPages, screenshot } from './open-pages.js';
 
 /** What a failed browser test reports of the pages it left open (`report-failed-pages.ts`). */
 describe.skipIf(!HAVE_CHROMIUM)(
@@ -19,10 +17,10 @@ describe.skipIf(!HAVE_CHROMIUM)(
     });
 
     it('names each open page with its address, title, text and console errors, saves its screenshot, and forgets it once closed', async () => {
-      const folder = mkdtempSync(join(tmpdir(), 'open-pages-'));
-      const save = async (page: import('playwright-core').Page, name: string) => {
-        const path = join(folder, `${name}.png`);
-        await page.screenshot({ path });
+      const saved: string[] = [];
+      const save = async (page: Page, name: string) => {
+        const path = await screenshot(page, `open-pages-test-${name}`);
+        saved.push(path);
         return path;
       };
       const context = await browser.newContext();
@@ -36,13 +34,16 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(lines[0]).toContain('page 1: about:blank — "Sign in"');
       expect(lines[0]).toContain('text: "Too many requests, try again later"');
       expect(lines[0]).toContain('console: the form failed to load');
-      expect(existsSync(join(folder, 'page-1.png'))).toBe(true);
+      expect(saved).toHaveLength(1);
+      expect(lines[0]).toContain(`screenshot ${saved[0]}`);
+      expect(existsSync(saved[0]!)).toBe(true);
 
       const other = await browser.newPage();
       expect(await describeOpenPages(save)).toHaveLength(2);
       await other.close();
       await context.close();
       expect(await describeOpenPages(save)).toEqual([]);
+      for (const path of saved) rmSync(path, { force: true });
     });
   },
 );
