@@ -7,6 +7,7 @@
  *   node --conditions=@panelkit/source --import tsx bench/rush/main.ts \
  *     [--buyers 1000] [--seconds 60] [--replicas 1] [--lone 20] \
  *     [--server postgres://postgres@127.0.0.1:5432/test] [--schema bench_rush] [--keep] [--count] [--idle 15] [--profile DIR]
+ *     [--v8-flags="--trace-deopt"]
  *
  * Buyers start `/start` (linked Telegram users, in bulk before the clock runs) and get twice the plan's price in
  * their wallet. Then, first, `--lone` buyers buy one after another with nothing else running (the floor); then
@@ -24,6 +25,8 @@
  * `--idle` seconds with nothing asked of the replicas (0: not measured), their idle background a second.
  * `--profile DIR`: each replica runs under `node --cpu-prof` and writes its profile into DIR when it stops
  * (`profile-layers.ts` breaks one down).
+ * `--v8-flags="…"`: more node flags for each replica (V8's traces, which print on stdout: each replica's stdout is then
+ * written to a file of its own, named when it starts).
  * `BENCH_TRACE=1`: where a rush buyer's time goes, stage by stage (`trace-replica.ts`, `trace-report.ts`): the webhook,
  * the checkout, each job's enqueue, claim, routing, panel answer and run, and the link's arrival, at p50/p90/p99 and
  * for the slowest 1%; each process's event loop delay, each replica's waits for a pool connection, and its claims (how
@@ -31,7 +34,7 @@
  * Figures: `bench/RESULTS.md` (## rush).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -69,8 +72,11 @@ const { values } = parseArgs({
     count: { type: 'boolean', default: false },
     idle: { type: 'string', default: '15' },
     profile: { type: 'string' },
+    'v8-flags': { type: 'string' },
   },
 });
+/** `--v8-flags="…"`: more flags for each replica's node (`--trace-deopt`, say); each replica's stdout then goes to a file. */
+const V8_FLAGS = values['v8-flags']?.split(/\s+/).filter((flag) => flag !== '') ?? [];
 const BUYERS = Number(values.buyers);
 /** `BENCH_TRACE=1` (inherited by the replicas): the stage trace of the rush's buyers. */
 const TRACE = process.env['BENCH_TRACE'] === '1';
@@ -230,6 +236,7 @@ try {
         '--import',
         'tsx',
         ...(values.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${values.profile}`]),
+        ...V8_FLAGS,
       ],
       env: {
         ...process.env,
@@ -239,14 +246,25 @@ try {
       },
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     });
-    const lines = createInterface({ input: child.stdout! });
-    const line = await new Promise<string>((resolve, reject) => {
-      lines.once('line', resolve);
+    // What a replica prints (errors; V8's traces with `--v8-flags`) is shown, or written to a file, and drained: a
+    // full pipe would stall the replica.
+    if (V8_FLAGS.length > 0) {
+      const file = join(tmpdir(), `bench-rush-replica-${i}.stdout`);
+      console.error(`replica ${i}: stdout to ${file}`);
+      child.stdout!.pipe(createWriteStream(file));
+    } else createInterface({ input: child.stdout! }).on('line', (text) => console.error(`replica ${i}: ${text.slice(0, 2000)}`));
+    // It says its port once it listens (over IPC, so that nothing it prints can be taken for it).
+    const port = await new Promise<number>((resolve, reject) => {
+      const onMessage = (message: unknown) => {
+        const port = (message as { port?: unknown }).port;
+        if (typeof port !== 'number') return;
+        child.off('message', onMessage);
+        resolve(port);
+      };
+      child.on('message', onMessage);
       child.once('exit', (code) => reject(new Error(`replica ${i} exited with ${code}`)));
     });
-    // Whatever it logs after (errors), shown and drained: a full pipe would stall the replica.
-    lines.on('line', (text) => console.error(`replica ${i}: ${text.slice(0, 2000)}`));
-    replicas.push({ child, url: `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}/telegram/webhook` });
+    replicas.push({ child, url: `http://127.0.0.1:${port}/telegram/webhook` });
     // A replica that ends before it is told to stop (the crash issue 50 found under overload) is counted and said.
     child.once('exit', (code, signal) => {
       if (!stopping) {

@@ -1,8 +1,9 @@
 /**
  * One shop replica of bench/rush in its own OS process: the shop as `main.ts` runs it on PostgreSQL (its web app
  * with the bot's webhook route, and its background worker: provisioning, notifications through the bot), talking to
- * the bench's fake Bot API. Configured by the environment main.ts gives it; prints `{ port }` as one JSON line on
- * stdout once it listens, answers `{ cmd: 'counts' }` with the statements it counted (`BENCH_RUSH_COUNT=1`), and on `{ cmd: 'stop' }` stops, answers `{ cpuMs }` (its own CPU since start) and exits.
+ * the bench's fake Bot API. Configured by the environment main.ts gives it; sends `{ port }` over IPC once it
+ * listens, answers `{ cmd: 'counts' }` with the statements it counted (`BENCH_RUSH_COUNT=1`), and on `{ cmd: 'stop' }`
+ * stops, answers `{ cpuMs }` (its own CPU since start) and exits.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -48,7 +49,7 @@ const server = await new Promise<Server>((resolve, reject) => {
   const s = createServer(tracing ? tracedRequests(listener) : listener).listen(0, '127.0.0.1', () => resolve(s));
   s.once('error', reject);
 });
-process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
+process.send?.({ port: (server.address() as AddressInfo).port });
 process.on('message', (message: { cmd: string }) => {
   if (message.cmd === 'counts') process.send?.({ counts: statementCounts() });
   if (message.cmd === 'trace-start') {
