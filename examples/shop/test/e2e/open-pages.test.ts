@@ -2,7 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAVE_CHROMIUM, launchBrowser } from './browser.js';
-import { describeOpenPages, screenshot } from './open-pages.js';
+import { describeOpenPages, screenshot, testStarting } from './open-pages.js';
 
 /** What a failed browser test reports of the pages it left open (`report-failed-pages.ts`). */
 describe.skipIf(!HAVE_CHROMIUM)(
@@ -43,6 +43,37 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await other.close();
       await context.close();
       expect(await describeOpenPages(save)).toEqual([]);
+      for (const path of saved) rmSync(path, { force: true });
+    });
+
+    it('names a page shown under an earlier failure and idle since by its address only, and in full once it is used again', async () => {
+      const saved: string[] = [];
+      const save = async (page: Page, name: string) => {
+        const path = await screenshot(page, `open-pages-test-idle-${name}`);
+        saved.push(path);
+        return path;
+      };
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.setContent('<title>Checkout</title><p>Pay now</p>');
+      const [first] = await describeOpenPages(save);
+      expect(first).toContain('page 1: about:blank — "Checkout"');
+      expect(first).toContain('text: "Pay now"');
+
+      // The file's next tests fail while the page stays open and nothing happens on it.
+      expect(await describeOpenPages(save)).toEqual(['page 1: about:blank — shown under an earlier failure, idle since']);
+      testStarting();
+      expect(await describeOpenPages(save)).toEqual(['page 1: about:blank — shown under an earlier failure, idle since']);
+      expect(saved).toHaveLength(1);
+
+      // A later test loads it again: shown in full under that test's failure.
+      testStarting();
+      await page.setContent('<title>Receipt</title><p>Paid</p>');
+      const [again] = await describeOpenPages(save);
+      expect(again).toContain('page 1: about:blank — "Receipt"');
+      expect(again).toContain('text: "Paid"');
+      expect(saved).toHaveLength(2);
+      await context.close();
       for (const path of saved) rmSync(path, { force: true });
     });
   },

@@ -20,6 +20,18 @@ const openContexts = new Set<BrowserContext>();
 const pageErrors = new WeakMap<Page, string[]>();
 const KEPT_ERRORS = 10;
 
+/** The tests begun in this worker so far (`testStarting`): the one running is the last. */
+let testsStarted = 0;
+/** The test during which each page last did something (loaded, navigated, sent a request, wrote on its console). */
+const lastActiveIn = new WeakMap<Page, number>();
+/** The test under whose failure each page was last shown in full. */
+const shownIn = new WeakMap<Page, number>();
+
+/** Marks a new test's start, for {@link describeOpenPages} to tell the pages it used from those left by earlier ones. */
+export function testStarting(): void {
+  testsStarted++;
+}
+
 /** Counts `context` open until it closes, and keeps its pages' console errors for {@link describeOpenPages}. */
 export function trackContext(context: BrowserContext): void {
   openContexts.add(context);
@@ -27,6 +39,13 @@ export function trackContext(context: BrowserContext): void {
   context.on('page', (page) => {
     const errors: string[] = [];
     pageErrors.set(page, errors);
+    const active = () => lastActiveIn.set(page, testsStarted);
+    active();
+    page.on('load', active);
+    page.on('framenavigated', active);
+    page.on('request', active);
+    page.on('console', active);
+    page.on('pageerror', active);
     const keep = (line: string) => {
       errors.push(line);
       if (errors.length > KEPT_ERRORS) errors.shift();
@@ -54,7 +73,9 @@ const QUOTED_TEXT = 1_500;
  * One report line per page still open: its address, title, the start of its visible text and its last console
  * errors, each screenshot saved by `save` (named after the page's place). A test that failed in a browser leaves its
  * contexts open (its own `close()` came after the failing step), so this shows what the browser was shown when it
- * failed: under a loaded machine such a failure may not come back when the file runs again.
+ * failed: under a loaded machine such a failure may not come back when the file runs again. A page already shown
+ * under an earlier failure and idle since (left open by a failed test, while the file's later tests fail beside it)
+ * gets its address only.
  */
 export async function describeOpenPages(save: (page: Page, name: string) => Promise<string>): Promise<string[]> {
   const lines: string[] = [];
@@ -62,6 +83,12 @@ export async function describeOpenPages(save: (page: Page, name: string) => Prom
   for (const context of openContexts) {
     for (const page of context.pages()) {
       n++;
+      const shown = shownIn.get(page);
+      if (shown !== undefined && (lastActiveIn.get(page) ?? 0) <= shown) {
+        lines.push(`page ${n}: ${page.url()} — shown under an earlier failure, idle since`);
+        continue;
+      }
+      shownIn.set(page, testsStarted);
       const title = await within(page.title(), 5_000, '(no title within 5 s)');
       const text = await within(
         // A string: the tests' TypeScript has no DOM library.
