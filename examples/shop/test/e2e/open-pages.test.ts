@@ -4,6 +4,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAVE_CHROMIUM, launchBrowser } from './browser.js';
 import { describeOpenPages, screenshot, testStarting } from './open-pages.js';
 
+/** A `save` for `describeOpenPages` through the tests' `screenshot()`, named `<prefix>-<page>`, and the paths it saved. */
+function savingAs(prefix: string): { save: (page: Page, name: string) => Promise<string>; saved: string[] } {
+  const saved: string[] = [];
+  const save = async (page: Page, name: string) => {
+    const path = await screenshot(page, `${prefix}-${name}`);
+    saved.push(path);
+    return path;
+  };
+  return { save, saved };
+}
+
 /** What a failed browser test reports of the pages it left open (`report-failed-pages.ts`). */
 describe.skipIf(!HAVE_CHROMIUM)(
   `the open pages' report${HAVE_CHROMIUM ? '' : ' (skipped: no Chromium; the test command installs it)'}`,
@@ -17,12 +28,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
     });
 
     it('names each open page with its address, title, text and console errors, saves its screenshot, and forgets it once closed', async () => {
-      const saved: string[] = [];
-      const save = async (page: Page, name: string) => {
-        const path = await screenshot(page, `open-pages-test-${name}`);
-        saved.push(path);
-        return path;
-      };
+      const { save, saved } = savingAs('open-pages-test');
       const context = await browser.newContext();
       const page = await context.newPage();
       await page.setContent(
@@ -47,12 +53,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
     });
 
     it('names a page shown under an earlier failure and idle since by its address only, and in full once it is used again', async () => {
-      const saved: string[] = [];
-      const save = async (page: Page, name: string) => {
-        const path = await screenshot(page, `open-pages-test-idle-${name}`);
-        saved.push(path);
-        return path;
-      };
+      const { save, saved } = savingAs('open-pages-test-idle');
       const context = await browser.newContext();
       const page = await context.newPage();
       await page.setContent('<title>Checkout</title><p>Pay now</p>');

@@ -44,16 +44,18 @@ export function trackContext(context: BrowserContext): void {
     page.on('load', active);
     page.on('framenavigated', active);
     page.on('request', active);
-    page.on('console', active);
-    page.on('pageerror', active);
     const keep = (line: string) => {
       errors.push(line);
       if (errors.length > KEPT_ERRORS) errors.shift();
     };
     page.on('console', (message) => {
+      active();
       if (message.type() === 'error') keep(`console: ${message.text()}`);
     });
-    page.on('pageerror', (error) => keep(`page error: ${error.message}`));
+    page.on('pageerror', (error) => {
+      active();
+      keep(`page error: ${error.message}`);
+    });
   });
 }
 
