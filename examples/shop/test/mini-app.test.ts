@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp } from '../src/app/auth/accounts.js';
 import { telegramAccountEmail } from '../src/app/auth/telegram-buyers.js';
 import { verifyInitData } from '../src/app/auth/telegram-init-data.js';
+import { setStorefrontAddress } from '../src/app/storefronts/web-address.js';
 import { TelegramLinkStore } from '../src/db/telegram-links.js';
 import { menuButtonFor, syncMenuButton } from '../src/telegram/menu-button.js';
 import type { BotCall } from './support/fake-telegram.js';
@@ -117,6 +118,37 @@ describe('the Mini App on an https shop', () => {
     const buyer = new TelegramUser(s.fake, clock, 7702, 'fa');
     await buyer.send(buyer.message('/start'));
     expect((await links.byTelegramUser('7702'))?.customerId).toBe(customer?.id);
+  });
+
+  it("makes a new Telegram user who came through a storefront's web address that storefront's buyer; a known one stays", async () => {
+    const { shop, clock } = s.t;
+    const reseller = await shop.kit.customers.create({ externalRef: 'reseller:mini-app', name: 'Mini reseller', locale: 'en' });
+    const plan = (await shop.storage.plans.list({ onSale: true }))[0]!;
+    await shop.kit.resellers.setPrice({ customerId: reseller.id, planId: plan.id, price: plan.price });
+    const storefront = await shop.kit.storefronts.create({ resellerId: reseller.id, name: 'Mini Front' });
+    const admin = await shop.accounts.getByEmail(ADMIN.email);
+    await setStorefrontAddress(shop, storefront.id, { slug: 'mini-front', hosts: '' }, { accountId: admin!.id, role: 'admin' });
+    const opened = await supertest(s.t.app).get('/store/mini-front').expect(303);
+    const arrival = ((opened.headers['set-cookie'] as unknown as string[]) ?? []).find((c) => c.startsWith('__Host-pk_storefront='));
+    expect(arrival).toBeDefined();
+    const arrivalPair = arrival!.split(';')[0] as string;
+
+    // The bot met this one before: the owner's buyer, and the Mini App does not move them.
+    const known = new TelegramUser(s.fake, clock, 7711);
+    await known.send(known.message('/start'));
+    await signIn(launchData(token, { id: 7711 }, clock.now()), { cookie: arrivalPair }).expect(200);
+    expect((await shop.storage.customers.getByExternalRef('telegram:7711'))?.storefrontId).toBeNull();
+
+    const res = await signIn(launchData(token, { id: 7712 }, clock.now()), { cookie: arrivalPair }).expect(200);
+    const customer = await shop.storage.customers.get((await accountOfSession(sessionCookieOf(res)!.token))!.customerId);
+    expect(customer?.externalRef).toBe('telegram:7712');
+    expect(customer?.storefrontId).toBe(storefront.id);
+    expect((await shop.kit.storefronts.buyers(storefront.id, { limit: 10 })).items.map((c) => c.id)).toEqual([customer?.id]);
+    // The address did its work: the arrival cookie is dropped, as after a web sign-up.
+    expect((res.headers['set-cookie'] as unknown as string[]).some((c) => c.startsWith('__Host-pk_storefront=;'))).toBe(true);
+    // Its pages wear the storefront's face.
+    const dashboard = await supertest(s.t.app).get('/dashboard').set('cookie', sessionCookieOf(res)!.pair).expect(200);
+    expect(dashboard.text).toMatch(/<a class="brand" href="\/">Mini Front<\/a>/);
   });
 
   it('signs a Telegram user linked to a web account in as that web account', async () => {

@@ -11,12 +11,17 @@ import { forgetArrivalStorefront } from './storefront-arrival.js';
  * the storefront a visitor came through (a signed-in caller's new account is nobody's storefront's: never moved).
  */
 export function newAccountOriginOf(req: Request, res: Response, limits: RateLimits): NewAccountOrigin {
+  return { network: networkOf(req.ip), rule: limits.newAccountsPerNetwork, storefrontId: newAccountStorefrontOf(res) };
+}
+
+/**
+ * The storefront whose buyer an account this request makes becomes, on every way in (password, e-mailed code,
+ * identity provider, the Mini App): the one a visitor sees the site through (its host name, else the `/store/<slug>`
+ * this browser opened last); `null` for the owner's shop, and for a signed-in caller (never moved).
+ */
+export function newAccountStorefrontOf(res: Response): string | null {
   const ctx = ctxOf(res);
-  return {
-    network: networkOf(req.ip),
-    rule: limits.newAccountsPerNetwork,
-    storefrontId: ctx.viewer === null ? (ctx.storefront?.id ?? null) : null,
-  };
+  return ctx.viewer === null ? (ctx.storefront?.id ?? null) : null;
 }
 
 /** The 429 of a slowed sign-up: `Retry-After` set, and the message (which names no account) for the page. */

@@ -6,6 +6,7 @@ import type { Shop } from '../app/shop.js';
 import { allBases, MINI_APP_PATH } from '../config/public-addresses.js';
 import { ctxOf } from '../http/context.js';
 import { setLocaleCookie } from '../http/locale-cookie.js';
+import { newAccountMade, newAccountStorefrontOf } from '../http/new-account-origin.js';
 import { setSessionCookie } from '../http/session-cookie.js';
 import { isLocale } from '../i18n/translate.js';
 import { SESSION_COOKIE, cookieName } from '../http/viewer.js';
@@ -58,7 +59,7 @@ export function miniAppRoutes(shop: Shop): Router {
       return void res.status(415).json({ error: 'unsupported_media', message: t('miniapp.refused.jsonOnly') });
     const body = SignInBody.safeParse(req.body);
     if (!body.success) return void res.status(400).json({ error: 'malformed', message: t('miniapp.refused.malformed') });
-    const result = await signInFromMiniApp(shop, body.data.initData);
+    const result = await signInFromMiniApp(shop, body.data.initData, newAccountStorefrontOf(res));
     // Outside the owner's required channel: the page shows the join button and a button that posts the launch data again.
     if (!result.ok && result.reason === 'channel')
       return void res.status(STATUS_OF.channel).json({
@@ -76,6 +77,7 @@ export function miniAppRoutes(shop: Shop): Router {
       csrfCookie: res.locals['csrfCookie'] as string | null,
     });
     setSessionCookie(res, shop.config, token, true);
+    if (result.created) newAccountMade(shop, res);
     // The pages speak the buyer's language (the one they chose in the bot), in Telegram's iframe too.
     if (isLocale(result.customer.locale)) setLocaleCookie(res, shop.config, result.customer.locale, true);
     res.json({ next: LANDING });

@@ -75,12 +75,16 @@ async function accountOfCustomer(shop: Shop, customer: Customer, telegramUserId:
  * linked to a staff account. A user outside the owner's required channel is refused (`channel`, with the channel to join)
  * by the bot's own check before the launch data is marked used, so the same launch data checks again once they joined.
  * Launch data opened by a campaign's link (`start_param` `campaign_<slug>`) joins that campaign (`joinCampaign`).
+ * A Telegram user the shop meets here for the first time becomes the buyer of `storefrontId` (the storefront whose
+ * web address the webview came through, by the web sign-up's rule: `newAccountStorefrontOf`; `null`: the owner's);
+ * `created` says so, and a known user is never moved.
  */
 export async function signInFromMiniApp(
   shop: Shop,
   initData: string,
+  storefrontId: string | null = null,
 ): Promise<
-  | { ok: true; account: Account; customer: Customer }
+  | { ok: true; account: Account; customer: Customer; created: boolean }
   | { ok: false; reason: Exclude<MiniAppSignInRefusal, 'channel'> }
   | { ok: false; reason: 'channel'; required: RequiredChannel }
 > {
@@ -99,11 +103,12 @@ export async function signInFromMiniApp(
   if (!(await new TelegramInitDataUses(shop.db, shop.shopSchema).claim(hash, now, keepUntil))) return { ok: false, reason: 'replayed' };
   const links = new TelegramLinkStore(shop.db, shop.shopSchema, shop.clock);
   // A private chat with the bot has the user's own id: the bot writes there once the user has started it.
-  const { link, customer } = await customerOfTelegramUser(shop, links, asTelegramUser(user), telegramUserId);
+  const known = await links.byTelegramUser(telegramUserId);
+  const { link, customer } = await customerOfTelegramUser(shop, links, asTelegramUser(user), telegramUserId, known, storefrontId);
   if ((link.username ?? null) !== (user.username ?? null)) await links.setUsername(telegramUserId, user.username ?? null);
   const account = await accountOfCustomer(shop, customer, telegramUserId);
   if (isStaffRole(account.role)) return { ok: false, reason: 'staff' };
   // Opened by a campaign's link (`?startapp=campaign_<slug>`): joined as at the bot's /start, at first contact only.
   if (startParam?.startsWith(CAMPAIGN_START_PREFIX)) await joinCampaign(shop, customer.id, startParam.slice(CAMPAIGN_START_PREFIX.length));
-  return { ok: true, account, customer };
+  return { ok: true, account, customer, created: known === null };
 }

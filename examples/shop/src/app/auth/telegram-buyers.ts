@@ -29,7 +29,7 @@ export function localeOfTelegramUser(user: Pick<User, 'language_code'>): Locale 
   return localeOfLanguageCode(user.language_code) ?? 'en';
 }
 
-async function customerByRef(shop: Shop, user: User): Promise<Customer> {
+async function customerByRef(shop: Shop, user: User, storefrontId: string | null): Promise<Customer> {
   const ref = telegramExternalRef(String(user.id));
   const existing = await shop.storage.customers.getByExternalRef(ref);
   if (existing !== null) return existing;
@@ -39,7 +39,13 @@ async function customerByRef(shop: Shop, user: User): Promise<Customer> {
   if (slot !== null && !slot.allowed) throw newAccountsSlowed(slot.retryAfterMs);
   try {
     const name = [user.first_name, user.last_name].filter(Boolean).join(' ').slice(0, 200) || null;
-    return await shop.kit.customers.create({ externalRef: ref, telegramId: String(user.id), name, locale: localeOfTelegramUser(user) });
+    return await shop.kit.customers.create({
+      externalRef: ref,
+      telegramId: String(user.id),
+      name,
+      locale: localeOfTelegramUser(user),
+      ...(storefrontId === null ? {} : { storefrontId }),
+    });
   } catch (error) {
     // Two first updates at once: the loser uses the winner's customer.
     const winner = ConflictError.is(error) ? await shop.storage.customers.getByExternalRef(ref) : null;
@@ -52,7 +58,9 @@ async function customerByRef(shop: Shop, user: User): Promise<Customer> {
  * The customer a Telegram user acts as: the linked one, else one keyed by their Telegram id
  * (created on first contact and linked; a `too_many_requests` `ShopError` while new Telegram users are
  * slowed: `newTelegramAccounts`). Safe under concurrent first updates. `known`: the user's link as read
- * just before (the update's claim reads it), else it is read here. The customer's price book comes in the same read
+ * just before (the update's claim reads it), else it is read here. `storefrontId`: the storefront a customer made now
+ * is the buyer of (a Mini App opened after that storefront's web address, as a web sign-up from it: `newAccountStorefrontOf`);
+ * `null`, the owner's. An existing customer is never moved. The customer's price book comes in the same read
  * (`kit.customers.withPriceBook`), for the screens that price plans.
  */
 export async function customerOfTelegramUser(
@@ -61,12 +69,13 @@ export async function customerOfTelegramUser(
   user: User,
   chatId: string,
   known?: TelegramLink | null,
+  storefrontId: string | null = null,
 ): Promise<{ link: TelegramLink; customer: Customer; priceBook: PriceBookEntry[] }> {
   const telegramUserId = String(user.id);
   let link =
     known !== undefined && (known === null || known.telegramUserId === telegramUserId) ? known : await links.byTelegramUser(telegramUserId);
   if (link === null) {
-    const created = await customerByRef(shop, user);
+    const created = await customerByRef(shop, user, storefrontId);
     link = await links.linkIfNew({ telegramUserId, chatId, customerId: created.id });
   }
   return { link, ...(await shop.kit.customers.withPriceBook(link.customerId)) };
