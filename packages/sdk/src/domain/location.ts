@@ -7,11 +7,12 @@ const NOT_COUNTRIES = new Set(['EU', 'EZ', 'QO', 'UN', 'ZZ', 'UK', 'XA', 'XB']);
 
 /**
  * A country as ISO 3166-1 alpha-2, upper case (`DE`, `NL`): two letters that name a region the runtime's ICU data
- * knows (an unassigned pair such as `QQ` is refused).
+ * knows (an unassigned pair such as `QQ` is refused). Anything else (`ZZZ9`, `de`) is one issue, two capital letters.
  */
 export const CountryCodeSchema = z
   .string()
-  .regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code: two capital letters')
+  // `abort`: the ICU lookup below throws a RangeError on anything but letters, so it runs only on two of them.
+  .regex(/^[A-Z]{2}$/, { error: 'an ISO 3166-1 alpha-2 code: two capital letters', abort: true })
   .refine((code) => !NOT_COUNTRIES.has(code) && regions.of(code) !== code, 'not an assigned ISO 3166-1 alpha-2 code');
 
 /**

@@ -6,10 +6,12 @@
  * plugin, an unreadable link) is left out rather than sent half right: XHTTP among them, which sing-box does not
  * implement (its V2Ray transports are http, ws, quic, grpc and httpupgrade).
  *
- * sing-box changed its configuration twice in ways an older app refuses: rule actions replaced the `dns` outbound
- * in 1.11, and typed DNS servers replaced `address` strings in 1.12. The profile follows the app's version, read
- * from its User-Agent (`SFA/1.12.4 (…)`), as the panels do; an app that names none gets the 1.11 form, which
- * 1.11 to 1.13 all read.
+ * sing-box changed its configuration in ways an older app refuses (a field it does not know is an error): the TUN
+ * inbound's `address` replaced `inet4_address` in 1.10, rule actions replaced the `dns` outbound in 1.11, and typed
+ * DNS servers replaced `address` strings in 1.12 (each from sing-box's changelog and its documentation's "Since
+ * sing-box …" notes; the HTTPUpgrade transport came in 1.7, rule sets in 1.8). The profile follows the app's
+ * version, read from its User-Agent (`SFA/1.12.4 (…)`), as the panels do; an app that names none gets the 1.11 form,
+ * which 1.11 to 1.13 all read.
  */
 import { parseShareLink, type ParsedShareLink } from '@panelkit/panel-adapters';
 import { isSingBoxEndpoint, singBoxEntryOf } from './protocols/index.js';
@@ -61,14 +63,18 @@ function tlsOf(security: string, p: ReadonlyMap<string, string>): Record<string,
   return tls;
 }
 
-/** The `transport` block; `undefined` for plain TCP, `null` for a transport sing-box cannot take here (xhttp, kcp…). */
-function transportOf(p: ReadonlyMap<string, string>): Record<string, unknown> | undefined | null {
+/**
+ * The `transport` block for `version`; `undefined` for plain TCP, `null` for a transport sing-box cannot take here
+ * (xhttp, kcp…, and HTTPUpgrade before 1.7, which added it).
+ */
+function transportOf(p: ReadonlyMap<string, string>, version: SingBoxVersion): Record<string, unknown> | undefined | null {
   const network = p.get('type') || 'tcp';
   const host = p.get('host');
   if (network === 'tcp') return (p.get('headerType') ?? 'none') === 'none' ? undefined : null;
   if (network === 'ws') return { type: 'ws', path: p.get('path') || '/', ...(host ? { headers: { Host: host } } : {}) };
   if (network === 'grpc') return { type: 'grpc', service_name: p.get('serviceName') ?? '' };
-  if (network === 'httpupgrade') return { type: 'httpupgrade', path: p.get('path') || '/', ...(host ? { host } : {}) };
+  if (network === 'httpupgrade' && atLeast(version, 1, 7))
+    return { type: 'httpupgrade', path: p.get('path') || '/', ...(host ? { host } : {}) };
   return null;
 }
 
@@ -82,7 +88,7 @@ function outboundOf(link: ParsedShareLink, tag: string, version: SingBoxVersion)
     return { type: 'shadowsocks', ...base, method: link.method, password: link.secret };
   }
   const tls = tlsOf(p.get('security') ?? (link.protocol === 'trojan' ? 'tls' : 'none'), p);
-  const transport = transportOf(p);
+  const transport = transportOf(p, version);
   if (tls === null || transport === null) return null;
   const carried = { ...(tls === undefined ? {} : { tls }), ...(transport === undefined ? {} : { transport }) };
   if (link.protocol === 'vless') {
@@ -116,6 +122,12 @@ export function singBoxOutbound(link: string, tag?: string, version: SingBoxVers
     return null;
   }
   return outboundOf(parsed, tag ?? (parsed.remark || `${parsed.address}:${parsed.port}`), version);
+}
+
+/** The TUN inbound: its prefix in `address` from 1.10, in `inet4_address` before (merged into `address` in 1.10). */
+function tunInbound(version: SingBoxVersion): Record<string, unknown> {
+  const prefix = atLeast(version, 1, 10) ? { address: ['172.19.0.1/30'] } : { inet4_address: '172.19.0.1/30' };
+  return { type: 'tun', tag: 'tun-in', ...prefix, auto_route: true, strict_route: true, stack: 'system' };
 }
 
 /** DNS through the proxy (Cloudflare over HTTPS), the local resolver for the proxies' own names. */
@@ -171,7 +183,7 @@ export function singBoxProfile(
   const profile = {
     log: { level: 'warn' },
     dns: dnsOf(version, title),
-    inbounds: [{ type: 'tun', tag: 'tun-in', address: ['172.19.0.1/30'], auto_route: true, strict_route: true, stack: 'system' }],
+    inbounds: [tunInbound(version)],
     ...(endpoints.length === 0 ? {} : { endpoints }),
     outbounds: [
       ...groups,
