@@ -1,4 +1,4 @@
-import type { Plan } from '@panelkit/sdk';
+import type { Money, Plan } from '@panelkit/sdk';
 import { builtFromPrice } from '@panelkit/sdk/plan-builder';
 import { formatBytes, formatMoney } from './format.js';
 import type { Locale, Translate } from './translate.js';
@@ -32,11 +32,34 @@ export function planPrice(plan: Plan, locale: Locale): string {
   return formatMoney(plan.price, locale);
 }
 
+/** What a plan is listed at (see {@link planListedPrice}). */
+export interface ListedPrice {
+  price: Money;
+  /** True for a plan the buyer composes: `price` is the least it sells for, shown "from …". */
+  from: boolean;
+}
+
 /**
- * A plan's price where plans are listed: a fixed plan's price, or "from …" for a plan the buyer composes (the SDK's
- * quote of its builder's defaults, `builtFromPrice`), since its stored price is not what it sells for.
+ * The one price a plan is listed at, wherever plans are listed (the catalog, the JSON API, the owner's table): a
+ * fixed plan's price, or for a plan the buyer composes the SDK's quote of its builder's defaults (`builtFromPrice`),
+ * since its stored price is not what it sells for.
  */
-export function planListPrice(plan: Plan, t: Translate, locale: Locale): string {
+export function planListedPrice(plan: Pick<Plan, 'price' | 'builder' | 'durationDays' | 'trafficBytes' | 'deviceLimit'>): ListedPrice {
   const from = builtFromPrice(plan);
-  return from === null ? planPrice(plan, locale) : t('planFrom.price', { price: formatMoney(from, locale) });
+  return from === null ? { price: plan.price, from: false } : { price: from, from: true };
+}
+
+/** A listed price, formatted: "from …" for a plan the buyer composes. */
+export function listedPriceText(listed: ListedPrice, t: Translate, locale: Locale): string {
+  const price = formatMoney(listed.price, locale);
+  return listed.from ? t('planFrom.price', { price }) : price;
+}
+
+/** A plan's price where plans are listed ({@link planListedPrice}), formatted: "from …" for a plan the buyer composes. */
+export function planListPrice(
+  plan: Pick<Plan, 'price' | 'builder' | 'durationDays' | 'trafficBytes' | 'deviceLimit'>,
+  t: Translate,
+  locale: Locale,
+): string {
+  return listedPriceText(planListedPrice(plan), t, locale);
 }

@@ -19,6 +19,9 @@ export const PlanResponse = z
     family: z.string(),
     description: z.string().nullable(),
     price: Money,
+    priceFrom: z
+      .boolean()
+      .describe('true: the buyer composes the plan (POST /api/v1/plans/{id}/quote prices a choice) and price is the least it sells for'),
     durationDays: z.number().int(),
     trafficBytes: z.number().int().nullable().describe('null: unlimited'),
     deviceLimit: z.number().int().nullable().describe('null: no limit'),

@@ -1,14 +1,21 @@
 import type { ExtensionQuoteResult, Order, Plan, Subscription } from '@panelkit/sdk';
 import type { DiscountDecision } from '@panelkit/sdk/rules';
+import { planListedPrice } from '../../i18n/plan-text.js';
 
-/** A plan as API clients see it (no capacity or placement internals). */
+/**
+ * A plan as API clients see it (no capacity or placement internals). `price` is the price the plan is listed at
+ * everywhere (`planListedPrice`): for a plan the buyer composes, the least it sells for, with `priceFrom` true.
+ */
 export function planJson(plan: Plan) {
+  const listed = planListedPrice(plan);
   return {
     id: plan.id,
     name: plan.name,
     family: plan.family,
     description: plan.description,
-    price: plan.price,
+    price: listed.price,
+    /** True for a plan the buyer composes (`POST /api/v1/plans/:id/quote` prices a choice): `price` is its least. */
+    priceFrom: listed.from,
     durationDays: plan.durationDays,
     trafficBytes: plan.trafficBytes,
     deviceLimit: plan.deviceLimit,

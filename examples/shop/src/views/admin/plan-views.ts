@@ -2,7 +2,7 @@ import type { Panel, Plan, Target } from '@panelkit/sdk';
 import type { RequestContext } from '../../http/context.js';
 import type { FieldErrors } from '../../app/input/forms.js';
 import { formatNumber } from '../../i18n/format.js';
-import { planPrice, planSummary } from '../../i18n/plan-text.js';
+import { planListPrice, planSummary } from '../../i18n/plan-text.js';
 import type { PlanFormValues } from '../../app/plans/plan-form.js';
 import { field, formError } from '../forms.js';
 import { html, type SafeHtml } from '../html.js';
@@ -32,7 +32,7 @@ ${
         plans.map(
           (p) => html`<tr data-testid="plan-row" data-plan-id="${p.id}">
   <td>${p.name} <small class="muted">${p.family}</small></td>
-  <td>${planPrice(p, locale)}</td>
+  <td data-testid="plan-price">${planListPrice(p, t, locale)}</td>
   <td>${planSummary(p, t, locale)}</td>
   <td data-testid="plan-allocated">${formatNumber(p.allocated, locale)} / ${p.maxClients === null ? t('adminOps.unlimited') : formatNumber(p.maxClients, locale)}</td>
   <td>${badge(ctx, 'onOff', p.onSale ? 'on' : 'off')}</td>
