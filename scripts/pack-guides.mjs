@@ -12,34 +12,11 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, posix, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GUIDES_BY_PACKAGE } from './package-guides.mjs';
 import { PUBLISHED_PACKAGES } from './published-packages.mjs';
 
 const REPOSITORY = 'https://github.com/panelkit/panelkit/blob/main';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-
-/** The repository's docs each package ships, as paths from the repository's root. */
-const GUIDES_BY_PACKAGE = {
-  '@panelkit/sdk': [
-    'docs/architecture.md',
-    'docs/guides/engine.md',
-    'docs/guides/rules.md',
-    'docs/guides/events.md',
-    'docs/guides/devices.md',
-    'docs/guides/payments.md',
-    'docs/guides/importing-a-shop.md',
-    'docs/guides/evacuating-a-panel.md',
-    'docs/guides/replicas.md',
-    'docs/guides/production.md',
-    'docs/guides/secrets.md',
-    'docs/guides/writing-a-storage.md',
-    'docs/guides/writing-a-panel-adapter.md',
-  ],
-  '@panelkit/panel-adapters': ['docs/guides/writing-a-panel-adapter.md'],
-  '@panelkit/storage-postgres': ['docs/guides/postgres.md', 'docs/guides/replicas.md', 'docs/guides/secrets.md'],
-  '@panelkit/storage-memory': [],
-  '@panelkit/payment-providers': ['docs/guides/payments.md'],
-  '@panelkit/subscription-feed': ['docs/guides/devices.md'],
-};
 
 /** `[text](target)` links whose target is a relative path (not a URL, not an anchor alone). */
 const RELATIVE_LINK = /(\]\()(?!https?:|mailto:|#)([^)\s]+)(\))/g;
