@@ -48,6 +48,11 @@ function constant(file, name) {
   return Number(match[1]);
 }
 
+/** How many packages are released together, in words ("six"), for the notes' sentences. */
+const PACKAGE_COUNT =
+  ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'][PACKAGES.length] ??
+  String(PACKAGES.length);
+
 /** Text on one line, markdown emphasis kept. */
 const oneLine = (text) => text.replace(/\s*\n\s*/g, ' ').trim();
 
@@ -139,7 +144,7 @@ function upgradingSection(version, changesets) {
     '',
     `- **Storage port ${storagePort}** (\`STORAGE_PORT_VERSION\` in \`@panelkit/sdk/storage\`): \`createPanelkit\` refuses a storage`,
     `  whose \`portVersion\` is any other number. \`@panelkit/storage-memory\` and \`@panelkit/storage-postgres\` ${version}`,
-    `  implement it; install the four packages at the same version. **A storage author** implements what each port`,
+    `  implement it; install the ${PACKAGE_COUNT} packages at the same version. **A storage author** implements what each port`,
     `  version below added, declares \`portVersion: ${storagePort}\`, and runs \`describeStoragePort\` from`,
     '  `@panelkit/sdk/testing` against the storage (docs/guides/writing-a-storage.md). PostgreSQL users run `migrate`',
     '  (the storage refuses a schema older than its migrations).',

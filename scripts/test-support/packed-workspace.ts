@@ -65,13 +65,13 @@ export function cleanEnvironment(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessE
   return { ...env, ...extra };
 }
 
-/** Whether the four packages are built (`pnpm build`): packing needs their `dist`. */
+/** Whether the published packages are built (`pnpm build`): packing needs their `dist`. */
 export function packagesBuilt(root: string): boolean {
   return PANELKIT_PACKAGES.every((name) => existsSync(join(root, 'packages', name, 'dist', 'index.js')));
 }
 
 /**
- * A copy of the workspace as a release packs it: the manifests of every workspace package, the four packages with
+ * A copy of the workspace as a release packs it: the manifests of every workspace package, the published packages with
  * their builds, and what their `prepack` needs (the refusal of `npm pack`; the guides copied from `docs/` for the packages the list names). Packing from the copy leaves
  * the checkout's package folders alone while other tests pack them (a `prepack` writes into the package's folder).
  */

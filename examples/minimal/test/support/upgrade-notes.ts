@@ -36,7 +36,7 @@ export function shellLines(section: string): string[] {
 
 /**
  * The commands an upgrade from `from` to `to` runs, as the changelogs' upgrading notes give them: the `sh` lines of
- * every release after `from` up to `to`, oldest release first. Throws when the four packages' changelogs disagree
+ * every release after `from` up to `to`, oldest release first. Throws when the published packages' changelogs disagree
  * (the version step writes one section into each).
  */
 export function upgradeCommands(root: string, from: string, to: string): string[] {

@@ -4,7 +4,16 @@ import { z } from 'zod';
 import { checkbox, optionalText, optionalWholeNumber, tagList, wholeNumber } from '../input/form-fields.js';
 import { fieldErrors, parseForm, type FieldErrors } from '../input/forms.js';
 import { minorDigits, parseMajorAmount } from '../../i18n/format.js';
+import { planListedPrice, type ListedPrice } from '../../i18n/plan-text.js';
 import type { Translate } from '../../i18n/translate.js';
+import {
+  builderFieldOf,
+  builderFormValues,
+  builderFrom,
+  echoBuilderValues,
+  NO_BUILDER_VALUES,
+  type BuilderFormValues,
+} from './plan-builder-form.js';
 
 const GiB = 1024 ** 3;
 
@@ -57,6 +66,10 @@ export const PlanFormSchema = z.object({
   trialGiB: optionalGiB,
   /** A paid trial's price as typed; empty: a free trial. */
   trialPrice: optionalText(20),
+  /** The trial needs a phone number the channel verified (the bot asks for the buyer's own contact). */
+  trialRequirePhone: checkbox,
+  /** A family plan's seats: how many members the payer may invite; empty: a plan for one. */
+  seats: optionalWholeNumber,
   extensionWindowDays: days,
   trafficOnExtend: z.enum(['replace', 'carry_over']),
   daysOnExtend: z.enum(['stack', 'restart']),
@@ -69,8 +82,8 @@ export const PlanFormSchema = z.object({
   devicePackMax: optionalWholeNumber,
 });
 
-/** What the form shows: every field as text (or a flag, or the chosen target ids). */
-export interface PlanFormValues {
+/** What the form shows: every field as text (or a flag, or the chosen target ids), the builder's among them. */
+export interface PlanFormValues extends BuilderFormValues {
   name: string;
   family: string;
   description: string;
@@ -89,6 +102,8 @@ export interface PlanFormValues {
   trialDays: string;
   trialGiB: string;
   trialPrice: string;
+  trialRequirePhone: boolean;
+  seats: string;
   extensionWindowDays: string;
   trafficOnExtend: string;
   daysOnExtend: string;
@@ -117,6 +132,8 @@ export const NEW_PLAN_VALUES: PlanFormValues = {
   trialDays: '',
   trialGiB: '',
   trialPrice: '',
+  trialRequirePhone: false,
+  seats: '',
   extensionWindowDays: '3',
   trafficOnExtend: 'replace',
   daysOnExtend: 'stack',
@@ -124,6 +141,7 @@ export const NEW_PLAN_VALUES: PlanFormValues = {
   topUpMaxGiB: '',
   devicePackPrice: '',
   devicePackMax: '',
+  ...NO_BUILDER_VALUES,
 };
 
 const gib = (bytes: number | null) => (bytes === null ? '' : String(Math.round((bytes / GiB) * 1000) / 1000));
@@ -149,6 +167,8 @@ export function planFormValues(plan: Plan): PlanFormValues {
     trialDays: plan.trial === null ? '' : String(plan.trial.days),
     trialGiB: plan.trial === null ? '' : gib(plan.trial.trafficBytes),
     trialPrice: plan.trial?.price ? (plan.trial.price.amount / 10 ** digits).toFixed(digits) : '',
+    trialRequirePhone: plan.trial?.requirePhone === true,
+    seats: plan.sharing === null ? '' : String(plan.sharing.maxMembers),
     extensionWindowDays: String(plan.extension.windowDays),
     trafficOnExtend: plan.extension.trafficOnExtend,
     daysOnExtend: plan.extension.daysOnExtend,
@@ -156,6 +176,7 @@ export function planFormValues(plan: Plan): PlanFormValues {
     topUpMaxGiB: plan.trafficTopUp === null ? '' : String(plan.trafficTopUp.maxGiBPerPurchase),
     devicePackPrice: plan.devicePack === null ? '' : (plan.devicePack.pricePer30Days.amount / 10 ** digits).toFixed(digits),
     devicePackMax: plan.devicePack === null ? '' : String(plan.devicePack.maxExtraDevices),
+    ...builderFormValues(plan.builder),
   };
 }
 
@@ -183,6 +204,8 @@ export function echoPlanValues(body: unknown): PlanFormValues {
     trialDays: s('trialDays'),
     trialGiB: s('trialGiB'),
     trialPrice: s('trialPrice'),
+    trialRequirePhone: b['trialRequirePhone'] !== undefined,
+    seats: s('seats'),
     extensionWindowDays: s('extensionWindowDays'),
     trafficOnExtend: s('trafficOnExtend'),
     daysOnExtend: s('daysOnExtend'),
@@ -190,6 +213,7 @@ export function echoPlanValues(body: unknown): PlanFormValues {
     topUpMaxGiB: s('topUpMaxGiB'),
     devicePackPrice: s('devicePackPrice'),
     devicePackMax: s('devicePackMax'),
+    ...echoBuilderValues(b),
   };
 }
 
@@ -199,6 +223,7 @@ function formFieldOf(path: string): string {
   if (path === 'trafficBytes') return 'trafficGiB';
   if (path.startsWith('trial.trafficBytes')) return 'trialGiB';
   if (path.startsWith('trial.price')) return 'trialPrice';
+  if (path.startsWith('trial.requirePhone')) return 'trialRequirePhone';
   if (path.startsWith('trial')) return 'trialDays';
   if (path.startsWith('placement.allowedLocations')) return 'allowedLocations';
   if (path.startsWith('placement.preferredTargetIds')) return 'preferredTargetIds';
@@ -209,6 +234,8 @@ function formFieldOf(path: string): string {
   if (path.startsWith('trafficTopUp.maxGiBPerPurchase')) return 'topUpMaxGiB';
   if (path.startsWith('devicePack.pricePer30Days')) return 'devicePackPrice';
   if (path.startsWith('devicePack.maxExtraDevices')) return 'devicePackMax';
+  if (path.startsWith('sharing')) return 'seats';
+  if (path.startsWith('builder')) return builderFieldOf(path);
   return path.split('.')[0] ?? '_form';
 }
 
@@ -218,14 +245,16 @@ function sdkErrors(error: z.ZodError, t: Translate): FieldErrors {
   return fields;
 }
 
-export type PlanFormResult<T> = { ok: true; input: T } | { ok: false; fields: FieldErrors };
+/** The form's plan, and the price buyers will see it listed at (`planListedPrice`); or the fields' messages. */
+export type PlanFormResult<T> = { ok: true; input: T; listed: ListedPrice } | { ok: false; fields: FieldErrors };
 
 /**
  * The form as the SDK's plan fields: the shape is checked here, the rules (lengths, ranges) by
  * `NewPlanSchema`/`PlanPatchSchema`, whose messages land on the matching inputs. Targets must be
  * known ones. An edit keeps what the form does not show (extension price, required target tags).
  * An empty price per GiB means the plan sells no extra traffic; an empty price per extra device, no extra devices
- * (a plan sells them only with a device limit, and then says how many at most).
+ * (a plan sells them only with a device limit, and then says how many at most). Seats make a family plan; a base
+ * price makes the buyer compose the plan from its priced parts (`builderFrom`); a trial may ask for a verified phone.
  */
 export function planInputFrom(
   body: unknown,
@@ -235,13 +264,14 @@ export function planInputFrom(
   existing: Plan | null,
 ): PlanFormResult<NewPlan> {
   const parsed = parseForm(PlanFormSchema, body, t);
-  const fields: FieldErrors = parsed.ok ? {} : { ...parsed.fields };
+  const built = builderFrom(body, t, currency);
+  const fields: FieldErrors = { ...(built.ok ? {} : built.fields), ...(parsed.ok ? {} : parsed.fields) };
   const price = parseMajorAmount(
     typeof (body as Record<string, unknown>)?.['price'] === 'string' ? ((body as Record<string, unknown>)['price'] as string) : '',
     currency,
   );
   if (price === null) fields['price'] ??= t('forms.amount');
-  if (!parsed.ok || price === null) return { ok: false, fields };
+  if (!parsed.ok || price === null || !built.ok) return { ok: false, fields };
   const f = parsed.data;
   if (f.preferredTargetIds.some((id) => !knownTargetIds.has(id)))
     return { ok: false, fields: { preferredTargetIds: t('adminOps.forms.unknownTarget') } };
@@ -250,7 +280,8 @@ export function planInputFrom(
   if (f.trialDays === null && f.trialGiB !== null) return { ok: false, fields: { trialDays: t('adminOps.forms.trialDaysNeeded') } };
   const trialPrice = f.trialPrice === '' ? null : parseMajorAmount(f.trialPrice, currency);
   if (trialPrice === null && f.trialPrice !== '') return { ok: false, fields: { trialPrice: t('forms.amount') } };
-  if (trialPrice !== null && f.trialDays === null) return { ok: false, fields: { trialDays: t('adminOps.forms.trialDaysNeeded') } };
+  if ((trialPrice !== null || f.trialRequirePhone) && f.trialDays === null)
+    return { ok: false, fields: { trialDays: t('adminOps.forms.trialDaysNeeded') } };
   const topUpPrice = f.topUpPricePerGiB === '' ? null : parseMajorAmount(f.topUpPricePerGiB, currency);
   if (topUpPrice === null && f.topUpPricePerGiB !== '') return { ok: false, fields: { topUpPricePerGiB: t('forms.amount') } };
   if (topUpPrice === null && f.topUpMaxGiB !== null)
@@ -282,8 +313,8 @@ export function planInputFrom(
         : {
             days: f.trialDays,
             trafficBytes: f.trialGiB,
-            // Kept as the owner set it when editing (the shop has no phone verification to turn it on with).
-            ...(existing?.trial?.requirePhone === true ? { requirePhone: true } : {}),
+            // The bot verifies a buyer's phone (their own contact, `telegram/buyer/phone-trial.ts`); other channels refuse such a trial.
+            ...(f.trialRequirePhone ? { requirePhone: true } : {}),
             ...(trialPrice === null || trialPrice === 0 ? {} : { price: { amount: trialPrice, currency } }),
           },
     renewable: f.renewable,
@@ -297,8 +328,17 @@ export function planInputFrom(
     onSale: f.onSale,
     trafficTopUp: topUpPrice === null ? null : { pricePerGiB: { amount: topUpPrice, currency }, maxGiBPerPurchase: f.topUpMaxGiB ?? 1000 },
     devicePack: packPrice === null ? null : { pricePer30Days: { amount: packPrice, currency }, maxExtraDevices: f.devicePackMax ?? 1 },
+    sharing: f.seats === null ? null : { maxMembers: f.seats },
+    builder: built.builder,
   };
   const checked = existing === null ? NewPlanSchema.safeParse(plan) : PlanPatchSchema.safeParse(plan);
   if (!checked.success) return { ok: false, fields: sdkErrors(checked.error, t) };
-  return { ok: true, input: plan };
+  const listed = planListedPrice({
+    price: { amount: price, currency },
+    builder: built.builder,
+    durationDays: f.durationDays,
+    trafficBytes: f.trafficGiB,
+    deviceLimit: f.deviceLimit,
+  });
+  return { ok: true, input: plan, listed };
 }

@@ -14,6 +14,7 @@ import type { PlanTextValues } from '../../app/plans/plan-text-form.js';
 import type { Shop } from '../../app/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
 import { planFormBody, plansListBody } from '../../views/admin/plan-views.js';
+import { planListedPrice, type ListedPrice } from '../../i18n/plan-text.js';
 import { adminActor } from './shared.js';
 import { idParam } from '../../app/input/ids.js';
 
@@ -29,18 +30,18 @@ export function planRoutes(shop: Shop): Router {
     texts: PlanTextValues,
     routing: string,
     errors?: FieldErrors,
+    preview?: ListedPrice,
   ): Promise<void> {
     const ctx = ctxOf(res);
     const [targets, panels] = await Promise.all([storage.targets.list(), storage.panels.list()]);
     const title = planId === null ? ctx.t('adminOps.plans.add') : ctx.t('adminOps.plans.editTitle');
     const plan = planId === null ? null : await storage.plans.get(planId);
     const olderTerms = plan === null ? 0 : await shop.kit.subscribersOnOlderTerms(plan.id);
-    res.status(status).send(
-      adminPage(ctx, {
-        title,
-        body: planFormBody(ctx, { planId, values, texts, routing, errors, currency: shop.config.currency, targets, panels, olderTerms }),
-      }).value,
-    );
+    const listed = preview ?? (plan === null ? null : planListedPrice(plan));
+    const form = { planId, values, texts, routing, errors, currency: shop.config.currency, targets, panels, olderTerms };
+    res
+      .status(status)
+      .send(adminPage(ctx, { title, body: planFormBody(ctx, { ...form, listed, previewed: preview !== undefined }) }).value);
   }
 
   async function planOr404(req: Request): Promise<Plan> {
@@ -57,11 +58,13 @@ export function planRoutes(shop: Shop): Router {
     const result = planInputFrom(req.body, t, currency, known, existing);
     const texts = planTextsFrom(req.body, t);
     const routing = planRoutingFrom(req.body, t);
+    const echoed = () => [echoPlanValues(req.body), echoPlanTextValues(req.body), echoRoutingValue(req.body)] as const;
     if (!result.ok || !texts.ok || !routing.ok) {
       const fields = { ...(result.ok ? {} : result.fields), ...(texts.ok ? {} : texts.fields), ...(routing.ok ? {} : routing.fields) };
-      const echoed = [echoPlanValues(req.body), echoPlanTextValues(req.body), echoRoutingValue(req.body)] as const;
-      return renderForm(res, 400, existing?.id ?? null, ...echoed, fields);
+      return renderForm(res, 400, existing?.id ?? null, ...echoed(), fields);
     }
+    // The price buyers would see, as typed, saving nothing.
+    if (req.body?.intent === 'preview') return renderForm(res, 200, existing?.id ?? null, ...echoed(), {}, result.listed);
     await savePlan(shop, existing, result.input, texts.texts, adminActor(res), routing.preset);
     res.redirect(303, `/admin/plans?done=${existing === null ? 'adminOps.plan_created' : 'adminOps.plan_saved'}`);
   }

@@ -2,7 +2,8 @@ import type { Panel, Plan, Target } from '@panelkit/sdk';
 import type { RequestContext } from '../../http/context.js';
 import type { FieldErrors } from '../../app/input/forms.js';
 import { formatNumber } from '../../i18n/format.js';
-import { planListPrice, planSummary } from '../../i18n/plan-text.js';
+import { listedPriceText, planListPrice, planSummary, type ListedPrice } from '../../i18n/plan-text.js';
+import { planBuilderFieldset } from './plan-builder-fields.js';
 import type { PlanFormValues } from '../../app/plans/plan-form.js';
 import { field, formError } from '../forms.js';
 import { html, type SafeHtml } from '../html.js';
@@ -59,6 +60,10 @@ export function planFormBody(
     panels: Panel[];
     /** Live subscribers sold on terms other than the plan's current ones (0 for a new plan). */
     olderTerms?: number;
+    /** The price buyers see the plan listed at: the saved plan's, or the typed one's when `previewed`. */
+    listed?: ListedPrice | null;
+    /** The form was checked and priced, not saved (the owner asked for a preview). */
+    previewed?: boolean;
   },
 ): SafeHtml {
   const { t } = ctx;
@@ -67,6 +72,7 @@ export function planFormBody(
   const targetChoices = options.targets.map((x) => [x.id, `${panelName.get(x.panelId) ?? x.panelId} · ${x.name} (${x.protocol})`] as const);
   const action = options.planId === null ? '/admin/plans' : `/admin/plans/${options.planId}/edit`;
   return html`<h1>${options.planId === null ? t('adminOps.plans.add') : t('adminOps.plans.editTitle')}</h1>
+${listedPriceNote(ctx, options.listed ?? null, options.previewed === true)}
 <form method="post" action="${action}" class="stack" novalidate data-testid="plan-form">
   ${csrfField(ctx)}${formError(errors)}
   ${field({ name: 'name', label: t('adminOps.plans.name'), value: v.name, errors, required: true })}
@@ -89,6 +95,7 @@ export function planFormBody(
     hint: t('devices.plan.noHwidPolicyHint'),
   })}
   ${planRoutingField(ctx, options.routing, errors)}
+  ${field({ name: 'seats', label: t('planForm.seats'), value: v.seats, errors, hint: t('planForm.seatsHint'), attrs: html`inputmode="numeric"` })}
   ${field({ name: 'maxClients', label: t('adminOps.plans.maxClients'), value: v.maxClients, errors, hint: t('adminOps.emptyUnlimited'), attrs: html`inputmode="numeric"` })}
   <fieldset>
     <legend>${t('adminOps.plans.placement')}</legend>
@@ -104,7 +111,9 @@ export function planFormBody(
     ${field({ name: 'trialDays', label: t('adminOps.plans.trialDays'), value: v.trialDays, errors, hint: t('adminOps.plans.trialDaysHint'), attrs: html`inputmode="numeric"` })}
     ${field({ name: 'trialGiB', label: t('adminOps.plans.trialGiB'), value: v.trialGiB, errors, hint: t('adminOps.emptyUnlimited'), attrs: html`inputmode="decimal"` })}
     ${field({ name: 'trialPrice', label: t('adminOps.plans.trialPrice'), value: v.trialPrice, errors, hint: t('adminOps.plans.trialPriceHint'), attrs: html`inputmode="decimal"` })}
+    ${checkField({ name: 'trialRequirePhone', label: t('planForm.trialRequirePhone'), checked: v.trialRequirePhone, hint: t('planForm.trialRequirePhoneHint') })}
   </fieldset>
+  ${planBuilderFieldset(ctx, v, options.currency, errors)}
   <fieldset>
     <legend>${t('adminOps.plans.extension')}</legend>
     ${field({ name: 'extensionWindowDays', label: t('adminOps.plans.windowDays'), value: v.extensionWindowDays, errors, required: true, attrs: html`inputmode="decimal"` })}
@@ -141,10 +150,19 @@ export function planFormBody(
   </fieldset>
   <div class="actions">
     <button type="submit" data-testid="save-plan">${t('adminOps.save')}</button>
+    <button type="submit" name="intent" value="preview" class="secondary" data-testid="preview-plan">${t('planForm.preview')}</button>
     <a href="/admin/plans">${t('adminOps.cancel')}</a>
   </div>
 </form>
 ${options.planId === null ? '' : olderTermsSection(ctx, options.planId, options.olderTerms ?? 0)}`;
+}
+
+/** The price buyers see the plan listed at ("from …" for a plan they compose), and whether it is saved yet. */
+function listedPriceNote(ctx: RequestContext, listed: ListedPrice | null, previewed: boolean): SafeHtml | '' {
+  if (listed === null) return '';
+  const { t, locale } = ctx;
+  const price = listedPriceText(listed, t, locale);
+  return html`<p class="card" data-testid="plan-listed-price">${t('planForm.listed', { price })}${previewed ? html` <small class="muted">${t('planForm.previewNote')}</small>` : ''}</p>`;
 }
 
 /**
