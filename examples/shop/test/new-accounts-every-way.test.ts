@@ -2,16 +2,18 @@
  * Issue 71 (and 70): every way the web makes a customer (a password, an e-mailed code, an OpenID Connect identity)
  * passes the one new-accounts-per-network limit, past which nothing is made and the answer (429, Retry-After) names
  * no account; an existing account's sign-in is never slowed. A code sign-up from a storefront's web address makes
- * that storefront's buyer.
+ * that storefront's buyer, and so does an identity-provider sign-up started on a storefront's own host name (issue 91:
+ * it comes back to that host, where its state cookie is).
  */
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callbackUrl } from '../src/app/auth/oidc-client.js';
+import { baseOnHost } from '../src/config/public-addresses.js';
 import { saveOidcProvider } from '../src/app/auth/oidc-providers.js';
 import { setStorefrontAddress } from '../src/app/storefronts/web-address.js';
 import { customerIdOf, planNamed } from './support/buying.js';
 import { startOidcIssuer, type OidcIssuer } from './support/oidc-issuer.js';
-import { ADMIN, csrfFrom, ROOMY_RATE_LIMITS, startShop, type Agent, type ShopUnderTest } from './support/shop-under-test.js';
+import { ADMIN, csrfFrom, ROOMY_RATE_LIMITS, signedInAdmin, startShop, type Agent, type ShopUnderTest } from './support/shop-under-test.js';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
 
 const PROVIDER = 'local-issuer';
@@ -120,29 +122,70 @@ describe('new accounts per network on every way in', () => {
   });
 });
 
+/** A reseller's storefront (a price book of one plan), with the web address `address`; its id. */
+async function storefrontAt(name: string, address: { slug: string; hosts: string }): Promise<string> {
+  const reseller = `sf-reseller-${++n}@example.com`;
+  // Each reseller from a network of its own: the limit of new accounts per network is not what this is about.
+  expect((await codeSignIn(supertest.agent(t.app), `198.19.${n % 250}.1`, reseller)).status).toBe(303);
+  const resellerId = await customerIdOf(t, reseller);
+  const plan = await planNamed(t, 'Frankfurt · 1 month · 50');
+  await t.shop.kit.resellers.setTerms(
+    {
+      customerId: resellerId,
+      creditLimit: { amount: 0, currency: t.config.currency },
+      prices: [{ planId: plan.id, price: plan.price, extensionPrice: null, trafficPricePerGiB: null }],
+      removePlanIds: [],
+    },
+    { type: 'admin', id: null },
+  );
+  const storefront = await t.shop.kit.storefronts.create({ resellerId, name });
+  const owner = await t.shop.accounts.getByEmail(ADMIN.email);
+  await setStorefrontAddress(t.shop, storefront.id, address, { accountId: owner!.id, role: 'admin' });
+  return storefront.id;
+}
+
 describe("a code sign-up from a storefront's web address", () => {
   it("makes that storefront's buyer", async () => {
-    const reseller = `sf-reseller-${++n}@example.com`;
-    expect((await codeSignIn(supertest.agent(t.app), '198.18.4.1', reseller)).status).toBe(303);
-    const resellerId = await customerIdOf(t, reseller);
-    const plan = await planNamed(t, 'Frankfurt · 1 month · 50');
-    await t.shop.kit.resellers.setTerms(
-      {
-        customerId: resellerId,
-        creditLimit: { amount: 0, currency: t.config.currency },
-        prices: [{ planId: plan.id, price: plan.price, extensionPrice: null, trafficPricePerGiB: null }],
-        removePlanIds: [],
-      },
-      { type: 'admin', id: null },
-    );
-    const storefront = await t.shop.kit.storefronts.create({ resellerId, name: 'Code Shop' });
-    const owner = await t.shop.accounts.getByEmail(ADMIN.email);
-    const slug = `code-shop-${n}`;
-    await setStorefrontAddress(t.shop, storefront.id, { slug, hosts: '' }, { accountId: owner!.id, role: 'admin' });
+    const slug = `code-shop-${++n}`;
+    const storefrontId = await storefrontAt('Code Shop', { slug, hosts: '' });
     const agent = supertest.agent(t.app);
     await agent.get(`/store/${slug}`).set('X-Forwarded-For', '198.18.5.1').expect(303);
     const email = `sf-code-${++n}@example.com`;
     expect((await codeSignIn(agent, '198.18.5.1', email)).status).toBe(303);
-    expect((await t.shop.storage.customers.getByEmail(email))?.storefrontId).toBe(storefront.id);
+    expect((await t.shop.storage.customers.getByEmail(email))?.storefrontId).toBe(storefrontId);
+  });
+});
+
+describe("an identity-provider sign-up on a storefront's own host name", () => {
+  it("comes back to that host with its state cookie and makes that storefront's buyer", async () => {
+    const host = `sso-${++n}.example.com`;
+    const storefrontId = await storefrontAt('SSO Shop', { slug: `sso-shop-${n}`, hosts: host });
+    issuer.redirectUris.add(callbackUrl(t.shop, PROVIDER, baseOnHost(t.config, host)));
+    const ip = '198.18.7.1';
+    const person = { sub: `sso-${n}`, email: `sso-${n}@issuer.example` };
+    issuer.signedIn = { ...person, emailVerified: true };
+
+    const start = await supertest(t.app).get(`/signin/oidc/${PROVIDER}`).set({ Host: host, 'X-Forwarded-For': ip }).expect(303);
+    const cookies = ((start.headers['set-cookie'] as unknown as string[]) ?? []).map((c) => c.split(';')[0] as string);
+    expect(cookies.some((c) => c.startsWith('pk_oidc='))).toBe(true);
+    const atIssuer = await fetch(new URL(start.headers['location'] as string), { redirect: 'manual' });
+    const back = new URL(atIssuer.headers.get('location') as string);
+    expect(back.hostname).toBe(host);
+    // A browser sends the cookies of the host it comes back to: the start's only on the same host.
+    const callback = supertest(t.app).get(`${back.pathname}${back.search}`).set({ Host: back.host, 'X-Forwarded-For': ip });
+    const answer = await (back.hostname === host ? callback.set('Cookie', cookies.join('; ')) : callback);
+    expect(answer.status).toBe(303);
+    expect((await t.shop.storage.customers.getByEmail(person.email))?.storefrontId).toBe(storefrontId);
+    expect((await t.shop.accounts.getByEmail(person.email))?.role).toBe('buyer');
+  });
+
+  it("lists the callback address of every storefront host on the owner's providers page", async () => {
+    const host = `sso-listed-${++n}.example.com`;
+    await storefrontAt('Listed Shop', { slug: `listed-shop-${n}`, hosts: host });
+    const owner = await signedInAdmin(t.app);
+    const page = await owner.agent.get('/admin/settings/sign-in').expect(200);
+    expect(page.text).toContain(`<code>${callbackUrl(t.shop, PROVIDER)}</code>`);
+    expect(page.text).toContain(`<code>${callbackUrl(t.shop, PROVIDER, baseOnHost(t.config, host))}</code>`);
+    expect(callbackUrl(t.shop, PROVIDER, baseOnHost(t.config, host))).toContain(`//${host}`);
   });
 });

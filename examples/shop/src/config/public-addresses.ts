@@ -79,6 +79,20 @@ export function addressIndexOf(config: AddressConfig, host: string | undefined):
   return allBases(config).findIndex((base) => new URL(base).host.toLowerCase() === wanted);
 }
 
+/**
+ * The shop's address on host name `hostName` (lower case, no port): the configured address on that host, else the
+ * shown address with `hostName` in place of its host (same scheme, port and path), which is how a storefront's own
+ * host name the owner set (`storefrontOfHost`) reaches the shop. The caller has found `hostName` among those two:
+ * a request's Host taken on trust must never name an address the shop sends a browser to.
+ */
+export function baseOnHost(config: AddressConfig, hostName: string): string {
+  const own = allBases(config).find((base) => new URL(base).hostname.toLowerCase() === hostName);
+  if (own !== undefined) return own;
+  const url = new URL(shownBase(config));
+  url.hostname = hostName;
+  return url.href.replace(/\/$/, '');
+}
+
 /** The host names (lower case, no port) of the shop's own configured addresses: never a storefront's. */
 export function shopHostNames(config: AddressConfig): Set<string> {
   return new Set(config.publicUrls.map((url) => new URL(url).hostname.toLowerCase()));

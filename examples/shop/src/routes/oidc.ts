@@ -17,6 +17,7 @@ import { ctxOf } from '../http/context.js';
 import { newAccountMade, newAccountOriginOf, slowedSignUp } from '../http/new-account-origin.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import { joinArrivalCampaign } from '../http/arrival-campaign.js';
+import { requestBase } from '../http/request-base.js';
 import { startSession } from '../http/start-session.js';
 import { cookieName } from '../http/viewer.js';
 import { signInPage } from '../views/auth-pages.js';
@@ -52,7 +53,7 @@ export function oidcRoutes(shop: Shop, limits: RateLimits): Router {
   // the per-address sign-in limit, which counts password and code guesses, is not spent on it.
   router.get('/signin/oidc/:provider', async (req, res) => {
     const next = typeof req.query['next'] === 'string' ? safeNext(req.query['next']) : '/dashboard';
-    const started = await startOidcSignIn(shop, textParam(req.params['provider']), next);
+    const started = await startOidcSignIn(shop, textParam(req.params['provider']), next, await requestBase(shop, req));
     if (started === null) throw new ShopError('not_found', 'errors.notFound');
     setCookie(res, LOGIN_COOKIE, started.sealedState);
     res.redirect(303, started.url);

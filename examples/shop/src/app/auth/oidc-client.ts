@@ -31,9 +31,13 @@ export interface LoginChecks {
 // One configuration per provider setting, per process: discovery is fetched once, and again after a failure.
 const configurations = new Map<string, Promise<oidc.Configuration>>();
 
-/** The callback address the owner registers at the provider: `<first public address>/signin/oidc/<id>/callback`. */
-export function callbackUrl(shop: Shop, providerId: string): string {
-  return `${shownBase(shop.config)}/signin/oidc/${encodeURIComponent(providerId)}/callback`;
+/**
+ * The callback address of a sign-in with provider `providerId` that started on `base` (one of the shop's addresses or
+ * a storefront's own host: `requestBase`, so the browser comes back to the host holding its state cookie), by default
+ * the shown one: `<base>/signin/oidc/<id>/callback`. The owner registers it at the provider for each such address.
+ */
+export function callbackUrl(shop: Shop, providerId: string, base: string = shownBase(shop.config)): string {
+  return `${base}/signin/oidc/${encodeURIComponent(providerId)}/callback`;
 }
 
 /** How the shop talks to the provider (a preset's endpoints on the tests' fake server when `SIGN_IN_PRESET_ROOTS` says so). */
@@ -103,15 +107,22 @@ function explicitConfiguration(provider: OidcProvider, protocol: ExplicitProtoco
   return config;
 }
 
-/** The provider's authorization address for a new sign-in (authorization code with PKCE S256, state, and a nonce where there is an ID token). */
-export async function authorizationUrl(shop: Shop, provider: OidcProvider): Promise<{ url: string; checks: LoginChecks }> {
+/**
+ * The provider's authorization address for a new sign-in (authorization code with PKCE S256, state, and a nonce where
+ * there is an ID token) that comes back to `redirectUri` (a {@link callbackUrl}).
+ */
+export async function authorizationUrl(
+  shop: Shop,
+  provider: OidcProvider,
+  redirectUri: string,
+): Promise<{ url: string; checks: LoginChecks }> {
   const config = await configurationOf(shop, provider);
   const protocol = protocolFor(shop, provider);
   const codeVerifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const nonce = protocol.kind === 'discovery' ? oidc.randomNonce() : null;
   const parameters: Record<string, string> = {
-    redirect_uri: callbackUrl(shop, provider.id),
+    redirect_uri: redirectUri,
     scope: protocol.scope,
     response_type: 'code',
     code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
@@ -126,17 +137,19 @@ export async function authorizationUrl(shop: Shop, provider: OidcProvider): Prom
  * Finishes a sign-in at the callback: the code exchanged with the PKCE verifier, state (and for OpenID Connect the
  * nonce and the ID token's claims) checked by openid-client, its signature by `checkIdTokenSignature`
  * (`id-token-signature.ts`), and the user read: from the ID token's claims (the UserInfo endpoint when they hold no
- * e-mail), or from a preset's own user API (Yandex ID, VK ID: no ID token is used). Throws when any check fails.
+ * e-mail), or from a preset's own user API (Yandex ID, VK ID: no ID token is used). `redirectUri` is the one the
+ * sign-in was started with (the exchange must name it again). Throws when any check fails.
  */
 export async function identityFromCallback(
   shop: Shop,
   provider: OidcProvider,
   query: URLSearchParams,
   checks: LoginChecks,
+  redirectUri: string,
 ): Promise<ProviderIdentity> {
   const config = await configurationOf(shop, provider);
   const protocol = protocolFor(shop, provider);
-  const current = new URL(callbackUrl(shop, provider.id));
+  const current = new URL(redirectUri);
   for (const [name, value] of query) current.searchParams.append(name, value);
   // openid-client sends the callback address (the current URL without its query) as `redirect_uri`.
   const extra: Record<string, string> = {};

@@ -6,7 +6,7 @@ import { EMAIL_CODE_GUESSES_PER_ADDRESS, signInThrottleOf } from '../../db/sign-
 import type { Shop } from '../shop.js';
 import { maskEmail } from './credentials.js';
 import { sendEmailCode } from './email-codes.js';
-import { authorizationUrl, identityFromCallback, type LoginChecks, type ProviderIdentity } from './oidc-client.js';
+import { authorizationUrl, callbackUrl, identityFromCallback, type LoginChecks, type ProviderIdentity } from './oidc-client.js';
 import { oidcProvider } from './oidc-providers.js';
 import { passwordlessBuyer } from './passwordless-accounts.js';
 import type { NewAccountOrigin } from './new-account-origin.js';
@@ -20,6 +20,8 @@ interface LoginState extends LoginChecks {
   provider: string;
   next: string;
   expiresAt: number;
+  /** The callback address the provider was asked to come back to (absent in a state sealed before it was kept: the shown one's). */
+  redirectUri?: string;
 }
 
 /** An identity waiting for the buyer to prove the existing account with its address theirs. */
@@ -66,12 +68,23 @@ function opened<T extends { expiresAt: number }>(shop: Shop, value: unknown, con
   }
 }
 
-/** Starts a sign-in with a provider: its address to send the browser to, and the sealed checks for the callback (a cookie). `null`: no such provider. */
-export async function startOidcSignIn(shop: Shop, providerId: string, next: string): Promise<{ url: string; sealedState: string } | null> {
+/**
+ * Starts a sign-in with a provider, coming back to `base` (the address it started on, whose host holds the cookie):
+ * the provider's address to send the browser to, and the sealed checks for the callback (a cookie). `null`: no such
+ * provider.
+ */
+export async function startOidcSignIn(
+  shop: Shop,
+  providerId: string,
+  next: string,
+  base: string,
+): Promise<{ url: string; sealedState: string } | null> {
   const provider = await oidcProvider(shop, providerId);
   if (provider === null) return null;
-  const { url, checks } = await authorizationUrl(shop, provider);
-  const state: LoginState = { ...checks, provider: provider.id, next, expiresAt: shop.clock.now().getTime() + LOGIN_TTL_MS };
+  const redirectUri = callbackUrl(shop, provider.id, base);
+  const { url, checks } = await authorizationUrl(shop, provider, redirectUri);
+  const expiresAt = shop.clock.now().getTime() + LOGIN_TTL_MS;
+  const state: LoginState = { ...checks, provider: provider.id, next, expiresAt, redirectUri };
   return { url, sealedState: sealed(shop, state, LOGIN_CONTEXT) };
 }
 
@@ -107,7 +120,7 @@ export async function finishOidcSignIn(
   if (state === null || provider === null || state.provider !== provider.id) return { outcome: 'refused', reason: 'failed', next };
   let identity: ProviderIdentity;
   try {
-    identity = await identityFromCallback(shop, provider, input.query, state);
+    identity = await identityFromCallback(shop, provider, input.query, state, state.redirectUri ?? callbackUrl(shop, provider.id));
   } catch (error) {
     shop.logger.warn({ component: 'oidc', provider: provider.id, err: error }, 'sign-in with a provider failed');
     return { outcome: 'refused', reason: 'failed', next };

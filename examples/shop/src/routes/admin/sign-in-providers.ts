@@ -6,6 +6,7 @@ import { ShopError } from '../../app/shop-error.js';
 import type { Shop } from '../../app/shop.js';
 import { ctxOf, viewerOf } from '../../http/context.js';
 import { noticeFrom } from '../../http/notice.js';
+import { everyRequestBase } from '../../http/request-base.js';
 import { requireRecentAuth } from '../../http/staff-security.js';
 import { adminPage } from '../../views/admin-layout.js';
 import { signInProvidersBody } from '../../views/admin/sign-in-providers-page.js';
@@ -37,12 +38,14 @@ export function signInProviderRoutes(shop: Shop): Router {
 
   async function render(req: Request, res: Response, status: number, values: Partial<OidcProviderForm> = {}, errors?: FieldErrors) {
     const ctx = ctxOf(res);
+    // A sign-in comes back to the address it started on: the owner registers the callback on each.
+    const bases = await everyRequestBase(shop);
     const providers = (await oidcProviders(shop)).map((p) => ({
       id: p.id,
       label: p.label,
       preset: p.preset,
       clientId: p.clientId,
-      callbackUrl: callbackUrl(shop, p.id),
+      callbackUrls: bases.map((base) => callbackUrl(shop, p.id, base)),
     }));
     const body = signInProvidersBody(ctx, { providers, values, callbackPattern: callbackUrl(shop, '<id>'), errors });
     res.status(status).send(adminPage(ctx, { title: ctx.t('signin.providers.title'), notice: noticeFrom(req), body }).value);

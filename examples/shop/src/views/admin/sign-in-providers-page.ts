@@ -12,7 +12,8 @@ export interface ListedProvider {
   label: string;
   preset: string;
   clientId: string;
-  callbackUrl: string;
+  /** The callback address to register at the provider for each address a sign-in may start on, the shown one first. */
+  callbackUrls: readonly string[];
 }
 
 /** The owner's sign-in providers: those set up (with the callback address to register at each), and the form to add one. */
@@ -35,7 +36,9 @@ ${
     ? html`<p>${t('signin.providers.none')}</p>`
     : html`<table data-testid="sign-in-providers"><thead><tr><th>${t('signin.providers.label')}</th><th>${t('signin.providers.clientId')}</th><th>${t('signin.providers.callback')}</th><th></th></tr></thead><tbody>
 ${view.providers.map(
-  (p) => html`<tr><td>${p.label}</td><td dir="ltr"><code>${p.clientId}</code></td><td dir="ltr"><code>${p.callbackUrl}</code></td>
+  (
+    p,
+  ) => html`<tr><td>${p.label}</td><td dir="ltr"><code>${p.clientId}</code></td><td dir="ltr">${p.callbackUrls.map((url, i) => html`${i > 0 ? html`<br>` : ''}<code>${url}</code>`)}</td>
 <td><form method="post" action="/admin/settings/sign-in/${encodeURIComponent(p.id)}/remove">${csrfField(ctx)}<button type="submit" class="danger small">${t('signin.providers.remove')}</button></form></td></tr>`,
 )}</tbody></table>`
 }
