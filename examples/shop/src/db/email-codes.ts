@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { createId, type Clock } from '@panelkit/sdk';
 import type { StorageTransaction } from '@panelkit/sdk/storage';
-import { transactionSql, type SqlClient } from '@panelkit/storage-postgres';
+import { transactionSql, type SqlClient, type SqlQueryable } from '@panelkit/storage-postgres';
+import type { ThrottleVerdict } from './sign-in-throttle.js';
 
 /** What a code proves control of the mailbox for: signing in (or up), adding the address to an account, joining a sign-in provider's identity to the address's account. */
 export type EmailCodePurpose = 'sign_in' | 'add_email' | 'join';
@@ -27,6 +28,19 @@ export interface PendingEmailCode {
 export interface RedeemedEmailCode {
   accountId: string | null;
   subject: string | null;
+}
+
+/** A right code left unspent because the gate of {@link EmailCodeStore.redeemAdmitted} refused, and when to try again. */
+export interface NotAdmitted {
+  refused: true;
+  retryAfterMs: number;
+}
+
+/** Thrown inside the spending transaction when its gate refuses, so the spend is rolled back. */
+class GateRefused extends Error {
+  constructor(readonly retryAfterMs: number) {
+    super('email code redemption refused by its gate');
+  }
 }
 
 /** The context a code's sealed copy is bound to (one code's seal does not open as another's). */
@@ -134,32 +148,62 @@ export class EmailCodeStore {
    * against every live code of the address (each dies after {@link EMAIL_CODE_GUESSES}). `null` when nothing matched.
    */
   async redeem(purpose: EmailCodePurpose, email: string, code: string, accountId: string | null = null): Promise<RedeemedEmailCode | null> {
+    return this.db.transaction((db) => this.spend(db, purpose, email, code, accountId, null));
+  }
+
+  /**
+   * {@link redeem} (no account bound) where a right code is spent only if `admit` allows it, asked on the spending
+   * transaction's connection once the code matched: what `admit` writes commits with the spend. Refused, nothing is
+   * written (the code stays live for a later try, no wrong guess is counted) and the refusal is answered.
+   */
+  async redeemAdmitted(
+    purpose: EmailCodePurpose,
+    email: string,
+    code: string,
+    admit: (db: SqlQueryable) => Promise<ThrottleVerdict>,
+  ): Promise<RedeemedEmailCode | NotAdmitted | null> {
+    try {
+      return await this.db.transaction((db) => this.spend(db, purpose, email, code, null, admit));
+    } catch (error) {
+      if (error instanceof GateRefused) return { refused: true, retryAfterMs: error.retryAfterMs };
+      throw error;
+    }
+  }
+
+  private async spend(
+    db: SqlQueryable,
+    purpose: EmailCodePurpose,
+    email: string,
+    code: string,
+    accountId: string | null,
+    admit: ((db: SqlQueryable) => Promise<ThrottleVerdict>) | null,
+  ): Promise<RedeemedEmailCode | null> {
     const now = this.clock.now();
     const live = `purpose = $1 AND email = $2 AND used_at IS NULL AND expires_at > $3 AND wrong_guesses < ${EMAIL_CODE_GUESSES}
       AND ($4::text IS NULL OR account_id = $4)`;
-    return this.db.transaction(async (db) => {
-      const { rows } = await db.query<{ account_id: string | null; subject: string | null }>(
-        `UPDATE ${this.schema}.email_codes SET used_at = $3, sealed_code = NULL WHERE ${live} AND code_hash = $5 RETURNING account_id, subject`,
-        [purpose, email, now, accountId, this.hash(purpose, email, code)],
-      );
-      const row = rows[0];
-      if (row === undefined) {
-        await db.query(`UPDATE ${this.schema}.email_codes SET wrong_guesses = wrong_guesses + 1 WHERE ${live}`, [
-          purpose,
-          email,
-          now,
-          accountId,
-        ]);
-        return null;
-      }
-      await db.query(`UPDATE ${this.schema}.email_codes SET used_at = $3, sealed_code = NULL WHERE ${live}`, [
+    const { rows } = await db.query<{ account_id: string | null; subject: string | null }>(
+      `UPDATE ${this.schema}.email_codes SET used_at = $3, sealed_code = NULL WHERE ${live} AND code_hash = $5 RETURNING account_id, subject`,
+      [purpose, email, now, accountId, this.hash(purpose, email, code)],
+    );
+    const row = rows[0];
+    if (row === undefined) {
+      await db.query(`UPDATE ${this.schema}.email_codes SET wrong_guesses = wrong_guesses + 1 WHERE ${live}`, [
         purpose,
         email,
         now,
         accountId,
       ]);
-      return { accountId: row.account_id, subject: row.subject };
-    });
+      return null;
+    }
+    const verdict = admit === null ? null : await admit(db);
+    if (verdict !== null && !verdict.allowed) throw new GateRefused(verdict.retryAfterMs);
+    await db.query(`UPDATE ${this.schema}.email_codes SET used_at = $3, sealed_code = NULL WHERE ${live}`, [
+      purpose,
+      email,
+      now,
+      accountId,
+    ]);
+    return { accountId: row.account_id, subject: row.subject };
   }
 
   /** Forgets codes that expired a day ago or more. */

@@ -2,7 +2,7 @@ import { transactionSql } from '@panelkit/storage-postgres';
 import { writeNotification } from './notifications.js';
 import type { Clock } from '@panelkit/sdk';
 import type { StoragePort } from '@panelkit/sdk/storage';
-import type { SqlClient } from '@panelkit/storage-postgres';
+import type { SqlClient, SqlQueryable } from '@panelkit/storage-postgres';
 
 /** What the throttle works with: the shop's database and schema, the engine's storage (for the notice's transaction), a clock. */
 export interface SignInThrottleDeps {
@@ -82,14 +82,17 @@ export type ThrottleVerdict = { allowed: true } | { allowed: false; retryAfterMs
 export function signInThrottleOf(shop: SignInThrottleDeps) {
   const table = `${shop.shopSchema}.auth_throttles`;
   return {
-    /** Takes a slot for one guess; refused (judge nothing) while the window is full or the delay not yet over. */
-    async take(rule: ThrottleRule, subject: string): Promise<ThrottleVerdict> {
+    /**
+     * Takes a slot for one guess; refused (judge nothing) while the window is full or the delay not yet over. On `db`
+     * when given (a transaction's connection: the slot is taken only if that transaction commits).
+     */
+    async take(rule: ThrottleRule, subject: string, db: SqlQueryable = shop.db): Promise<ThrottleVerdict> {
       const now = shop.clock.now();
       const key = `${rule.kind}:${subject}`;
       const expired = new Date(now.getTime() - rule.windowMs);
       const delay = rule.thenOneEveryMs ?? null;
       // One conditional upsert: concurrent guesses on every replica cannot pass the limit (or the delay) together.
-      const { rows } = await shop.db.query(
+      const { rows } = await db.query(
         `INSERT INTO ${table} AS t (key, window_start, failures, next_at) VALUES ($1, $2, 1, NULL)
          ON CONFLICT (key) DO UPDATE SET
            failures = CASE WHEN t.window_start <= $3 THEN 1 ELSE t.failures + 1 END,
@@ -102,7 +105,7 @@ export function signInThrottleOf(shop: SignInThrottleDeps) {
         [key, now, expired, rule.limit, delay],
       );
       if (rows.length > 0) return { allowed: true };
-      const held = await shop.db.query<{ window_start: Date; next_at: Date | null }>(
+      const held = await db.query<{ window_start: Date; next_at: Date | null }>(
         `SELECT window_start, next_at FROM ${table} WHERE key = $1`,
         [key],
       );

@@ -3,16 +3,16 @@ import { emailCodesOf } from '../../db/email-codes.js';
 import { EMAIL_CODE_GUESSES_PER_ADDRESS, signInThrottleOf } from '../../db/sign-in-throttle.js';
 import type { Shop } from '../shop.js';
 import { sendEmailCode } from './email-codes.js';
-import { isPlaceholderEmail, passwordlessBuyer } from './passwordless-accounts.js';
+import { admittedPasswordlessBuyer, isPlaceholderEmail } from './passwordless-accounts.js';
 import { isStaffRole } from './staff-roles.js';
-import type { NewAccountOrigin } from './new-account-origin.js';
+import { admitNewAccount, type NewAccountOrigin } from './new-account-origin.js';
 
 /** An e-mail code sign-in's outcome: the account, a wrong or spent code, or a guess not judged and when one may be. */
 export type CodeSignIn =
   | { outcome: 'signed_in'; account: Account; created: boolean }
   | { outcome: 'wrong' }
   | { outcome: 'throttled'; retryAfterMs: number }
-  /** The code was right but no account is made: too many new accounts from the network; a new code is needed later. */
+  /** The code was right but no account is made: too many new accounts from the network; the code stays live for later. */
   | { outcome: 'slowed'; retryAfterMs: number };
 
 /** An address as codes are keyed: trimmed, lower-cased. */
@@ -37,7 +37,8 @@ export async function requestSignInCode(shop: Shop, email: string, locale: strin
  * Judges a sign-in code under the guess limit of its address ({@link EMAIL_CODE_GUESSES_PER_ADDRESS}: the slot is taken
  * before the code is judged, so racing guesses cannot pass it together). A right code signs in the address's account,
  * or makes one (sign-up by code, no password; under the `origin`'s network limit, as the origin's storefront's
- * buyer); a staff account is never opened by a code.
+ * buyer); a staff account is never opened by a code. The code is spent only with the network's slot for a new
+ * account, in one transaction: a right code the limit slows stays live, to be sent again once the wait is over.
  */
 export async function signInWithCode(
   shop: Shop,
@@ -50,12 +51,18 @@ export async function signInWithCode(
   const throttle = signInThrottleOf(shop);
   const slot = await throttle.take(EMAIL_CODE_GUESSES_PER_ADDRESS, address);
   if (!slot.allowed) return { outcome: 'throttled', retryAfterMs: slot.retryAfterMs };
-  const redeemed = /^[0-9]{6}$/.test(code.trim()) ? await emailCodesOf(shop).redeem('sign_in', address, code.trim()) : null;
+  if (!/^[0-9]{6}$/.test(code.trim())) return { outcome: 'wrong' };
+  const codes = emailCodesOf(shop);
+  const existing = await shop.accounts.getByEmail(address);
+  const redeemed =
+    existing === null
+      ? await codes.redeemAdmitted('sign_in', address, code.trim(), (db) => admitNewAccount(shop, origin, db))
+      : await codes.redeem('sign_in', address, code.trim());
   if (redeemed === null) return { outcome: 'wrong' };
   await throttle.release(EMAIL_CODE_GUESSES_PER_ADDRESS, address);
-  const existing = await shop.accounts.getByEmail(address);
+  if ('refused' in redeemed) return { outcome: 'slowed', retryAfterMs: redeemed.retryAfterMs };
   if (existing !== null)
     return isStaffRole(existing.role) ? { outcome: 'wrong' } : { outcome: 'signed_in', account: existing, created: false };
-  const made = await passwordlessBuyer(shop, address, locale, 'email_code', origin);
-  return made.ok ? { outcome: 'signed_in', account: made.account, created: true } : { outcome: 'slowed', retryAfterMs: made.retryAfterMs };
+  const account = await admittedPasswordlessBuyer(shop, address, locale, 'email_code', origin.storefrontId);
+  return { outcome: 'signed_in', account, created: true };
 }

@@ -1,3 +1,4 @@
+import type { SqlQueryable } from '@panelkit/storage-postgres';
 import type { ThrottleRule, ThrottleVerdict } from '../../db/sign-in-throttle.js';
 import type { Shop } from '../shop.js';
 import { takeNewAccountSlot } from './new-account-throttle.js';
@@ -16,8 +17,8 @@ export interface NewAccountOrigin {
 /**
  * Takes a slot for one new account from `origin`'s network (always allowed without a rule). Every way that makes a
  * customer on the web (a password, an e-mailed code, an identity provider) takes it before making one; a refusal is
- * answered with `auth.newAccountsSlowed`, which names no account.
+ * answered with `auth.newAccountsSlowed`, which names no account. On `db` when given (a transaction's connection).
  */
-export function admitNewAccount(shop: Shop, origin: NewAccountOrigin): Promise<ThrottleVerdict> {
-  return origin.rule === null ? Promise.resolve({ allowed: true as const }) : takeNewAccountSlot(shop, origin.rule, origin.network);
+export function admitNewAccount(shop: Shop, origin: NewAccountOrigin, db?: SqlQueryable): Promise<ThrottleVerdict> {
+  return origin.rule === null ? Promise.resolve({ allowed: true as const }) : takeNewAccountSlot(shop, origin.rule, origin.network, db);
 }

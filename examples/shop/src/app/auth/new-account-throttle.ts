@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import type { SqlQueryable } from '@panelkit/storage-postgres';
 import { signInThrottleOf, type ThrottleRule, type ThrottleVerdict } from '../../db/sign-in-throttle.js';
 import { ShopError } from '../shop-error.js';
 import type { Shop } from '../shop.js';
@@ -37,9 +38,9 @@ export function networkOf(ip: string | undefined): string {
   return 'unknown';
 }
 
-/** Takes a slot for one new account under `rule` for `subject` (a network, or `telegram`). */
-export function takeNewAccountSlot(shop: Shop, rule: ThrottleRule, subject: string): Promise<ThrottleVerdict> {
-  return signInThrottleOf(shop).take(rule, subject);
+/** Takes a slot for one new account under `rule` for `subject` (a network, or `telegram`), on `db` when given. */
+export function takeNewAccountSlot(shop: Shop, rule: ThrottleRule, subject: string, db?: SqlQueryable): Promise<ThrottleVerdict> {
+  return signInThrottleOf(shop).take(rule, subject, db);
 }
 
 /** The refusal a slowed sign-up answers with (429 on the web, a message in the bot): it names no account. */

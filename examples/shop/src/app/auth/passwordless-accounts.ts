@@ -34,7 +34,23 @@ export async function passwordlessBuyer(
   if (held !== null) return { ok: true, account: held };
   const slot = await admitNewAccount(shop, origin);
   if (!slot.allowed) return { ok: false, retryAfterMs: slot.retryAfterMs };
-  const customer = await customerFor(shop, email, locale, origin.storefrontId);
+  return { ok: true, account: await admittedPasswordlessBuyer(shop, email, locale, via, origin.storefrontId) };
+}
+
+/**
+ * {@link passwordlessBuyer} once the caller has taken the network's slot (`admitNewAccount`): the address's account,
+ * made now when it has none, as the buyer of the storefront `storefrontId` (`null`: the owner's shop).
+ */
+export async function admittedPasswordlessBuyer(
+  shop: Shop,
+  email: string,
+  locale: string,
+  via: 'email_code' | 'oidc',
+  storefrontId: string | null,
+): Promise<Account> {
+  const held = await shop.accounts.getByEmail(email);
+  if (held !== null) return held;
+  const customer = await customerFor(shop, email, locale, storefrontId);
   const created = await shop.accounts.create({ email, passwordHash: NO_PASSWORD_YET, customerId: customer.id, role: 'buyer' });
   if (created !== null) {
     await shop.storage.audit.append({
@@ -44,9 +60,9 @@ export async function passwordlessBuyer(
       subjectId: customer.id,
       data: { role: created.role, via },
     });
-    return { ok: true, account: created };
+    return created;
   }
   const winner = (await shop.accounts.getByEmail(email)) ?? (await shop.accounts.getByCustomer(customer.id));
   if (winner === null) throw new Error(`no account could be made for ${via} sign-up`);
-  return { ok: true, account: winner };
+  return winner;
 }
