@@ -3,7 +3,8 @@
  * screens under their own names (one renderer): a buyer sees their subscriptions and link, extends, changes plan
  * within the storefront's menu only, and tops up on the owner's rails but never with Telegram Stars (paid to the
  * bot's maker, the reseller). The storefront's reseller, known by the Telegram user linked to their shop account,
- * has their back office in their own bot (figures, payout, broadcast); a buyer who sends /office gets nothing of it.
+ * has their back office in their own bot (figures, payout, broadcast) and is their shop account's customer there,
+ * never one of its buyers (issue 91); a buyer who sends /office gets nothing of it.
  * Each bot broadcasts in its own send lane: a 429 to one bot pauses no other's.
  */
 import { randomUUID } from 'node:crypto';
@@ -319,6 +320,38 @@ describe('the reseller’s back office in their own bot', () => {
     expect(copies.every((c) => c.token === alpha().token)).toBe(true);
     expect(copies.map((c) => Number(c.params['chat_id']))).toContain(8951);
     expect(copies.map((c) => Number(c.params['chat_id']))).not.toContain(8953);
+  });
+});
+
+describe('the reseller in their own bot', () => {
+  it('is their shop account’s customer there, never one of its buyers: not listed, not counted, not broadcast to', async () => {
+    const { shop } = s.t;
+    const gamma = await openFront(7790003, 'gamma_screens_bot', 'Gamma Screens', [[plan, 1200]]);
+    const reseller = new TelegramUser(s.fake, s.t.clock, 8960);
+    await s.shopBot.links.linkIfNew({ telegramUserId: String(reseller.id), chatId: String(reseller.id), customerId: gamma.resellerId });
+
+    const menu = last(await deliver(gamma, reseller.message('/start')));
+    expect(buttonsOf(menu).some((b) => b.callback_data === 'sfo')).toBe(true);
+    expect(await shop.storage.customers.getByExternalRef(storefrontExternalRef(gamma.storefrontId, String(reseller.id)))).toBeNull();
+    expect((await shop.kit.storefronts.buyers(gamma.storefrontId, { limit: 10 })).items).toEqual([]);
+    // Their wallet there is their shop account's (funded by `openFront`), not an empty buyer's.
+    const wallet = last(await deliver(gamma, reseller.tap('w', messageIdOf(menu))));
+    expect(textOf(wallet)).toContain(money(1_000_000));
+
+    const buyer = new TelegramUser(s.fake, s.t.clock, 8961);
+    await deliver(gamma, buyer.message('/start'));
+    const buyers = (await shop.kit.storefronts.buyers(gamma.storefrontId, { limit: 10 })).items;
+    expect(buyers.map((c) => c.externalRef)).toEqual([storefrontExternalRef(gamma.storefrontId, String(buyer.id))]);
+    const office = textOf(last(await deliver(gamma, reseller.message('/office'))));
+    expect(office).toContain('User 8961');
+    expect(office).not.toContain('User 8960');
+
+    const queued = last(await deliver(gamma, reseller.message('/broadcast Gamma: hello')));
+    expect(textOf(queued)).toMatch(/Buyers it goes to: 1\b/);
+    const since = s.fake.calls.length;
+    await s.shopBot.sendBroadcasts();
+    const copies = s.fake.calls.slice(since).filter((c) => c.method === 'sendMessage' && c.params['text'] === 'Gamma: hello');
+    expect(copies.map((c) => Number(c.params['chat_id']))).toEqual([8961]);
   });
 });
 

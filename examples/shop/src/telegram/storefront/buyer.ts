@@ -1,6 +1,8 @@
 import { ConflictError, type Customer } from '@panelkit/sdk';
 import type { User } from 'grammy/types';
 import { localeOfTelegramUser } from '../../app/auth/telegram-buyers.js';
+import type { Shop } from '../../app/shop.js';
+import type { StorefrontView } from '../../app/storefront-bots/storefront-sales.js';
 import type { StorefrontDeps } from './context.js';
 
 /** The customer's own id for a Telegram user who came through a storefront's bot (unique in the engine). */
@@ -33,5 +35,17 @@ export async function storefrontBuyer(deps: StorefrontDeps, storefrontId: string
   }
   const customer = await shop.storage.customers.get(link.customerId);
   if (customer === null) throw new Error(`storefront ${storefrontId}'s Telegram user ${telegramUserId} is linked to a missing customer`);
+  return customer;
+}
+
+/**
+ * Who the storefront's reseller is in their own bot (the Telegram user their shop account is linked to): that
+ * account's customer, as on every other channel, never a buyer of their own storefront. So they are not among its
+ * buyers (the office's list, its figures, its broadcasts); they get the back office, and the buyer screens show their
+ * own subscriptions and wallet at the prices they buy at, as the web shows them.
+ */
+export async function resellerCustomer(shop: Shop, view: StorefrontView): Promise<Customer> {
+  const customer = await shop.storage.customers.get(view.resellerId);
+  if (customer === null) throw new Error(`storefront ${view.id}'s reseller ${view.resellerId} is a missing customer`);
   return customer;
 }

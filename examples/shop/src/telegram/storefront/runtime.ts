@@ -37,7 +37,7 @@ import { menuFor } from '../face.js';
 import { storefrontBotHealth } from '../../app/storefronts/bot-health-source.js';
 import { storefrontHandledOnce } from './handled-once.js';
 import { storefrontAddress } from './address.js';
-import { storefrontBuyer } from './buyer.js';
+import { resellerCustomer, storefrontBuyer } from './buyer.js';
 import { FilteringBot } from '../filtering-bot.js';
 import { officeHandlers } from './office.js';
 import { ownerOnlyButtons, storefrontSupport, suspendedGate } from './screens.js';
@@ -115,7 +115,9 @@ export function createStorefrontBots(shop: Shop, options: StorefrontBotOptions):
       // Its reseller is the Telegram user their shop account is linked to (through the owner's bot, as any account).
       const byReseller = (await links.byTelegramUser(telegramUserId))?.customerId === view.resellerId;
       ctx.storefront = { view, botId: row.botId, brand: await brands.get(row.storefrontId), byReseller };
-      const customer = await storefrontBuyer(deps, row.storefrontId, ctx.from, String(ctx.chat.id));
+      const customer = byReseller
+        ? await resellerCustomer(shop, view)
+        : await storefrontBuyer(deps, row.storefrontId, ctx.from, String(ctx.chat.id));
       const locale = isLocale(customer.locale) ? customer.locale : 'en';
       ctx.user = {
         telegramUserId,
