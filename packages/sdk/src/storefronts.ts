@@ -60,7 +60,13 @@ export type {
   WithdrawalStatus,
   WithdrawalTransition,
 } from './domain/payout.js';
-export { commissionBonusBps, decideStorefrontSale, reverseStorefrontSplit, splitStorefrontSale } from './rules/storefront.js';
+export {
+  commissionBonusBps,
+  decideStorefrontSale,
+  reverseStorefrontSplit,
+  splitStorefrontSale,
+  takesDiscountCodes,
+} from './rules/storefront.js';
 export type { StorefrontRefusalReason, StorefrontSaleSize, StorefrontSplit } from './rules/storefront.js';
 export { StorefrontRefusedError } from './engine/storefront-sale.js';
 export { MoveBuyerRequestSchema } from './engine/storefronts.js';

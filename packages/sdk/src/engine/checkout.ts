@@ -67,7 +67,10 @@ export const CheckoutRequestSchema = z.strictObject({
   items: z.array(CheckoutItemSchema).min(1).max(20),
   /** The client's key for this purchase: the same key replays the same result. */
   idempotencyKey: z.string().min(1).max(200),
-  /** A discount code as the buyer typed it; it must apply to every paid plan of the order (see `discountOrder`). */
+  /**
+   * A discount code as the buyer typed it; it must apply to every paid plan of the order (see `discountOrder`). A
+   * storefront's buyer may use none: refused `storefront_buyer` (`takesDiscountCodes`).
+   */
   discountCode: z.string().trim().max(60).optional(),
   /**
    * For trial lines: what the host knows of the buyer beyond the customer record (a verified phone, device ids).

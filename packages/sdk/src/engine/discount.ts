@@ -3,6 +3,7 @@ import type { Money } from '../domain/money.js';
 import { EligibilityError } from '../errors.js';
 import type { StorageRepositories } from '../ports/storage.js';
 import { decideDiscount } from '../rules/discount.js';
+import { takesDiscountCodes } from '../rules/storefront.js';
 import type { DiscountDecision, DiscountDenyReason, DiscountQuote } from '../rules/discount.js';
 
 /** What a discount is asked for: the code as typed, and the purchase it would lower. */
@@ -34,9 +35,13 @@ export async function hasPaidOrder(repos: StorageRepositories, customerId: strin
 
 /**
  * Quotes a code for a purchase from stored state (the pure rule `decideDiscount` on the code and the
- * customer's uses). Writes nothing: the use is taken by `redeemDiscount` in the purchase's transaction.
+ * customer's uses). A storefront's buyer is refused `storefront_buyer` whatever the code (`takesDiscountCodes`).
+ * Writes nothing: the use is taken by `redeemDiscount` in the purchase's transaction.
  */
 export async function quoteDiscount(repos: StorageRepositories, request: DiscountRequest): Promise<DiscountDecision> {
+  const customer = await repos.customers.get(request.customerId);
+  // Before the code is looked up: a storefront's buyer learns nothing of which of the owner's codes exist.
+  if (customer !== null && !takesDiscountCodes(customer)) return { allowed: false, reason: 'storefront_buyer' };
   const code = await repos.discounts.getByCode(request.code);
   if (code === null) return { allowed: false, reason: 'unknown_code' };
   const customerUses = code.maxUsesPerCustomer === null ? 0 : await repos.discounts.customerUses(code.id, request.customerId);

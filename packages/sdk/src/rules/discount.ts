@@ -30,7 +30,13 @@ export type DiscountDenyReason =
   /** A fixed amount or minimum in another currency than the price. */
   | 'wrong_currency'
   /** Nothing to take off (a free item). */
-  | 'nothing_to_discount';
+  | 'nothing_to_discount'
+  /**
+   * The buyer buys through a reseller's storefront (`Customer.storefrontId`): the shop's codes are the owner's, and
+   * what one took off would come out of the reseller's margin (see `takesDiscountCodes`). The engine's answer, whatever
+   * the code (an unknown one too), on every purchase: checkout, extension, plan change, traffic top-up, renewal.
+   */
+  | 'storefront_buyer';
 
 /** The terms of an allowed discount. */
 export interface DiscountQuote {

@@ -19,6 +19,16 @@ export type StorefrontRefusalReason =
   | 'reseller_credit'
   | 'gifts_not_sold';
 
+/**
+ * Whether a customer may spend the shop's discount codes: not a storefront's buyer (`Customer.storefrontId` set).
+ * The codes are the owner's promotions, while a storefront's reseller pays the wholesale price of every sale their
+ * buyers make whatever those buyers paid: a code would come out of the reseller's margin. The engine refuses such a
+ * code (`storefront_buyer`) on every purchase; a host offers no code field to such a buyer. Pure.
+ */
+export function takesDiscountCodes(customer: { storefrontId: string | null }): boolean {
+  return customer.storefrontId === null;
+}
+
 /** What a sale would add to a storefront's usage. */
 export interface StorefrontSaleSize {
   subscriptions: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PanelRejectedError } from '../../src/index.js';
+import { EligibilityError, PanelRejectedError } from '../../src/index.js';
 import { StorefrontRefusedError } from '../../src/storefronts.js';
 import { createHarness } from './harness.js';
 import type { StorageFactory } from './harness.js';
@@ -87,6 +87,33 @@ export function describeStorefrontCharges(name: string, storage?: StorageFactory
       expect(await payout()).toBe(1200 + 120);
       const [row] = await h.storage.storefronts.salesOfCharge(`traffic:${subscriptionId}:t`);
       expect(row).toMatchObject({ source: 'traffic_top_up', retail: usd(120), wholesale: usd(70), margin: usd(50) });
+    });
+
+    it('the owner’s discount code is refused on an extension and a top-up (quotes too), whatever the code; nothing is written', async () => {
+      const { h, resellerId, buyerId, subscriptionId, payout } = await bought(storage);
+      await h.kit.createDiscountCode({ code: 'HALF', value: { type: 'percent', percent: 50 }, appliesTo: ['extension', 'traffic_top_up'] });
+      h.clock.set('2026-03-29T00:00:00.000Z');
+      const reasonOf = (error: unknown) => (EligibilityError.is(error) ? error.details?.['discountReason'] : error);
+      for (const code of ['HALF', 'NO-SUCH-CODE']) {
+        expect(
+          reasonOf(await h.kit.extend({ subscriptionId, idempotencyKey: `e-${code}`, discountCode: code }).catch((e: unknown) => e)),
+        ).toBe('storefront_buyer');
+        const topUp = h.kit.buyTraffic({ subscriptionId, gib: 5, idempotencyKey: `t-${code}`, discountCode: code });
+        expect(reasonOf(await topUp.catch((e: unknown) => e))).toBe('storefront_buyer');
+      }
+      expect((await h.kit.quoteExtension(subscriptionId, { discountCode: 'HALF' })).discount).toEqual({
+        allowed: false,
+        reason: 'storefront_buyer',
+      });
+      expect((await h.kit.quoteTrafficTopUp(subscriptionId, 5, { discountCode: 'HALF' })).discount).toEqual({
+        allowed: false,
+        reason: 'storefront_buyer',
+      });
+      expect(await h.balance(buyerId)).toBe(10_000 - 1200);
+      expect(await h.balance(resellerId)).toBe(10_000 - 700);
+      expect(await payout()).toBe(1200);
+      expect((await h.storage.discounts.getByCode('HALF'))?.uses).toBe(0);
+      expect((await h.storage.jobs.list({ state: 'queued' }, { limit: 10 })).items).toHaveLength(0);
     });
 
     it('a suspended storefront, a quota passed or a reseller short of credit refuses the sale; nothing is written', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StorefrontRefusedError, WithdrawalRefusedError } from '../../src/storefronts.js';
-import { ValidationError } from '../../src/index.js';
+import { EligibilityError, ValidationError } from '../../src/index.js';
 import { GiB, createHarness } from './harness.js';
 
 const usd = (amount: number) => ({ amount, currency: 'USD' });
@@ -80,6 +80,33 @@ describe('storefronts', () => {
     await h.kit.storefronts.resume(storefront.id);
     await h.kit.checkout({ customerId: b, items: [{ planId: h.plan.id }], idempotencyKey: 'ok' });
     expect(await h.balance(resellerId)).toBe(300);
+  });
+
+  it('the owner’s discount code is refused to a storefront’s buyer, whatever the code; nothing is written', async () => {
+    const { h, resellerId, buyer } = await shop({ resellerBalance: 2000 });
+    await h.kit.createDiscountCode({ code: 'HALF', value: { type: 'percent', percent: 50 } });
+    const b = await buyer();
+    const items = [{ planId: h.plan.id }];
+    const reasonOf = (error: unknown) => (EligibilityError.is(error) ? error.details?.['discountReason'] : error);
+    for (const code of ['HALF', 'half', 'NO-SUCH-CODE']) {
+      const refused = await h.kit
+        .checkout({ customerId: b, items, idempotencyKey: `k-${code}`, discountCode: code })
+        .catch((e: unknown) => e);
+      expect(reasonOf(refused)).toBe('storefront_buyer');
+    }
+    const quote = await h.kit.quoteCheckout({ customerId: b, items, discountCode: 'HALF' });
+    expect(quote.discount).toEqual({ allowed: false, reason: 'storefront_buyer' });
+    expect(quote.total).toEqual(usd(1200));
+    expect(await h.balance(b)).toBe(5000);
+    expect(await h.balance(resellerId)).toBe(2000);
+    expect(await h.kit.payouts.balances(resellerId)).toEqual([]);
+    expect((await h.storage.orders.list({ customerId: b }, { limit: 10 })).items).toHaveLength(0);
+    expect((await h.storage.discounts.getByCode('HALF'))?.uses).toBe(0);
+    // The owner's own buyer still spends it; the storefront's buyer buys at retail and the reseller keeps its margin.
+    const own = await h.customer(5000);
+    expect((await h.kit.checkout({ customerId: own, items, idempotencyKey: 'own', discountCode: 'HALF' })).order.total).toEqual(usd(500));
+    expect((await h.kit.checkout({ customerId: b, items, idempotencyKey: 'plain' })).order.total).toEqual(usd(1200));
+    expect(await h.kit.payouts.balances(resellerId)).toEqual([usd(1200)]);
   });
 
   it('a refund reverses the split in its share; a full refund reverses exactly what is left', async () => {
