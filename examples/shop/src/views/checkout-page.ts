@@ -1,5 +1,6 @@
 import type { Money, Plan } from '@panelkit/sdk';
 import type { DiscountQuote } from '@panelkit/sdk/rules';
+import { takesDiscountCodes } from '@panelkit/sdk/storefronts';
 import type { RequestContext } from '../http/context.js';
 import type { FieldErrors } from '../app/input/forms.js';
 import { formatBytes, formatMoney, minorDigits } from '../i18n/format.js';
@@ -45,9 +46,22 @@ export function checkoutTotal(plan: Plan, values: Pick<CheckoutValues, 'quantity
 }
 
 /**
+ * Whether a purchase page offers a discount code field: not to a storefront's buyer, who may spend none of the
+ * owner's codes (`takesDiscountCodes`; the engine refuses one with `storefront_buyer`).
+ */
+export function offersDiscountCode(ctx: RequestContext): boolean {
+  return ctx.viewer === null || takesDiscountCodes(ctx.viewer.customer);
+}
+
+/** Where a page offers no code field: why a code sent anyway (an old page, a crafted post) was refused, if it was. */
+export function codeRefusedWithoutField(message: string | null | undefined): SafeHtml | '' {
+  return message ? html`<p class="error" role="alert" data-testid="discount-code-refused">${message}</p>` : '';
+}
+
+/**
  * The code's own small form: "Apply code" posts the code with the order's current values and
  * `intent=apply`, and the page comes back with the quote (nothing is charged); the payment form then
- * carries the applied code. Shared with the extension page.
+ * carries the applied code. Shared with the extension page; none for a storefront's buyer (`offersDiscountCode`).
  */
 export function discountForm(
   ctx: RequestContext,
@@ -56,6 +70,7 @@ export function discountForm(
   errors?: FieldErrors,
 ): SafeHtml {
   const { t } = ctx;
+  if (!offersDiscountCode(ctx)) return html`${codeRefusedWithoutField(errors?.['discountCode'])}`;
   return html`<form method="post" action="${action}" class="stack" data-testid="discount-form" novalidate>
   ${csrfField(ctx)}
   <input type="hidden" name="intent" value="apply">

@@ -1,7 +1,7 @@
 import type { Plan, PlanChangeQuoteResult, Subscription } from '@panelkit/sdk';
 import type { RequestContext } from '../http/context.js';
 import { formatBytes, formatDateTime, formatMoney } from '../i18n/format.js';
-import { discountLines } from './checkout-page.js';
+import { codeRefusedWithoutField, discountLines, offersDiscountCode } from './checkout-page.js';
 import { field } from './forms.js';
 import { html, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';
@@ -38,9 +38,13 @@ function codeLine(ctx: RequestContext, quote: PlanChangeQuoteResult): SafeHtml |
   return html`<p class="muted" data-testid="plan-change-code-refused" data-reason="${reason}">${text}</p>`;
 }
 
-/** The code's form: a `GET` of this page with the code, so every option is quoted with it; nothing is charged. */
+/**
+ * The code's form: a `GET` of this page with the code, so every option is quoted with it; nothing is charged. None for
+ * a storefront's buyer (`offersDiscountCode`).
+ */
 function codeForm(ctx: RequestContext, view: PlanChangeView): SafeHtml {
   const { t } = ctx;
+  if (!offersDiscountCode(ctx)) return html`${codeRefusedWithoutField(view.codeError)}`;
   const errors = view.codeError ? { discountCode: view.codeError } : undefined;
   return html`<form method="get" action="/subscriptions/${view.sub.id}/plan" class="stack card" data-testid="discount-form" novalidate>
   ${field({ name: 'discountCode', label: t('discounts.code.label'), value: view.discountCode, errors, hint: t('planChange.codeHint'), attrs: html`autocomplete="off" maxlength="60" data-testid="discount-code"` })}

@@ -1,7 +1,7 @@
 import type { Subscription, TrafficTopUp, TrafficTopUpQuoteResult } from '@panelkit/sdk';
 import type { RequestContext } from '../http/context.js';
 import { formatBytes, formatMoney, formatNumber } from '../i18n/format.js';
-import { discountLines } from './checkout-page.js';
+import { codeRefusedWithoutField, discountLines, offersDiscountCode } from './checkout-page.js';
 import { field } from './forms.js';
 import { html, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';
@@ -32,7 +32,7 @@ function askForm(ctx: RequestContext, view: TrafficView, offer: TrafficTopUp): S
   return html`<form method="get" action="/subscriptions/${view.sub.id}/traffic" class="stack" data-testid="traffic-ask">
   <p>${t('traffic.offer', { price: formatMoney(offer.pricePerGiB, locale), max: formatNumber(offer.maxGiBPerPurchase, locale) })}</p>
   <label>${t('traffic.gib')} <input type="number" name="gib" min="1" max="${offer.maxGiBPerPurchase}" step="1" required value="${view.asked?.gib ?? ''}"></label>
-  ${field({ name: 'discountCode', label: t('discounts.code.label'), value: view.discountCode, errors: view.codeError ? { discountCode: view.codeError } : undefined, hint: t('discounts.code.hint'), attrs: html`autocomplete="off" maxlength="60" data-testid="discount-code"` })}
+  ${offersDiscountCode(ctx) ? field({ name: 'discountCode', label: t('discounts.code.label'), value: view.discountCode, errors: view.codeError ? { discountCode: view.codeError } : undefined, hint: t('discounts.code.hint'), attrs: html`autocomplete="off" maxlength="60" data-testid="discount-code"` }) : codeRefusedWithoutField(view.codeError)}
   <button type="submit" class="secondary">${t('traffic.quote')}</button>
 </form>`;
 }

@@ -9,6 +9,7 @@ import type { BotContext, BotDeps } from '../context.js';
 import { trimText } from '../message-text.js';
 import { backToMenu } from '../menu.js';
 import { localizedPlan, localizedPlans } from '../../db/plan-texts.js';
+import { takesDiscountCodes } from '@panelkit/sdk/storefronts';
 import { buyerCatalog } from '../../app/selling/buyer-catalog.js';
 import { planNameFor } from '../face.js';
 import { showBuilder } from './builder.js';
@@ -68,8 +69,9 @@ export function catalogHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
       t('telegram.catalog.price', { price: planPrice(plan, locale) }),
       t('telegram.wallet.balance', { balance: formatMoney({ amount: balance, currency: plan.price.currency }, locale) }),
     ];
-    // Discount codes and trials are the owner's shop's (a storefront's bot takes no code; its reseller pays every sale).
-    if (ctx.storefront === undefined) lines.push(t('telegram.code.hint'));
+    // Discount codes and trials are the owner's shop's: a storefront's buyer spends no code in any bot (its reseller pays
+    // every sale; the engine refuses one, `storefront_buyer`), and its bot offers no trial.
+    if (takesDiscountCodes(customer)) lines.push(t('telegram.code.hint'));
     const keyboard = new InlineKeyboard().text(t('telegram.catalog.buy', { price: planPrice(plan, locale) }), callbackData('b', plan.id));
     if (plan.trial !== null && ctx.storefront === undefined)
       keyboard.row().text(t('telegram.catalog.trial', { days: t('plans.days', { count: plan.trial.days }) }), callbackData('t', plan.id));

@@ -1,0 +1,127 @@
+/**
+ * Issue 91, a storefront's money and names on the web: its buyers spend none of the owner's discount codes (the SDK
+ * refuses one on every channel, and the pages offer no code field), the owner's page and the reseller's office show
+ * the reseller's withdrawals paid and waiting (the SDK's figures), and the pages seen through a storefront show its
+ * own plan names, as its bot does.
+ */
+import type { Plan } from '@panelkit/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { balanceOf, buy, customerIdOf, fund, planNamed } from './support/buying.js';
+import { ROOMY_RATE_LIMITS, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
+
+let t: ShopUnderTest;
+let plan: Plan;
+/** What resellers pay for `plan` (their price book), and what their buyers pay (their menu). */
+let wholesale: number;
+let retail: number;
+let made = 0;
+
+beforeAll(async () => {
+  t = await startShop({ app: { rateLimits: ROOMY_RATE_LIMITS } });
+  plan = await planNamed(t, 'Frankfurt · 1 month · 50');
+  wholesale = Math.round(plan.price.amount * 0.6);
+  retail = Math.round(plan.price.amount * 0.9);
+});
+afterAll(() => t.close());
+
+/** A reseller (a price for `plan`, a credit limit) running a storefront that sells `plan` at `retail`. */
+async function storefront(): Promise<{ id: string; reseller: Visitor & { email: string; customerId: string } }> {
+  const who = await signedUpBuyer(t.app);
+  const customerId = await customerIdOf(t, who.email);
+  await t.shop.kit.resellers.setTerms(
+    {
+      customerId,
+      creditLimit: { amount: plan.price.amount * 10, currency: t.config.currency },
+      prices: [
+        { planId: plan.id, price: { amount: wholesale, currency: t.config.currency }, extensionPrice: null, trafficPricePerGiB: null },
+      ],
+      removePlanIds: [],
+    },
+    { type: 'admin', id: null },
+  );
+  const created = await t.shop.kit.storefronts.create({ resellerId: customerId, name: `Money Shop ${++made}` });
+  await t.shop.kit.storefronts.setMenuItem({
+    storefrontId: created.id,
+    planId: plan.id,
+    retailPrice: { amount: retail, currency: t.config.currency },
+  });
+  return { id: created.id, reseller: { ...who, customerId } };
+}
+
+/** A signed-up buyer moved into storefront `id`, with `funds` in its wallet. */
+async function buyerOf(id: string, funds: number): Promise<Visitor & { email: string; customerId: string }> {
+  const buyer = await signedUpBuyer(t.app);
+  const customerId = await fund(t, buyer.email, funds);
+  await t.shop.kit.storefronts.moveBuyer({ customerId, storefrontId: id });
+  return { ...buyer, customerId };
+}
+
+const payoutBalance = async (partnerId: string) =>
+  (await t.shop.kit.payouts.positions(partnerId)).find((p) => p.currency === t.config.currency)?.available ?? 0;
+
+describe("a storefront's buyer and the owner's discount codes", () => {
+  it('the web and the API refuse the code on its field with a 4xx and charge nothing; no purchase page offers a code field', async () => {
+    const { id, reseller } = await storefront();
+    const code = `OWNER50-${made}`;
+    await t.shop.kit.createDiscountCode({ code, value: { type: 'percent', percent: 50 } });
+    const buyer = await buyerOf(id, retail * 3);
+    const untouched = async () => {
+      expect(await balanceOf(t, buyer.customerId)).toBe(retail * 3);
+      expect(await balanceOf(t, reseller.customerId)).toBe(0);
+      expect(await payoutBalance(reseller.customerId)).toBe(0);
+      expect((await t.shop.storage.orders.list({ customerId: buyer.customerId }, { limit: 10 })).items).toEqual([]);
+      expect((await t.shop.storage.discounts.getByCode(code))?.uses).toBe(0);
+    };
+
+    // The owner's own buyer is offered the field; the storefront's buyer is not.
+    const ownBuyer = await signedUpBuyer(t.app);
+    expect((await ownBuyer.agent.get(`/checkout/${plan.id}`).expect(200)).text).toContain('data-testid="discount-code"');
+    const page = await buyer.agent.get(`/checkout/${plan.id}`).expect(200);
+    expect(page.text).not.toContain('data-testid="discount-code"');
+    expect(page.text).not.toContain('data-testid="discount-form"');
+
+    // A code posted anyway (an old page, a crafted form): refused with its reason, nothing charged.
+    for (const fields of [{ discountCode: code }, { intent: 'apply', discountCode: code }]) {
+      const refused = await buy(buyer, plan.id, fields);
+      expect(refused.status).toBe(409);
+      expect(refused.text).toContain('This shop takes no discount codes.');
+    }
+    const api = await buyer.agent
+      .post('/api/v1/checkout')
+      .set('x-csrf-token', buyer.csrf)
+      .send({ items: [{ planId: plan.id, quantity: 1 }], idempotencyKey: `sf-code-${made}`, discountCode: code });
+    expect(api.status).toBe(409);
+    expect(api.body.error.fields).toEqual({ discountCode: 'This shop takes no discount codes.' });
+    const quote = await buyer.agent
+      .post('/api/v1/checkout/quote')
+      .set('x-csrf-token', buyer.csrf)
+      .send({ items: [{ planId: plan.id, quantity: 1 }], discountCode: code })
+      .expect(200);
+    expect(quote.body.total).toEqual({ amount: retail, currency: t.config.currency });
+    await untouched();
+
+    // Without a code it sells at retail and the reseller keeps its margin; its traffic and extension pages offer no code.
+    const bought = await buyer.agent
+      .post('/api/v1/checkout')
+      .set('x-csrf-token', buyer.csrf)
+      .send({ items: [{ planId: plan.id, quantity: 1 }], idempotencyKey: `sf-plain-${made}` });
+    expect(bought.status, JSON.stringify(bought.body)).toBe(201);
+    expect(await balanceOf(t, reseller.customerId)).toBe(-wholesale);
+    expect(await payoutBalance(reseller.customerId)).toBe(retail);
+    await t.drain();
+    const subscriptionId = bought.body.order.subscriptions[0].id as string;
+    const traffic = await buyer.agent.get(`/subscriptions/${subscriptionId}/traffic`).expect(200);
+    expect(traffic.text).toContain('data-testid="traffic-ask"');
+    expect(traffic.text).not.toContain('data-testid="discount-code"');
+    // In its extension window (the clock put back after, for the other tests).
+    const now = t.clock.now();
+    t.clock.set(new Date(now.getTime() + 27 * 86_400_000).toISOString());
+    try {
+      const extension = await buyer.agent.get(`/subscriptions/${subscriptionId}/extend`).expect(200);
+      expect(extension.text).toContain('data-testid="extension-form"');
+      expect(extension.text).not.toContain('data-testid="discount-code"');
+    } finally {
+      t.clock.set(now.toISOString());
+    }
+  });
+});
