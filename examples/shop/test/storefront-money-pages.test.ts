@@ -6,11 +6,13 @@
  */
 import type { Plan } from '@panelkit/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatMoney } from '../src/i18n/format.js';
 import { balanceOf, buy, customerIdOf, fund, planNamed } from './support/buying.js';
-import { ROOMY_RATE_LIMITS, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
+import { ROOMY_RATE_LIMITS, signedInAdmin, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
 
 let t: ShopUnderTest;
 let plan: Plan;
+let owner: Visitor;
 /** What resellers pay for `plan` (their price book), and what their buyers pay (their menu). */
 let wholesale: number;
 let retail: number;
@@ -21,8 +23,11 @@ beforeAll(async () => {
   plan = await planNamed(t, 'Frankfurt · 1 month · 50');
   wholesale = Math.round(plan.price.amount * 0.6);
   retail = Math.round(plan.price.amount * 0.9);
+  owner = await signedInAdmin(t.app);
 });
 afterAll(() => t.close());
+
+const money = (minor: number) => formatMoney({ amount: minor, currency: t.config.currency }, 'en');
 
 /** A reseller (a price for `plan`, a credit limit) running a storefront that sells `plan` at `retail`. */
 async function storefront(): Promise<{ id: string; reseller: Visitor & { email: string; customerId: string } }> {
@@ -123,5 +128,45 @@ describe("a storefront's buyer and the owner's discount codes", () => {
     } finally {
       t.clock.set(now.toISOString());
     }
+  });
+});
+
+describe("a reseller's withdrawals paid and waiting", () => {
+  it("show on the owner's storefront page and in the reseller's office and its API", async () => {
+    const { id, reseller } = await storefront();
+    await t.shop.kit.payouts.credit({
+      partnerId: reseller.customerId,
+      kind: 'adjustment',
+      amount: { amount: 5000, currency: t.config.currency },
+      idempotencyKey: `test-credit:${reseller.customerId}`,
+      note: 'test credit',
+    });
+    const ask = (amount: number, key: string) =>
+      t.shop.kit.payouts.request({
+        partnerId: reseller.customerId,
+        amount: { amount, currency: t.config.currency },
+        destination: 'card 6037',
+        idempotencyKey: key,
+      });
+    const before = await owner.agent.get(`/admin/storefronts/${id}`).expect(200);
+    expect(before.text).toContain('data-testid="storefront-payouts-paid">—<');
+    expect(before.text).toContain('data-testid="storefront-payouts-waiting">—<');
+
+    const paid = await ask(3000, 'w-paid');
+    await t.shop.kit.payouts.approve(paid.withdrawal.id);
+    await t.shop.kit.payouts.markPaid(paid.withdrawal.id, 'bank-1');
+    await ask(1200, 'w-waiting');
+
+    const detail = await owner.agent.get(`/admin/storefronts/${id}`).expect(200);
+    expect(detail.text).toContain(`data-testid="storefront-payouts-paid">${money(3000)}<`);
+    expect(detail.text).toContain(`data-testid="storefront-payouts-waiting">${money(1200)}<`);
+    expect(detail.text).toContain('Withdrawals paid (last 30 days)');
+    const office = await reseller.agent.get('/account/storefront').expect(200);
+    expect(office.text).toContain(`data-testid="office-payouts-paid">${money(3000)}<`);
+    expect(office.text).toContain(`data-testid="office-held">${money(1200)}<`);
+    expect(office.text).toContain('Paid out to you this month');
+    const api = await reseller.agent.get('/api/v1/storefront').set('accept', 'application/json').expect(200);
+    expect(api.body.month.payoutsPaid).toEqual([{ amount: 3000, currency: t.config.currency }]);
+    expect(api.body.held).toBe(1200);
   });
 });

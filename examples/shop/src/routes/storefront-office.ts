@@ -76,6 +76,7 @@ function officeJson(office: BackOffice) {
       margin: office.month.margin,
       bonus: office.month.bonus,
       collected: office.month.collected,
+      payoutsPaid: office.month.payoutsPaid,
     },
     payoutBalance: office.payoutBalance,
     held: office.held,

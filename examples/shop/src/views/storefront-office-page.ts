@@ -44,9 +44,9 @@ function botLine(ctx: RequestContext, office: BackOffice): SafeHtml {
 
 /**
  * A reseller's back office: its storefront's state, this month's sales, margin and what was collected for it (its
- * payout balance is credited the retail price, its wallet pays its own price), its payout balance and
- * withdrawals (and the form asking one), its menu (the form setting retail prices), its buyers, a broadcast to
- * them, and its bot's health.
+ * payout balance is credited the retail price, its wallet pays its own price), its payout balance, what its
+ * withdrawals hold (asked, not paid yet) and what was paid out to it this month, its withdrawals (and the form asking
+ * one), its menu (the form setting retail prices), its buyers, a broadcast to them, and its bot's health.
  */
 export function storefrontOfficePage(ctx: RequestContext, office: BackOffice, forms: OfficeForms): SafeHtml {
   const { t, locale } = ctx;
@@ -69,6 +69,7 @@ ${formError(forms.errors)}
   <dt>${t('storefronts.office.collected')}</dt><dd data-testid="office-collected">${moneyList(ctx, office.month.collected)}</dd>
   <dt>${t('storefronts.office.payoutBalance')}</dt><dd data-testid="office-payout-balance">${money(office.payoutBalance)}</dd>
   <dt>${t('storefronts.office.held')}</dt><dd data-testid="office-held">${money(office.held)}</dd>
+  <dt>${t('storefronts.office.payoutsPaid')}</dt><dd data-testid="office-payouts-paid">${moneyList(ctx, office.month.payoutsPaid)}</dd>
 </dl>
 <p class="muted" data-testid="office-money-hint">${t('storefronts.office.moneyHint')}</p>
 <h2>${t('storefronts.office.bot')}</h2>

@@ -26,7 +26,10 @@ export interface StorefrontView extends StorefrontDetail {
   addressForm?: AddressFormState;
 }
 
-/** The owner's page of one storefront: suspend or resume it, its quotas, menu, buyers, figures; move a buyer. */
+/**
+ * The owner's page of one storefront: suspend or resume it, its quotas, menu, buyers, figures (its reseller's
+ * withdrawals paid over the period and waiting now among them); move a buyer.
+ */
 export function storefrontPage(ctx: RequestContext, view: StorefrontView): SafeHtml {
   const { t, locale } = ctx;
   const sf = view.storefront;
@@ -50,6 +53,8 @@ export function storefrontPage(ctx: RequestContext, view: StorefrontView): SafeH
     ctx,
     view.figures.payouts.map((p) => ({ amount: p.available, currency: p.currency })),
   )}</dd>
+  <dt>${t('storefronts.admin.payoutsPaid')}</dt><dd data-testid="storefront-payouts-paid">${moneyList(ctx, view.figures.payoutsPaid)}</dd>
+  <dt>${t('storefronts.admin.payoutsWaiting')}</dt><dd data-testid="storefront-payouts-waiting">${moneyList(ctx, view.figures.payoutsWaiting)}</dd>
 </dl>
 <form method="post" action="${base}/status" data-testid="storefront-status-form">
   ${csrfField(ctx)}
