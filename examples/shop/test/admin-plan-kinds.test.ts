@@ -7,8 +7,10 @@
  */
 import type { Plan } from '@panelkit/sdk';
 import { builtFromPrice } from '@panelkit/sdk/plan-builder';
+import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMoney } from '../src/i18n/format.js';
+import { PlanListResponse } from '../src/routes/api/response-schemas.js';
 import { adminGet, postForm } from './support/admin-support.js';
 import { signedInAdmin, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
 
@@ -125,6 +127,16 @@ describe('the owner’s plan form makes every kind of plan', () => {
     expect((await adminGet(admin, `/admin/plans/${family.id}/edit`)).html).toContain('name="seats" type="text" value="4"');
     // A fixed plan is listed at its own price.
     expect(page.html).toContain(`Buyers see: ${formatMoney({ amount: 999, currency }, 'en')}`);
+    // The JSON API lists them as it describes them (a paid trial that needs a phone says both).
+    await t.shop.kit.plans.update(phone.id, { trial: { ...phone.trial!, price: { amount: 100, currency } } });
+    const listed = PlanListResponse.parse((await supertest(t.app).get('/api/v1/plans').expect(200)).body).items;
+    expect(listed.find((p) => p.id === phone.id)?.trial).toEqual({
+      days: 3,
+      trafficBytes: 2 ** 30,
+      price: { amount: 100, currency },
+      requirePhone: true,
+    });
+    expect(listed.find((p) => p.id === family.id)?.priceFrom).toBe(false);
   });
 
   it('edits each kind: parts changed and dropped, a built plan made fixed, seats and the phone check changed', async () => {

@@ -31,7 +31,14 @@ export const PlanResponse = z
     locations: z.array(z.string()),
     startOnFirstUse: z.boolean(),
     renewable: z.boolean(),
-    trial: z.strictObject({ days: z.number().int(), trafficBytes: z.number().int().nullable() }).nullable(),
+    trial: z
+      .strictObject({
+        days: z.number().int(),
+        trafficBytes: z.number().int().nullable(),
+        price: Money.nullable().optional().describe('a paid trial’s price; absent or null: free'),
+        requirePhone: z.boolean().optional().describe('true: claimed only with a verified phone number (in the Telegram bot)'),
+      })
+      .nullable(),
     trafficTopUp: z.strictObject({ pricePerGiB: Money, maxGiBPerPurchase: z.number().int() }).nullable(),
     devicePack: z
       .strictObject({ pricePer30Days: Money, maxExtraDevices: z.number().int() })
