@@ -8,7 +8,16 @@ import type { Plan } from '@panelkit/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMoney } from '../src/i18n/format.js';
 import { balanceOf, buy, customerIdOf, fund, planNamed } from './support/buying.js';
-import { ROOMY_RATE_LIMITS, signedInAdmin, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
+import {
+  csrfFrom,
+  ROOMY_RATE_LIMITS,
+  signedInAdmin,
+  signedUpBuyer,
+  startShop,
+  visitor,
+  type ShopUnderTest,
+  type Visitor,
+} from './support/shop-under-test.js';
 
 let t: ShopUnderTest;
 let plan: Plan;
@@ -168,5 +177,57 @@ describe("a reseller's withdrawals paid and waiting", () => {
     const api = await reseller.agent.get('/api/v1/storefront').set('accept', 'application/json').expect(200);
     expect(api.body.month.payoutsPaid).toEqual([{ amount: 3000, currency: t.config.currency }]);
     expect(api.body.held).toBe(1200);
+  });
+});
+
+describe("a storefront's plan names on its web pages", () => {
+  it('its catalog, checkout, order and subscriptions show its names in the buyer’s language; the owner’s shop its own', async () => {
+    const { id, reseller } = await storefront();
+    const branded = await reseller.agent
+      .post('/api/v1/storefront/brand')
+      .set('x-csrf-token', reseller.csrf)
+      .send({ shopName: 'North Star', planNames: { [plan.id]: { en: 'North Star Monthly', fa: 'ستاره شمال ماهانه' } } });
+    expect(branded.status, JSON.stringify(branded.body)).toBeLessThan(300);
+    const slug = `north-${Date.now().toString(36)}`;
+    const page = `/admin/storefronts/${id}`;
+    const shown = await owner.agent.get(page).expect(200);
+    const address = await owner.agent
+      .post(`${page}/address`)
+      .type('form')
+      .send({ _csrf: csrfFrom(shown.text), slug, hosts: '' });
+    expect(address.status).toBe(303);
+
+    // A visitor who came through its address, in English and in Farsi.
+    const guest = await visitor(t.app);
+    await guest.agent.get(`/store/${slug}`).expect(303);
+    const catalog = await guest.agent.get('/').expect(200);
+    expect(catalog.text).toContain('North Star Monthly');
+    expect(catalog.text).not.toContain(plan.name);
+    expect((await guest.agent.get('/').set('cookie', 'pk_lang=fa').expect(200)).text).toContain('ستاره شمال ماهانه');
+
+    // Its buyer, signed in: the catalog, the checkout, the order, the dashboard and the subscription.
+    const buyer = await buyerOf(id, retail * 2);
+    expect((await buyer.agent.get('/').expect(200)).text).toContain('North Star Monthly');
+    const checkout = await buyer.agent.get(`/checkout/${plan.id}`).expect(200);
+    expect(checkout.text).toContain('<h2>North Star Monthly</h2>');
+    const bought = await buy(buyer, plan.id);
+    expect(bought.status, bought.text.slice(0, 300)).toBe(303);
+    const order = await buyer.agent.get(bought.headers['location']!).expect(200);
+    expect(order.text).toContain('North Star Monthly');
+    await t.drain();
+    const dashboard = await buyer.agent.get('/dashboard').expect(200);
+    expect(dashboard.text).toContain('North Star Monthly');
+    const [sub] = (await t.shop.storage.subscriptions.listByCustomer(buyer.customerId, { limit: 10 })).items;
+    const detail = await buyer.agent.get(`/subscriptions/${sub!.id}`).expect(200);
+    expect(detail.text).toContain('North Star Monthly');
+    expect(detail.text).not.toContain(plan.name);
+    const listed = await buyer.agent.get('/api/v1/plans').expect(200);
+    expect(listed.body.items.map((p: { id: string; name: string }) => [p.id, p.name])).toEqual([[plan.id, 'North Star Monthly']]);
+
+    // The owner's own buyer sees the shop's name for the plan.
+    const own = await signedUpBuyer(t.app);
+    const ownCatalog = await own.agent.get('/').expect(200);
+    expect(ownCatalog.text).toContain(plan.name);
+    expect(ownCatalog.text).not.toContain('North Star Monthly');
   });
 });

@@ -6,6 +6,7 @@ import { catalogPage } from '../views/catalog-page.js';
 import { groupByLocation } from '../app/plans/catalog-groups.js';
 import { localizedPlans } from '../db/plan-texts.js';
 import { plansOnSaleTo } from '../app/selling/buyer-prices.js';
+import { withBrandPlanNames } from '../app/storefront-bots/brand-texts.js';
 
 export function catalogRoutes(shop: Shop): Router {
   const router = Router();
@@ -17,7 +18,8 @@ export function catalogRoutes(shop: Shop): Router {
       { customerId: ctx.viewer?.customer.id ?? null, storefrontId: ctx.storefront?.id ?? null },
       await shop.storage.plans.list({ onSale: true }),
     );
-    const plans = await localizedPlans(shop, listed, ctx.locale);
+    // A storefront's buyer or visitor sees its own names for the plans, as in its bot.
+    const plans = withBrandPlanNames(await localizedPlans(shop, listed, ctx.locale), ctx.storefront?.planNames, ctx.locale);
     res.send(catalogPage(ctxOf(res), groupByLocation(plans), noticeFrom(req)).value);
   });
   return router;

@@ -24,6 +24,7 @@ import { buyPlansFor, quotePlansFor } from '../app/selling/buy-plans.js';
 import { checkoutPage, type CheckoutValues } from '../views/checkout-page.js';
 import { orderPage } from '../views/order-page.js';
 import { localizedPlan } from '../db/plan-texts.js';
+import { withBrandPlanNames } from '../app/storefront-bots/brand-texts.js';
 import { plansOnSaleTo, walletRoom } from '../app/selling/buyer-prices.js';
 import { httpStatusOf } from '../http/status.js';
 import { quoteBuiltPlan } from '@panelkit/sdk/plan-builder';
@@ -128,7 +129,7 @@ export function checkoutRoutes(shop: Shop, limits: RateLimits): Router {
       checkoutPage(ctx, {
         locations: (await locationsOfPlan(shop, plan.id)) ?? [],
         builtPrice: decision?.allowed ? decision.quote.price : null,
-        plan: await localizedPlan(shop, priced, ctx.locale),
+        plan: withBrandPlanNames([await localizedPlan(shop, priced, ctx.locale)], ctx.storefront?.planNames, ctx.locale)[0]!,
         balance: room.balance,
         creditLimit: room.creditLimit,
         values,
@@ -190,7 +191,7 @@ export function checkoutRoutes(shop: Shop, limits: RateLimits): Router {
   router.get('/orders/:id', requireAccount, async (req, res) => {
     const order = await ownedOrder(shop, viewerOf(res), req.params.id);
     const subscriptions = await shop.storage.subscriptions.listByOrder(order.id);
-    const names = await planNames(shop, order.items, ctxOf(res).locale);
+    const names = await planNames(shop, order.items, ctxOf(res).locale, ctxOf(res).storefront?.planNames);
     const reasons = await Promise.all(subscriptions.map((s) => shop.kit.pendingReason(s)));
     const serverDown = reasons.includes('panel_unavailable');
     // The buyer's one link, once something behind it works.

@@ -33,7 +33,7 @@ export function devicePackRoutes(shop: Shop, limits: RateLimits): Router {
     const problem = refusal === null ? null : ctx.t(refusal.key, refusalParams(ctx.locale, refusal));
     const view = {
       offer,
-      planName: await planName(shop, offer.subscription.planId, ctx.locale),
+      planName: await planName(shop, offer.subscription.planId, ctx.locale, ctx.storefront?.planNames),
       idempotencyKey: newIdempotencyKey(),
       problem,
       shortOfFunds: refusal?.code === 'insufficient_funds',

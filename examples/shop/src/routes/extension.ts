@@ -66,7 +66,7 @@ export function extensionRoutes(shop: Shop, limits: RateLimits): Router {
     res.status(status).send(
       extensionPage(ctx, {
         sub,
-        planName: await planName(shop, sub.planId, ctx.locale),
+        planName: await planName(shop, sub.planId, ctx.locale, ctx.storefront?.planNames),
         quote,
         balance,
         creditLimit,

@@ -35,7 +35,8 @@ const MoveForm = z.object({ location: LocationField, idempotencyKey: Idempotency
 export function ownSubscriptionRoutes(shop: Shop, limits: RateLimits): Router {
   const router = Router();
 
-  const titleOf = async (res: Response, sub: Subscription) => subscriptionTitle(sub, await planName(shop, sub.planId, ctxOf(res).locale));
+  const titleOf = async (res: Response, sub: Subscription) =>
+    subscriptionTitle(sub, await planName(shop, sub.planId, ctxOf(res).locale, ctxOf(res).storefront?.planNames));
 
   router.post('/subscriptions/:id/label', requireAccount, async (req, res) => {
     const viewer = viewerOf(res);

@@ -14,6 +14,7 @@ import { ownedSubscription } from '../app/subscriptions/owned.js';
 import type { Refusal } from '../app/subscriptions/refusals.js';
 import { planChangePage } from '../views/plan-change-page.js';
 import { localizedPlan, localizedPlans } from '../db/plan-texts.js';
+import { withBrandPlanNames } from '../app/storefront-bots/brand-texts.js';
 import { walletRoom } from '../app/selling/buyer-prices.js';
 import { httpStatusOf } from '../http/status.js';
 
@@ -48,8 +49,10 @@ export function planChangeRoutes(shop: Shop, limits: RateLimits): Router {
       shop.storage.plans.list({ onSale: true }),
       shop.kit.changeInFlight(sub.id),
     ]);
-    const currentPlan = storedPlan === null ? null : await localizedPlan(shop, storedPlan, ctx.locale);
-    const onSale = await localizedPlans(shop, storedOnSale, ctx.locale);
+    const brand = ctx.storefront?.planNames;
+    const currentPlan =
+      storedPlan === null ? null : withBrandPlanNames([await localizedPlan(shop, storedPlan, ctx.locale)], brand, ctx.locale)[0]!;
+    const onSale = withBrandPlanNames(await localizedPlans(shop, storedOnSale, ctx.locale), brand, ctx.locale);
     const others = onSale.filter((p) => p.id !== sub.planId);
     const withCode = discountCode === '' ? {} : { discountCode };
     const options = await Promise.all(

@@ -35,7 +35,7 @@ export function subscriptionRoutes(shop: Shop): Router {
     res.send(
       dashboardPage(ctxOf(res), {
         subscriptions: listed.items,
-        planNames: await planNames(shop, listed.items, ctxOf(res).locale),
+        planNames: await planNames(shop, listed.items, ctxOf(res).locale, ctxOf(res).storefront?.planNames),
         nextCursor: listed.nextCursor,
         shopLink:
           linkUrl === null ? null : { url: linkUrl, qr: await qrDataUrl(linkUrl), apps: await appButtonsOf(shop, viewer.customer.id) },
@@ -53,7 +53,7 @@ export function subscriptionRoutes(shop: Shop): Router {
     res.send(
       subscriptionPage(ctxOf(res), {
         sub,
-        planName: await planName(shop, sub.planId, ctxOf(res).locale),
+        planName: await planName(shop, sub.planId, ctxOf(res).locale, ctxOf(res).storefront?.planNames),
         link: { url: linkUrl, qr: await qrDataUrl(linkUrl) },
         changeInFlight: await shop.kit.changeInFlight(sub.id),
         pendingReason: await shop.kit.pendingReason(sub),

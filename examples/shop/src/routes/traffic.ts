@@ -56,7 +56,7 @@ export function trafficRoutes(shop: Shop, limits: RateLimits): Router {
     const problem = refusal && refusal.field !== 'discountCode' ? ctx.t(refusal.key, refusalParams(ctx.locale, refusal)) : null;
     const view = {
       sub,
-      planName: await planName(shop, sub.planId, ctx.locale),
+      planName: await planName(shop, sub.planId, ctx.locale, ctx.storefront?.planNames),
       offer,
       asked,
       balance,

@@ -1,8 +1,7 @@
 import type { InlineKeyboard } from 'grammy';
 import type { Shop } from '../app/shop.js';
 import { miniAppUrl } from '../config/public-addresses.js';
-import type { TextsByLocale } from '../db/storefront-brands.js';
-import type { Locale } from '../i18n/translate.js';
+import { brandPlanName, brandText } from '../app/storefront-bots/brand-texts.js';
 import type { BotContext, StorefrontOfUpdate } from './context.js';
 import { mainMenu } from './menu.js';
 
@@ -12,11 +11,6 @@ import { mainMenu } from './menu.js';
  * differs: the shop's name, the menu, the welcome, the plan names and which payment rails are offered. Prices follow
  * the customer (`buyerCatalog`), and replies go through the bot the update came to.
  */
-
-/** A storefront's text in the buyer's language, else in English, else `null` (the shop's own text is used). */
-export function brandText(texts: TextsByLocale | undefined, locale: Locale): string | null {
-  return texts?.[locale] ?? texts?.['en'] ?? null;
-}
 
 /** The name a storefront's buyers see: its brand's, else the storefront's own name. */
 export function storefrontName(storefront: StorefrontOfUpdate): string {
@@ -34,9 +28,9 @@ export function welcomeFor(shop: Shop, ctx: BotContext): string {
   return own ?? ctx.user.t('telegram.start.welcome', { shop: shopNameFor(shop, ctx) });
 }
 
-/** A plan's name as this update's buyer sees it: the storefront's own name for it in their language, else `name`. */
+/** A plan's name as this update's buyer sees it: the storefront's own name for it (`brandPlanName`), else `name`. */
 export function planNameFor(ctx: BotContext, planId: string, name: string): string {
-  return (ctx.storefront === undefined ? null : brandText(ctx.storefront.brand?.planNames[planId], ctx.user.locale)) ?? name;
+  return brandPlanName(ctx.storefront?.brand?.planNames, planId, ctx.user.locale, name);
 }
 
 /** The menu under this update's messages: the storefront's in its bot, the owner's shop's (with its Mini App) otherwise. */

@@ -2,6 +2,7 @@ import { NotFoundError } from '@panelkit/sdk';
 import type { StorefrontStatus } from '@panelkit/sdk/storefronts';
 import type { TextsByLocale } from '../../db/storefront-brands.js';
 import { storefrontBrands } from '../storefront-bots/brand.js';
+import type { BrandPlanNames } from '../storefront-bots/brand-texts.js';
 import type { Shop } from '../shop.js';
 
 /** What the web shows of the storefront a page is seen through: its brand, and whether it sells now. */
@@ -14,6 +15,8 @@ export interface StorefrontFace {
   support: string | null;
   /** The brand's welcome, per language. */
   welcome: TextsByLocale;
+  /** The brand's own plan names, which its pages show as its bot does (`brandPlanName`). */
+  planNames: BrandPlanNames;
 }
 
 /** The face of storefront `storefrontId`, or `null` when there is no such storefront. Reads only. */
@@ -32,5 +35,6 @@ export async function storefrontFace(shop: Shop, storefrontId: string): Promise<
     shopName: brand?.shopName ?? storefront.name,
     support: brand?.support ?? null,
     welcome: brand?.welcome ?? {},
+    planNames: brand?.planNames ?? {},
   };
 }

@@ -18,6 +18,7 @@ import { buyPlansFor, quotePlansFor } from '../../app/selling/buy-plans.js';
 import { discountJson, orderJson, planJson, quoteJson, subscriptionJson } from './serialize.js';
 import { plansOnSaleTo } from '../../app/selling/buyer-prices.js';
 import { localizedPlans } from '../../db/plan-texts.js';
+import { withBrandPlanNames } from '../../app/storefront-bots/brand-texts.js';
 import { extendFor } from '../../app/subscriptions/extend.js';
 import { ChoiceField, LocationField } from '../../app/selling/location-input.js';
 
@@ -107,7 +108,8 @@ export function apiV1Routes(shop: Shop, limits: RateLimits): Router {
       { customerId: ctx.viewer?.customer.id ?? null, storefrontId: ctx.storefront?.id ?? null },
       await shop.storage.plans.list({ onSale: true }),
     );
-    res.json({ items: (await localizedPlans(shop, plans, ctx.locale)).map(planJson) });
+    const named = withBrandPlanNames(await localizedPlans(shop, plans, ctx.locale), ctx.storefront?.planNames, ctx.locale);
+    res.json({ items: named.map(planJson) });
   });
 
   router.use('/api/v1', requireAccount);

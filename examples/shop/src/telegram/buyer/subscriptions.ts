@@ -76,7 +76,7 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
       const reply_markup = new InlineKeyboard().text(t('telegram.menu.catalog'), 'cat').text(t('telegram.menu.back'), 'm');
       return void (await ctx.reply(t('telegram.subscriptions.none'), { reply_markup }));
     }
-    const names = await planNames(shop, listed.items, ctx.user.locale);
+    const names = await planNames(shop, listed.items, ctx.user.locale, ctx.storefront?.brand?.planNames);
     const keyboard = new InlineKeyboard();
     for (const sub of listed.items) {
       keyboard
@@ -96,7 +96,7 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
     const sub = await findOwnedSubscription(shop, ctx.user, ctx.match[1]);
     if (sub === null) return void (await ctx.answerCallbackQuery({ text: t('telegram.notYours') }));
     await ctx.answerCallbackQuery();
-    const name = sub.label ?? (await planName(shop, sub.planId, ctx.user.locale));
+    const name = sub.label ?? (await planName(shop, sub.planId, ctx.user.locale, ctx.storefront?.brand?.planNames));
     const devices = (await deviceCounts(shop, [sub])).get(sub.id) ?? null;
     const link = await buyerLinkOf(shop, ctx.user.customer.id);
     const parts = splitMessage(subscriptionText(ctx.user, sub, name, shop.config.timeZone, link, devices));
