@@ -31,7 +31,8 @@ import { checkStorefrontQuotas, openStorefrontSale, pricerFor, settleStorefrontS
 import { BuiltChoiceSchema } from '../domain/plan-builder.js';
 import { builtUnits, checkPinnedLocation, priceBuiltItem } from './built-plan.js';
 import { TrialIdentitySchema } from '../trials/identity.js';
-import { claimTrialIdentities, recordTrialRefusal, trialRefused, trialRefusalOf } from './trial-claims.js';
+import { claimTrialIdentities, recordTrialRefusal, refuseTrialsTakenMeanwhile, trialRefused, trialRefusalOf } from './trial-claims.js';
+import { usedTrialFamilies } from './trial-families.js';
 
 /**
  * One line of a checkout: a plan, how many (1–100, default 1), trial or not, auto-renew or not. An unknown
@@ -111,26 +112,6 @@ function requestHash(items: readonly ParsedItem[], discountCode: string | undefi
 /** A choice with its keys in one order and its locations as chosen (their order places the subscriptions). */
 function canonicalChoice(choice: NonNullable<ParsedItem['choice']>): unknown[] {
   return [choice.locations ?? null, choice.devices ?? null, choice.trafficGiB ?? null, choice.days ?? null];
-}
-
-async function usedTrialFamilies(tx: StorageRepositories, customerId: string): Promise<string[]> {
-  const families = new Set<string>();
-  const planFamilies = new Map<string, string>();
-  let cursor: string | null | undefined = null;
-  do {
-    const page = await tx.subscriptions.listByCustomer(customerId, { limit: 1000, cursor });
-    for (const sub of page.items) {
-      if (!sub.trial) continue;
-      let family = planFamilies.get(sub.planId);
-      if (family === undefined) {
-        family = (await tx.plans.get(sub.planId))?.family ?? '';
-        planFamilies.set(sub.planId, family);
-      }
-      families.add(family);
-    }
-    cursor = page.nextCursor;
-  } while (cursor !== null);
-  return [...families];
 }
 
 /**
@@ -311,9 +292,16 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
             })
           : await priceItems(tx, customer.id, request.items, pricerFor(tx, customer), { phoneVerified });
       const { plans, orderItems } = priced;
-      // The first lock of the transaction: a second account of the same person waits here for the first to commit.
+      // The first lock of the transaction: a second account of the same person, or a second trial checkout of this
+      // customer on any replica, waits here for the first to commit.
       const trialPlans = request.items.filter((i) => i.trial).map((i) => plans.get(i.planId)!);
       await claimTrialIdentities(tx, customer, trialPlans, request.trialIdentity);
+      if (trialPlans.length > 0) {
+        // What the claim waited for may be this key's own first submission: a replay, never a refusal.
+        const raced = await tx.orders.getByIdempotencyKey(request.customerId, request.idempotencyKey);
+        if (raced !== null) return replay(tx, raced, hash, request.idempotencyKey);
+        await refuseTrialsTakenMeanwhile(tx, customer.id, trialPlans);
+      }
       const { total, paid: unitsPaid, discount } = await discountOrder(tx, customer.id, request.discountCode, priced, ctx.clock.now());
       const orderId = createId('ord');
       // Read again after a lock the transaction waited on (the storefront's, a trial's claim), as they were before.

@@ -21,8 +21,13 @@ export interface TrialClaimRepository {
    * Claims every key of `claim.keys` for the customer in the family, all or none. Keys the same customer already
    * holds are fine (a device reconnecting). When another customer holds one, nothing is stored and the answer lists
    * the keys held by others. Concurrent claims of one key by two customers, on any connection or replica: exactly one
-   * is `claimed` (the other waits for it to commit or roll back). A missing customer is a `NotFoundError`, bad input a
-   * `ValidationError`; each stores nothing. Lock order: inside a transaction, claim before anything else.
+   * is `claimed` (the other waits for it to commit or roll back). The wait holds whoever claims (storage port 27): a
+   * claim meeting a key another open transaction claimed, for the same customer too, returns only once that
+   * transaction has committed or rolled back, and the calls made after it in the claiming transaction see what that
+   * one committed. The engine's "one trial per customer and family" rests on it: a customer's second trial checkout
+   * claims its account key after the first commits, then reads the first's trial. A missing customer is a
+   * `NotFoundError`, bad input a `ValidationError`; each stores nothing. Lock order: inside a transaction, claim before
+   * anything else.
    */
   claim(claim: TrialClaim): Promise<TrialClaimResult>;
 }

@@ -87,9 +87,11 @@ import type { TrialClaimRepository } from './storage-trial-claims.js';
  * 25 `orders.checkoutContext` (a checkout's reads before it writes, the replayed order, the customer, the plans, their
  * price book lines, the targets and the panels, in one read: one statement on a database), 26 `subscriptions.updateMany`
  * (many optimistic updates in one call, each as `update`, one statement on a database: a worker's batch written live
- * in one round trip).
+ * in one round trip), 27 `customers.getMany`, `customers.getWithPriceBook` and `linkTokens.ensureMany` (many customers'
+ * reads and link tokens in one call each), and `trialClaims.claim` waiting for an open transaction's claim of a key
+ * whoever made it, the same customer's too (a customer's second trial checkout then sees the first's trial).
  */
-export const STORAGE_PORT_VERSION = 26 as const;
+export const STORAGE_PORT_VERSION = 27 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;

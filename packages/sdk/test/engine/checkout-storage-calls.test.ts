@@ -51,6 +51,25 @@ describe('checkout: its reads before it writes', () => {
     calls.clear();
     await h.kit.checkout({ customerId, items: [{ planId: plan.id, trial: true }], idempotencyKey: 'trial' });
     expect(calls.get('trialClaims.claim')).toBe(1);
-    expect(readsOf(calls)).toMatchObject({ 'orders.checkoutContext': 1, 'plans.get': 0, 'targets.list': 1, 'panels.list': 1 });
+    // After the claim: the order under its key (a replay) and the buyer's trials (a trial a checkout of this buyer on
+    // another replica committed while the claim waited for it), read again.
+    expect(readsOf(calls)).toMatchObject({
+      'orders.checkoutContext': 1,
+      'orders.getByIdempotencyKey': 1,
+      'plans.get': 0,
+      'targets.list': 1,
+      'panels.list': 1,
+    });
+    expect(calls.get('subscriptions.listByCustomer')).toBe(2);
+  });
+
+  it('a trial of a customer record alone (no e-mail, no Telegram id) still claims: its account key', async () => {
+    const calls = new Map<string, number>();
+    const h = await createHarness({ wrapStorage: (storage) => counting(storage, calls) });
+    const plan = await h.addPlan({ trial: { days: 1, trafficBytes: null } });
+    const customerId = (await h.storage.customers.create({})).id;
+    calls.clear();
+    await h.kit.checkout({ customerId, items: [{ planId: plan.id, trial: true }], idempotencyKey: 'trial' });
+    expect(calls.get('trialClaims.claim')).toBe(1);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * One replica of `trial-processes.test.ts`: a kit on the test's PostgreSQL schema. On `go` it takes the trial of
- * `planId` for every customer it is given, all at once, and says how many were given and how many were refused.
+ * `planId` for every customer it is given, all at once, under `idempotencyKey` (default `trial-<round>`), and says how
+ * many were given and how many were refused, and the orders it answered with (`replayed` ones too).
  */
 import pg from 'pg';
 import { createPanelkit, EligibilityError } from '@panelkit/sdk';
@@ -19,7 +20,15 @@ const kit = createPanelkit({
   random: () => 0.5,
 });
 
-process.on('message', async (message: { type: 'go' | 'stop'; planId?: string; customerIds?: string[]; round?: number }) => {
+interface Go {
+  type: 'go' | 'stop';
+  planId?: string;
+  customerIds?: string[];
+  round?: number;
+  idempotencyKey?: string;
+}
+
+process.on('message', async (message: Go) => {
   if (message.type === 'stop') {
     await storage.close();
     await pool.end();
@@ -27,7 +36,11 @@ process.on('message', async (message: { type: 'go' | 'stop'; planId?: string; cu
   }
   const results = await Promise.allSettled(
     message.customerIds!.map((customerId) =>
-      kit.checkout({ customerId, items: [{ planId: message.planId!, trial: true }], idempotencyKey: `trial-${message.round}` }),
+      kit.checkout({
+        customerId,
+        items: [{ planId: message.planId!, trial: true }],
+        idempotencyKey: message.idempotencyKey ?? `trial-${message.round}`,
+      }),
     ),
   );
   const given = results.filter((r) => r.status === 'fulfilled').length;
@@ -35,6 +48,7 @@ process.on('message', async (message: { type: 'go' | 'stop'; planId?: string; cu
     (r) => r.status === 'rejected' && EligibilityError.is(r.reason) && r.reason.reasons.includes('already_used'),
   ).length;
   const other = results.flatMap((r) => (r.status === 'rejected' && !EligibilityError.is(r.reason) ? [String(r.reason)] : []));
-  process.send?.({ type: 'done', given, refused, other });
+  const orders = results.flatMap((r) => (r.status === 'fulfilled' ? [{ id: r.value.order.id, replayed: r.value.replayed }] : []));
+  process.send?.({ type: 'done', given, refused, other, orders });
 });
 process.send?.({ type: 'ready' });

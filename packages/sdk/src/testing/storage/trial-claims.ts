@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { seedCustomer } from './fixtures.js';
-import { expectRejects, settle } from './support.js';
+import { deferred, expectRejects, settle } from './support.js';
 import type { SuiteEnv } from './support.js';
 
 /** A fresh identity key of a kind, as the SDK makes them (`kind:` and 64 hex digits). */
@@ -14,7 +14,10 @@ function family(): string {
   return `family-${randomBytes(6).toString('hex')}`;
 }
 
-/** Trial claims (`trialClaims`): one customer per key and family, all or none, one winner under concurrency. */
+/**
+ * Trial claims (`trialClaims`): one customer per key and family, all or none, one winner under concurrency, and a claim
+ * of a key an open transaction claimed waiting for it whoever claimed it.
+ */
 export function trialClaimsSuite(env: SuiteEnv): void {
   describe('trial claims', () => {
     it('a key claimed by one customer refuses another in the same family, names the held keys, and stores none of the claim', async () => {
@@ -71,6 +74,40 @@ export function trialClaimsSuite(env: SuiteEnv): void {
       expect(errors).toEqual([]);
       expect(values.filter((v) => v.claimed)).toHaveLength(1);
       expect(values.filter((v) => !v.claimed)).toHaveLength(customers.length - 1);
+    });
+
+    it('a claim of a key another open transaction claimed waits for it, for the same customer too, then reads what it wrote', async () => {
+      const { storage } = env;
+      const [first, second] = await env.replicas(2);
+      const a = await seedCustomer(storage);
+      const f = family();
+      const k = key('account');
+      const marker = `claimed-${randomBytes(6).toString('hex')}`;
+      const claimed = deferred();
+      const gate = deferred();
+      const one = first!.transaction(async (tx) => {
+        const result = await tx.trialClaims.claim({ family: f, keys: [k], customerId: a.id });
+        claimed.resolve();
+        // Holds the claim, uncommitted, while the other claims; what it writes next is what the other must then read.
+        await gate.promise;
+        await tx.audit.append({ actor: { type: 'system' }, action: 'trial.taken', subjectType: 'trial_test', subjectId: marker, data: {} });
+        return result;
+      });
+      await claimed.promise;
+      let returned = false;
+      const two = second!.transaction(async (tx) => {
+        const result = await tx.trialClaims.claim({ family: f, keys: [k, key('hwid')], customerId: a.id });
+        returned = true;
+        const seen = await tx.audit.list({ subjectType: 'trial_test', subjectId: marker }, { limit: 5 });
+        return { result, seen: seen.items.length };
+      });
+      // Time for the second claim to reach the key (on a database storage it then waits for the first transaction).
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const waited = !returned;
+      gate.resolve();
+      expect(await one).toEqual({ claimed: true });
+      expect(await two).toEqual({ result: { claimed: true }, seen: 1 });
+      expect(waited).toBe(true);
     });
 
     it('bad input is a ValidationError and a missing customer a NotFoundError; neither stores anything', async () => {
