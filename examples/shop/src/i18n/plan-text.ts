@@ -1,5 +1,5 @@
 import type { Money, Plan } from '@panelkit/sdk';
-import { builtFromPrice } from '@panelkit/sdk/plan-builder';
+import { builtFromPrice, type PlanLocation } from '@panelkit/sdk/plan-builder';
 import { formatBytes, formatMoney } from './format.js';
 import type { Locale, Translate } from './translate.js';
 import { displayNames } from './intl-cache.js';
@@ -14,6 +14,27 @@ export function locationName(tag: string, locale: Locale): string {
     }
   }
   return tag;
+}
+
+/** A location as a plan offers it (`kit.planLocations`): its tag, and the owner's country and name for it when named. */
+export type NamedLocation = Pick<PlanLocation, 'location' | 'country' | 'name'>;
+
+/**
+ * A location as buyers read it on every channel (web pages, the bot, the Mini App; the JSON API gives the same
+ * `name`): the owner's name from the location catalog (`kit.locations`: "Frankfurt") once the owner has named the
+ * tag, else the tag's own name ({@link locationName}: "Germany" for `de`).
+ */
+export function buyerLocationName(l: NamedLocation, locale: Locale): string {
+  return l.country === null ? locationName(l.location, locale) : l.name;
+}
+
+/**
+ * The buyers' name of each tag of `tags` ({@link buyerLocationName}) among the locations a plan offers (`offered`);
+ * a tag it no longer offers by its own name.
+ */
+export function buyerLocationNames(tags: readonly string[], offered: readonly NamedLocation[], locale: Locale): string[] {
+  const byTag = new Map(offered.map((l) => [l.location, l]));
+  return tags.map((tag) => buyerLocationName(byTag.get(tag) ?? { location: tag, country: null, name: tag }, locale));
 }
 
 /** "30 days · 50 GiB · 2 devices": what a plan gives, in the viewer's language. */

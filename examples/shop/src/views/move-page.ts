@@ -1,15 +1,13 @@
 import type { RequestContext } from '../http/context.js';
 import type { FieldErrors } from '../app/input/forms.js';
-import { locationName } from '../i18n/plan-text.js';
+import type { PlanLocation } from '@panelkit/sdk/plan-builder';
+import { buyerLocationName, buyerLocationNames } from '../i18n/plan-text.js';
 import { formError } from './forms.js';
 import { html, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';
 
-/** A location the move page offers: its tag and whether it has room (extra fields a newer SDK adds are ignored). */
-export interface MoveLocation {
-  location: string;
-  status: 'available' | 'busy';
-}
+/** A location the move page offers: its tag, the owner's name for it, and whether it has room. */
+export type MoveLocation = Pick<PlanLocation, 'location' | 'country' | 'name' | 'status'>;
 
 /** What the page that moves a subscription to another location shows. */
 export interface MoveView {
@@ -33,14 +31,14 @@ export function movePage(ctx: RequestContext, view: MoveView): SafeHtml {
   const { t, locale } = ctx;
   const here = new Set(view.current);
   const choices = view.locations.filter((l) => !here.has(l.location));
-  const label = (l: MoveLocation) => `${locationName(l.location, locale)}${l.status === 'busy' ? ` (${t('builder.busy')})` : ''}`;
+  const label = (l: MoveLocation) => `${buyerLocationName(l, locale)}${l.status === 'busy' ? ` (${t('builder.busy')})` : ''}`;
   const error = view.errors?.['location'];
   return page(ctx, {
     title: t('ownSubscriptions.move.title', { name: view.title }),
     body: html`<h1>${t('ownSubscriptions.move.title', { name: view.title })}</h1>
 <section class="card stack" data-testid="move">
   <p>${t('ownSubscriptions.move.help')}</p>
-  <p>${t('ownSubscriptions.move.current')}: <strong data-testid="current-location">${view.current.length === 0 ? t('builder.anyLocation') : view.current.map((l) => locationName(l, locale)).join(', ')}</strong></p>
+  <p>${t('ownSubscriptions.move.current')}: <strong data-testid="current-location">${view.current.length === 0 ? t('builder.anyLocation') : buyerLocationNames(view.current, view.locations, locale).join(', ')}</strong></p>
   ${
     choices.length === 0
       ? html`<p class="muted" data-testid="no-other-location">${t('ownSubscriptions.move.none')}</p>`

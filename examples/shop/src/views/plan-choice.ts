@@ -3,7 +3,7 @@ import type { PlanLocation } from '@panelkit/sdk/plan-builder';
 import type { RequestContext } from '../http/context.js';
 import type { FieldErrors } from '../app/input/forms.js';
 import { formatMoney } from '../i18n/format.js';
-import { locationName } from '../i18n/plan-text.js';
+import { buyerLocationName } from '../i18n/plan-text.js';
 import { field } from './forms.js';
 import { html, type SafeHtml } from './html.js';
 
@@ -48,9 +48,7 @@ export function planChoiceFields(
   builtPrice: Money | null,
 ): SafeHtml | '' {
   const { t, locale } = ctx;
-  // The owner's name for the tag (its catalog entry) when it has one, else the shop's name for the tag.
-  const nameOf = (l: Pick<PlanLocation, 'location' | 'status'> & { country?: string | null; name?: string }) =>
-    `${l.country != null && l.name !== undefined ? l.name : locationName(l.location, locale)}${l.status === 'busy' ? ` (${t('builder.busy')})` : ''}`;
+  const nameOf = (l: PlanLocation) => `${buyerLocationName(l, locale)}${l.status === 'busy' ? ` (${t('builder.busy')})` : ''}`;
   const builder = plan.builder;
   if (builder === null) {
     if (locations.length < 2) return '';
@@ -84,7 +82,7 @@ export function planChoiceFields(
       : html`<p>${t('builder.parts.locations')}</p>
   ${builder.locations.options.map(
     (o) =>
-      html`<label class="check"><input type="checkbox" name="choiceLocations" value="${o}" ${values.builtLocations.includes(o) ? html`checked` : ''}> ${nameOf(status.get(o) ?? { location: o, status: 'available' })}</label>`,
+      html`<label class="check"><input type="checkbox" name="choiceLocations" value="${o}" ${values.builtLocations.includes(o) ? html`checked` : ''}> ${nameOf(status.get(o) ?? { location: o, country: null, name: o, status: 'available' })}</label>`,
   )}`
   }
   ${count('devices', builder.devices)}${count('trafficGiB', builder.trafficGiB)}${count('days', builder.durationDays)}

@@ -1,8 +1,8 @@
 import type { Plan } from '@panelkit/sdk';
-import type { BuiltChoice, BuiltPlanDecision, PlanBuilder } from '@panelkit/sdk/plan-builder';
+import type { BuiltChoice, BuiltPlanDecision, PlanBuilder, PlanLocation } from '@panelkit/sdk/plan-builder';
 import { InlineKeyboard, type Composer } from 'grammy';
 import { formatMoney, formatNumber } from '../../i18n/format.js';
-import { locationName } from '../../i18n/plan-text.js';
+import { buyerLocationNames } from '../../i18n/plan-text.js';
 import { quoteBuiltPlanFor } from '../../app/selling/quote-built-plan.js';
 import { locationsOfPlan } from '../../app/selling/plan-locations.js';
 import { buyPlansFor } from '../../app/selling/buy-plans.js';
@@ -70,12 +70,13 @@ function screenText(
   s: BuilderState,
   decision: BuiltPlanDecision,
   balance: string,
+  offered: readonly PlanLocation[],
 ): string {
   const { t, locale } = user;
   const lines = [name, t('builder.choose'), ''];
   if (builder.locations !== null) {
     const picked = choiceOf(builder, s).locations ?? [];
-    const names = picked.map((l) => locationName(l, locale)).join(', ');
+    const names = buyerLocationNames(picked, offered, locale).join(', ');
     lines.push(`${t('builder.parts.locations')}: ${picked.length === 0 ? '—' : names}`);
   }
   for (const part of COUNT_PARTS) {
@@ -101,13 +102,16 @@ async function builderScreen(deps: BotDeps, ctx: BotContext, plan: Plan & { buil
   const name = (await localizedPlan(shop, plan, locale)).name;
   const keyboard = new InlineKeyboard();
   const go = (next: BuilderState) => callbackData('kb', plan.id, encodeState(next));
+  // The owner's names and each one's room, as the web's and the API's pickers show them.
+  const offered = builder.locations === null ? [] : ((await locationsOfPlan(shop, plan.id)) ?? []);
   if (builder.locations !== null) {
-    const status = new Map(((await locationsOfPlan(shop, plan.id)) ?? []).map((l) => [l.location, l.status]));
+    const status = new Map(offered.map((l) => [l.location, l.status]));
+    const names = buyerLocationNames(builder.locations.options, offered, locale);
     builder.locations.options.forEach((option, i) => {
       const bit = 1n << BigInt(i);
       const on = (s.mask & bit) !== 0n;
       const busy = status.get(option) === 'busy' ? ` · ${t('builder.busy')}` : '';
-      keyboard.text(trimText(`${on ? '✅' : '▫️'} ${locationName(option, locale)}${busy}`, 60), go({ ...s, mask: s.mask ^ bit })).row();
+      keyboard.text(trimText(`${on ? '✅' : '▫️'} ${names[i]}${busy}`, 60), go({ ...s, mask: s.mask ^ bit })).row();
     });
   }
   for (const part of COUNT_PARTS) {
@@ -130,7 +134,7 @@ async function builderScreen(deps: BotDeps, ctx: BotContext, plan: Plan & { buil
       .text(t('telegram.catalog.buy', { price: formatMoney(decision.quote.price, locale) }), callbackData('kbb', plan.id, encodeState(s)))
       .row();
   keyboard.text(t('telegram.menu.back'), 'cat');
-  await ctx.reply(screenText(ctx.user, name, builder, s, decision, balance), { reply_markup: keyboard });
+  await ctx.reply(screenText(ctx.user, name, builder, s, decision, balance, offered), { reply_markup: keyboard });
 }
 
 const ID = '([A-Za-z0-9_-]{1,40})';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Plan } from '@panelkit/sdk';
 import { offeredLocations, type PlanLocation } from '@panelkit/sdk/plan-builder';
 import { InlineKeyboard, type CallbackQueryContext, type Composer } from 'grammy';
-import { locationName, planPrice } from '../../i18n/plan-text.js';
+import { buyerLocationName, planPrice } from '../../i18n/plan-text.js';
 import { locationsOfPlan } from '../../app/selling/plan-locations.js';
 import { buyPlansFor } from '../../app/selling/buy-plans.js';
 import { findOwnedSubscription } from '../../app/subscriptions/owned.js';
@@ -26,9 +26,9 @@ export function locationOfKey<T extends { location: string }>(list: readonly T[]
   return list.find((l) => locationKey(l.location) === key) ?? null;
 }
 
-/** A location as the buyer reads it: its name in their language, and "busy" when a purchase there would be refused. */
+/** A location as the buyer reads it: its buyers' name, and "busy" when a purchase there would be refused. */
 export function locationLabel(user: BotUser, l: PlanLocation): string {
-  const name = locationName(l.location, user.locale);
+  const name = buyerLocationName(l, user.locale);
   return trimText(l.status === 'busy' ? `${name} · ${user.t('builder.busy')}` : name, 60);
 }
 
