@@ -7,6 +7,7 @@ import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Subscription } from '@panelkit/sdk';
 import { buyerLinkOf } from '../src/app/subscriptions/buyer-link.js';
+import { ownLinkOf } from '../src/app/subscriptions/own-link.js';
 import { shopChannels } from '../src/stack/notification-channels.js';
 import { notificationJobs } from '../src/app/notifications/notification-jobs.js';
 import { qrDataUrl } from '../src/views/qr-code.js';
@@ -45,12 +46,15 @@ describe("the buyer's link on every channel", () => {
     const link = await buyerLinkOf(s.t.shop, sub.customerId);
     expect(link).toMatch(new RegExp(`^${BOT_SHOP_URL}/s/[A-Za-z0-9_-]{32}$`));
 
+    // The subscription's page gives its own link (the shop's too), the others the account's.
+    const own = await ownLinkOf(s.t.shop, sub.customerId, sub.id);
+    expect(own).toMatch(new RegExp(`^${BOT_SHOP_URL}/s/[A-Za-z0-9_-]{32}$`));
     const page = (await b.agent.get(`/subscriptions/${sub.id}`).expect(200)).text;
-    expect(page).toContain(`id="subscription-url" type="text" readonly value="${link}"`);
-    expect(page).toContain(`src="${await qrDataUrl(link)}"`);
+    expect(page).toContain(`id="subscription-url" type="text" readonly value="${own}"`);
+    expect(page).toContain(`src="${await qrDataUrl(own)}"`);
     for (const path of ['/dashboard', `/orders/${sub.orderId}`, `/subscriptions/${sub.id}`, '/account/notifications']) {
       const text = (await b.agent.get(path).expect(200)).text;
-      expect(text, path).toContain(link);
+      expect(text, path).toContain(path === `/subscriptions/${sub.id}` ? own : link);
       expect(text, path).not.toContain(panelUrl);
       expect(text, path).not.toMatch(PANEL_LINK);
     }
@@ -114,7 +118,7 @@ describe('a shop without a public address (the embedded default)', () => {
     const sub = (await t.shop.storage.subscriptions.get(
       await boughtAndProvisioned(t, b, (await planNamed(t, 'Frankfurt · 1 month · 50')).id),
     )) as Subscription;
-    const link = await buyerLinkOf(t.shop, sub.customerId);
+    const link = await ownLinkOf(t.shop, sub.customerId, sub.id);
     expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/s\/[A-Za-z0-9_-]{32}$/);
     const page = (await b.agent.get(`/subscriptions/${sub.id}`).expect(200)).text;
     expect(page).toContain(`value="${link}"`);

@@ -4,6 +4,8 @@ import { signedUpBuyer, startShop, type ShopUnderTest, ROOMY_RATE_LIMITS } from 
 import { formatDateTime } from '../src/i18n/format.js';
 import { boughtAndProvisioned, buy, fund, orderIdFrom, planNamed } from './support/buying.js';
 import { buyerLinkOf } from '../src/app/subscriptions/buyer-link.js';
+import { ownLinkOf } from '../src/app/subscriptions/own-link.js';
+import { qrDataUrl } from '../src/views/qr-code.js';
 
 let t: ShopUnderTest;
 beforeAll(async () => {
@@ -55,7 +57,7 @@ describe('subscription page', () => {
     expect(testIdText(page.text, 'expires-at')).toMatch(/^\d{1,2} [A-Z][a-z]{2} 2026, \d\d:\d\d$/);
     expect(testIdText(page.text, 'time-left')).toBe('30 days');
     expect(page.text).toContain('<progress class="usage-bar');
-    expect(page.text).toContain(`id="subscription-url" type="text" readonly value="${await buyerLinkOf(t.shop, sub.customerId)}"`);
+    expect(page.text).toContain(`id="subscription-url" type="text" readonly value="${await ownLinkOf(t.shop, sub.customerId, sub.id)}"`);
     expect(page.text).not.toContain(sub.subscriptionUrl!);
     expect(page.text).toContain('data-copy="#subscription-url"');
     expect(page.text.match(/data-testid="share-link"/g)?.length).toBe(sub.shareLinks.length);
@@ -68,6 +70,33 @@ describe('subscription page', () => {
     const byHand = CLIENT_APPS.filter((a) => a.importLink === null).map((a) => a.id);
     for (const app of [...byHand, 'happ', 'v2raytun', 'streisand', 'nekobox']) expect(page.text).toContain(`data-guide="${app}"`);
     expect(page.text).toContain(`href="/subscriptions/${id}/extend" data-testid="extend-link"`);
+  });
+
+  it('gives each of several subscriptions its own link to add, never the account-wide one that carries them all', async () => {
+    const buyer = await signedUpBuyer(t.app);
+    await fund(t, buyer.email, 2000);
+    const ids = [
+      await boughtAndProvisioned(t, buyer, (await planNamed(t, 'Frankfurt · 1 month · 50')).id),
+      await boughtAndProvisioned(t, buyer, (await planNamed(t, 'Frankfurt · 1 month · unlimited')).id),
+    ];
+    const customerId = (await t.shop.storage.subscriptions.get(ids[0]!))!.customerId;
+    const accountLink = await buyerLinkOf(t.shop, customerId);
+    const shown: string[] = [];
+    for (const id of ids) {
+      const page = await buyer.agent.get(`/subscriptions/${id}`).expect(200);
+      const own = await ownLinkOf(t.shop, customerId, id);
+      expect(own).not.toBe(accountLink);
+      expect(page.text).toContain(`id="subscription-url" type="text" readonly value="${own}"`);
+      expect(page.text).toContain(`src="${await qrDataUrl(own)}"`);
+      expect(page.text).not.toContain(accountLink);
+      expect(page.text).toContain('data-testid="main-link-note"');
+      // The page its "Its own link" button opens shows the same link.
+      expect((await buyer.agent.get(`/subscriptions/${id}/link`).expect(200)).text).toContain(`value="${own}"`);
+      shown.push(own);
+    }
+    expect(new Set(shown).size).toBe(2);
+    // The account-wide link stays on the dashboard, for a device meant to have them all.
+    expect((await buyer.agent.get('/dashboard').expect(200)).text).toContain(accountLink);
   });
 
   it('explains a start-on-first-use subscription, and says usage is not measured before the first reading', async () => {

@@ -15,6 +15,7 @@ import { dashboardPage } from '../views/dashboard-page.js';
 import { qrDataUrl } from '../views/qr-code.js';
 import { subscriptionPage } from '../views/subscription-page.js';
 import { buyerLinkOf } from '../app/subscriptions/buyer-link.js';
+import { ownLinkOf } from '../app/subscriptions/own-link.js';
 import { telegramIsLinked } from '../app/auth/telegram-buyers.js';
 import { canAddEmail } from '../app/auth/add-email.js';
 import { canSendEmailCodes } from '../app/auth/email-codes.js';
@@ -49,7 +50,8 @@ export function subscriptionRoutes(shop: Shop): Router {
 
   router.get('/subscriptions/:id', requireAccount, async (req, res) => {
     const sub = await ownedSubscription(shop, viewerOf(res), req.params.id);
-    const linkUrl = await buyerLinkOf(shop, sub.customerId);
+    // This subscription's own link: the account's (the dashboard's) would add every other subscription to the device too.
+    const linkUrl = await ownLinkOf(shop, sub.customerId, sub.id);
     res.send(
       subscriptionPage(ctxOf(res), {
         sub,

@@ -13,7 +13,10 @@ import { renameForm, subscriptionTitle } from './subscription-name.js';
 export interface SubscriptionView {
   sub: Subscription;
   planName: string;
-  /** The buyer's link (the shop's `/s/<token>`, never the panel's subscription URL) and a `data:` QR of it. */
+  /**
+   * This subscription's own link (`ownLinkOf`: the shop's `/s/<token>` serving it alone, never the panel's subscription
+   * URL) and a `data:` QR of it; the account's link, with every subscription, is the dashboard's.
+   */
   link: { url: string; qr: string };
   changeInFlight: boolean;
   /** Why it is still pending (`kit.pendingReason`): a server known to be down gets its own note. */
@@ -53,6 +56,7 @@ function connection(ctx: RequestContext, view: SubscriptionView): SafeHtml {
   <h2>${t('subscription.connect')}</h2>
   <p>${t('subscription.urlHelp')}</p>${copyRow(ctx, 'subscription-url', view.link.url, 'subscription-url', t('subscription.url'))}
   <p><img class="qr" src="${view.link.qr}" alt="${t('subscription.qrAlt')}" data-testid="qr" width="220" height="220"></p><p class="muted">${t('subscription.qrHelp')}</p>
+  <p class="muted" data-testid="main-link-note">${t('subscription.mainLinkNote')}</p>
   ${
     sub.shareLinks.length > 0
       ? html`<details><summary>${t('subscription.shareLinks', { count: formatNumber(sub.shareLinks.length, ctx.locale) })}</summary>

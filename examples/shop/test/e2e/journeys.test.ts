@@ -3,7 +3,7 @@ import type { Subscription } from '@panelkit/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN } from '../support/shop-under-test.js';
 import { HAVE_CHROMIUM, launchBrowser, screenshot, serveShop, type ServedShop } from './browser.js';
-import { buyerLinkOf } from '../../src/app/subscriptions/buyer-link.js';
+import { ownLinkOf } from '../../src/app/subscriptions/own-link.js';
 
 const DAY = 24 * 3600_000;
 const PLAN = 'Frankfurt · 1 month · 50 GiB';
@@ -71,7 +71,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await screenshot(buyer, 'dashboard-en');
       await buyer.goto(`${shop.url}/subscriptions/${sub?.id}`);
       await expect(buyer.getByTestId('status').textContent()).resolves.toMatch(/active/i);
-      await expect(buyer.getByTestId('subscription-url').inputValue()).resolves.toBe(await buyerLinkOf(shop.shop, sub!.customerId));
+      await expect(buyer.getByTestId('subscription-url').inputValue()).resolves.toBe(await ownLinkOf(shop.shop, sub!.customerId, sub!.id));
       await expect(buyer.getByTestId('qr').isVisible()).resolves.toBe(true);
       expect(await buyer.getByTestId('share-link').count()).toBeGreaterThan(0);
       await screenshot(buyer, 'subscription-en');
