@@ -13,7 +13,13 @@ const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 
 /** Where operators read commands: every guide, every README, and the shop's own messages (start-up, errors). */
 function documentSources(): string[] {
-  const out = ['README.md', 'examples/shop/README.md', 'examples/demo/README.md', 'examples/minimal/README.md'];
+  const out = [
+    'README.md',
+    'examples/shop/README.md',
+    'examples/demo/README.md',
+    'examples/minimal/README.md',
+    'examples/starter/README.md',
+  ];
   for (const f of readdirSync(join(ROOT, 'docs'), { recursive: true, encoding: 'utf8' })) if (f.endsWith('.md')) out.push(join('docs', f));
   for (const f of readdirSync(join(ROOT, 'examples/shop/locales'), { recursive: true, encoding: 'utf8' }))
     if (f.endsWith('.json')) out.push(join('examples/shop/locales', f));
@@ -45,12 +51,16 @@ const COVERED_ELSEWHERE: Record<string, string> = {
   test: 'the whole suite',
   demo: 'examples/shop/test/demo-core.test.ts and the demo tests',
   minimal: 'examples/minimal’s own test',
-  starter: 'examples/starter/test/main.test.ts (and its packed test runs the same files, compiled)',
+  starter: 'examples/starter/test/main.test.ts and readme-walk.test.ts (and its packed test runs the same files, compiled)',
   import: 'examples/shop/test/import-old-bot.test.ts runs the import command against a MariaDB it starts',
+  'starter:simulate': 'this file, as written, below (the starter’s simulated world on its own)',
 };
 
 /** The scripts this file runs as written, one invocation per documented form. */
 const OPERATOR_SCRIPTS = new Set(['backup', 'secrets', 'worker']);
+
+/** What a root script starts with to install the dependencies first (a fresh clone has none): always, or when needed. */
+const INSTALLS_FIRST = [/^npx --yes pnpm@[\d.]+ install --frozen-lockfile --prefer-offline && /, /^node scripts\/install-first\.mjs && /];
 
 function scriptOf(command: string): string {
   return /^npm (?:run ([\w:-]+)|(start|test))/.exec(command)?.slice(1).find(Boolean) as string;
@@ -104,6 +114,38 @@ describe('the documented commands', () => {
       ).toBe(true);
     }
   });
+});
+
+describe('the documented commands on a fresh clone (no node_modules yet)', () => {
+  it('install the dependencies first, as npm start does', () => {
+    const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const documented = new Set(documentedCommands().map(({ command }) => scriptOf(command)));
+    const without = [...documented].filter((script) => !INSTALLS_FIRST.some((first) => first.test(scripts[script] ?? '')));
+    expect(without).toEqual([]);
+  });
+
+  it('start the starter’s simulated world on its own and print its settings (npm run starter:simulate)', async () => {
+    const command = documentedCommands().find((c) => c.command === 'npm run starter:simulate')?.command;
+    expect(command, 'examples/starter/README.md names `npm run starter:simulate`').toBeDefined();
+    const world = spawn('bash', ['-c', command as string], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    world.stderr.on('data', (chunk) => (output += String(chunk)));
+    const settings = await new Promise<Record<string, string> | null>((done) => {
+      const timer = setTimeout(() => done(null), 60_000);
+      world.stdout.on('data', (chunk) => {
+        output += String(chunk);
+        const line = /^\{.*\}$/m.exec(output)?.[0];
+        if (line !== undefined) {
+          clearTimeout(timer);
+          done(JSON.parse(line) as Record<string, string>);
+        }
+      });
+      world.once('exit', () => done(null));
+    });
+    if (world.pid !== undefined && world.exitCode === null) process.kill(-world.pid, 'SIGTERM');
+    expect(settings, output).not.toBeNull();
+    expect(Object.keys(settings ?? {})).toEqual(expect.arrayContaining(['XUI_URL', 'YOOKASSA_URL', 'STRIPE_URL']));
+  }, 120_000);
 });
 
 describe.skipIf(DATABASE_URL === undefined)(

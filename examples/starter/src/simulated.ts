@@ -1,8 +1,8 @@
 /**
  * The simulated world the starter shop runs against when no real panel or gateway is configured: a 3x-ui panel
  * (`@panelkit/panel-adapters/testing`) and the YooKassa and Stripe gateways (`@panelkit/payment-providers/simulators`),
- * each served over HTTP on 127.0.0.1. `main.ts` starts one in its own process; run on its own (`npm run simulate`), it
- * prints the settings for several shop processes to share one world, as replicas share real gateways.
+ * each served over HTTP on 127.0.0.1. `main.ts` starts one in its own process; `npm run starter:simulate` runs it on
+ * its own and prints the settings for several shop processes to share one world, as replicas share real gateways.
  */
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
