@@ -74,11 +74,12 @@ export function echoBuilderValues(body: Record<string, unknown>): BuilderFormVal
   return Object.fromEntries(BUILDER_FIELDS.map((f) => [f, typeof body[f] === 'string' ? body[f] : ''])) as BuilderFormValues;
 }
 
+const textFields = Object.fromEntries(
+  BUILDER_FIELDS.filter((f) => f !== 'builderLocationsOptions').map((f) => [f, optionalText(20)]),
+) as Record<TextField, ReturnType<typeof optionalText>>;
+
 /** The builder's fields as typed: single strings (a repeated field is refused), the options as location tags. */
-const BuilderFieldsSchema = z.object({
-  ...Object.fromEntries(BUILDER_FIELDS.map((f) => [f, optionalText(20)])),
-  builderLocationsOptions: tagList(64),
-}) as z.ZodType<Record<TextField, string> & { builderLocationsOptions: string[] }>;
+const BuilderFieldsSchema = z.object({ ...textFields, builderLocationsOptions: tagList(64) });
 
 /** Where an SDK issue about the builder (`builder.devices.min`, `builder.basePrice.amount`) shows in the form. */
 export function builderFieldOf(path: string): BuilderFieldName {
