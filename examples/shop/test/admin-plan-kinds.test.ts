@@ -222,7 +222,7 @@ describe('bad values in the plan form', () => {
     [{ ...base, seats: '0' }, 'seats', /At least 1/],
     [{ ...base, seats: '21' }, 'seats', /At most 2/],
     [{ ...base, seats: 'many' }, 'seats', /whole number/i],
-    [{ ...base, trialRequirePhone: 'on' }, 'trialDays', /./],
+    [{ ...base, trialRequirePhone: 'on' }, 'trialDays', /untick the phone check/],
   ];
 
   it('creating: each refused on its field with its message, nothing stored', async () => {

@@ -280,8 +280,8 @@ export function planInputFrom(
   if (f.trialDays === null && f.trialGiB !== null) return { ok: false, fields: { trialDays: t('adminOps.forms.trialDaysNeeded') } };
   const trialPrice = f.trialPrice === '' ? null : parseMajorAmount(f.trialPrice, currency);
   if (trialPrice === null && f.trialPrice !== '') return { ok: false, fields: { trialPrice: t('forms.amount') } };
-  if ((trialPrice !== null || f.trialRequirePhone) && f.trialDays === null)
-    return { ok: false, fields: { trialDays: t('adminOps.forms.trialDaysNeeded') } };
+  if (trialPrice !== null && f.trialDays === null) return { ok: false, fields: { trialDays: t('adminOps.forms.trialDaysNeeded') } };
+  if (f.trialRequirePhone && f.trialDays === null) return { ok: false, fields: { trialDays: t('planForm.phoneTrialDaysNeeded') } };
   const topUpPrice = f.topUpPricePerGiB === '' ? null : parseMajorAmount(f.topUpPricePerGiB, currency);
   if (topUpPrice === null && f.topUpPricePerGiB !== '') return { ok: false, fields: { topUpPricePerGiB: t('forms.amount') } };
   if (topUpPrice === null && f.topUpMaxGiB !== null)
