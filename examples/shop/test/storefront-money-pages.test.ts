@@ -95,7 +95,8 @@ describe("a storefront's buyer and the owner's discount codes", () => {
     expect(page.text).not.toContain('data-testid="discount-form"');
 
     // A code posted anyway (an old page, a crafted form): refused with its reason, nothing charged.
-    for (const fields of [{ discountCode: code }, { intent: 'apply', discountCode: code }]) {
+    const posts: Record<string, string>[] = [{ discountCode: code }, { intent: 'apply', discountCode: code }];
+    for (const fields of posts) {
       const refused = await buy(buyer, plan.id, fields);
       expect(refused.status).toBe(409);
       expect(refused.text).toContain('This shop takes no discount codes.');
