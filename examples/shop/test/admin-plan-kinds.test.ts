@@ -1,9 +1,9 @@
 /**
  * Issue 91: every plan the SDK sells, made and changed in the owner's plan form (`/admin/plans`): a plan the buyer
  * composes (base price, each part's unit price, least, most and step, the locations to choose from), a family plan
- * (seats) and a trial that asks for a verified phone. The form shows the price buyers see ("from" the SDK's quote of
- * the builder's defaults) after a save and in a preview that saves nothing; bad values are refused on their field
- * with a 400 and store nothing.
+ * (seats), a trial that asks for a verified phone, and an extension price of its own. The form shows the price
+ * buyers see ("from" the SDK's quote of the builder's defaults) after a save and in a preview that saves nothing;
+ * bad values are refused on their field with a 400 and store nothing.
  */
 import type { Plan } from '@panelkit/sdk';
 import { builtFromPrice } from '@panelkit/sdk/plan-builder';
@@ -171,6 +171,16 @@ describe('the owner’s plan form makes every kind of plan', () => {
     expect((await t.shop.storage.plans.get(plan.id))!.trial?.requirePhone).toBeUndefined();
   });
 
+  it('an extension price: set, shown on edit, and emptied back to the plan’s price', async () => {
+    const plan = await created({ ...fixedPlan('Dearer renewal'), extensionPrice: '12.50' });
+    expect(plan.extension.price).toEqual({ amount: 1250, currency });
+    expect((await adminGet(admin, `/admin/plans/${plan.id}/edit`)).html).toContain('name="extensionPrice" type="text" value="12.50"');
+    expect((await postForm(admin, `/admin/plans/${plan.id}/edit`, { ...fixedPlan('Dearer renewal'), extensionPrice: '' })).status).toBe(
+      303,
+    );
+    expect((await t.shop.storage.plans.get(plan.id))!.extension.price).toBeNull();
+  });
+
   it('previews the price buyers would see without saving anything, and refuses bad values in a preview too', async () => {
     const before = await snapshot();
     const preview = await postForm(admin, '/admin/plans', { ...builtPlan('Preview'), intent: 'preview' });
@@ -223,6 +233,8 @@ describe('bad values in the plan form', () => {
     [{ ...base, seats: '21' }, 'seats', /At most 2/],
     [{ ...base, seats: 'many' }, 'seats', /whole number/i],
     [{ ...base, trialRequirePhone: 'on' }, 'trialDays', /untick the phone check/],
+    [{ ...base, extensionPrice: 'a lot' }, 'extensionPrice', /amount/i],
+    [{ ...base, extensionPrice: '1.234' }, 'extensionPrice', /amount/i],
   ];
 
   it('creating: each refused on its field with its message, nothing stored', async () => {

@@ -11,6 +11,7 @@ import {
   builderFormValues,
   builderFrom,
   echoBuilderValues,
+  majorAmountText,
   NO_BUILDER_VALUES,
   type BuilderFormValues,
 } from './plan-builder-form.js';
@@ -71,6 +72,8 @@ export const PlanFormSchema = z.object({
   /** A family plan's seats: how many members the payer may invite; empty: a plan for one. */
   seats: optionalWholeNumber,
   extensionWindowDays: days,
+  /** An extension's price (also auto-renewal's) in major units; empty: the plan's price. */
+  extensionPrice: optionalText(20),
   trafficOnExtend: z.enum(['replace', 'carry_over']),
   daysOnExtend: z.enum(['stack', 'restart']),
   /** Price of one extra GiB in major units; empty: extra traffic is not sold. */
@@ -105,6 +108,7 @@ export interface PlanFormValues extends BuilderFormValues {
   trialRequirePhone: boolean;
   seats: string;
   extensionWindowDays: string;
+  extensionPrice: string;
   trafficOnExtend: string;
   daysOnExtend: string;
   topUpPricePerGiB: string;
@@ -135,6 +139,7 @@ export const NEW_PLAN_VALUES: PlanFormValues = {
   trialRequirePhone: false,
   seats: '',
   extensionWindowDays: '3',
+  extensionPrice: '',
   trafficOnExtend: 'replace',
   daysOnExtend: 'stack',
   topUpPricePerGiB: '',
@@ -170,6 +175,7 @@ export function planFormValues(plan: Plan): PlanFormValues {
     trialRequirePhone: plan.trial?.requirePhone === true,
     seats: plan.sharing === null ? '' : String(plan.sharing.maxMembers),
     extensionWindowDays: String(plan.extension.windowDays),
+    extensionPrice: plan.extension.price === null ? '' : majorAmountText(plan.extension.price),
     trafficOnExtend: plan.extension.trafficOnExtend,
     daysOnExtend: plan.extension.daysOnExtend,
     topUpPricePerGiB: plan.trafficTopUp === null ? '' : (plan.trafficTopUp.pricePerGiB.amount / 10 ** digits).toFixed(digits),
@@ -207,6 +213,7 @@ export function echoPlanValues(body: unknown): PlanFormValues {
     trialRequirePhone: b['trialRequirePhone'] !== undefined,
     seats: s('seats'),
     extensionWindowDays: s('extensionWindowDays'),
+    extensionPrice: s('extensionPrice'),
     trafficOnExtend: s('trafficOnExtend'),
     daysOnExtend: s('daysOnExtend'),
     topUpPricePerGiB: s('topUpPricePerGiB'),
@@ -228,6 +235,7 @@ function formFieldOf(path: string): string {
   if (path.startsWith('placement.allowedLocations')) return 'allowedLocations';
   if (path.startsWith('placement.preferredTargetIds')) return 'preferredTargetIds';
   if (path.startsWith('extension.windowDays')) return 'extensionWindowDays';
+  if (path.startsWith('extension.price')) return 'extensionPrice';
   if (path.startsWith('extension.trafficOnExtend')) return 'trafficOnExtend';
   if (path.startsWith('extension.daysOnExtend')) return 'daysOnExtend';
   if (path.startsWith('trafficTopUp.pricePerGiB')) return 'topUpPricePerGiB';
@@ -251,7 +259,7 @@ export type PlanFormResult<T> = { ok: true; input: T; listed: ListedPrice } | { 
 /**
  * The form as the SDK's plan fields: the shape is checked here, the rules (lengths, ranges) by
  * `NewPlanSchema`/`PlanPatchSchema`, whose messages land on the matching inputs. Targets must be
- * known ones. An edit keeps what the form does not show (extension price, required target tags).
+ * known ones. An edit keeps what the form does not show (required target tags).
  * An empty price per GiB means the plan sells no extra traffic; an empty price per extra device, no extra devices
  * (a plan sells them only with a device limit, and then says how many at most). Seats make a family plan; a base
  * price makes the buyer compose the plan from its priced parts (`builderFrom`); a trial may ask for a verified phone.
@@ -282,6 +290,8 @@ export function planInputFrom(
   if (trialPrice === null && f.trialPrice !== '') return { ok: false, fields: { trialPrice: t('forms.amount') } };
   if (trialPrice !== null && f.trialDays === null) return { ok: false, fields: { trialDays: t('adminOps.forms.trialDaysNeeded') } };
   if (f.trialRequirePhone && f.trialDays === null) return { ok: false, fields: { trialDays: t('planForm.phoneTrialDaysNeeded') } };
+  const extensionPrice = f.extensionPrice === '' ? null : parseMajorAmount(f.extensionPrice, currency);
+  if (extensionPrice === null && f.extensionPrice !== '') return { ok: false, fields: { extensionPrice: t('forms.amount') } };
   const topUpPrice = f.topUpPricePerGiB === '' ? null : parseMajorAmount(f.topUpPricePerGiB, currency);
   if (topUpPrice === null && f.topUpPricePerGiB !== '') return { ok: false, fields: { topUpPricePerGiB: t('forms.amount') } };
   if (topUpPrice === null && f.topUpMaxGiB !== null)
@@ -323,7 +333,7 @@ export function planInputFrom(
       windowDays: f.extensionWindowDays,
       trafficOnExtend: f.trafficOnExtend,
       daysOnExtend: f.daysOnExtend,
-      price: existing?.extension.price ?? null,
+      price: extensionPrice === null ? null : { amount: extensionPrice, currency },
     },
     onSale: f.onSale,
     trafficTopUp: topUpPrice === null ? null : { pricePerGiB: { amount: topUpPrice, currency }, maxGiBPerPurchase: f.topUpMaxGiB ?? 1000 },

@@ -117,6 +117,7 @@ ${listedPriceNote(ctx, options.listed ?? null, options.previewed === true)}
   <fieldset>
     <legend>${t('adminOps.plans.extension')}</legend>
     ${field({ name: 'extensionWindowDays', label: t('adminOps.plans.windowDays'), value: v.extensionWindowDays, errors, required: true, attrs: html`inputmode="decimal"` })}
+    ${field({ name: 'extensionPrice', label: t('planForm.extensionPrice', { currency: options.currency }), value: v.extensionPrice, errors, hint: t('planForm.extensionPriceHint'), attrs: html`inputmode="decimal" dir="ltr"` })}
     ${selectField({
       name: 'trafficOnExtend',
       label: t('adminOps.plans.trafficOnExtend'),
