@@ -44,10 +44,20 @@ export interface PanelkitLinks {
    */
   tokenForSubscription(customerId: string, subscriptionId: string): Promise<string>;
   /**
-   * A new token for the subscription's own link, the old one dead from the moment this returns; audited as
-   * `subscription_link.rotated` (subject the subscription). `NotFoundError` as `tokenForSubscription`.
+   * The version of the subscription's own link (made on first use): 12 hex digits naming its current token without
+   * opening it, which changes with each rotation. What a confirmation to replace the link carries, for
+   * `rotateForSubscription`'s `from`. `NotFoundError` as `tokenForSubscription`.
    */
-  rotateForSubscription(customerId: string, subscriptionId: string, actor: ActorInput): Promise<string>;
+  subscriptionLinkVersion(customerId: string, subscriptionId: string): Promise<string>;
+  /**
+   * A new token for the subscription's own link, the old one dead from the moment this returns; audited as
+   * `subscription_link.rotated` (subject the subscription). Returns the subscription's token after the call.
+   * With `options.from` (a `subscriptionLinkVersion` read before, e.g. when the buyer was asked to confirm), only the
+   * link still at that version is replaced: a confirmation sent twice, or handled on two replicas at once, rotates
+   * once (audited once), and every answer is the link then current. `NotFoundError` as `tokenForSubscription`; a
+   * `from` that is no version is a `ValidationError`; either changes nothing.
+   */
+  rotateForSubscription(customerId: string, subscriptionId: string, actor: ActorInput, options?: { from?: string }): Promise<string>;
   /**
    * What a token opens and the subscriptions it serves (in `statuses` when given): the customer's link all of the
    * customer's, a subscription's own link that one. `null` for an unknown, rotated, revoked or malformed token.
@@ -67,6 +77,10 @@ export interface PanelkitLinksOptions {
 }
 
 const LinksOptionsSchema = z.object({ secret: z.string().min(16) });
+
+/** A link's version: the first 12 hex digits of its token's SHA-256 (the hash storage keeps). */
+const LinkVersionSchema = z.string().regex(/^[0-9a-f]{12}$/, 'a link version: 12 lower-case hex digits');
+const versionOf = (tokenHash: string): string => tokenHash.slice(0, 12);
 
 /** Refuses a `links` option that cannot derive tokens, saying what to pass. */
 export function checkLinksOptions(options: PanelkitLinksOptions | undefined): void {
@@ -141,12 +155,21 @@ export function createLinks(ctx: EngineContext, options: PanelkitLinksOptions | 
       return ctx.storage.linkTokens.customersAfter(afterId, limit);
     },
     tokenForSubscription,
-    async rotateForSubscription(customerId, subscriptionId, actor) {
+    async subscriptionLinkVersion(customerId, subscriptionId) {
+      return versionOf(hashOf(await tokenForSubscription(customerId, subscriptionId)));
+    },
+    async rotateForSubscription(customerId, subscriptionId, actor, options = {}) {
       const who = parseInput(ActorSchema, actor, 'actor');
-      await owned(customerId, subscriptionId);
+      const from = options.from === undefined ? undefined : parseInput(LinkVersionSchema, options.from, 'link version');
+      // From a version: the current token's whole hash, which storage replaces only while it is still the one stored.
+      let fromHash: string | undefined;
+      if (from !== undefined) {
+        fromHash = hashOf(await tokenForSubscription(customerId, subscriptionId));
+        if (versionOf(fromHash) !== from) return tokenForSubscription(customerId, subscriptionId);
+      } else await owned(customerId, subscriptionId);
       const candidate = subscriptionCandidate(subscriptionId);
       await ctx.storage.transaction(async (tx) => {
-        await tx.linkTokens.rotateForSubscription(subscriptionId, candidate);
+        if (!(await tx.linkTokens.rotateForSubscription(subscriptionId, candidate, fromHash))) return;
         await tx.audit.append({ actor: who, action: ROTATED, subjectType: 'subscription', subjectId: subscriptionId, data: {} });
       });
       return tokenForSubscription(customerId, subscriptionId);

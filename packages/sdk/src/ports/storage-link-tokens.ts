@@ -60,8 +60,13 @@ export interface LinkTokenRepository {
    * A missing subscription is a `NotFoundError`, a bad candidate a `ValidationError`, a hash in use a `ConflictError`.
    */
   ensureForSubscription(subscriptionId: string, candidate: LinkTokenCandidate): Promise<string>;
-  /** As `rotate`, for a subscription's own token. */
-  rotateForSubscription(subscriptionId: string, candidate: LinkTokenCandidate): Promise<void>;
+  /**
+   * As `rotate`, for a subscription's own token; `true` when it replaced (or stored) the token. With `fromHash`
+   * (storage port 27), it replaces only the token with that SHA-256 (hex): when the subscription's stored token is
+   * another or none, it answers `false` and changes nothing, in the same one step, so of rotations racing from one
+   * token on any replica exactly one replaces it. A missing subscription is a `NotFoundError`.
+   */
+  rotateForSubscription(subscriptionId: string, candidate: LinkTokenCandidate, fromHash?: string): Promise<boolean>;
   /** Deletes a subscription's own token (its hash resolves to nothing from then on); whether there was one. */
   revokeForSubscription(subscriptionId: string): Promise<boolean>;
   /**

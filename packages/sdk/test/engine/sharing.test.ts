@@ -163,4 +163,36 @@ describe('several subscriptions and family sharing', () => {
     expect(audit).toContain('subscription_link.rotated');
     expect(audit).toContain('subscription.labelled');
   });
+
+  it('rotates an own link from the version the buyer confirmed once, however often and however concurrently it is asked', async () => {
+    const h = await createHarness({ links: { secret: SECRET } });
+    const buyer = await h.customer(5000);
+    const bought = await h.kit.checkout({ customerId: buyer, items: [{ planId: h.plan.id }], idempotencyKey: 'from' });
+    const sub = bought.subscriptions[0]!.id;
+    const actor = { type: 'customer', id: buyer } as const;
+    const before = await h.kit.links.tokenForSubscription(buyer, sub);
+    const from = await h.kit.links.subscriptionLinkVersion(buyer, sub);
+    expect(from).toMatch(/^[0-9a-f]{12}$/);
+    const rotations = async () =>
+      (await h.storage.audit.list({ subjectId: sub }, { limit: 20 })).items.filter((e) => e.action === 'subscription_link.rotated').length;
+
+    const answers = await Promise.all(Array.from({ length: 4 }, () => h.kit.links.rotateForSubscription(buyer, sub, actor, { from })));
+    const now = await h.kit.links.tokenForSubscription(buyer, sub);
+    expect(now).not.toBe(before);
+    expect(answers).toEqual([now, now, now, now]);
+    expect(await rotations()).toBe(1);
+    expect(await h.kit.links.subscriptionLinkVersion(buyer, sub)).not.toBe(from);
+    // Asked again later from the old version: the current link, nothing rotated.
+    expect(await h.kit.links.rotateForSubscription(buyer, sub, actor, { from })).toBe(now);
+    expect(await rotations()).toBe(1);
+
+    for (const bad of ['', 'ABCDEF012345', 'nope']) {
+      await expect(h.kit.links.rotateForSubscription(buyer, sub, actor, { from: bad })).rejects.toSatisfy((e) => ValidationError.is(e));
+    }
+    const stranger = await h.customer();
+    await expect(h.kit.links.rotateForSubscription(stranger, sub, actor, { from })).rejects.toSatisfy((e) => NotFoundError.is(e));
+    await expect(h.kit.links.subscriptionLinkVersion(stranger, sub)).rejects.toSatisfy((e) => NotFoundError.is(e));
+    expect(await h.kit.links.tokenForSubscription(buyer, sub)).toBe(now);
+    expect(await rotations()).toBe(1);
+  });
 });

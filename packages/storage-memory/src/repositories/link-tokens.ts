@@ -117,9 +117,11 @@ export function linkTokenOperations(
       return c.nonce;
     },
 
-    rotateForSubscription(op: Op, subscriptionId: string, candidate: LinkTokenCandidate): void {
+    rotateForSubscription(op: Op, subscriptionId: string, candidate: LinkTokenCandidate, fromHash?: string): boolean {
       const { id, customerId, candidate: c } = subscriptionChecked(subscriptionId, candidate);
+      const from = fromHash === undefined ? undefined : inputKey(fromHash, 'token hash');
       const held = subscriptionTokens.get(id);
+      if (from !== undefined && held?.tokenHash !== from) return false;
       if (held === undefined)
         subscriptionTokens.insert(op.undo, {
           id,
@@ -130,6 +132,7 @@ export function linkTokenOperations(
           rotatedAt: op.now,
         });
       else subscriptionTokens.replace(op.undo, { ...held, nonce: c.nonce, tokenHash: c.tokenHash, rotatedAt: op.now });
+      return true;
     },
 
     revokeForSubscription(op: Op, subscriptionId: string): boolean {

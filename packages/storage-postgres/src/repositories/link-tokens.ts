@@ -137,12 +137,28 @@ export function linkTokenRepository(context: RepositoryContext): LinkTokenReposi
         { autocommit: true },
       ),
 
-    rotateForSubscription: (subscriptionId: string, candidate: LinkTokenCandidate) =>
+    // From a given token: an update of the row holding that hash, which a rotation racing it waits for and then finds
+    // changed (read committed re-checks the row), so one of them replaces it.
+    rotateForSubscription: (subscriptionId: string, candidate: LinkTokenCandidate, fromHash?: string) =>
       runner.run(
         'linkTokens.rotateForSubscription',
         async ({ db, now }) => {
           const c = parseLinkTokenCandidate(candidate);
           const id = inputKey(subscriptionId, 'subscription id');
+          if (fromHash !== undefined) {
+            const from = inputKey(fromHash, 'token hash');
+            const { rows } = await db.query(
+              `WITH sub AS (SELECT id FROM ${subscriptions} WHERE id = $1),
+               rotated AS (
+                 UPDATE ${subTable} SET nonce = $2, token_hash = $3, rotated_at = $4::timestamptz
+                 WHERE subscription_id = $1 AND token_hash = $5 RETURNING subscription_id
+               )
+               SELECT (SELECT count(*) FROM sub)::int AS found, (SELECT count(*) FROM rotated)::int AS rotated`,
+              [id, c.nonce, c.tokenHash, enc.time(now), from],
+            );
+            if (dec.int(rows[0]!['found']) === 0) throw new NotFoundError('subscription', id);
+            return dec.int(rows[0]!['rotated']) === 1;
+          }
           const { rows } = await db.query(
             `INSERT INTO ${subTable} (subscription_id, customer_id, nonce, token_hash, created_at, rotated_at)
              SELECT s.id, s.customer_id, $2, $3, $4::timestamptz, $4::timestamptz FROM ${subscriptions} s WHERE s.id = $1
@@ -151,6 +167,7 @@ export function linkTokenRepository(context: RepositoryContext): LinkTokenReposi
             [id, c.nonce, c.tokenHash, enc.time(now)],
           );
           if (rows.length === 0) throw new NotFoundError('subscription', id);
+          return true;
         },
         { autocommit: true },
       ),

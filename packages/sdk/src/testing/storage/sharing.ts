@@ -206,13 +206,46 @@ export function sharingSuite(env: SuiteEnv): void {
       const [old, fresh] = [candidate(), candidate()];
       await storage.linkTokens.ensureForSubscription(sub.id, old);
       clock.advance(MINUTE);
-      await storage.linkTokens.rotateForSubscription(sub.id, fresh);
+      expect(await storage.linkTokens.rotateForSubscription(sub.id, fresh)).toBe(true);
       expect(await storage.linkTokens.scopeByHash(old.tokenHash)).toBeNull();
       expect(await storage.linkTokens.scopeByHash(fresh.tokenHash)).toEqual({ customerId: sub.customerId, subscriptionId: sub.id });
       expect(await storage.linkTokens.revokeForSubscription(sub.id)).toBe(true);
       expect(await storage.linkTokens.revokeForSubscription(sub.id)).toBe(false);
       expect(await storage.linkTokens.scopeByHash(fresh.tokenHash)).toBeNull();
       await expectRejects(storage.linkTokens.rotateForSubscription(createId('sub'), candidate()), 'NotFoundError');
+    });
+
+    it("a subscription's token rotated from a given token (port 27): replaced only while it is that one", async () => {
+      const { storage } = env;
+      const sub = await seedSubscription(storage);
+      const [old, next, stale] = [candidate(), candidate(), candidate()];
+      // No token yet: nothing to rotate from, nothing stored.
+      expect(await storage.linkTokens.rotateForSubscription(sub.id, stale, old.tokenHash)).toBe(false);
+      expect(await storage.linkTokens.scopeByHash(stale.tokenHash)).toBeNull();
+      await storage.linkTokens.ensureForSubscription(sub.id, old);
+      expect(await storage.linkTokens.rotateForSubscription(sub.id, next, old.tokenHash)).toBe(true);
+      // From the token it had: the one replaced already, so nothing changes.
+      expect(await storage.linkTokens.rotateForSubscription(sub.id, stale, old.tokenHash)).toBe(false);
+      expect(await storage.linkTokens.scopeByHash(next.tokenHash)).toEqual({ customerId: sub.customerId, subscriptionId: sub.id });
+      expect(await storage.linkTokens.scopeByHash(stale.tokenHash)).toBeNull();
+      expect(await storage.linkTokens.ensureForSubscription(sub.id, candidate())).toBe(next.nonce);
+      await expectRejects(storage.linkTokens.rotateForSubscription(createId('sub'), candidate(), next.tokenHash), 'NotFoundError');
+    });
+
+    it('of rotations racing from one subscription token over several replicas, exactly one replaces it', async () => {
+      const storages = await env.replicas(4);
+      const sub = await seedSubscription(env.storage);
+      const from = candidate();
+      await env.storage.linkTokens.ensureForSubscription(sub.id, from);
+      const candidates = Array.from({ length: 8 }, candidate);
+      const { values, errors } = await settle(
+        candidates.map((c, i) => storages[i % storages.length]!.linkTokens.rotateForSubscription(sub.id, c, from.tokenHash)),
+      );
+      expect(errors).toEqual([]);
+      expect(values.filter((rotated) => rotated)).toHaveLength(1);
+      const winner = candidates[values.indexOf(true)]!;
+      expect(await env.storage.linkTokens.ensureForSubscription(sub.id, candidate())).toBe(winner.nonce);
+      for (const c of candidates) if (c !== winner) expect(await env.storage.linkTokens.scopeByHash(c.tokenHash)).toBeNull();
     });
 
     it('an invite takes one seat once; an expired invite and a full group take none', async () => {
