@@ -42,6 +42,21 @@ describe('the version step (pnpm run version-packages)', () => {
     for (let port = 15; port <= storagePort; port += 1) if (mentioned.has(port)) expect(stdout).toContain(`- **Port ${port}**: `);
   });
 
+  it('finds every pending breaking change marked as CONTRIBUTING.md says: who must act, at the start of its item', () => {
+    const unmarked: string[] = [];
+    for (const file of pending) {
+      const text = readFileSync(join(root, '.changeset', file), 'utf8');
+      for (const match of text.matchAll(/\*\*Breaking[^*]*\*\*/g)) {
+        const lineStart = text.lastIndexOf('\n', match.index) + 1;
+        const before = text.slice(lineStart, match.index);
+        // A list item's start, or a paragraph's (the line before it blank).
+        const startsItem = /^\s*- $/.test(before) || (before === '' && text.slice(0, lineStart).endsWith('\n\n'));
+        if (!/^\*\*Breaking \([^)]+\):\*\*$/.test(match[0]) || !startsItem) unmarked.push(`${file}: ${match[0]}`);
+      }
+    }
+    expect(unmarked).toEqual([]);
+  });
+
   it('lists every change a changeset marks breaking', async () => {
     const scratch = scratchRepository();
     try {
