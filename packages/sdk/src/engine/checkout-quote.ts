@@ -41,7 +41,7 @@ export async function quoteCheckout(ctx: EngineContext, input: CheckoutQuoteRequ
   const base = { items: priced.orderItems, subtotal: priced.total };
   if (request.discountCode === undefined || request.discountCode === '') return { ...base, discount: null, total: priced.total };
   try {
-    const discounted = await discountOrder(ctx.storage, customer.id, request.discountCode, priced, ctx.clock.now());
+    const discounted = await discountOrder(ctx.storage, customer, request.discountCode, priced, ctx.clock.now());
     return {
       ...base,
       discount: discounted.discount === null ? null : { allowed: true, quote: discounted.discount },

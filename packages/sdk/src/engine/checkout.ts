@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ActorSchema, IdSchema, TagSchema } from '../domain/common.js';
 import type { Actor } from '../domain/common.js';
 import { createId } from '../domain/ids.js';
+import type { Customer } from '../domain/customer.js';
 import type { Money } from '../domain/money.js';
 import type { Order, OrderItem } from '../domain/order.js';
 import type { Plan } from '../domain/plan.js';
@@ -208,11 +209,12 @@ export interface DiscountedOrder {
  * The discount step of a checkout. A code applies to an order when it applies to every paid plan in it
  * (each plan's allowed locations as the locations); its minimum is checked against the order's total.
  * What it takes off is split over the units (`splitDiscount`), so a unit that fails is refunded what
- * was paid for it. A refused code throws `EligibilityError` with the rule's reason.
+ * was paid for it. A refused code throws `EligibilityError` with the rule's reason; a storefront's buyer's code
+ * `storefront_buyer`, judged on `customer` as the checkout read it (the read that decided the sale is a storefront's).
  */
 export async function discountOrder(
   repos: StorageRepositories,
-  customerId: string,
+  customer: Pick<Customer, 'id' | 'storefrontId'>,
   discountCode: string | undefined,
   priced: { plans: Map<string, Plan>; orderItems: OrderItem[]; total: Money },
   now: Date,
@@ -226,7 +228,8 @@ export async function discountOrder(
       const plan = priced.plans.get(planId)!;
       const step = await applyDiscount(repos, {
         code: discountCode,
-        customerId,
+        customerId: customer.id,
+        storefrontId: customer.storefrontId,
         use: 'purchase',
         planId,
         locations: plan.placement.allowedLocations,
@@ -302,7 +305,7 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
         if (raced !== null) return replay(tx, raced, hash, request.idempotencyKey);
         await refuseTrialsTakenMeanwhile(tx, customer.id, trialPlans);
       }
-      const { total, paid: unitsPaid, discount } = await discountOrder(tx, customer.id, request.discountCode, priced, ctx.clock.now());
+      const { total, paid: unitsPaid, discount } = await discountOrder(tx, customer, request.discountCode, priced, ctx.clock.now());
       const orderId = createId('ord');
       // Read again after a lock the transaction waited on (the storefront's, a trial's claim), as they were before.
       const [allTargets, panels] =

@@ -11,6 +11,11 @@ export interface DiscountRequest {
   /** The code as the buyer typed it. */
   code: string;
   customerId: string;
+  /**
+   * The buyer's storefront (`Customer.storefrontId`) as the purchase read it, so the code is judged on the same read
+   * that decided whether the sale is a storefront's; read from the customer when absent.
+   */
+  storefrontId?: string | null;
   use: DiscountUse;
   planId: string;
   /** See `DiscountInput.locations`. */
@@ -39,9 +44,10 @@ export async function hasPaidOrder(repos: StorageRepositories, customerId: strin
  * Writes nothing: the use is taken by `redeemDiscount` in the purchase's transaction.
  */
 export async function quoteDiscount(repos: StorageRepositories, request: DiscountRequest): Promise<DiscountDecision> {
-  const customer = await repos.customers.get(request.customerId);
+  const storefrontId =
+    request.storefrontId !== undefined ? request.storefrontId : ((await repos.customers.get(request.customerId))?.storefrontId ?? null);
   // Before the code is looked up: a storefront's buyer learns nothing of which of the owner's codes exist.
-  if (customer !== null && !takesDiscountCodes(customer)) return { allowed: false, reason: 'storefront_buyer' };
+  if (!takesDiscountCodes({ storefrontId })) return { allowed: false, reason: 'storefront_buyer' };
   const code = await repos.discounts.getByCode(request.code);
   if (code === null) return { allowed: false, reason: 'unknown_code' };
   const customerUses = code.maxUsesPerCustomer === null ? 0 : await repos.discounts.customerUses(code.id, request.customerId);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StorefrontRefusedError, WithdrawalRefusedError } from '../../src/storefronts.js';
 import { EligibilityError, ValidationError } from '../../src/index.js';
+import { discountOrder, priceItems } from '../../src/engine/checkout.js';
 import { GiB, createHarness } from './harness.js';
 
 const usd = (amount: number) => ({ amount, currency: 'USD' });
@@ -107,6 +108,20 @@ describe('storefronts', () => {
     expect((await h.kit.checkout({ customerId: own, items, idempotencyKey: 'own', discountCode: 'HALF' })).order.total).toEqual(usd(500));
     expect((await h.kit.checkout({ customerId: b, items, idempotencyKey: 'plain' })).order.total).toEqual(usd(1200));
     expect(await h.kit.payouts.balances(resellerId)).toEqual([usd(1200)]);
+  });
+
+  it('a checkout judges the code on the buyer as it read them: a move out of the storefront meanwhile lets no code in', async () => {
+    const { h, storefront } = await shop();
+    await h.kit.createDiscountCode({ code: 'HALF', value: { type: 'percent', percent: 50 } });
+    // Stored as the owner's buyer now; the checkout read them as the storefront's (and sells as its sale).
+    const moved = await h.customer(5000);
+    const items = [{ planId: h.plan.id, quantity: 1, trial: false, autoRenew: false }];
+    const priced = await priceItems(h.storage, moved, items);
+    const asRead = { id: moved, storefrontId: storefront.id };
+    const refused = await discountOrder(h.storage, asRead, 'HALF', priced, h.clock.now()).catch((e: unknown) => e);
+    expect(EligibilityError.is(refused) ? refused.details?.['discountReason'] : refused).toBe('storefront_buyer');
+    const own = await discountOrder(h.storage, { id: moved, storefrontId: null }, 'HALF', priced, h.clock.now());
+    expect(own.total).toEqual(usd(500));
   });
 
   it('a refund reverses the split in its share; a full refund reverses exactly what is left', async () => {
