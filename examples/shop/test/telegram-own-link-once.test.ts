@@ -3,7 +3,7 @@
  * twice, so the first new link the bot sent was dead at once (404: an app showed no servers). The confirm button
  * carries the version of the link it asked about, and the engine replaces only the link still at that version: one
  * rotation per confirmation, in one process and over two replica processes on PostgreSQL, and both answers show the
- * one new link, which serves the subscription.
+ * one new link, which serves the subscription. The web's form and the JSON API send the version they read the same way.
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -20,10 +20,10 @@ import { loadConfig } from '../src/config/config.js';
 import { translator } from '../src/i18n/translate.js';
 import { openShop, type RunningShop } from '../src/stack/shop.js';
 import { createShopBot, handleUpdate, type ShopBot } from '../src/telegram/bot.js';
-import { planNamed } from './support/buying.js';
+import { buy, fund, orderIdFrom, planNamed } from './support/buying.js';
 import { FakeTelegram, type BotCall } from './support/fake-telegram.js';
 import { BotReplica } from './support/bot-replica-process.js';
-import { TEST_SECRET_KEYS, TEST_START } from './support/shop-under-test.js';
+import { signedUpBuyer, TEST_SECRET_KEYS, TEST_START } from './support/shop-under-test.js';
 import { dataOf, messageIdOf, startBotShop, TelegramUser, textOf, type BotShop } from './support/telegram-driver.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
@@ -98,6 +98,62 @@ describe('a double tap on the own link confirmation, in one process', () => {
     for (const data of [`koy:${sub.id}`, `koy:${sub.id}:zzzzzzzzzzzz`]) s.fake.push(user.tap(data, messageIdOf(ask)));
     await user.send(user.message('/menu'));
     expect(await rotationsOf(shop.storage, sub.id)).toBe(2);
+  });
+});
+
+describe('a rotation sent twice on the web and over the JSON API', () => {
+  let s: BotShop;
+  beforeAll(async () => {
+    s = await startBotShop();
+  });
+  afterAll(() => s.close());
+
+  /** A signed-in web buyer with one subscription of a plain plan, provisioned. */
+  async function webBuyerWithSubscription() {
+    const buyer = await signedUpBuyer(s.t.app);
+    await fund(s.t, buyer.email, 5000);
+    const bought = await buy(buyer, (await planNamed(s.t, 'Frankfurt · 1 month · 50')).id);
+    expect(bought.status).toBe(303);
+    await s.t.drain();
+    const [sub] = await s.t.shop.storage.subscriptions.listByOrder(orderIdFrom(bought.headers['location']));
+    return { buyer, sub: sub! };
+  }
+
+  it('the page’s form replaces the link once, however often it is submitted; a forged version is 400', async () => {
+    const { buyer, sub } = await webBuyerWithSubscription();
+    const page = await buyer.agent.get(`/subscriptions/${sub.id}/link`).expect(200);
+    const from = /name="from" value="([0-9a-f]{12})"/.exec(page.text)?.[1];
+    expect(from).toBeDefined();
+    const post = (fields: Record<string, string>) =>
+      buyer.agent
+        .post(`/subscriptions/${sub.id}/link/rotate`)
+        .type('form')
+        .send({ _csrf: buyer.csrf, ...fields });
+    await post({ from: 'not-a-version' }).expect(400);
+    expect(await rotationsOf(s.t.shop.storage, sub.id)).toBe(0);
+    await Promise.all([post({ from: from! }).expect(303), post({ from: from! }).expect(303)]);
+    expect(await rotationsOf(s.t.shop.storage, sub.id)).toBe(1);
+    const after = await ownLinkOf(s.t.shop, sub.customerId, sub.id);
+    expect((await buyer.agent.get(`/subscriptions/${sub.id}/link`).expect(200)).text).toContain(after);
+  });
+
+  it('the API replaces the link once from the version it read, and answers both with the one new link', async () => {
+    const { buyer, sub } = await webBuyerWithSubscription();
+    const read = await buyer.agent.get(`/api/v1/subscriptions/${sub.id}/link`).expect(200);
+    expect(read.body.version).toMatch(/^[0-9a-f]{12}$/);
+    const rotate = (body: object) =>
+      buyer.agent.post(`/api/v1/subscriptions/${sub.id}/link/rotate`).set('x-csrf-token', buyer.csrf).send(body);
+    const bad = await rotate({ from: 'ABC' }).expect(400);
+    expect(bad.body.error.fields.from).toBeDefined();
+    const answers = await Promise.all([rotate({ from: read.body.version }).expect(200), rotate({ from: read.body.version }).expect(200)]);
+    const after = await ownLinkOf(s.t.shop, sub.customerId, sub.id);
+    expect(after).not.toBe(read.body.link);
+    expect(answers.map((a) => a.body.link)).toEqual([after, after]);
+    expect(answers[0]!.body.version).not.toBe(read.body.version);
+    expect(await rotationsOf(s.t.shop.storage, sub.id)).toBe(1);
+    // Without a version the current link is replaced, as before.
+    expect((await rotate({}).expect(200)).body.link).not.toBe(after);
+    expect(await rotationsOf(s.t.shop.storage, sub.id)).toBe(2);
   });
 });
 

@@ -13,7 +13,7 @@ import { LabelForm } from '../app/subscriptions/label-input.js';
 import { moveSubscriptionFor } from '../app/subscriptions/move-subscription.js';
 import { nameSubscriptionFor } from '../app/subscriptions/name-subscription.js';
 import { ownedSubscription } from '../app/subscriptions/owned.js';
-import { ownLinkOf, rotateOwnLink } from '../app/subscriptions/own-link.js';
+import { ownLinkOf, ownLinkVersionOf, OwnLinkRotation, rotateOwnLink } from '../app/subscriptions/own-link.js';
 import { planName } from '../app/subscriptions/plan-names.js';
 import { locationsOfPlan } from '../app/selling/plan-locations.js';
 import { LocationField } from '../app/selling/location-input.js';
@@ -55,6 +55,7 @@ export function ownSubscriptionRoutes(shop: Shop, limits: RateLimits): Router {
         subscriptionId: sub.id,
         title: await titleOf(res, sub),
         url,
+        version: await ownLinkVersionOf(shop, viewer.customer.id, sub.id),
         qr: await qrDataUrl(url),
         notice: noticeFrom(req),
       }).value,
@@ -64,7 +65,8 @@ export function ownSubscriptionRoutes(shop: Shop, limits: RateLimits): Router {
   router.post('/subscriptions/:id/link/rotate', requireAccount, async (req, res) => {
     const viewer = viewerOf(res);
     const sub = await ownedSubscription(shop, viewer, req.params.id);
-    await rotateOwnLink(shop, viewer.customer.id, sub.id);
+    const { from } = parseOrThrow(OwnLinkRotation, req.body, ctxOf(res).t);
+    await rotateOwnLink(shop, viewer.customer.id, sub.id, from);
     res.redirect(303, `/subscriptions/${sub.id}/link?done=ownSubscriptions.link_rotated`);
   });
 

@@ -10,6 +10,8 @@ export interface OwnLinkView {
   title: string;
   /** The link that serves this subscription alone, and a `data:` QR of it. */
   url: string;
+  /** The link's version, which the rotate form sends so a second submit replaces nothing more. */
+  version: string;
   qr: string;
   notice: string | null;
 }
@@ -27,6 +29,7 @@ export function ownLinkPage(ctx: RequestContext, view: OwnLinkView): SafeHtml {
   <p><img class="qr" src="${view.qr}" alt="${t('ownSubscriptions.link.qrAlt')}" data-testid="own-link-qr" width="220" height="220"></p>
   <form method="post" action="/subscriptions/${view.subscriptionId}/link/rotate" data-testid="rotate-own-link">
     ${csrfField(ctx)}
+    <input type="hidden" name="from" value="${view.version}">
     <p class="muted">${t('ownSubscriptions.link.rotateHelp')}</p>
     <button type="submit" class="small secondary">${t('ownSubscriptions.link.rotate')}</button>
   </form>

@@ -78,8 +78,12 @@ export interface PanelkitLinksOptions {
 
 const LinksOptionsSchema = z.object({ secret: z.string().min(16) });
 
-/** A link's version: the first 12 hex digits of its token's SHA-256 (the hash storage keeps). */
-const LinkVersionSchema = z.string().regex(/^[0-9a-f]{12}$/, 'a link version: 12 lower-case hex digits');
+/**
+ * What a link version looks like (`kit.links.subscriptionLinkVersion`): 12 lower-case hex digits, the first of its
+ * token's SHA-256 (the hash storage keeps).
+ */
+export const LINK_VERSION_PATTERN = /^[0-9a-f]{12}$/;
+const LinkVersionSchema = z.string().regex(LINK_VERSION_PATTERN, 'a link version: 12 lower-case hex digits');
 const versionOf = (tokenHash: string): string => tokenHash.slice(0, 12);
 
 /** Refuses a `links` option that cannot derive tokens, saying what to pass. */

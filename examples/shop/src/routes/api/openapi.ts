@@ -33,7 +33,7 @@ import {
 import { SavedMethodRenewalBody } from './wallet.js';
 import { PlanChangeBody, PlanChangeQuery, TrafficBody, TrafficQuery } from './selling.js';
 import { BuiltQuoteBody, MoveBody } from './plan-builder.js';
-import { AcceptBody, LabelBody } from './sharing.js';
+import { AcceptBody, LabelBody, RotateLinkBody } from './sharing.js';
 import { DevicePackBody } from './device-packs.js';
 import { GatewayTopUpBody } from './gateway-topups.js';
 import { TrialRefusalsQuery } from './trial-refusals.js';
@@ -119,13 +119,15 @@ export function apiOperations(providerForms: readonly { id: string; schema: z.Zo
     {
       method: 'get',
       path: '/api/v1/subscriptions/:id/link',
-      summary: 'The subscription’s own link, serving that subscription alone',
+      summary: 'The subscription’s own link, serving that subscription alone, and its version (to rotate from)',
       responses: { 200: { description: 'The link', schema: DescribedObject }, ...COMMON_ERRORS },
     },
     {
       method: 'post',
       path: '/api/v1/subscriptions/:id/link/rotate',
-      summary: 'A new own link for the subscription; the old one stops working at once',
+      summary:
+        'A new own link for the subscription; the old one stops working at once. With `from` (the version read), only the link still at that version is replaced: sent twice, one rotation',
+      body: RotateLinkBody,
       responses: { 200: { description: 'The new link', schema: DescribedObject }, ...COMMON_ERRORS },
     },
     {

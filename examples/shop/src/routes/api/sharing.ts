@@ -6,7 +6,7 @@ import { parseOrThrow } from '../../app/input/forms.js';
 import type { Shop } from '../../app/shop.js';
 import { ownedSubscription } from '../../app/subscriptions/owned.js';
 import { nameSubscriptionFor, SubscriptionLabelField } from '../../app/subscriptions/name-subscription.js';
-import { ownLinkOf, rotateOwnLink } from '../../app/subscriptions/own-link.js';
+import { ownLinkOf, ownLinkVersionOf, OwnLinkRotation, rotateOwnLink } from '../../app/subscriptions/own-link.js';
 import { inviteMemberFor } from '../../app/subscriptions/invite-member.js';
 import { acceptInviteFor } from '../../app/subscriptions/accept-invite.js';
 import { removeMemberFor } from '../../app/subscriptions/remove-member.js';
@@ -15,6 +15,12 @@ import type { SharingMember } from '@panelkit/sdk/sharing';
 
 /** `POST /api/v1/subscriptions/:id/label`'s body: the buyer's name for it (1–64 characters), or `null` for none. */
 export const LabelBody = z.strictObject({ label: SubscriptionLabelField.nullable() });
+
+/**
+ * `POST /api/v1/subscriptions/:id/link/rotate`'s body: `from`, the link's `version` as read (so a request sent twice
+ * replaces the link once, and both answers give the one new link); without it the current link is replaced.
+ */
+export const RotateLinkBody = OwnLinkRotation.strict();
 
 /** `POST /api/v1/family/accept`'s body: the invite token the payer sent. */
 export const AcceptBody = z.strictObject({
@@ -46,13 +52,16 @@ export function sharingApiRoutes(shop: Shop): Router {
   router.get('/api/v1/subscriptions/:id/link', requireAccount, async (req, res) => {
     const viewer = viewerOf(res);
     const sub = await ownedSubscription(shop, viewer, req.params.id);
-    res.json({ subscriptionId: sub.id, link: await ownLinkOf(shop, viewer.customer.id, sub.id) });
+    const [link, version] = [await ownLinkOf(shop, viewer.customer.id, sub.id), await ownLinkVersionOf(shop, viewer.customer.id, sub.id)];
+    res.json({ subscriptionId: sub.id, link, version });
   });
 
   router.post('/api/v1/subscriptions/:id/link/rotate', requireAccount, async (req, res) => {
     const viewer = viewerOf(res);
     const sub = await ownedSubscription(shop, viewer, req.params.id);
-    res.json({ subscriptionId: sub.id, link: await rotateOwnLink(shop, viewer.customer.id, sub.id) });
+    const { from } = parseOrThrow(RotateLinkBody, req.body ?? {}, ctxOf(res).t);
+    const link = await rotateOwnLink(shop, viewer.customer.id, sub.id, from);
+    res.json({ subscriptionId: sub.id, link, version: await ownLinkVersionOf(shop, viewer.customer.id, sub.id) });
   });
   router.get('/api/v1/subscriptions/:id/members', requireAccount, async (req, res) => {
     const viewer = viewerOf(res);
