@@ -325,23 +325,13 @@ export async function extend(ctx: EngineContext, input: ExtendRequest): Promise<
         });
       }
       const { quote } = decision;
-      const priced = await applyDiscount(tx, {
-        code: request.discountCode,
-        customerId: sub.customerId,
-        use: 'extension',
-        planId: plan.id,
-        locations: panel.locationTags,
-        on: 'panel',
-        price: quote.price,
-        now,
-      });
       const kept = request.keepExtraDevices ? keptDevicesOf(sub, plan, quote.durationDays) : null;
-      if (kept !== null && kept.price.currency !== priced.price.currency)
+      if (kept !== null && kept.price.currency !== quote.price.currency)
         throw new EligibilityError(`subscription ${sub.id}: its device pack is priced in another currency`, ['currency_mismatch'], {
           details: { subscriptionId: sub.id },
         });
-      const price = kept === null ? priced.price : { ...priced.price, amount: priced.price.amount + kept.price.amount };
       // A storefront's buyer: its storefront locked and checked before the debit; the reseller pays their extension price.
+      // Before the code, which is judged on this read of the buyer (`storefront_buyer`).
       const storefront = await openStorefrontCharge(tx, sub.customerId, {
         source: 'extension',
         size: changeSize(sub, quote.newTrafficLimitBytes),
@@ -352,6 +342,18 @@ export async function extend(ctx: EngineContext, input: ExtendRequest): Promise<
           return kept === null ? base : { ...base, amount: base.amount + kept.price.amount };
         },
       });
+      const priced = await applyDiscount(tx, {
+        code: request.discountCode,
+        customerId: sub.customerId,
+        storefrontId: storefront?.sale.storefront.id ?? null,
+        use: 'extension',
+        planId: plan.id,
+        locations: panel.locationTags,
+        on: 'panel',
+        price: quote.price,
+        now,
+      });
+      const price = kept === null ? priced.price : { ...priced.price, amount: priced.price.amount + kept.price.amount };
       const charged = await chargeAndQueueUpdate(ctx, tx, sub, capabilities, {
         storefront,
         action: quote.action,

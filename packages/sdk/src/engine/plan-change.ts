@@ -199,14 +199,9 @@ export async function changePlan(ctx: EngineContext, input: ChangePlanRequest): 
       }
       const { quote } = decision;
       const place = { moves, panelLocations: panel.locationTags, planLocations: newPlan.placement.allowedLocations };
-      const priced = await applyDiscount(tx, {
-        code: request.discountCode,
-        customerId: sub.customerId,
-        now,
-        ...planChangeDiscountTerms(quote, place),
-      });
       const capabilities = ctx.panels.handleFor(panel).adapter.capabilities;
       // A storefront's buyer: the reseller pays the same change at their prices (their price book on both plans).
+      // Before the code, which is judged on this read of the buyer (`storefront_buyer`).
       // What a downgrade gives back at the reseller's prices (their credit when the change is applied).
       let resellerRefund = quote.refund;
       const storefront = await openStorefrontCharge(tx, sub.customerId, {
@@ -222,6 +217,13 @@ export async function changePlan(ctx: EngineContext, input: ChangePlanRequest): 
           if (at.allowed) resellerRefund = at.quote.refund;
           return at.allowed ? at.quote.charge : quote.charge;
         },
+      });
+      const priced = await applyDiscount(tx, {
+        code: request.discountCode,
+        customerId: sub.customerId,
+        storefrontId: storefront?.sale.storefront.id ?? null,
+        now,
+        ...planChangeDiscountTerms(quote, place),
       });
       const charged = await chargeAndQueueUpdate(ctx, tx, sub, capabilities, {
         storefront,

@@ -119,17 +119,8 @@ export async function buyTraffic(ctx: EngineContext, input: BuyTrafficRequest): 
       // Recreating the client would reset its usage, giving away more than was bought.
       if (!capabilities.inPlaceUpdate) throw refuse(sub, TOP_UP_NEEDS_IN_PLACE);
       const { quote } = decision;
-      const priced = await applyDiscount(tx, {
-        code: request.discountCode,
-        customerId: sub.customerId,
-        use: 'traffic_top_up',
-        planId: plan.id,
-        locations: panel.locationTags,
-        on: 'panel',
-        price: quote.price,
-        now,
-      });
       // A storefront's buyer: the reseller pays the same traffic at their price per GiB.
+      // Before the code, which is judged on this read of the buyer (`storefront_buyer`).
       const storefront = await openStorefrontCharge(tx, sub.customerId, {
         source: 'traffic_top_up',
         size: changeSize(sub, quote.newTrafficLimitBytes),
@@ -137,6 +128,17 @@ export async function buyTraffic(ctx: EngineContext, input: BuyTrafficRequest): 
           const at = decideTrafficTopUp({ subscription: sub, plan: await wholesaleTerms(tx, sale, plan), gib: request.gib, now });
           return at.allowed ? at.quote.price : quote.price;
         },
+      });
+      const priced = await applyDiscount(tx, {
+        code: request.discountCode,
+        customerId: sub.customerId,
+        storefrontId: storefront?.sale.storefront.id ?? null,
+        use: 'traffic_top_up',
+        planId: plan.id,
+        locations: panel.locationTags,
+        on: 'panel',
+        price: quote.price,
+        now,
       });
       const charged = await chargeAndQueueUpdate(ctx, tx, sub, capabilities, {
         storefront,

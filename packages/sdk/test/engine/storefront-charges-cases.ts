@@ -3,6 +3,7 @@ import { EligibilityError, PanelRejectedError } from '../../src/index.js';
 import { StorefrontRefusedError } from '../../src/storefronts.js';
 import { createHarness } from './harness.js';
 import type { StorageFactory } from './harness.js';
+import type { StoragePort, StorageTransaction } from '../../src/storage.js';
 
 const usd = (amount: number) => ({ amount, currency: 'USD' });
 /**
@@ -18,9 +19,13 @@ const PLAN = {
 
 async function bought(
   storage: StorageFactory | undefined,
-  options: { resellerBalance?: number; autoRenew?: boolean; drain?: boolean } = {},
+  options: { resellerBalance?: number; autoRenew?: boolean; drain?: boolean; wrapStorage?: (storage: StoragePort) => StoragePort } = {},
 ) {
-  const h = await createHarness({ plan: PLAN, ...(storage === undefined ? {} : { storage }) });
+  const h = await createHarness({
+    plan: PLAN,
+    ...(storage === undefined ? {} : { storage }),
+    ...(options.wrapStorage === undefined ? {} : { wrapStorage: options.wrapStorage }),
+  });
   const resellerId = await h.customer(options.resellerBalance ?? 10_000);
   await h.kit.resellers.setPrice({ customerId: resellerId, planId: h.plan.id, price: usd(700) });
   const storefront = await h.kit.storefronts.create({ resellerId, name: 'Fast VPN' });
@@ -37,6 +42,38 @@ async function bought(
   // After the checkout's split: the reseller paid 700 and was credited the 1200 collected.
   const payout = async () => (await h.kit.payouts.balances(resellerId))[0]?.amount ?? 0;
   return { h, resellerId, storefront, buyerId, subscriptionId, payout };
+}
+
+/**
+ * A storage whose transactions, while `moved.armed`, answer their first read of a storefront's buyer as the owner's
+ * buyer: the buyer read before a move into the storefront committed, later reads after it (what a concurrent
+ * `moveBuyer` does to a charge's reads in PostgreSQL's read committed).
+ */
+function movedDuringCharges(moved: { armed: boolean }) {
+  const wrapTx = (tx: StorageTransaction): StorageTransaction => {
+    let first = moved.armed;
+    const customers = new Proxy(tx.customers, {
+      get(target, property) {
+        const value: unknown = Reflect.get(target, property, target);
+        if (property !== 'get' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
+        return async (id: string) => {
+          const customer = await target.get(id);
+          if (!first || customer === null || customer.storefrontId === null) return customer;
+          first = false;
+          return { ...customer, storefrontId: null };
+        };
+      },
+    });
+    return new Proxy(tx, { get: (target, property) => (property === 'customers' ? customers : Reflect.get(target, property, target)) });
+  };
+  return (storage: StoragePort): StoragePort =>
+    new Proxy(storage, {
+      get(target, property) {
+        const value: unknown = Reflect.get(target, property, target);
+        if (property !== 'transaction') return typeof value === 'function' ? value.bind(target) : value;
+        return (fn: Parameters<StoragePort['transaction']>[0]) => target.transaction((tx) => fn(wrapTx(tx)));
+      },
+    });
 }
 
 /** Whether `run` fails with `StorefrontRefusedError`, and its reason. */
@@ -114,6 +151,25 @@ export function describeStorefrontCharges(name: string, storage?: StorageFactory
       expect(await payout()).toBe(1200);
       expect((await h.storage.discounts.getByCode('HALF'))?.uses).toBe(0);
       expect((await h.storage.jobs.list({ state: 'queued' }, { limit: 10 })).items).toHaveLength(0);
+    });
+
+    it('a buyer moved into the storefront during an extension or a top-up: the owner’s code never reaches a split', async () => {
+      const moved = { armed: false };
+      const { h, resellerId, buyerId, subscriptionId, payout } = await bought(storage, { wrapStorage: movedDuringCharges(moved) });
+      await h.kit.createDiscountCode({ code: 'HALF', value: { type: 'percent', percent: 50 }, appliesTo: ['extension', 'traffic_top_up'] });
+      h.clock.set('2026-03-29T00:00:00.000Z');
+      moved.armed = true;
+      // Each charge is judged on one read of the buyer: here the owner's buyer, so the code applies and nothing splits.
+      const extended = await h.kit.extend({ subscriptionId, idempotencyKey: 'e', discountCode: 'HALF' });
+      await h.worker().drain();
+      const topUp = await h.kit.buyTraffic({ subscriptionId, gib: 5, idempotencyKey: 't', discountCode: 'HALF' });
+      moved.armed = false;
+      expect([extended.entry?.amount, topUp.entry?.amount]).toEqual([-540, -60]);
+      expect(await h.storage.storefronts.salesOfCharge(`extension:${subscriptionId}:e`)).toEqual([]);
+      expect(await h.storage.storefronts.salesOfCharge(`traffic:${subscriptionId}:t`)).toEqual([]);
+      expect(await h.balance(buyerId)).toBe(10_000 - 1200 - 540 - 60);
+      expect(await h.balance(resellerId)).toBe(10_000 - 700);
+      expect(await payout()).toBe(1200);
     });
 
     it('a suspended storefront, a quota passed or a reseller short of credit refuses the sale; nothing is written', async () => {
