@@ -17,6 +17,7 @@ import { spendable } from '../rules/credit.js';
 import type { StorefrontRefusalReason } from '../rules/storefront.js';
 import { changeSize, openStorefrontCharge, wholesaleTerms } from '../engine/storefront-charge.js';
 import { StorefrontRefusedError } from '../engine/storefront-sale.js';
+import { takesDiscountCodes } from '../rules/storefront.js';
 
 /** One renewal per subscription and period, whichever replica or tick tries it. */
 export function renewalKey(sub: Pick<Subscription, 'id' | 'expiresAt'>): string {
@@ -106,16 +107,18 @@ async function renew(scope: TickScope, sub: Subscription, leadMs: number, paid =
             return at.renew ? at.quote.price : quote.price;
           },
         });
+        // The code was judged before this read of the buyer: a buyer moved into a storefront since spends none.
+        const code = takesDiscountCodes({ storefrontId: storefront?.sale.storefront.id ?? null }) ? applied : null;
         return chargeAndQueueUpdate(ctx, tx, current, caps, {
           storefront,
           action: 'renew',
           newExpiresAt: quote.newExpiresAt,
           newTrafficLimitBytes: quote.newTrafficLimitBytes,
-          price: applied?.price ?? quote.price,
+          price: code?.price ?? quote.price,
           ledgerKey: key,
           ledgerKind: 'extension',
           actor: scope.actor,
-          discount: applied,
+          discount: code,
           discountUse: 'renewal',
         });
       });

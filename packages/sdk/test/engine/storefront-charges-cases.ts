@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EligibilityError, PanelRejectedError } from '../../src/index.js';
 import { StorefrontRefusedError } from '../../src/storefronts.js';
+import { renewalKey } from '../../src/scheduler/renewals.js';
 import { createHarness } from './harness.js';
 import type { StorageFactory } from './harness.js';
 import type { StoragePort, StorageTransaction } from '../../src/storage.js';
@@ -74,6 +75,29 @@ function movedDuringCharges(moved: { armed: boolean }) {
         return (fn: Parameters<StoragePort['transaction']>[0]) => target.transaction((tx) => fn(wrapTx(tx)));
       },
     });
+}
+
+/** A storage whose reads outside a transaction, while `moved.armed`, answer a storefront's buyer as the owner's. */
+function movedAfterOutsideReads(moved: { armed: boolean }) {
+  return (storage: StoragePort): StoragePort => {
+    const customers = new Proxy(storage.customers, {
+      get(target, property) {
+        const value: unknown = Reflect.get(target, property, target);
+        if (property !== 'get' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
+        return async (id: string) => {
+          const customer = await target.get(id);
+          return moved.armed && customer !== null ? { ...customer, storefrontId: null } : customer;
+        };
+      },
+    });
+    return new Proxy(storage, {
+      get(target, property) {
+        if (property === 'customers') return customers;
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+  };
 }
 
 /** Whether `run` fails with `StorefrontRefusedError`, and its reason. */
@@ -170,6 +194,39 @@ export function describeStorefrontCharges(name: string, storage?: StorageFactory
       expect(await h.balance(buyerId)).toBe(10_000 - 1200 - 540 - 60);
       expect(await h.balance(resellerId)).toBe(10_000 - 700);
       expect(await payout()).toBe(1200);
+    });
+
+    it('an auto-renewal of a buyer moved into the storefront renews at full price: its renewal code never reaches the split', async () => {
+      const moved = { armed: false };
+      const h = await createHarness({
+        plan: PLAN,
+        ...(storage === undefined ? {} : { storage }),
+        wrapStorage: movedAfterOutsideReads(moved),
+      });
+      const resellerId = await h.customer(10_000);
+      await h.kit.resellers.setPrice({ customerId: resellerId, planId: h.plan.id, price: usd(700) });
+      const storefront = await h.kit.storefronts.create({ resellerId, name: 'Fast VPN' });
+      await h.kit.storefronts.setMenuItem({ storefrontId: storefront.id, planId: h.plan.id, retailPrice: usd(1200) });
+      await h.kit.createDiscountCode({ code: 'RENEW', value: { type: 'percent', percent: 50 }, appliesTo: ['purchase', 'renewal'] });
+      // Bought in the owner's shop with the code (list 1000, extension 900), then moved into the storefront.
+      const buyerId = await h.customer(10_000);
+      const { subscriptions } = await h.kit.checkout({
+        customerId: buyerId,
+        items: [{ planId: h.plan.id, autoRenew: true }],
+        idempotencyKey: 'buy',
+        discountCode: 'RENEW',
+      });
+      await h.worker().drain();
+      await h.kit.storefronts.moveBuyer({ customerId: buyerId, storefrontId: storefront.id });
+      // The renewal's code is judged on a read from before the move; its charge's transaction reads after it.
+      const key = renewalKey((await h.storage.subscriptions.get(subscriptions[0]!.id))!);
+      moved.armed = true;
+      h.clock.set('2026-03-30T00:00:00.000Z');
+      expect((await h.kit.createScheduler().tick()).renewed).toBe(1);
+      moved.armed = false;
+      expect(await h.balance(buyerId)).toBe(10_000 - 500 - 900);
+      const [sale] = await h.storage.storefronts.salesOfCharge(key);
+      expect(sale).toMatchObject({ source: 'renewal', retail: usd(900), wholesale: usd(630), margin: usd(270) });
     });
 
     it('a suspended storefront, a quota passed or a reseller short of credit refuses the sale; nothing is written', async () => {
