@@ -28,11 +28,20 @@ export interface PanelkitLinks {
    */
   tokensFor(customerIds: readonly string[]): Promise<Map<string, string>>;
   /**
+   * The version of the customer's link (made on first use): 12 hex digits naming its current token without opening
+   * it, which changes with each rotation. What a confirmation to replace the link carries, for `rotate`'s `from`.
+   * `NotFoundError` for an unknown customer.
+   */
+  linkVersion(customerId: string): Promise<string>;
+  /**
    * A new token for the customer: the old one resolves to nothing from the moment this returns. Audited as
    * `subscription_link.rotated` (subject the customer) with `actor`, in the rotation's transaction. Returns the
-   * customer's token after the rotation. `NotFoundError` for an unknown customer, and nothing changes.
+   * customer's token after the rotation. With `options.from` (a `linkVersion` read before, e.g. when the buyer was
+   * asked to confirm), only the link still at that version is replaced: a confirmation sent twice, or handled on two
+   * replicas at once, rotates once (audited once), and every answer is the link then current. `NotFoundError` for an
+   * unknown customer; a `from` that is no version is a `ValidationError`; either changes nothing.
    */
-  rotate(customerId: string, actor: ActorInput): Promise<string>;
+  rotate(customerId: string, actor: ActorInput, options?: { from?: string }): Promise<string>;
   /** The customer the token belongs to, or `null` (unknown, rotated away, or malformed: refused without a query). */
   resolve(token: string): Promise<string | null>;
   /** The ids of customers who have a token, after `afterId` (`''` from the start) in id order, at most `limit` (1–1000). */
@@ -79,12 +88,15 @@ export interface PanelkitLinksOptions {
 const LinksOptionsSchema = z.object({ secret: z.string().min(16) });
 
 /**
- * What a link version looks like (`kit.links.subscriptionLinkVersion`): 12 lower-case hex digits, the first of its
+ * What a link version looks like (`kit.links.linkVersion`, `kit.links.subscriptionLinkVersion`): 12 lower-case hex digits, the first of its
  * token's SHA-256 (the hash storage keeps).
  */
 export const LINK_VERSION_PATTERN = /^[0-9a-f]{12}$/;
 const LinkVersionSchema = z.string().regex(LINK_VERSION_PATTERN, 'a link version: 12 lower-case hex digits');
 const versionOf = (tokenHash: string): string => tokenHash.slice(0, 12);
+/** A rotation's `from`, checked (`ValidationError` when it is no version). */
+const fromVersion = (options: { from?: string }): string | undefined =>
+  options.from === undefined ? undefined : parseInput(LinkVersionSchema, options.from, 'link version');
 
 /** Refuses a `links` option that cannot derive tokens, saying what to pass. */
 export function checkLinksOptions(options: PanelkitLinksOptions | undefined): void {
@@ -139,11 +151,21 @@ export function createLinks(ctx: EngineContext, options: PanelkitLinksOptions | 
       );
       return new Map(ids.map((customerId, i) => [customerId, tokenOf(customerId, nonces[i]!)]));
     },
-    async rotate(customerId, actor) {
+    async linkVersion(customerId) {
+      return versionOf(hashOf(await tokenFor(customerId)));
+    },
+    async rotate(customerId, actor, options = {}) {
       const who = parseInput(ActorSchema, actor, 'actor');
+      const from = fromVersion(options);
+      // From a version: the current token's whole hash, which storage replaces only while it is still the one stored.
+      let fromHash: string | undefined;
+      if (from !== undefined) {
+        fromHash = hashOf(await tokenFor(customerId));
+        if (versionOf(fromHash) !== from) return tokenFor(customerId);
+      }
       const candidate = candidateFor(customerId);
       await ctx.storage.transaction(async (tx) => {
-        await tx.linkTokens.rotate(customerId, candidate);
+        if (!(await tx.linkTokens.rotate(customerId, candidate, fromHash))) return;
         await tx.audit.append({ actor: who, action: ROTATED, subjectType: 'customer', subjectId: customerId, data: {} });
       });
       // A rotation committed just after this one wins: hand back the token that resolves now.
@@ -164,7 +186,7 @@ export function createLinks(ctx: EngineContext, options: PanelkitLinksOptions | 
     },
     async rotateForSubscription(customerId, subscriptionId, actor, options = {}) {
       const who = parseInput(ActorSchema, actor, 'actor');
-      const from = options.from === undefined ? undefined : parseInput(LinkVersionSchema, options.from, 'link version');
+      const from = fromVersion(options);
       // From a version: the current token's whole hash, which storage replaces only while it is still the one stored.
       let fromHash: string | undefined;
       if (from !== undefined) {

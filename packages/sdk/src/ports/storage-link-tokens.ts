@@ -48,9 +48,12 @@ export interface LinkTokenRepository {
   ensureMany(requests: readonly LinkTokenRequest[]): Promise<string[]>;
   /**
    * Replaces the customer's nonce and hash with `candidate` (storing it when there was none) in one step: from the
-   * moment it returns the old token's hash resolves to nothing. Errors as `ensure`.
+   * moment it returns the old token's hash resolves to nothing; `true` when it replaced (or stored) the token. With
+   * `fromHash` (storage port 27), it replaces only the token with that SHA-256 (hex): when the customer's stored token
+   * is another or none, it answers `false` and changes nothing, in the same one step, so of rotations racing from one
+   * token on any replica exactly one replaces it. Errors as `ensure`.
    */
-  rotate(customerId: string, candidate: LinkTokenCandidate): Promise<void>;
+  rotate(customerId: string, candidate: LinkTokenCandidate, fromHash?: string): Promise<boolean>;
   /** The customer whose current token has this SHA-256 (hex), or `null` (unknown, or rotated away). */
   customerByHash(tokenHash: string): Promise<string | null>;
   /** The ids of customers who have a token, greater than `afterId` (`''` from the start), in id order, at most `limit`. */

@@ -90,8 +90,8 @@ import type { TrialClaimRepository } from './storage-trial-claims.js';
  * in one round trip), 27 `customers.getMany`, `customers.getWithPriceBook` and `linkTokens.ensureMany` (many customers'
  * reads and link tokens in one call each), and `trialClaims.claim` waiting for an open transaction's claim of a key
  * whoever made it, the same customer's too (a customer's second trial checkout then sees the first's trial), and
- * `linkTokens.rotateForSubscription` from a given token only (`fromHash`: of rotations racing from one token, exactly
- * one replaces it) answering whether it replaced.
+ * `linkTokens.rotate` and `linkTokens.rotateForSubscription` from a given token only (`fromHash`: of rotations racing
+ * from one token, exactly one replaces it) answering whether they replaced.
  */
 export const STORAGE_PORT_VERSION = 27 as const;
 

@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import { ConfigurationError, createPanelkit, NotFoundError, type Subscription } from '../../src/index.js';
+import { ConfigurationError, createPanelkit, NotFoundError, type Subscription, ValidationError } from '../../src/index.js';
 import { createHarness, IDENTITY } from './harness.js';
 
 const SECRET = 'link-test-secret-0123456789';
@@ -74,6 +74,36 @@ describe('kit.links', () => {
     await expect(h.kit.links.rotate(customerId, { type: 'nobody' } as never)).rejects.toThrow(/actor/);
     expect(await h.kit.links.resolve(token)).toBe(customerId);
     expect((await h.storage.audit.list({}, { limit: 10 })).items.filter((e) => e.action === 'subscription_link.rotated')).toEqual([]);
+  });
+
+  it("rotates the customer's link from the version the buyer confirmed once, however often and however concurrently it is asked", async () => {
+    const h = await createHarness({ links: { secret: SECRET } });
+    const customerId = await h.customer();
+    const actor = { type: 'customer', id: customerId } as const;
+    const before = await h.kit.links.tokenFor(customerId);
+    const from = await h.kit.links.linkVersion(customerId);
+    expect(from).toBe(sha256(before).slice(0, 12));
+    const rotations = async () =>
+      (await h.storage.audit.list({ subjectId: customerId }, { limit: 20 })).items.filter((e) => e.action === 'subscription_link.rotated')
+        .length;
+
+    const answers = await Promise.all(Array.from({ length: 4 }, () => h.kit.links.rotate(customerId, actor, { from })));
+    const now = await h.kit.links.tokenFor(customerId);
+    expect(now).not.toBe(before);
+    expect(answers).toEqual([now, now, now, now]);
+    expect(await rotations()).toBe(1);
+    expect(await h.kit.links.linkVersion(customerId)).not.toBe(from);
+    // Asked again later from the old version: the current link, nothing rotated.
+    expect(await h.kit.links.rotate(customerId, actor, { from })).toBe(now);
+    expect(await rotations()).toBe(1);
+
+    for (const bad of ['', 'ABCDEF012345', 'nope']) {
+      await expect(h.kit.links.rotate(customerId, actor, { from: bad })).rejects.toSatisfy((e) => ValidationError.is(e));
+    }
+    await expect(h.kit.links.rotate('cus_missing', actor, { from })).rejects.toSatisfy((e) => NotFoundError.is(e));
+    await expect(h.kit.links.linkVersion('cus_missing')).rejects.toSatisfy((e) => NotFoundError.is(e));
+    expect(await h.kit.links.tokenFor(customerId)).toBe(now);
+    expect(await rotations()).toBe(1);
   });
 
   it('resolves an unknown token to null, and a malformed one without asking the storage', async () => {

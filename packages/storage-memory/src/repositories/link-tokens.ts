@@ -98,11 +98,14 @@ export function linkTokenOperations(
       return asked.map(({ customerId, candidate }) => ensure(op, customerId, candidate));
     },
 
-    rotate(op: Op, customerId: string, candidate: LinkTokenCandidate): void {
+    rotate(op: Op, customerId: string, candidate: LinkTokenCandidate, fromHash?: string): boolean {
       const { id, candidate: c } = checked(customerId, candidate);
+      const from = fromHash === undefined ? undefined : inputKey(fromHash, 'token hash');
       const held = tokens.get(id);
+      if (from !== undefined && held?.tokenHash !== from) return false;
       if (held === undefined) tokens.insert(op.undo, { id, nonce: c.nonce, tokenHash: c.tokenHash, createdAt: op.now, rotatedAt: op.now });
       else tokens.replace(op.undo, { ...held, nonce: c.nonce, tokenHash: c.tokenHash, rotatedAt: op.now });
+      return true;
     },
 
     customerByHash(_op: Op, tokenHash: string): string | null {

@@ -24,13 +24,14 @@ import { subscriptionFromRow, subscriptionSelectList } from './subscription-rows
 /**
  * Link tokens in `{schema}.link_tokens`, one row per customer (the primary key): `ensure` is one insert that does
  * nothing on the customer's row and reads the row back in the same statement (`ensureMany` the same for many rows),
- * `rotate` one upsert. A missing customer fails the foreign key (`NotFoundError`).
+ * `rotate` one upsert (from a given token, one conditional update). A missing customer fails the foreign key (`NotFoundError`).
  */
 export function linkTokenRepository(context: RepositoryContext): LinkTokenRepository {
   const { runner, schema, secretBox } = context;
   const table = `${schema}.link_tokens`;
   const subTable = `${schema}.subscription_link_tokens`;
   const subscriptions = `${schema}.subscriptions`;
+  const customers = `${schema}.customers`;
   const read = { read: true } as const;
   return {
     ensure: (customerId: string, candidate: LinkTokenCandidate) =>
@@ -89,17 +90,35 @@ export function linkTokenRepository(context: RepositoryContext): LinkTokenReposi
         { autocommit: true },
       ),
 
-    rotate: (customerId: string, candidate: LinkTokenCandidate) =>
+    // From a given token: an update of the row holding that hash, which a rotation racing it waits for and then finds
+    // changed (read committed re-checks the row), so one of them replaces it.
+    rotate: (customerId: string, candidate: LinkTokenCandidate, fromHash?: string) =>
       runner.run(
         'linkTokens.rotate',
         async ({ db, now }) => {
           const c = parseLinkTokenCandidate(candidate);
+          const id = inputKey(customerId, 'customer id');
+          if (fromHash !== undefined) {
+            const from = inputKey(fromHash, 'token hash');
+            const { rows } = await db.query(
+              `WITH customer AS (SELECT id FROM ${customers} WHERE id = $1),
+               rotated AS (
+                 UPDATE ${table} SET nonce = $2, token_hash = $3, rotated_at = $4::timestamptz
+                 WHERE customer_id = $1 AND token_hash = $5 RETURNING customer_id
+               )
+               SELECT (SELECT count(*) FROM customer)::int AS found, (SELECT count(*) FROM rotated)::int AS rotated`,
+              [id, c.nonce, c.tokenHash, enc.time(now), from],
+            );
+            if (dec.int(rows[0]!['found']) === 0) throw new NotFoundError('customer', id);
+            return dec.int(rows[0]!['rotated']) === 1;
+          }
           await db.query(
             `INSERT INTO ${table} (customer_id, nonce, token_hash, created_at, rotated_at)
              VALUES ($1, $2, $3, $4::timestamptz, $4::timestamptz)
              ON CONFLICT (customer_id) DO UPDATE SET nonce = EXCLUDED.nonce, token_hash = EXCLUDED.token_hash, rotated_at = EXCLUDED.rotated_at`,
-            [inputKey(customerId, 'customer id'), c.nonce, c.tokenHash, enc.time(now)],
+            [id, c.nonce, c.tokenHash, enc.time(now)],
           );
+          return true;
         },
         { autocommit: true },
       ),

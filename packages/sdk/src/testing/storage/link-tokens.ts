@@ -143,6 +143,42 @@ export function linkTokensSuite(env: SuiteEnv): void {
       expect(await env.storage.linkTokens.ensure(customer.id, candidate())).toBe(live[0]);
     });
 
+    it("a customer's token rotated from a given token (port 27): replaced only while it is that one", async () => {
+      const { storage } = env;
+      const customer = await seedCustomer(storage);
+      const [old, next, stale] = [candidate(), candidate(), candidate()];
+      // No token yet: nothing to rotate from, nothing stored.
+      expect(await storage.linkTokens.rotate(customer.id, stale, old.tokenHash)).toBe(false);
+      expect(await storage.linkTokens.customerByHash(stale.tokenHash)).toBeNull();
+      await storage.linkTokens.ensure(customer.id, old);
+      expect(await storage.linkTokens.rotate(customer.id, next, old.tokenHash)).toBe(true);
+      // From the token it had: the one replaced already, so nothing changes.
+      expect(await storage.linkTokens.rotate(customer.id, stale, old.tokenHash)).toBe(false);
+      expect(await storage.linkTokens.customerByHash(next.tokenHash)).toBe(customer.id);
+      expect(await storage.linkTokens.customerByHash(stale.tokenHash)).toBeNull();
+      expect(await storage.linkTokens.ensure(customer.id, candidate())).toBe(next.nonce);
+      // Without a token to rotate from, a rotation stores as before.
+      expect(await storage.linkTokens.rotate(customer.id, stale)).toBe(true);
+      expect(await storage.linkTokens.customerByHash(stale.tokenHash)).toBe(customer.id);
+      await expectRejects(storage.linkTokens.rotate('cus_missing', candidate(), next.tokenHash), 'NotFoundError');
+    });
+
+    it("of rotations racing from one customer's token over several replicas, exactly one replaces it", async () => {
+      const storages = await env.replicas(4);
+      const customer = await seedCustomer(env.storage);
+      const from = candidate();
+      await env.storage.linkTokens.ensure(customer.id, from);
+      const candidates = Array.from({ length: 8 }, candidate);
+      const { values, errors } = await settle(
+        candidates.map((c, i) => storages[i % storages.length]!.linkTokens.rotate(customer.id, c, from.tokenHash)),
+      );
+      expect(errors).toEqual([]);
+      expect(values.filter((rotated) => rotated)).toHaveLength(1);
+      const winner = candidates[values.indexOf(true)]!;
+      expect(await env.storage.linkTokens.ensure(customer.id, candidate())).toBe(winner.nonce);
+      for (const c of candidates) if (c !== winner) expect(await env.storage.linkTokens.customerByHash(c.tokenHash)).toBeNull();
+    });
+
     it('an unknown hash, or any string, resolves to null', async () => {
       const { storage } = env;
       expect(await storage.linkTokens.customerByHash(candidate().tokenHash)).toBeNull();
