@@ -182,7 +182,7 @@ const TABLE: Row[] = [
     useCase: 'rotate the /s/ link',
     web: 'post /account/subscription-link/rotate',
     api: 'post /api/v1/subscription-link/rotate',
-    bot: async (w) => w.buyer.press(await w.buyer.press(w.menu, 'subs'), 'lr'),
+    bot: async (w) => w.buyer.press(await w.buyer.press(await w.buyer.press(w.menu, 'subs'), 'lr'), 'lry:'),
   },
   {
     useCase: 'my devices',

@@ -15,6 +15,7 @@ import { LINKED_STATUSES } from '@panelkit/subscription-feed';
 import { qrDataUrl } from '../views/qr-code.js';
 import { buyerLinkOf } from '../app/subscriptions/buyer-link.js';
 import { appButtonsOf } from '../app/subscriptions/app-buttons.js';
+import { subscriptionLinkVersionOf } from '../app/subscriptions/rotate-link.js';
 import { IdempotencyKeySchema, newIdempotencyKey } from '../app/subscriptions/idempotency.js';
 import { isId } from '../app/input/ids.js';
 import { ownedOrder } from '../app/subscriptions/owned.js';
@@ -198,7 +199,14 @@ export function checkoutRoutes(shop: Shop, limits: RateLimits): Router {
     const live = subscriptions.some((s) => LINKED_STATUSES.has(s.status));
     const linkUrl = live ? await buyerLinkOf(shop, order.customerId) : null;
     const shopLink =
-      linkUrl === null ? null : { url: linkUrl, qr: await qrDataUrl(linkUrl), apps: await appButtonsOf(shop, order.customerId) };
+      linkUrl === null
+        ? null
+        : {
+            url: linkUrl,
+            version: await subscriptionLinkVersionOf(shop, order.customerId),
+            qr: await qrDataUrl(linkUrl),
+            apps: await appButtonsOf(shop, order.customerId),
+          };
     const used = await shop.storage.discounts.getRedemption(orderPurchaseKey(order.id));
     const code = used === null ? null : await shop.storage.discounts.get(used.codeId);
     const discount = used === null || code === null ? null : { code: code.code, amount: used.discount };

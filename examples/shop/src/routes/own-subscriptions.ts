@@ -13,7 +13,8 @@ import { LabelForm } from '../app/subscriptions/label-input.js';
 import { moveSubscriptionFor } from '../app/subscriptions/move-subscription.js';
 import { nameSubscriptionFor } from '../app/subscriptions/name-subscription.js';
 import { ownedSubscription } from '../app/subscriptions/owned.js';
-import { ownLinkOf, ownLinkVersionOf, OwnLinkRotation, rotateOwnLink } from '../app/subscriptions/own-link.js';
+import { LinkRotation } from '../app/subscriptions/link-rotation.js';
+import { ownLinkOf, ownLinkVersionOf, rotateOwnLink } from '../app/subscriptions/own-link.js';
 import { planName } from '../app/subscriptions/plan-names.js';
 import { locationsOfPlan } from '../app/selling/plan-locations.js';
 import { LocationField } from '../app/selling/location-input.js';
@@ -65,7 +66,7 @@ export function ownSubscriptionRoutes(shop: Shop, limits: RateLimits): Router {
   router.post('/subscriptions/:id/link/rotate', requireAccount, async (req, res) => {
     const viewer = viewerOf(res);
     const sub = await ownedSubscription(shop, viewer, req.params.id);
-    const { from } = parseOrThrow(OwnLinkRotation, req.body, ctxOf(res).t);
+    const { from } = parseOrThrow(LinkRotation, req.body, ctxOf(res).t);
     await rotateOwnLink(shop, viewer.customer.id, sub.id, from);
     res.redirect(303, `/subscriptions/${sub.id}/link?done=ownSubscriptions.link_rotated`);
   });

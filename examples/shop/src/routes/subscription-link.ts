@@ -17,15 +17,19 @@ import { appManagementForLinks } from '../app/subscriptions/app-management.js';
 import { noticeDeviceChecks } from '../app/subscriptions/device-notices.js';
 import { type LinkNotice, linkNoticeForLinks } from '../app/subscriptions/link-notice.js';
 import { planNames } from '../app/subscriptions/plan-names.js';
-import { rotateSubscriptionLink, rotateSubscriptionLinkAsStaff } from '../app/subscriptions/rotate-link.js';
+import { parseOrThrow } from '../app/input/forms.js';
+import { buyerLinkOf } from '../app/subscriptions/buyer-link.js';
+import { LinkRotation } from '../app/subscriptions/link-rotation.js';
+import { rotateSubscriptionLink, rotateSubscriptionLinkAsStaff, subscriptionLinkVersionOf } from '../app/subscriptions/rotate-link.js';
 import { planRoutingForLinks } from '../app/plans/routing-preset-reads.js';
 import { isRetiredAddress, shownBase, subscriptionLinkUrl } from '../config/public-addresses.js';
-import { viewerOf } from '../http/context.js';
+import { ctxOf, viewerOf } from '../http/context.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import { requireAccount, requireAdmin } from '../http/viewer.js';
 import { formatDate } from '../i18n/format.js';
 import { isLocale, type Locale, translator } from '../i18n/translate.js';
 import { linkPage } from '../views/link-page.js';
+import { RotateLinkBody } from './api/sharing.js';
 import { qrDataUrl } from '../views/qr-code.js';
 
 /** The page a browser gets at the link, in the buyer's language. */
@@ -96,16 +100,25 @@ export function subscriptionLinkRoutes(shop: Shop, limits: RateLimits, gates: re
     send(res, await answer({ token: String(req.params['token'] ?? ''), method: req.method, headers: req.headers }));
   });
 
-  router.post('/account/subscription-link/rotate', requireAccount, async (_req, res) => {
+  // The form and the API send the link's version they read (`from`), so a rotation sent twice replaces the link once.
+  router.post('/account/subscription-link/rotate', requireAccount, async (req, res) => {
     const customerId = viewerOf(res).customer.id;
-    await rotateSubscriptionLink(shop, customerId, { type: 'customer', id: customerId });
+    const { from } = parseOrThrow(LinkRotation, req.body, ctxOf(res).t);
+    await rotateSubscriptionLink(shop, customerId, { type: 'customer', id: customerId }, from);
     res.redirect(303, '/dashboard?done=sublink.rotated');
   });
 
-  router.post('/api/v1/subscription-link/rotate', requireAccount, async (_req, res) => {
+  router.get('/api/v1/subscription-link', requireAccount, async (_req, res) => {
     const customerId = viewerOf(res).customer.id;
-    const token = await rotateSubscriptionLink(shop, customerId, { type: 'customer', id: customerId });
-    res.json({ url: subscriptionLinkUrl(shop.config, token) });
+    const url = await buyerLinkOf(shop, customerId);
+    res.json({ url, version: await subscriptionLinkVersionOf(shop, customerId) });
+  });
+
+  router.post('/api/v1/subscription-link/rotate', requireAccount, async (req, res) => {
+    const customerId = viewerOf(res).customer.id;
+    const { from } = parseOrThrow(RotateLinkBody, req.body ?? {}, ctxOf(res).t);
+    const token = await rotateSubscriptionLink(shop, customerId, { type: 'customer', id: customerId }, from);
+    res.json({ url: subscriptionLinkUrl(shop.config, token), version: await subscriptionLinkVersionOf(shop, customerId) });
   });
 
   router.post('/admin/customers/:id/subscription-link/rotate', requireAdmin, async (req, res) => {

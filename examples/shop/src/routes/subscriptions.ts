@@ -20,6 +20,7 @@ import { telegramIsLinked } from '../app/auth/telegram-buyers.js';
 import { canAddEmail } from '../app/auth/add-email.js';
 import { canSendEmailCodes } from '../app/auth/email-codes.js';
 import { appButtonsOf } from '../app/subscriptions/app-buttons.js';
+import { subscriptionLinkVersionOf } from '../app/subscriptions/rotate-link.js';
 import { familyPlaceOf } from '../app/subscriptions/family-place.js';
 import { locationsOfPlan } from '../app/selling/plan-locations.js';
 
@@ -39,7 +40,14 @@ export function subscriptionRoutes(shop: Shop): Router {
         planNames: await planNames(shop, listed.items, ctxOf(res).locale, ctxOf(res).storefront?.planNames),
         nextCursor: listed.nextCursor,
         shopLink:
-          linkUrl === null ? null : { url: linkUrl, qr: await qrDataUrl(linkUrl), apps: await appButtonsOf(shop, viewer.customer.id) },
+          linkUrl === null
+            ? null
+            : {
+                url: linkUrl,
+                version: await subscriptionLinkVersionOf(shop, viewer.customer.id),
+                qr: await qrDataUrl(linkUrl),
+                apps: await appButtonsOf(shop, viewer.customer.id),
+              },
         timeZone: shop.config.timeZone,
         notice: noticeFrom(req),
         telegram: shop.config.telegram === null ? 'off' : (await telegramIsLinked(shop, viewer.customer.id)) ? 'linked' : 'offer',

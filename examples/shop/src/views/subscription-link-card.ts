@@ -7,6 +7,8 @@ import { copyRow } from './subscription-page.js';
 /** The buyer's one shop-owned link, as the dashboard shows it. */
 export interface SubscriptionLinkView {
   url: string;
+  /** The link's version, which the rotate form sends so a second submit replaces nothing more. */
+  version: string;
   /** A `data:` QR of `url`, drawn locally. */
   qr: string;
   /** One-tap imports through the shop's https hop (in the Mini App, Telegram opens them outside its web view). */
@@ -30,6 +32,7 @@ export function subscriptionLinkCard(ctx: RequestContext, link: SubscriptionLink
   </details>
   <form method="post" action="/account/subscription-link/rotate" data-testid="rotate-link">
     ${csrfField(ctx)}
+    <input type="hidden" name="from" value="${link.version}">
     <p class="muted">${t('sublink.rotateHelp')}</p>
     <button type="submit" class="small secondary">${t('sublink.rotate')}</button>
   </form>

@@ -1,5 +1,3 @@
-import { LINK_VERSION_PATTERN } from '@panelkit/sdk/links';
-import { z } from 'zod';
 import type { Shop } from '../shop.js';
 import { buyerLinkFor } from './buyer-link.js';
 
@@ -10,12 +8,6 @@ import { buyerLinkFor } from './buyer-link.js';
 export async function ownLinkOf(shop: Shop, customerId: string, subscriptionId: string): Promise<string> {
   return buyerLinkFor(shop.config, await shop.kit.links.tokenForSubscription(customerId, subscriptionId));
 }
-
-/**
- * The link version a confirmation to replace an own link carries (a form's or a JSON body's `from`; absent: replace
- * whatever link is current). Anything else is `forms.invalid`.
- */
-export const OwnLinkRotation = z.object({ from: z.string().regex(LINK_VERSION_PATTERN, { message: 'forms.invalid' }).optional() });
 
 /**
  * The version of the buyer's subscription's own link (`kit.links.subscriptionLinkVersion`): what a confirmation to

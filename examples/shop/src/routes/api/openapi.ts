@@ -572,10 +572,18 @@ export function apiOperations(providerForms: readonly { id: string; schema: z.Zo
       responses: { 200: { description: 'Each kind and whether it is on', schema: DescribedObject }, ...COMMON_ERRORS },
     },
     {
+      method: 'get',
+      path: '/api/v1/subscription-link',
+      summary: 'The caller’s subscription link (/s/…), serving all of their subscriptions, and its version (to rotate from)',
+      responses: { 200: { description: 'The link', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
       method: 'post',
       path: '/api/v1/subscription-link/rotate',
-      summary: 'Replaces the caller’s subscription link (/s/…): the old one stops answering at once',
-      responses: { 200: { description: 'The new link', schema: DescribedObject }, ...COMMON_ERRORS },
+      summary:
+        'Replaces the caller’s subscription link (/s/…): the old one stops answering at once. With `from` (the version read), only the link still at that version is replaced: sent twice, one rotation',
+      body: RotateLinkBody,
+      responses: { 200: { description: 'The new link and its version', schema: DescribedObject }, ...COMMON_ERRORS },
     },
     {
       method: 'get',

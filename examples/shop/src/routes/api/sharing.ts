@@ -6,7 +6,8 @@ import { parseOrThrow } from '../../app/input/forms.js';
 import type { Shop } from '../../app/shop.js';
 import { ownedSubscription } from '../../app/subscriptions/owned.js';
 import { nameSubscriptionFor, SubscriptionLabelField } from '../../app/subscriptions/name-subscription.js';
-import { ownLinkOf, ownLinkVersionOf, OwnLinkRotation, rotateOwnLink } from '../../app/subscriptions/own-link.js';
+import { LinkRotation } from '../../app/subscriptions/link-rotation.js';
+import { ownLinkOf, ownLinkVersionOf, rotateOwnLink } from '../../app/subscriptions/own-link.js';
 import { inviteMemberFor } from '../../app/subscriptions/invite-member.js';
 import { acceptInviteFor } from '../../app/subscriptions/accept-invite.js';
 import { removeMemberFor } from '../../app/subscriptions/remove-member.js';
@@ -17,10 +18,11 @@ import type { SharingMember } from '@panelkit/sdk/sharing';
 export const LabelBody = z.strictObject({ label: SubscriptionLabelField.nullable() });
 
 /**
- * `POST /api/v1/subscriptions/:id/link/rotate`'s body: `from`, the link's `version` as read (so a request sent twice
- * replaces the link once, and both answers give the one new link); without it the current link is replaced.
+ * The body of `POST /api/v1/subscriptions/:id/link/rotate` and `POST /api/v1/subscription-link/rotate`: `from`, the
+ * link's `version` as read (so a request sent twice replaces the link once, and both answers give the one new link);
+ * without it the current link is replaced.
  */
-export const RotateLinkBody = OwnLinkRotation.strict();
+export const RotateLinkBody = LinkRotation.strict();
 
 /** `POST /api/v1/family/accept`'s body: the invite token the payer sent. */
 export const AcceptBody = z.strictObject({

@@ -3,14 +3,16 @@ import { formatMoney } from '../../i18n/format.js';
 import { referralUrl, subscriptionLinkUrl } from '../../config/public-addresses.js';
 import { CUSTOMER_KINDS, kindTextKey } from '../../db/notification-kinds.js';
 import { buyerNotificationChoices, saveBuyerNotificationChoices } from '../../app/notifications/preferences.js';
-import { rotateSubscriptionLink } from '../../app/subscriptions/rotate-link.js';
+import { rotateSubscriptionLink, subscriptionLinkVersionOf } from '../../app/subscriptions/rotate-link.js';
+import { callbackData } from '../callback-data.js';
 import type { BotContext, BotDeps, BotUser } from '../context.js';
 import { backToMenu } from '../menu.js';
 
 /**
  * The buyer's account pages in the bot, as on the web and in the JSON API: the referral program with the
  * buyer's links and earnings (`kit.referralProgram`, `kit.referralStats`), the notification kinds they
- * get (`saveBuyerNotificationChoices`), and a new subscription link (`rotateSubscriptionLink`).
+ * get (`saveBuyerNotificationChoices`), and a new subscription link, asked first (`rotateSubscriptionLink` from the
+ * version the buyer confirmed).
  */
 export function accountHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
   const { shop } = deps;
@@ -68,10 +70,23 @@ export function accountHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
     await ctx.reply(ctx.user.t('notifications.notices.saved'), { reply_markup: await choices(ctx.user) });
   });
 
+  // `lr` says what a new link does and asks; `lry` replaces it. The confirm button carries the version of the link it
+  // asked about, so a double tap (two updates, maybe on two replicas) replaces it once and both answers show one link.
   bot.callbackQuery('lr', async (ctx) => {
     const { t, customer } = ctx.user;
     await ctx.answerCallbackQuery();
-    const token = await rotateSubscriptionLink(shop, customer.id, { type: 'customer', id: customer.id });
+    const version = await subscriptionLinkVersionOf(shop, customer.id);
+    const reply_markup = new InlineKeyboard()
+      .text(t('botOwnLink.confirm'), callbackData('lry', version))
+      .row()
+      .text(t('telegram.menu.back'), 'subs');
+    await ctx.reply(t('sublink.rotateHelp'), { reply_markup });
+  });
+
+  bot.callbackQuery(/^lry:([0-9a-f]{12})$/, async (ctx) => {
+    const { t, customer } = ctx.user;
+    await ctx.answerCallbackQuery();
+    const token = await rotateSubscriptionLink(shop, customer.id, { type: 'customer', id: customer.id }, ctx.match[1]);
     const lines = [t('sublink.notices.rotated'), '', subscriptionLinkUrl(shop.config, token)];
     await ctx.reply(lines.join('\n'), { reply_markup: backToMenu(ctx.user) });
   });
