@@ -21,8 +21,12 @@ import { auditPlacedNearlyFull } from './placement.js';
 
 /** Why a gift cannot be claimed: `gift_claimed` (someone did), `gift_expired`, `own_gift` (the giver's own account). */
 export type GiftClaimRefusal = 'gift_claimed' | 'gift_expired' | 'own_gift';
-/** Why a plan cannot be bought as a gift: `not_on_sale`, or `free_plan` (a plan that costs nothing is no gift). */
-export type GiftPurchaseRefusal = 'not_on_sale' | 'free_plan';
+/**
+ * Why a plan cannot be bought as a gift: `not_on_sale`, `free_plan` (a plan that costs nothing is no gift), or
+ * `built_plan` (a plan the buyer composes has no one price to pay before its parts are chosen: its checkout prices
+ * each choice, `quoteBuiltPlan`, and a gift carries none).
+ */
+export type GiftPurchaseRefusal = 'not_on_sale' | 'free_plan' | 'built_plan';
 
 /** The longest an owner may let a gift wait for its recipient. */
 export const MAX_GIFT_VALID_DAYS = 366;
@@ -102,6 +106,7 @@ export async function buyGift(ctx: EngineContext, input: BuyGiftRequest): Promis
       const listed = await tx.plans.get(request.planId);
       if (listed === null) throw new NotFoundError('plan', request.planId);
       if (!listed.onSale) throw purchaseRefused(listed.id, 'not_on_sale');
+      if (listed.builder !== null) throw purchaseRefused(listed.id, 'built_plan');
       const plan = await buyerPlan(tx, request.customerId, listed);
       if (plan.price.amount <= 0) throw purchaseRefused(plan.id, 'free_plan');
       const giftId = createId('gift');

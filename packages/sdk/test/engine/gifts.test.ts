@@ -90,6 +90,20 @@ describe('gifts', () => {
     expect(await h.balance(giver)).toBe(4000);
   });
 
+  it('refuses a plan the buyer composes (built_plan): its stored price is no price it sells for; nothing is written', async () => {
+    const { h, giver } = await setup();
+    const built = await h.addPlan({
+      price: { amount: 999, currency: 'USD' },
+      builder: { basePrice: { amount: 100, currency: 'USD' }, devices: { unitPrice: { amount: 70, currency: 'USD' }, min: 1, max: 3 } },
+    });
+    const refused = await h.kit.gifts
+      .buy({ customerId: giver, planId: built.id, validDays: 7, idempotencyKey: 'b' })
+      .catch((e: unknown) => e);
+    expect(reasonOf(refused)).toBe('built_plan');
+    expect(await h.kit.gifts.listByGiver(giver)).toEqual([]);
+    expect(await h.balance(giver)).toBe(5000);
+  });
+
   it('an unclaimed gift expires on the scheduler’s tick and its price goes back to the giver once', async () => {
     const { h, giver, friend } = await setup();
     const { gift } = await h.kit.gifts.buy({ customerId: giver, planId: h.plan.id, validDays: 3, idempotencyKey: 'g' });
