@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { planPrice } from '../src/i18n/plan-text.js';
+import { formatMoney } from '../src/i18n/format.js';
 import type { BotCall } from './support/fake-telegram.js';
 import { buttonLabelled, messageIdOf, startBotShop, TelegramUser, textOf, type BotShop } from './support/telegram-driver.js';
 
@@ -29,9 +29,9 @@ describe('the Telegram bot prices plans with the price book read with the buyer'
     };
     try {
       const [theirs, listed] = [await planScreen(reseller, menus[0]!), await planScreen(buyer, menus[1]!)];
-      expect(textOf(theirs)).toContain(planPrice(wholesale, 'en'));
-      expect(textOf(theirs)).not.toContain(planPrice(plan, 'en'));
-      expect(textOf(listed)).toContain(planPrice(plan, 'en'));
+      expect(textOf(theirs)).toContain(formatMoney(wholesale.price, 'en'));
+      expect(textOf(theirs)).not.toContain(formatMoney(plan.price, 'en'));
+      expect(textOf(listed)).toContain(formatMoney(plan.price, 'en'));
       for (const read of reads) expect(read).not.toHaveBeenCalled();
     } finally {
       for (const read of reads) read.mockRestore();

@@ -48,11 +48,6 @@ export function planSummary(plan: Plan, t: Translate, locale: Locale): string {
   return parts.join(' · ');
 }
 
-/** A plan's stored price, formatted. For a listing, prefer `planListPrice` (a built plan's stored price is 0). */
-export function planPrice(plan: Plan, locale: Locale): string {
-  return formatMoney(plan.price, locale);
-}
-
 /** What a plan is listed at (see {@link planListedPrice}). */
 export interface ListedPrice {
   price: Money;
@@ -61,9 +56,10 @@ export interface ListedPrice {
 }
 
 /**
- * The one price a plan is listed at, wherever plans are listed (the catalog, the JSON API, the owner's table): a
- * fixed plan's price, or for a plan the buyer composes the SDK's quote of its builder's defaults (`builtFromPrice`),
- * since its stored price is not what it sells for.
+ * The one price a plan is listed at, wherever a plan's price is shown (the catalog, the bot's plan screens, the gift
+ * pages, the JSON API, the owner's plan table, the reseller price-book pages): a fixed plan's price, or for a plan
+ * the buyer composes the SDK's quote of its builder's defaults (`builtFromPrice`), since its stored price is not what
+ * it sells for.
  */
 export function planListedPrice(plan: Pick<Plan, 'price' | 'builder' | 'durationDays' | 'trafficBytes' | 'deviceLimit'>): ListedPrice {
   const from = builtFromPrice(plan);

@@ -11,9 +11,9 @@ import type { Shop } from '../app/shop.js';
 import { IdempotencyKeySchema, newIdempotencyKey } from '../app/subscriptions/idempotency.js';
 import { buyGiftFor } from '../app/gifts/buy-gift.js';
 import { claimGiftFor } from '../app/gifts/claim-gift.js';
+import { giftablePlans } from '../app/gifts/giftable-plans.js';
 import { readGiftSettings } from '../app/gifts/gift-settings.js';
 import { giftsOf, giftToClaim, giftViews } from '../app/gifts/gift-views.js';
-import { plansForBuyer } from '../app/selling/buyer-prices.js';
 import { localizedPlans } from '../db/plan-texts.js';
 import { giftClaimPage, giftCodePage, giftsPage } from '../views/gift-pages.js';
 
@@ -31,8 +31,7 @@ export function giftRoutes(shop: Shop, limits: RateLimits): Router {
   router.get('/gifts', requireAccount, async (req, res) => {
     const ctx = ctxOf(res);
     const customerId = viewerOf(res).customer.id;
-    const onSale = (await shop.storage.plans.list({ onSale: true })).filter((p) => p.price.amount > 0);
-    const plans = await localizedPlans(shop, await plansForBuyer(shop, customerId, onSale), ctx.locale);
+    const plans = await localizedPlans(shop, await giftablePlans(shop, customerId), ctx.locale);
     const currency = shop.config.currency;
     const [gifts, settings, balance] = await Promise.all([
       giftsOf(shop, customerId, ctx.locale),

@@ -7,6 +7,8 @@ import { ShopError } from '../app/shop-error.js';
 import { isId } from '../app/input/ids.js';
 import { resellerClientsPage } from '../views/reseller-clients-page.js';
 import { resellerTerms } from '../app/selling/reseller-terms.js';
+import { sellsAtOnePrice } from '../app/plans/one-price.js';
+import { planListedPrice } from '../i18n/plan-text.js';
 import type { Shop } from '../app/shop.js';
 import { resellerAccountPage } from '../views/reseller-account-page.js';
 import { httpStatusOf } from '../http/status.js';
@@ -118,13 +120,20 @@ export function resellerAccountRoutes(shop: Shop): Router {
       balance: terms.balance,
       creditLimit: terms.creditLimit,
       spendable: terms.spendable,
-      prices: terms.prices.map(({ plan, line }) => ({
-        planId: plan.id,
-        listPrice: plan.price,
-        price: line?.price ?? null,
-        extensionPrice: line?.extensionPrice ?? null,
-        trafficPricePerGiB: line?.trafficPricePerGiB ?? null,
-      })),
+      prices: terms.prices.map(({ plan, line }) => {
+        // The price the plan is listed at everywhere: for a plan the buyer composes, the least it sells for ("from").
+        const listed = planListedPrice(plan);
+        return {
+          planId: plan.id,
+          listPrice: listed.price,
+          listPriceFrom: listed.from,
+          // False for a plan the buyer composes: checkout charges the quote of its parts, never a line (price is null).
+          takesPriceBookLine: sellsAtOnePrice(plan),
+          price: line?.price ?? null,
+          extensionPrice: line?.extensionPrice ?? null,
+          trafficPricePerGiB: line?.trafficPricePerGiB ?? null,
+        };
+      }),
       changes: terms.changes.map((e) => ({ action: e.action, at: e.at.toISOString(), data: e.data })),
     });
   });

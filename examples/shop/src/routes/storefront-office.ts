@@ -16,6 +16,7 @@ import { storefrontBrands } from '../app/storefront-bots/brand.js';
 import type { BotHealthSource } from '../app/storefronts/bot-health.js';
 import { broadcastToBuyers, MAX_BROADCAST_TEXT } from '../app/storefronts/broadcast-to-buyers.js';
 import { ownStorefront } from '../app/storefronts/own-storefront.js';
+import { sellsAtOnePrice } from '../app/plans/one-price.js';
 import { setMenu } from '../app/storefronts/set-menu.js';
 import { newIdempotencyKey } from '../app/subscriptions/idempotency.js';
 import { minorDigits, parseMajorAmount } from '../i18n/format.js';
@@ -159,7 +160,8 @@ export function storefrontOfficeRoutes(shop: Shop, options: { botHealth?: BotHea
   router.post('/account/storefront/menu', requireAccount, async (req, res) => {
     const customerId = customerOf(res);
     await ownStorefront(shop, customerId);
-    const plans = (await shop.storage.plans.list({ onSale: true })).filter((p) => p.price.currency === currency);
+    // The menu form's plans (`backOffice`): a plan the buyer composes has no retail field.
+    const plans = (await shop.storage.plans.list({ onSale: true })).filter((p) => p.price.currency === currency && sellsAtOnePrice(p));
     const values: Record<string, string> = {};
     const prices = new Map<string, number | null>();
     let bad: string | null = null;

@@ -2,6 +2,7 @@ import type { Money, Plan } from '@panelkit/sdk';
 import type { GiftView } from '../app/gifts/gift-views.js';
 import type { RequestContext } from '../http/context.js';
 import { formatDateTime, formatMoney } from '../i18n/format.js';
+import { planListPrice } from '../i18n/plan-text.js';
 import { html, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';
 
@@ -15,7 +16,8 @@ function statusText(ctx: RequestContext, gift: GiftView, timeZone: string): stri
 
 /**
  * The buyer's gifts page: a form to buy a plan on sale as a gift from the wallet (the owner's period said), and the
- * gifts they gave with each one's code, link and whether it was claimed.
+ * gifts they gave with each one's code, link and whether it was claimed. `plans`: the giftable ones
+ * (`giftablePlans`), each at its listed price.
  */
 export function giftsPage(
   ctx: RequestContext,
@@ -47,7 +49,7 @@ export function giftsPage(
     <input type="hidden" name="idempotencyKey" value="${view.idempotencyKey}">
     <label for="gift-plan">${t('gifts.buy.plan')}</label>
     <select id="gift-plan" name="planId" data-testid="gift-plan">${view.plans.map(
-      (p) => html`<option value="${p.id}">${p.name} · ${formatMoney(p.price, locale)}</option>`,
+      (p) => html`<option value="${p.id}">${p.name} · ${planListPrice(p, t, locale)}</option>`,
     )}</select>
     <button type="submit" data-testid="gift-buy">${t('gifts.buy.submit')}</button>
   </form>`

@@ -2,6 +2,8 @@ import type { AuditEvent } from '@panelkit/sdk';
 import type { RequestContext } from '../http/context.js';
 import { formatDateTime, formatMoney } from '../i18n/format.js';
 import type { ResellerTerms } from '../app/selling/reseller-terms.js';
+import { sellsAtOnePrice } from '../app/plans/one-price.js';
+import { planListPrice } from '../i18n/plan-text.js';
 import { html, type SafeHtml } from './html.js';
 import { page } from './layout.js';
 
@@ -22,7 +24,8 @@ function change(ctx: RequestContext, event: AuditEvent, currency: string, timeZo
 }
 
 /**
- * A reseller's own page: its price per plan beside the list price, its credit, and the changes made to its terms;
+ * A reseller's own page: its price per plan beside the listed price (`planListPrice`; a plan the buyer composes takes
+ * no line and says why), its credit, and the changes made to its terms;
  * a link to its storefront's back office when it runs one.
  */
 export function resellerAccountPage(
@@ -46,9 +49,11 @@ export function resellerAccountPage(
 <thead><tr><th>${t('resellers.admin.plan')}</th><th>${t('resellers.admin.listPrice')}</th><th>${t('resellers.buyer.yourPrice')}</th></tr></thead>
 <tbody>${terms.prices.map(
       ({ plan, line }) =>
-        html`<tr data-plan="${plan.id}"><td>${plan.name}</td><td>${formatMoney(plan.price, locale)}</td><td>${
-          line === null ? t('resellers.buyer.listPrice') : formatMoney(line.price, locale)
-        }</td></tr>`,
+        html`<tr data-plan="${plan.id}"><td>${plan.name}</td><td data-testid="list-price">${planListPrice(plan, t, locale)}</td>${
+          !sellsAtOnePrice(plan)
+            ? html`<td class="muted" data-testid="built-plan-note">${t('resellers.builtPlan')}</td>`
+            : html`<td>${line === null ? t('resellers.buyer.listPrice') : formatMoney(line.price, locale)}</td>`
+        }</tr>`,
     )}</tbody></table></div>
 <p><a href="/account/reseller/clients" data-testid="clients-link">${t('resellers.clients.link')}</a></p>
 ${runsStorefront ? html`<p><a href="/account/storefront" data-testid="storefront-link">${t('storefronts.office.link')}</a></p>` : ''}

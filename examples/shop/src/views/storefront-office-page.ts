@@ -91,6 +91,11 @@ ${storefrontBotForms(ctx, '/account/storefront', forms.brand ?? null)}
     <td><input id="f-${name}" name="${name}" value="${values[name] ?? stored}" inputmode="decimal" autocomplete="off" ${error ? html`aria-invalid="true"` : ''}>${error ? html`<p class="field-error">${error}</p>` : ''}</td>
   </tr>`;
   })}</tbody></table></div>
+  ${
+    office.builtPlans.length === 0
+      ? ''
+      : html`<p class="muted" data-testid="office-built-plans">${t('storefronts.office.builtPlans', { plans: office.builtPlans.map((p) => p.name).join(', ') })}</p>`
+  }
   <button type="submit">${t('storefronts.office.saveMenu')}</button>
 </form>
 <h2>${t('storefronts.office.withdrawals')}</h2>

@@ -14,7 +14,7 @@ export function giftRefusal(error: unknown): ShopError | null {
   if (StorefrontRefusedError.is(error)) return new ShopError('conflict', `storefronts.refusals.${error.reason}`);
   if (EligibilityError.is(error)) {
     const reason = error.reasons[0] ?? '';
-    const known = ['not_on_sale', 'free_plan', 'own_gift', 'gift_claimed', 'gift_expired'].includes(reason);
+    const known = ['not_on_sale', 'free_plan', 'built_plan', 'own_gift', 'gift_claimed', 'gift_expired'].includes(reason);
     return new ShopError('conflict', known ? `gifts.refused.${reason}` : 'errors.notEligible');
   }
   if (NotFoundError.is(error))

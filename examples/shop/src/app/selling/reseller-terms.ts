@@ -1,9 +1,10 @@
 import type { AuditEvent, Plan, PriceBookEntry } from '@panelkit/sdk';
+import { sellsAtOnePrice } from '../plans/one-price.js';
 import type { Shop } from '../shop.js';
 
 /** What a reseller is shown of its own terms: its prices, its credit, and the changes made to them. */
 export interface ResellerTerms {
-  /** Plans on sale with the reseller's line for each, where it has one. */
+  /** Plans on sale with the reseller's line for each, where it has one and it applies (`sellsAtOnePrice`). */
   prices: { plan: Plan; line: PriceBookEntry | null }[];
   balance: number;
   creditLimit: number;
@@ -29,7 +30,7 @@ export async function resellerTerms(shop: Shop, customerId: string): Promise<Res
   if (book.length === 0 && creditLimit === 0) return null;
   const lines = new Map(book.map((l) => [l.planId, l]));
   return {
-    prices: plans.map((plan) => ({ plan, line: lines.get(plan.id) ?? null })),
+    prices: plans.map((plan) => ({ plan, line: sellsAtOnePrice(plan) ? (lines.get(plan.id) ?? null) : null })),
     balance,
     creditLimit,
     spendable: Math.max(0, balance + creditLimit),

@@ -1,5 +1,6 @@
 import type { Customer, Money, Plan } from '@panelkit/sdk';
 import type { ResellerFigures, Storefront, Withdrawal } from '@panelkit/sdk/storefronts';
+import { sellsAtOnePrice } from '../plans/one-price.js';
 import type { Shop } from '../shop.js';
 import { NO_BOT, type BotHealthSource, type StorefrontBotHealth } from './bot-health.js';
 import { thisMonth } from './figures-period.js';
@@ -18,6 +19,8 @@ export interface BackOffice {
   storefront: Storefront;
   currency: string;
   menu: MenuRow[];
+  /** The plans on sale the buyer composes: no menu line takes them (`sellsAtOnePrice`), and the page says so. */
+  builtPlans: Plan[];
   /** This calendar month's sales split (days of the shop's time zone), from the SDK's read model for this storefront. */
   month: ResellerFigures;
   /** The month's first day, `YYYY-MM-DD`. */
@@ -60,8 +63,10 @@ export async function backOffice(shop: Shop, customerId: string, botHealth: BotH
     storefront,
     currency,
     menu: plans
-      .filter((plan) => plan.price.currency === currency)
+      // A plan the buyer composes has no one retail price: storefronts do not sell it (the page says so).
+      .filter((plan) => plan.price.currency === currency && sellsAtOnePrice(plan))
       .map((plan) => ({ plan, wholesale: lines.get(plan.id)?.price ?? plan.price, retail: retail.get(plan.id) ?? null })),
+    builtPlans: plans.filter((plan) => plan.price.currency === currency && !sellsAtOnePrice(plan)),
     month,
     monthFrom: period.from,
     payoutBalance: position?.available ?? 0,

@@ -10,6 +10,7 @@ import { formatMoney, minorDigits, parseMajorAmount } from '../../i18n/format.js
 import { asciiDigits } from '../../app/input/digits.js';
 import type { Shop } from '../../app/shop.js';
 import { saveResellerTerms } from '../../app/selling/save-reseller-terms.js';
+import { sellsAtOnePrice } from '../../app/plans/one-price.js';
 import { priceField, resellerPage } from '../../views/admin/reseller-page.js';
 import { adminActor } from './shared.js';
 
@@ -75,7 +76,8 @@ export function resellerRoutes(shop: Shop): Router {
     const customerId = idParam(req);
     if ((await shop.storage.customers.get(customerId)) === null) throw new ShopError('not_found', 'errors.notFound');
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const plans = (await shop.storage.plans.list()).filter((p) => p.price.currency === currency);
+    // The form's plans: a plan the buyer composes has no price field (its lines, if any, are left as they are).
+    const plans = (await shop.storage.plans.list()).filter((p) => p.price.currency === currency && sellsAtOnePrice(p));
     const values: Record<string, string> = { creditLimit: String(body['creditLimit'] ?? '').slice(0, 40) };
     const errors: FieldErrors = {};
     const limit = typedAmount(body['creditLimit'], currency);

@@ -1,6 +1,6 @@
 import { InlineKeyboard, type Composer } from 'grammy';
 import { formatMoney } from '../../i18n/format.js';
-import { locationName, planListPrice, planPrice, planSummary } from '../../i18n/plan-text.js';
+import { locationName, planListPrice, planSummary } from '../../i18n/plan-text.js';
 import { groupByLocation } from '../../app/plans/catalog-groups.js';
 import { buyPlansFor } from '../../app/selling/buy-plans.js';
 import { replyToPurchase } from './purchase-reply.js';
@@ -66,13 +66,16 @@ export function catalogHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
     const lines = [
       planNameFor(ctx, plan.id, (await localizedPlan(shop, plan, locale)).name),
       planSummary(plan, t, locale),
-      t('telegram.catalog.price', { price: planPrice(plan, locale) }),
+      t('telegram.catalog.price', { price: planListPrice(plan, t, locale) }),
       t('telegram.wallet.balance', { balance: formatMoney({ amount: balance, currency: plan.price.currency }, locale) }),
     ];
     // Discount codes and trials are the owner's shop's: a storefront's buyer spends no code in any bot (its reseller pays
     // every sale; the engine refuses one, `storefront_buyer`), and its bot offers no trial.
     if (takesDiscountCodes(customer)) lines.push(t('telegram.code.hint'));
-    const keyboard = new InlineKeyboard().text(t('telegram.catalog.buy', { price: planPrice(plan, locale) }), callbackData('b', plan.id));
+    const keyboard = new InlineKeyboard().text(
+      t('telegram.catalog.buy', { price: planListPrice(plan, t, locale) }),
+      callbackData('b', plan.id),
+    );
     if (plan.trial !== null && ctx.storefront === undefined)
       keyboard.row().text(t('telegram.catalog.trial', { days: t('plans.days', { count: plan.trial.days }) }), callbackData('t', plan.id));
     await addLocationButton(deps, ctx.user, plan, keyboard);

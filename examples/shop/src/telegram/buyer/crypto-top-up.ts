@@ -1,5 +1,6 @@
 import { InlineKeyboard, type Composer } from 'grammy';
 import { formatMoney } from '../../i18n/format.js';
+import { planListedPrice } from '../../i18n/plan-text.js';
 import { gatewayBase } from '../../config/public-addresses.js';
 import { activeGateway } from '../../app/payments/crypto/gateway-settings.js';
 import { startCryptoInvoice } from '../../app/payments/crypto/start-invoice.js';
@@ -19,11 +20,15 @@ export async function cryptoAmounts(shop: Shop): Promise<number[]> {
   return planMultiples(shop);
 }
 
-/** {@link MULTIPLES} of the cheapest plan on sale in the shop's currency (none without one). */
+/**
+ * {@link MULTIPLES} of the cheapest plan on sale in the shop's currency, at its listed price (`planListedPrice`: a
+ * plan the buyer composes at the least it sells for, not its stored price); none without one.
+ */
 export async function planMultiples(shop: Shop): Promise<number[]> {
   const prices = (await shop.storage.plans.list({ onSale: true }))
-    .filter((p) => p.price.currency === shop.config.currency && p.price.amount > 0)
-    .map((p) => p.price.amount);
+    .map((p) => planListedPrice(p).price)
+    .filter((price) => price.currency === shop.config.currency && price.amount > 0)
+    .map((price) => price.amount);
   if (prices.length === 0) return [];
   const cheapest = Math.min(...prices);
   return MULTIPLES.map((m) => m * cheapest);

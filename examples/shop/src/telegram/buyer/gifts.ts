@@ -2,13 +2,14 @@ import { InlineKeyboard, type Composer } from 'grammy';
 import { normalizeGiftCode } from '@panelkit/sdk/gifts';
 import { buyGiftFor } from '../../app/gifts/buy-gift.js';
 import { claimGiftFor } from '../../app/gifts/claim-gift.js';
+import { giftablePlans, isGiftable } from '../../app/gifts/giftable-plans.js';
 import { readGiftSettings } from '../../app/gifts/gift-settings.js';
 import { giftsOf, giftToClaim, giftViews } from '../../app/gifts/gift-views.js';
 import { plansForBuyer } from '../../app/selling/buyer-prices.js';
 import { giftStartPayload } from '../../config/public-addresses.js';
 import { localizedPlan, localizedPlans } from '../../db/plan-texts.js';
 import { formatDateTime, formatMoney } from '../../i18n/format.js';
-import { planPrice } from '../../i18n/plan-text.js';
+import { planListPrice } from '../../i18n/plan-text.js';
 import { callbackData, callbackPattern } from '../callback-data.js';
 import type { BotContext, BotDeps } from '../context.js';
 import { trimText } from '../message-text.js';
@@ -86,10 +87,9 @@ export function giftHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
   bot.callbackQuery('gfb', async (ctx) => {
     const { t, locale, customer } = ctx.user;
     await ctx.answerCallbackQuery();
-    const onSale = (await shop.storage.plans.list({ onSale: true })).filter((p) => p.price.amount > 0);
     const keyboard = new InlineKeyboard();
-    for (const plan of await localizedPlans(shop, await plansForBuyer(shop, customer.id, onSale, ctx.user.priceBook), locale))
-      keyboard.text(trimText(`${plan.name} · ${planPrice(plan, locale)}`, 60), callbackData('gfp', plan.id)).row();
+    for (const plan of await localizedPlans(shop, await giftablePlans(shop, customer.id, ctx.user.priceBook), locale))
+      keyboard.text(trimText(`${plan.name} · ${planListPrice(plan, t, locale)}`, 60), callbackData('gfp', plan.id)).row();
     const { validDays } = await readGiftSettings(shop);
     await ctx.reply(t('gifts.buy.intro', { days: t('plans.days', { count: validDays }) }), {
       reply_markup: keyboard.text(t('telegram.menu.back'), 'gft'),
@@ -100,17 +100,17 @@ export function giftHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
     const { t, locale, customer } = ctx.user;
     await ctx.answerCallbackQuery();
     const listed = await shop.storage.plans.get(ctx.match[1] as string);
-    if (listed === null || !listed.onSale)
+    const [plan] = listed === null || !listed.onSale ? [] : await plansForBuyer(shop, customer.id, [listed], ctx.user.priceBook);
+    if (plan === undefined || !isGiftable(plan))
       return void (await ctx.reply(t('telegram.catalog.gone'), { reply_markup: backToMenu(ctx.user) }));
-    const [plan] = (await plansForBuyer(shop, customer.id, [listed], ctx.user.priceBook)) as [typeof listed];
     const balance = await shop.storage.ledger.balance(customer.id, plan.price.currency);
     const lines = [
       t('gifts.buy.title'),
       (await localizedPlan(shop, plan, locale)).name,
-      t('telegram.catalog.price', { price: planPrice(plan, locale) }),
+      t('telegram.catalog.price', { price: planListPrice(plan, t, locale) }),
       t('telegram.wallet.balance', { balance: formatMoney({ amount: balance, currency: plan.price.currency }, locale) }),
     ];
-    const keyboard = new InlineKeyboard().text(t('gifts.buy.pay', { price: planPrice(plan, locale) }), callbackData('gfy', plan.id));
+    const keyboard = new InlineKeyboard().text(t('gifts.buy.pay', { price: planListPrice(plan, t, locale) }), callbackData('gfy', plan.id));
     await ctx.reply(lines.join('\n'), { reply_markup: keyboard.row().text(t('telegram.menu.back'), 'gfb') });
   });
 

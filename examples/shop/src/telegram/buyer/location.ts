@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Plan } from '@panelkit/sdk';
 import { offeredLocations, type PlanLocation } from '@panelkit/sdk/plan-builder';
 import { InlineKeyboard, type CallbackQueryContext, type Composer } from 'grammy';
-import { buyerLocationName, planPrice } from '../../i18n/plan-text.js';
+import { buyerLocationName, planListPrice } from '../../i18n/plan-text.js';
 import { locationsOfPlan } from '../../app/selling/plan-locations.js';
 import { buyPlansFor } from '../../app/selling/buy-plans.js';
 import { findOwnedSubscription } from '../../app/subscriptions/owned.js';
@@ -90,9 +90,9 @@ export function locationHandlers(bot: Composer<BotContext>, deps: BotDeps): void
     const picked = locations === null ? null : locationOfKey(locations, key);
     if (plan === null || picked === null) return void (await ctx.answerCallbackQuery({ text: t('buyerBot.stale') }));
     await ctx.answerCallbackQuery();
-    const text = t('buyerBot.location.quote', { location: locationLabel(ctx.user, picked), price: planPrice(plan, locale) });
+    const text = t('buyerBot.location.quote', { location: locationLabel(ctx.user, picked), price: planListPrice(plan, t, locale) });
     const keyboard = new InlineKeyboard()
-      .text(t('telegram.catalog.buy', { price: planPrice(plan, locale) }), callbackData('klb', planId, key))
+      .text(t('telegram.catalog.buy', { price: planListPrice(plan, t, locale) }), callbackData('klb', planId, key))
       .row()
       .text(t('telegram.menu.back'), callbackData('kl', planId));
     await ctx.reply(text, { reply_markup: keyboard });

@@ -2,6 +2,8 @@ import type { Customer, Plan, PriceBookEntry } from '@panelkit/sdk';
 import type { RequestContext } from '../../http/context.js';
 import type { FieldErrors } from '../../app/input/forms.js';
 import { formatMoney } from '../../i18n/format.js';
+import { planListPrice } from '../../i18n/plan-text.js';
+import { sellsAtOnePrice } from '../../app/plans/one-price.js';
 import { adminPage } from '../admin-layout.js';
 import { field, formError } from '../forms.js';
 import { html, type SafeHtml } from '../html.js';
@@ -29,7 +31,8 @@ export function priceField(planId: string): string {
 
 /**
  * The owner's page for one customer's reseller terms: its price per plan (blank: the list price) and its
- * credit limit (how far below zero its balance may go). A customer with a line or a limit is a reseller.
+ * credit limit (how far below zero its balance may go). A customer with a line or a limit is a reseller. Each plan's
+ * list price is its listed one (`planListPrice`); a plan the buyer composes takes no line and says why.
  */
 export function resellerPage(ctx: RequestContext, view: ResellerView): SafeHtml {
   const { t, locale } = ctx;
@@ -55,9 +58,16 @@ export function resellerPage(ctx: RequestContext, view: ResellerView): SafeHtml 
   <tbody>${view.plans.map((plan) => {
     const name = priceField(plan.id);
     const error = view.errors?.[name];
+    // A plan the buyer composes is priced by its builder at checkout: no line to offer (`sellsAtOnePrice`).
+    if (!sellsAtOnePrice(plan))
+      return html`<tr data-plan="${plan.id}">
+    <td>${plan.name}</td>
+    <td data-testid="list-price">${planListPrice(plan, t, locale)}</td>
+    <td class="muted" data-testid="built-plan-note">${t('resellers.builtPlan')}</td>
+  </tr>`;
     return html`<tr data-plan="${plan.id}">
     <td><label for="f-${name}">${plan.name}</label></td>
-    <td>${formatMoney(plan.price, locale)}</td>
+    <td data-testid="list-price">${planListPrice(plan, t, locale)}</td>
     <td><input id="f-${name}" name="${name}" value="${view.values[name] ?? ''}" inputmode="decimal" autocomplete="off" placeholder="${t('resellers.admin.listPlaceholder')}">${error ? html`<p class="field-error">${error}</p>` : ''}</td>
   </tr>`;
   })}</tbody></table></div>
