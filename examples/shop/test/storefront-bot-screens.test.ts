@@ -190,6 +190,8 @@ describe('a storefront bot runs the owner’s buyer screens under its own name',
       .filter((d) => d.startsWith('pq:'));
     expect(targets).toEqual([`pq:${sub!.id}:${second.id}`]);
     const before = await s.t.shop.storage.ledger.balance(buyer.id, currency());
+    const forgedQuote = last(await deliver(beta(), user.tap(`pq:${sub!.id}:${third.id}`, messageIdOf(choices))));
+    expect(textOf(forgedQuote)).toBe(t('planChange.reasons.not_on_sale'));
     const forged = last(await deliver(beta(), user.tap(`pc:${sub!.id}:${third.id}`, messageIdOf(choices))));
     expect(textOf(forged)).toBe(t('planChange.reasons.not_on_sale'));
     expect(await s.t.shop.storage.ledger.balance(buyer.id, currency())).toBe(before);

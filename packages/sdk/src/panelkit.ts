@@ -41,6 +41,8 @@ import type { ClockOffset } from './scheduler/clock-check.js';
 import { buyTraffic, quoteTrafficTopUp } from './engine/traffic-top-up.js';
 import type { BuyTrafficRequest, BuyTrafficResult, TrafficTopUpQuoteResult } from './engine/traffic-top-up.js';
 import { changePlan, quotePlanChange } from './engine/plan-change.js';
+import { planChangeOptions } from './engine/plan-change-options.js';
+import type { PlanChangeOption } from './engine/plan-change-options.js';
 import type { ChangePlanRequest, ChangePlanResult, PlanChangeQuoteResult } from './engine/plan-change.js';
 import { applyCurrentTerms, subscribersOnOlderTerms } from './engine/current-terms.js';
 import { removeResellerPrice, setCreditLimit, setResellerPrice, setResellerTerms, spendableBalance } from './engine/reseller-admin.js';
@@ -368,6 +370,11 @@ export interface Panelkit {
    * and a discount code's decision on the amount due when `discountCode` is given (see `quotePlanChange`).
    */
   quotePlanChange(subscriptionId: string, planId: string, options?: { discountCode?: string }): Promise<PlanChangeQuoteResult>;
+  /**
+   * The plans the subscription's buyer may move it to (a storefront's buyer: those on its menu, at its prices), each
+   * with its quote now, and a code's decision when `discountCode` is given (see `planChangeOptions`).
+   */
+  planChangeOptions(subscriptionId: string, options?: { discountCode?: string }): Promise<PlanChangeOption[]>;
   /** Moves a subscription to another plan, paid or credited through the ledger and applied by a job (see `changePlan`). */
   changePlan(request: ChangePlanRequest): Promise<ChangePlanResult>;
   /** Moves a plan's subscribers (or the ones named) from the terms they were sold with to the plan's current terms, audited (see `applyCurrentTerms`). */
@@ -577,6 +584,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     quoteTrafficTopUp: (id, gib, o) => quoteTrafficTopUp(ctx, id, gib, o),
     buyTraffic: (request) => buyTraffic(ctx, request),
     quotePlanChange: (id, planId, o) => quotePlanChange(ctx, id, planId, o),
+    planChangeOptions: (id, o) => planChangeOptions(ctx, id, o),
     changePlan: (request) => changePlan(ctx, request),
     applyCurrentTerms: (request) => applyCurrentTerms(ctx, request),
     subscribersOnOlderTerms: (planId) => subscribersOnOlderTerms(ctx, planId),

@@ -7,6 +7,7 @@ import { parseForm } from '../app/input/forms.js';
 import { isId } from '../app/input/ids.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import { changePlanFor } from '../app/selling/change-plan.js';
+import { planChangeOptionsFor } from '../app/selling/plan-change-options.js';
 import { refusalParams } from '../app/selling/refusals.js';
 import type { Shop } from '../app/shop.js';
 import { IdempotencyKeySchema, newIdempotencyKey } from '../app/subscriptions/idempotency.js';
@@ -36,28 +37,33 @@ function codeRefusal(options: { quote: PlanChangeQuoteResult }[]): string | null
 }
 
 /**
- * Buyer pages to move a subscription to another plan: every plan's prorated quote first (with a
- * discount code when one is given, `?discountCode=`), then the switch.
+ * Buyer pages to move a subscription to another plan: the prorated quote of every plan the buyer may move to first
+ * (`planChangeOptionsFor`; with a discount code when one is given, `?discountCode=`), then the switch.
  */
 export function planChangeRoutes(shop: Shop, limits: RateLimits): Router {
   const router = Router();
 
   const render = async (res: Response, status: number, sub: Subscription, idempotencyKey: string, refusal?: Refusal, discountCode = '') => {
     const ctx = ctxOf(res);
-    const [storedPlan, storedOnSale, inFlight] = await Promise.all([
+    // The plans this buyer may move to, quoted (a storefront's buyer: its menu, at its prices), from the SDK's one rule.
+    const [storedPlan, offered, inFlight] = await Promise.all([
       shop.storage.plans.get(sub.planId),
-      shop.storage.plans.list({ onSale: true }),
+      planChangeOptionsFor(shop, sub.id, discountCode),
       shop.kit.changeInFlight(sub.id),
     ]);
     const brand = ctx.storefront?.planNames;
     const currentPlan =
       storedPlan === null ? null : withBrandPlanNames([await localizedPlan(shop, storedPlan, ctx.locale)], brand, ctx.locale)[0]!;
-    const onSale = withBrandPlanNames(await localizedPlans(shop, storedOnSale, ctx.locale), brand, ctx.locale);
-    const others = onSale.filter((p) => p.id !== sub.planId);
-    const withCode = discountCode === '' ? {} : { discountCode };
-    const options = await Promise.all(
-      others.map(async (plan) => ({ plan, quote: await shop.kit.quotePlanChange(sub.id, plan.id, withCode) })),
+    const named = withBrandPlanNames(
+      await localizedPlans(
+        shop,
+        offered.map((o) => o.plan),
+        ctx.locale,
+      ),
+      brand,
+      ctx.locale,
     );
+    const options = offered.map((o, i) => ({ plan: named[i]!, quote: o.quote }));
     // A code that fits no option is said on its field (a code refused at payment, by the refusal).
     const refused = refusal?.field === 'discountCode' ? refusal.reason : codeRefusal(options);
     const codeError = refused === null ? null : ctx.t(`discounts.reasons.${refused}`);

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { ActorSchema, IdSchema } from '../domain/common.js';
 import type { Actor } from '../domain/common.js';
 import type { LedgerEntry } from '../domain/ledger.js';
+import type { Customer } from '../domain/customer.js';
+import type { Panel } from '../domain/panel.js';
 import type { Plan } from '../domain/plan.js';
 import type { Subscription } from '../domain/subscription.js';
 import type { Target } from '../domain/target.js';
@@ -69,48 +71,56 @@ export interface ChangePlanResult {
   replayed: boolean;
 }
 
-async function load(tx: StorageRepositories, subscriptionId: string, planId: string) {
+/** What a plan change starts from: the subscription, the plan it is on, where it runs, and its buyer. */
+export interface PlanChangeStart {
+  sub: Subscription;
+  /** The current plan as it was sold to the subscription (its frozen terms value what is left). */
+  currentPlan: Plan;
+  panel: Panel;
+  target: Target;
+  /** Whose prices the new plan is sold at: the buyer's storefront, else their price book (`pricerFor`). */
+  buyer: Pick<Customer, 'id' | 'storefrontId'>;
+}
+
+/** Reads what a change of the subscription starts from; `NotFoundError` for anything missing. */
+export async function loadPlanChangeStart(tx: StorageRepositories, subscriptionId: string): Promise<PlanChangeStart> {
   const sub = await tx.subscriptions.get(subscriptionId);
   if (sub === null) throw new NotFoundError('subscription', subscriptionId);
-  const [currentPlan, newPlan, panel, target] = await Promise.all([
+  const [currentPlan, panel, target, customer] = await Promise.all([
     tx.plans.get(sub.planId),
-    tx.plans.get(planId),
     tx.panels.get(sub.panelId),
     tx.targets.get(sub.targetId),
+    tx.customers.get(sub.customerId),
   ]);
   if (currentPlan === null) throw new NotFoundError('plan', sub.planId);
-  if (newPlan === null) throw new NotFoundError('plan', planId);
   if (panel === null) throw new NotFoundError('panel', sub.panelId);
   if (target === null) throw new NotFoundError('target', sub.targetId);
-  // What is left of the current period is valued at the terms it was sold with; the new plan is sold
-  // at the customer's prices (a reseller's price book; a storefront buyer's storefront menu: `not_on_menu` when it is
-  // not there), which its new terms freeze.
-  const customer = await tx.customers.get(sub.customerId);
-  const priced = customer === null ? await buyerPlan(tx, sub.customerId, newPlan) : await pricerFor(tx, customer)(newPlan);
-  return {
-    sub,
-    currentPlan: planAsSold(currentPlan, sub),
-    newPlan: priced,
-    listedNewPlan: newPlan,
-    panel,
-    target,
-    moves: !withinPlacement(target, panel, priced),
-  };
+  return { sub, currentPlan: planAsSold(currentPlan, sub), panel, target, buyer: customer ?? { id: sub.customerId, storefrontId: null } };
+}
+
+async function load(tx: StorageRepositories, subscriptionId: string, planId: string) {
+  const [start, newPlan] = await Promise.all([loadPlanChangeStart(tx, subscriptionId), tx.plans.get(planId)]);
+  if (newPlan === null) throw new NotFoundError('plan', planId);
+  // The new plan is sold at the buyer's prices (a reseller's price book; a storefront buyer's storefront menu:
+  // `not_on_menu` when it is not there), which its new terms freeze.
+  const priced = await pricerFor(tx, start.buyer)(newPlan);
+  return { ...start, newPlan: priced, listedNewPlan: newPlan, moves: !withinPlacement(start.target, start.panel, priced) };
 }
 
 /**
- * Quotes moving the subscription to `planId` now: the prorated charge or refund, whether it moves,
- * and a code's discount on the amount due when one is given. Writes nothing.
+ * The quote for moving the subscription from `start` to `newPlan` (priced for its buyer) now, with a code's decision
+ * when one is given. Writes nothing.
  */
-export async function quotePlanChange(
+export async function quoteFromStart(
   ctx: EngineContext,
-  subscriptionId: string,
-  planId: string,
-  options: { discountCode?: string | undefined } = {},
+  start: PlanChangeStart,
+  newPlan: Plan,
+  options: { discountCode?: string | undefined; members?: number } = {},
 ): Promise<PlanChangeQuoteResult> {
-  const { sub, currentPlan, newPlan, panel, moves } = await load(ctx.storage, subscriptionId, planId);
+  const { sub, currentPlan, panel, target } = start;
+  const moves = !withinPlacement(target, panel, newPlan);
   const now = ctx.clock.now();
-  const members = (await ctx.storage.sharing.members(sub.id)).length;
+  const members = options.members ?? (await ctx.storage.sharing.members(sub.id)).length;
   const decision = decidePlanChange({ subscription: sub, currentPlan, newPlan, now, members });
   const linkChanges = moves || changesLink(ctx.panels.handleFor(panel).adapter.capabilities);
   const code = options.discountCode?.trim();
@@ -125,6 +135,21 @@ export async function quotePlanChange(
     });
   }
   return { ...decision, moves, linkChanges, discount };
+}
+
+/**
+ * Quotes moving the subscription to `planId` now: the prorated charge or refund, whether it moves,
+ * and a code's discount on the amount due when one is given. A plan its buyer's storefront does not sell is a
+ * `StorefrontRefusedError` (`not_on_menu`); `kit.planChangeOptions` lists the plans they may move to. Writes nothing.
+ */
+export async function quotePlanChange(
+  ctx: EngineContext,
+  subscriptionId: string,
+  planId: string,
+  options: { discountCode?: string | undefined } = {},
+): Promise<PlanChangeQuoteResult> {
+  const { newPlan, ...start } = await load(ctx.storage, subscriptionId, planId);
+  return quoteFromStart(ctx, start, newPlan, options);
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Actor } from '../domain/common.js';
 import type { Customer } from '../domain/customer.js';
 import type { Order } from '../domain/order.js';
 import type { Plan } from '../domain/plan.js';
-import type { Storefront, StorefrontSale, StorefrontSaleSource } from '../domain/storefront.js';
+import type { MenuItem, Storefront, StorefrontSale, StorefrontSaleSource } from '../domain/storefront.js';
 import type { Target } from '../domain/target.js';
 import { EligibilityError, InsufficientFundsError } from '../errors.js';
 import type { StorageRepositories } from '../ports/storage.js';
@@ -26,13 +26,14 @@ export class StorefrontRefusedError extends EligibilityError {
   }
 }
 
-/** The plan at a storefront's retail price (its menu line), or `not_on_menu`. */
-export async function storefrontPlan(repos: Pick<StorageRepositories, 'storefronts'>, storefrontId: string, plan: Plan): Promise<Plan> {
-  const line = await repos.storefronts.getMenuItem(storefrontId, plan.id);
+/** Whether a storefront's menu line sells the plan: a line in its currency, for a plan of one price. */
+function menuSells(line: MenuItem | null, plan: Plan): line is MenuItem {
   // A plan the buyer builds has no one retail price to split: storefronts do not sell it (see `setMenuItem`).
-  if (line === null || line.retailPrice.currency !== plan.price.currency || plan.builder !== null)
-    throw new StorefrontRefusedError(storefrontId, 'not_on_menu', { planId: plan.id });
-  // The retail price as a price book line: extension and top-up prices scale with it as a reseller's do.
+  return line !== null && line.retailPrice.currency === plan.price.currency && plan.builder === null;
+}
+
+/** The plan at its menu line's retail price, as a price book line: extension and top-up prices scale with it as a reseller's do. */
+function atRetail(storefrontId: string, line: MenuItem, plan: Plan): Plan {
   return priceForBuyer(plan, {
     customerId: storefrontId,
     planId: plan.id,
@@ -41,6 +42,32 @@ export async function storefrontPlan(repos: Pick<StorageRepositories, 'storefron
     trafficPricePerGiB: null,
     updatedAt: line.updatedAt,
   }).plan;
+}
+
+/** The plan at a storefront's retail price (its menu line), or `not_on_menu`. */
+export async function storefrontPlan(repos: Pick<StorageRepositories, 'storefronts'>, storefrontId: string, plan: Plan): Promise<Plan> {
+  const line = await repos.storefronts.getMenuItem(storefrontId, plan.id);
+  if (!menuSells(line, plan)) throw new StorefrontRefusedError(storefrontId, 'not_on_menu', { planId: plan.id });
+  return atRetail(storefrontId, line, plan);
+}
+
+/**
+ * Of `plans`, the ones this customer may buy, priced as `pricerFor` prices them, in the given order: a storefront's
+ * buyer only those its menu sells (at its retail prices; for the others `pricerFor` is `not_on_menu`), anyone else
+ * every one (at their price book's prices). One read of the menu or the price book.
+ */
+export async function plansSoldTo(
+  repos: Pick<StorageRepositories, 'storefronts' | 'priceBooks'>,
+  customer: Pick<Customer, 'id' | 'storefrontId'>,
+  plans: readonly Plan[],
+): Promise<Plan[]> {
+  const storefrontId = customer.storefrontId;
+  if (storefrontId === null) return buyerPlan(repos, customer.id, plans);
+  const menu = new Map((await repos.storefronts.menu(storefrontId)).map((line) => [line.planId, line]));
+  return plans.flatMap((plan) => {
+    const line = menu.get(plan.id) ?? null;
+    return menuSells(line, plan) ? [atRetail(storefrontId, line, plan)] : [];
+  });
 }
 
 /** How a checkout prices a plan for its customer: a storefront's retail price for its buyers, else `buyerPlan`. */

@@ -10,6 +10,7 @@ import { ID_PATTERN } from '../../app/input/ids.js';
 import type { RateLimits } from '../../http/rate-limits.js';
 import { buyTrafficFor } from '../../app/selling/buy-traffic.js';
 import { changePlanFor } from '../../app/selling/change-plan.js';
+import { quotePlanChangeFor } from '../../app/selling/plan-change-options.js';
 import { refusalParams } from '../../app/selling/refusals.js';
 import type { Shop } from '../../app/shop.js';
 import { IdempotencyKeySchema } from '../../app/subscriptions/idempotency.js';
@@ -115,10 +116,10 @@ export function sellingApiRoutes(shop: Shop, limits: RateLimits): Router {
     const ctx = ctxOf(res);
     const sub = await ownedSubscription(shop, viewerOf(res), req.params.id);
     const { planId, discountCode } = parseOrThrow(PlanChangeQuery, req.query, ctx.t);
-    const plan = await shop.storage.plans.get(planId);
-    if (plan === null || !plan.onSale) throw new ShopError('not_found', 'errors.notFound');
-    const quote = await shop.kit.quotePlanChange(sub.id, plan.id, discountCode ? { discountCode } : {});
-    res.json({ ...planChangeQuoteJson(quote, ctx), changeInProgress: await shop.kit.changeInFlight(sub.id) });
+    // A plan not on sale to this buyer (their storefront's menu) is not found, as its POST says.
+    const quoted = await quotePlanChangeFor(shop, sub.id, planId, discountCode);
+    if (!quoted.ok) throw new ShopError('not_found', 'errors.notFound');
+    res.json({ ...planChangeQuoteJson(quoted.quote, ctx), changeInProgress: await shop.kit.changeInFlight(sub.id) });
   });
 
   router.post('/api/v1/subscriptions/:id/plan-change', requireAccount, limits.checkout, async (req, res) => {

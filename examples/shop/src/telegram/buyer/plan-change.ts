@@ -2,7 +2,7 @@ import { InlineKeyboard, type Composer } from 'grammy';
 import { formatBytes, formatDateTime, formatMoney } from '../../i18n/format.js';
 import { localizedPlans } from '../../db/plan-texts.js';
 import { changePlanFor } from '../../app/selling/change-plan.js';
-import { buyerCatalog } from '../../app/selling/buyer-catalog.js';
+import { planChangeOptionsFor, quotePlanChangeFor } from '../../app/selling/plan-change-options.js';
 import { callbackData } from '../callback-data.js';
 import { planNameFor } from '../face.js';
 import type { BotContext, BotDeps, BotUser } from '../context.js';
@@ -19,8 +19,9 @@ export function planChangeKey(chatId: string, messageId: number): string {
 }
 
 /**
- * Changing plan from the bot, as on the web page and the JSON API (`changePlanFor`): the plans on sale it
- * may move to, the engine's prorated quote for one, then the switch (paid from the wallet, or credited back).
+ * Changing plan from the bot, as on the web page and the JSON API: the plans the buyer may move to
+ * (`planChangeOptionsFor`), the engine's prorated quote for one (`quotePlanChangeFor`), then the switch
+ * (`changePlanFor`: paid from the wallet, or credited back).
  */
 export function planChangeHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
   const { shop } = deps;
@@ -32,9 +33,12 @@ export function planChangeHandlers(bot: Composer<BotContext>, deps: BotDeps): vo
     const sub = await findOwnedSubscription(shop, ctx.user, ctx.match[1]);
     if (sub === null) return void (await ctx.answerCallbackQuery({ text: t('telegram.notYours') }));
     await ctx.answerCallbackQuery();
-    // The plans this buyer may buy (a storefront's buyer: its menu only).
-    const others = (await localizedPlans(shop, await buyerCatalog(shop, ctx.user.customer, ctx.user.priceBook), locale)).filter(
-      (p) => p.id !== sub.planId,
+    // The plans this buyer may move to (a storefront's buyer: its menu only), as the web page offers them.
+    const offered = await planChangeOptionsFor(shop, sub.id);
+    const others = await localizedPlans(
+      shop,
+      offered.map((o) => o.plan),
+      locale,
     );
     if (others.length === 0) return void (await ctx.reply(t('planChange.none'), { reply_markup: back(ctx.user, sub.id) }));
     const keyboard = new InlineKeyboard();
@@ -51,7 +55,10 @@ export function planChangeHandlers(bot: Composer<BotContext>, deps: BotDeps): vo
     if (sub === null) return void (await ctx.answerCallbackQuery({ text: t('telegram.notYours') }));
     await ctx.answerCallbackQuery();
     const planId = ctx.match[2] as string;
-    const decision = await shop.kit.quotePlanChange(sub.id, planId);
+    const quoted = await quotePlanChangeFor(shop, sub.id, planId);
+    if (!quoted.ok)
+      return void (await ctx.reply(refusalText(ctx.user, quoted.refusal, shop.config.timeZone), { reply_markup: back(ctx.user, sub.id) }));
+    const decision = quoted.quote;
     if (!decision.allowed)
       return void (await ctx.reply(t(`planChange.reasons.${decision.reason}`), { reply_markup: back(ctx.user, sub.id) }));
     const q = decision.quote;
