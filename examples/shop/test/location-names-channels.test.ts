@@ -1,7 +1,8 @@
 /**
  * Issue 91: a location the owner named in the location catalog (`de` → Frankfurt, `nl` → Amsterdam) reads the same to
- * buyers on every channel: the bot's plan builder (its buttons and the choice it sums up) and its location picker, the
- * web's checkout form and move page, and the JSON API's `name`. Never the country ("Germany") once the owner named it.
+ * buyers on every channel: the bot's plan builder (its buttons and the choice it sums up), its location picker and its
+ * catalog's location groups, the web catalog's headings, the checkout page's locations and form, the move page, and
+ * the JSON API's `name`. Never the country ("Germany") once the owner named it.
  */
 import type { Plan } from '@panelkit/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,6 +79,31 @@ describe("the owner's location names", () => {
     const menu = await user.send(user.message('/start'));
     const list = await user.send(user.tap(`kl:${pinned.id}`, messageIdOf(menu)));
     expect(labels(list)).toEqual(['Frankfurt', 'Amsterdam', en('telegram.menu.back')]);
+  });
+
+  it("head the web catalog's location groups", async () => {
+    const buyer = await signedUpBuyer(s.t.app);
+    const catalog = (await buyer.agent.get('/').expect(200)).text;
+    expect(catalog).toMatch(/data-location="de">\s*<h2>Frankfurt<\/h2>/);
+    expect(catalog).toMatch(/data-location="nl">\s*<h2>Amsterdam<\/h2>/);
+    expect(catalog).not.toMatch(/Germany|Netherlands/);
+  });
+
+  it("name the checkout page's allowed locations", async () => {
+    const buyer = await signedUpBuyer(s.t.app);
+    for (const plan of [built, pinned]) {
+      const checkout = (await buyer.agent.get(`/checkout/${plan.id}`).expect(200)).text;
+      expect(checkout).toContain(`<dt>${en('checkout.locations')}</dt><dd>Frankfurt, Amsterdam</dd>`);
+      expect(checkout).not.toMatch(/Germany|Netherlands/);
+    }
+  });
+
+  it("label the bot catalog's location groups", async () => {
+    const user = new TelegramUser(s.fake, s.t.clock, 9103);
+    const menu = await user.send(user.message('/start'));
+    const groups = await user.send(user.tap('cat', messageIdOf(menu)));
+    expect(labels(groups)).toEqual(expect.arrayContaining(['Frankfurt', 'Amsterdam']));
+    expect(labels(groups).join()).not.toMatch(/Germany|Netherlands/);
   });
 
   it("label the web's checkout form and move page", async () => {

@@ -20,7 +20,7 @@ export function catalogRoutes(shop: Shop): Router {
     );
     // A storefront's buyer or visitor sees its own names for the plans, as in its bot.
     const plans = withBrandPlanNames(await localizedPlans(shop, listed, ctx.locale), ctx.storefront?.planNames, ctx.locale);
-    res.send(catalogPage(ctxOf(res), groupByLocation(plans), noticeFrom(req)).value);
+    res.send(catalogPage(ctx, groupByLocation(plans, await shop.kit.locations.list(), ctx.locale), noticeFrom(req)).value);
   });
   return router;
 }

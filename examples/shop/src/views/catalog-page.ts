@@ -2,7 +2,7 @@ import { storefrontWelcome } from './storefront-banner.js';
 import type { Plan } from '@panelkit/sdk';
 import type { RequestContext } from '../http/context.js';
 import { formatNumber } from '../i18n/format.js';
-import { locationName, planListPrice, planSummary } from '../i18n/plan-text.js';
+import { planListPrice, planSummary } from '../i18n/plan-text.js';
 import { html, type SafeHtml } from './html.js';
 import { page } from './layout.js';
 import type { CatalogGroup } from '../app/plans/catalog-groups.js';
@@ -20,7 +20,7 @@ function planCard(ctx: RequestContext, plan: Plan): SafeHtml {
 }
 
 export function catalogPage(ctx: RequestContext, groups: CatalogGroup[], notice: string | null): SafeHtml {
-  const { t, locale } = ctx;
+  const { t } = ctx;
   return page(ctx, {
     title: t('catalog.title'),
     notice,
@@ -29,7 +29,7 @@ ${storefrontWelcome(ctx)}
 ${groups.length === 0 ? html`<p class="muted">${t('catalog.empty')}</p>` : ''}
 ${groups.map(
   (group) => html`<section class="location" data-location="${group.location ?? 'any'}">
-  <h2>${group.location === null ? t('catalog.anyLocation') : locationName(group.location, locale)}</h2>
+  <h2>${group.name ?? t('catalog.anyLocation')}</h2>
   <div class="grid">${group.plans.map((plan) => planCard(ctx, plan))}</div>
 </section>`,
 )}`,

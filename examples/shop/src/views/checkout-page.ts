@@ -4,7 +4,7 @@ import { takesDiscountCodes } from '@panelkit/sdk/storefronts';
 import type { RequestContext } from '../http/context.js';
 import type { FieldErrors } from '../app/input/forms.js';
 import { formatBytes, formatMoney, minorDigits } from '../i18n/format.js';
-import { locationName, planListPrice, planSummary } from '../i18n/plan-text.js';
+import { buyerLocationNames, planListPrice, planSummary } from '../i18n/plan-text.js';
 import { field, formError } from './forms.js';
 import { html, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';
@@ -103,7 +103,9 @@ export function checkoutPage(ctx: RequestContext, view: CheckoutView): SafeHtml 
   const creditLimit = view.creditLimit ?? 0;
   const short = view.balance + creditLimit < total.amount;
   const balance: Money = { amount: view.balance, currency: plan.price.currency };
-  const locations = plan.placement.allowedLocations.map((l) => locationName(l, locale)).join(localeInfo(locale).listSeparator);
+  const locations = buyerLocationNames(plan.placement.allowedLocations, view.locations ?? [], locale).join(
+    localeInfo(locale).listSeparator,
+  );
   return page(ctx, {
     title: t('checkout.title'),
     body: html`<h1>${t('checkout.title')}</h1>

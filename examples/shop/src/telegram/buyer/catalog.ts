@@ -1,6 +1,6 @@
 import { InlineKeyboard, type Composer } from 'grammy';
 import { formatMoney } from '../../i18n/format.js';
-import { locationName, planListPrice, planSummary } from '../../i18n/plan-text.js';
+import { planListPrice, planSummary } from '../../i18n/plan-text.js';
 import { groupByLocation } from '../../app/plans/catalog-groups.js';
 import { buyPlansFor } from '../../app/selling/buy-plans.js';
 import { replyToPurchase } from './purchase-reply.js';
@@ -27,16 +27,17 @@ export function buyKey(kind: 'buy' | 'trial', chatId: string, messageId: number)
  */
 export function catalogHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
   const { shop } = deps;
-  const groups = async (ctx: BotContext) => groupByLocation(await buyerCatalog(shop, ctx.user.customer, ctx.user.priceBook));
+  const groups = async (ctx: BotContext) =>
+    groupByLocation(await buyerCatalog(shop, ctx.user.customer, ctx.user.priceBook), await shop.kit.locations.list(), ctx.user.locale);
 
   bot.callbackQuery('cat', async (ctx) => {
-    const { t, locale } = ctx.user;
+    const { t } = ctx.user;
     await ctx.answerCallbackQuery();
     const list = await groups(ctx);
     if (list.length === 0) return void (await ctx.reply(t('telegram.catalog.empty'), { reply_markup: backToMenu(ctx.user) }));
     const keyboard = new InlineKeyboard();
     list.forEach((group, i) => {
-      const label = group.location === null ? t('telegram.catalog.anywhere') : locationName(group.location, locale);
+      const label = group.name ?? t('telegram.catalog.anywhere');
       keyboard.text(label, callbackData('loc', i)).row();
     });
     await ctx.reply(t('telegram.catalog.chooseLocation'), { reply_markup: keyboard.text(t('telegram.menu.back'), 'm') });
