@@ -147,7 +147,7 @@ describe("a reseller's withdrawals paid and waiting", () => {
     await t.shop.kit.payouts.credit({
       partnerId: reseller.customerId,
       kind: 'adjustment',
-      amount: { amount: 5000, currency: t.config.currency },
+      amount: { amount: 6000, currency: t.config.currency },
       idempotencyKey: `test-credit:${reseller.customerId}`,
       note: 'test credit',
     });
@@ -166,18 +166,22 @@ describe("a reseller's withdrawals paid and waiting", () => {
     await t.shop.kit.payouts.approve(paid.withdrawal.id);
     await t.shop.kit.payouts.markPaid(paid.withdrawal.id, 'bank-1');
     await ask(1200, 'w-waiting');
+    // Waiting: asked (1200) and approved (500); a refused one (700) is back on the balance, not waiting.
+    await t.shop.kit.payouts.approve((await ask(500, 'w-approved')).withdrawal.id);
+    await t.shop.kit.payouts.refuse((await ask(700, 'w-refused')).withdrawal.id, 'wrong card');
 
     const detail = await owner.agent.get(`/admin/storefronts/${id}`).expect(200);
     expect(detail.text).toContain(`data-testid="storefront-payouts-paid">${money(3000)}<`);
-    expect(detail.text).toContain(`data-testid="storefront-payouts-waiting">${money(1200)}<`);
+    expect(detail.text).toContain(`data-testid="storefront-payouts-waiting">${money(1700)}<`);
     expect(detail.text).toContain('Withdrawals paid (last 30 days)');
     const office = await reseller.agent.get('/account/storefront').expect(200);
     expect(office.text).toContain(`data-testid="office-payouts-paid">${money(3000)}<`);
-    expect(office.text).toContain(`data-testid="office-held">${money(1200)}<`);
+    // The same figure as the owner's page: one SDK read of what waits (`payouts.held`).
+    expect(office.text).toContain(`data-testid="office-held">${money(1700)}<`);
     expect(office.text).toContain('Paid out to you this month');
     const api = await reseller.agent.get('/api/v1/storefront').set('accept', 'application/json').expect(200);
     expect(api.body.month.payoutsPaid).toEqual([{ amount: 3000, currency: t.config.currency }]);
-    expect(api.body.held).toBe(1200);
+    expect(api.body.held).toBe(1700);
   });
 });
 

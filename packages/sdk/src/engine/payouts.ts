@@ -232,7 +232,7 @@ export interface PayoutPosition {
   currency: string;
   /** The payout balance: what a withdrawal may ask for now (negative while a refund's reversal is owed). */
   available: number;
-  /** Held by `requested` and `approved` withdrawals. */
+  /** Held by `requested` and `approved` withdrawals: waiting to be paid (`StorefrontFigures.payoutsWaiting`, the same read). */
   held: number;
 }
 

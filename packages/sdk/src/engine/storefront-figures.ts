@@ -20,7 +20,10 @@ export interface StorefrontFigures extends StorefrontPeriodTotals {
   collected: Money[];
   /** Withdrawals of its reseller paid in the period. */
   payoutsPaid: Money[];
-  /** Withdrawals of its reseller waiting now (`requested` or `approved`). */
+  /**
+   * Withdrawals of its reseller waiting now (`requested` or `approved`): what their payout positions hold
+   * (`PayoutPosition.held`), from the same read (`payouts.held`).
+   */
   payoutsWaiting: Money[];
 }
 
@@ -58,9 +61,10 @@ async function withNames(ctx: EngineContext, rows: StorefrontPeriodTotals[], fro
   for (const row of rows) {
     const storefront = await ctx.storage.storefronts.get(row.storefrontId);
     if (storefront === null) continue;
-    const [buyers, payouts] = await Promise.all([
+    const [buyers, paid, waiting] = await Promise.all([
       ctx.storage.storefronts.countBuyers(storefront.id),
-      ctx.storage.payouts.totals({ from, to, partnerId: storefront.resellerId }),
+      ctx.storage.payouts.paid({ from, to, partnerId: storefront.resellerId }),
+      ctx.storage.payouts.held(storefront.resellerId),
     ]);
     out.push({
       ...row,
@@ -68,8 +72,8 @@ async function withNames(ctx: EngineContext, rows: StorefrontPeriodTotals[], fro
       name: storefront.name,
       resellerId: storefront.resellerId,
       buyers,
-      payoutsPaid: payouts.paid,
-      payoutsWaiting: payouts.waiting,
+      payoutsPaid: paid,
+      payoutsWaiting: waiting,
     });
   }
   return out;

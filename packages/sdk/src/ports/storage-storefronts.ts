@@ -151,11 +151,12 @@ export interface PayoutRepository {
    * and `reason`/`reference` when given. (The engine releases a refused hold.)
    */
   transitionWithdrawal(id: string, from: readonly WithdrawalStatus[], transition: WithdrawalTransition): Promise<Withdrawal | null>;
-  /** Held now: the amounts of the partner's `requested` and `approved` withdrawals, per currency, ordered by currency. */
-  held(partnerId: string): Promise<Money[]>;
   /**
-   * Over `[from, to)`: per currency, what withdrawals were paid (`paidAt`) and what is waiting now (`requested` or
-   * `approved`), for one partner or all.
+   * Held now: the amounts of the partner's `requested` and `approved` withdrawals (waiting to be paid), per currency,
+   * ordered by currency. The one definition of a partner's waiting withdrawals (`PayoutPosition.held`,
+   * `StorefrontFigures.payoutsWaiting`).
    */
-  totals(query: { from: Date; to: Date; partnerId?: string }): Promise<{ paid: Money[]; waiting: Money[] }>;
+  held(partnerId: string): Promise<Money[]>;
+  /** Paid over `[from, to)` (their `paidAt`): the amounts of withdrawals paid, per currency, ordered by currency, for one partner or all. */
+  paid(query: { from: Date; to: Date; partnerId?: string }): Promise<Money[]>;
 }

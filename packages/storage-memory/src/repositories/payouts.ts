@@ -174,13 +174,13 @@ export function payoutOperations(tables: PayoutTables, parents: { customers: Tab
       const key = inputKey(partnerId, 'partner id');
       return sumBy([...withdrawals.values()].filter((w) => w.partnerId === key && HELD.has(w.status)).map((w) => w.amount));
     },
-    totals(_op: Op, query: { from: Date; to: Date; partnerId?: string }): { paid: Money[]; waiting: Money[] } {
+    paid(_op: Op, query: { from: Date; to: Date; partnerId?: string }): Money[] {
       const mine = [...withdrawals.values()].filter((w) => query.partnerId === undefined || w.partnerId === query.partnerId);
       const paid = mine.filter(
         (w) =>
           w.status === 'paid' && w.paidAt !== null && w.paidAt.getTime() >= query.from.getTime() && w.paidAt.getTime() < query.to.getTime(),
       );
-      return { paid: sumBy(paid.map((w) => w.amount)), waiting: sumBy(mine.filter((w) => HELD.has(w.status)).map((w) => w.amount)) };
+      return sumBy(paid.map((w) => w.amount));
     },
   };
   return payouts;

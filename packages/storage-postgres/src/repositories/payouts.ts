@@ -264,25 +264,20 @@ export function payoutRepository({ runner, schema }: RepositoryContext): PayoutR
           ),
         read,
       ),
-    totals: (query: { from: Date; to: Date; partnerId?: string }) =>
+    paid: (query: { from: Date; to: Date; partnerId?: string }) =>
       runner.run(
-        'payouts.totals',
-        async ({ db }) => {
-          const partner = query.partnerId ?? null;
-          const paid = await db.query(
-            `SELECT currency, sum(amount) AS amount FROM ${withdrawals}
-             WHERE status = 'paid' AND paid_at >= $1::timestamptz AND paid_at < $2::timestamptz AND ($3::text IS NULL OR partner_id = $3)
-             GROUP BY currency ORDER BY currency`,
-            [enc.time(query.from), enc.time(query.to), partner],
-          );
-          const waiting = await db.query(
-            `SELECT currency, sum(amount) AS amount FROM ${withdrawals}
-             WHERE status IN ('requested', 'approved') AND ($1::text IS NULL OR partner_id = $1)
-             GROUP BY currency ORDER BY currency`,
-            [partner],
-          );
-          return { paid: moneyRows(paid.rows), waiting: moneyRows(waiting.rows) };
-        },
+        'payouts.paid',
+        async ({ db }) =>
+          moneyRows(
+            (
+              await db.query(
+                `SELECT currency, sum(amount) AS amount FROM ${withdrawals}
+                 WHERE status = 'paid' AND paid_at >= $1::timestamptz AND paid_at < $2::timestamptz AND ($3::text IS NULL OR partner_id = $3)
+                 GROUP BY currency ORDER BY currency`,
+                [enc.time(query.from), enc.time(query.to), query.partnerId ?? null],
+              )
+            ).rows,
+          ),
         read,
       ),
   };

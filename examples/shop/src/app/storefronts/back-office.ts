@@ -27,7 +27,10 @@ export interface BackOffice {
   monthFrom: string;
   /** The payout balance in the shop's currency (what may still be asked), minor units. */
   payoutBalance: number;
-  /** Asked or approved withdrawals not paid yet, minor units. */
+  /**
+   * Asked or approved withdrawals not paid yet, minor units: `month.payoutsWaiting` in the shop's currency, the figure
+   * the owner's storefront page shows.
+   */
   held: number;
   withdrawals: Withdrawal[];
   buyers: Array<{ customer: Customer; email: string | null }>;
@@ -70,7 +73,7 @@ export async function backOffice(shop: Shop, customerId: string, botHealth: BotH
     month,
     monthFrom: period.from,
     payoutBalance: position?.available ?? 0,
-    held: position?.held ?? 0,
+    held: month.payoutsWaiting.find((m) => m.currency === currency)?.amount ?? 0,
     withdrawals: withdrawals.items,
     buyers: await Promise.all(
       buyers.items.map(async (customer) => ({
