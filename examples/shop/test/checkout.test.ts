@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csrfFrom, signedUpBuyer, startShop, visitor, type ShopUnderTest, ROOMY_RATE_LIMITS } from './support/shop-under-test.js';
 import { balanceOf, buy, customerIdOf, fund, idempotencyKeyFrom, orderIdFrom, planNamed } from './support/buying.js';
 import { buyerLinkOf } from '../src/app/subscriptions/buyer-link.js';
+import { ownLinkOf } from '../src/app/subscriptions/own-link.js';
 
 let t: ShopUnderTest;
 beforeAll(async () => {
@@ -80,7 +81,9 @@ describe('buying', () => {
 
     const page = await buyer.agent.get(`/subscriptions/${sub!.id}`).expect(200);
     expect(page.text).toContain('data-testid="subscription-url"');
-    expect(page.text).toContain(`value="${await buyerLinkOf(t.shop, sub!.customerId)}"`);
+    // The subscription's own link, not the account's (which carries every subscription the buyer holds).
+    expect(page.text).toContain(`value="${await ownLinkOf(t.shop, sub!.customerId, sub!.id)}"`);
+    expect(page.text).not.toContain(`value="${await buyerLinkOf(t.shop, sub!.customerId)}"`);
     expect(page.text).not.toContain(sub!.subscriptionUrl!);
     expect(page.text).toMatch(/<img class="qr" src="data:image\/svg\+xml;base64,[A-Za-z0-9+/=]+"[^>]*data-testid="qr"/);
   });
