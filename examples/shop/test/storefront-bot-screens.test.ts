@@ -291,6 +291,7 @@ describe('the reseller’s back office in their own bot', () => {
     expect(text).toContain(t('storefrontOffice.margin', { amount: money(1400) }));
     expect(text).toContain('User 8951');
     expect(text).toContain(t('storefrontOffice.payout', { amount: money(1500), held: money(0) }));
+    expect(text).toContain(t('storefrontOffice.payoutsPaid', { amount: money(0) }));
     expect(text).toContain('@alpha_screens_bot');
     expect(text).not.toContain('Beta');
 
@@ -308,6 +309,12 @@ describe('the reseller’s back office in their own bot', () => {
     // A buyer's /payout asks nothing.
     await deliver(alpha(), buyer.message('/payout 5 IBAN X'));
     expect((await shop.kit.payouts.list({ partnerId: alpha().resellerId }, { limit: 10 })).items).toHaveLength(1);
+    // Paid by the owner: the office says what was paid out this month, as the web office does.
+    await shop.kit.payouts.approve(asked[0]!.id);
+    await shop.kit.payouts.markPaid(asked[0]!.id, 'bank-1');
+    const paid = textOf(last(await deliver(alpha(), reseller.message('/office'))));
+    expect(paid).toContain(t('storefrontOffice.payoutsPaid', { amount: money(500) }));
+    expect(paid).toContain(t('storefrontOffice.payout', { amount: money(1000), held: money(0) }));
 
     // A broadcast to Alpha's buyers only, through Alpha's bot.
     const betaBuyer = new TelegramUser(s.fake, s.t.clock, 8953);

@@ -142,7 +142,7 @@ describe("a storefront's buyer and the owner's discount codes", () => {
 });
 
 describe("a reseller's withdrawals paid and waiting", () => {
-  it("show on the owner's storefront page and in the reseller's office and its API", async () => {
+  it("show on the owner's storefront page and list, and in the reseller's office and its API, as one figure", async () => {
     const { id, reseller } = await storefront();
     await t.shop.kit.payouts.credit({
       partnerId: reseller.customerId,
@@ -174,6 +174,12 @@ describe("a reseller's withdrawals paid and waiting", () => {
     expect(detail.text).toContain(`data-testid="storefront-payouts-paid">${money(3000)}<`);
     expect(detail.text).toContain(`data-testid="storefront-payouts-waiting">${money(1700)}<`);
     expect(detail.text).toContain('Withdrawals paid (last 30 days)');
+    // The owner's list of storefronts: the same figures in its row, though it sold nothing in the period.
+    const list = await owner.agent.get('/admin/storefronts').expect(200);
+    const rowStart = list.text.slice(list.text.indexOf(`data-storefront="${id}"`));
+    const row = rowStart.slice(0, rowStart.indexOf('</tr>'));
+    expect(row).toContain(`data-testid="storefront-payouts-paid">${money(3000)}<`);
+    expect(row).toContain(`data-testid="storefront-payouts-waiting">${money(1700)}<`);
     const office = await reseller.agent.get('/account/storefront').expect(200);
     expect(office.text).toContain(`data-testid="office-payouts-paid">${money(3000)}<`);
     // The same figure as the owner's page: one SDK read of what waits (`payouts.held`).

@@ -29,7 +29,10 @@ export interface StorefrontFigures extends StorefrontPeriodTotals {
 
 /** The owner's sales figures split by storefront: each storefront's, and the owner's own shop's revenue. */
 export interface StorefrontSplitFigures {
-  /** Every storefront with a sale or refund in the period, ordered by storefront id. */
+  /**
+   * Every storefront with a sale or refund in the period, or whose reseller had a withdrawal paid in it or has one
+   * waiting now (its sales then zeros), ordered by storefront id.
+   */
   storefronts: StorefrontFigures[];
   /** Net revenue of the whole shop in the period (as `kit.salesFigures` counts it). */
   revenue: Money[];
@@ -54,6 +57,11 @@ function add(rows: readonly (readonly Money[])[]): Money[] {
     [],
     rows.flat().map((m) => ({ ...m, amount: -m.amount })),
   );
+}
+
+/** The totals of a storefront that sold nothing in a period. */
+function noSales(storefrontId: string): StorefrontPeriodTotals {
+  return { storefrontId, sales: 0, refunds: 0, retail: [], wholesale: [], margin: [], bonus: [] };
 }
 
 async function withNames(ctx: EngineContext, rows: StorefrontPeriodTotals[], from: Date, to: Date): Promise<StorefrontFigures[]> {
@@ -82,15 +90,31 @@ async function withNames(ctx: EngineContext, rows: StorefrontPeriodTotals[], fro
 /**
  * The owner's figures for the days `from`..`to` of `timeZone`, split by storefront: each storefront's sales,
  * refunds, net retail, wholesale, margin and bonus (from the record of each sale's split), what was collected for
- * its reseller, its buyers and its reseller's payouts; the shop's net revenue and the owner's own shop's part of it. The query is checked as for
+ * its reseller, its buyers and its reseller's payouts (paid in the period, waiting now); the shop's net revenue and the owner's own shop's part of it. The query is checked as for
  * `kit.salesFigures` (`ValidationError`). Reads only.
  */
 export async function storefrontSplitFigures(ctx: EngineContext, query: SalesFiguresQuery): Promise<StorefrontSplitFigures> {
   const days = salesDaysOf(query);
   const from = days[0]!.start;
   const to = days[days.length - 1]!.end;
-  const [rows, sales] = await Promise.all([ctx.storage.storefronts.figures({ from, to }), salesFigures(ctx.storage, query)]);
-  const storefronts = await withNames(ctx, rows, from, to);
+  const [rows, sales, all] = await Promise.all([
+    ctx.storage.storefronts.figures({ from, to }),
+    salesFigures(ctx.storage, query),
+    ctx.storage.storefronts.list(),
+  ]);
+  const sold = new Set(rows.map((row) => row.storefrontId));
+  // A storefront that sold nothing in the period is still listed while its reseller's payouts moved or wait.
+  const quiet = (
+    await withNames(
+      ctx,
+      all.filter((s) => !sold.has(s.id)).map((s) => noSales(s.id)),
+      from,
+      to,
+    )
+  ).filter((f) => f.payoutsPaid.length > 0 || f.payoutsWaiting.length > 0);
+  const storefronts = [...(await withNames(ctx, rows, from, to)), ...quiet].sort((a, b) =>
+    a.storefrontId < b.storefrontId ? -1 : a.storefrontId > b.storefrontId ? 1 : 0,
+  );
   const revenue = sales.totals.revenue;
   return { storefronts, revenue, ownShopRevenue: minus(revenue, add(storefronts.map((s) => s.retail))) };
 }
@@ -106,15 +130,6 @@ export async function resellerFigures(ctx: EngineContext, storefrontId: string, 
   const storefront = await ctx.storage.storefronts.get(storefrontId);
   if (storefront === null) throw new NotFoundError('storefront', storefrontId);
   const rows = await ctx.storage.storefronts.figures({ from, to, storefrontId: storefront.id });
-  const empty: StorefrontPeriodTotals = {
-    storefrontId: storefront.id,
-    sales: 0,
-    refunds: 0,
-    retail: [],
-    wholesale: [],
-    margin: [],
-    bonus: [],
-  };
-  const [row] = await withNames(ctx, [rows[0] ?? empty], from, to);
+  const [row] = await withNames(ctx, [rows[0] ?? noSales(storefront.id)], from, to);
   return { ...row!, payouts: await payoutPositions(ctx, storefront.resellerId) };
 }

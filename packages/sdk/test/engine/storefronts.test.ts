@@ -146,7 +146,7 @@ describe('storefronts', () => {
   });
 
   it('a withdrawal is held at once, approved once, paid; a refusal releases it', async () => {
-    const { h, resellerId, buyer } = await shop({ resellerBalance: 5000 });
+    const { h, resellerId, storefront, buyer } = await shop({ resellerBalance: 5000 });
     const b = await buyer(10_000);
     for (const k of ['a', 'b']) await h.kit.checkout({ customerId: b, items: [{ planId: h.plan.id }], idempotencyKey: k });
     const asked = await h.kit.payouts.request({ partnerId: resellerId, amount: usd(1600), destination: 'card 1234', idempotencyKey: 'w1' });
@@ -181,6 +181,13 @@ describe('storefronts', () => {
       'withdrawal.refused',
       'withdrawal.requested',
       'withdrawal.requested',
+    ]);
+    // A period without sales still lists the storefront while its reseller's payouts were paid in it or wait now.
+    const quiet = { from: '2026-03-02', to: '2026-03-31', timeZone: 'UTC' };
+    expect((await h.kit.storefronts.figures(quiet)).storefronts).toEqual([]);
+    await h.kit.payouts.request({ partnerId: resellerId, amount: usd(300), destination: 'card', idempotencyKey: 'w4' });
+    expect((await h.kit.storefronts.figures(quiet)).storefronts).toMatchObject([
+      { storefrontId: storefront.id, sales: 0, retail: [], payoutsPaid: [], payoutsWaiting: [usd(300)] },
     ]);
   });
 

@@ -10,7 +10,10 @@ export interface StorefrontRow {
   /** The reseller's sign-in e-mail (or the customer's), `null` when it has none. */
   resellerEmail: string | null;
   buyers: number;
-  /** Its sales split over the period (the SDK's read model); `null` when it sold nothing in it. */
+  /**
+   * Its sales split over the period and its reseller's withdrawals paid in it and waiting now (the SDK's read model);
+   * `null` when it sold nothing in it and no withdrawal was paid in it or waits.
+   */
   figures: StorefrontFigures | null;
 }
 

@@ -20,7 +20,10 @@ function amountIn(list: readonly Money[], currency: string): Money {
   return { amount: list.find((m) => m.currency === currency)?.amount ?? 0, currency };
 }
 
-/** The back office as one message: buyers, this month's sales and margin, the payout balance, the bot's health, and how to act. */
+/**
+ * The back office as one message: buyers, this month's sales and margin and what was paid out to the reseller (the web
+ * office's figures), the payout balance, the bot's health, and how to act.
+ */
 export function officeText(user: BotUser, office: BackOffice, shopName: string, timeZone: string): string {
   const { t, locale } = user;
   const money = (list: readonly Money[]) => formatMoney(amountIn(list, office.currency), locale);
@@ -38,6 +41,7 @@ export function officeText(user: BotUser, office: BackOffice, shopName: string, 
     t('storefrontOffice.retail', { amount: money(office.month.retail) }),
     t('storefrontOffice.wholesale', { amount: money(office.month.wholesale) }),
     t('storefrontOffice.margin', { amount: money(office.month.margin) }),
+    t('storefrontOffice.payoutsPaid', { amount: money(office.month.payoutsPaid) }),
     '',
     t('storefrontOffice.payout', {
       amount: formatMoney({ amount: office.payoutBalance, currency: office.currency }, locale),

@@ -13,7 +13,10 @@ export function moneyList(ctx: RequestContext, amounts: readonly Money[] | undef
   return amounts === undefined || amounts.length === 0 ? '—' : amounts.map((m) => formatMoney(m, ctx.locale)).join(' · ');
 }
 
-/** The storefront list: each with its reseller, buyers and figures over the period, and the form creating one. */
+/**
+ * The storefront list: each with its reseller, buyers and figures over the period (its reseller's withdrawals paid in
+ * it and waiting now among them, as its own page shows them), and the form creating one.
+ */
 export function storefrontsPage(
   ctx: RequestContext,
   view: {
@@ -37,7 +40,7 @@ ${
     ? html`<p class="muted" data-testid="no-storefronts">${t('storefronts.admin.none')}</p>`
     : html`<div class="table-wrap"><table data-testid="storefronts">
 <caption>${t('storefronts.admin.period')}</caption>
-<thead><tr><th>${t('storefronts.admin.name')}</th><th>${t('storefronts.admin.reseller')}</th><th>${t('storefronts.admin.statusColumn')}</th><th>${t('storefronts.admin.buyers')}</th><th>${t('storefronts.admin.sales')}</th><th>${t('storefronts.admin.retail')}</th><th>${t('storefronts.admin.wholesale')}</th><th>${t('storefronts.admin.margin')}</th></tr></thead>
+<thead><tr><th>${t('storefronts.admin.name')}</th><th>${t('storefronts.admin.reseller')}</th><th>${t('storefronts.admin.statusColumn')}</th><th>${t('storefronts.admin.buyers')}</th><th>${t('storefronts.admin.sales')}</th><th>${t('storefronts.admin.retail')}</th><th>${t('storefronts.admin.wholesale')}</th><th>${t('storefronts.admin.margin')}</th><th>${t('storefronts.admin.payoutsPaid')}</th><th>${t('storefronts.admin.payoutsWaiting')}</th></tr></thead>
 <tbody>${view.rows.map(
         (row) => html`<tr data-storefront="${row.storefront.id}">
 <td><a href="/admin/storefronts/${encodeURIComponent(row.storefront.id)}">${row.storefront.name}</a></td>
@@ -48,6 +51,8 @@ ${
 <td>${moneyList(ctx, row.figures?.retail)}</td>
 <td>${moneyList(ctx, row.figures?.wholesale)}</td>
 <td data-testid="storefront-margin">${moneyList(ctx, row.figures?.margin)}</td>
+<td data-testid="storefront-payouts-paid">${moneyList(ctx, row.figures?.payoutsPaid)}</td>
+<td data-testid="storefront-payouts-waiting">${moneyList(ctx, row.figures?.payoutsWaiting)}</td>
 </tr>`,
       )}</tbody></table></div>`
 }
