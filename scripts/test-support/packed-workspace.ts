@@ -83,6 +83,7 @@ export function copyWorkspace(root: string, copy: string): void {
     'LICENSE',
     '.changeset/config.json',
     'scripts/pack-guides.mjs',
+    'scripts/package-guides.mjs',
     'scripts/published-packages.mjs',
     'scripts/refuse-npm-pack.mjs',
   ]) {

@@ -197,6 +197,10 @@ export function createApp(shop: Shop, options: AppOptions = {}): Express {
   // The crypto gateway's callbacks carry their own signature, not a session or CSRF token.
   app.use(cryptoCallbackRoutes(shop));
   app.use(gatewayWebhookRoutes(shop));
+  // The owner's plan form carries every part a built plan prices (a unit price, least, most and step each) and a
+  // preferred-target choice per target beside the rest: more fields than any other form. Its pages take more of
+  // them (the parser below then skips the parsed body); every other form stays at 50.
+  app.use('/admin/plans', express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 500 }));
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }));
   app.use(express.json({ limit: '64kb' }));
   app.use(refuseNulText());

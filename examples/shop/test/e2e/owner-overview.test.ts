@@ -91,7 +91,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const targets = await shop.shop.storage.targets.list();
       await page.goto(`${shop.url}/admin/plans/new`);
       await page.getByLabel('Name', { exact: true }).fill('Tehran special');
-      await page.getByLabel('Family').fill('tehran-special');
+      await page.locator('input[name="family"]').fill('tehran-special');
       await page.getByLabel(/^Price \(/).fill('3');
       await page.getByLabel(/^Name in Persian|^Name in Farsi/).fill('ویژه تهران');
       await page.getByTestId('preferred-target-1').selectOption(targets[1]!.id);
