@@ -15,6 +15,7 @@ import type {
   LinkTokenScope,
   LinkTokenScopeWithSubscriptions,
 } from '@panelkit/sdk/storage';
+import type { SqlQueryable } from '../client.js';
 import { toPage } from '../internal/paging.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
@@ -90,8 +91,6 @@ export function linkTokenRepository(context: RepositoryContext): LinkTokenReposi
         { autocommit: true },
       ),
 
-    // From a given token: an update of the row holding that hash, which a rotation racing it waits for and then finds
-    // changed (read committed re-checks the row), so one of them replaces it.
     rotate: (customerId: string, candidate: LinkTokenCandidate, fromHash?: string) =>
       runner.run(
         'linkTokens.rotate',
@@ -99,18 +98,8 @@ export function linkTokenRepository(context: RepositoryContext): LinkTokenReposi
           const c = parseLinkTokenCandidate(candidate);
           const id = inputKey(customerId, 'customer id');
           if (fromHash !== undefined) {
-            const from = inputKey(fromHash, 'token hash');
-            const { rows } = await db.query(
-              `WITH customer AS (SELECT id FROM ${customers} WHERE id = $1),
-               rotated AS (
-                 UPDATE ${table} SET nonce = $2, token_hash = $3, rotated_at = $4::timestamptz
-                 WHERE customer_id = $1 AND token_hash = $5 RETURNING customer_id
-               )
-               SELECT (SELECT count(*) FROM customer)::int AS found, (SELECT count(*) FROM rotated)::int AS rotated`,
-              [id, c.nonce, c.tokenHash, enc.time(now), from],
-            );
-            if (dec.int(rows[0]!['found']) === 0) throw new NotFoundError('customer', id);
-            return dec.int(rows[0]!['rotated']) === 1;
+            const owner = { owners: customers, tokens: table, key: 'customer_id', kind: 'customer' } as const;
+            return rotateFrom(db, owner, id, c, enc.time(now), inputKey(fromHash, 'token hash'));
           }
           await db.query(
             `INSERT INTO ${table} (customer_id, nonce, token_hash, created_at, rotated_at)
@@ -156,8 +145,6 @@ export function linkTokenRepository(context: RepositoryContext): LinkTokenReposi
         { autocommit: true },
       ),
 
-    // From a given token: an update of the row holding that hash, which a rotation racing it waits for and then finds
-    // changed (read committed re-checks the row), so one of them replaces it.
     rotateForSubscription: (subscriptionId: string, candidate: LinkTokenCandidate, fromHash?: string) =>
       runner.run(
         'linkTokens.rotateForSubscription',
@@ -165,18 +152,8 @@ export function linkTokenRepository(context: RepositoryContext): LinkTokenReposi
           const c = parseLinkTokenCandidate(candidate);
           const id = inputKey(subscriptionId, 'subscription id');
           if (fromHash !== undefined) {
-            const from = inputKey(fromHash, 'token hash');
-            const { rows } = await db.query(
-              `WITH sub AS (SELECT id FROM ${subscriptions} WHERE id = $1),
-               rotated AS (
-                 UPDATE ${subTable} SET nonce = $2, token_hash = $3, rotated_at = $4::timestamptz
-                 WHERE subscription_id = $1 AND token_hash = $5 RETURNING subscription_id
-               )
-               SELECT (SELECT count(*) FROM sub)::int AS found, (SELECT count(*) FROM rotated)::int AS rotated`,
-              [id, c.nonce, c.tokenHash, enc.time(now), from],
-            );
-            if (dec.int(rows[0]!['found']) === 0) throw new NotFoundError('subscription', id);
-            return dec.int(rows[0]!['rotated']) === 1;
+            const owner = { owners: subscriptions, tokens: subTable, key: 'subscription_id', kind: 'subscription' } as const;
+            return rotateFrom(db, owner, id, c, enc.time(now), inputKey(fromHash, 'token hash'));
           }
           const { rows } = await db.query(
             `INSERT INTO ${subTable} (subscription_id, customer_id, nonce, token_hash, created_at, rotated_at)
@@ -268,4 +245,38 @@ export function linkTokenRepository(context: RepositoryContext): LinkTokenReposi
         read,
       ),
   };
+}
+
+/** Where a link token of one kind lives: its owners' table, its tokens' table and the tokens' key column. */
+interface TokenOwner {
+  owners: string;
+  tokens: string;
+  key: 'customer_id' | 'subscription_id';
+  kind: 'customer' | 'subscription';
+}
+
+/**
+ * A rotation from a given token: one update of the row holding that hash, which a rotation racing it waits for and
+ * then finds changed (read committed re-checks the row), so exactly one of them replaces it. Answers whether this one
+ * did; an unknown owner is a `NotFoundError`.
+ */
+async function rotateFrom(
+  db: SqlQueryable,
+  owner: TokenOwner,
+  id: string,
+  c: { nonce: string; tokenHash: string },
+  now: string,
+  fromHash: string,
+): Promise<boolean> {
+  const { rows } = await db.query(
+    `WITH owner AS (SELECT id FROM ${owner.owners} WHERE id = $1),
+     rotated AS (
+       UPDATE ${owner.tokens} SET nonce = $2, token_hash = $3, rotated_at = $4::timestamptz
+       WHERE ${owner.key} = $1 AND token_hash = $5 RETURNING ${owner.key}
+     )
+     SELECT (SELECT count(*) FROM owner)::int AS found, (SELECT count(*) FROM rotated)::int AS rotated`,
+    [id, c.nonce, c.tokenHash, now, fromHash],
+  );
+  if (dec.int(rows[0]!['found']) === 0) throw new NotFoundError(owner.kind, id);
+  return dec.int(rows[0]!['rotated']) === 1;
 }
