@@ -23,6 +23,20 @@ function refuse(message: string, path: string, reason: string, planId: string): 
 }
 
 /**
+ * Refuses to set a fixed price on a built plan (`Plan.builder`): it sells at its quote (`quoteBuiltPlan`), so a
+ * storefront's menu line or a reseller's price book line would price nothing. `ValidationError` on `planId`, saying
+ * what takes fixed plans only (`setter`, e.g. `a storefront sells`) and which price a built plan lacks (`price`).
+ */
+export function refuseBuiltPlanPrice(plan: Pick<Plan, 'id' | 'builder'>, setter: string, price: string): void {
+  if (plan.builder === null) return;
+  throw new ValidationError(
+    `plan ${plan.id} is built by its buyer: ${setter} fixed plans only`,
+    [{ path: 'planId', message: `a built plan has no one ${price}` }],
+    { details: { planId: plan.id, reason: 'built_plan' } },
+  );
+}
+
+/**
  * The order line of a built plan: its quote for the item's choice (`quoteBuiltPlan`), quantity 1, with the choice
  * and price frozen in `built`; `null` for an item of a fixed plan. A trial of a built plan takes the buyer's choice
  * too, or the builder's defaults without one (`defaultBuiltChoice`), quoted by the same rule: the line charges the

@@ -8,6 +8,7 @@ import { parseInput } from '../domain/validate.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { spendable } from '../rules/credit.js';
 import type { StorageTransaction } from '../ports/storage.js';
+import { refuseBuiltPlanPrice } from './built-plan.js';
 import type { EngineContext } from './context.js';
 
 /** A validated price book line. */
@@ -21,8 +22,8 @@ function audit(actor: Actor, action: string, customerId: string, data: Record<st
 
 /**
  * Sets the price a reseller buys a plan at (one line of its price book), audited
- * (`reseller.price_set`). The line's currency must be the plan's (`ValidationError` otherwise); a
- * missing customer or plan is a `NotFoundError`. Subscriptions already sold keep the prices frozen in
+ * (`reseller.price_set`). The line's currency must be the plan's, and the plan a fixed one: a plan its buyer
+ * builds sells at its quote (`ValidationError` otherwise, nothing written); a missing customer or plan is a `NotFoundError`. Subscriptions already sold keep the prices frozen in
  * their terms; the line prices what the customer buys from now on.
  */
 export async function setResellerPrice(ctx: EngineContext, input: NewPriceBookEntry, actor: Actor = ADMIN): Promise<PriceBookEntry> {
@@ -114,6 +115,7 @@ function priced(line: Pick<PriceBookEntry, 'price' | 'extensionPrice' | 'traffic
 async function setPriceIn(tx: StorageTransaction, line: PriceBookLine, actor: Actor): Promise<PriceBookEntry> {
   const plan = await tx.plans.get(line.planId);
   if (plan === null) throw new NotFoundError('plan', line.planId);
+  refuseBuiltPlanPrice(plan, 'a price book prices', 'price');
   if (plan.price.currency !== line.price.currency)
     throw new ValidationError(`plan ${plan.id} is priced in ${plan.price.currency}`, [
       { path: 'price.currency', message: `must be ${plan.price.currency}` },

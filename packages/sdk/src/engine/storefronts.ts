@@ -18,6 +18,7 @@ import { NotFoundError, ValidationError } from '../errors.js';
 import type { StorageRepositories } from '../ports/storage.js';
 import { buyerPlan } from './buyer-price.js';
 import type { EngineContext } from './context.js';
+import { refuseBuiltPlanPrice } from './built-plan.js';
 import { storefrontPlan } from './storefront-sale.js';
 
 const ADMIN: Actor = Object.freeze({ type: 'admin', id: null });
@@ -109,10 +110,7 @@ export async function setMenuItem(ctx: EngineContext, input: NewMenuItem, actor?
     await required(tx, line.storefrontId);
     const plan = await tx.plans.get(line.planId);
     if (plan === null) throw new NotFoundError('plan', line.planId);
-    if (plan.builder !== null)
-      throw new ValidationError(`plan ${plan.id} is built by its buyer: a storefront sells fixed plans only`, [
-        { path: 'planId', message: 'a built plan has no one retail price' },
-      ]);
+    refuseBuiltPlanPrice(plan, 'a storefront sells', 'retail price');
     if (plan.price.currency !== line.retailPrice.currency)
       throw new ValidationError(`plan ${plan.id} is priced in ${plan.price.currency}`, [
         { path: 'retailPrice.currency', message: `must be ${plan.price.currency}` },

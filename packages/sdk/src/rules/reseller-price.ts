@@ -10,7 +10,9 @@ export type PriceBookIgnoredReason =
   /** The line is for another plan (a caller's mistake; the list price stands). */
   | 'other_plan'
   /** The plan's currency changed since the line was written: the list price stands until it is rewritten. */
-  | 'currency_mismatch';
+  | 'currency_mismatch'
+  /** The plan is built by its buyer (`Plan.builder`): it sells at its quote, a line prices nothing of it. */
+  | 'built_plan';
 
 /** What `priceForBuyer` answers: the plan with the prices this buyer pays, and where they came from. */
 export interface BuyerPrice<P extends BuyerPricedPlan = BuyerPricedPlan> {
@@ -21,8 +23,8 @@ export interface BuyerPrice<P extends BuyerPricedPlan = BuyerPricedPlan> {
   ignored?: PriceBookIgnoredReason;
 }
 
-/** The parts of a plan a price book changes. */
-export type BuyerPricedPlan = Pick<Plan, 'id' | 'price' | 'extension' | 'trafficTopUp'>;
+/** The parts of a plan a price book changes (and `builder`: a built plan's are not). */
+export type BuyerPricedPlan = Pick<Plan, 'id' | 'price' | 'extension' | 'trafficTopUp'> & Partial<Pick<Plan, 'builder'>>;
 
 /** `amount × num / den`, rounded half up, in exact integer arithmetic (no float drift on large amounts). */
 function scale(amount: number, num: number, den: number): number {
@@ -50,11 +52,14 @@ function scaled(list: Money, entry: PriceBookEntry, plan: BuyerPricedPlan): Mone
  *   same way, never below 1 minor unit. A plan without a top-up offer still has none.
  * - A free plan (`plan.price` 0) has no ratio: unset prices stay the list ones.
  * - A line in another currency than the plan, or for another plan, is ignored (`ignored` says why).
+ * - So is a line on a built plan (`builder`, written before `setPrice` refused one): the plan sells at its quote, and
+ *   its extension and top-up prices are the plan's own.
  */
 export function priceForBuyer<P extends BuyerPricedPlan>(plan: P, entry: PriceBookEntry | null): BuyerPrice<P> {
   if (entry === null) return { plan, source: 'list' };
   if (entry.planId !== plan.id) return { plan, source: 'list', ignored: 'other_plan' };
   if (entry.price.currency !== plan.price.currency) return { plan, source: 'list', ignored: 'currency_mismatch' };
+  if (plan.builder != null) return { plan, source: 'list', ignored: 'built_plan' };
   const listExtension = plan.extension.price;
   const extensionPrice = entry.extensionPrice ?? (listExtension === null ? null : scaled(listExtension, entry, plan));
   const offer = plan.trafficTopUp;

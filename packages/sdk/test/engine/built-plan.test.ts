@@ -311,3 +311,52 @@ describe('a built plan and storefronts', () => {
     expect(await h.storage.ledger.balance(buyer, 'USD')).toBe(5000);
   });
 });
+
+describe('a built plan and price books', () => {
+  it('takes no price book line: setPrice and setTerms refuse it with a typed error and write nothing', async () => {
+    const { h, customerId: resellerId } = await shop();
+    const refused = await h.kit.resellers.setPrice({ customerId: resellerId, planId: h.plan.id, price: usd(700) }).catch((e: unknown) => e);
+    expect(ValidationError.is(refused) && refused.message).toBe(
+      `plan ${h.plan.id} is built by its buyer: a price book prices fixed plans only`,
+    );
+    expect(ValidationError.is(refused) && refused.details).toMatchObject({ planId: h.plan.id, reason: 'built_plan' });
+    const terms = await h.kit.resellers
+      .setTerms({ customerId: resellerId, creditLimit: usd(1000), prices: [{ planId: h.plan.id, price: usd(700) }] })
+      .catch((e: unknown) => e);
+    expect(terms).toBeInstanceOf(ValidationError);
+    expect(await h.storage.priceBooks.list(resellerId)).toEqual([]);
+    expect(await h.storage.ledger.creditLimit(resellerId, 'USD')).toBe(0);
+    const audit = (await h.storage.audit.list({ subjectId: resellerId }, { limit: 20 })).items.map((e) => e.action);
+    expect(audit.filter((a) => a.startsWith('reseller.'))).toEqual([]);
+  });
+
+  it('a line written before the refusal prices nothing of it: the sale, its extension and its top-up are at the quote', async () => {
+    const h = await createHarness({
+      plan: { builder: BUILDER, deviceLimit: 1, trafficTopUp: { pricePerGiB: usd(10), maxGiBPerPurchase: 100 } },
+    });
+    await h.addPanel({ locationTags: ['nl'] });
+    const resellerId = await h.customer(5000);
+    // As a 0.4.0 SDK stored it: straight in the storage, past today's refusal.
+    await h.storage.priceBooks.set({
+      customerId: resellerId,
+      planId: h.plan.id,
+      price: usd(100),
+      extensionPrice: usd(1),
+      trafficPricePerGiB: usd(1),
+    });
+    const { order, subscriptions } = await h.kit.checkout({
+      customerId: resellerId,
+      items: [{ planId: h.plan.id, choice: CHOICE }],
+      idempotencyKey: 'pb1',
+    });
+    expect(order.total).toEqual(usd(PRICE));
+    const sub = subscriptions[0]!;
+    expect(sub.terms).toMatchObject({ price: usd(450), extension: { price: null }, trafficTopUp: { pricePerGiB: usd(10) } });
+    await h.worker().drain();
+    h.clock.advanceDays(28);
+    const extension = await h.kit.quoteExtension(sub.id);
+    expect(extension.allowed && extension.quote.price).toEqual(usd(450));
+    const topUp = await h.kit.quoteTrafficTopUp(sub.id, 5);
+    expect(topUp.allowed && topUp.quote.price).toEqual(usd(50));
+  });
+});

@@ -175,3 +175,15 @@ describe('decideLedgerMove', () => {
     expect(spendable(balance, limit)).toBe(expected);
   });
 });
+
+describe('priceForBuyer on a built plan', () => {
+  it('ignores the line: a built plan sells at its quote, its extension and top-up prices the plan’s own', () => {
+    const built = { ...plan, builder: { basePrice: usd(100) } } as unknown as Parameters<typeof priceForBuyer>[0];
+    expect(priceForBuyer(built, line({ extensionPrice: usd(1), trafficPricePerGiB: usd(2) }))).toEqual({
+      plan: built,
+      source: 'list',
+      ignored: 'built_plan',
+    });
+    expect(plansPricedByBook([built], [line()])).toEqual([built]);
+  });
+});
