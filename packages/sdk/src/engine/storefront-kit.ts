@@ -1,12 +1,14 @@
 import type { ActorInput, Page, PageRequest } from '../domain/common.js';
 import type { Customer } from '../domain/customer.js';
 import type { Money } from '../domain/money.js';
+import type { Plan } from '../domain/plan.js';
 import type { PayoutEntry, Withdrawal, WithdrawalStatus } from '../domain/payout.js';
 import type { SalesFiguresQuery } from '../domain/sales.js';
 import type { MenuItem, NewMenuItem, NewStorefront, Storefront, StorefrontPatch, StorefrontStatus } from '../domain/storefront.js';
 import type { EngineContext } from './context.js';
 import { approveWithdrawal, creditPayout, markWithdrawalPaid, payoutPositions, refuseWithdrawal, requestWithdrawal } from './payouts.js';
 import type { PayoutCredit, PayoutPosition, WithdrawalRequest, WithdrawalStepResult } from './payouts.js';
+import { storefrontPlans } from './storefront-sale.js';
 import { resellerFigures, storefrontSplitFigures } from './storefront-figures.js';
 import type { ResellerFigures, StorefrontSplitFigures } from './storefront-figures.js';
 import {
@@ -52,6 +54,11 @@ export interface PanelkitStorefronts {
   menu(storefrontId: string): Promise<MenuItem[]>;
   /** What its buyers can buy now: the plans on its menu and on sale, at its retail prices, with the wholesale price. */
   catalog(storefrontId: string): Promise<StorefrontCatalogItem[]>;
+  /**
+   * Of `plans`, the ones it sells now (on its menu and on sale, of one price; the catalog's plans), at its retail
+   * prices, in the given order: what a host lists for its buyers and visitors. A storefront without a menu sells none.
+   */
+  plansSold(storefrontId: string, plans: readonly Plan[]): Promise<Plan[]>;
   /** Moves a buyer to a storefront or to the owner's own shop (audited); see `moveBuyer`. */
   moveBuyer(request: MoveBuyerRequest): Promise<Customer>;
   /** Its buyers, newest first. */
@@ -108,6 +115,7 @@ export function createStorefronts(ctx: EngineContext): PanelkitStorefronts {
     removeMenuItem: (storefrontId, planId, actor) => removeMenuItem(ctx, storefrontId, planId, actor),
     menu: (storefrontId) => storage.storefronts.menu(storefrontId),
     catalog: (storefrontId) => storefrontCatalog(ctx, storefrontId),
+    plansSold: (storefrontId, plans) => storefrontPlans(storage, storefrontId, plans),
     moveBuyer: (request) => moveBuyer(ctx, request),
     buyers: (storefrontId, page) => storefrontBuyers(ctx, storefrontId, page),
     usage: (storefrontId) => storefrontUsage(ctx, storefrontId),

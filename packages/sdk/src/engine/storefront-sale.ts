@@ -52,22 +52,39 @@ export async function storefrontPlan(repos: Pick<StorageRepositories, 'storefron
 }
 
 /**
+ * Of `plans`, the ones a storefront sells now, at its retail prices, in the given order: a plan on sale that a line of
+ * `menu` (the storefront's lines, read) sells (in the plan's currency; a plan its buyer builds is never sold there).
+ * The one definition of a storefront's offer: `plansSoldTo`, `kit.storefronts.catalog` and `plansSold` answer with it.
+ */
+export function plansOnMenu(storefrontId: string, menu: readonly MenuItem[], plans: readonly Plan[]): Plan[] {
+  const lines = new Map(menu.map((line) => [line.planId, line]));
+  return plans.flatMap((plan) => {
+    const line = lines.get(plan.id) ?? null;
+    return plan.onSale && menuSells(line, plan) ? [atRetail(storefrontId, line, plan)] : [];
+  });
+}
+
+/** Of `plans`, the ones a storefront sells now at its retail prices (`plansOnMenu`), in the given order; one read of its menu. */
+export async function storefrontPlans(
+  repos: Pick<StorageRepositories, 'storefronts'>,
+  storefrontId: string,
+  plans: readonly Plan[],
+): Promise<Plan[]> {
+  return plansOnMenu(storefrontId, await repos.storefronts.menu(storefrontId), plans);
+}
+
+/**
  * Of `plans`, the ones this customer may buy, priced as `pricerFor` prices them, in the given order: a storefront's
- * buyer only those its menu sells (at its retail prices; for the others `pricerFor` is `not_on_menu`), anyone else
- * every one (at their price book's prices). One read of the menu or the price book.
+ * buyer only those its storefront sells now (`storefrontPlans`, at its retail prices; for the others `pricerFor` is
+ * `not_on_menu`), anyone else every one (at their price book's prices). One read of the menu or the price book.
  */
 export async function plansSoldTo(
   repos: Pick<StorageRepositories, 'storefronts' | 'priceBooks'>,
   customer: Pick<Customer, 'id' | 'storefrontId'>,
   plans: readonly Plan[],
 ): Promise<Plan[]> {
-  const storefrontId = customer.storefrontId;
-  if (storefrontId === null) return buyerPlan(repos, customer.id, plans);
-  const menu = new Map((await repos.storefronts.menu(storefrontId)).map((line) => [line.planId, line]));
-  return plans.flatMap((plan) => {
-    const line = menu.get(plan.id) ?? null;
-    return menuSells(line, plan) ? [atRetail(storefrontId, line, plan)] : [];
-  });
+  if (customer.storefrontId === null) return buyerPlan(repos, customer.id, plans);
+  return storefrontPlans(repos, customer.storefrontId, plans);
 }
 
 /** How a checkout prices a plan for its customer: a storefront's retail price for its buyers, else `buyerPlan`. */

@@ -19,7 +19,7 @@ import type { StorageRepositories } from '../ports/storage.js';
 import { buyerPlan } from './buyer-price.js';
 import type { EngineContext } from './context.js';
 import { refuseBuiltPlanPrice } from './built-plan.js';
-import { storefrontPlan } from './storefront-sale.js';
+import { plansOnMenu } from './storefront-sale.js';
 
 const ADMIN: Actor = Object.freeze({ type: 'admin', id: null });
 
@@ -144,17 +144,23 @@ export interface StorefrontCatalogItem {
   wholesale: Plan['price'];
 }
 
-/** The plans on a storefront's menu that are on sale, at its retail prices, ordered by plan id. Reads only. */
+/**
+ * What a storefront's buyers can buy now (`plansOnMenu`: the plans on its menu and on sale, of one price), at its retail
+ * prices, ordered by plan id, each with the reseller's wholesale price. Reads only.
+ */
 export async function storefrontCatalog(ctx: EngineContext, storefrontId: string): Promise<StorefrontCatalogItem[]> {
   const storefront = await required(ctx.storage, storefrontId);
-  const items: StorefrontCatalogItem[] = [];
-  for (const line of await ctx.storage.storefronts.menu(storefront.id)) {
-    const listed = await ctx.storage.plans.get(line.planId);
-    if (listed === null || !listed.onSale || listed.price.currency !== line.retailPrice.currency) continue;
-    const plan = await storefrontPlan(ctx.storage, storefront.id, listed);
-    items.push({ plan, wholesale: (await buyerPlan(ctx.storage, storefront.resellerId, listed)).price });
-  }
-  return items;
+  const menu = await ctx.storage.storefronts.menu(storefront.id);
+  const listed = new Map<string, Plan>();
+  for (const plan of await Promise.all(menu.map((line) => ctx.storage.plans.get(line.planId))))
+    if (plan !== null) listed.set(plan.id, plan);
+  const sold = plansOnMenu(storefront.id, menu, [...listed.values()]);
+  const wholesale = await buyerPlan(
+    ctx.storage,
+    storefront.resellerId,
+    sold.map((plan) => listed.get(plan.id)!),
+  );
+  return sold.map((plan, i) => ({ plan, wholesale: wholesale[i]!.price }));
 }
 
 /** Validates `moveBuyer`'s request. */

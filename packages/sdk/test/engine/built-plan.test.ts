@@ -310,6 +310,22 @@ describe('a built plan and storefronts', () => {
     ).toBeInstanceOf(ValidationError);
     expect(await h.storage.ledger.balance(buyer, 'USD')).toBe(5000);
   });
+
+  it('leaves a plan built after it was listed out of its catalog and its plans sold, which still list the others', async () => {
+    const h = await createHarness();
+    const resellerId = await h.customer(5000);
+    const other = await h.addPlan({ name: 'other', price: usd(500) });
+    await h.kit.resellers.setPrice({ customerId: resellerId, planId: other.id, price: usd(300) });
+    const storefront = await h.kit.storefronts.create({ resellerId, name: 'Fast VPN' });
+    await h.kit.storefronts.setMenuItem({ storefrontId: storefront.id, planId: h.plan.id, retailPrice: usd(1200) });
+    await h.kit.storefronts.setMenuItem({ storefrontId: storefront.id, planId: other.id, retailPrice: usd(800) });
+    const built = await h.kit.plans.update(h.plan.id, { builder: BUILDER });
+
+    const catalog = await h.kit.storefronts.catalog(storefront.id);
+    expect(catalog.map((item) => [item.plan.id, item.plan.price, item.wholesale])).toEqual([[other.id, usd(800), usd(300)]]);
+    const sold = await h.kit.storefronts.plansSold(storefront.id, [built, other]);
+    expect(sold.map((plan) => [plan.id, plan.price])).toEqual([[other.id, usd(800)]]);
+  });
 });
 
 describe('a built plan and price books', () => {

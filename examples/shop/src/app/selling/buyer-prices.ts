@@ -20,8 +20,8 @@ export async function plansForBuyer(
 
 /**
  * The plans as checkout will sell them to whoever looks: a storefront's buyer (or a visitor who came through its web
- * address, `storefrontId`) only the ones on its menu, at its retail prices (the SDK prices its checkouts so:
- * `pricerFor`), in the order given; anyone else {@link plansForBuyer}. Gifts are not a storefront's sale and keep
+ * address, `storefrontId`) only the ones it sells now, at its retail prices, as the SDK says (`kit.storefronts.plansSold`,
+ * the definition its checkouts sell by), in the order given; anyone else {@link plansForBuyer}. Gifts are not a storefront's sale and keep
  * `plansForBuyer`.
  */
 export async function plansOnSaleTo(
@@ -30,8 +30,7 @@ export async function plansOnSaleTo(
   plans: readonly Plan[],
 ): Promise<Plan[]> {
   if (who.storefrontId === null) return plansForBuyer(shop, who.customerId, plans, who.priceBook);
-  const menu = new Map((await shop.kit.storefronts.catalog(who.storefrontId)).map((item) => [item.plan.id, item.plan]));
-  return plans.flatMap((plan) => menu.get(plan.id) ?? []);
+  return shop.kit.storefronts.plansSold(who.storefrontId, plans);
 }
 
 /** What a buyer's wallet can pay in a currency: its balance and its credit limit (0 for a customer without credit), minor units. */
