@@ -7,6 +7,7 @@
 import type { Plan } from '@panelkit/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMoney } from '../src/i18n/format.js';
+import { StorefrontOfficeResponse } from '../src/routes/api/response-schemas.js';
 import { balanceOf, buy, customerIdOf, fund, planNamed } from './support/buying.js';
 import {
   csrfFrom,
@@ -188,6 +189,8 @@ describe("a reseller's withdrawals paid and waiting", () => {
     const api = await reseller.agent.get('/api/v1/storefront').set('accept', 'application/json').expect(200);
     expect(api.body.month.payoutsPaid).toEqual([{ amount: 3000, currency: t.config.currency }]);
     expect(api.body.held).toBe(1700);
+    // The JSON API gives the office's figure too, in the web office's field: `held` is the same one.
+    expect(StorefrontOfficeResponse.parse(api.body).month.payoutsWaiting).toEqual([{ amount: 1700, currency: t.config.currency }]);
   });
 });
 
@@ -240,5 +243,33 @@ describe("a storefront's plan names on its web pages", () => {
     const ownCatalog = await own.agent.get('/').expect(200);
     expect(ownCatalog.text).toContain(plan.name);
     expect(ownCatalog.text).not.toContain('North Star Monthly');
+  });
+});
+
+describe('a plan built after a storefront listed it', () => {
+  it('leaves the storefront’s catalog on the web and the API, which still list its other plans (the SDK’s one list)', async () => {
+    const { id } = await storefront();
+    const { currency } = t.config;
+    const later = await t.shop.kit.plans.create({
+      name: `Built later ${made}`,
+      family: `built-later-${made}`,
+      price: plan.price,
+      durationDays: 30,
+      trafficBytes: null,
+    });
+    try {
+      await t.shop.kit.storefronts.setMenuItem({ storefrontId: id, planId: later.id, retailPrice: { amount: retail, currency } });
+      await t.shop.kit.plans.update(later.id, {
+        builder: { basePrice: plan.price, durationDays: { unitPrice: { amount: 1, currency }, min: 30, max: 90, step: 30 } },
+      });
+      const buyer = await buyerOf(id, 100);
+      const api = await buyer.agent.get('/api/v1/plans').expect(200);
+      expect(api.body.items.map((p: { id: string; price: unknown }) => [p.id, p.price])).toEqual([[plan.id, { amount: retail, currency }]]);
+      const catalog = await buyer.agent.get('/').expect(200);
+      expect(catalog.text).toContain(`/checkout/${plan.id}`);
+      expect(catalog.text).not.toContain(`/checkout/${later.id}`);
+    } finally {
+      await t.shop.kit.plans.update(later.id, { onSale: false });
+    }
   });
 });

@@ -78,6 +78,7 @@ function officeJson(office: BackOffice) {
       bonus: office.month.bonus,
       collected: office.month.collected,
       payoutsPaid: office.month.payoutsPaid,
+      payoutsWaiting: office.month.payoutsWaiting,
     },
     payoutBalance: office.payoutBalance,
     held: office.held,

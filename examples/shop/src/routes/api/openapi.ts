@@ -12,6 +12,7 @@ import { BotBody } from '../storefront-bot-office.js';
 import { BrandInputSchema } from '../../app/storefront-bots/brand.js';
 import {
   DescribedObject,
+  StorefrontOfficeResponse,
   DeviceListResponse,
   DevicePackBoughtResponse,
   DevicePackOfferResponse,
@@ -435,7 +436,7 @@ export function apiOperations(providerForms: readonly { id: string; schema: z.Zo
       method: 'get',
       path: '/api/v1/storefront',
       summary: 'A reseller’s own storefront: its state, this month’s sales and margin, its payout balance, buyers and bot',
-      responses: { 200: { description: 'The back office', schema: DescribedObject }, ...COMMON_ERRORS },
+      responses: { 200: { description: 'The back office', schema: StorefrontOfficeResponse }, ...COMMON_ERRORS },
     },
     {
       method: 'get',

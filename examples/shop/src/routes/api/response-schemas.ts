@@ -169,6 +169,21 @@ export const SalesResponse = z.looseObject({
   totals: z.looseObject({}),
 });
 
+/** `GET /api/v1/storefront`'s month: the SDK's split figures for this calendar month (`ResellerFigures`). */
+const StorefrontMonth = z.looseObject({
+  from: z.string().describe('the month’s first day, YYYY-MM-DD'),
+  payoutsPaid: z.array(Money).describe('withdrawals paid to the reseller this month, per currency'),
+  payoutsWaiting: z.array(Money).describe('withdrawals asked or approved and not paid yet, per currency (now, not only this month’s)'),
+});
+
+/** `GET /api/v1/storefront`: a reseller's own back office (the other fields are described in words). */
+export const StorefrontOfficeResponse = z.looseObject({
+  currency: z.string(),
+  month: StorefrontMonth,
+  payoutBalance: z.number().int().describe('what may still be asked, minor units of currency'),
+  held: z.number().int().describe('month.payoutsWaiting in currency, minor units (0 when none): the same figure, kept for older clients'),
+});
+
 /** Every error: a stable code, a message in the caller's language, and per-field messages for a form's fields. */
 export const ErrorResponse = z
   .strictObject({
