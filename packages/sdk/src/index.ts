@@ -146,7 +146,6 @@ export type { CheckoutItem, CheckoutRequest, CheckoutResult } from './engine/che
 export type { ExtendRequest, ExtendResult, ExtensionQuoteResult } from './engine/extension.js';
 export type { BuyTrafficRequest, BuyTrafficResult, TrafficTopUpQuoteResult } from './engine/traffic-top-up.js';
 export type { ChangePlanRequest, ChangePlanResult, PlanChangeQuoteResult } from './engine/plan-change.js';
-export type { PlanChangeOption } from './engine/plan-change-options.js';
 export type { ApplyCurrentTermsRequest, ApplyCurrentTermsResult } from './engine/current-terms.js';
 export type { Adjustment } from './engine/adjust.js';
 export type { MoneyMovement, SubscriptionAction } from './engine/operations.js';

@@ -76,3 +76,4 @@ export type { PayoutCredit, PayoutPosition, WithdrawalRefusalReason, WithdrawalR
 export type { ResellerFigures, StorefrontFigures, StorefrontSplitFigures } from './engine/storefront-figures.js';
 export type { StorefrontPeriodTotals } from './ports/storage-storefronts.js';
 export type { PanelkitPayouts, PanelkitStorefronts } from './engine/storefront-kit.js';
+export type { PlanChangeOption } from './engine/plan-change-options.js';

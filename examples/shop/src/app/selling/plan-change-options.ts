@@ -1,4 +1,5 @@
-import type { PlanChangeOption, PlanChangeQuoteResult } from '@panelkit/sdk';
+import type { PlanChangeQuoteResult } from '@panelkit/sdk';
+import type { PlanChangeOption } from '@panelkit/sdk/storefronts';
 import type { Shop } from '../shop.js';
 import type { Refusal } from '../subscriptions/refusals.js';
 import { NOT_ON_SALE, notSoldToBuyer } from './change-plan.js';
