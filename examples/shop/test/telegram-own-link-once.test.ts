@@ -1,33 +1,16 @@
-/**
- * Issue 91: a double tap on the bot's "replace the link" confirmation (two updates) replaced a subscription's own link
- * twice, so the first new link the bot sent was dead at once (404: an app showed no servers). The confirm button
- * carries the version of the link it asked about, and the engine replaces only the link still at that version: one
- * rotation per confirmation, in one process and over two replica processes on PostgreSQL, and both answers show the
- * one new link, which serves the subscription. The web's form and the JSON API send the version they read the same way.
- */
-import { fork } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
-import { ManualClock } from '@panelkit/sdk/testing';
 import type { StoragePort } from '@panelkit/sdk/storage';
-import pg from 'pg';
-import pino from 'pino';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundledEntry } from '../../../scripts/test-support/bundled-entry.js';
 import { ownLinkOf } from '../src/app/subscriptions/own-link.js';
-import { loadConfig } from '../src/config/config.js';
 import { translator } from '../src/i18n/translate.js';
-import { openShop, type RunningShop } from '../src/stack/shop.js';
-import { createShopBot, handleUpdate, type ShopBot } from '../src/telegram/bot.js';
+import { handleUpdate } from '../src/telegram/bot.js';
 import { buy, fund, orderIdFrom, planNamed } from './support/buying.js';
-import { FakeTelegram, type BotCall } from './support/fake-telegram.js';
-import { BotReplica } from './support/bot-replica-process.js';
-import { signedUpBuyer, TEST_SECRET_KEYS, TEST_START } from './support/shop-under-test.js';
+import type { BotCall } from './support/fake-telegram.js';
+import { startBotReplicaShop, type BotReplicaShop } from './support/bot-replica-shop.js';
+import { signedUpBuyer } from './support/shop-under-test.js';
 import { dataOf, messageIdOf, startBotShop, TelegramUser, textOf, type BotShop } from './support/telegram-driver.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
-const SHOP_DIR = resolve(import.meta.dirname, '..');
 const en = translator('en');
 const ROTATED = en('ownSubscriptions.notices.link_rotated');
 
@@ -161,74 +144,44 @@ describe('a rotation sent twice on the web and over the JSON API', () => {
 describe.skipIf(DATABASE_URL === undefined)(
   `a double tap on the own link confirmation, on two replica processes${DATABASE_URL === undefined ? ' (skipped: PANELKIT_TEST_DATABASE_URL is not set)' : ''}`,
   () => {
-    const schema = `tg_own_${randomBytes(4).toString('hex')}`;
-    const clock = new ManualClock(TEST_START);
-    let fake: FakeTelegram;
-    let web: RunningShop;
-    let bot: ShopBot;
-    const replicas: BotReplica[] = [];
+    let shop: BotReplicaShop;
 
     beforeAll(async () => {
-      fake = await FakeTelegram.start();
-      const env = {
-        DATABASE_URL: DATABASE_URL as string,
-        DATABASE_SCHEMA: schema,
-        SHOP_SECRET: 'own-link-secret-own-link-secret-own-link',
-        SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
-        LOG_LEVEL: 'silent',
-        TELEGRAM_BOT_TOKEN: fake.token,
-        TELEGRAM_API_ROOT: fake.apiRoot,
-        PUBLIC_URL: 'http://shop.test',
-        TELEGRAM_WEBHOOK: 'off',
-      };
-      web = await openShop(loadConfig({ ...env, DEMO_PANEL: 'on' }), { clock, logger: pino({ level: 'silent' }) });
-      bot = createShopBot(web, web.config.telegram as NonNullable<typeof web.config.telegram>);
-      for (let i = 0; i < 2; i++) {
-        const child = fork(await bundledEntry(resolve(SHOP_DIR, 'test/support/bot-replica.ts')), [], {
-          cwd: SHOP_DIR,
-          execArgv: [],
-          env: { ...process.env, ...env, REPLICA_START: TEST_START.toISOString() },
-          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-        });
-        replicas.push(new BotReplica(child));
-      }
-      await Promise.all(replicas.map((r) => r.ready));
+      shop = await startBotReplicaShop(DATABASE_URL as string, 'tg_own');
     }, 120_000);
 
     afterAll(async () => {
-      await Promise.all(replicas.map((r) => r.stop()));
-      await web?.close();
-      await fake?.close();
-      const pool = new pg.Pool({ connectionString: DATABASE_URL });
-      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await pool.query(`DROP SCHEMA IF EXISTS "${schema}_shop" CASCADE`);
-      await pool.end();
+      await shop?.close();
     });
 
     it('replaces the link once, whichever process each tap reaches; both answers show the one new link', async () => {
-      const plan = (await web.storage.plans.list()).find((p) => p.name.startsWith('Frankfurt · 1 month · 50'))!;
+      const plan = (await shop.web.storage.plans.list()).find((p) => p.name.startsWith('Frankfurt · 1 month · 50'))!;
       for (let round = 0; round < 4; round++) {
-        const user = new TelegramUser(fake, clock, 9400 + round);
-        await handleUpdate(bot, user.message('/start'));
-        const customerId = (await web.storage.customers.getByExternalRef(`telegram:${user.id}`))!.id;
-        await web.kit.topUp({ customerId, amount: plan.price, idempotencyKey: `own-rep-${round}` });
-        const { subscriptions } = await web.kit.checkout({ customerId, items: [{ planId: plan.id }], idempotencyKey: `own-rep-${round}` });
+        const user = new TelegramUser(shop.fake, shop.clock, 9400 + round);
+        await handleUpdate(shop.bot, user.message('/start'));
+        const customerId = (await shop.web.storage.customers.getByExternalRef(`telegram:${user.id}`))!.id;
+        await shop.web.kit.topUp({ customerId, amount: plan.price, idempotencyKey: `own-rep-${round}` });
+        const { subscriptions } = await shop.web.kit.checkout({
+          customerId,
+          items: [{ planId: plan.id }],
+          idempotencyKey: `own-rep-${round}`,
+        });
         const sub = subscriptions[0]!;
-        const before = await ownLinkOf(web, customerId, sub.id);
-        let since = fake.calls.length;
-        await handleUpdate(bot, user.tap(`kor:${sub.id}`, 1));
-        const ask = fake.callsSince(since, 'sendMessage').at(-1)!;
+        const before = await ownLinkOf(shop.web, customerId, sub.id);
+        let since = shop.fake.calls.length;
+        await handleUpdate(shop.bot, user.tap(`kor:${sub.id}`, 1));
+        const ask = shop.fake.callsSince(since, 'sendMessage').at(-1)!;
         const confirm = dataOf(ask, 'koy:');
 
-        since = fake.calls.length;
-        await Promise.all(replicas.map((r) => r.handle(user.tap(confirm, messageIdOf(ask)))));
-        const answers = fake.callsSince(since, 'sendMessage').filter((c) => textOf(c).startsWith(ROTATED));
-        const after = await ownLinkOf(web, customerId, sub.id);
+        since = shop.fake.calls.length;
+        await Promise.all(shop.replicas.map((r) => r.handle(user.tap(confirm, messageIdOf(ask)))));
+        const answers = shop.fake.callsSince(since, 'sendMessage').filter((c) => textOf(c).startsWith(ROTATED));
+        const after = await ownLinkOf(shop.web, customerId, sub.id);
         expect(after).not.toBe(before);
         expect(answers.map(linkIn)).toEqual([after, after]);
-        expect(await rotationsOf(web.storage, sub.id)).toBe(1);
-        expect(await web.kit.links.scope(tokenOf(before))).toBeNull();
-        expect(await web.kit.links.scope(tokenOf(after))).not.toBeNull();
+        expect(await rotationsOf(shop.web.storage, sub.id)).toBe(1);
+        expect(await shop.web.kit.links.scope(tokenOf(before))).toBeNull();
+        expect(await shop.web.kit.links.scope(tokenOf(after))).not.toBeNull();
       }
     });
   },
