@@ -11,12 +11,22 @@
 export * from './ports/panel.js';
 export * from './retry.js';
 export {
+  type MtprotoSecretForm,
+  type MtprotoSecretParts,
+  mtprotoSecret,
+  mtprotoSecretParts,
+  type WireGuardKeyPair,
+  wireGuardKeyPairOf,
+  wireGuardPublicKey,
+} from './domain/entitlement.js';
+export {
   PanelAuthError,
   PanelConflictError,
   PanelConnectionError,
   PanelError,
   PanelNotFoundError,
   PanelOutcomeUnknownError,
+  PanelPoolExhaustedError,
   PanelRateLimitError,
   PanelRejectedError,
   PanelResponseError,

@@ -28,6 +28,7 @@ export type PanelkitErrorCode =
   | 'PANEL_BAD_RESPONSE'
   | 'PANEL_REJECTED'
   | 'PANEL_UNSUPPORTED'
+  | 'PANEL_POOL_EXHAUSTED'
   | 'PANEL_OUTCOME_UNKNOWN'
   | 'CONFIGURATION'
   | 'INTERNAL'
@@ -476,6 +477,17 @@ export class PanelUnsupportedError extends PanelError {
   static override readonly errorName: string = 'PanelUnsupportedError';
   constructor(message: string, context: PanelErrorContext, options: PanelkitErrorOptions = {}) {
     super('PANEL_UNSUPPORTED', message, context, { retryable: false, ...options });
+  }
+}
+
+/**
+ * The panel has no address left for a new WireGuard peer on the target (its pool is full); nothing was created.
+ * Not retryable: the owner must widen the pool or stop selling there.
+ */
+export class PanelPoolExhaustedError extends PanelError {
+  static override readonly errorName: string = 'PanelPoolExhaustedError';
+  constructor(message: string, context: PanelErrorContext, options: PanelkitErrorOptions = {}) {
+    super('PANEL_POOL_EXHAUSTED', message, context, { retryable: false, ...options });
   }
 }
 

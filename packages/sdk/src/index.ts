@@ -50,6 +50,8 @@ export type { LedgerEntry, LedgerKind, NewLedgerEntry } from './domain/ledger.js
 export { ORDER_STATUSES } from './domain/order.js';
 export type { NewOrder, Order, OrderItem, OrderPatch, OrderStatus } from './domain/order.js';
 export { deriveRemoteIdentity, identityAtGeneration } from './domain/remote-identity.js';
+export { ENTITLEMENT_KINDS, KIND_TRAITS } from './domain/entitlement.js';
+export type { EntitlementKind, KindTraits } from './domain/entitlement.js';
 export type { RemoteIdentity, RemoteIdentityOptions } from './domain/remote-identity.js';
 export {
   HAS_REMOTE_CLIENT,
@@ -112,6 +114,7 @@ export {
   PanelNameTakenError,
   PanelNotFoundError,
   PanelOutcomeUnknownError,
+  PanelPoolExhaustedError,
   PanelRateLimitError,
   PanelRejectedError,
   PanelResponseError,

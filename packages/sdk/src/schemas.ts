@@ -30,6 +30,7 @@ export { CustomerPatchSchema, CustomerSchema, NewCustomerSchema } from './domain
 export { LedgerEntrySchema, LedgerKindSchema, NewLedgerEntrySchema } from './domain/ledger.js';
 export { NewOrderSchema, OrderItemSchema, OrderPatchSchema, OrderSchema, OrderStatusSchema } from './domain/order.js';
 export { RemoteIdentitySchema } from './domain/remote-identity.js';
+export { EntitlementKindSchema, EntitlementKindsSchema, MtprotoSecretCoreSchema, WireGuardKeySchema } from './domain/entitlement.js';
 export { SubscriptionStatusSchema } from './domain/subscription-status.js';
 export {
   NewSubscriptionSchema,

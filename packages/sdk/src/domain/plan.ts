@@ -1,6 +1,7 @@
 import { NoHwidPolicySchema } from './device.js';
 import { z } from 'zod';
 import { BytesSchema, IdSchema, TagSchema } from './common.js';
+import { EntitlementKindsSchema } from './entitlement.js';
 import { NonNegativeMoneySchema } from './money.js';
 import { PlanBuilderSchema } from './plan-builder.js';
 
@@ -137,6 +138,11 @@ const planFields = {
    * are what a part the builder does not offer keeps, and what a sale without a choice gets.
    */
   builder: PlanBuilderSchema.nullable(),
+  /**
+   * What one unit of the plan sells (see `ENTITLEMENT_KINDS`): `['xray']` for today's plans; several kinds make a
+   * bundle, sold as one subscription per kind sharing a `bundleId`.
+   */
+  kinds: EntitlementKindsSchema,
 };
 
 /** A plan as stored: price (integer minor units), duration, traffic in bytes, limits, placement, trial and extension policy. */
@@ -170,6 +176,7 @@ export const NewPlanSchema = z.object({
   devicePack: planFields.devicePack.default(null),
   sharing: planFields.sharing.default(null),
   builder: planFields.builder.default(null),
+  kinds: planFields.kinds.default(['xray']),
 });
 /** Input of `plans.create`. */
 export type NewPlan = z.input<typeof NewPlanSchema>;

@@ -1,6 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { ConfigurationError } from '../errors.js';
+import {
+  type EntitlementKind,
+  MtprotoSecretCoreSchema,
+  WireGuardKeySchema,
+  wireGuardKeyPairOf,
+  wireGuardPublicKey,
+} from './entitlement.js';
 
 /**
  * Checks a derived identity's uuid. Made once: zod builds a schema's internals when it is made, which cost more than
@@ -42,8 +49,17 @@ export const RemoteIdentitySchema = z
      * by this username. Absent (or false) for a derived identity.
      */
     adopted: z.boolean().optional(),
+    /**
+     * A WireGuard or AmneziaWG part's key pair (base64 of 32 bytes each). Derived like the rest, so a retried create
+     * sends the same private key and adopts the peer it made; the panel chooses the peer's address. Absent for other kinds.
+     */
+    wireguard: z.object({ privateKey: WireGuardKeySchema, publicKey: WireGuardKeySchema }).optional(),
+    /** A Telegram proxy part's 16-byte secret core (32 lower-case hex); the panel's adapter writes it in its panel's form. */
+    mtproto: z.object({ secretCore: MtprotoSecretCoreSchema }).optional(),
   })
   .superRefine((identity, ctx) => {
+    if (identity.wireguard !== undefined && wireGuardPublicKey(identity.wireguard.privateKey) !== identity.wireguard.publicKey)
+      ctx.addIssue({ code: 'custom', path: ['wireguard', 'publicKey'], message: "not the private key's public key" });
     if (identity.adopted === true) return;
     // A derived identity fits every panel's rules at once (see above).
     const rules: [keyof RemoteIdentity, boolean][] = [
@@ -98,10 +114,16 @@ function formatUuid(bytes: Uint8Array): string {
  * Derives the username, uuid, password, subId and Shadowsocks key of a subscription's client, as an
  * HMAC-SHA256 of its id under the shop's secret: deterministic (a retried create adopts the client it
  * made), valid on every panel kind, different per secret, and not guessable from the id. Bumping
- * `generation` rotates every credential but the username. Throws `ConfigurationError` for a secret
+ * `generation` rotates every credential but the username. A `wireguard` or `amneziawg` part also gets a
+ * key pair, an `mtproto` part a secret core, derived the same way. Throws `ConfigurationError` for a secret
  * under 16 characters, a bad prefix or a negative generation.
  */
-export function deriveRemoteIdentity(subscriptionId: string, generation: number, options: RemoteIdentityOptions): RemoteIdentity {
+export function deriveRemoteIdentity(
+  subscriptionId: string,
+  generation: number,
+  options: RemoteIdentityOptions,
+  kind: EntitlementKind = 'xray',
+): RemoteIdentity {
   const prefix = options.prefix ?? 'pk';
   if (!/^[a-z0-9]{1,10}$/.test(prefix)) throw new ConfigurationError('the identity prefix must be 1–10 of a-z 0-9');
   if (options.secret.length < 16) throw new ConfigurationError('the identity secret must be at least 16 characters');
@@ -115,7 +137,15 @@ export function deriveRemoteIdentity(subscriptionId: string, generation: number,
     subId: base32(credential('subid'), 16),
     ssKey: credential('sskey').toString('base64'),
     generation,
+    ...(kind === 'wireguard' || kind === 'amneziawg' ? { wireguard: wireGuardKeyPairOf(credential('wgkey')) } : {}),
+    ...(kind === 'mtproto' ? { mtproto: { secretCore: credential('mtproto').subarray(0, 16).toString('hex') } } : {}),
   };
+}
+
+/** The kind an identity's credentials were derived for: `wireguard` where it holds a key pair (AmneziaWG's too), `mtproto` where a secret core. */
+function credentialKind(identity: RemoteIdentity): EntitlementKind {
+  if (identity.wireguard !== undefined) return 'wireguard';
+  return identity.mtproto !== undefined ? 'mtproto' : 'xray';
 }
 
 /**
@@ -131,6 +161,6 @@ export function identityAtGeneration(
   options: RemoteIdentityOptions,
 ): RemoteIdentity {
   if (generation === current.generation) return current;
-  const derived = deriveRemoteIdentity(subscriptionId, generation, options);
+  const derived = deriveRemoteIdentity(subscriptionId, generation, options, credentialKind(current));
   return current.adopted === true ? { ...derived, username: current.username, adopted: true } : derived;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BytesSchema } from './common.js';
+import { EntitlementKindsSchema } from './entitlement.js';
 import { NoHwidPolicySchema } from './device.js';
 import { NonNegativeMoneySchema } from './money.js';
 import { BuiltTermsSchema } from './plan-builder.js';
@@ -37,6 +38,8 @@ export const SubscriptionTermsSchema = z.object({
    * Absent in terms frozen before seats were (port 22): such a subscription reads the plan's as it is.
    */
   sharing: PlanSharingSchema.nullable().optional(),
+  /** The plan's kinds as sold (a later edit of the plan does not change a bundle); terms frozen before kinds read `['xray']`. */
+  kinds: EntitlementKindsSchema.default(['xray']),
 });
 /** See {@link SubscriptionTermsSchema}. */
 export type SubscriptionTerms = z.infer<typeof SubscriptionTermsSchema>;
@@ -56,6 +59,7 @@ export function termsOf(plan: Plan): SubscriptionTerms {
     devicePack: plan.devicePack === null ? null : { ...plan.devicePack, pricePer30Days: { ...plan.devicePack.pricePer30Days } },
     built: null,
     sharing: plan.sharing === null ? null : { ...plan.sharing },
+    kinds: [...plan.kinds],
   };
 }
 

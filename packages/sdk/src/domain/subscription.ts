@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BytesSchema, IdSchema } from './common.js';
+import { EntitlementKindSchema } from './entitlement.js';
 import { RemoteIdentitySchema } from './remote-identity.js';
 import { SubscriptionStatusSchema } from './subscription-status.js';
 import { SubscriptionTermsSchema } from './subscription-terms.js';
@@ -59,6 +60,8 @@ const subscriptionFields = {
    * `null` for a subscription sold alone. Set at purchase, never changed.
    */
   bundleId: IdSchema.nullable(),
+  /** The one entitlement this subscription is (see `ENTITLEMENT_KINDS`); set at purchase, never changed. */
+  kind: EntitlementKindSchema,
 };
 
 /** A subscription as stored: one remote client, its status, identity, limits, usage (bytes), expiry, links, notices and revision. */
@@ -91,6 +94,7 @@ export const NewSubscriptionSchema = z.object({
   terms: subscriptionFields.terms.default(null),
   label: subscriptionFields.label.default(null),
   bundleId: subscriptionFields.bundleId.default(null),
+  kind: subscriptionFields.kind.default('xray'),
 });
 /** Input of `subscriptions.create`. */
 export type NewSubscription = z.input<typeof NewSubscriptionSchema>;
@@ -98,7 +102,7 @@ export type NewSubscription = z.input<typeof NewSubscriptionSchema>;
 /** Fields an update may set. `statusChangedAt` follows `status` automatically when omitted. */
 export const SubscriptionPatchSchema = z
   .strictObject(subscriptionFields)
-  .omit({ id: true, customerId: true, orderId: true, bundleId: true })
+  .omit({ id: true, customerId: true, orderId: true, bundleId: true, kind: true })
   .partial();
 /** Input of `subscriptions.update` (see `SubscriptionPatchSchema`). */
 export type SubscriptionPatch = z.input<typeof SubscriptionPatchSchema>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IdSchema, JsonObjectSchema, TagSchema } from './common.js';
+import { EntitlementKindsSchema } from './entitlement.js';
 
 /** Protocols a target may speak; adapters may report others as plain strings. */
 export const KNOWN_PROTOCOLS = [
@@ -31,6 +32,8 @@ const targetFields = {
   /** When false, no new client is placed here (existing ones are untouched). */
   provisioningEnabled: z.boolean(),
   tags: z.array(TagSchema).max(32),
+  /** The kinds a client placed here gets, as the panel's adapter reports them (target sync writes them); `['xray']` for older targets. */
+  kinds: EntitlementKindsSchema,
 };
 
 /** A target as stored: an inbound or service on a panel that clients are placed on, with its capacity and slots taken. */
@@ -53,6 +56,7 @@ export const NewTargetSchema = z.object({
   isDefault: z.boolean().default(false),
   provisioningEnabled: z.boolean().default(true),
   tags: targetFields.tags.default([]),
+  kinds: targetFields.kinds.default(['xray']),
 });
 /** Input of `targets.create`. */
 export type NewTarget = z.input<typeof NewTargetSchema>;

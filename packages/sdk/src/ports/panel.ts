@@ -1,4 +1,5 @@
 import type { JsonObject } from '../domain/common.js';
+import type { EntitlementKind, MtprotoSecretForm } from '../domain/entitlement.js';
 import type { RemoteIdentity } from '../domain/remote-identity.js';
 import type { Logger } from './logger.js';
 
@@ -53,6 +54,58 @@ export interface PanelCapabilities {
    * then works, but two reads differ, so a stored snapshot must never be diffed to detect drift.
    */
   readonly stableShareLinks: boolean;
+  /**
+   * The kinds this adapter provisions (see `ENTITLEMENT_KINDS`), each with what differs from the panel-wide
+   * capabilities for that kind's clients; absent means `{ xray: {} }`, an Xray-only adapter as before kinds. Read a
+   * kind's capabilities with `capabilitiesFor`.
+   */
+  readonly kinds?: Readonly<Partial<Record<EntitlementKind, KindCapabilities>>>;
+}
+
+/**
+ * What differs for one kind's clients from the panel-wide {@link PanelCapabilities}: each field present overrides
+ * the panel-wide one. A WireGuard peer or a Telegram proxy secret cannot be device-limited (`deviceLimit` is never
+ * true for them), and a kind whose clients the panel cannot hold disabled removes them instead (`canDisable: false`).
+ */
+export interface KindCapabilities {
+  readonly inPlaceUpdate?: boolean;
+  readonly startOnFirstUse?: boolean;
+  readonly enforcesExpiry?: boolean;
+  readonly enforcesTrafficLimit?: boolean;
+  readonly resetUsage?: boolean;
+  readonly deviceLimit?: false;
+  readonly serialTargetWrites?: boolean;
+  readonly stableShareLinks?: boolean;
+  /** `listClients` reports this kind's clients' traffic; false: it is sold unlimited and never topped up. Absent means true. */
+  readonly countsTraffic?: boolean;
+  /** Telegram proxies: the secret forms the panel writes (3x-ui: `ee` only); the adapter never sends another. */
+  readonly mtproto?: { readonly secretForms: readonly MtprotoSecretForm[] };
+}
+
+/** The capabilities of a panel's clients of one kind, once a kind's overrides are applied (see {@link capabilitiesFor}). */
+export interface ResolvedCapabilities extends Omit<PanelCapabilities, 'kinds'> {
+  /** Whether `listClients` reports this kind's clients' traffic. */
+  readonly countsTraffic: boolean;
+  /** For `mtproto`, the secret forms the panel writes. */
+  readonly mtproto?: { readonly secretForms: readonly MtprotoSecretForm[] };
+}
+
+/** The kinds an adapter provisions: its declared `capabilities.kinds`, or `['xray']` for an adapter that declares none. */
+export function kindsOf(capabilities: PanelCapabilities): EntitlementKind[] {
+  return capabilities.kinds === undefined ? ['xray'] : (Object.keys(capabilities.kinds) as EntitlementKind[]);
+}
+
+/**
+ * The capabilities of a panel's `kind` clients: the panel-wide ones with the kind's overrides, and no device limit
+ * for a kind whose devices cannot be counted. `null` when the adapter does not provision the kind. Every engine read
+ * of capabilities for a subscription goes through this, so no code branches on a kind's name.
+ */
+export function capabilitiesFor(capabilities: PanelCapabilities, kind: EntitlementKind = 'xray'): ResolvedCapabilities | null {
+  const { kinds, ...panelWide } = capabilities;
+  const overrides = kinds === undefined ? (kind === 'xray' ? {} : undefined) : kinds[kind];
+  if (overrides === undefined) return null;
+  const resolved: ResolvedCapabilities = { ...panelWide, countsTraffic: true, ...overrides };
+  return kind === 'xray' ? resolved : { ...resolved, deviceLimit: false, deviceList: false, deviceRemoval: false };
 }
 
 /** Given to every call. */
@@ -83,6 +136,14 @@ export interface RemoteTarget {
   readonly clientCount: number | null;
   /** What `TargetRef.remoteMeta` should hold for this target. */
   readonly remoteMeta: JsonObject;
+  /**
+   * The kinds a client placed here gets (absent: `['xray']`). A target that hands out several (a PasarGuard group
+   * reaching an Xray inbound and a WireGuard core) reports them all; placement puts a non-Xray part only on a target
+   * that serves that kind alone.
+   */
+  readonly kinds?: readonly EntitlementKind[];
+  /** A WireGuard target's address pool, where the panel tells: addresses in all and still free. */
+  readonly pool?: { readonly capacity: number; readonly free: number };
 }
 
 /** Where a client lives, as the adapter needs it. */
@@ -132,6 +193,13 @@ export interface ClientSpec {
   readonly enabled: boolean;
   /** Free text shown in the panel (e.g. the shop's subscription id); adapters may drop it. */
   readonly note?: string;
+  /** The kind of client to make (absent: `xray`); its credentials are in `identity` (`wireguard`, `mtproto`). */
+  readonly kind?: EntitlementKind;
+  /**
+   * A WireGuard peer's addresses to ask for (a re-created peer asks for the ones it had); a panel that allocates
+   * from its own pool without taking a wish ignores it.
+   */
+  readonly wireguard?: { readonly preferredAddresses?: readonly string[] };
 }
 
 /** The fields of a client `updateClient` changes; absent fields stay as they are. */
@@ -161,6 +229,12 @@ export interface RemoteClient {
   /** The panel's own status word (`active`, `limited`, `on_hold`…), for reports. */
   readonly panelStatus: string | null;
   readonly lastOnlineAt: Date | null;
+  /** The client's kind (absent: `xray`). */
+  readonly kind?: EntitlementKind;
+  /** A WireGuard peer's public key and the addresses the panel gave it. */
+  readonly wireguard?: { readonly publicKey: string; readonly addresses: readonly string[] };
+  /** A Telegram proxy client's secret as the panel holds it (hex, in the panel's form). */
+  readonly mtproto?: { readonly secret: string };
 }
 
 /**

@@ -91,9 +91,11 @@ import type { TrialClaimRepository } from './storage-trial-claims.js';
  * reads and link tokens in one call each), and `trialClaims.claim` waiting for an open transaction's claim of a key
  * whoever made it, the same customer's too (a customer's second trial checkout then sees the first's trial), and
  * `linkTokens.rotate` and `linkTokens.rotateForSubscription` from a given token only (`fromHash`: of rotations racing
- * from one token, exactly one replaces it) answering whether they replaced.
+ * from one token, exactly one replaces it) answering whether they replaced, 28 product kinds: `Plan.kinds`,
+ * `Target.kinds` and `SubscriptionTerms.kinds` (older records read `['xray']`), `Subscription.kind` (set at create,
+ * never patched) and the optional WireGuard and MTProto credentials inside `Subscription.remote` (sealed with it).
  */
-export const STORAGE_PORT_VERSION = 27 as const;
+export const STORAGE_PORT_VERSION = 28 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;

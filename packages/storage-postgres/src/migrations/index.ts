@@ -34,6 +34,7 @@ import { sharing } from './030_sharing.js';
 import { succeededJobs } from './032_succeeded_jobs.js';
 import { storefronts } from './031_storefronts.js';
 import { storefrontCharges } from './033_storefront_charges.js';
+import { entitlementKinds } from './038_entitlement_kinds.js';
 
 /** One schema change: applied once, in version order, inside the migration transaction. */
 export interface Migration {
@@ -81,7 +82,8 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 34, name: 'locations', sql: locations },
   { version: 35, name: 'job_claim_indexes', sql: jobClaimIndexes },
   { version: 36, name: 'job_waiter_types', sql: jobWaiterTypes },
-  // 37 was a held-key wake trigger, reverted before any release (bench/RESULTS.md): the next migration is 38.
+  // 37 was a held-key wake trigger, reverted before any release (bench/RESULTS.md).
+  { version: 38, name: 'entitlement_kinds', sql: entitlementKinds },
 ]);
 
 /** The schema version this build migrates to (the highest migration number); `schemaVersion` returns what a database has. */

@@ -41,6 +41,7 @@ export const SUBSCRIPTION_COLUMNS: readonly Column<SubscriptionToStore>[] = [
   ['terms', 'jsonb', ({ s }) => (s.terms === null ? null : enc.json(s.terms))],
   ['label', 'text', ({ s }) => s.label],
   ['bundle_id', 'text', ({ s }) => s.bundleId],
+  ['kind', 'text', ({ s }) => s.kind],
   ['revision', 'integer', ({ s }) => s.revision],
   ['created_at', 'timestamptz', ({ s }) => enc.time(s.createdAt)],
   ['updated_at', 'timestamptz', ({ s }) => enc.time(s.updatedAt)],
@@ -147,7 +148,8 @@ export function subscriptionFromRow(r: Row, box: SecretBox | undefined): Subscri
     notices: dec.json(r['notices']),
     failureReason: dec.textOrNull(r['failure_reason']),
     // Terms frozen before port 14 have no `noHwidPolicy` (read as `serve`), before 18 no `devicePack` (read as `null`),
-    // before 21 no `built` (read as `null`), as SubscriptionTermsSchema defaults them.
+    // before 21 no `built` (read as `null`), before 28 no `kinds` (read as `['xray']`), as SubscriptionTermsSchema
+    // defaults them.
     terms:
       r['terms'] == null
         ? null
@@ -155,10 +157,12 @@ export function subscriptionFromRow(r: Row, box: SecretBox | undefined): Subscri
             noHwidPolicy: 'serve',
             devicePack: null,
             built: null,
+            kinds: ['xray'],
             ...dec.json<Partial<SubscriptionTerms>>(r['terms']),
           } as SubscriptionTerms),
     label: dec.textOrNull(r['label'] ?? null),
     bundleId: dec.textOrNull(r['bundle_id']),
+    kind: dec.text(r['kind']) as Subscription['kind'],
     revision: dec.int(r['revision']),
     createdAt: dec.time(r['created_at']),
     updatedAt: dec.time(r['updated_at']),
