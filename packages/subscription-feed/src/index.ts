@@ -29,4 +29,5 @@ export {
   type FeedNotice,
   type FeedPageView,
 } from './handler.js';
+export { KIND_APPS, type KindApp, type KindAppKind, type KindImportForm, kindAppsFor } from './kind-apps.js';
 export { type FeedAnswer, type FeedRequest, headerOf } from './request.js';
