@@ -24,6 +24,7 @@ import { jobsBatchSuite } from './jobs-batch.js';
 import { jobsOnceSuite } from './jobs-once.js';
 import { jobsManySuite } from './jobs-many.js';
 import { jobsSucceededSuite } from './jobs-succeeded.js';
+import { kindsSuite } from './kinds.js';
 import { ledgerSuite } from './ledger.js';
 import { orderBooksSuite, salesSuite } from './order-books.js';
 import { resellersSuite } from './resellers.js';
@@ -203,5 +204,6 @@ export function describeStoragePort(
     planBuilderSuite(env);
     trialClaimsSuite(env);
     locationsSuite(env);
+    kindsSuite(env);
   });
 }
