@@ -136,6 +136,68 @@ describe('migrate', () => {
     await dropSchema(client, schema);
   });
 
+  it('gives every plan, target, subscription and stored terms of a version-36 database the kind xray (migration 38)', async () => {
+    const client = await pglite.client();
+    const schema = uniqueSchema();
+    await migrate(client, { schema });
+    const storage = createPostgresStorage({ client, schema, clock: new ManualClock() });
+    const plan = await storage.plans.create({
+      name: 'p',
+      family: 'f',
+      price: { amount: 1, currency: 'USD' },
+      durationDays: 30,
+      trafficBytes: null,
+    });
+    const panel = await storage.panels.create({
+      kind: 'fake',
+      name: 'x',
+      baseUrl: 'https://x.example.com',
+      credentials: { type: 'token', token: 't' },
+    });
+    const target = await storage.targets.create({ panelId: panel.id, remoteRef: '1', name: 't', protocol: 'vless' });
+    const customer = await storage.customers.create({ email: 'm38@example.com' });
+    const sold = async (withTerms: boolean) => {
+      const id = createId('sub');
+      await storage.subscriptions.create({
+        id,
+        customerId: customer.id,
+        orderId: null,
+        planId: plan.id,
+        panelId: panel.id,
+        targetId: target.id,
+        remote: deriveRemoteIdentity(id, 0, { secret: 'migration-38-secret-0123' }),
+        trafficLimitBytes: null,
+        expiresAt: null,
+        durationDays: 30,
+        startOnFirstUse: false,
+        terms: withTerms ? termsOf(plan) : null,
+      });
+      return id;
+    };
+    const [withTerms, withoutTerms] = [await sold(true), await sold(false)];
+    // The schema as version 36 left it: no kinds anywhere, terms frozen without them.
+    await client.query(`ALTER TABLE "${schema}".plans DROP COLUMN kinds`);
+    await client.query(`ALTER TABLE "${schema}".targets DROP COLUMN kinds`);
+    await client.query(`ALTER TABLE "${schema}".subscriptions DROP COLUMN kind`);
+    await client.query(`UPDATE "${schema}".subscriptions SET terms = terms - 'kinds' WHERE terms IS NOT NULL`);
+    await client.query(`DELETE FROM "${schema}".panelkit_migrations WHERE version > 36`);
+
+    expect(await migrate(client, { schema })).toEqual({ from: 36, to: LATEST_SCHEMA_VERSION, applied: [38] });
+    const raw = async (sql: string) =>
+      (await client.query<{ v: unknown }>(sql.replaceAll('{{schema}}', `"${schema}"`))).rows.map((r) => r.v);
+    expect(await raw('SELECT kinds AS v FROM {{schema}}.plans')).toEqual([['xray']]);
+    expect(await raw('SELECT kinds AS v FROM {{schema}}.targets')).toEqual([['xray']]);
+    expect(await raw('SELECT kind AS v FROM {{schema}}.subscriptions')).toEqual(['xray', 'xray']);
+    // The stored terms themselves name their kinds now, not only the read's default.
+    expect(await raw(`SELECT terms -> 'kinds' AS v FROM {{schema}}.subscriptions WHERE id = '${withTerms}'`)).toEqual([['xray']]);
+    expect(await raw(`SELECT terms AS v FROM {{schema}}.subscriptions WHERE id = '${withoutTerms}'`)).toEqual([null]);
+    expect(await storage.plans.get(plan.id)).toMatchObject({ kinds: ['xray'] });
+    expect(await storage.targets.get(target.id)).toMatchObject({ kinds: ['xray'] });
+    expect(await storage.subscriptions.get(withTerms)).toMatchObject({ kind: 'xray', terms: termsOf(plan) });
+    expect(await storage.subscriptions.get(withoutTerms)).toMatchObject({ kind: 'xray', terms: null });
+    await dropSchema(client, schema);
+  });
+
   it('records when each migration ran, by the given clock', async () => {
     const client = await pglite.client();
     const schema = uniqueSchema();
