@@ -1,3 +1,4 @@
+import type { EntitlementKind } from '../../domain/entitlement.js';
 import type { Logger } from '../../ports/logger.js';
 import type { PanelAdapter, TargetRef } from '../../ports/panel.js';
 import type { ManualClock } from '../manual-clock.js';
@@ -66,6 +67,22 @@ export interface PanelTestControls {
    * the device-list cases are skipped.
    */
   fetchSubscriptionAs?(username: string, device: PanelTestDevice): Promise<void>;
+  /**
+   * Leaves exactly `free` addresses free in the WireGuard pool of `target`, taking the others with peers the panel
+   * makes itself (and giving back ones it took that way before, where more must be free). Optional: without it the
+   * pool-exhaustion cases of the per-kind suite are skipped.
+   */
+  fillPool?(target: TargetRef, free: number): Promise<void>;
+  /**
+   * Every peer address the panel has handed out on `target` now, one entry per peer and address (an address given
+   * twice shows twice), e.g. `10.8.0.2/32`. Optional: without it the per-kind cases count peers by username only.
+   */
+  peerAddresses?(target: TargetRef): Promise<readonly string[]>;
+  /**
+   * Whether the client could open a connection now (a WireGuard peer the server has, a proxy secret it accepts).
+   * Optional: without it the per-kind lifecycle cases read the client's `enabled` only.
+   */
+  canConnect?(username: string): Promise<boolean>;
 }
 
 /** What the suite gives your panel factory for each test: a clock for the simulated panel, the test's name and a recording logger. */
@@ -91,8 +108,18 @@ export type PanelSessionKind = 'login' | 'static-token';
 /** One adapter wired to one fresh panel, as the suite needs it. */
 export interface PanelUnderTest {
   adapter: PanelAdapter;
-  /** A target on that panel that clients can be created on. */
+  /** A target on that panel that clients can be created on: the `xray` one, or the only kind's where the adapter declares one. */
   target: TargetRef;
+  /**
+   * A target per kind the adapter declares besides `xray` (`capabilities.kinds`), for the per-kind cases: e.g.
+   * `{ wireguard: wgTarget, mtproto: mtTarget }`. A declared kind with no target here fails its cases.
+   */
+  targets?: Partial<Record<EntitlementKind, TargetRef>>;
+  /**
+   * Whether a WireGuard create gets the `ClientSpec.wireguard.preferredAddresses` it asks for when they are free
+   * (3x-ui does; PasarGuard allocates the lowest free address whatever is asked). Default false: that case is skipped.
+   */
+  honoursPreferredAddresses?: boolean;
   controls: PanelTestControls;
   /** Called after the test. */
   cleanup?: () => Promise<void>;

@@ -6,6 +6,7 @@ import { devicesSuite } from './devices.js';
 import { faultsSuite } from './faults.js';
 import type { PanelFactoryContext, PanelTestControls, PanelUnderTest } from './harness.js';
 import { idempotencySuite } from './idempotency.js';
+import { kindsSuite } from './kinds/index.js';
 import { lifecycleSuite } from './lifecycle.js';
 import { linksSuite } from './links.js';
 import { listingSuite } from './listing.js';
@@ -61,6 +62,11 @@ interface Current {
  *
  * The adapter makes one attempt per call (the engine retries); a hanging request ends with the call
  * context's signal, which the fault tests time out after `callTimeoutMs`.
+ *
+ * An adapter that provisions kinds besides `xray` (`capabilities.kinds`) also runs the per-kind cases (`kind:
+ * wireguard`, …: create and read back, links, idempotency, pool, bad input, keys that never move, lifecycle,
+ * listing) on the target the factory gives for each (`targets: { wireguard: … }`); the optional controls
+ * `fillPool`, `peerAddresses` and `canConnect` sharpen them. An Xray-only adapter skips them.
  *
  * ```ts
  * describePanelAdapter('s-ui', async ({ clock, logger }) => {
@@ -124,6 +130,8 @@ export function describePanelAdapter(
         const identity = overrides.identity ?? nextIdentity();
         // The uuid also counts as 32 bare hex digits: panels reuse it in that form as a key.
         state.clientSecrets.push(identity.uuid, identity.uuid.replaceAll('-', ''), identity.password, identity.subId, identity.ssKey);
+        if (identity.wireguard !== undefined) state.clientSecrets.push(identity.wireguard.privateKey);
+        if (identity.mtproto !== undefined) state.clientSecrets.push(identity.mtproto.secretCore);
         const { capabilities } = state.panel.adapter;
         return {
           identity,
@@ -173,6 +181,7 @@ export function describePanelAdapter(
     concurrencySuite(env);
     faultsSuite(env);
     sessionSuite(env);
+    kindsSuite(env);
   });
 }
 

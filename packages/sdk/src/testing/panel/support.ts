@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import type { EntitlementKind } from '../../domain/entitlement.js';
 import { deriveRemoteIdentity } from '../../domain/remote-identity.js';
 import {
   PanelAuthError,
@@ -6,7 +7,9 @@ import {
   PanelError,
   PanelNotFoundError,
   PanelOutcomeUnknownError,
+  PanelPoolExhaustedError,
   PanelRateLimitError,
+  PanelRejectedError,
   PanelResponseError,
   PanelTimeoutError,
 } from '../../errors.js';
@@ -54,11 +57,20 @@ export const DAY = DAY_MS;
 const IDENTITY_SECRET = 'panel-conformance-identity-secret';
 let identitySequence = 0;
 
+/** A subscription id unique per call across the whole run (a panel may be shared by factories), to derive identities from. */
+export function nextSubscriptionId(): string {
+  identitySequence += 1;
+  return `conformance-${process.pid.toString(36)}-${identitySequence}`;
+}
+
+/** The identity of subscription `id` at `generation` for a `kind` client: one username per id, credentials per generation. */
+export function identityOf(id: string, generation: number, kind: EntitlementKind = 'xray'): ClientSpec['identity'] {
+  return deriveRemoteIdentity(id, generation, { secret: IDENTITY_SECRET, prefix: 'pkt' }, kind);
+}
+
 /** A unique identity per call across the whole run (a panel may be shared by factories). */
 export function nextIdentity(): ClientSpec['identity'] {
-  identitySequence += 1;
-  const run = process.pid.toString(36);
-  return deriveRemoteIdentity(`conformance-${run}-${identitySequence}`, 0, { secret: IDENTITY_SECRET, prefix: 'pkt' });
+  return identityOf(nextSubscriptionId(), 0);
 }
 
 /** `ms` after the clock's time, rounded down to a whole second (every panel keeps seconds). */
@@ -163,6 +175,8 @@ const PANEL_ERROR_KINDS = {
   PanelAuthError: (e: unknown) => PanelAuthError.is(e),
   PanelRateLimitError: (e: unknown) => PanelRateLimitError.is(e),
   PanelOutcomeUnknownError: (e: unknown) => PanelOutcomeUnknownError.is(e),
+  PanelRejectedError: (e: unknown) => PanelRejectedError.is(e),
+  PanelPoolExhaustedError: (e: unknown) => PanelPoolExhaustedError.is(e),
 } as const;
 export type PanelErrorKind = keyof typeof PANEL_ERROR_KINDS;
 
