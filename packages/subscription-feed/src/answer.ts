@@ -114,7 +114,8 @@ export function appHeaders(request: FeedRequest, facts: FeedFacts): Record<strin
 /**
  * The answer for a client app (or a browser the host shows no page): the feed in the format the app reads (by its
  * User-Agent), with the app headers, the `routing` header for an app that reads one, and placeholder entries instead
- * of servers when the feed is blocked. `HEAD` gets the headers alone; another method 405.
+ * of servers when the feed is blocked. Clash and sing-box profiles add the feed's `profileLinks` (WireGuard parts).
+ * `HEAD` gets the headers alone; another method 405.
  */
 export function feedAnswer(request: FeedRequest, facts: FeedFacts): FeedAnswer {
   const method = request.method.toUpperCase();
@@ -127,8 +128,15 @@ export function feedAnswer(request: FeedRequest, facts: FeedFacts): FeedAnswer {
   const routing = feed.blocked === null ? facts.routing : null;
   const routingValue = routingHeader(userAgent, routing, facts.title, feed.blocked === null && facts.routingTurnedOff);
   if (routingValue !== null) headers['routing'] = routingValue;
-  const links = feed.blocked === null ? feed.links : placeholderLinks(feed.blocked, facts.texts, facts.url);
-  const answer = feedBody(links, feedFormat(userAgent, headerOf(request, 'accept')), facts.title, userAgent, routing);
+  const format = feedFormat(userAgent, headerOf(request, 'accept'));
+  const profile = format === 'clash' || format === 'sing-box';
+  const links =
+    feed.blocked !== null
+      ? placeholderLinks(feed.blocked, facts.texts, facts.url)
+      : profile
+        ? [...feed.links, ...(feed.profileLinks ?? [])]
+        : feed.links;
+  const answer = feedBody(links, format, facts.title, userAgent, routing);
   headers['content-type'] = answer.type;
   return { status: 200, headers, body: method === 'HEAD' ? '' : answer.body };
 }

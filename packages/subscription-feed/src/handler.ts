@@ -100,7 +100,7 @@ const bannersOf = (banner: FeedNotice['banner']): readonly string[] =>
   banner === undefined ? [] : typeof banner === 'string' ? [banner] : Object.values(banner);
 
 /** What the link's read found: the customer, the subscriptions the token serves and the device checks made with it. */
-interface FoundScope {
+export interface FoundScope {
   customerId: string;
   subscriptions: Subscription[];
   checked?: ReadonlyMap<string, DeviceCheck>;
@@ -110,7 +110,7 @@ interface FoundScope {
  * The customer and the subscriptions the token serves: through `links.scope` when the kit has it, with a client
  * app's device (one with a hardware id) refreshed in the same read on the usable subscriptions that know it.
  */
-async function scopeOf(kit: FeedKit, token: string, device: DeviceRequest | null): Promise<FoundScope | null> {
+export async function scopeOf(kit: FeedKit, token: string, device: DeviceRequest | null): Promise<FoundScope | null> {
   if (kit.links.scope !== undefined) {
     const withDevice = device === null || device.hwid === null ? {} : { device: { request: device, statuses: USABLE_STATUS_LIST } };
     return kit.links.scope(token, { statuses: SHOWN_STATUSES, ...withDevice });

@@ -1,11 +1,13 @@
 /**
  * `@panelkit/subscription-feed`: the answer at a buyer's subscription link for every client app, framework-free.
  * `createFeedHandler` ties the link token, the SDK's device rule and the feed together; `feedAnswer` is the pure
- * answer for hosts that read the subscriptions themselves. The client apps' catalogue is at `./apps`, the format
+ * answer for hosts that read the subscriptions themselves; `createConfigFilesHandler` gives the link's WireGuard
+ * configs (one `.conf`, or all in a zip). The client apps' catalogue is at `./apps`, the format
  * builders at `./formats`.
  */
 export { appHeaders, type FeedFacts, feedAnswer, isBrowser, routingOf, UPDATE_INTERVAL_HOURS, wantsRouting } from './answer.js';
 export { APP_MANAGEMENT_OFF, APP_MANAGEMENT_SWITCHES, type AppManagement, isHappProviderId } from './app-management.js';
+export { createConfigFilesHandler, type FeedFileAnswer, type FeedFileRequest } from './config-files.js';
 export { checkDevice, type DeviceVerdict, type FeedDevices } from './devices.js';
 export {
   deviceLimited,

@@ -1,4 +1,4 @@
-import type { Subscription, SubscriptionStatus } from '@panelkit/sdk';
+import type { EntitlementKind, Subscription, SubscriptionStatus } from '@panelkit/sdk';
 import type { DeviceRefusal } from '@panelkit/sdk/rules';
 import type { BlockReason } from './placeholder.js';
 
@@ -32,7 +32,15 @@ export interface UserInfo {
  * are the ones the link's page lists (usable and blocking, newest first).
  */
 export interface LinkFeed {
+  /** The share links every format carries: those of `xray` parts. */
   links: string[];
+  /**
+   * The links only the Clash and sing-box profiles carry: those of `wireguard` parts, which those formats express as
+   * WireGuard entries (base64 stays Xray-only). AmneziaWG and MTProto parts are in no profile: a plain WireGuard
+   * entry cannot reach an AmneziaWG server (S1–S4 and H1–H4 must match), and Telegram reads no profile; they are
+   * delivered as a `.conf` and as proxy links. Absent: none.
+   */
+  profileLinks?: string[];
   info: UserInfo;
   blocked: BlockReason | null;
   subscriptions: Subscription[];
@@ -60,21 +68,33 @@ export function sumUserInfo(subs: readonly Subscription[]): UserInfo {
   return { upload: 0, download, total, expire: expiries.length === 0 ? 0 : Math.min(...expiries) };
 }
 
-/** The share links of the subscriptions, in their order, duplicates dropped. */
-const linksOf = (subs: readonly Subscription[]): string[] => [...new Set(subs.flatMap((s) => s.shareLinks))];
+/** A subscription's kind; a subscription stored before kinds has none and is `xray`. */
+export const kindOf = (subscription: Subscription): EntitlementKind => subscription.kind ?? 'xray';
+
+/** The share links of the subscriptions of `kind`, in their order, duplicates dropped. */
+const linksOfKind = (subs: readonly Subscription[], kind: EntitlementKind): string[] => [
+  ...new Set(subs.filter((s) => kindOf(s) === kind).flatMap((s) => s.shareLinks)),
+];
+
+/** The links of the subscriptions a feed serves: `links` and `profileLinks` (see {@link LinkFeed}). */
+const linksOf = (subs: readonly Subscription[]): Pick<LinkFeed, 'links' | 'profileLinks'> => ({
+  links: linksOfKind(subs, 'xray'),
+  profileLinks: linksOfKind(subs, 'wireguard'),
+});
 
 /**
- * The share links (oldest subscription first, duplicates dropped) and totals of a customer's usable subscriptions,
- * from all of the customer's subscriptions (any order; the ones neither usable nor blocking are left out).
+ * The share links by format (oldest subscription first, duplicates dropped; see {@link LinkFeed}) and totals of a
+ * customer's usable subscriptions, from all of the customer's subscriptions (any order; the ones neither usable nor
+ * blocking are left out).
  */
 export function linkFeed(all: readonly Subscription[]): LinkFeed {
   const subscriptions = shownOf(all);
   const usable = usableOf({ subscriptions });
   if (usable.length > 0 || subscriptions.length === 0) {
-    return { links: linksOf(usable), info: sumUserInfo(usable), blocked: null, subscriptions };
+    return { ...linksOf(usable), info: sumUserInfo(usable), blocked: null, subscriptions };
   }
   const newest = subscriptions[0] as Subscription;
-  return { links: [], info: sumUserInfo([newest]), blocked: BLOCKING.get(newest.status) ?? null, subscriptions };
+  return { links: [], profileLinks: [], info: sumUserInfo([newest]), blocked: BLOCKING.get(newest.status) ?? null, subscriptions };
 }
 
 /** The feed's subscriptions whose links it serves, oldest first. */
@@ -99,6 +119,6 @@ const DEVICE_BLOCKS: Readonly<Record<DeviceRefusal, BlockReason>> = {
  * reason the first refusal gave (totals unchanged: the app still shows what the subscriptions have left).
  */
 export function servedToDevice(feed: LinkFeed, served: readonly Subscription[], refused: DeviceRefusal | null): LinkFeed {
-  if (served.length > 0 || refused === null) return { ...feed, links: linksOf(served) };
-  return { ...feed, links: [], blocked: DEVICE_BLOCKS[refused] };
+  if (served.length > 0 || refused === null) return { ...feed, ...linksOf(served) };
+  return { ...feed, links: [], profileLinks: [], blocked: DEVICE_BLOCKS[refused] };
 }
