@@ -1,8 +1,18 @@
-import { PanelAuthError, PanelConnectionError, PanelNotFoundError, PanelOutcomeUnknownError, toPanelkitError } from '../../errors.js';
+import { createHash } from 'node:crypto';
+import { wireGuardKeyPairOf } from '../../domain/entitlement.js';
+import type { EntitlementKind } from '../../domain/entitlement.js';
+import {
+  PanelAuthError,
+  PanelConnectionError,
+  PanelNotFoundError,
+  PanelOutcomeUnknownError,
+  PanelPoolExhaustedError,
+  toPanelkitError,
+} from '../../errors.js';
 import type { PanelkitError } from '../../errors.js';
 import type { Clock } from '../../ports/clock.js';
 import { systemClock } from '../../ports/clock.js';
-import { PANEL_ADAPTER_API_VERSION } from '../../ports/panel.js';
+import { PANEL_ADAPTER_API_VERSION, capabilitiesFor } from '../../ports/panel.js';
 import type {
   RemoteDevice,
   CallContext,
@@ -11,36 +21,28 @@ import type {
   ClientPatch,
   ClientRef,
   ClientSpec,
-  Expiry,
   PanelAdapter,
   PanelCapabilities,
   PanelHealthReport,
   CreatedClient,
+  KindCapabilities,
   RemoteClient,
   RemoteTarget,
   TargetRef,
 } from '../../ports/panel.js';
-import type { RemoteIdentity } from '../../domain/remote-identity.js';
 import type { RetryPolicy } from '../../retry.js';
 import type { PanelFault, PanelTestControls } from '../panel/harness.js';
 import { FaultPlan } from './faults.js';
 import type { FakeFault, FakePanelOperation } from './faults.js';
 import { WireFaults, failAttempt, lostAnswer, lostConnection } from './wire-faults.js';
+import { allocate } from './address-pool.js';
+import type { FakeClient } from './fake-client.js';
+import { defaultTargets, fakeTarget } from './fake-targets.js';
+import type { FakeTarget, FakeTargetOptions } from './fake-targets.js';
+import { checkAdoptable, credentialsFor, linksOf } from './kind-credentials.js';
+import type { KindCredentials } from './kind-credentials.js';
 
-/** A client as the fake panel stores it. */
-export interface FakeClient {
-  readonly id: string;
-  targetRef: string;
-  identity: RemoteIdentity;
-  expiry: Expiry;
-  trafficLimitBytes: number | null;
-  deviceLimit: number | null;
-  enabled: boolean;
-  uploadBytes: number;
-  downloadBytes: number;
-  lastOnlineAt: Date | null;
-  note: string | null;
-}
+export type { FakeClient } from './fake-client.js';
 
 /** Options of `FakePanelAdapter`: a whole panel in memory, for engine tests without a network. */
 export interface FakePanelOptions {
@@ -48,8 +50,18 @@ export interface FakePanelOptions {
   kind?: string;
   /** Overrides of the default capabilities (everything on, `maxConcurrency` 4). */
   capabilities?: Partial<PanelCapabilities>;
-  /** Targets the panel has; default one `vless` inbound with `remoteRef` `1`. */
-  targets?: readonly { remoteRef: string; name?: string; protocol?: string }[];
+  /**
+   * Targets the panel has, each with the kinds its clients may be (default `['xray']`) and, for WireGuard, its
+   * address pool (`pool: '10.8.0.0/29'`). Default: one `vless` inbound with `remoteRef` `1`, and with `kinds` one
+   * target per kind (`1`, `wg`, `awg`, `mtproto`).
+   */
+  targets?: readonly FakeTargetOptions[];
+  /**
+   * The kinds the fake provisions (`capabilities.kinds`, each with no overrides; `mtproto` writes `ee` secrets).
+   * Default: the kinds its targets serve, which is Xray only (no `capabilities.kinds`) unless a target says otherwise.
+   * `capabilities.kinds` overrides what this builds.
+   */
+  kinds?: readonly EntitlementKind[];
   /** Time inside the panel (expiry enforcement, first use); default the system clock. */
   clock?: Clock;
   /** Added to every call; default 0 (no wait at all). */
@@ -84,6 +96,13 @@ const DEFAULT_CAPABILITIES: PanelCapabilities = Object.freeze({
   deviceLimit: true,
   maxConcurrency: 4,
 });
+
+/** `capabilities.kinds` for a fake that provisions `kinds`: none for Xray alone (an adapter as before kinds). */
+function kindCapabilities(kinds: readonly EntitlementKind[]): Partial<PanelCapabilities> {
+  if (kinds.length === 1 && kinds[0] === 'xray') return {};
+  const each = (kind: EntitlementKind): KindCapabilities => (kind === 'mtproto' ? { mtproto: { secretForms: ['ee'] } } : {});
+  return { kinds: Object.fromEntries(kinds.map((kind) => [kind, each(kind)])) };
+}
 
 function realSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -137,7 +156,7 @@ export class FakePanelAdapter implements PanelAdapter {
 
   readonly #clients = new Map<string, FakeClient>();
   readonly #devices = new Map<string, RemoteDevice[]>();
-  readonly #targets: RemoteTarget[];
+  readonly #targets: FakeTarget[];
   readonly #faults = new FaultPlan();
   readonly #wire = new WireFaults();
   readonly #timeoutMs: number;
@@ -153,21 +172,16 @@ export class FakePanelAdapter implements PanelAdapter {
 
   constructor(options: FakePanelOptions = {}) {
     this.kind = options.kind ?? 'fake';
-    this.capabilities = Object.freeze({ ...DEFAULT_CAPABILITIES, ...options.capabilities });
+    const declared = options.targets?.flatMap((t): readonly EntitlementKind[] => t.kinds ?? ['xray']);
+    const kinds: EntitlementKind[] = [...new Set<EntitlementKind>(options.kinds ?? declared ?? ['xray'])];
+    this.#targets = (options.targets ?? (options.kinds === undefined ? [{ remoteRef: '1' }] : defaultTargets(kinds))).map(fakeTarget);
+    this.capabilities = Object.freeze({ ...DEFAULT_CAPABILITIES, ...kindCapabilities(kinds), ...options.capabilities });
     this.#clock = options.clock ?? systemClock;
     this.#latencyMs = options.latencyMs ?? 0;
     this.#sleep = options.sleep ?? realSleep;
     this.#maxPageSize = options.maxPageSize ?? 100;
     this.#timeoutMs = options.timeoutMs ?? 15_000;
     this.#linksWithCreate = options.linksWithCreate ?? true;
-    this.#targets = (options.targets ?? [{ remoteRef: '1' }]).map((t) => ({
-      remoteRef: t.remoteRef,
-      name: t.name ?? `inbound ${t.remoteRef}`,
-      protocol: t.protocol ?? 'vless',
-      enabled: true,
-      clientCount: 0,
-      remoteMeta: {},
-    }));
   }
 
   // ---- test controls --------------------------------------------------------------------------
@@ -217,7 +231,48 @@ export class FakePanelAdapter implements PanelAdapter {
     },
     countClients: async (username) => (this.#clients.has(username) ? 1 : 0),
     loginCount: () => 0,
+    fillPool: async (target, free) => this.fillPool(target.remoteRef, free),
+    peerAddresses: async (target) => this.peerAddresses(target.remoteRef),
+    canConnect: async (username) => {
+      const client = this.#clients.get(username);
+      return client !== undefined && this.#remote(client).enabled;
+    },
   };
+
+  /**
+   * Leaves exactly `free` addresses free in a WireGuard target's pool, taking the others with peers of the panel's
+   * own (`filler_<n>`, not counted in `created`); fillers it added before are given back first, so a larger `free`
+   * frees them again.
+   */
+  fillPool(remoteRef: string, free: number): void {
+    const target = this.#target(remoteRef);
+    if (target?.pool == null) throw new Error(`target ${remoteRef} of the fake panel has no WireGuard pool`);
+    for (const [name, client] of this.#clients)
+      if (name.startsWith('filler_') && client.targetRef === remoteRef) this.#clients.delete(name);
+    const kind = target.kinds.find((k) => capabilitiesFor(this.capabilities, k) !== null && k !== 'xray') ?? 'wireguard';
+    while (target.pool.hosts.length - this.peerAddresses(remoteRef).length > free) {
+      const name = `filler_${this.#nextId}`;
+      const keys = wireGuardKeyPairOf(createHash('sha256').update(name).digest());
+      const identity = {
+        username: name,
+        uuid: name,
+        password: name,
+        subId: name,
+        ssKey: name,
+        generation: 0,
+        adopted: true,
+        wireguard: keys,
+      };
+      const spec: ClientSpec = { identity, kind, expiry: { type: 'never' }, trafficLimitBytes: null, deviceLimit: null, enabled: true };
+      const credentials = { kind, wireguard: keys };
+      this.#store(target, spec, credentials, this.#addressFor(target, spec, credentials, new Set()), remoteRef, false);
+    }
+  }
+
+  /** Every address the peers on a target hold now (one entry per peer and address). */
+  peerAddresses(remoteRef: string): string[] {
+    return [...this.#clients.values()].filter((c) => c.targetRef === remoteRef).flatMap((c) => c.wireguard?.addresses ?? []);
+  }
 
   /** Feeds traffic to a client, as if its user browsed. Starts an `after_first_use` period. */
   addTraffic(username: string, bytes: number, direction: 'up' | 'down' = 'down'): void {
@@ -236,7 +291,14 @@ export class FakePanelAdapter implements PanelAdapter {
   /** The stored client, or undefined; a copy. */
   client(username: string): FakeClient | undefined {
     const client = this.#clients.get(username);
-    return client === undefined ? undefined : { ...client, identity: { ...client.identity } };
+    if (client === undefined) return undefined;
+    const { wireguard, mtproto } = client;
+    return {
+      ...client,
+      identity: { ...client.identity },
+      ...(wireguard === undefined ? {} : { wireguard: { ...wireguard, addresses: [...wireguard.addresses] } }),
+      ...(mtproto === undefined ? {} : { mtproto: { ...mtproto } }),
+    };
   }
 
   /** How many clients the fake panel holds now, on every target. */
@@ -244,9 +306,16 @@ export class FakePanelAdapter implements PanelAdapter {
     return this.#clients.size;
   }
 
-  /** Adds a client behind the shop's back (an orphan for reconciliation tests). */
+  /** Adds a client behind the shop's back (an orphan for reconciliation tests); a WireGuard peer takes an address. */
   plant(spec: ClientSpec, targetRef = this.#targets[0]?.remoteRef ?? '1'): void {
-    this.#insert(targetRef, spec);
+    const target = this.#target(targetRef);
+    if (target === undefined) {
+      this.#store(undefined, spec, { kind: spec.kind ?? 'xray' }, null, targetRef);
+      return;
+    }
+    const context = { panelKind: this.kind, operation: 'createClients' };
+    const credentials = credentialsFor(target, spec, context);
+    this.#store(target, spec, credentials, this.#addressFor(target, spec, credentials, new Set()));
   }
 
   /** Removes a client behind the shop's back. */
@@ -255,7 +324,7 @@ export class FakePanelAdapter implements PanelAdapter {
   }
 
   /** Changes a client behind the shop's back (drift). */
-  tamper(username: string, change: Partial<Pick<FakeClient, 'enabled' | 'trafficLimitBytes' | 'expiry'>>): void {
+  tamper(username: string, change: Partial<Pick<FakeClient, 'enabled' | 'trafficLimitBytes' | 'expiry' | 'wireguard' | 'mtproto'>>): void {
     const client = this.#clients.get(username);
     if (client === undefined) throw new Error(`no client ${username} on the fake panel`);
     Object.assign(client, change);
@@ -273,20 +342,31 @@ export class FakePanelAdapter implements PanelAdapter {
     }
   }
 
-  /** The configured targets, each with its current client count. */
+  /** The configured targets, each with its current client count, and (where the fake declares kinds) its kinds and pool. */
   async listTargets(ctx: CallContext): Promise<RemoteTarget[]> {
-    return this.#call('listTargets', ctx, () =>
-      this.#targets.map((t) => ({ ...t, clientCount: [...this.#clients.values()].filter((c) => c.targetRef === t.remoteRef).length })),
-    );
+    return this.#call('listTargets', ctx, () => this.#targets.map((t) => this.#remoteTarget(t)));
   }
 
   async createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<CreatedClient[]> {
     return this.#call('createClients', ctx, () => {
-      if (!this.#targets.some((t) => t.remoteRef === target.remoteRef)) {
-        throw new PanelNotFoundError(`inbound ${target.remoteRef} not found`, { panelKind: this.kind, operation: 'createClients' });
+      const held = this.#target(target.remoteRef);
+      const context = { panelKind: this.kind, operation: 'createClients' };
+      if (held === undefined) throw new PanelNotFoundError(`inbound ${target.remoteRef} not found`, context);
+      // Every spec is checked and every address found before the first client is made: a refusal changes nothing.
+      const planned = new Map<string, { spec: ClientSpec; credentials: KindCredentials; address: string | null }>();
+      const taken = new Set<string>();
+      for (const spec of specs) {
+        const credentials = credentialsFor(held, spec, context);
+        const existing = this.#clients.get(spec.identity.username);
+        if (existing !== undefined) checkAdoptable(existing, credentials, context);
+        if (existing !== undefined || planned.has(spec.identity.username)) continue;
+        const address = this.#addressFor(held, spec, credentials, taken);
+        if (address !== null) taken.add(address);
+        planned.set(spec.identity.username, { spec, credentials, address });
       }
+      for (const { spec, credentials, address } of planned.values()) this.#store(held, spec, credentials, address, held.remoteRef, true);
       return specs.map((spec): CreatedClient => {
-        const client = this.#clients.get(spec.identity.username) ?? this.#insert(target.remoteRef, spec);
+        const client = this.#clients.get(spec.identity.username)!;
         return this.#linksWithCreate ? { ...this.#remote(client), links: this.#linksOf(client) } : this.#remote(client);
       });
     });
@@ -388,11 +468,43 @@ export class FakePanelAdapter implements PanelAdapter {
   // ---- internals --------------------------------------------------------------------------------
 
   #linksOf(client: FakeClient): ClientLinks {
-    const { subId, uuid } = client.identity;
+    return linksOf(client, this.#target(client.targetRef));
+  }
+
+  #target(remoteRef: string): FakeTarget | undefined {
+    return this.#targets.find((t) => t.remoteRef === remoteRef);
+  }
+
+  #remoteTarget(target: FakeTarget): RemoteTarget {
+    const clientCount = [...this.#clients.values()].filter((c) => c.targetRef === target.remoteRef).length;
+    const { remoteRef, name, protocol, remoteMeta, pool } = target;
+    const capacity = pool?.hosts.length ?? 0;
     return {
-      subscriptionUrl: `https://fake.panel/sub/${subId}`,
-      shareLinks: [`vless://${uuid}@fake.panel:443#${client.identity.username}`],
+      remoteRef,
+      name,
+      protocol,
+      enabled: true,
+      clientCount,
+      remoteMeta: { ...remoteMeta },
+      ...(this.capabilities.kinds === undefined ? {} : { kinds: [...target.kinds] }),
+      ...(pool === null ? {} : { pool: { capacity, free: capacity - this.peerAddresses(remoteRef).length } }),
     };
+  }
+
+  /**
+   * The address a new WireGuard peer gets on `target` (none for other kinds): a free preferred one, else the lowest
+   * free, counting `taken` as held; `PanelPoolExhaustedError` when none is left.
+   */
+  #addressFor(target: FakeTarget, spec: ClientSpec, credentials: KindCredentials, taken: ReadonlySet<string>): string | null {
+    if (target.pool === null || credentials.wireguard === undefined) return null;
+    const held = new Set([...this.peerAddresses(target.remoteRef), ...taken]);
+    const address = allocate(target.pool, held, spec.wireguard?.preferredAddresses);
+    if (address !== null) return address;
+    throw new PanelPoolExhaustedError(
+      `WireGuard subnet ${target.pool.cidr} has no free addresses`,
+      { panelKind: this.kind, operation: 'createClients' },
+      { details: { remoteRef: target.remoteRef } },
+    );
   }
 
   async #call<T>(operation: FakePanelOperation, ctx: CallContext, apply: () => T): Promise<T> {
@@ -427,7 +539,15 @@ export class FakePanelAdapter implements PanelAdapter {
     return result;
   }
 
-  #insert(targetRef: string, spec: ClientSpec): FakeClient {
+  /** Stores a new client; `counted` adds it to `created` (the panel's own fillers are not). */
+  #store(
+    target: FakeTarget | undefined,
+    spec: ClientSpec,
+    credentials: KindCredentials,
+    address: string | null,
+    targetRef = target?.remoteRef ?? '1',
+    counted = true,
+  ): FakeClient {
     const client: FakeClient = {
       id: String(this.#nextId++),
       targetRef,
@@ -440,9 +560,14 @@ export class FakePanelAdapter implements PanelAdapter {
       downloadBytes: 0,
       lastOnlineAt: null,
       note: spec.note ?? null,
+      kind: credentials.kind,
+      ...(credentials.wireguard === undefined
+        ? {}
+        : { wireguard: { ...credentials.wireguard, addresses: address === null ? [] : [address] } }),
+      ...(credentials.mtproto === undefined ? {} : { mtproto: { ...credentials.mtproto } }),
     };
     this.#clients.set(spec.identity.username, client);
-    this.created++;
+    if (counted) this.created++;
     return client;
   }
 
@@ -454,10 +579,10 @@ export class FakePanelAdapter implements PanelAdapter {
 
   /** What a panel that enforces limits does on its own. */
   #enforce(client: FakeClient): void {
+    const caps = capabilitiesFor(this.capabilities, client.kind) ?? this.capabilities;
     const used = client.uploadBytes + client.downloadBytes;
-    if (this.capabilities.enforcesTrafficLimit && client.trafficLimitBytes !== null && used >= client.trafficLimitBytes)
-      client.enabled = false;
-    if (this.capabilities.enforcesExpiry && client.expiry.type === 'at' && client.expiry.at.getTime() <= this.#clock.now().getTime()) {
+    if (caps.enforcesTrafficLimit && client.trafficLimitBytes !== null && used >= client.trafficLimitBytes) client.enabled = false;
+    if (caps.enforcesExpiry && client.expiry.type === 'at' && client.expiry.at.getTime() <= this.#clock.now().getTime()) {
       client.enabled = false;
     }
   }
@@ -472,21 +597,28 @@ export class FakePanelAdapter implements PanelAdapter {
 
   #remote(client: FakeClient): RemoteClient {
     this.#enforce(client);
+    const target = this.#target(client.targetRef);
+    const counts = capabilitiesFor(this.capabilities, client.kind)?.countsTraffic ?? true;
     return {
       ref: {
-        target: { remoteRef: client.targetRef, protocol: 'vless', remoteMeta: {} },
+        target: { remoteRef: client.targetRef, protocol: target?.protocol ?? 'vless', remoteMeta: { ...target?.remoteMeta } },
         username: client.identity.username,
         remoteClientId: client.id,
       },
       enabled: client.enabled,
       expiry: client.expiry,
       trafficLimitBytes: client.trafficLimitBytes,
-      usedBytes: client.uploadBytes + client.downloadBytes,
-      uploadBytes: client.uploadBytes,
-      downloadBytes: client.downloadBytes,
+      usedBytes: counts ? client.uploadBytes + client.downloadBytes : 0,
+      uploadBytes: counts ? client.uploadBytes : null,
+      downloadBytes: counts ? client.downloadBytes : null,
       deviceLimit: client.deviceLimit,
       panelStatus: this.#status(client),
       lastOnlineAt: client.lastOnlineAt,
+      ...(this.capabilities.kinds === undefined ? {} : { kind: client.kind }),
+      ...(client.wireguard === undefined
+        ? {}
+        : { wireguard: { publicKey: client.wireguard.publicKey, addresses: [...client.wireguard.addresses] } }),
+      ...(client.mtproto === undefined ? {} : { mtproto: { secret: client.mtproto.secret } }),
     };
   }
 }
