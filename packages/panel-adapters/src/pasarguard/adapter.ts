@@ -5,7 +5,15 @@
  * limits, a reset that keeps the user's status (and deletes its next plan, which the adapter puts back),
  * and id routes (`/api/user/by-id/{id}`) that replace the username routes in v6.
  */
-import { PanelConflictError, PanelOutcomeUnknownError, PanelRejectedError, ValidationError } from '@panelkit/sdk';
+import {
+  type EntitlementKind,
+  type JsonObject,
+  PanelConflictError,
+  PanelOutcomeUnknownError,
+  PanelPoolExhaustedError,
+  PanelRejectedError,
+  ValidationError,
+} from '@panelkit/sdk';
 import {
   PANEL_ADAPTER_API_VERSION,
   type CallContext,
@@ -30,12 +38,35 @@ import { KeyedMutex, PanelHttp, type PanelRequest, type PanelResponse } from '..
 import { connectWithToken, tokenPanelCapabilities, type TokenPanelOptions } from '../marzban-family/connection.js';
 import { nextOffset, readIsolated } from '../marzban-family/isolated-pages.js';
 import { errorOf, expectOk, isOk } from '../marzban-family/responses.js';
+import { detailText } from '../marzban-family/error-detail.js';
 import type { TokenSession } from '../marzban-family/token-session.js';
 import { ApiKeySession, isApiKey, looksLikeApiKey, type PasarGuardApiKey } from './api-key.js';
 import { createBody, expiryOf, isOurs, modifyBody, preservedFields, toRemoteClient } from './mapping.js';
 import { listUserDevices, removeUserDevice, resetUserDevices, type DeviceAnswer } from './devices.js';
-import { UserRoutes } from './user-routes.js';
-import { AdminSchema, GroupsPageSchema, OpenApiInfoSchema, UserSchema, UsersPageSchema, type PasarGuardUser } from './schemas.js';
+import { isMissingRoute, UserRoutes } from './user-routes.js';
+import {
+  AdminSchema,
+  CoresPageSchema,
+  GroupsPageSchema,
+  OpenApiInfoSchema,
+  SubnetsSchema,
+  UserSchema,
+  UsersPageSchema,
+  type PasarGuardSubnet,
+  type PasarGuardUser,
+} from './schemas.js';
+import {
+  groupKinds,
+  isKeyTaken,
+  isPoolExhausted,
+  linksOfKind,
+  peerOf,
+  poolOf,
+  wireGuardCores,
+  wireGuardKeysOf,
+  wireGuardMeta,
+  type WireGuardCoreInfo,
+} from './wireguard.js';
 
 /** How to reach a PasarGuard panel: the `TokenPanelOptions` shared with Marzban, with an admin login or an API key. */
 export interface PasarGuardAdapterOptions extends Omit<TokenPanelOptions, 'auth'> {
@@ -70,6 +101,8 @@ export class PasarGuardAdapter implements PanelAdapter {
   #version: Promise<string | null> | undefined;
   /** Read-modify-write operations on one user run one at a time. */
   readonly #perUser = new KeyedMutex();
+  /** The kinds each group hands out (absent: Xray only), from the last read of groups and cores. */
+  #groupKinds = new Map<number, readonly EntitlementKind[]>();
 
   constructor(options: PasarGuardAdapterOptions) {
     this.#capabilities = tokenPanelCapabilities(options.maxConcurrency ?? 4, {
@@ -79,6 +112,13 @@ export class PasarGuardAdapter implements PanelAdapter {
       deviceList: true,
       deviceRemoval: true,
     });
+    this.#capabilities = {
+      ...this.#capabilities,
+      // WireGuard users follow the same status rules: expiry, limits and on hold apply (the panel sends active and
+      // on-hold users to the node, and the node's per-peer stats set `online_at`, which starts an on-hold user);
+      // no device limit. No `amneziawg`: no PasarGuard release runs it (see wireguard.ts).
+      kinds: { xray: {}, wireguard: { countsTraffic: true } },
+    };
     if (isApiKey(options.auth)) {
       if (!looksLikeApiKey(options.auth.apiKey)) throw new ConfigurationError('a PasarGuard API key is pg_key_ and a uuid');
       let http: PanelHttp | undefined;
@@ -108,35 +148,87 @@ export class PasarGuardAdapter implements PanelAdapter {
     });
   }
 
-  /** One target per group (`remoteRef` is the group id); a disabled group is offered as not enabled. */
+  /**
+   * One target per group (`remoteRef` is the group id); a disabled group is offered as not enabled. A group whose
+   * inbound tags include a `wg` core's (`GET /api/cores`) reports `wireguard` among its kinds, what links need of
+   * the core in `remoteMeta.wireguard`, and its address pool (`GET /api/wireguard/subnets`).
+   */
   listTargets(ctx: CallContext): Promise<RemoteTarget[]> {
     return this.#http.attempt(ctx, async (attempt) => {
-      const response = await this.#send({ operation: 'listTargets', method: 'GET', path: 'api/groups' }, attempt);
-      const body = expectOk(response, GroupsPageSchema, this.#http.context('listTargets'));
-      return body.groups.map((group) => ({
-        remoteRef: String(group.id),
-        name: group.name,
-        protocol: 'mixed',
-        enabled: !group.is_disabled,
-        clientCount: group.total_users,
-        remoteMeta: { groupId: group.id },
-      }));
+      const { groups, cores } = await this.#topology('listTargets', attempt);
+      const subnets = cores.size > 0 ? await this.#subnets(attempt) : [];
+      return groups.map((group) => {
+        const tags = group.inbound_tags ?? [];
+        const kinds = groupKinds(tags, cores);
+        const pool = kinds?.includes('wireguard') ? poolOf(tags, subnets) : undefined;
+        return {
+          remoteRef: String(group.id),
+          name: group.name,
+          protocol: 'mixed',
+          enabled: !group.is_disabled,
+          clientCount: group.total_users,
+          remoteMeta: (kinds?.includes('wireguard')
+            ? { groupId: group.id, wireguard: wireGuardMeta(tags, cores) }
+            : { groupId: group.id }) as JsonObject,
+          ...(kinds ? { kinds } : {}),
+          ...(pool ? { pool } : {}),
+        };
+      });
+    });
+  }
+
+  /** The groups and the `wg` cores by tag (none on a panel without them), remembering each group's kinds. */
+  async #topology(operation: string, ctx: CallContext) {
+    const response = await this.#send({ operation, method: 'GET', path: 'api/groups' }, ctx);
+    const { groups } = expectOk(response, GroupsPageSchema, this.#http.context(operation));
+    const coresResponse = await this.#send({ operation, method: 'GET', path: 'api/cores' }, ctx);
+    const cores: Map<string, WireGuardCoreInfo> = isMissingRoute(coresResponse)
+      ? new Map()
+      : wireGuardCores(expectOk(coresResponse, CoresPageSchema, this.#http.context(operation)).cores);
+    this.#groupKinds = new Map(groups.map((group) => [group.id, groupKinds(group.inbound_tags ?? [], cores) ?? ['xray']]));
+    return { groups, cores };
+  }
+
+  /** `GET /api/wireguard/subnets`; none on a panel before v5. */
+  async #subnets(ctx: CallContext): Promise<PasarGuardSubnet[]> {
+    const response = await this.#send({ operation: 'listTargets', method: 'GET', path: 'api/wireguard/subnets' }, ctx);
+    if (isMissingRoute(response)) return [];
+    return expectOk(response, SubnetsSchema, this.#http.context('listTargets'));
+  }
+
+  /**
+   * A user's kind: `wireguard` when it has a peer and its groups reach only `wg` cores; otherwise `xray` (a user of
+   * a group with Xray inbounds as well gets a peer from the panel, but was not sold one). Reads the groups again
+   * only for a user with a peer in a group not seen yet.
+   */
+  async #kindsOf(users: readonly PasarGuardUser[], operation: string, ctx: CallContext): Promise<EntitlementKind[]> {
+    const peered = users.filter((user) => peerOf(user) !== undefined);
+    if (peered.some((user) => (user.group_ids ?? []).some((id) => !this.#groupKinds.has(id)))) await this.#topology(operation, ctx);
+    return users.map((user) => {
+      if (peerOf(user) === undefined) return 'xray';
+      const kinds = new Set<EntitlementKind>((user.group_ids ?? []).flatMap((id) => this.#groupKinds.get(id) ?? ['xray' as const]));
+      return kinds.has('wireguard') && !kinds.has('xray') ? 'wireguard' : 'xray';
     });
   }
 
   async createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<RemoteClient[]> {
     const groupId = groupOf(target);
+    for (const spec of specs) checkKind(spec, target);
     const created: RemoteClient[] = [];
     for (const spec of specs) {
       const user = await this.#http.attempt(ctx, (attempt) => this.#createOne(spec, groupId, attempt));
-      created.push(toRemoteClient(user, { target, username: user.username }));
+      created.push(toRemoteClient(user, { target, username: user.username }, spec.kind === 'wireguard' ? 'wireguard' : 'xray'));
     }
     return created;
   }
 
   async getClient(ref: ClientRef, ctx: CallContext): Promise<RemoteClient | null> {
-    const user = await this.#http.attempt(ctx, (attempt) => this.#users.find(ref, 'getClient', attempt));
-    return user ? toRemoteClient(user, ref) : null;
+    return this.#http.attempt(ctx, async (attempt) => {
+      const user = await this.#users.find(ref, 'getClient', attempt);
+      if (user === null) return null;
+      const [kind] = await this.#kindsOf([user], 'getClient', attempt);
+      return toRemoteClient(user, ref, kind);
+    });
   }
 
   /**
@@ -186,7 +278,8 @@ export class PasarGuardAdapter implements PanelAdapter {
         return this.#notOnHoldAgain(updated, patch.expiry ?? expiryOf(current), attempt);
       }),
     );
-    return toRemoteClient(user, ref);
+    const [kind] = await this.#http.attempt(ctx, (attempt) => this.#kindsOf([user], 'updateClient', attempt));
+    return toRemoteClient(user, ref, kind);
   }
 
   /**
@@ -247,8 +340,9 @@ export class PasarGuardAdapter implements PanelAdapter {
       (start, size, c, retried) => this.#page(start, size, c, retried),
       ctx,
     );
+    const kinds = await this.#http.attempt(ctx, (attempt) => this.#kindsOf(range.rows, 'listClients', attempt));
     return {
-      items: range.rows.map((user) => toRemoteClient(user)),
+      items: range.rows.map((user, index) => toRemoteClient(user, undefined, kinds[index])),
       nextCursor: nextOffset(offset, limit, range),
       ...(range.unreadable.length > 0 ? { unreadable: range.unreadable } : {}),
     };
@@ -275,12 +369,16 @@ export class PasarGuardAdapter implements PanelAdapter {
       const path = `api/user/${user.id}/subscription/links`;
       const response = await this.#send({ operation: 'links', method: 'GET', path, headers: { accept: 'text/plain' } }, attempt);
       if (!isOk(response)) throw errorOf(response, this.#http.context('links'));
+      const [kind] = await this.#kindsOf([user], 'links', attempt);
       return {
         subscriptionUrl: user.subscription_url ? new URL(user.subscription_url, this.#subscriptionBase).toString() : null,
-        shareLinks: response.body
-          .split(/\r?\n/)
-          .map((line) => line.trim())
-          .filter((line) => /^[a-z][a-z0-9+.-]*:\/\//i.test(line)),
+        shareLinks: linksOfKind(
+          response.body
+            .split(/\r?\n/)
+            .map((line) => line.trim())
+            .filter((line) => /^[a-z][a-z0-9+.-]*:\/\//i.test(line)),
+          kind ?? 'xray',
+        ),
       };
     });
   }
@@ -304,6 +402,22 @@ export class PasarGuardAdapter implements PanelAdapter {
       if (existing === null)
         throw new PanelOutcomeUnknownError('the user existed a moment ago and is gone now', { ...context, status: 409 });
       user = this.#ours(existing, spec);
+    } else if (response.status === 400 && isPoolExhausted(detailOf(response))) {
+      throw new PanelPoolExhaustedError(
+        `group ${groupId} has no WireGuard address left`,
+        { ...context, status: 400 },
+        {
+          details: { remoteRef: String(groupId), panelMessage: detailOf(response) ?? '' },
+        },
+      );
+    } else if (response.status === 400 && spec.kind === 'wireguard' && isKeyTaken(detailOf(response))) {
+      // Keys are checked before names: a retry whose first create was applied meets its own key, not a 409.
+      const existing = await this.#users.byName(spec.identity.username, 'createClients', ctx);
+      if (existing === null)
+        throw new PanelRejectedError("the panel gives this peer's public key to another user", { ...context, status: 400 }, [
+          { path: 'proxy_settings.wireguard.public_key', message: detailOf(response) ?? '' },
+        ]);
+      user = this.#ours(existing, spec);
     } else if (response.status === 404) {
       // `validate_all_groups`: "Group not found". The target is wrong, not the user.
       const error = errorOf(response, context);
@@ -325,7 +439,7 @@ export class PasarGuardAdapter implements PanelAdapter {
   }
 
   #ours(user: PasarGuardUser, spec: ClientSpec): PasarGuardUser {
-    if (isOurs(user, spec.identity)) return user;
+    if (isOurs(user, spec.identity, spec.kind)) return user;
     throw new PanelConflictError(
       `a different user named ${spec.identity.username} already exists on the panel`,
       this.#http.context('createClients', { status: 409 }),
@@ -352,6 +466,32 @@ export class PasarGuardAdapter implements PanelAdapter {
       return version;
     });
   }
+}
+
+/** `detail` of an error answer, or `null`. */
+function detailOf(response: PanelResponse): string | null {
+  try {
+    return detailText(JSON.parse(response.body));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Refuses, before any panel call, a spec of a kind the adapter does not provision, a WireGuard one without a sound
+ * key pair, and a WireGuard one on a target that reaches no `wg` core (its `remoteMeta` from `listTargets`).
+ */
+function checkKind(spec: ClientSpec, target: TargetRef): void {
+  const kind = spec.kind ?? 'xray';
+  if (kind !== 'xray' && kind !== 'wireguard')
+    throw new ValidationError(`PasarGuard provisions no ${kind} clients`, [{ path: 'kind', message: 'xray or wireguard' }]);
+  if (kind !== 'wireguard') return;
+  wireGuardKeysOf(spec);
+  const meta = target.remoteMeta.wireguard;
+  if (!Array.isArray(meta) || meta.length === 0)
+    throw new ValidationError(`target ${target.remoteRef} reaches no PasarGuard WireGuard core`, [
+      { path: 'remoteMeta.wireguard', message: 'list the targets again: a WireGuard target carries its core' },
+    ]);
 }
 
 function groupOf(target: TargetRef): number {

@@ -4,10 +4,11 @@
  * `data_limit` bytes (0 = unlimited), `on_hold_expire_duration` seconds, `hwid_limit` devices (0 =
  * the user is exempt from device limits).
  */
-import type { RemoteIdentity } from '@panelkit/sdk';
+import type { EntitlementKind, RemoteIdentity } from '@panelkit/sdk';
 import type { ClientPatch, ClientRef, ClientSpec, Expiry, RemoteClient, TargetRef } from '@panelkit/sdk/adapter';
 import { formatPanelDate, parsePanelDate } from '../marzban-family/time.js';
 import type { PasarGuardProxySettings, PasarGuardUser } from './schemas.js';
+import { holdsKey, peerOf } from './wireguard.js';
 
 type JsonBody = Record<string, unknown>;
 
@@ -24,9 +25,9 @@ export function proxySettingsFor(identity: RemoteIdentity): PasarGuardProxySetti
   };
 }
 
-/** Whether an existing user carries this identity's credentials (so adopting it is safe). */
-export function isOurs(user: PasarGuardUser, identity: RemoteIdentity): boolean {
-  return user.proxy_settings.vless?.id === identity.uuid;
+/** Whether an existing user carries this identity's credentials (so adopting it is safe): a WireGuard client its public key too. */
+export function isOurs(user: PasarGuardUser, identity: RemoteIdentity, kind: EntitlementKind = 'xray'): boolean {
+  return user.proxy_settings.vless?.id === identity.uuid && (kind !== 'wireguard' || holdsKey(user, identity));
 }
 
 function seconds(ms: number): number {
@@ -43,11 +44,17 @@ export function targetOfUser(user: PasarGuardUser): TargetRef {
   };
 }
 
-/** `POST /api/user` body: the user in one group, starting active or on hold (the panel creates nothing else). */
+/**
+ * `POST /api/user` body: the user in one group, starting active or on hold (the panel creates nothing else). A
+ * WireGuard client carries its derived private key (the panel derives the public key; without one it would make a
+ * random pair, which a retry could not recognise); peer IPs are the panel's to give.
+ */
 export function createBody(spec: ClientSpec, groupId: number): JsonBody {
+  const settings: JsonBody = { ...proxySettingsFor(spec.identity) };
+  if (spec.kind === 'wireguard' && spec.identity.wireguard) settings.wireguard = { private_key: spec.identity.wireguard.privateKey };
   const body: JsonBody = {
     username: spec.identity.username,
-    proxy_settings: proxySettingsFor(spec.identity),
+    proxy_settings: settings,
     group_ids: [groupId],
     data_limit: spec.trafficLimitBytes ?? 0,
     data_limit_reset_strategy: 'no_reset',
@@ -74,7 +81,9 @@ export function expiryOf(user: PasarGuardUser): Expiry {
   return at === null ? { type: 'never' } : { type: 'at', at };
 }
 
-export function toRemoteClient(user: PasarGuardUser, ref?: ClientRef): RemoteClient {
+/** The port's view of a user; a `wireguard` one reports its peer (public key and addresses). */
+export function toRemoteClient(user: PasarGuardUser, ref?: ClientRef, kind: EntitlementKind = 'xray'): RemoteClient {
+  const peer = kind === 'wireguard' ? peerOf(user) : undefined;
   return {
     ref: { target: ref?.target ?? targetOfUser(user), username: user.username, remoteClientId: String(user.id) },
     // Whether it may connect now: the review job makes depleted and expired users `limited`/`expired`.
@@ -87,6 +96,7 @@ export function toRemoteClient(user: PasarGuardUser, ref?: ClientRef): RemoteCli
     deviceLimit: user.hwid_limit ? user.hwid_limit : null,
     panelStatus: user.status,
     lastOnlineAt: user.online_at ? parsePanelDate(user.online_at) : null,
+    ...(kind === 'wireguard' ? { kind, ...(peer ? { wireguard: peer } : {}) } : {}),
   };
 }
 
@@ -95,7 +105,11 @@ export function preservedFields(user: PasarGuardUser): JsonBody {
   return user.next_plan ? { next_plan: user.next_plan } : {};
 }
 
-/** `PUT /api/user/{username}` body applying `patch` to `user`, or `null` when nothing changes. */
+/**
+ * `PUT /api/user/{username}` body applying `patch` to `user`, or `null` when nothing changes. It never carries
+ * `proxy_settings`: a PUT with them but without the stored `wireguard` block makes the panel give the user new
+ * WireGuard keys (`_prepare_modified_user`), which would cut a buyer's tunnel.
+ */
 export function modifyBody(user: PasarGuardUser, patch: ClientPatch): JsonBody | null {
   const changes: JsonBody = {};
   const wasEnabled = user.status !== 'disabled';

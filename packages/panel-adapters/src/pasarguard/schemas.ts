@@ -21,6 +21,14 @@ const ProxySettingsSchema = z.looseObject({
   vless: z.looseObject({ id: z.string() }).optional(),
   trojan: z.looseObject({ password: z.string() }).optional(),
   shadowsocks: z.looseObject({ password: z.string(), method: z.string().optional() }).optional(),
+  /** `WireGuardSettings`: keys filled only for a user whose groups reach a `wg` core; `peer_ips` from the pool. */
+  wireguard: z
+    .looseObject({
+      private_key: z.string().nullish(),
+      public_key: z.string().nullish(),
+      peer_ips: z.array(z.string()).nullish(),
+    })
+    .optional(),
 });
 export type PasarGuardProxySettings = z.infer<typeof ProxySettingsSchema>;
 
@@ -83,3 +91,27 @@ export type PasarGuardHwid = z.infer<typeof HwidSchema>;
 
 /** `UserHWIDListResponse` (`GET /api/user/{user_id}/hwids`). */
 export const HwidListSchema = z.object({ hwids: z.array(HwidSchema), count: z.number() });
+
+const CoreSchema = z.looseObject({
+  id: z.number().int(),
+  name: z.string().nullish(),
+  /** `xray`, `wg` (v5), or older panels' none. */
+  type: z.string().nullish(),
+  config: z.record(z.string(), z.unknown()).nullish(),
+});
+/** `GET /api/cores` (`CoreResponseList`): every core, Xray and WireGuard (`type: "wg"`, its `interface_name` the inbound tag). */
+export const CoresPageSchema = z.object({ cores: z.array(CoreSchema) });
+/** One core of {@link CoresPageSchema}. */
+export type PasarGuardCore = z.infer<typeof CoreSchema>;
+
+/** `GET /api/wireguard/subnets` (v5): each client subnet's capacity and free addresses, with the `wg` tags on it. */
+export const SubnetsSchema = z.array(
+  z.looseObject({
+    subnet: z.string(),
+    interface_tags: z.array(z.string()),
+    capacity: z.number().int().nonnegative(),
+    free: z.number().int().nonnegative(),
+  }),
+);
+/** {@link SubnetsSchema}'s rows. */
+export type PasarGuardSubnet = z.infer<typeof SubnetsSchema>[number];

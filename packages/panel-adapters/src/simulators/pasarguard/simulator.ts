@@ -4,6 +4,7 @@
  * 422 body, offset pages, on-hold users started by `enforce()` (the review jobs), HWID limits stored,
  * and subscriptions with the panel's headers.
  */
+import type { TargetRef } from '@panelkit/sdk/adapter';
 import type { PanelTestControls, PanelTestDevice } from '@panelkit/sdk/testing';
 import { type SimulatorBase, json as jsonUtf8, readForm, readJsonBody } from '../harness/index.js';
 import { TokenPanelSimulator, type TokenPanelSimulatorOptions } from '../marzban-family/token-panel-simulator.js';
@@ -20,6 +21,10 @@ import { DEFAULT_GROUPS, DEFAULT_INBOUNDS, proxySettings, type SimGroup, type Si
 import { subscriptionHeaders, subscriptionResponse, type SubscriptionContext } from './subscription.js';
 import { validateUserBody, type ParsedUser } from './validate.js';
 import { groupBody, subscriptionToken, userBody, type WireContext } from './wire.js';
+import type { SimWireGuardCore } from './wg-cores.js';
+import { wireGuardOutputs, wireGuardZip } from './wg-output.js';
+import { wireGuardRoutes } from './wg-routes.js';
+import { WireGuardRefusal, WireGuardSimState, type SimWireGuardCoreInput, type WireGuardNodeConfig } from './wg-state.js';
 
 /** Options of `createPasarGuardSimulator`: admin, inbounds, groups, subscription URL prefix. */
 export interface PasarGuardSimulatorOptions extends TokenPanelSimulatorOptions {
@@ -46,6 +51,11 @@ export interface PasarGuardSimulatorOptions extends TokenPanelSimulatorOptions {
   readonly hwidRoutes?: boolean;
   /** The HWID settings. Default the panel's: on, not forced, no fallback limit. */
   readonly hwidSettings?: Partial<PasarGuardHwidSettings>;
+  /**
+   * WireGuard (`wg`) cores the panel starts with, each a `POST /api/core` config (`interface_name`, which is its
+   * inbound tag for groups, `private_key`, `pre_shared_key`, `listen_port`, `address`) and its hosts. Default none.
+   */
+  readonly wireGuardCores?: readonly SimWireGuardCoreInput[];
 }
 
 /** FastAPI's JSON answers: `application/json`, no charset. */
@@ -77,6 +87,8 @@ export class PasarGuardSimulator extends TokenPanelSimulator<SimUser> implements
   #nextHwidId = 1;
   readonly #options: PasarGuardSimulatorOptions;
   readonly #apiKeys: Set<string>;
+  readonly #wg = new WireGuardSimState();
+  readonly #startedAt: number;
   #nextId = 1;
 
   constructor(options: PasarGuardSimulatorOptions = {}) {
@@ -91,6 +103,8 @@ export class PasarGuardSimulator extends TokenPanelSimulator<SimUser> implements
       id: index + 1,
       inboundTags: [...group.inboundTags],
     }));
+    this.#startedAt = this.now();
+    for (const core of options.wireGuardCores ?? []) this.#wg.addCore(core, this.#startedAt);
     this.#routes();
   }
 
@@ -134,6 +148,43 @@ export class PasarGuardSimulator extends TokenPanelSimulator<SimUser> implements
     };
     const response = await this.handle(new Request(`http://pasarguard.sim/sub/${token}`, { headers }));
     if (response.status !== 200) throw new Error(`the subscription answered ${response.status}`);
+  }
+
+  /** Adds a `wg` core as `POST /api/core` does (throws with the panel's 400 message), then reconciles the users' addresses. */
+  addWireGuardCore(input: SimWireGuardCoreInput): SimWireGuardCore {
+    const core = this.#wg.addCore(input, this.now());
+    this.#wg.reconcile([...this.users.values()], (user) => this.#tagsOf(user));
+    return core;
+  }
+
+  /**
+   * What the node serving the `wg` core `interfaceName` is configured with now: the server's key, port, preshared
+   * key and addresses, and one peer per user the panel sends to nodes (active or on hold; not expired, limited or
+   * disabled) with its public key and its addresses on that core. Mirror it into a real WireGuard server.
+   */
+  wireGuardPeers(interfaceName: string): WireGuardNodeConfig {
+    return this.#wg.nodeConfig(interfaceName, this.users.values(), (user) => this.#tagsOf(user));
+  }
+
+  /** Leaves exactly `free` addresses free in every WireGuard subnet the target group reaches (the rest taken by others). */
+  async fillPool(target: TargetRef, free: number): Promise<void> {
+    this.#wg.fillPool(this.#tagsOfGroups([groupIdOf(target)]), free, this.users.values());
+  }
+
+  /** Every peer address users hold in the WireGuard subnets the target group reaches, one entry per user and address. */
+  async peerAddresses(target: TargetRef): Promise<readonly string[]> {
+    return this.#wg.addressesInUse(this.#tagsOfGroups([groupIdOf(target)]), this.users.values());
+  }
+
+  /**
+   * Whether the user could connect now: the panel sends it to nodes (active or on hold) and, where it reaches a `wg`
+   * core, that core's node holds its peer.
+   */
+  async canConnect(username: string): Promise<boolean> {
+    const user = this.users.get(this.keyOf(username));
+    if (user === undefined || (user.status !== 'active' && user.status !== 'on_hold')) return false;
+    const wgTags = [...this.#tagsOf(user)].filter((tag) => this.#wg.tags().has(tag));
+    return wgTags.every((tag) => this.wireGuardPeers(tag).peers.some((peer) => peer.username === username));
   }
 
   get userCount(): number {
@@ -204,6 +255,17 @@ export class PasarGuardSimulator extends TokenPanelSimulator<SimUser> implements
       this.authed(request, () => this.#adminSubscription(request, p.userId!, p.clientType!)),
     );
     r.on('GET', '/api/users', (request) => this.authed(request, () => this.#list(request)));
+    wireGuardRoutes(r, {
+      state: this.#wg,
+      inbounds: this.inbounds,
+      users: () => [...this.users.values()],
+      tagsOf: (user) => this.#tagsOf(user),
+      now: () => this.now(),
+      startedAt: this.#startedAt,
+      authed: (request, handler) => this.authed(request, handler),
+      body: (request) => this.#body(request),
+      json: (body, status) => json(body, status),
+    });
     r.on('GET', '/sub/:token', (request, p) => subscriptionResponse(request, p.token!, null, this.#subscriptionContext()));
     r.on('GET', '/sub/:token/:kind', (request, p) => subscriptionResponse(request, p.token!, p.kind!, this.#subscriptionContext()));
   }
@@ -228,7 +290,16 @@ export class PasarGuardSimulator extends TokenPanelSimulator<SimUser> implements
     r.on('POST', `${base}/revoke_sub`, (request, p) =>
       withUser(request, p.key!, (u) => {
         const old = u.proxySettings;
-        u.proxySettings = proxySettings({ shadowsocks: { method: old.shadowsocks.method } });
+        // `build_revoked_proxy_settings`: every credential anew, the WireGuard keys too; the peer IPs kept.
+        const fresh = proxySettings({ shadowsocks: { method: old.shadowsocks.method } });
+        const wireguard = { ...fresh.wireguard, peer_ips: [...old.wireguard.peer_ips] };
+        try {
+          fresh.wireguard = this.#wg.prepareKeys(wireguard, this.#reachesWireGuard(this.#tagsOf(u)), this.users.values(), u.id);
+        } catch (error) {
+          if (error instanceof WireGuardRefusal) return json({ detail: error.message }, 400);
+          throw error;
+        }
+        u.proxySettings = fresh;
         u.subRevokedAt = this.now();
         return this.#userResponse(u);
       }),
@@ -332,8 +403,19 @@ export class PasarGuardSimulator extends TokenPanelSimulator<SimUser> implements
     if (Object.keys(errors).length > 0) return json({ detail: errors }, 422);
     const missing = this.#missingGroup(value);
     if (missing) return missing;
+    // The keys are checked before the name: a retried create whose key the first one stored is a 400, not a 409.
+    const tags = this.#tagsOfGroups(value.groupIds ?? []);
+    const settings = proxySettings(value.proxySettings ?? {});
+    const refused = this.#wireGuardStep(() => {
+      settings.wireguard = this.#wg.prepareKeys(settings.wireguard, this.#reachesWireGuard(tags), this.users.values());
+    });
+    if (refused) return refused;
     if (this.users.has(this.keyOf(value.username!))) return json({ detail: 'User already exists' }, 409);
-    const user = this.#blankUser(value.username!, this.now(), [...(value.groupIds ?? [])], proxySettings(value.proxySettings ?? {}));
+    const user = this.#blankUser(value.username!, this.now(), [...(value.groupIds ?? [])], settings);
+    const exhausted = this.#wireGuardStep(() => {
+      user.proxySettings.wireguard.peer_ips = this.#wg.peerIpsFor(user, tags, this.users.values());
+    });
+    if (exhausted) return exhausted;
     user.status = (value.status as SimUser['status'] | undefined) ?? 'active';
     user.expire = value.expire || null;
     user.dataLimit = value.dataLimit || null;
@@ -355,7 +437,18 @@ export class PasarGuardSimulator extends TokenPanelSimulator<SimUser> implements
     if (Object.keys(errors).length > 0) return json({ detail: errors }, 422);
     const missing = this.#missingGroup(value);
     if (missing) return missing;
-    if (value.proxySettings) user.proxySettings = proxySettings({ ...user.proxySettings, ...value.proxySettings });
+    const tags = this.#tagsOfGroups(value.groupIds ?? user.groupIds);
+    // Sent settings replace the WireGuard block whole: one without keys gets new ones (the panel's trap).
+    const settings = value.proxySettings
+      ? proxySettings({ ...user.proxySettings, ...value.proxySettings, wireguard: value.proxySettings.wireguard ?? {} })
+      : { ...user.proxySettings };
+    let wireguard = { ...settings.wireguard, peer_ips: [...user.proxySettings.wireguard.peer_ips] };
+    const refused = this.#wireGuardStep(() => {
+      wireguard = this.#wg.prepareKeys(wireguard, this.#reachesWireGuard(tags), this.users.values(), user.id);
+      if (value.groupIds) wireguard.peer_ips = this.#wg.peerIpsFor(user, tags, this.users.values());
+    });
+    if (refused) return refused;
+    user.proxySettings = { ...settings, wireguard };
     modifyUser(user, value, this.now());
     return this.#userResponse(user);
   }
@@ -427,12 +520,41 @@ export class PasarGuardSimulator extends TokenPanelSimulator<SimUser> implements
     });
   }
 
-  /** The user's links: every inbound of its enabled groups. */
+  /** The user's links: every inbound of its enabled groups, then every host of the `wg` cores they reach. */
   #links(user: SimUser): string[] {
+    const tags = this.#tagsOf(user);
+    return [
+      ...shareLinks(user, this.inbounds, tags, SERVER_HOST, this.#options.random ?? Math.random),
+      ...wireGuardOutputs(user, this.#wg.cores, tags, SERVER_HOST).map((output) => output.link),
+    ];
+  }
+
+  /** The inbound tags of the enabled groups among `groupIds`. */
+  #tagsOfGroups(groupIds: readonly number[]): Set<string> {
     const tags = new Set<string>();
     for (const group of this.groups)
-      if (user.groupIds.includes(group.id) && !group.isDisabled) for (const tag of group.inboundTags) tags.add(tag);
-    return shareLinks(user, this.inbounds, tags, SERVER_HOST, this.#options.random ?? Math.random);
+      if (groupIds.includes(group.id) && !group.isDisabled) for (const tag of group.inboundTags) tags.add(tag);
+    return tags;
+  }
+
+  #tagsOf(user: SimUser): Set<string> {
+    return this.#tagsOfGroups(user.groupIds);
+  }
+
+  /** `user_has_wireguard_access`: one of the tags is a `wg` core's. */
+  #reachesWireGuard(tags: ReadonlySet<string>): boolean {
+    return [...this.#wg.tags()].some((tag) => tags.has(tag));
+  }
+
+  /** Runs a WireGuard step; its refusal is the panel's 400 `{detail}` (nothing was changed). */
+  #wireGuardStep(step: () => void): Response | null {
+    try {
+      step();
+      return null;
+    } catch (error) {
+      if (error instanceof WireGuardRefusal) return json({ detail: error.message }, 400);
+      throw error;
+    }
   }
 
   #wire(): WireContext {
@@ -448,6 +570,7 @@ export class PasarGuardSimulator extends TokenPanelSimulator<SimUser> implements
     return {
       userById: (id) => [...this.users.values()].find((user) => user.id === id),
       links: (user) => this.#links(user),
+      wireGuardZip: (user) => wireGuardZip(wireGuardOutputs(user, this.#wg.cores, this.#tagsOf(user), SERVER_HOST), new Date(this.now())),
       wire: this.#wire(),
       updateInterval: 12,
       profileTitle: 'Subscription',
@@ -471,6 +594,11 @@ export class PasarGuardSimulator extends TokenPanelSimulator<SimUser> implements
   #userResponse(user: SimUser, status = 200): Response {
     return json(userBody(user, this.#wire()), status);
   }
+}
+
+function groupIdOf(target: TargetRef): number {
+  const fromMeta = target.remoteMeta.groupId;
+  return typeof fromMeta === 'number' ? fromMeta : Number(target.remoteRef);
 }
 
 function field(user: SimUser, key: string): number | string {

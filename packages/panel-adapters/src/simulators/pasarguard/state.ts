@@ -134,7 +134,12 @@ export function proxySettings(given: Partial<Record<keyof SimProxySettings, Reco
       password: text(given.shadowsocks?.password, randomPassword),
       method: text(given.shadowsocks?.method, () => 'chacha20-ietf-poly1305'),
     },
-    wireguard: { private_key: null, public_key: null, peer_ips: [] },
+    // Peer IPs come from the pool only (`wg-pool.ts`), never from what was given.
+    wireguard: {
+      private_key: typeof given.wireguard?.private_key === 'string' ? given.wireguard.private_key : null,
+      public_key: typeof given.wireguard?.public_key === 'string' ? given.wireguard.public_key : null,
+      peer_ips: [],
+    },
     hysteria: { auth: text(given.hysteria?.auth, randomPassword) },
   };
 }

@@ -1,7 +1,7 @@
 /**
  * The subscription routes of the simulated PasarGuard (`app/routers/subscription.py`,
  * `app/operation/subscription.py`): `/sub/{token}` (base64 links, or plain text by `Accept`),
- * `/sub/{token}/info`, `/sub/{token}/links` and `/links_base64`, with the panel's headers.
+ * `/sub/{token}/info`, `/sub/{token}/links`, `/links_base64` and `/wireguard` (a zip), with the panel's headers.
  */
 import { json } from '../harness/index.js';
 import type { SimUser } from './state.js';
@@ -11,6 +11,8 @@ import { readSubscriptionToken, userBody, type WireContext } from './wire.js';
 export interface SubscriptionContext {
   userById(id: number): SimUser | undefined;
   links(user: SimUser): string[];
+  /** The `wireguard` format: the user's `.conf`s in one zip. */
+  wireGuardZip(user: SimUser): Buffer;
   wire: WireContext;
   /** `subscription.update_interval` in hours. */
   updateInterval: number;
@@ -79,9 +81,16 @@ export function subscriptionResponse(request: Request, token: string, kind: stri
     for (const key of ['admin', 'note', 'auto_delete_in_days', 'subscription_url']) delete body[key];
     return json({ ...body, ip: '127.0.0.1' }, 200, { 'content-type': 'application/json' });
   }
-  if (kind === null || kind === 'links' || kind === 'links_base64') {
+  if (kind === null || kind === 'links' || kind === 'links_base64' || kind === 'wireguard') {
     const refused = context.checkDevice(user, request, kind !== null);
     if (refused !== null) return refused;
+  }
+  if (kind === 'wireguard') {
+    // Always a zip, even of one config (`ConfigFormat.wireguard`: `application/zip`, `.zip`).
+    return new Response(new Uint8Array(context.wireGuardZip(user)), {
+      status: 200,
+      headers: { ...subscriptionHeaders(user, request.url, context, '.zip'), 'content-type': 'application/zip' },
+    });
   }
   const links = context.links(user).join('\n');
   if (kind === 'links' || kind === 'links_base64') {

@@ -3,6 +3,7 @@
  * its 422 body `{"detail": {<last location>: <message>}}` (`app/app_factory.py`).
  */
 import type { SimNextPlan, SimProxySettings } from './state.js';
+import { normalizeWireGuardKey, publicKeyOf } from './wg-keys.js';
 
 export type FieldErrors = Record<string, string>;
 
@@ -76,6 +77,10 @@ function proxySettingsOf(raw: unknown, errors: FieldErrors): ParsedUser['proxySe
       continue;
     }
     const s = settings as Record<string, unknown>;
+    if (protocol === 'wireguard') {
+      out.wireguard = wireGuardSettingsOf(s, errors);
+      continue;
+    }
     if ((protocol === 'vmess' || protocol === 'vless') && s.id !== undefined && (typeof s.id !== 'string' || !UUID.test(s.id)))
       errors.id =
         'Input should be a valid UUID, invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found `x` at 1';
@@ -89,6 +94,21 @@ function proxySettingsOf(raw: unknown, errors: FieldErrors): ParsedUser['proxySe
     out[protocol as keyof SimProxySettings] = s;
   }
   return out;
+}
+
+/**
+ * `WireGuardSettings`: a private key must be base64 of 32 bytes (`Invalid private_key.`, a 422 like every field
+ * error), a public key is taken as sent, and a private key alone gets its public key. Peer IPs are dropped: the
+ * panel never takes them from input.
+ */
+function wireGuardSettingsOf(raw: Record<string, unknown>, errors: FieldErrors): Record<string, unknown> {
+  let privateKey: string | null = null;
+  if (raw.private_key !== undefined && raw.private_key !== null && raw.private_key !== '') {
+    privateKey = typeof raw.private_key === 'string' ? normalizeWireGuardKey(raw.private_key) : null;
+    if (privateKey === null) errors.private_key = 'Value error, Invalid private_key.';
+  }
+  const publicKey = typeof raw.public_key === 'string' && raw.public_key.trim() ? raw.public_key.trim() : null;
+  return { private_key: privateKey, public_key: publicKey ?? (privateKey === null ? null : publicKeyOf(privateKey)) };
 }
 
 function nextPlanOf(raw: unknown, errors: FieldErrors): SimNextPlan | null | undefined {
