@@ -65,9 +65,10 @@ export function wireGuardKeyPairOf(seed: Uint8Array): WireGuardKeyPair {
   return { privateKey: key.toString('base64'), publicKey: wireGuardPublicKey(key.toString('base64')) };
 }
 
-/** The public key of a WireGuard private key (both base64 of 32 bytes), as `wg pubkey` prints it. */
+/** The public key of a WireGuard private key (both base64 of 32 bytes), as `wg pubkey` prints it; throws `RangeError` on a malformed key. */
 export function wireGuardPublicKey(privateKey: string): string {
-  const d = Buffer.from(WireGuardKeySchema.parse(privateKey), 'base64').toString('base64url');
+  if (!WireGuardKeySchema.safeParse(privateKey).success) throw new RangeError('a WireGuard key is base64 of 32 bytes');
+  const d = Buffer.from(privateKey, 'base64').toString('base64url');
   const publicJwk = createPublicKey(createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d, x: '' }, format: 'jwk' })).export({
     format: 'jwk',
   });
@@ -106,10 +107,10 @@ export function mtprotoSecretParts(secret: string): MtprotoSecretParts | null {
 
 /** Writes a Telegram proxy secret of `core` in `form` (`ee` needs the FakeTLS `domain`); throws `RangeError` on a bad core or domain. */
 export function mtprotoSecret(core: string, form: MtprotoSecretForm, domain?: string): string {
-  const checkedCore = MtprotoSecretCoreSchema.parse(core);
-  if (form === 'plain') return checkedCore;
-  if (form === 'dd') return `dd${checkedCore}`;
+  if (!MtprotoSecretCoreSchema.safeParse(core).success) throw new RangeError('an MTProto secret core is 32 lower-case hex characters');
+  if (form === 'plain') return core;
+  if (form === 'dd') return `dd${core}`;
   const name = (domain ?? '').toLowerCase();
   if (!DOMAIN.test(name)) throw new RangeError('a FakeTLS secret needs a domain name');
-  return `ee${checkedCore}${Buffer.from(name, 'latin1').toString('hex')}`;
+  return `ee${core}${Buffer.from(name, 'latin1').toString('hex')}`;
 }

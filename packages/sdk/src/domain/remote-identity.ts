@@ -58,7 +58,13 @@ export const RemoteIdentitySchema = z
     mtproto: z.object({ secretCore: MtprotoSecretCoreSchema }).optional(),
   })
   .superRefine((identity, ctx) => {
-    if (identity.wireguard !== undefined && wireGuardPublicKey(identity.wireguard.privateKey) !== identity.wireguard.publicKey)
+    // zod runs this refinement even when a field failed: a malformed private key is already an issue, not a throw here.
+    const wireguard = identity.wireguard;
+    if (
+      wireguard !== undefined &&
+      WireGuardKeySchema.safeParse(wireguard.privateKey).success &&
+      wireGuardPublicKey(wireguard.privateKey) !== wireguard.publicKey
+    )
       ctx.addIssue({ code: 'custom', path: ['wireguard', 'publicKey'], message: "not the private key's public key" });
     if (identity.adopted === true) return;
     // A derived identity fits every panel's rules at once (see above).

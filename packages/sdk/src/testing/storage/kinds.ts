@@ -115,7 +115,7 @@ export function kindsSuite(env: SuiteEnv): void {
     });
 
     it.each(['wireguard', 'amneziawg', 'mtproto'] as const)(
-      '%s: the identity round-trips inside remote, at create and through a rotation; a key pair that does not match is refused',
+      '%s: the identity round-trips inside remote, at create and through a rotation; malformed or mismatched credentials are refused',
       async (kind) => {
         const { storage } = env;
         const id = createId('sub');
@@ -132,18 +132,22 @@ export function kindsSuite(env: SuiteEnv): void {
         expect((await storage.subscriptions.get(id))?.remote).toEqual(rotated);
         expect(rotated).not.toEqual(remote);
 
-        if (remote.wireguard === undefined) return;
+        // A public key not the private key's, a malformed key, a core not of 32 lower-case hex: refused, nothing written.
         const other = identityOf(createId('sub'), kind);
-        const mismatched = { ...rotated, wireguard: { ...rotated.wireguard!, publicKey: other.wireguard!.publicKey } };
-        await expectRejects(
-          storage.subscriptions.update(id, { remote: mismatched }, { expectedRevision: updated.revision }),
-          'ValidationError',
-        );
+        const broken: RemoteIdentity[] =
+          rotated.wireguard === undefined
+            ? [{ ...rotated, mtproto: { secretCore: rotated.mtproto!.secretCore.toUpperCase() } }]
+            : [
+                { ...rotated, wireguard: { ...rotated.wireguard, publicKey: other.wireguard!.publicKey } },
+                { ...rotated, wireguard: { ...rotated.wireguard, privateKey: 'not-a-key' } },
+              ];
         const freshId = createId('sub');
-        await expectRejects(
-          seedSubscription(storage, { id: freshId, kind, remote: { ...identityOf(freshId, kind), wireguard: mismatched.wireguard } }),
-          'ValidationError',
-        );
+        for (const bad of broken) {
+          await expectRejects(storage.subscriptions.update(id, { remote: bad }, { expectedRevision: updated.revision }), 'ValidationError');
+          const credentials = bad.wireguard === undefined ? { mtproto: bad.mtproto! } : { wireguard: bad.wireguard };
+          const freshRemote = { ...identityOf(freshId, kind), ...credentials };
+          await expectRejects(seedSubscription(storage, { id: freshId, kind, remote: freshRemote }), 'ValidationError');
+        }
         expect(await storage.subscriptions.get(id)).toEqual(updated);
         expect(await storage.subscriptions.get(freshId)).toBeNull();
       },
