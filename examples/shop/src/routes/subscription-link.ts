@@ -31,6 +31,7 @@ import { isLocale, type Locale, translator } from '../i18n/translate.js';
 import { linkPage } from '../views/link-page.js';
 import { RotateLinkBody } from './api/sharing.js';
 import { qrDataUrl } from '../views/qr-code.js';
+import { partDeliveryViews } from '../views/part-delivery-views.js';
 
 /** The page a browser gets at the link, in the buyer's language. */
 async function linkPageOf(shop: Shop, view: FeedPageView): Promise<{ type: string; body: string }> {
@@ -51,6 +52,7 @@ async function linkPageOf(shop: Shop, view: FeedPageView): Promise<{ type: strin
     devices: await deviceCounts(shop, view.feed.subscriptions),
     routing: view.routing,
     deviceLimited: deviceLimited(view.feed),
+    deliveries: await partDeliveryViews(view.feed.subscriptions, view.url, { qr: true }),
   });
   return { type: 'text/html; charset=utf-8', body: page.value };
 }

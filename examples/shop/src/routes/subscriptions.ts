@@ -23,6 +23,9 @@ import { appButtonsOf } from '../app/subscriptions/app-buttons.js';
 import { subscriptionLinkVersionOf } from '../app/subscriptions/rotate-link.js';
 import { familyPlaceOf } from '../app/subscriptions/family-place.js';
 import { locationsOfPlan } from '../app/selling/plan-locations.js';
+import { deliveredByLink } from '../app/kinds/part-delivery.js';
+import { bundleOf } from '../app/kinds/bundle-of.js';
+import { partDeliveryViews } from '../views/part-delivery-views.js';
 
 const PAGE_SIZE = 50;
 
@@ -52,6 +55,7 @@ export function subscriptionRoutes(shop: Shop): Router {
         notice: noticeFrom(req),
         telegram: shop.config.telegram === null ? 'off' : (await telegramIsLinked(shop, viewer.customer.id)) ? 'linked' : 'offer',
         addEmail: canSendEmailCodes(shop) && canAddEmail(viewer.account),
+        deliveries: linkUrl === null ? new Map() : await partDeliveryViews(listed.items, linkUrl, { qr: false }),
       }).value,
     );
   });
@@ -60,6 +64,10 @@ export function subscriptionRoutes(shop: Shop): Router {
     const sub = await ownedSubscription(shop, viewerOf(res), req.params.id);
     // This subscription's own link: the account's (the dashboard's) would add every other subscription to the device too.
     const linkUrl = await ownLinkOf(shop, sub.customerId, sub.id);
+    // The own link serves the part's whole bundle: the zip holds every config of it.
+    const delivery = deliveredByLink(sub)
+      ? null
+      : ((await partDeliveryViews(await bundleOf(shop, sub), linkUrl, { qr: true })).get(sub.id) ?? null);
     res.send(
       subscriptionPage(ctxOf(res), {
         sub,
@@ -76,6 +84,7 @@ export function subscriptionRoutes(shop: Shop): Router {
           : null,
         family: await familyPlaceOf(shop, sub),
         movable: ((await locationsOfPlan(shop, sub.planId)) ?? []).length > 1,
+        delivery,
       }).value,
     );
   });

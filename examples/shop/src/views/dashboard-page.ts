@@ -7,6 +7,8 @@ import { csrfField, page } from './layout.js';
 import { expiryText, statusBadge, usageView } from './subscription-bits.js';
 import { renameForm, subscriptionTitle } from './subscription-name.js';
 import { subscriptionLinkCard, type SubscriptionLinkView } from './subscription-link-card.js';
+import { groupByBundle, type PartGroup } from '../app/kinds/bundle-groups.js';
+import { kindBadge, partDeliveryBlock, type PartDeliveryView } from './part-delivery-card.js';
 
 export interface DashboardView {
   subscriptions: Subscription[];
@@ -24,21 +26,40 @@ export interface DashboardView {
   telegram: 'off' | 'linked' | 'offer';
   /** Whether the page offers to add an e-mail (an account Telegram made, with mail set up). */
   addEmail: boolean;
+  /** How each WireGuard/AmneziaWG or Telegram part is taken (by id), under the account's link; Xray parts are absent. */
+  deliveries?: ReadonlyMap<string, PartDeliveryView>;
 }
 
-function subscriptionCard(ctx: RequestContext, sub: Subscription, view: DashboardView): SafeHtml {
+function subscriptionCard(ctx: RequestContext, sub: Subscription, view: DashboardView, showKind: boolean): SafeHtml {
   const { t } = ctx;
   const planName = view.planNames.get(sub.planId) ?? sub.planId;
+  const delivery = view.deliveries?.get(sub.id);
   return html`<article class="card subscription" data-testid="subscription-card" data-subscription-id="${sub.id}">
-  <h2><a href="/subscriptions/${sub.id}" data-testid="subscription-name">${subscriptionTitle(sub, planName)}</a></h2>
+  <h2><a href="/subscriptions/${sub.id}" data-testid="subscription-name">${subscriptionTitle(sub, planName)}</a> ${showKind ? kindBadge(ctx, sub) : ''}</h2>
   ${sub.label !== null ? html`<p class="muted">${planName}</p>` : ''}
   <p>${statusBadge(ctx, sub.status)} ${sub.trial ? html`<span class="badge">${t('dashboard.trial')}</span>` : ''} ${sub.autoRenew ? html`<span class="badge">${t('dashboard.autoRenew')}</span>` : ''}</p>
   <p>${t('dashboard.expires')}: <span data-testid="expires-at">${expiryText(ctx, sub, view.timeZone)}</span></p>
   ${usageView(ctx, sub)}
+  ${delivery !== undefined ? partDeliveryBlock(ctx, delivery, { compact: true }) : ''}
   ${renameForm(ctx, sub, 'dashboard')}
   <a class="button small" href="/subscriptions/${sub.id}">${t('dashboard.open')}</a>
   <a class="button small secondary" href="/subscriptions/${sub.id}/link" data-testid="own-link-link">${t('ownSubscriptions.link.open')}</a>
 </article>`;
+}
+
+/**
+ * One card per subscription; the parts of one bundle together under their plan's name, each with its kind. A part
+ * sold alone shows its kind only when it is not Xray, so an Xray subscription's card is as it always was.
+ */
+function groupCards(ctx: RequestContext, group: PartGroup<Subscription>, view: DashboardView): SafeHtml {
+  const [first] = group.parts;
+  if (group.bundleId === null || group.parts.length < 2 || first === undefined)
+    return html`${group.parts.map((sub) => subscriptionCard(ctx, sub, view, sub.kind !== 'xray'))}`;
+  const mixed = new Set(group.parts.map((sub) => sub.kind)).size > 1;
+  return html`<section class="bundle" data-testid="bundle" data-bundle-id="${group.bundleId}">
+  <h2 data-testid="bundle-name">${view.planNames.get(first.planId) ?? first.planId}</h2>
+  ${group.parts.map((sub) => subscriptionCard(ctx, sub, view, mixed || sub.kind !== 'xray'))}
+</section>`;
 }
 
 /** Who is signed in: the account's email, or that Telegram signed them in (a Mini App account has no real email). */
@@ -59,7 +80,7 @@ ${view.shopLink !== null ? subscriptionLinkCard(ctx, view.shopLink) : ''}
 ${
   view.subscriptions.length === 0
     ? html`<section class="card" data-testid="no-subscriptions"><p>${t('dashboard.empty')}</p><a class="button" href="/">${t('dashboard.browse')}</a></section>`
-    : html`<div class="grid">${view.subscriptions.map((sub) => subscriptionCard(ctx, sub, view))}</div>`
+    : html`<div class="grid">${groupByBundle(view.subscriptions).map((group) => groupCards(ctx, group, view))}</div>`
 }
 ${view.nextCursor !== null ? html`<p><a href="/dashboard?cursor=${encodeURIComponent(view.nextCursor)}">${t('dashboard.more')}</a></p>` : ''}
 ${

@@ -9,6 +9,9 @@ import { html, type SafeHtml } from './html.js';
 import { linkRoutingCard } from './link-routing-card.js';
 import type { DirectRouting } from '@panelkit/subscription-feed';
 import { expiryText, statusBadge, usageView } from './subscription-bits.js';
+import { groupByBundle, type PartGroup } from '../app/kinds/bundle-groups.js';
+import { deliveredByLink } from '../app/kinds/part-delivery.js';
+import { kindBadge, partDeliveryBlock, type PartDeliveryView } from './part-delivery-card.js';
 
 /** What the page at the buyer's link shows. */
 export interface LinkPageView {
@@ -33,6 +36,8 @@ export interface LinkPageView {
   routing?: DirectRouting | null;
   /** Whether a subscription the link serves counts devices (the import links then ask for the device id). */
   deviceLimited?: boolean;
+  /** How each WireGuard/AmneziaWG or Telegram part on the link is taken (by id); Xray parts are absent. */
+  deliveries?: ReadonlyMap<string, PartDeliveryView>;
 }
 
 function appRow(ctx: RequestContext, view: LinkPageView, app: ClientApp): SafeHtml {
@@ -53,11 +58,24 @@ function platformApps(ctx: RequestContext, view: LinkPageView, platform: Platfor
   return html`<ul class="link-apps" data-platform="${platform}">${appsFor(platform).map((app) => appRow(ctx, view, app))}</ul>`;
 }
 
-function subscriptionRow(ctx: RequestContext, view: LinkPageView, sub: Subscription): SafeHtml {
+function subscriptionRow(ctx: RequestContext, view: LinkPageView, sub: Subscription, showKind: boolean): SafeHtml {
+  const delivery = view.deliveries?.get(sub.id);
   return html`<li class="link-sub" data-testid="link-sub" data-status="${sub.status}">
-  <p><strong>${view.planNames.get(sub.planId) ?? ''}</strong> ${statusBadge(ctx, sub.status)}</p>
+  <p><strong>${view.planNames.get(sub.planId) ?? ''}</strong> ${showKind ? kindBadge(ctx, sub) : ''} ${statusBadge(ctx, sub.status)}</p>
   <p class="muted">${ctx.t('linkPage.expires', { date: expiryText(ctx, sub, view.timeZone) })}</p>
   ${usageView(ctx, sub)}
+  ${delivery !== undefined && view.blocked === null ? partDeliveryBlock(ctx, delivery) : ''}
+</li>`;
+}
+
+/** A subscription sold alone as its row; the parts of one bundle together under their plan's name. */
+function groupRows(ctx: RequestContext, view: LinkPageView, group: PartGroup<Subscription>): SafeHtml {
+  const [first] = group.parts;
+  if (group.bundleId === null || group.parts.length < 2 || first === undefined)
+    return html`${group.parts.map((sub) => subscriptionRow(ctx, view, sub, sub.kind !== 'xray'))}`;
+  return html`<li class="link-bundle" data-testid="link-bundle" data-bundle-id="${group.bundleId}">
+  <p><strong>${view.planNames.get(first.planId) ?? ''}</strong></p>
+  <ul class="link-subs">${group.parts.map((sub) => subscriptionRow(ctx, view, sub, true))}</ul>
 </li>`;
 }
 
@@ -85,6 +103,8 @@ function devicesCard(ctx: RequestContext, view: LinkPageView): SafeHtml | '' {
 export function linkPage(ctx: RequestContext, view: LinkPageView): SafeHtml {
   const { t } = ctx;
   const others = PLATFORMS.filter((p) => p !== view.platform);
+  // The apps and the link's QR are for parts the link delivers (Xray); a link of configs and proxies alone skips them.
+  const xrayOnLink = view.subscriptions.length === 0 || view.subscriptions.some((sub) => deliveredByLink(sub));
   return html`<!doctype html>
 <html lang="${ctx.locale}" dir="${directionOf(ctx.locale)}">
 <head>
@@ -113,12 +133,14 @@ ${
   ${
     view.subscriptions.length === 0
       ? html`<p class="muted">${t('linkPage.none')}</p>`
-      : html`<ul class="link-subs">${view.subscriptions.map((s) => subscriptionRow(ctx, view, s))}</ul>`
+      : html`<ul class="link-subs">${groupByBundle(view.subscriptions).map((g) => groupRows(ctx, view, g))}</ul>`
   }
 </section>
 ${devicesCard(ctx, view)}
 ${linkRoutingCard(ctx, view.routing)}
-<section class="card" data-testid="link-apps">
+${
+  xrayOnLink
+    ? html`<section class="card" data-testid="link-apps">
   <h2>${t('linkPage.apps.title')}</h2>
   <p class="muted">${t('linkPage.apps.help')}</p>
   ${
@@ -139,7 +161,9 @@ ${linkRoutingCard(ctx, view.routing)}
   <p><img class="qr" src="${view.qr}" alt="${t('sublink.qrAlt')}" data-testid="link-qr" width="220" height="220"></p>
   <label for="link-url">${t('linkPage.copy')}</label>
   <input id="link-url" type="text" readonly value="${view.url}" data-testid="link-url">
-</section>
+</section>`
+    : ''
+}
 ${view.supportUrl !== null ? html`<p><a href="${view.supportUrl}" rel="noopener noreferrer" data-testid="link-support">${t('linkPage.support')}</a></p>` : ''}
 </main>
 </body>

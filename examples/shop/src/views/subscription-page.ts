@@ -9,6 +9,7 @@ import { page } from './layout.js';
 import { devicesSection, type DevicePackSlot } from './subscription-devices.js';
 import { expiryText, statusBadge, usageView } from './subscription-bits.js';
 import { renameForm, subscriptionTitle } from './subscription-name.js';
+import { kindBadge, partDeliveryBlock, type PartDeliveryView } from './part-delivery-card.js';
 
 export interface SubscriptionView {
   sub: Subscription;
@@ -32,6 +33,11 @@ export interface SubscriptionView {
   family?: 'payer' | 'member' | null;
   /** Whether its plan offers another location to move to. */
   movable?: boolean;
+  /**
+   * How the buyer takes a part the link does not deliver (WireGuard, AmneziaWG, Telegram proxy), shown instead of the
+   * link and its app guides; `null` or absent for an Xray subscription.
+   */
+  delivery?: PartDeliveryView | null;
 }
 
 /** A read-only field holding a link, with a Copy button (the page script copies it). */
@@ -67,6 +73,15 @@ function connection(ctx: RequestContext, view: SubscriptionView): SafeHtml {
   }
 </section>
 ${clientGuides(ctx)}`;
+}
+
+/** A WireGuard/AmneziaWG or Telegram part's delivery, where an Xray subscription shows its link. */
+function partConnection(ctx: RequestContext, sub: Subscription, delivery: PartDeliveryView): SafeHtml | '' {
+  if (!HAS_REMOTE_CLIENT.has(sub.status)) return '';
+  return html`<section class="card" data-testid="connection">
+  <h2>${ctx.t('subscription.connect')} ${kindBadge(ctx, sub)}</h2>
+  ${partDeliveryBlock(ctx, delivery)}
+</section>`;
 }
 
 function stateNote(ctx: RequestContext, sub: Subscription, reason: PendingReason | null): SafeHtml | '' {
@@ -151,6 +166,6 @@ ${changeNote(ctx, view)}
   ${manageLinks(ctx, view)}
 </section>
 ${view.devices !== null ? devicesSection(ctx, view.devices, view.timeZone, view.devicePack ?? null) : ''}
-${connection(ctx, view)}`,
+${view.delivery ? partConnection(ctx, sub, view.delivery) : connection(ctx, view)}`,
   });
 }

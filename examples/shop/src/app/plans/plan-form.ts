@@ -1,4 +1,4 @@
-import type { NewPlan, Plan, PlanPatch } from '@panelkit/sdk';
+import { ENTITLEMENT_KINDS, type NewPlan, type Plan, type PlanPatch } from '@panelkit/sdk';
 import { NewPlanSchema, PlanPatchSchema } from '@panelkit/sdk/schemas';
 import { z } from 'zod';
 import { checkbox, optionalText, optionalWholeNumber, tagList, wholeNumber } from '../input/form-fields.js';
@@ -45,10 +45,32 @@ const idList = z
   .optional()
   .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]).filter((id) => id !== ''));
 
+/** The "What it sells" checkboxes: none, one (a string) or several (repeated field), each one of the SDK's kinds. */
+const kindList = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]))
+  .pipe(z.array(z.enum(ENTITLEMENT_KINDS, { message: 'forms.invalid' })));
+
+/** The form's hidden marker that the kind checkboxes were on it: then none ticked is a refusal, not "unchanged". */
+export const KINDS_SHOWN_FIELD = 'kindsShown';
+
+/**
+ * The kinds to save: those ticked; with none ticked, `null` (refused: a plan sells at least one) when the form showed
+ * the checkboxes, else (a post from a client that never sends them) the plan's own, or Xray for a new plan.
+ */
+function chosenKinds(ticked: Plan['kinds'], body: unknown, existing: Plan | null): Plan['kinds'] | null {
+  if (ticked.length > 0) return ticked;
+  const shown = typeof body === 'object' && body !== null && KINDS_SHOWN_FIELD in body;
+  return shown ? null : (existing?.kinds ?? ['xray']);
+}
+
 /** The plan form as typed; ranges and the rest are the SDK's (`NewPlanSchema`) to judge. */
 export const PlanFormSchema = z.object({
   name: z.string().trim().min(1, 'forms.required').max(200),
   family: z.string().trim().min(1, 'forms.required').max(100),
+  /** What one unit sells (`Plan.kinds`): Xray, WireGuard, AmneziaWG, Telegram proxy; at least one. */
+  kinds: kindList,
   description: optionalText(2000),
   price: z.string().trim().max(20),
   durationDays: wholeNumber,
@@ -89,6 +111,8 @@ export const PlanFormSchema = z.object({
 export interface PlanFormValues extends BuilderFormValues {
   name: string;
   family: string;
+  /** The kinds ticked. */
+  kinds: string[];
   description: string;
   price: string;
   durationDays: string;
@@ -120,6 +144,7 @@ export interface PlanFormValues extends BuilderFormValues {
 export const NEW_PLAN_VALUES: PlanFormValues = {
   name: '',
   family: '',
+  kinds: ['xray'],
   description: '',
   price: '',
   durationDays: '30',
@@ -156,6 +181,7 @@ export function planFormValues(plan: Plan): PlanFormValues {
   return {
     name: plan.name,
     family: plan.family,
+    kinds: [...plan.kinds],
     description: plan.description ?? '',
     price: (plan.price.amount / 10 ** digits).toFixed(digits),
     durationDays: String(plan.durationDays),
@@ -191,9 +217,12 @@ export function echoPlanValues(body: unknown): PlanFormValues {
   const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   const s = (name: keyof PlanFormValues) => (typeof b[name] === 'string' ? (b[name] as string) : '');
   const ids = b['preferredTargetIds'];
+  const strings = (v: unknown) =>
+    typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
   return {
     name: s('name'),
     family: s('family'),
+    kinds: strings(b['kinds']),
     description: s('description'),
     price: s('price'),
     durationDays: s('durationDays'),
@@ -202,7 +231,7 @@ export function echoPlanValues(body: unknown): PlanFormValues {
     noHwidPolicy: s('noHwidPolicy'),
     maxClients: s('maxClients'),
     allowedLocations: s('allowedLocations'),
-    preferredTargetIds: typeof ids === 'string' ? [ids] : Array.isArray(ids) ? ids.filter((x): x is string => typeof x === 'string') : [],
+    preferredTargetIds: strings(ids),
     autoProvision: b['autoProvision'] !== undefined,
     renewable: b['renewable'] !== undefined,
     startOnFirstUse: b['startOnFirstUse'] !== undefined,
@@ -279,7 +308,9 @@ export function planInputFrom(
     currency,
   );
   if (price === null) fields['price'] ??= t('forms.amount');
-  if (!parsed.ok || price === null || !built.ok) return { ok: false, fields };
+  const kinds = parsed.ok ? chosenKinds(parsed.data.kinds, body, existing) : null;
+  if (parsed.ok && kinds === null) fields['kinds'] ??= t('kinds.admin.atLeastOne');
+  if (!parsed.ok || price === null || !built.ok || kinds === null) return { ok: false, fields };
   const f = parsed.data;
   if (f.preferredTargetIds.some((id) => !knownTargetIds.has(id)))
     return { ok: false, fields: { preferredTargetIds: t('adminOps.forms.unknownTarget') } };
@@ -304,6 +335,7 @@ export function planInputFrom(
   const plan: NewPlan & PlanPatch = {
     name: f.name,
     family: f.family,
+    kinds,
     description: f.description === '' ? null : f.description,
     price: { amount: price, currency },
     durationDays: f.durationDays,

@@ -10,6 +10,7 @@ import { planTextsOf } from '../../db/plan-texts.js';
 import { routingPresetOf } from '../../db/plan-routing.js';
 import { echoRoutingValue, planRoutingFrom } from '../../app/plans/plan-routing-form.js';
 import { savePlan } from '../../app/plans/save-plan.js';
+import { planRefusalFields } from '../../app/plans/plan-refusal.js';
 import type { PlanTextValues } from '../../app/plans/plan-text-form.js';
 import type { Shop } from '../../app/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
@@ -65,7 +66,14 @@ export function planRoutes(shop: Shop): Router {
     }
     // The price buyers would see, as typed, saving nothing.
     if (req.body?.intent === 'preview') return renderForm(res, 200, existing?.id ?? null, ...echoed(), {}, result.listed);
-    await savePlan(shop, existing, result.input, texts.texts, adminActor(res), routing.preset);
+    try {
+      await savePlan(shop, existing, result.input, texts.texts, adminActor(res), routing.preset);
+    } catch (error) {
+      // The SDK's refusal (e.g. a bundle of kinds with seats) on its field; the plan is not saved.
+      const refused = planRefusalFields(error, t);
+      if (refused === null) throw error;
+      return renderForm(res, 400, existing?.id ?? null, ...echoed(), refused);
+    }
     res.redirect(303, `/admin/plans?done=${existing === null ? 'adminOps.plan_created' : 'adminOps.plan_saved'}`);
   }
 

@@ -9,6 +9,7 @@ import { html, type SafeHtml } from '../html.js';
 import { csrfField } from '../layout.js';
 import { testReport } from './panel-views.js';
 import { checkField, selectField } from './widgets.js';
+import { targetKindBadges } from './target-kinds.js';
 
 /**
  * Add (`panelId` null) or edit a panel. Password and token inputs are always empty: a stored
@@ -79,6 +80,7 @@ export function targetFormBody(ctx: RequestContext, target: Target, values: Targ
   const { t } = ctx;
   return html`<h1>${t('adminOps.targets.editTitle', { name: target.name })}</h1>
 <p class="muted ltr">${target.protocol} · ${target.remoteRef}</p>
+<p>${t('kinds.admin.targetKinds')}: ${targetKindBadges(ctx, target)}</p>
 <form method="post" action="/admin/panels/${target.panelId}/targets/${target.id}" class="stack" novalidate data-testid="target-form">
   ${csrfField(ctx)}${formError(errors)}
   ${field({ name: 'capacity', label: t('adminOps.targets.capacity'), value: values.capacity, errors, hint: t('adminOps.targets.capacityHint', { allocated: target.allocated }), attrs: html`inputmode="numeric"` })}

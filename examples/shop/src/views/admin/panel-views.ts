@@ -5,6 +5,7 @@ import { formatNumber } from '../../i18n/format.js';
 import { html, type SafeHtml } from '../html.js';
 import { csrfField } from '../layout.js';
 import { actionButton, badge, table, when } from './widgets.js';
+import { targetKindBadges } from './target-kinds.js';
 
 /** A panel's address as it may be shown: any `user:pass@` taken out. */
 export function displayUrl(baseUrl: string): string {
@@ -46,7 +47,7 @@ function capacityText(ctx: RequestContext, target: Target): string {
 function targetRow(ctx: RequestContext, panel: Panel, target: Target): SafeHtml {
   const { t } = ctx;
   return html`<tr data-testid="target-row" data-target-id="${target.id}">
-  <td>${target.name} <small class="muted ltr">${target.protocol} · ${target.remoteRef}</small></td>
+  <td>${target.name} <small class="muted ltr">${target.protocol} · ${target.remoteRef}</small> ${targetKindBadges(ctx, target)}</td>
   <td data-testid="target-capacity">${capacityText(ctx, target)}</td>
   <td>${target.isDefault ? html`<span class="badge">${t('adminOps.targets.default')}</span>` : ''}
       ${target.provisioningEnabled ? badge(ctx, 'onOff', 'on') : badge(ctx, 'onOff', 'off')}</td>

@@ -12,6 +12,7 @@ import { orderedTargetsField } from './ordered-targets.js';
 import type { PlanTextValues } from '../../app/plans/plan-text-form.js';
 import { planTextsFieldset } from './plan-texts-fields.js';
 import { planRoutingField } from './plan-routing-field.js';
+import { planKindsFieldset, unservedKindsWarning } from './plan-kinds-field.js';
 import { badge, checkField, selectField, table, textareaField } from './widgets.js';
 
 export function plansListBody(ctx: RequestContext, plans: Plan[]): SafeHtml {
@@ -73,10 +74,12 @@ export function planFormBody(
   const action = options.planId === null ? '/admin/plans' : `/admin/plans/${options.planId}/edit`;
   return html`<h1>${options.planId === null ? t('adminOps.plans.add') : t('adminOps.plans.editTitle')}</h1>
 ${listedPriceNote(ctx, options.listed ?? null, options.previewed === true)}
+${unservedKindsWarning(ctx, v.kinds, options.targets)}
 <form method="post" action="${action}" class="stack" novalidate data-testid="plan-form">
   ${csrfField(ctx)}${formError(errors)}
   ${field({ name: 'name', label: t('adminOps.plans.name'), value: v.name, errors, required: true })}
   ${field({ name: 'family', label: t('adminOps.plans.family'), value: v.family, errors, required: true, hint: t('adminOps.plans.familyHint') })}
+  ${planKindsFieldset(ctx, v.kinds, errors)}
   ${textareaField({ name: 'description', label: t('adminOps.plans.description'), value: v.description, errors })}
   ${planTextsFieldset(ctx, options.texts, errors)}
   ${field({ name: 'price', label: t('adminOps.plans.priceIn', { currency: options.currency }), value: v.price, errors, required: true, attrs: html`inputmode="decimal" dir="ltr"` })}
