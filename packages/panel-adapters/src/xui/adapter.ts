@@ -30,6 +30,7 @@ import type { DriverDeps, ResetMemo, XuiDriver, XuiLinkSettings } from './driver
 import { GenADriver } from './gen-a.js';
 import { GenBDriver } from './gen-b.js';
 import { XuiSubscriptionSettings } from './sub-settings.js';
+import { XUI_ALL_KINDS } from './kinds.js';
 import { detectGeneration, type XuiGeneration } from './probe.js';
 import { XuiSession, type XuiAuth } from './session.js';
 
@@ -115,6 +116,8 @@ export class XuiAdapter implements PanelAdapter {
       maxConcurrency,
       serialTargetWrites: options.generation !== 'B',
       stableShareLinks: options.generation === 'A',
+      // Gen A panels (≤ v3.0.2) hold Xray users only; otherwise what v3.5+ provisions, until the version is read.
+      ...(options.generation === 'A' ? {} : { kinds: XUI_ALL_KINDS }),
     };
     this.#session = new XuiSession(options.auth, () => this.#http);
     this.#http = new PanelHttp(
@@ -144,11 +147,21 @@ export class XuiAdapter implements PanelAdapter {
       links,
       subscriptionBase,
       refusesDuplicateEmails: () => this.#session.csrfPanel === false,
+      declareKinds: (kinds) => {
+        const { kinds: _previous, ...rest } = this.#capabilities;
+        this.#capabilities = kinds === undefined ? rest : { ...rest, kinds };
+      },
     };
     this.#forced = options.generation === 'auto' ? undefined : options.generation;
   }
 
-  /** What the panel can do; `serialTargetWrites` turns false once the panel is known to be Gen B. */
+  /**
+   * What the panel can do; `serialTargetWrites` turns false once the panel is known to be Gen B. `kinds` starts as
+   * everything a v3.5+ panel provisions (`xray`; `wireguard` and `mtproto`, neither with a device limit, MTProto with
+   * `ee` secrets only and no start on first use) and narrows to the panel's version once a call has read it (Gen A:
+   * Xray only; v3.4.2: WireGuard; v3.5+: both). Before that, `listTargets` reports no kind an older panel lacks and
+   * `createClients` refuses one with `PanelUnsupportedError`.
+   */
   get capabilities(): PanelCapabilities {
     return this.#capabilities;
   }
@@ -163,6 +176,7 @@ export class XuiAdapter implements PanelAdapter {
       const pending = (async () => {
         const generation = this.#forced ?? (await detectGeneration(this.#deps.api, this.#session, ctx));
         this.#capabilities = { ...this.#capabilities, serialTargetWrites: generation === 'A' };
+        if (generation === 'A') this.#deps.declareKinds(undefined);
         return generation === 'B' ? new GenBDriver(this.#deps) : new GenADriver(this.#deps);
       })();
       this.#driver = pending;

@@ -7,6 +7,7 @@
 import {
   PanelConflictError,
   PanelNotFoundError,
+  PanelPoolExhaustedError,
   PanelRejectedError,
   PanelResponseError,
   type PanelError,
@@ -20,11 +21,12 @@ import { EnvelopeSchema } from './schemas.js';
 export type CallResult<T> = { empty: false; obj: T; msg: string } | { empty: true };
 
 /** Why the panel said `success:false`, from its (English, `lang=en-US`) message. */
-export type XuiFailure = 'duplicate' | 'not_found' | 'last_client' | 'empty_client_id' | 'other';
+export type XuiFailure = 'duplicate' | 'not_found' | 'last_client' | 'empty_client_id' | 'pool_exhausted' | 'other';
 
 export function classifyMessage(msg: string): XuiFailure {
   if (/Duplicate email|email already in use|subId already in use/i.test(msg)) return 'duplicate';
   if (/no client remained/i.test(msg)) return 'last_client';
+  if (/wireguard: no free address available/i.test(msg)) return 'pool_exhausted';
   if (/record not found|not found/i.test(msg)) return 'not_found';
   if (/empty client ID/i.test(msg)) return 'empty_client_id';
   return 'other';
@@ -39,6 +41,8 @@ export function envelopeError(failure: XuiFailure, msg: string, context: PanelEr
       return new PanelConflictError(text, context, details);
     case 'not_found':
       return new PanelNotFoundError(text, context, details);
+    case 'pool_exhausted':
+      return new PanelPoolExhaustedError(text, context, details);
     default:
       return new PanelRejectedError(text, context, [], details);
   }

@@ -11,6 +11,7 @@ import type {
   ClientRef,
   ClientSpec,
   CreatedClient,
+  PanelCapabilities,
   RemoteClient,
   RemoteTarget,
   TargetRef,
@@ -42,6 +43,8 @@ export interface DriverDeps {
    * tells no version: there, only a read before the write keeps a retried create from adding a client twice.
    */
   refusesDuplicateEmails(): boolean;
+  /** Narrows the adapter's declared kinds once the panel's version is known (`undefined`: Xray only). */
+  declareKinds(kinds: PanelCapabilities['kinds'] | undefined): void;
 }
 
 /** What a reset learns on its first attempt and its retries must not read again (the reset itself changes it). */

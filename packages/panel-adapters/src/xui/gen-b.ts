@@ -8,7 +8,7 @@
  * its subscription service), with the create: they are not a function of what one read of the inbound
  * gives (see `createClients`), so they are not built here.
  */
-import { PanelConflictError, PanelNotFoundError, PanelOutcomeUnknownError, ValidationError } from '@panelkit/sdk';
+import { PanelConflictError, PanelNotFoundError, PanelOutcomeUnknownError, PanelUnsupportedError, ValidationError } from '@panelkit/sdk';
 import type {
   CallContext,
   ClientLinks,
@@ -22,15 +22,29 @@ import type {
   TargetRef,
 } from '@panelkit/sdk/adapter';
 import { z } from 'zod';
-import { failureOf, type XuiApi } from './api.js';
+import { classifyMessage, envelopeError, failureOf, type XuiApi } from './api.js';
 import { inboundIdOf, subscriptionUrl, type DriverDeps, type ResetMemo, type XuiDriver } from './driver.js';
 import { pageSizeOf } from './listing.js';
+import {
+  addressesOf,
+  checkAdoptable,
+  kindCreateFields,
+  kindOfProtocol,
+  kindReadFields,
+  kindsOfVersion,
+  type KindRecord,
+  parsePanelVersion,
+  versionAtLeast,
+  XUI_DEFAULT_FAKE_TLS_DOMAIN,
+} from './kinds.js';
 import { applyPatch, clientFromSpec, patchApplied, toRemoteClient } from './mapping.js';
+import { wireguardPool } from './wireguard-pool.js';
 import {
   BulkCreateSchema,
   ClientGetSchema,
   ClientPageSchema,
   InboundOptionsSchema,
+  InboundSchema,
   LinksSchema,
   ServerStatusSchema,
   type ClientGet,
@@ -53,6 +67,8 @@ function usageOf(item: PagedClient): Parameters<typeof toRemoteClient>[2] {
 interface ReadBack {
   readonly client: RemoteClient;
   readonly subId: string | undefined;
+  /** The full record, when the read-back fetched it (what a kind's adoption is checked against). */
+  readonly record?: ClientRecord;
 }
 
 /** The write-lock key of one client (emails are case-insensitive on the panel). */
@@ -62,8 +78,23 @@ function clientKey(email: string): string {
 
 function recordAsClient(record: ClientRecord): XuiClient & Record<string, unknown> {
   // The record calls the UUID `uuid` and its numeric database key `id`; the update body wants
-  // the UUID in `id`. Everything else is sent back as read so that nothing is reset.
-  return { ...record, id: record.uuid };
+  // the UUID in `id`. Everything else is sent back as read so that nothing is reset (WireGuard keys
+  // and an MTProto secret included), but `allowedIPs`: CSV in a record, a JSON array in a client.
+  const { allowedIPs, ...rest } = record;
+  const addresses = addressesOf(allowedIPs);
+  return { ...rest, id: record.uuid, ...(addresses.length > 0 ? { allowedIPs: addresses } : {}) };
+}
+
+/** Whether the inbound's kind is provisioned: the version has it, and MTProto runs only on the panel's own inbounds. */
+function provisions(option: InboundOption, kinds: ReturnType<typeof kindsOfVersion>): boolean {
+  const kind = kindOfProtocol(option.protocol);
+  return kinds[kind] !== undefined && !(kind === 'mtproto' && option.nodeId != null);
+}
+
+/** The FakeTLS domain an MTProto inbound's secrets end in: its own, else the panel's default. */
+function fakeTlsDomainOf(option: InboundOption | undefined): string {
+  const domain = option?.mtprotoDomain?.trim() ?? '';
+  return domain === '' ? XUI_DEFAULT_FAKE_TLS_DOMAIN : domain;
 }
 
 export class GenBDriver implements XuiDriver {
@@ -71,6 +102,8 @@ export class GenBDriver implements XuiDriver {
   version: string | null = null;
   readonly #api: XuiApi;
   #inbounds: Map<number, InboundOption> | undefined;
+  /** The panel's version once read (null: it did not say). */
+  #version: ReturnType<typeof parsePanelVersion> | undefined;
 
   constructor(private readonly deps: DriverDeps) {
     this.#api = deps.api;
@@ -79,7 +112,26 @@ export class GenBDriver implements XuiDriver {
   async health(ctx: CallContext): Promise<{ xrayState: string | null; version: string | null }> {
     const status = await this.#api.read({ operation: 'health', method: 'GET', path: 'panel/api/server/status' }, ServerStatusSchema, ctx);
     this.version = status.panelVersion ?? null;
+    this.#learnVersion(this.version);
     return { xrayState: status.xray?.state ?? null, version: this.version };
+  }
+
+  #learnVersion(version: string | null): void {
+    this.#version = parsePanelVersion(version);
+    this.deps.declareKinds(kindsOfVersion(this.#version));
+  }
+
+  /** The kinds this panel's version provisions (reads `server/status` once: every v3.1+ reports `panelVersion`). */
+  async #kinds(ctx: CallContext): Promise<ReturnType<typeof kindsOfVersion>> {
+    if (this.#version === undefined) {
+      const status = await this.#api.read(
+        { operation: 'version', method: 'GET', path: 'panel/api/server/status' },
+        ServerStatusSchema,
+        ctx,
+      );
+      this.#learnVersion(status.panelVersion ?? null);
+    }
+    return kindsOfVersion(this.#version ?? null);
   }
 
   async #options(ctx: CallContext, refresh = false): Promise<Map<number, InboundOption>> {
@@ -95,23 +147,61 @@ export class GenBDriver implements XuiDriver {
   }
 
   #target(option: InboundOption | undefined, id: number): TargetRef {
+    const kind = kindOfProtocol(option?.protocol ?? '');
     return {
       remoteRef: String(id),
       protocol: option?.protocol ?? 'unknown',
-      remoteMeta: { inboundId: id, port: option?.port ?? 0, tag: option?.tag ?? '', remark: option?.remark ?? '' },
+      remoteMeta: {
+        inboundId: id,
+        port: option?.port ?? 0,
+        tag: option?.tag ?? '',
+        remark: option?.remark ?? '',
+        ...(kind === 'wireguard' && option?.wgPublicKey ? { wgPublicKey: option.wgPublicKey } : {}),
+        ...(kind === 'mtproto' ? { fakeTlsDomain: fakeTlsDomainOf(option) } : {}),
+      },
     };
   }
 
+  /**
+   * One target per inbound with the kind its clients are (`wireguard`, `mtproto`, else `xray`); an inbound of a kind
+   * this version cannot provision (or an MTProto inbound on a node) reports no kind. A WireGuard inbound's pool is
+   * counted from its clients (one `inbounds/get` each).
+   */
   async listTargets(ctx: CallContext): Promise<RemoteTarget[]> {
     const options = await this.#options(ctx, true);
-    return [...options.values()].map((ib) => ({
-      remoteRef: String(ib.id),
-      name: ib.remark,
-      protocol: ib.protocol,
-      enabled: ib.enable,
-      clientCount: null,
-      remoteMeta: this.#target(ib, ib.id).remoteMeta,
-    }));
+    const kinds = [...options.values()].some((ib) => kindOfProtocol(ib.protocol) !== 'xray')
+      ? await this.#kinds(ctx)
+      : kindsOfVersion(null);
+    const targets: RemoteTarget[] = [];
+    for (const ib of options.values()) {
+      const kind = kindOfProtocol(ib.protocol);
+      const served = provisions(ib, kinds);
+      const pool = kind === 'wireguard' && served ? await this.#pool(ib.id, ctx) : undefined;
+      targets.push({
+        remoteRef: String(ib.id),
+        name: ib.remark,
+        protocol: ib.protocol,
+        enabled: ib.enable,
+        clientCount: null,
+        remoteMeta: this.#target(ib, ib.id).remoteMeta,
+        kinds: served ? [kind] : [],
+        ...(pool ? { pool } : {}),
+      });
+    }
+    return targets;
+  }
+
+  async #pool(inboundId: number, ctx: CallContext): Promise<{ capacity: number; free: number }> {
+    const inbound = await this.#api.read(
+      { operation: 'listTargets', method: 'GET', path: `panel/api/inbounds/get/${inboundId}` },
+      InboundSchema,
+      ctx,
+    );
+    const addresses = (inbound.settings.clients ?? []).flatMap((client) => {
+      const value = (client as { allowedIPs?: unknown }).allowedIPs;
+      return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+    });
+    return wireguardPool(addresses, versionAtLeast(this.#version ?? null, 3, 6));
   }
 
   async #get(email: string, operation: string, ctx: CallContext): Promise<ClientGet | null> {
@@ -124,7 +214,9 @@ export class GenBDriver implements XuiDriver {
   }
 
   #remote(target: TargetRef, got: ClientGet): RemoteClient {
-    return toRemoteClient(target, recordAsClient(got.client), null, this.deps.clock.now(), got.usedTraffic ?? 0);
+    const client = toRemoteClient(target, recordAsClient(got.client), null, this.deps.clock.now(), got.usedTraffic ?? 0);
+    const kind = kindOfProtocol(target.protocol);
+    return kind === 'xray' ? client : { ...client, ...kindReadFields(kind, got.client) };
   }
 
   #unknown(operation: string, cause?: unknown): PanelOutcomeUnknownError {
@@ -157,8 +249,10 @@ export class GenBDriver implements XuiDriver {
     const inboundId = inboundIdOf(target);
     const option = (await this.#options(ctx)).get(inboundId) ?? (await this.#options(ctx, true)).get(inboundId);
     if (!option) throw new PanelNotFoundError(`inbound ${target.remoteRef} does not exist`, this.#api.context(op));
-    const facts = { protocol: option.protocol, ssMethod: option.ssMethod, visionCapable: option.tlsFlowCapable };
-    const payloads = specs.map((spec) => ({ client: { ...clientFromSpec(spec, facts), enable: true }, inboundIds: [inboundId] }));
+    const kind = kindOfProtocol(option.protocol);
+    const payloads = specs.map((spec) => ({ client: this.#createBody(spec, option, kind), inboundIds: [inboundId] }));
+    if (kind !== 'xray' && !provisions(option, await this.#kinds(ctx)))
+      throw new PanelUnsupportedError(`this 3x-ui panel cannot hold ${kind} clients on inbound ${inboundId}`, this.#api.context(op));
     // Either answer may be an empty body: the read-back below decides the outcome.
     if (payloads.length === 1) {
       await this.#api.call({ operation: op, method: 'POST', path: `${API}/add`, json: payloads[0] }, z.unknown(), ctx);
@@ -168,8 +262,13 @@ export class GenBDriver implements XuiDriver {
         BulkCreateSchema,
         ctx,
       );
-      const refused = result.empty ? undefined : (result.obj.skipped ?? []).find((s) => /already in use/.test(s.reason));
+      const skipped = result.empty ? [] : (result.obj.skipped ?? []);
+      const refused = skipped.find((s) => /already in use/.test(s.reason));
       if (refused) throw new PanelConflictError(`3x-ui refused: ${refused.reason.slice(0, 200)}`, this.#api.context(op));
+      // A WireGuard or MTProto refusal (no address left, a taken or bad allowedIPs, a bad ad tag) is the panel's answer.
+      const kindRefusal = skipped.find((s) => /^(wireguard|mtproto)/.test(s.reason.trim()));
+      if (kindRefusal)
+        throw envelopeError(classifyMessage(kindRefusal.reason), kindRefusal.reason, { ...this.#api.context(op), status: 200 });
     }
     const toDisable = specs.filter((spec) => !spec.enabled).map((spec) => spec.identity.username);
     if (toDisable.length > 0)
@@ -178,10 +277,12 @@ export class GenBDriver implements XuiDriver {
       target,
       specs.map((spec) => spec.identity.username),
       ctx,
+      kind !== 'xray',
     );
     const confirmed = specs.map((spec) => {
       const hit = found.get(spec.identity.username.toLowerCase());
       if (!hit || hit.client.enabled !== spec.enabled) throw this.#unknown(op);
+      if (hit.record) checkAdoptable(spec, hit.record, this.#api.context(op));
       return hit;
     });
     if ((ctx.attempt ?? 1) > 1) return confirmed.map(({ client }) => client);
@@ -190,14 +291,28 @@ export class GenBDriver implements XuiDriver {
     return created;
   }
 
-  /** The clients with these emails on the target's inbound (and their subIds), by lower-cased email; absent ones are missing. */
-  async #readBack(target: TargetRef, emails: readonly string[], ctx: CallContext): Promise<Map<string, ReadBack>> {
+  /** The body of one `clients/add` (enable forced on by the panel anyway); a kind's client carries its credentials only. */
+  #createBody(spec: ClientSpec, option: InboundOption, kind: ReturnType<typeof kindOfProtocol>): Record<string, unknown> {
+    const facts = { protocol: option.protocol, ssMethod: option.ssMethod, visionCapable: option.tlsFlowCapable };
+    const extra = kindCreateFields(spec, kind, fakeTlsDomainOf(option));
+    if (kind === 'xray') return { ...clientFromSpec(spec, facts), enable: true };
+    const { id: _id, password: _password, ...base } = clientFromSpec(spec, facts);
+    return { ...base, limitIp: 0, enable: true, ...extra };
+  }
+
+  /**
+   * The clients with these emails on the target's inbound (and their subIds), by lower-cased email; absent ones are
+   * missing. `oneByOne` reads each with `clients/get` (a record carries the keys and secret a kind's adoption checks).
+   */
+  async #readBack(target: TargetRef, emails: readonly string[], ctx: CallContext, oneByOne = false): Promise<Map<string, ReadBack>> {
     const op = 'createClients';
     const found = new Map<string, ReadBack>();
-    if (emails.length === 1) {
-      const got = await this.#get(emails[0]!, op, ctx);
-      if (got && (got.inboundIds ?? []).includes(inboundIdOf(target)))
-        found.set(emails[0]!.toLowerCase(), { client: this.#remote(target, got), subId: got.client.subId });
+    if (emails.length === 1 || oneByOne) {
+      for (const email of emails) {
+        const got = await this.#get(email, op, ctx);
+        if (got && (got.inboundIds ?? []).includes(inboundIdOf(target)))
+          found.set(email.toLowerCase(), { client: this.#remote(target, got), subId: got.client.subId, record: got.client });
+      }
       return found;
     }
     const wanted = new Set(emails.map((email) => email.toLowerCase()));
@@ -315,11 +430,41 @@ export class GenBDriver implements XuiDriver {
     const items = result.items ?? [];
     if (items.some((item) => (item.inboundIds ?? []).some((id) => !options.has(id)))) options = await this.#options(ctx, true);
     const now = this.deps.clock.now();
-    const clients = items.map((item) => {
+    // A page carries no keys or secret: they come from each WireGuard or MTProto inbound on the page, one read each.
+    const kindInbounds = new Set(
+      items.map((item) => item.inboundIds?.[0] ?? 0).filter((id) => kindOfProtocol(options.get(id)?.protocol ?? '') !== 'xray'),
+    );
+    const credentials = await this.#kindCredentials([...kindInbounds], ctx);
+    const clients = items.map((item): RemoteClient => {
       const inboundId = item.inboundIds?.[0] ?? 0;
-      return toRemoteClient(this.#target(options.get(inboundId), inboundId), item, usageOf(item), now);
+      const target = this.#target(options.get(inboundId), inboundId);
+      const client = toRemoteClient(target, item, usageOf(item), now);
+      const kind = kindOfProtocol(target.protocol);
+      return kind === 'xray' ? client : { ...client, ...kindReadFields(kind, credentials.get(item.email.toLowerCase()) ?? {}) };
     });
     return { items: clients, nextCursor: page * size < result.total && items.length > 0 ? `p${page + 1}.${size}` : null };
+  }
+
+  /** The keys, addresses and secrets of the clients of these inbounds, by lower-cased email (`settings.clients`). */
+  async #kindCredentials(inboundIds: readonly number[], ctx: CallContext): Promise<Map<string, KindRecord>> {
+    const out = new Map<string, KindRecord>();
+    for (const id of inboundIds) {
+      const inbound = await this.#api.read(
+        { operation: 'listClients', method: 'GET', path: `panel/api/inbounds/get/${id}` },
+        InboundSchema,
+        ctx,
+      );
+      for (const client of inbound.settings.clients ?? []) {
+        const raw = client as Record<string, unknown>;
+        const addresses = Array.isArray(raw.allowedIPs) ? raw.allowedIPs.filter((a): a is string => typeof a === 'string') : [];
+        out.set(client.email.toLowerCase(), {
+          publicKey: typeof raw.publicKey === 'string' ? raw.publicKey : undefined,
+          allowedIPs: addresses.join(','),
+          secret: typeof raw.secret === 'string' ? raw.secret : undefined,
+        });
+      }
+    }
+    return out;
   }
 
   #cursor(request: { cursor?: string | null; limit?: number }): { page: number; size: number } {

@@ -143,6 +143,12 @@ export const ClientRecordSchema = z.looseObject({
   tgId: int.optional().default(0),
   comment: z.string().optional().default(''),
   reset: int.optional().default(0),
+  /** WireGuard (v3.4.2+): the client's keys and its addresses as CSV (`wg_allowed_ips`). */
+  privateKey: z.string().optional(),
+  publicKey: z.string().optional(),
+  allowedIPs: z.string().optional(),
+  /** MTProto (v3.5+): the client's secret as stored (the client API does not heal it). */
+  secret: z.string().optional(),
 });
 export type ClientRecord = z.infer<typeof ClientRecordSchema>;
 
@@ -186,6 +192,12 @@ export const InboundOptionSchema = z.looseObject({
   tag: z.string().optional().default(''),
   ssMethod: z.string().optional(),
   tlsFlowCapable: z.boolean().optional().default(false),
+  /** WireGuard inbounds (v3.4.2+): the server's public key. */
+  wgPublicKey: z.string().optional(),
+  /** MTProto inbounds (v3.5+): the inbound's FakeTLS domain, when it names one. */
+  mtprotoDomain: z.string().optional(),
+  /** The node hosting the inbound; absent or null for the panel's own. */
+  nodeId: int.nullish(),
 });
 export const InboundOptionsSchema = z.array(InboundOptionSchema);
 

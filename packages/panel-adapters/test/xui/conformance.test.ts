@@ -17,6 +17,18 @@ function factory(version: string, auth: 'password' | 'token', generation: 'auto'
       apiTokens: [TOKEN],
     });
     const [vless] = sim.seedDemo();
+    // WireGuard clients from v3.4.2, per-client MTProto secrets from v3.5: one inbound of each where the version has them.
+    const wg = sim.traits.wireguardClients
+      ? sim.addInbound({
+          remark: 'WG',
+          protocol: 'wireguard',
+          port: 51820,
+          settings: { secretKey: Buffer.alloc(32, 5).toString('base64') },
+        })
+      : undefined;
+    const tg = sim.traits.mtprotoClientSecrets
+      ? sim.addInbound({ remark: 'TG', protocol: 'mtproto', port: 8443, settings: { fakeTlsDomain: 'cdn.example.org' } })
+      : undefined;
     const server = await serveOnLocalhost(sim.handle);
     const adapter = createXuiAdapter({
       baseUrl: `${server.origin}${BASE_PATH}`,
@@ -27,9 +39,18 @@ function factory(version: string, auth: 'password' | 'token', generation: 'auto'
       timeoutMs: 500,
       retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 2_000 },
     });
+    // The adapter declares its kinds by the panel's version once a call has read it.
+    await adapter.listTargets({ signal: AbortSignal.timeout(5_000), idempotencyKey: 'warm-up', logger });
+    const targetOf = (inbound: { id: number; protocol: string }) => ({
+      remoteRef: String(inbound.id),
+      protocol: inbound.protocol,
+      remoteMeta: { inboundId: inbound.id },
+    });
     return {
       adapter,
       target: { remoteRef: String(vless!.id), protocol: 'vless', remoteMeta: { inboundId: vless!.id } },
+      targets: { ...(wg ? { wireguard: targetOf(wg) } : {}), ...(tg ? { mtproto: targetOf(tg) } : {}) },
+      honoursPreferredAddresses: true,
       controls: sim,
       secrets: [PASSWORD, TOKEN, BASE_PATH.replaceAll('/', '')],
       sessionKind: auth === 'token' ? 'static-token' : 'login',
@@ -49,3 +70,5 @@ describePanelAdapter('3x-ui v3.0 (Gen A, CSRF)', factory('3.0.2', 'password'));
 describePanelAdapter('3x-ui v3.0 (Gen A, Bearer token)', factory('3.0.2', 'token'));
 describePanelAdapter('3x-ui v3.6 (Gen B, CSRF)', factory('3.6.x', 'password'));
 describePanelAdapter('3x-ui v3.6 (Gen B, Bearer token)', factory('3.6.x', 'token'));
+describePanelAdapter('3x-ui v3.5.0 (Gen B: WireGuard and MTProto clients, a /24 pool)', factory('3.5.0', 'password'));
+describePanelAdapter('3x-ui v3.4.2 (Gen B: WireGuard clients, one MTProto secret per inbound)', factory('3.4.2', 'token'));

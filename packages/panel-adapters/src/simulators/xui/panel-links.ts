@@ -56,7 +56,7 @@ function percent(byte: number): string {
 }
 
 /** `url.QueryEscape`: unreserved characters kept, space as `+`, every other byte `%XX`. */
-function queryEscape(text: string): string {
+export function queryEscape(text: string): string {
   let out = '';
   for (const byte of Buffer.from(text, 'utf8')) {
     const char = String.fromCharCode(byte);
@@ -79,7 +79,7 @@ function fragmentEscape(text: string): string {
 }
 
 /** `url.Values.Encode`: keys sorted, keys and values query-escaped. */
-function encodeValues(params: ReadonlyMap<string, string>): string {
+export function encodeValues(params: ReadonlyMap<string, string>): string {
   return [...params.keys()]
     .sort()
     .map((key) => `${queryEscape(key)}=${queryEscape(params.get(key)!)}`)

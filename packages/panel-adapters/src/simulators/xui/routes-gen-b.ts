@@ -10,6 +10,9 @@ import { inboundJson, trafficJson } from './serialize.js';
 import { key, num, text, type RawClient, type SimInbound } from './state.js';
 import type { XuiSimulator } from './simulator.js';
 import { panelShareLinks } from './panel-links.js';
+import { applyKindUpdate, fillKindDefaults, kindOptionFields, kindRecordFields } from './kind-clients.js';
+import { kindShareLinks } from './kind-links.js';
+import { publicKeyOf } from './wireguard.js';
 
 type Fail = typeof FailFn;
 
@@ -25,6 +28,13 @@ async function readJson(request: Request): Promise<unknown> {
 
 function invalidEmail(email: string): boolean {
   return /[/\\\s\p{Cc}]/u.test(email);
+}
+
+/** The inbound's server public key, derived from its `secretKey` ('' when it has none or it does not decode). */
+function serverPublicKey(inbound: SimInbound): string {
+  if (inbound.protocol !== 'wireguard' || text(inbound.settings.secretKey) === '') return '';
+  const derived = publicKeyOf(text(inbound.settings.secretKey));
+  return 'publicKey' in derived ? derived.publicKey : '';
 }
 
 export function genBRoutes(sim: XuiSimulator, failWith: Fail): Router {
@@ -60,12 +70,13 @@ export function genBRoutes(sim: XuiSimulator, failWith: Fail): Router {
       createdAt: num(client.created_at),
       updatedAt: num(client.updated_at),
       reverse: null,
+      ...kindRecordFields(sim.traits, client),
     };
   };
   const inboundIdsOf = (k: string): number[] => state.attachments.get(k) ?? [];
 
-  /** `fillProtocolDefaults`: the server makes any credential the caller left out. */
-  const fillDefaults = (client: RawClient, inbound: SimInbound): void => {
+  /** `fillProtocolDefaults`: the server makes any credential the caller left out; an error text, or null. */
+  const fillDefaults = (client: RawClient, inbound: SimInbound): string | null => {
     if ((inbound.protocol === 'vless' || inbound.protocol === 'vmess') && text(client.id) === '') client.id = randomUUID();
     if (inbound.protocol === 'trojan' && text(client.password) === '') client.password = randomBytes(16).toString('hex');
     if (inbound.protocol === 'shadowsocks') {
@@ -78,6 +89,7 @@ export function genBRoutes(sim: XuiSimulator, failWith: Fail): Router {
       })();
       if (!valid) client.password = randomBytes(32).toString('base64');
     }
+    return fillKindDefaults(sim.traits, state, inbound, client);
   };
 
   /** One create, as `clients/add` and each `bulkCreate` entry do it; an error text, or null. */
@@ -96,10 +108,13 @@ export function genBRoutes(sim: XuiSimulator, failWith: Fail): Router {
       if (other !== k && text(client.subId) === subId) return goError('subId already in use:', subId);
     const stamp = now();
     const client: RawClient = existing ?? { ...posted, email, subId, enable: true, created_at: stamp, updated_at: stamp };
-    for (const inbound of inbounds as SimInbound[]) {
-      fillDefaults(client, inbound);
-      state.attach(inbound, client, stamp);
+    // Inbounds that already hold the client are skipped (#5770); a refused default leaves every inbound as it was.
+    const fresh = (inbounds as SimInbound[]).filter((inbound) => !inbound.clientKeys.includes(k));
+    for (const inbound of fresh) {
+      const error = fillDefaults(client, inbound);
+      if (error !== null) return error;
     }
+    for (const inbound of fresh) state.attach(inbound, client, stamp);
     return null;
   };
 
@@ -121,6 +136,7 @@ export function genBRoutes(sim: XuiSimulator, failWith: Fail): Router {
         ssMethod: ib.protocol === 'shadowsocks' ? text(ib.settings.method) : '',
         tlsFlowCapable:
           ib.protocol === 'vless' && ib.streamSettings.network === 'tcp' && ['tls', 'reality'].includes(text(ib.streamSettings.security)),
+        ...kindOptionFields(sim.traits, ib, serverPublicKey(ib)),
       })),
     ),
   );
@@ -166,6 +182,8 @@ export function genBRoutes(sim: XuiSimulator, failWith: Fail): Router {
     };
     for (const field of SCALARS) next[field] = num(body[field]);
     for (const field of ['id', 'password', 'subId'] as const) if (text(body[field]) !== '') next[field] = body[field];
+    const kindError = applyKindUpdate(state, body, next, inboundIdsOf(k));
+    if (kindError !== null) return fail(MSG.wrong, kindError);
     if (key(email) !== k) state.renameTraffic(text(stored.email), email);
     for (const id of inboundIdsOf(k)) {
       const inbound = state.inbounds.get(id)!;
@@ -314,7 +332,7 @@ export function genBRoutes(sim: XuiSimulator, failWith: Fail): Router {
         security: text(client.security),
         subId: text(client.subId),
       };
-      return panelShareLinks({ inbound, client: linkClient, host, style: 'v3' });
+      return [...panelShareLinks({ inbound, client: linkClient, host, style: 'v3' }), ...kindShareLinks(inbound, client, host)];
     });
     return ok(links);
   });

@@ -12,6 +12,7 @@ import { json, SimulatorBase, type FetchHandler, type Router } from '../harness/
 import { XuiCore, type XuiCoreOptions } from './core/index.js';
 import { seedDemoInbounds } from './demo.js';
 import { fail, MSG, noRoute, ok } from './envelope.js';
+import { canConnect, fillPool, saveInbound } from './kind-controls.js';
 import { genARoutes } from './routes-gen-a.js';
 import { genBRoutes } from './routes-gen-b.js';
 import { xuiSubscriptionHandler, type XuiSubscriptionOptions } from './subscription-service.js';
@@ -19,6 +20,7 @@ import { XuiSessions } from './sessions.js';
 import { defaultSettingsAnswer, type XuiSubscriptionConfig } from './sub-settings.js';
 import { key, text, XuiState, type InboundSeed, type RawClient, type SimInbound } from './state.js';
 import { traitsOf, type XuiVersionTraits } from './version.js';
+import { entriesOf } from './wireguard.js';
 
 /** Options of `createXuiSimulator`: version, base path, login, tokens, inbounds, clock and latency. */
 export interface XuiSimulatorOptions {
@@ -195,6 +197,33 @@ export class XuiSimulator extends SimulatorBase implements PanelTestControls {
   /** The client as stored in the panel (settings JSON / client record), or undefined. */
   client(username: string): RawClient | undefined {
     return this.state.clients.get(key(username));
+  }
+
+  /** Whether the client could connect now: served by the panel, and for MTProto its inbound's mtg running (#6036). */
+  async canConnect(username: string): Promise<boolean> {
+    this.enforce();
+    return canConnect(this.state, this.traits, username);
+  }
+
+  /** An admin saves the inbound with these settings; an MTProto inbound's client secrets are healed to `ee`. */
+  saveInbound(inboundId: number, settings: Record<string, unknown> = {}): number {
+    return saveInbound(this.state, this.traits, this.#inbound(inboundId), settings);
+  }
+
+  /** Leaves exactly `free` addresses in the WireGuard target's pool (placeholder clients take the rest). */
+  async fillPool(target: { remoteRef: string }, free: number): Promise<void> {
+    fillPool(this.state, this.traits, this.#inbound(Number(target.remoteRef)), free, this.clock.now().getTime());
+  }
+
+  /** Every address the WireGuard target's clients hold. */
+  async peerAddresses(target: { remoteRef: string }): Promise<string[]> {
+    return this.state.clientsOf(this.#inbound(Number(target.remoteRef))).flatMap(entriesOf);
+  }
+
+  #inbound(id: number): SimInbound {
+    const inbound = this.state.inbounds.get(id);
+    if (!inbound) throw new Error(`no inbound ${id}`);
+    return inbound;
   }
 
   // ------------------------------------------------------------------ write helpers (routes)

@@ -27,6 +27,8 @@ export interface SimInbound {
   sniffing: Record<string, unknown>;
   /** Lower-cased emails of the clients in `settings.clients`, in order. */
   clientKeys: string[];
+  /** The node that hosts it (v3 nodes); absent for the panel's own inbounds. */
+  nodeId?: number;
 }
 
 /** A client's traffic row: bytes up and down, total limit and expiry as 3x-ui stores them (exported as `XuiSimTraffic`). */
@@ -54,6 +56,8 @@ export interface InboundSeed {
   settings?: Record<string, unknown>;
   streamSettings?: Record<string, unknown>;
   sniffing?: Record<string, unknown>;
+  /** The node that hosts it; absent for the panel's own. */
+  nodeId?: number;
 }
 
 export const key = (email: string): string => email.toLowerCase();
@@ -114,6 +118,7 @@ export class XuiState {
         routeOnly: false,
       },
       clientKeys: [],
+      ...(seed.nodeId === undefined ? {} : { nodeId: seed.nodeId }),
     };
     delete inbound.settings.clients;
     this.inbounds.set(id, inbound);

@@ -7,6 +7,7 @@
  * simulator's own builder (`panel-links.ts`, v2 rules for Gen A, v3 for Gen B), not the adapter's.
  */
 import type { FetchHandler } from '../harness/types.js';
+import { kindShareLinks } from './kind-links.js';
 import { panelShareLinks } from './panel-links.js';
 import type { XuiSimulator } from './simulator.js';
 import { key, text, type SimTraffic } from './state.js';
@@ -24,6 +25,13 @@ export interface XuiSubscriptionOptions {
 }
 
 const SHARED_PROTOCOLS = new Set(['vmess', 'vless', 'trojan', 'shadowsocks']);
+
+/** Whether the version's subscription service writes links for the protocol (WireGuard from v3.4.2, MTProto from v3.5). */
+function sharedBy(sim: XuiSimulator, protocol: string): boolean {
+  if (protocol === 'wireguard') return sim.traits.wireguardClients;
+  if (protocol === 'mtproto') return sim.traits.mtprotoClientSecrets;
+  return SHARED_PROTOCOLS.has(protocol);
+}
 
 /** Sums the clients' rows as the panel does: any unlimited total makes it 0, differing expiries make it 0. */
 function userinfo(rows: readonly SimTraffic[]): string {
@@ -59,7 +67,7 @@ export function xuiSubscriptionHandler(sim: XuiSimulator, options: XuiSubscripti
     const rows: SimTraffic[] = [];
     const now = sim.clock.now();
     for (const inbound of sim.state.inbounds.values()) {
-      if (!inbound.enable || !SHARED_PROTOCOLS.has(inbound.protocol)) continue;
+      if (!inbound.enable || !sharedBy(sim, inbound.protocol)) continue;
       for (const client of sim.state.clientsOf(inbound)) {
         if (client.enable === false || text(client.subId) !== subId) continue;
         const row = sim.state.traffic.get(key(text(client.email)));
@@ -83,6 +91,7 @@ export function xuiSubscriptionHandler(sim: XuiSimulator, options: XuiSubscripti
             nowMs: now.getTime(),
             ...(row ? { stats: row } : {}),
           }),
+          ...kindShareLinks(inbound, client, url.hostname),
         );
       }
     }

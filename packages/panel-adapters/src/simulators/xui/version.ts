@@ -28,6 +28,14 @@ export interface XuiVersionTraits {
   readonly loginOk: string;
   /** v3.3+: settings under `/panel/api/setting/*` (session or token); before, `/panel/setting/*` (UI login only). */
   readonly settingsUnderApi: boolean;
+  /** v3.3+: `mtproto` inbounds (an mtg sidecar per inbound, on the local panel only). */
+  readonly mtprotoInbounds: boolean;
+  /** v3.5+: each MTProto client has its own `secret` (before: one inbound-level secret, no client can be added). */
+  readonly mtprotoClientSecrets: boolean;
+  /** v3.4.2+: WireGuard peers are ordinary clients (keys and `allowedIPs` on the client; before: `settings.peers`). */
+  readonly wireguardClients: boolean;
+  /** v3.6.0+: a full /24 widens the WireGuard allocation to its /16 (#6089); before, the /24 is the pool. */
+  readonly wireguardPoolWidens: boolean;
 }
 
 type Triple = readonly [number, number, number];
@@ -64,5 +72,9 @@ export function traitsOf(version: string): XuiVersionTraits {
     modernMessages: atLeast(v, 2, 6, 0),
     loginOk: atLeast(v, 3, 0) ? 'You have successfully logged into your account.' : ' You have successfully logged into your account.',
     settingsUnderApi: atLeast(v, 3, 3),
+    mtprotoInbounds: atLeast(v, 3, 3),
+    mtprotoClientSecrets: atLeast(v, 3, 5),
+    wireguardClients: atLeast(v, 3, 4, 2),
+    wireguardPoolWidens: atLeast(v, 3, 6),
   };
 }
