@@ -10,6 +10,8 @@ import { GATEWAY_RAILS } from '../../app/payments/rails/gateway-rails.js';
 const Money = z.strictObject({ amount: z.number().int(), currency: z.string() }).meta({ id: 'Money' });
 const Time = z.iso.datetime();
 const Id = z.string();
+/** An entitlement kind (the SDK's `ENTITLEMENT_KINDS`). */
+const Kind = z.enum(['xray', 'wireguard', 'amneziawg', 'mtproto']).describe('what the subscription (or one part of a bundle) is');
 
 /** A plan on sale, as `planJson` writes it. */
 export const PlanResponse = z
@@ -44,11 +46,28 @@ export const PlanResponse = z
       .strictObject({ pricePer30Days: Money, maxExtraDevices: z.number().int() })
       .nullable()
       .describe('extra devices on top of the limit, prorated to the period’s end; null: not sold'),
+    kinds: z.array(Kind).describe('what one unit sells; several kinds make a bundle (one subscription per kind)'),
   })
   .meta({ id: 'Plan' });
 
 /** `GET /api/v1/plans`. */
 export const PlanListResponse = z.strictObject({ items: z.array(PlanResponse) });
+
+/** How a part the subscription link does not deliver is taken, as `deliveryJson` writes it. */
+const PartDelivery = z
+  .union([
+    z.strictObject({
+      config: z.strictObject({
+        url: z.string().describe('the WireGuard/AmneziaWG .conf (GET /s/<token>/config/<id>.conf)'),
+        fileName: z.string(),
+        zipUrl: z.string().describe('a zip of every config the link serves (GET /s/<token>/configs.zip)'),
+      }),
+    }),
+    z.strictObject({
+      telegram: z.strictObject({ tg: z.string().describe('tg://proxy?…'), https: z.string().describe('https://t.me/proxy?…') }),
+    }),
+  ])
+  .meta({ id: 'PartDelivery' });
 
 const SubscriptionStatus = z.enum(['pending', 'active', 'on_hold', 'limited', 'expired', 'suspended', 'terminated', 'failed']);
 
@@ -74,6 +93,13 @@ export const SubscriptionResponse = z
       .optional()
       .describe("the buyer's link, the shop's /s/<token> (every subscription of the buyer in one; never the panel's own URL)"),
     shareLinks: z.array(z.string()).optional(),
+    kind: Kind,
+    bundleId: Id.nullable().describe('the parts sold together (a plan’s kinds, or a built plan’s locations) share it; null: sold alone'),
+    delivery: PartDelivery.nullable()
+      .optional()
+      .describe(
+        'how a WireGuard, AmneziaWG or Telegram part is taken (with the links); null for Xray (subscriptionUrl) and a part not set up yet',
+      ),
   })
   .meta({ id: 'Subscription' });
 

@@ -1,6 +1,7 @@
 import type { ExtensionQuoteResult, Order, Plan, Subscription } from '@panelkit/sdk';
 import type { DiscountDecision } from '@panelkit/sdk/rules';
 import { planListedPrice } from '../../i18n/plan-text.js';
+import { configsZipUrlOf, deliveredByLink, partDeliveryOf } from '../../app/kinds/part-delivery.js';
 
 /**
  * A plan as API clients see it (no capacity or placement internals). `price` is the price the plan is listed at
@@ -29,7 +30,22 @@ export function planJson(plan: Plan) {
     trafficTopUp: plan.trafficTopUp,
     /** Extra devices for sale to its subscribers (price per device per 30 days, most at once), or `null`. */
     devicePack: plan.devicePack,
+    /** What one unit sells (`xray`, `wireguard`, `amneziawg`, `mtproto`); several make a bundle. */
+    kinds: plan.kinds,
   };
+}
+
+/**
+ * How the buyer takes a part the link does not deliver, under `link` (a link serving it): a WireGuard/AmneziaWG
+ * part's `.conf` route, its file name and the zip of every config on the link; a Telegram part's two links. `null`
+ * for an Xray part (its apps take `subscriptionUrl`) and for a part not set up yet.
+ */
+export function deliveryJson(sub: Subscription, link: string) {
+  if (deliveredByLink(sub)) return null;
+  const delivery = partDeliveryOf(sub, link);
+  if (delivery === null) return null;
+  if (delivery.form === 'telegram_proxy') return { telegram: { tg: delivery.tg, https: delivery.https } };
+  return { config: { url: delivery.url, fileName: delivery.fileName, zipUrl: configsZipUrlOf(link) } };
 }
 
 /**
@@ -50,9 +66,13 @@ export function subscriptionJson(sub: Subscription, options: { link?: string; ch
     deviceLimit: sub.deviceLimit,
     autoRenew: sub.autoRenew,
     trial: sub.trial,
+    kind: sub.kind,
+    bundleId: sub.bundleId,
     createdAt: sub.createdAt.toISOString(),
     ...(options.changeInProgress !== undefined ? { changeInProgress: options.changeInProgress } : {}),
-    ...(options.link !== undefined ? { subscriptionUrl: options.link, shareLinks: sub.shareLinks } : {}),
+    ...(options.link !== undefined
+      ? { subscriptionUrl: options.link, shareLinks: sub.shareLinks, delivery: deliveryJson(sub, options.link) }
+      : {}),
   };
 }
 

@@ -15,6 +15,9 @@ import { deviceCounts, type DeviceCount } from '../../app/devices/subscription-d
 import { deviceCountText } from '../../i18n/device-text.js';
 import { APP_BUTTONS_CALLBACK } from './app-buttons.js';
 import { addSubscriptionButtons } from './subscription-buttons.js';
+import { addPartButtons, botPartDelivery, partDeliveryHandlers, sendPartConfig } from './part-delivery.js';
+import { deliveredByLink } from '../../app/kinds/part-delivery.js';
+import { kindName } from '../../i18n/kind-text.js';
 
 const LISTED = 30;
 
@@ -59,6 +62,12 @@ export function subscriptionText(
     `${t('subscription.expires')}: ${expiry}`,
   ];
   if (devices !== null) lines.push(`${t('devices.title')}: ${deviceCountText(devices.count, devices.limit, t)}`);
+  // A WireGuard or Telegram part is taken from its config or proxy button, not from the link (its credentials stay out of the text).
+  if (!deliveredByLink(sub)) {
+    lines.push(`${t('kinds.bot.kind')}: ${kindName(sub.kind, t)}`);
+    if (sub.kind === 'mtproto') lines.push('', t('kinds.bot.telegramLine'));
+    return lines.join('\n');
+  }
   lines.push('', `${t('subscription.url')}:`, shopLink);
   if (sub.shareLinks.length > 0) lines.push('', t('subscription.shareLinks', { count: sub.shareLinks.length }), ...sub.shareLinks);
   return lines.join('\n');
@@ -101,7 +110,9 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
     const link = await buyerLinkOf(shop, ctx.user.customer.id);
     const parts = splitMessage(subscriptionText(ctx.user, sub, name, shop.config.timeZone, link, devices));
     const keyboard = new InlineKeyboard();
-    if (HAS_REMOTE_CLIENT.has(sub.status))
+    const delivery = deliveredByLink(sub) ? null : await botPartDelivery(deps, ctx.user, sub);
+    if (delivery !== null) addPartButtons(ctx.user, sub, delivery, keyboard);
+    else if (HAS_REMOTE_CLIENT.has(sub.status) && deliveredByLink(sub))
       keyboard
         .text(t('telegram.subscriptions.qr'), callbackData('q', sub.id))
         .text(t('linkPage.apps.botButton'), APP_BUTTONS_CALLBACK)
@@ -118,8 +129,11 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
     );
     await addSubscriptionButtons(deps, ctx.user, sub, keyboard);
     keyboard.row().text(t('telegram.menu.back'), 'subs');
+    // The config file first, so the screen with its buttons stays the last message.
+    if (delivery !== null) await sendPartConfig(ctx, delivery);
     for (const [i, part] of parts.entries()) await ctx.reply(part, i === parts.length - 1 ? { reply_markup: keyboard } : {});
   });
+  partDeliveryHandlers(bot, deps);
 
   for (const [prefix, enabled] of [
     ['ar1', true],
