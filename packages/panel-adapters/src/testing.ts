@@ -57,6 +57,10 @@ export {
   type PasarGuardRandomPick,
   type PasarGuardHwidSettings,
   type PasarGuardSimHwid,
+  type PasarGuardSimWireGuardCore,
+  type PasarGuardSimWireGuardCoreInput,
+  type PasarGuardSimWireGuardHost,
+  type PasarGuardWireGuardNodeConfig,
 } from './simulators/pasarguard/index.js';
 export {
   XuiSimulator,

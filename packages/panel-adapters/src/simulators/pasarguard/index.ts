@@ -10,3 +10,8 @@ export type {
 } from './state.js';
 export type { RandomPick as PasarGuardRandomPick } from './links.js';
 export { PASARGUARD_DEFAULT_HWID_SETTINGS, type PasarGuardHwidSettings, type SimHwid as PasarGuardSimHwid } from './hwid.js';
+export type { SimWireGuardCore as PasarGuardSimWireGuardCore, SimWireGuardHost as PasarGuardSimWireGuardHost } from './wg-cores.js';
+export type {
+  SimWireGuardCoreInput as PasarGuardSimWireGuardCoreInput,
+  WireGuardNodeConfig as PasarGuardWireGuardNodeConfig,
+} from './wg-state.js';
