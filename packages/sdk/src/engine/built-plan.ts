@@ -1,3 +1,4 @@
+import type { EntitlementKind } from '../domain/entitlement.js';
 import type { OrderItem } from '../domain/order.js';
 import type { Panel } from '../domain/panel.js';
 import type { Plan } from '../domain/plan.js';
@@ -96,7 +97,7 @@ export function placeBuiltLine(
     throw refuse(`the choice for plan ${plan.id} is refused: ${decision.reason}`, 'items.choice', decision.reason, plan.id);
   const locations: (string | null)[] = decision.quote.terms.locations.length > 0 ? decision.quote.terms.locations : [null];
   return locations.map((location) => {
-    const target = chooseIn(plan, 1, location, targets, panels, planned, full)[0]!;
+    const target = chooseIn(plan, 1, location, targets, panels, planned, full, plan.kinds[0]!)[0]!;
     const terms = builtTermsOf(plan, { ...built, location }, built.price)!;
     return { target, terms };
   });
@@ -130,7 +131,7 @@ export function requotedPrice(plan: Plan, built: BuiltTerms): Money {
 }
 
 /**
- * `chooseTargets` among the targets in `location` (every target when `null`). `CapacityExhaustedError` with
+ * `chooseTargets` of `kind` clients among the targets in `location` (every target when `null`). `CapacityExhaustedError` with
  * `reason: 'location_full'` and the `location` when that location has no room.
  */
 export function chooseIn(
@@ -141,10 +142,11 @@ export function chooseIn(
   panels: readonly Panel[],
   planned: Map<string, number>,
   full: ReadonlySet<string>,
+  kind: EntitlementKind,
 ): Target[] {
-  if (location === null) return chooseTargets(plan, count, targets, panels, planned, full);
+  if (location === null) return chooseTargets(plan, count, targets, panels, planned, full, kind);
   try {
-    return chooseTargets(plan, count, targetsIn(location, targets, panels), panels, planned, full);
+    return chooseTargets(plan, count, targetsIn(location, targets, panels), panels, planned, full, kind);
   } catch (error) {
     if (!CapacityExhaustedError.is(error)) throw error;
     throw new CapacityExhaustedError(`location ${location} has no room for plan ${plan.id}`, {

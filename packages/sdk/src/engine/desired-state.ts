@@ -1,13 +1,22 @@
 import type { Subscription } from '../domain/subscription.js';
 import type { SubscriptionStatus } from '../domain/subscription-status.js';
-import type { ClientPatch, ClientSpec, Expiry, PanelCapabilities, TargetRef } from '../ports/panel.js';
+import { type ClientPatch, type ClientSpec, capabilitiesFor, type Expiry, type PanelCapabilities, type TargetRef } from '../ports/panel.js';
 import type { Target } from '../domain/target.js';
 import { DAY_MS } from '../rules/time.js';
+
+/**
+ * The capabilities that hold for the subscription's client: the panel's, with its kind's overrides
+ * (`capabilitiesFor`); the panel-wide ones for a kind the adapter does not declare, which its calls then refuse.
+ */
+function forKind(sub: Pick<Subscription, 'kind'>, capabilities: PanelCapabilities): PanelCapabilities {
+  return capabilitiesFor(capabilities, sub.kind) ?? capabilities;
+}
 
 /** The expiry a client should have on its panel, given the subscription as stored. */
 export function expiryOf(sub: Subscription, capabilities: PanelCapabilities): Expiry {
   if (sub.expiresAt !== null) return { type: 'at', at: sub.expiresAt };
-  if (sub.startOnFirstUse && capabilities.startOnFirstUse) return { type: 'after_first_use', durationMs: sub.durationDays * DAY_MS };
+  if (sub.startOnFirstUse && forKind(sub, capabilities).startOnFirstUse)
+    return { type: 'after_first_use', durationMs: sub.durationDays * DAY_MS };
   return { type: 'never' };
 }
 
@@ -20,14 +29,16 @@ export function targetRefOf(target: Target): TargetRef {
   return { remoteRef: target.remoteRef, protocol: target.protocol, remoteMeta: target.remoteMeta };
 }
 
+/** The client a subscription should have on its panel: its identity, expiry, limits, state and kind. */
 export function specOf(sub: Subscription, capabilities: PanelCapabilities): ClientSpec {
   return {
     identity: sub.remote,
     expiry: expiryOf(sub, capabilities),
     trafficLimitBytes: sub.trafficLimitBytes,
-    deviceLimit: capabilities.deviceLimit ? sub.deviceLimit : null,
+    deviceLimit: forKind(sub, capabilities).deviceLimit ? sub.deviceLimit : null,
     enabled: enabledIn(sub.status),
     note: sub.id,
+    ...(sub.kind === 'xray' ? {} : { kind: sub.kind }),
   };
 }
 

@@ -199,7 +199,7 @@ export async function retryFailed(ctx: EngineContext, input: SubscriptionAction)
     let target = await tx.targets.get(sub.targetId);
     const sameSlot = { targetId: sub.targetId, planId: plan.id, count: 1 };
     const same = target === null ? { ok: false as const } : await tx.capacity.reserve(sameSlot);
-    if (!same.ok) target = await reserveSlot(tx, plan);
+    if (!same.ok) target = await reserveSlot(tx, plan, sub.kind);
     if (target === null) throw new CapacityExhaustedError(`no target has room for plan ${plan.id}`);
     if (target.id !== sub.targetId) {
       const moved = { panelId: target.panelId, targetId: target.id };

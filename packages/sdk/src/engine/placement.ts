@@ -1,4 +1,5 @@
 import { SYSTEM_ACTOR } from '../domain/common.js';
+import type { EntitlementKind } from '../domain/entitlement.js';
 import type { Panel } from '../domain/panel.js';
 import type { Plan } from '../domain/plan.js';
 import type { Target } from '../domain/target.js';
@@ -34,10 +35,21 @@ export function withinPlacement(target: Target, panel: Panel, plan: Pick<Plan, '
   return requiredTargetTags.every((tag) => target.tags.includes(tag));
 }
 
-/** Whether a target may take a new client of `plan` (ignoring how full it is). */
-function eligible(target: Target, panel: Panel | undefined, plan: Plan): boolean {
+/**
+ * Whether a target hands out `kind`: it is among the kinds it serves, and a part of another kind than `xray` goes
+ * only to a target that serves that kind alone. A client on a target gets everything the target serves (a PasarGuard
+ * group reaching an Xray inbound and a WireGuard core gives its users both), so a cheap Telegram or WireGuard part
+ * must not land where it would also get Xray; Xray parts keep going to mixed targets, as before kinds.
+ */
+export function servesKind(target: Pick<Target, 'kinds'>, kind: EntitlementKind): boolean {
+  if (!target.kinds.includes(kind)) return false;
+  return kind === 'xray' || target.kinds.length === 1;
+}
+
+/** Whether a target may take a new `kind` client of `plan` (ignoring how full it is). */
+function eligible(target: Target, panel: Panel | undefined, plan: Plan, kind: EntitlementKind): boolean {
   if (panel === undefined || !panel.enabled || panel.health.status === 'unhealthy') return false;
-  if (!target.provisioningEnabled) return false;
+  if (!target.provisioningEnabled || !servesKind(target, kind)) return false;
   return withinPlacement(target, panel, plan);
 }
 
@@ -52,11 +64,11 @@ function utilisation(target: Target): number {
 /**
  * The order targets are tried in: the plan's preferred targets in order, then the default
  * targets, then the rest from least to most utilised. Only enabled targets on enabled, not
- * unhealthy panels, in the plan's locations and with its required tags, qualify.
+ * unhealthy panels, serving `kind` (`servesKind`), in the plan's locations and with its required tags, qualify.
  */
-export function placementOrder(plan: Plan, targets: readonly Target[], panels: readonly Panel[]): Target[] {
+export function placementOrder(plan: Plan, targets: readonly Target[], panels: readonly Panel[], kind: EntitlementKind): Target[] {
   const panelById = new Map(panels.map((p) => [p.id, p]));
-  const candidates = targets.filter((t) => eligible(t, panelById.get(t.panelId), plan));
+  const candidates = targets.filter((t) => eligible(t, panelById.get(t.panelId), plan, kind));
   const byId = new Map(candidates.map((t) => [t.id, t]));
   const order: Target[] = [];
   const seen = new Set<string>();
@@ -74,15 +86,20 @@ export function placementOrder(plan: Plan, targets: readonly Target[], panels: r
 }
 
 /**
- * Reserves one slot of `plan` on the first target in placement order that has room, inside the
+ * Reserves one slot of `plan` for a `kind` client on the first target in placement order that has room, inside the
  * caller's transaction, among the targets `allowed` admits (default all). `CapacityExhaustedError`
  * when the plan is full or no target has room.
  */
-export async function reserveSlot(tx: StorageRepositories, plan: Plan, allowed: (target: Target) => boolean = () => true): Promise<Target> {
+export async function reserveSlot(
+  tx: StorageRepositories,
+  plan: Plan,
+  kind: EntitlementKind,
+  allowed: (target: Target) => boolean = () => true,
+): Promise<Target> {
   const [all, panels] = await Promise.all([tx.targets.list(), tx.panels.list()]);
   const targets = all.filter(allowed);
   // Read the counters fresh: earlier reservations in this transaction moved them.
-  for (const target of placementOrder(plan, targets, panels)) {
+  for (const target of placementOrder(plan, targets, panels, kind)) {
     const result = await tx.capacity.reserve({ targetId: target.id, planId: plan.id, count: 1 });
     if (result.ok) {
       await auditNearlyFull(tx, target);
@@ -92,11 +109,19 @@ export async function reserveSlot(tx: StorageRepositories, plan: Plan, allowed: 
       throw new CapacityExhaustedError(`plan ${plan.id} has no free slots`, { details: { planId: plan.id, reason: 'plan_full' } });
     }
   }
-  throw new CapacityExhaustedError(`no target has room for plan ${plan.id}`, { details: { planId: plan.id, reason: 'no_target' } });
+  throw noTarget(plan, kind);
+}
+
+/** No target serving `kind` has room for `plan`: `CapacityExhaustedError` `no_target`, with the kind when it is not `xray`. */
+function noTarget(plan: Plan, kind: EntitlementKind): CapacityExhaustedError {
+  const what = kind === 'xray' ? '' : ` ${kind}`;
+  return new CapacityExhaustedError(`no${what} target has room for plan ${plan.id}`, {
+    details: { planId: plan.id, reason: 'no_target', ...(kind === 'xray' ? {} : { kind }) },
+  });
 }
 
 /**
- * Chooses a target for each of `count` new subscriptions of `plan`, as `reserveSlot` would one after
+ * Chooses a target for each of `count` new `kind` subscriptions of `plan`, as `reserveSlot` would one after
  * another, from counters read once: `planned` holds the slots this checkout already chose per target (it
  * is added to), and targets in `full` (found full by `orders.place`) are skipped. Nothing is reserved
  * here: `orders.place` takes the slots last and refuses a target that filled meanwhile.
@@ -109,6 +134,7 @@ export function chooseTargets(
   panels: readonly Panel[],
   planned: Map<string, number>,
   full: ReadonlySet<string>,
+  kind: EntitlementKind,
 ): Target[] {
   const chosen: Target[] = [];
   for (let n = 0; n < count; n++) {
@@ -116,10 +142,8 @@ export function chooseTargets(
       .filter((t) => !full.has(t.id))
       .map((t) => ({ ...t, allocated: t.allocated + (planned.get(t.id) ?? 0) }))
       .filter((t) => t.capacity === null || t.allocated < t.capacity);
-    const target = placementOrder(plan, counted, panels)[0];
-    if (target === undefined) {
-      throw new CapacityExhaustedError(`no target has room for plan ${plan.id}`, { details: { planId: plan.id, reason: 'no_target' } });
-    }
+    const target = placementOrder(plan, counted, panels, kind)[0];
+    if (target === undefined) throw noTarget(plan, kind);
     planned.set(target.id, (planned.get(target.id) ?? 0) + 1);
     chosen.push(targets.find((t) => t.id === target.id)!);
   }

@@ -5,6 +5,7 @@ import { parseInput } from '../domain/validate.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { StorageRepositories } from '../ports/storage.js';
 import { ADMIN_ACTOR } from './admin-actor.js';
+import { refuseKindCombination } from './plan-kinds.js';
 import type { EngineContext } from './context.js';
 
 /** A `ValidationError` when the placement prefers a target that is not stored. */
@@ -25,6 +26,7 @@ export async function createPlan(ctx: EngineContext, input: NewPlan, actor: Acto
   const valid = parseInput(NewPlanSchema, input, 'plan');
   return ctx.storage.transaction(async (tx) => {
     await checkPreferredTargets(tx, valid.placement.preferredTargetIds);
+    refuseKindCombination(valid);
     const plan = await tx.plans.create(valid);
     await tx.audit.append({ actor, action: 'plan.created', subjectType: 'plan', subjectId: plan.id, data: auditData(plan) });
     return plan;
@@ -38,8 +40,10 @@ export async function createPlan(ctx: EngineContext, input: NewPlan, actor: Acto
 export async function updatePlan(ctx: EngineContext, planId: string, patch: PlanPatch, actor: Actor = ADMIN_ACTOR): Promise<Plan> {
   const valid = parseInput(PlanPatchSchema, patch, 'plan patch');
   return ctx.storage.transaction(async (tx) => {
-    if ((await tx.plans.get(planId)) === null) throw new NotFoundError('plan', planId);
+    const stored = await tx.plans.get(planId);
+    if (stored === null) throw new NotFoundError('plan', planId);
     await checkPreferredTargets(tx, valid.placement?.preferredTargetIds);
+    refuseKindCombination({ ...stored, ...valid });
     const plan = await tx.plans.update(planId, valid);
     await tx.audit.append({ actor, action: 'plan.updated', subjectType: 'plan', subjectId: plan.id, data: auditData(plan) });
     return plan;

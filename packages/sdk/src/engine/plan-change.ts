@@ -165,11 +165,11 @@ async function reserveNewSlot(
 ): Promise<Target> {
   if (moves) {
     const panelIds = storefront?.sale.storefront.quotas.panelIds ?? null;
-    if (panelIds === null) return reserveSlot(tx, plan, (t) => t.panelId !== sub.panelId);
+    if (panelIds === null) return reserveSlot(tx, plan, sub.kind, (t) => t.panelId !== sub.panelId);
     // A storefront's buyer moves only onto the panels its storefront may sell on.
     const allowed = new Set(panelIds);
     try {
-      return await reserveSlot(tx, plan, (t) => t.panelId !== sub.panelId && allowed.has(t.panelId));
+      return await reserveSlot(tx, plan, sub.kind, (t) => t.panelId !== sub.panelId && allowed.has(t.panelId));
     } catch (error) {
       if (!CapacityExhaustedError.is(error) || error.details?.['reason'] !== 'no_target') throw error;
       throw new StorefrontRefusedError(storefront!.sale.storefront.id, 'quota_panels', { planId: plan.id });

@@ -39,7 +39,7 @@ export function targetsIn(location: string, targets: readonly Target[], panels: 
 export function hasRoomIn(plan: Plan, location: string, targets: readonly Target[], panels: readonly Panel[]): boolean {
   if (plan.maxClients !== null && plan.allocated >= plan.maxClients) return false;
   const roomy = targetsIn(location, targets, panels).filter((t) => t.capacity === null || t.allocated < t.capacity);
-  return placementOrder(plan, roomy, panels).length > 0;
+  return plan.kinds.every((kind) => placementOrder(plan, roomy, panels, kind).length > 0);
 }
 
 /**

@@ -25,7 +25,7 @@ export interface TargetSyncOptions {
 export interface TargetSyncResult {
   /** Targets stored now for the first time (enabled on the panel and selected). */
   added: Target[];
-  /** Stored targets whose name, protocol or adapter data the panel now reports differently, as updated. */
+  /** Stored targets whose name, protocol, kinds or adapter data the panel now reports differently, as updated. */
   updated: Target[];
   /** Targets taken out of placement now (`provisioningEnabled: false`) because the panel no longer offers them. */
   retired: Target[];
@@ -63,7 +63,8 @@ export async function syncTargets(ctx: EngineContext, panelId: string, options: 
   const call = options.signal === undefined ? {} : { signal: options.signal };
   const listed = await ctx.panels.call(handle, `targets:${panelId}`, (c) => handle.adapter.listTargets(c), call);
   const selected = options.select ? options.select(listed) : listed.filter((t) => t.enabled);
-  const offered = new Map(selected.filter((t) => t.enabled).map((t) => [t.remoteRef, t]));
+  // A target that hands out no kind the shop sells (3x-ui's Telegram proxy inbound on a node) is not offered.
+  const offered = new Map(selected.filter((t) => t.enabled && t.kinds?.length !== 0).map((t) => [t.remoteRef, t]));
   const listedRefs = new Set(listed.filter((t) => t.enabled).map((t) => t.remoteRef));
   const selectedRefs = new Set(selected.map((t) => t.remoteRef));
 
@@ -75,7 +76,10 @@ export async function syncTargets(ctx: EngineContext, panelId: string, options: 
     for (const remote of offered.values()) {
       if (known.has(remote.remoteRef)) continue;
       const { remoteRef, name, protocol, remoteMeta } = remote;
-      result.added.push(await tx.targets.create({ panelId, remoteRef, name, protocol, remoteMeta, capacity, isDefault: !hasDefault }));
+      const kinds = [...(remote.kinds ?? ['xray'])];
+      result.added.push(
+        await tx.targets.create({ panelId, remoteRef, name, protocol, remoteMeta, kinds, capacity, isDefault: !hasDefault }),
+      );
       hasDefault = true;
     }
     for (const target of stored) {
@@ -116,5 +120,7 @@ function changes(target: Target, remote: RemoteTarget): TargetPatch | null {
   if (target.name !== remote.name) patch.name = remote.name;
   if (target.protocol !== remote.protocol) patch.protocol = remote.protocol;
   if (!isDeepStrictEqual(target.remoteMeta, remote.remoteMeta)) patch.remoteMeta = remote.remoteMeta;
+  const kinds = remote.kinds ?? ['xray'];
+  if (!isDeepStrictEqual(target.kinds, kinds)) patch.kinds = [...kinds];
   return Object.keys(patch).length === 0 ? null : patch;
 }

@@ -23,7 +23,12 @@ export type PlanChangeDenyReason =
   /** The remaining value cannot be judged without a usage reading. */
   | 'usage_unknown'
   /** The subscription heads a group with more members than the new plan seats (`Plan.sharing`, none for a plan for one). */
-  | 'too_many_members';
+  | 'too_many_members'
+  /**
+   * The new plan does not sell exactly this subscription's kind alone, or the subscription is a part of a bundle:
+   * a plan change keeps the buyer's client and its kind (a WireGuard part does not become an Xray one).
+   */
+  | 'kind_mismatch';
 
 /** The terms of an allowed plan change, in integer minor units of the plan's currency. */
 export interface PlanChangeQuote {
@@ -49,9 +54,10 @@ export type PlanChangeDecision = { allowed: true; quote: PlanChangeQuote } | { a
  * the group the subscription heads holds (0, or omitted, for none).
  */
 export interface PlanChangeInput {
-  subscription: Pick<Subscription, 'status' | 'expiresAt' | 'trafficLimitBytes' | 'usedBytes' | 'trial'>;
-  currentPlan: Pick<Plan, 'id' | 'price' | 'durationDays'>;
-  newPlan: Pick<Plan, 'id' | 'price' | 'durationDays' | 'trafficBytes' | 'onSale'> & Partial<Pick<Plan, 'sharing'>>;
+  subscription: Pick<Subscription, 'status' | 'expiresAt' | 'trafficLimitBytes' | 'usedBytes' | 'trial'> &
+    Partial<Pick<Subscription, 'kind'>>;
+  currentPlan: Pick<Plan, 'id' | 'price' | 'durationDays'> & Partial<Pick<Plan, 'kinds'>>;
+  newPlan: Pick<Plan, 'id' | 'price' | 'durationDays' | 'trafficBytes' | 'onSale'> & Partial<Pick<Plan, 'sharing' | 'kinds'>>;
   now: Date;
   members?: number;
 }
@@ -70,6 +76,11 @@ export function decidePlanChange({ subscription: sub, currentPlan, newPlan, now,
     return { allowed: false, reason: 'not_changeable_status' };
   }
   if (sub.trial) return { allowed: false, reason: 'trial' };
+  const kind = sub.kind ?? 'xray';
+  const newKinds = newPlan.kinds ?? ['xray'];
+  if ((currentPlan.kinds ?? ['xray']).length > 1 || newKinds.length !== 1 || newKinds[0] !== kind) {
+    return { allowed: false, reason: 'kind_mismatch' };
+  }
   const maxMembers = newPlan.sharing?.maxMembers ?? null;
   if (members > (maxMembers ?? 0)) return { allowed: false, reason: 'too_many_members' };
 

@@ -115,7 +115,7 @@ async function queueMove(ctx: EngineContext, sub: Subscription, source: Set<stri
         evacuation: true,
         reserve: async (inner) => {
           await inner.capacity.release({ targetId: current.targetId, planId: current.planId, count: 1 });
-          to = await reserveSlot(inner, plan, (t) => !source.has(t.id));
+          to = await reserveSlot(inner, plan, current.kind, (t) => !source.has(t.id));
           const planChange: PlanChangePayload = {
             fromPlanId: plan.id,
             toPlanId: plan.id,
@@ -158,7 +158,9 @@ function planMoves(
     const target =
       plan === undefined
         ? undefined
-        : placementOrder(plan, candidates, panels).find((t) => t.capacity === null || t.allocated + (taken.get(t.id) ?? 0) < t.capacity);
+        : placementOrder(plan, candidates, panels, sub.kind).find(
+            (t) => t.capacity === null || t.allocated + (taken.get(t.id) ?? 0) < t.capacity,
+          );
     if (target !== undefined) taken.set(target.id, (taken.get(target.id) ?? 0) + 1);
     out.set(sub.id, target ?? null);
   }

@@ -79,7 +79,7 @@ export async function moveSubscription(ctx: EngineContext, input: MoveSubscripti
       generation: sub.remote.generation + 1,
       auditAction: 'subscription.move_queued',
       reserve: async (inner) => {
-        to = await reserveSlot(inner, plan, (t) => destination.has(t.id)).catch((error: unknown) => {
+        to = await reserveSlot(inner, plan, sub.kind, (t) => destination.has(t.id)).catch((error: unknown) => {
           if (!CapacityExhaustedError.is(error)) throw error;
           throw new CapacityExhaustedError(`location ${request.location} has no room for plan ${plan.id}`, {
             details: { planId: plan.id, reason: 'location_full', location: request.location },

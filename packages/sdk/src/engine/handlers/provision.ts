@@ -45,11 +45,26 @@ async function pendingSubscription(ctx: EngineContext, job: Job): Promise<Subscr
   return sub !== null && sub.status === 'pending' ? sub : null;
 }
 
-/** The spec a new client gets: a period that starts now, unless it waits for first use. */
-function newClientSpec(sub: Subscription, capabilities: Parameters<typeof specOf>[1], now: Date): ClientSpec {
+/**
+ * The spec a new client gets: a period that starts now, unless it waits for first use; a part of a bundle whose
+ * sibling is already live ends with it (`bundleExpiry`), so parts provisioned apart (a retried job) stay aligned.
+ */
+function newClientSpec(sub: Subscription, capabilities: Parameters<typeof specOf>[1], now: Date, siblingExpiry: Date | null): ClientSpec {
   const spec = specOf(sub, capabilities);
-  if (sub.expiresAt === null && !sub.startOnFirstUse) return { ...spec, expiry: { type: 'at', at: addDays(now, sub.durationDays) } };
+  if (sub.expiresAt === null && !sub.startOnFirstUse)
+    return { ...spec, expiry: { type: 'at', at: siblingExpiry ?? addDays(now, sub.durationDays) } };
   return spec;
+}
+
+/**
+ * When a bundle's part (a plan's kinds, a built plan's locations) is provisioned after a sibling went live, the
+ * sibling's expiry, else `null`: one read of the order's subscriptions, only for a part of a bundle.
+ */
+async function bundleExpiry(ctx: EngineContext, sub: Subscription): Promise<Date | null> {
+  if (sub.bundleId === null || sub.orderId === null || sub.expiresAt !== null || sub.startOnFirstUse) return null;
+  const siblings = await ctx.storage.subscriptions.listByOrder(sub.orderId);
+  const live = siblings.find((s) => s.bundleId === sub.bundleId && s.id !== sub.id && s.expiresAt !== null && s.status !== 'failed');
+  return live?.expiresAt ?? null;
 }
 
 /**
@@ -118,7 +133,9 @@ export const provisionHandler: JobHandler = {
       target = known?.id === first.sub.targetId ? known : await ctx.storage.targets.get(first.sub.targetId);
       if (target === null) throw new NotFoundError('target', first.sub.targetId);
       const now = ctx.clock.now();
-      const specs = work.map((w) => newClientSpec(w.sub, handle.adapter.capabilities, now));
+      const specs = await Promise.all(
+        work.map(async (w) => newClientSpec(w.sub, handle.adapter.capabilities, now, await bundleExpiry(ctx, w.sub))),
+      );
       const ref = targetRefOf(target);
       remote = await env.call(handle, `provision:${first.claimed.job.id}`, (c) => handle.adapter.createClients(ref, specs, c), {
         first: true,
