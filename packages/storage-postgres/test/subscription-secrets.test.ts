@@ -44,6 +44,7 @@ function rowOf(id: string, box: SecretBox | undefined): Record<string, unknown> 
     terms: null,
     label: null,
     bundle_id: null,
+    kind: 'xray',
     revision: 1,
     created_at: at,
     updated_at: at,
@@ -77,7 +78,7 @@ describe('a subscription read from its row: the credentials opened when read', (
     for (const box of [createSecretBox([generateSecretKey('k1')]), undefined]) {
       const sub = subscriptionFromRow(rowOf('sub_1', box), box);
       expect(Object.keys(sub).slice(-4)).toEqual(SECRET_FIELDS);
-      expect(Object.keys(sub)).toHaveLength(30);
+      expect(Object.keys(sub)).toHaveLength(31);
       const spread = { ...sub };
       for (const field of SECRET_FIELDS) expect(Object.getOwnPropertyDescriptor(spread, field)?.value).toEqual(credentials[field]);
       expect(JSON.parse(JSON.stringify(sub))).toEqual(JSON.parse(JSON.stringify(spread)));
