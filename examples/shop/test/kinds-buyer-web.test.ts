@@ -138,6 +138,51 @@ describe('a part’s page', () => {
   });
 });
 
+describe('the link’s config files (the feed’s routes, mounted by the shop)', () => {
+  it('serve the .conf the page links to, and the zip the dashboard offers; nothing for a part not in the link', async () => {
+    const buyer = await signedUpBuyer(t.app);
+    const customerId = await customerIdOf(t, buyer.email);
+    const [wg, awg] = await partsFor(t.shop, customerId, ['wireguard', 'amneziawg']);
+    const page = (await buyer.agent.get(`/subscriptions/${wg!.id}`).expect(200)).text;
+    const conf = await supertest(t.app)
+      .get(new URL(hrefOf(page, 'download-config')!).pathname)
+      .expect(200);
+    expect(conf.text).toBe(wireGuardConf(wg!.shareLinks[0]!));
+    expect(conf.headers['content-disposition']).toBe('attachment; filename="DE_Frankfurt_1.conf"');
+    const dashboard = (await buyer.agent.get('/dashboard').expect(200)).text;
+    const zip = await supertest(t.app)
+      .get(new URL(hrefOf(dashboard, 'download-configs-zip')!).pathname)
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    expect(zip.headers['content-type']).toBe('application/zip');
+    expect((zip.body as Buffer).subarray(0, 4).toString('hex')).toBe('504b0304');
+    // Another buyer's part is not in this buyer's link.
+    const other = await signedUpBuyer(t.app);
+    const [theirs] = await partsFor(t.shop, await customerIdOf(t, other.email), ['wireguard']);
+    const link = await buyerLinkOf(t.shop, customerId);
+    await supertest(t.app)
+      .get(`${new URL(link).pathname}/config/${theirs!.id}.conf`)
+      .expect(404);
+    expect(awg).toBeDefined();
+  });
+
+  it('are not offered for a part that stopped (expired): no button that would answer 404', async () => {
+    const buyer = await signedUpBuyer(t.app);
+    const [wg] = await partsFor(t.shop, await customerIdOf(t, buyer.email), ['wireguard']);
+    await t.shop.storage.subscriptions.update(wg!.id, { status: 'expired' }, { expectedRevision: wg!.revision });
+    const card = cardOf((await buyer.agent.get('/dashboard').expect(200)).text, 'subscription-card', wg!.id);
+    expect(card).not.toContain('data-testid="part-delivery"');
+    const page = (await buyer.agent.get(`/subscriptions/${wg!.id}`).expect(200)).text;
+    expect(page).not.toContain('data-testid="download-config"');
+    expect(page).not.toContain('id="subscription-url"');
+  });
+});
+
 describe('the link’s page in a browser', () => {
   it('lists the bundle under the plan’s name with each part’s delivery under that link, and no Xray apps for a link without Xray', async () => {
     const buyer = await signedUpBuyer(t.app);

@@ -15,6 +15,7 @@ import type { Update } from 'grammy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { translator } from '../src/i18n/translate.js';
 import { planNamed } from './support/buying.js';
+import { partsFor } from './support/kind-parts.js';
 import { buttonsOf, type BotCall } from './support/fake-telegram.js';
 import { paymentsOf } from '../src/app/payments/records.js';
 import supertest from 'supertest';
@@ -62,6 +63,9 @@ interface BotWorld {
   ticketId: string;
   /** A subscription of theirs whose plan sells extra devices (device packs). */
   packSubId: string;
+  /** A WireGuard part of theirs and a Telegram-proxy part (issue 92), written into storage with the panels' links. */
+  wireGuardSubId: string;
+  telegramSubId: string;
 }
 
 interface Row {
@@ -116,6 +120,19 @@ const TABLE: Row[] = [
     web: 'get /subscriptions/:id',
     api: 'get /api/v1/subscriptions/:id',
     bot: (w) => w.buyer.press(w.details, 'q:'),
+  },
+  {
+    // The page offers the .conf (the link's `get /s/:token/config/:file`, served to whoever holds the link) and its QR.
+    useCase: 'download a WireGuard config',
+    web: 'get /subscriptions/:id',
+    api: 'get /api/v1/subscriptions/:id',
+    bot: (w) => w.buyer.send(w.buyer.tap(`s:${w.wireGuardSubId}`, messageIdOf(w.menu))),
+  },
+  {
+    useCase: 'open the Telegram proxy',
+    web: 'get /subscriptions/:id',
+    api: 'get /api/v1/subscriptions/:id',
+    bot: (w) => w.buyer.send(w.buyer.tap(`s:${w.telegramSubId}`, messageIdOf(w.menu))),
   },
   {
     useCase: 'extension',
@@ -419,6 +436,7 @@ beforeAll(async () => {
   const packPlan = await planNamed(s.t, 'Frankfurt · 1 month · unlimited');
   const packed = await shop.kit.checkout({ customerId, items: [{ planId: packPlan.id }], idempotencyKey: 'table-buy-pack' });
   await s.t.drain();
+  const [wireGuardPart, telegramPart] = await partsFor(shop, customerId, ['wireguard', 'mtproto']);
   world = {
     buyer,
     customerId,
@@ -431,6 +449,8 @@ beforeAll(async () => {
     cheapest,
     ticketId: (await openTicket(shop, customerId, { subject: 'Slow at night', text: 'The VPN is slow every evening' })).id,
     packSubId: packed.subscriptions[0]!.id,
+    wireGuardSubId: wireGuardPart!.id,
+    telegramSubId: telegramPart!.id,
   };
   // Telegram Stars and CryptoBot on, so their cells have something to sell.
   cryptoBot = await new CryptoBotSimulator().start();

@@ -1,5 +1,6 @@
 import {
   type AppManagement,
+  createConfigFilesHandler,
   createFeedHandler,
   deviceLimited,
   type FeedAnswer,
@@ -9,7 +10,7 @@ import {
   type LinkGate,
 } from '@panelkit/subscription-feed';
 import { platformOf } from '@panelkit/subscription-feed/apps';
-import { Router, type Response } from 'express';
+import { type Request, Router, type Response } from 'express';
 import { idParam } from '../app/input/ids.js';
 import type { Shop } from '../app/shop.js';
 import { deviceCounts } from '../app/devices/subscription-devices.js';
@@ -101,6 +102,17 @@ export function subscriptionLinkRoutes(shop: Shop, limits: RateLimits, gates: re
   router.get('/s/:token', limits.subscriptionLink, async (req, res) => {
     send(res, await answer({ token: String(req.params['token'] ?? ''), method: req.method, headers: req.headers }));
   });
+
+  // The link's WireGuard/AmneziaWG configs: one part's .conf, every config in a zip (the feed's; no device fetch).
+  const files = createConfigFilesHandler({ kit: shop.kit });
+  const sendFile = async (req: Request, res: Response, file: string) => {
+    const got = await files({ token: String(req.params['token'] ?? ''), method: req.method, headers: req.headers, file });
+    res.status(got.status).set(got.headers).send(got.body);
+  };
+  router.get('/s/:token/config/:file', limits.subscriptionLink, (req, res) =>
+    sendFile(req, res, `config/${String(req.params['file'] ?? '')}`),
+  );
+  router.get('/s/:token/configs.zip', limits.subscriptionLink, (req, res) => sendFile(req, res, 'configs.zip'));
 
   // The form and the API send the link's version they read (`from`), so a rotation sent twice replaces the link once.
   router.post('/account/subscription-link/rotate', requireAccount, async (req, res) => {

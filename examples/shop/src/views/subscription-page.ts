@@ -10,6 +10,7 @@ import { devicesSection, type DevicePackSlot } from './subscription-devices.js';
 import { expiryText, statusBadge, usageView } from './subscription-bits.js';
 import { renameForm, subscriptionTitle } from './subscription-name.js';
 import { kindBadge, partDeliveryBlock, type PartDeliveryView } from './part-delivery-card.js';
+import { deliveredByLink } from '../app/kinds/part-delivery.js';
 
 export interface SubscriptionView {
   sub: Subscription;
@@ -35,7 +36,7 @@ export interface SubscriptionView {
   movable?: boolean;
   /**
    * How the buyer takes a part the link does not deliver (WireGuard, AmneziaWG, Telegram proxy), shown instead of the
-   * link and its app guides; `null` or absent for an Xray subscription.
+   * link and its app guides; `null` or absent for an Xray subscription and for a part that is not usable now.
    */
   delivery?: PartDeliveryView | null;
 }
@@ -166,6 +167,6 @@ ${changeNote(ctx, view)}
   ${manageLinks(ctx, view)}
 </section>
 ${view.devices !== null ? devicesSection(ctx, view.devices, view.timeZone, view.devicePack ?? null) : ''}
-${view.delivery ? partConnection(ctx, sub, view.delivery) : connection(ctx, view)}`,
+${deliveredByLink(sub) ? connection(ctx, view) : view.delivery ? partConnection(ctx, sub, view.delivery) : ''}`,
   });
 }
