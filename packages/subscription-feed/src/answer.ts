@@ -1,7 +1,7 @@
 import type { AppManagement } from './app-management.js';
 import { announceLines, headerText } from './feed/announce.js';
-import { feedBody, feedFormat, profileDisposition, profileTitle } from './feed/client-format.js';
-import { deviceLimited, type LinkFeed, usableOf } from './feed/feed.js';
+import { type FeedFormat, feedBody, feedFormat, profileDisposition, profileTitle } from './feed/client-format.js';
+import { deviceLimited, type LinkFeed, type UserInfo, usableOf } from './feed/feed.js';
 import { type PlanRouting, routingOfSubscriptions, routingTurnedOffFor } from './feed/link-routing.js';
 import { managementHeaders } from './feed/management-headers.js';
 import { placeholderLinks } from './feed/placeholder.js';
@@ -49,6 +49,19 @@ export interface FeedFacts {
   updateIntervalHours?: number;
 }
 
+/** Whether the format is a proxy profile (Clash/mihomo, sing-box): the formats that carry WireGuard parts too. */
+const isProfile = (format: FeedFormat): boolean => format === 'clash' || format === 'sing-box';
+
+/**
+ * The usage and expiry the answer to `request` carries (`subscription-userinfo` and the banner's warnings): of the
+ * parts whose links the app's format gets (`LinkFeed.info`: Xray parts; `LinkFeed.profileInfo` for a Clash or
+ * sing-box profile: Xray and WireGuard parts). A Telegram or AmneziaWG part is never in it.
+ */
+export function servedInfo(request: FeedRequest, feed: Pick<LinkFeed, 'info' | 'profileInfo'>): UserInfo {
+  const profile = isProfile(feedFormat(headerOf(request, 'user-agent'), headerOf(request, 'accept')));
+  return profile ? (feed.profileInfo ?? feed.info) : feed.info;
+}
+
 /** The `announce` banner's lines for these facts (empty: no banner). */
 export function bannerLines(facts: Pick<FeedFacts, 'feed' | 'url' | 'moveTo' | 'banner' | 'texts' | 'now' | 'formatDate'>): string[] {
   return announceLines(facts.texts, {
@@ -87,12 +100,14 @@ export function routingOf(
 }
 
 /**
- * The headers client apps read: usage and expiry, title, refresh interval, page, support, the banner and, for an
- * app that documents them, the management headers the owner turned on. A browser's page gets them too.
+ * The headers client apps read: usage and expiry (`servedInfo`: of the parts the app's format carries), title,
+ * refresh interval, page, support, the banner and, for an app that documents them, the management headers the owner
+ * turned on. A browser's page gets them too.
  */
 export function appHeaders(request: FeedRequest, facts: FeedFacts): Record<string, string> {
-  const { upload, download, total, expire } = facts.feed.info;
-  const lines = bannerLines(facts);
+  const info = servedInfo(request, facts.feed);
+  const { upload, download, total, expire } = info;
+  const lines = bannerLines({ ...facts, feed: { ...facts.feed, info } });
   return {
     'subscription-userinfo': `upload=${upload}; download=${download}; total=${total}; expire=${expire}`,
     'profile-title': profileTitle(facts.title),
@@ -129,7 +144,7 @@ export function feedAnswer(request: FeedRequest, facts: FeedFacts): FeedAnswer {
   const routingValue = routingHeader(userAgent, routing, facts.title, feed.blocked === null && facts.routingTurnedOff);
   if (routingValue !== null) headers['routing'] = routingValue;
   const format = feedFormat(userAgent, headerOf(request, 'accept'));
-  const profile = format === 'clash' || format === 'sing-box';
+  const profile = isProfile(format);
   const links =
     feed.blocked !== null
       ? placeholderLinks(feed.blocked, facts.texts, facts.url)

@@ -1,5 +1,6 @@
-import type { DeviceCheck, DeviceRequest, Subscription } from '@panelkit/sdk';
+import { type DeviceCheck, type DeviceRequest, KIND_TRAITS, type Subscription } from '@panelkit/sdk';
 import type { DeviceRefusal } from '@panelkit/sdk/rules';
+import { kindOf } from './feed/feed.js';
 
 /** What the feed asks of the SDK's device rule: `kit.devices` (or anything with its `touch`). */
 export interface FeedDevices {
@@ -15,16 +16,22 @@ export interface DeviceVerdict {
   served: Subscription[];
   /** The first refusal's reason when any subscription refused the device, else `null`. */
   refused: DeviceRefusal | null;
-  /** Each subscription's check, in the order given; `null` where none was needed (served uncounted by its terms). */
+  /**
+   * Each subscription's check, in the order given; `null` where none was needed (served uncounted by its terms, or a
+   * part whose kind counts no devices).
+   */
   checks: (DeviceCheck | null)[];
 }
 
 /**
- * Whether a request without an id is served uncounted by the subscription's frozen terms, which `touch` would
- * answer without a write and without an event: the call is skipped. Terms not frozen (`null`) follow the plan,
- * which only `touch` reads.
+ * Whether the subscription serves the request without a check, so `touch` is not called: a part whose kind counts
+ * no devices (`KIND_TRAITS[kind].devicesCountable`: only `xray` parts; a WireGuard key or a Telegram proxy is not
+ * fetched by a device's app, so nothing is registered or refreshed on it, and no limit of it refuses the link), or a
+ * request without an id that the subscription's frozen terms serve uncounted, which `touch` would answer without a
+ * write and without an event. Terms not frozen (`null`) follow the plan, which only `touch` reads.
  */
 function servedWithoutCheck(sub: Subscription, device: DeviceRequest): boolean {
+  if (!KIND_TRAITS[kindOf(sub)].devicesCountable) return true;
   return device.hwid === null && sub.terms !== null && sub.terms.noHwidPolicy === 'serve';
 }
 
@@ -32,8 +39,9 @@ function servedWithoutCheck(sub: Subscription, device: DeviceRequest): boolean {
  * A client app's request on the buyer's link: each usable subscription counts the device on its own
  * (`kit.devices.touch`: registered, refreshed, served uncounted, or refused at its limit or for a missing id), on
  * the subscription as the link has just read it (not read again). A subscription in `checked` was decided with the
- * link's read (`kit.links.scope` with the device: a known device refreshed there) and is not touched again. For
- * client apps only, never a browser.
+ * link's read (`kit.links.scope` with the device: a known device refreshed there) and is not touched again. A part
+ * whose kind counts no devices (WireGuard, AmneziaWG, MTProto) is served unchecked. For client apps only, never a
+ * browser.
  */
 export async function checkDevice(
   devices: FeedDevices,

@@ -1,6 +1,6 @@
 import { type DeviceCheck, type DeviceRequest, parseDeviceHeaders, type Subscription, type SubscriptionStatus } from '@panelkit/sdk';
 import { type AppManagement, APP_MANAGEMENT_OFF } from './app-management.js';
-import { type FeedFacts, feedAnswer, isBrowser, routingOf, wantsRouting } from './answer.js';
+import { type FeedFacts, feedAnswer, isBrowser, routingOf, servedInfo, wantsRouting } from './answer.js';
 import { announcesAnything } from './feed/announce.js';
 import { checkDevice, type DeviceVerdict, type FeedDevices } from './devices.js';
 import { type LinkFeed, linkFeed, SHOWN_STATUSES, servedToDevice, USABLE_STATUS_LIST, usableOf } from './feed/feed.js';
@@ -193,7 +193,8 @@ export function createFeedHandler(options: FeedHandlerOptions): (request: FeedLi
     });
     // Most refreshes of an active link say nothing in words: the buyer's language is read only when one does.
     const speaks =
-      browser || announcesAnything({ blocked: feed.blocked, info: feed.info, moveTo: facts.moveTo, now }, bannersOf(notice.banner));
+      browser ||
+      announcesAnything({ blocked: feed.blocked, info: servedInfo(request, feed), moveTo: facts.moveTo, now }, bannersOf(notice.banner));
     const locale = speaks ? ((await options.locale?.(customerId)) ?? 'en') : 'en';
     const plans = options.plans !== undefined && wantsRouting(request, feed) ? await options.plans() : null;
     const answerFacts: FeedFacts = { ...factsIn(locale), ...routingOf(request, feed, plans) };

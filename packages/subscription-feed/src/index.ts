@@ -5,7 +5,16 @@
  * configs (one `.conf`, or all in a zip). The client apps' catalogue is at `./apps`, the format
  * builders at `./formats`.
  */
-export { appHeaders, type FeedFacts, feedAnswer, isBrowser, routingOf, UPDATE_INTERVAL_HOURS, wantsRouting } from './answer.js';
+export {
+  appHeaders,
+  type FeedFacts,
+  feedAnswer,
+  isBrowser,
+  routingOf,
+  servedInfo,
+  UPDATE_INTERVAL_HOURS,
+  wantsRouting,
+} from './answer.js';
 export { APP_MANAGEMENT_OFF, APP_MANAGEMENT_SWITCHES, type AppManagement, isHappProviderId } from './app-management.js';
 export { createConfigFilesHandler, type FeedFileAnswer, type FeedFileRequest } from './config-files.js';
 export { checkDevice, type DeviceVerdict, type FeedDevices } from './devices.js';

@@ -1,4 +1,4 @@
-import type { EntitlementKind, Subscription, SubscriptionStatus } from '@panelkit/sdk';
+import { type EntitlementKind, KIND_TRAITS, type Subscription, type SubscriptionStatus } from '@panelkit/sdk';
 import type { DeviceRefusal } from '@panelkit/sdk/rules';
 import type { BlockReason } from './placeholder.js';
 
@@ -41,7 +41,18 @@ export interface LinkFeed {
    * delivered as a `.conf` and as proxy links. Absent: none.
    */
   profileLinks?: string[];
+  /**
+   * The usage and expiry of the parts whose links every format carries (`xray` parts): what the
+   * `subscription-userinfo` header says to an app that reads base64 or plain links. A blocked feed: of the newest such
+   * part.
+   */
   info: UserInfo;
+  /**
+   * The usage and expiry of the parts the Clash and sing-box profiles carry (`xray` and `wireguard` parts), as
+   * {@link LinkFeed.info} for those apps. Absent: `info`. No AmneziaWG or MTProto part is summed anywhere: no app
+   * fetching the link is served one.
+   */
+  profileInfo?: UserInfo;
   blocked: BlockReason | null;
   subscriptions: Subscription[];
 }
@@ -71,15 +82,37 @@ export function sumUserInfo(subs: readonly Subscription[]): UserInfo {
 /** A subscription's kind; a subscription stored before kinds has none and is `xray`. */
 export const kindOf = (subscription: Subscription): EntitlementKind => subscription.kind ?? 'xray';
 
-/** The share links of the subscriptions of `kind`, in their order, duplicates dropped. */
-const linksOfKind = (subs: readonly Subscription[], kind: EntitlementKind): string[] => [
-  ...new Set(subs.filter((s) => kindOf(s) === kind).flatMap((s) => s.shareLinks)),
+/** The kinds whose links every format carries (`links`, `info`). */
+const LINK_KINDS: readonly EntitlementKind[] = ['xray'];
+
+/** The kinds the Clash and sing-box profiles carry besides (`profileLinks`; `profileInfo` sums both). */
+const PROFILE_ONLY_KINDS: readonly EntitlementKind[] = ['wireguard'];
+
+/** The kinds a Clash or sing-box profile carries in all (`profileInfo`). */
+const PROFILE_KINDS: readonly EntitlementKind[] = [...LINK_KINDS, ...PROFILE_ONLY_KINDS];
+
+/** The subscriptions of `kinds`, in their order. */
+const ofKinds = (subs: readonly Subscription[], kinds: readonly EntitlementKind[]): Subscription[] =>
+  subs.filter((s) => kinds.includes(kindOf(s)));
+
+/** The share links of the subscriptions of `kinds`, in their order, duplicates dropped. */
+const linksOfKinds = (subs: readonly Subscription[], kinds: readonly EntitlementKind[]): string[] => [
+  ...new Set(ofKinds(subs, kinds).flatMap((s) => s.shareLinks)),
 ];
 
 /** The links of the subscriptions a feed serves: `links` and `profileLinks` (see {@link LinkFeed}). */
 const linksOf = (subs: readonly Subscription[]): Pick<LinkFeed, 'links' | 'profileLinks'> => ({
-  links: linksOfKind(subs, 'xray'),
-  profileLinks: linksOfKind(subs, 'wireguard'),
+  links: linksOfKinds(subs, LINK_KINDS),
+  profileLinks: linksOfKinds(subs, PROFILE_ONLY_KINDS),
+});
+
+/** The usage of the parts each format carries (see {@link LinkFeed}); `pick` narrows each format's parts first. */
+const infoOf = (
+  subs: readonly Subscription[],
+  pick: (parts: Subscription[]) => Subscription[] = (parts) => parts,
+): Pick<LinkFeed, 'info' | 'profileInfo'> => ({
+  info: sumUserInfo(pick(ofKinds(subs, LINK_KINDS))),
+  profileInfo: sumUserInfo(pick(ofKinds(subs, PROFILE_KINDS))),
 });
 
 /**
@@ -91,10 +124,18 @@ export function linkFeed(all: readonly Subscription[]): LinkFeed {
   const subscriptions = shownOf(all);
   const usable = usableOf({ subscriptions });
   if (usable.length > 0 || subscriptions.length === 0) {
-    return { ...linksOf(usable), info: sumUserInfo(usable), blocked: null, subscriptions };
+    return { ...linksOf(usable), ...infoOf(usable), blocked: null, subscriptions };
   }
   const newest = subscriptions[0] as Subscription;
-  return { links: [], profileLinks: [], info: sumUserInfo([newest]), blocked: BLOCKING.get(newest.status) ?? null, subscriptions };
+  // Each format's totals are its own newest part's (shown newest first), never a part of a kind it does not carry.
+  const newestOnly = (parts: Subscription[]) => parts.slice(0, 1);
+  return {
+    links: [],
+    profileLinks: [],
+    ...infoOf(subscriptions, newestOnly),
+    blocked: BLOCKING.get(newest.status) ?? null,
+    subscriptions,
+  };
 }
 
 /** The feed's subscriptions whose links it serves, oldest first. */
@@ -102,9 +143,12 @@ export function usableOf(feed: Pick<LinkFeed, 'subscriptions'>): Subscription[] 
   return feed.subscriptions.filter((s) => USABLE_STATUSES.has(s.status)).reverse();
 }
 
-/** Whether a subscription the feed serves counts devices against a limit (Karing's link and Happ then ask for the id). */
+/**
+ * Whether a subscription the feed serves counts devices against a limit (Karing's link and Happ then ask for the id):
+ * only a part whose kind counts devices (`KIND_TRAITS[kind].devicesCountable`) can.
+ */
 export function deviceLimited(feed: Pick<LinkFeed, 'subscriptions'>): boolean {
-  return usableOf(feed).some((s) => s.deviceLimit !== null);
+  return usableOf(feed).some((s) => s.deviceLimit !== null && KIND_TRAITS[kindOf(s)].devicesCountable);
 }
 
 /** The placeholder reason for a device refused by a subscription. */
@@ -115,10 +159,11 @@ const DEVICE_BLOCKS: Readonly<Record<DeviceRefusal, BlockReason>> = {
 };
 
 /**
- * The feed for one device: the links of the subscriptions that `served` it; when none did, no links and the
+ * The feed for one device: the links of the subscriptions that `served` it; when none that counts devices did (a
+ * WireGuard part serves every device unchecked, so it does not keep a refused app from being told), no links and the
  * reason the first refusal gave (totals unchanged: the app still shows what the subscriptions have left).
  */
 export function servedToDevice(feed: LinkFeed, served: readonly Subscription[], refused: DeviceRefusal | null): LinkFeed {
-  if (served.length > 0 || refused === null) return { ...feed, ...linksOf(served) };
+  if (refused === null || served.some((s) => KIND_TRAITS[kindOf(s)].devicesCountable)) return { ...feed, ...linksOf(served) };
   return { ...feed, links: [], profileLinks: [], blocked: DEVICE_BLOCKS[refused] };
 }
