@@ -147,6 +147,7 @@ export { DEFAULT_JOB_RETRY } from './engine/policy.js';
 export type { EnginePolicy, JobRetryPolicy } from './engine/policy.js';
 export type { CheckoutItem, CheckoutRequest, CheckoutResult } from './engine/checkout.js';
 export type { ExtendRequest, ExtendResult, ExtensionQuoteResult } from './engine/extension.js';
+export type { ExtendBundleRequest, ExtendBundleResult } from './engine/bundle-extension.js';
 export type { BuyTrafficRequest, BuyTrafficResult, TrafficTopUpQuoteResult } from './engine/traffic-top-up.js';
 export type { ChangePlanRequest, ChangePlanResult, PlanChangeQuoteResult } from './engine/plan-change.js';
 export type { ApplyCurrentTermsRequest, ApplyCurrentTermsResult } from './engine/current-terms.js';

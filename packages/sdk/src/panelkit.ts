@@ -34,6 +34,7 @@ import type { ReferralProgram, ReferralProgramInput, ReferralStats } from './dom
 import type { CheckoutRequest, CheckoutResult } from './engine/checkout.js';
 import type { EngineContext } from './engine/context.js';
 import { extend, quoteExtension, updateInFlight } from './engine/extension.js';
+import { type ExtendBundleRequest, type ExtendBundleResult, extendBundle } from './engine/bundle-extension.js';
 import type { ExtendRequest, ExtendResult, ExtensionQuoteResult } from './engine/extension.js';
 import { checkPanelHealth } from './engine/health.js';
 import { measureClockOffset } from './scheduler/clock-check.js';
@@ -359,6 +360,11 @@ export interface Panelkit {
    */
   extend(request: ExtendRequest): Promise<ExtendResult>;
   /**
+   * Extends every live part of the subscription's bundle (a plan's kinds, a built plan's locations) as one purchase,
+   * each at its share, all or none, once per key (see `extendBundle`); a subscription in no bundle alone.
+   */
+  extendBundle(request: ExtendBundleRequest): Promise<ExtendBundleResult>;
+  /**
    * Quotes `gib` GiB of extra traffic for the subscription now (price per GiB from its plan's
    * `trafficTopUp`), and a discount code's decision on it when `discountCode` is given.
    */
@@ -581,6 +587,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     moveSubscription: (request) => moveSubscription(ctx, request),
     quoteExtension: (id, o) => quoteExtension(ctx, id, o),
     extend: (request) => extend(ctx, request),
+    extendBundle: (request) => extendBundle(ctx, request),
     quoteTrafficTopUp: (id, gib, o) => quoteTrafficTopUp(ctx, id, gib, o),
     buyTraffic: (request) => buyTraffic(ctx, request),
     quotePlanChange: (id, planId, o) => quotePlanChange(ctx, id, planId, o),

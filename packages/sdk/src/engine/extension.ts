@@ -297,8 +297,24 @@ export async function quoteExtension(
 export async function extend(ctx: EngineContext, input: ExtendRequest): Promise<ExtendResult> {
   const request = parseInput(ExtendRequestSchema, input, 'extend request');
   const now = ctx.clock.now();
-  const ledgerKey = `extension:${request.subscriptionId}:${request.idempotencyKey}`;
-  const replay = (sub: Subscription, capabilities: PanelCapabilities): ExtendResult => ({
+  const ledgerKey = extensionKey(request.subscriptionId, request.idempotencyKey);
+  let result: ExtendResult;
+  try {
+    result = await ctx.storage.transaction((tx) => extendWithin(ctx, tx, request, now));
+  } catch (error) {
+    // Lost a race to another submission of this key: that one stands, this is its replay.
+    if (!ConflictError.is(error) || !(await changeRecorded(ctx.storage, ledgerKey))) throw error;
+    const sub = await ctx.storage.subscriptions.get(request.subscriptionId);
+    if (sub === null) throw error;
+    return replayOf(sub, (await ctx.panels.get(sub.panelId)).adapter.capabilities);
+  }
+  if (result.entry !== null) ctx.events.emit('ledger:appended', { entry: result.entry, at: now });
+  return result;
+}
+
+/** What an extension answers when its key was used before: nothing new was charged or queued. */
+export function replayOf(sub: Subscription, capabilities: PanelCapabilities): ExtendResult {
+  return {
     subscription: sub,
     quote: null,
     discount: null,
@@ -306,84 +322,86 @@ export async function extend(ctx: EngineContext, input: ExtendRequest): Promise<
     linkChanges: changesLink(capabilities),
     keptDevices: null,
     replayed: true,
-  });
-  let result: ExtendResult;
-  try {
-    result = await ctx.storage.transaction(async (tx) => {
-      const sub = await tx.subscriptions.get(request.subscriptionId);
-      if (sub === null) throw new NotFoundError('subscription', request.subscriptionId);
-      const actor: Actor = request.actor ?? { type: 'customer', id: sub.customerId };
-      const panel = await tx.panels.get(sub.panelId);
-      if (panel === null) throw new NotFoundError('panel', sub.panelId);
-      const capabilities = ctx.panels.handleFor(panel).adapter.capabilities;
-      if (await changeRecorded(tx, ledgerKey)) return replay(sub, capabilities);
-      const plan = await soldPlan(tx, sub);
-      const decision = decideExtension({ subscription: sub, plan, now });
-      if (!decision.allowed) {
-        throw new EligibilityError(`subscription ${sub.id} cannot be extended now: ${decision.reason}`, [decision.reason], {
-          details: { subscriptionId: sub.id, ...decision.details, opensAt: decision.details.opensAt?.toISOString() },
-        });
-      }
-      const { quote } = decision;
-      const kept = request.keepExtraDevices ? keptDevicesOf(sub, plan, quote.durationDays) : null;
-      if (kept !== null && kept.price.currency !== quote.price.currency)
-        throw new EligibilityError(`subscription ${sub.id}: its device pack is priced in another currency`, ['currency_mismatch'], {
-          details: { subscriptionId: sub.id },
-        });
-      // A storefront's buyer: its storefront locked and checked before the debit; the reseller pays their extension price.
-      // Before the code, which is judged on this read of the buyer (`storefront_buyer`).
-      const storefront = await openStorefrontCharge(tx, sub.customerId, {
-        source: 'extension',
-        size: changeSize(sub, quote.newTrafficLimitBytes),
-        wholesale: async (sale) => {
-          const at = decideExtension({ subscription: sub, plan: await wholesaleTerms(tx, sale, plan), now });
-          const base = at.allowed ? at.quote.price : quote.price;
-          // A device pack has one price for everyone: the reseller pays it as the buyer does.
-          return kept === null ? base : { ...base, amount: base.amount + kept.price.amount };
-        },
-      });
-      const priced = await applyDiscount(tx, {
-        code: request.discountCode,
-        customerId: sub.customerId,
-        storefrontId: storefront?.sale.storefront.id ?? null,
-        use: 'extension',
-        planId: plan.id,
-        locations: panel.locationTags,
-        on: 'panel',
-        price: quote.price,
-        now,
-      });
-      const price = kept === null ? priced.price : { ...priced.price, amount: priced.price.amount + kept.price.amount };
-      const charged = await chargeAndQueueUpdate(ctx, tx, sub, capabilities, {
-        storefront,
-        action: quote.action,
-        newExpiresAt: quote.newExpiresAt,
-        newTrafficLimitBytes: quote.newTrafficLimitBytes,
-        ...(kept === null ? {} : { newDeviceLimit: sub.deviceLimit }),
-        price,
-        ledgerKey,
-        ledgerKind: 'extension',
-        actor,
-        discount: priced.discount,
-      });
-      if (charged === null) return replay(sub, capabilities);
-      return {
-        subscription: sub,
-        quote,
-        discount: priced.discount,
-        entry: charged.entry,
-        linkChanges: changesLink(capabilities),
-        keptDevices: kept,
-        replayed: false,
-      };
+  };
+}
+
+/** The ledger key of an extension of one subscription under the client's key. */
+export function extensionKey(subscriptionId: string, idempotencyKey: string): string {
+  return `extension:${subscriptionId}:${idempotencyKey}`;
+}
+
+/** `extend`'s work inside the caller's transaction: the decision, the debit and the queued update, or a replay. */
+export async function extendWithin(
+  ctx: EngineContext,
+  tx: StorageRepositories,
+  request: z.output<typeof ExtendRequestSchema>,
+  now: Date,
+): Promise<ExtendResult> {
+  const ledgerKey = extensionKey(request.subscriptionId, request.idempotencyKey);
+  const sub = await tx.subscriptions.get(request.subscriptionId);
+  if (sub === null) throw new NotFoundError('subscription', request.subscriptionId);
+  const actor: Actor = request.actor ?? { type: 'customer', id: sub.customerId };
+  const panel = await tx.panels.get(sub.panelId);
+  if (panel === null) throw new NotFoundError('panel', sub.panelId);
+  const capabilities = ctx.panels.handleFor(panel).adapter.capabilities;
+  if (await changeRecorded(tx, ledgerKey)) return replayOf(sub, capabilities);
+  const plan = await soldPlan(tx, sub);
+  const decision = decideExtension({ subscription: sub, plan, now });
+  if (!decision.allowed) {
+    throw new EligibilityError(`subscription ${sub.id} cannot be extended now: ${decision.reason}`, [decision.reason], {
+      details: { subscriptionId: sub.id, ...decision.details, opensAt: decision.details.opensAt?.toISOString() },
     });
-  } catch (error) {
-    // Lost a race to another submission of this key: that one stands, this is its replay.
-    if (!ConflictError.is(error) || !(await changeRecorded(ctx.storage, ledgerKey))) throw error;
-    const sub = await ctx.storage.subscriptions.get(request.subscriptionId);
-    if (sub === null) throw error;
-    return replay(sub, (await ctx.panels.get(sub.panelId)).adapter.capabilities);
   }
-  if (result.entry !== null) ctx.events.emit('ledger:appended', { entry: result.entry, at: now });
-  return result;
+  const { quote } = decision;
+  const kept = request.keepExtraDevices ? keptDevicesOf(sub, plan, quote.durationDays) : null;
+  if (kept !== null && kept.price.currency !== quote.price.currency)
+    throw new EligibilityError(`subscription ${sub.id}: its device pack is priced in another currency`, ['currency_mismatch'], {
+      details: { subscriptionId: sub.id },
+    });
+  // A storefront's buyer: its storefront locked and checked before the debit; the reseller pays their extension price.
+  // Before the code, which is judged on this read of the buyer (`storefront_buyer`).
+  const storefront = await openStorefrontCharge(tx, sub.customerId, {
+    source: 'extension',
+    size: changeSize(sub, quote.newTrafficLimitBytes),
+    wholesale: async (sale) => {
+      const at = decideExtension({ subscription: sub, plan: await wholesaleTerms(tx, sale, plan), now });
+      const base = at.allowed ? at.quote.price : quote.price;
+      // A device pack has one price for everyone: the reseller pays it as the buyer does.
+      return kept === null ? base : { ...base, amount: base.amount + kept.price.amount };
+    },
+  });
+  const priced = await applyDiscount(tx, {
+    code: request.discountCode,
+    customerId: sub.customerId,
+    storefrontId: storefront?.sale.storefront.id ?? null,
+    use: 'extension',
+    planId: plan.id,
+    locations: panel.locationTags,
+    on: 'panel',
+    price: quote.price,
+    now,
+  });
+  const price = kept === null ? priced.price : { ...priced.price, amount: priced.price.amount + kept.price.amount };
+  const charged = await chargeAndQueueUpdate(ctx, tx, sub, capabilities, {
+    storefront,
+    action: quote.action,
+    newExpiresAt: quote.newExpiresAt,
+    newTrafficLimitBytes: quote.newTrafficLimitBytes,
+    ...(kept === null ? {} : { newDeviceLimit: sub.deviceLimit }),
+    price,
+    ledgerKey,
+    ledgerKind: 'extension',
+    actor,
+    discount: priced.discount,
+  });
+  if (charged === null) return replayOf(sub, capabilities);
+  return {
+    subscription: sub,
+    quote,
+    discount: priced.discount,
+    entry: charged.entry,
+    linkChanges: changesLink(capabilities),
+    keptDevices: kept,
+    replayed: false,
+  };
 }

@@ -161,6 +161,37 @@ describe('selling kinds', () => {
     expect((await h.storage.plans.get(plan.id))?.sharing).toBeNull();
   });
 
+  it('extends a bundle as one purchase: every part at its share, one expiry, all or none, once per key', async () => {
+    const { h, bundle, customerId } = await shop();
+    const { order } = await h.kit.checkout({ customerId, items: [{ planId: bundle.id }], idempotencyKey: 'b3' });
+    const worker = h.worker();
+    await worker.drain();
+    h.clock.advance(28 * 86_400_000);
+    const [first] = await h.storage.subscriptions.listByOrder(order.id);
+    const before = await h.balance(customerId);
+    const result = await h.kit.extendBundle({ subscriptionId: first!.id, idempotencyKey: 'x1' });
+    expect(result.replayed).toBe(false);
+    expect(result.parts.map((p) => p.entry?.amount).sort()).toEqual([-334, -333, -333].sort());
+    expect(await h.balance(customerId)).toBe(before - 1000);
+    await worker.drain();
+    const extended = await h.storage.subscriptions.listByOrder(order.id);
+    expect(new Set(extended.map((s) => s.expiresAt?.toISOString())).size).toBe(1);
+    expect(extended[0]!.expiresAt!.getTime()).toBe(first!.expiresAt!.getTime() + 30 * 86_400_000);
+    const again = await h.kit.extendBundle({ subscriptionId: extended[2]!.id, idempotencyKey: 'x1' });
+    expect(again.replayed).toBe(true);
+    expect(await h.balance(customerId)).toBe(before - 1000);
+    // A wallet that pays for two parts of three pays for none.
+    const poor = await h.customer(1000);
+    const { order: second } = await h.kit.checkout({ customerId: poor, items: [{ planId: bundle.id }], idempotencyKey: 'b4' });
+    await worker.drain();
+    h.clock.advance(28 * 86_400_000);
+    await h.kit.topUp({ customerId: poor, amount: usd(700), idempotencyKey: 'half' });
+    const [part] = await h.storage.subscriptions.listByOrder(second.id);
+    await expect(h.kit.extendBundle({ subscriptionId: part!.id, idempotencyKey: 'x2' })).rejects.toThrow();
+    expect(await h.balance(poor)).toBe(700);
+    expect((await h.storage.ledger.list(poor, { limit: 10 })).items.filter((e) => e.kind === 'extension')).toEqual([]);
+  });
+
   it('a plan change keeps the kind: a WireGuard part does not move to an Xray plan', async () => {
     const { h, wireguard, customerId } = await shop();
     const { subscriptions } = await h.kit.checkout({ customerId, items: [{ planId: wireguard.id }], idempotencyKey: 'w2' });
