@@ -1,5 +1,6 @@
 import type { NewJob } from '../domain/job.js';
 import type { Panel } from '../domain/panel.js';
+import { mtprotoSecretParts } from '../domain/entitlement.js';
 import type { Subscription } from '../domain/subscription.js';
 import { HAS_REMOTE_CLIENT } from '../domain/subscription-status.js';
 import { toPanelkitError } from '../errors.js';
@@ -13,7 +14,13 @@ import { writeSerialKey } from '../engine/serial-keys.js';
 import { pages } from '../engine/paging.js';
 
 /** A field on which a panel's client differs from the stored subscription. */
-export type DriftField = 'expiry' | 'trafficLimit' | 'enabled';
+/**
+ * What differs between a stored subscription and its client on the panel. `credentials`: a WireGuard peer's public key
+ * or a Telegram proxy's secret core is not the one the shop derived (an admin changed it on the panel): the buyer's
+ * config no longer works. It is reported for an admin to act on; the repair leaves it, since mending it means new
+ * credentials on the panel and the buyer importing again.
+ */
+export type DriftField = 'expiry' | 'trafficLimit' | 'enabled' | 'credentials';
 
 /** What reconciliation found on one panel. */
 export interface PanelReconciliation {
@@ -53,7 +60,17 @@ function driftOf(sub: Subscription, client: RemoteClient, enforces: { expiry: bo
   const panelDisabledItself =
     !client.enabled && ((sub.status === 'expired' && enforces.expiry) || (sub.status === 'limited' && enforces.limit));
   if (client.enabled !== wanted && !panelDisabledItself) fields.push('enabled');
+  if (!sameCredentials(sub, client)) fields.push('credentials');
   return fields;
+}
+
+/** Whether the panel's WireGuard public key and Telegram secret core, where it reports them, are the stored ones. */
+function sameCredentials(sub: Subscription, client: RemoteClient): boolean {
+  const key = client.wireguard?.publicKey;
+  if (key !== undefined && sub.remote.wireguard !== undefined && key !== sub.remote.wireguard.publicKey) return false;
+  const secret = client.mtproto?.secret;
+  if (secret === undefined || sub.remote.mtproto === undefined) return true;
+  return mtprotoSecretParts(secret)?.core === sub.remote.mtproto.secretCore;
 }
 
 async function reconcilePanel(ctx: EngineContext, panel: Panel, repair: boolean): Promise<{ result: PanelReconciliation; queued: number }> {
@@ -83,7 +100,8 @@ async function reconcilePanel(ctx: EngineContext, panel: Panel, repair: boolean)
           const fields = driftOf(sub, client, { expiry: caps.enforcesExpiry, limit: caps.enforcesTrafficLimit });
           if (fields.length > 0) {
             result.drifted.push({ subscriptionId: sub.id, fields });
-            repairs.push({ type: JOB_TYPES.push, sub });
+            // A push sets expiry, limit and state; credentials alone it cannot mend (see `DriftField`).
+            if (fields.some((field) => field !== 'credentials')) repairs.push({ type: JOB_TYPES.push, sub });
           }
         }
       } else if (sub.status === 'pending') {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { wireGuardKeyPairOf } from '../../src/adapter.js';
 import { CapacityExhaustedError, PanelConnectionError, ValidationError } from '../../src/index.js';
 import type { Subscription } from '../../src/index.js';
 import { createHarness } from './harness.js';
@@ -190,6 +191,29 @@ describe('selling kinds', () => {
     await expect(h.kit.extendBundle({ subscriptionId: part!.id, idempotencyKey: 'x2' })).rejects.toThrow();
     expect(await h.balance(poor)).toBe(700);
     expect((await h.storage.ledger.list(poor, { limit: 10 })).items.filter((e) => e.kind === 'extension')).toEqual([]);
+  });
+
+  it('reconciliation reports a peer whose key or a proxy whose secret is not the derived one, and does not push it', async () => {
+    const { h, bundle, customerId, fake } = await shop();
+    const { order } = await h.kit.checkout({ customerId, items: [{ planId: bundle.id }], idempotencyKey: 'b5' });
+    await h.worker().drain();
+    const subs = await h.storage.subscriptions.listByOrder(order.id);
+    expect((await h.kit.reconcile()).panels[0]!.drifted).toEqual([]);
+    const wg = byKind(subs, 'wireguard');
+    const tg = byKind(subs, 'mtproto');
+    const other = wireGuardKeyPairOf(new Uint8Array(32).fill(9));
+    fake.tamper(wg.remote.username, {
+      wireguard: { ...fake.client(wg.remote.username)!.wireguard!, publicKey: other.publicKey, privateKey: other.privateKey },
+    });
+    fake.tamper(tg.remote.username, { mtproto: { secret: `ee${'ab'.repeat(16)}${Buffer.from('www.example.com').toString('hex')}` } });
+    const report = await h.kit.reconcile({ repair: true });
+    expect(report.panels[0]!.drifted.sort((a, b) => a.subscriptionId.localeCompare(b.subscriptionId))).toEqual(
+      [
+        { subscriptionId: wg.id, fields: ['credentials'] },
+        { subscriptionId: tg.id, fields: ['credentials'] },
+      ].sort((a, b) => a.subscriptionId.localeCompare(b.subscriptionId)),
+    );
+    expect(report.repairsQueued).toBe(0);
   });
 
   it('a plan change keeps the kind: a WireGuard part does not move to an Xray plan', async () => {
