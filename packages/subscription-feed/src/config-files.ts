@@ -6,8 +6,9 @@
  */
 import { parseShareLink } from '@panelkit/panel-adapters';
 import type { Subscription } from '@panelkit/sdk';
+import { configFileOf, servesConfigFile } from './config-paths.js';
 import { configsZip } from './feed/configs-zip.js';
-import { kindOf, USABLE_STATUS_LIST } from './feed/feed.js';
+import { kindOf } from './feed/feed.js';
 import { wireGuardConf } from './feed/wireguard-conf.js';
 import { wireGuardConfName } from './feed/wireguard-conf-name.js';
 import { type FeedKit, type FeedLinkRequest, scopeOf } from './handler.js';
@@ -26,8 +27,6 @@ export interface FeedFileAnswer {
 }
 
 const NOT_FOUND: FeedFileAnswer = { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Not Found' };
-const USABLE = new Set(USABLE_STATUS_LIST);
-const CONF_PATH = /^config\/([^/]+)\.conf$/;
 
 /** One WireGuard config of a part: its file name and text. */
 interface PartConfig {
@@ -47,9 +46,6 @@ function configsOf(subscription: Subscription): PartConfig[] {
     });
 }
 
-/** Whether the part is a usable WireGuard or AmneziaWG one: the parts these files are made of. */
-const isConfigPart = (s: Subscription): boolean => USABLE.has(s.status) && (kindOf(s) === 'wireguard' || kindOf(s) === 'amneziawg');
-
 /** Headers every file answer carries: the private key is in it, so nothing keeps or indexes it. */
 const PRIVATE_FILE = { 'cache-control': 'no-store', 'x-robots-tag': 'noindex' };
 
@@ -63,8 +59,8 @@ const PRIVATE_FILE = { 'cache-control': 'no-store', 'x-robots-tag': 'noindex' };
  *   (`wireGuardConfName` of the link's remark or host);
  * - `configs.zip`: every config of every such part (`configsZip`), `application/zip`.
  *
- * 404 for an unknown token, a part not in the token's scope, not usable (active or on hold) or not WireGuard or
- * AmneziaWG, a zip with no config, or another file; 405 for a method but GET and HEAD. Throws `ValidationError` for a
+ * 404 for an unknown token, a part not in the token's scope or not served (`servesConfigFile`: usable, WireGuard or
+ * AmneziaWG), a zip with no config, or another file; 405 for a method but GET and HEAD. Throws `ValidationError` for a
  * stored link no conf can be made of (a fault to see in the host's logs, not to hide from the buyer as a 404).
  */
 export function createConfigFilesHandler(options: { kit: FeedKit }): (request: FeedFileRequest) => Promise<FeedFileAnswer> {
@@ -72,14 +68,14 @@ export function createConfigFilesHandler(options: { kit: FeedKit }): (request: F
     const method = request.method.toUpperCase();
     if (method !== 'GET' && method !== 'HEAD')
       return { status: 405, headers: { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }, body: 'Method Not Allowed' };
-    const conf = CONF_PATH.exec(request.file);
-    if (conf === null && request.file !== 'configs.zip') return NOT_FOUND;
+    const file = configFileOf(request.file);
+    if (file === null) return NOT_FOUND;
     const scope = await scopeOf(options.kit, request.token, null);
     if (scope === null) return NOT_FOUND;
-    const parts = scope.subscriptions.filter(isConfigPart).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    const parts = scope.subscriptions.filter(servesConfigFile).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
     const body = (content: string | Buffer) => (method === 'HEAD' ? '' : content);
-    if (conf !== null) {
-      const part = parts.find((s) => s.id === conf[1]);
+    if (file.form === 'conf') {
+      const part = parts.find((s) => s.id === file.subscriptionId);
       const first = part === undefined ? undefined : configsOf(part)[0];
       if (first === undefined) return NOT_FOUND;
       return {

@@ -2,7 +2,8 @@
  * `@panelkit/subscription-feed`: the answer at a buyer's subscription link for every client app, framework-free.
  * `createFeedHandler` ties the link token, the SDK's device rule and the feed together; `feedAnswer` is the pure
  * answer for hosts that read the subscriptions themselves; `createConfigFilesHandler` gives the link's WireGuard
- * configs (one `.conf`, or all in a zip). The client apps' catalogue is at `./apps`, the format
+ * configs (one `.conf`, or all in a zip), at the addresses `configFileUrl` and `configsZipUrl` build, for the parts
+ * `servesConfigFile` names. The client apps' catalogue is at `./apps`, the format
  * builders at `./formats`.
  */
 export {
@@ -17,6 +18,15 @@ export {
 } from './answer.js';
 export { APP_MANAGEMENT_OFF, APP_MANAGEMENT_SWITCHES, type AppManagement, isHappProviderId } from './app-management.js';
 export { createConfigFilesHandler, type FeedFileAnswer, type FeedFileRequest } from './config-files.js';
+export {
+  CONFIGS_ZIP_PATH,
+  configFileOf,
+  configFilePath,
+  configFileUrl,
+  configsZipUrl,
+  isUsablePart,
+  servesConfigFile,
+} from './config-paths.js';
 export { checkDevice, type DeviceVerdict, type FeedDevices } from './devices.js';
 export {
   deviceLimited,

@@ -80,7 +80,7 @@ export function sumUserInfo(subs: readonly Subscription[]): UserInfo {
 }
 
 /** A subscription's kind; a subscription stored before kinds has none and is `xray`. */
-export const kindOf = (subscription: Subscription): EntitlementKind => subscription.kind ?? 'xray';
+export const kindOf = (subscription: Pick<Subscription, 'kind'>): EntitlementKind => subscription.kind ?? 'xray';
 
 /** The kinds whose links every format carries (`links`, `info`). */
 const LINK_KINDS: readonly EntitlementKind[] = ['xray'];
