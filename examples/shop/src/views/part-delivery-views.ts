@@ -1,10 +1,8 @@
-import type { Subscription, SubscriptionStatus } from '@panelkit/sdk';
-import { configsZipUrlOf, deliveredByLink, isConfigPart, partDeliveryOf, type PartDelivery } from '../app/kinds/part-delivery.js';
+import type { Subscription } from '@panelkit/sdk';
+import { configsZipUrl, isUsablePart, servesConfigFile } from '@panelkit/subscription-feed';
+import { deliveredByLink, isConfigPart, partDeliveryOf, type PartDelivery } from '../app/kinds/part-delivery.js';
 import type { PartDeliveryView } from './part-delivery-card.js';
 import { qrDataUrl } from './qr-code.js';
-
-/** The statuses whose configs and proxies work, as the feed's config route serves them (active, waiting for first use). */
-const DELIVERABLE: ReadonlySet<SubscriptionStatus> = new Set(['active', 'on_hold']);
 
 /** What the QR carries: a plain WireGuard conf's text (the WireGuard app scans it), a Telegram proxy's https link. */
 function qrPayload(delivery: PartDelivery): string | null {
@@ -22,10 +20,10 @@ export async function partDeliveryViews(
   linkUrl: string,
   options: { qr: boolean },
 ): Promise<Map<string, PartDeliveryView>> {
-  const parts = subs.filter((sub) => !deliveredByLink(sub) && DELIVERABLE.has(sub.status));
+  const parts = subs.filter((sub) => !deliveredByLink(sub) && isUsablePart(sub));
   const deliveries = parts.map((sub) => ({ sub, delivery: partDeliveryOf(sub, linkUrl) }));
-  const configs = deliveries.filter(({ sub, delivery }) => isConfigPart(sub) && delivery !== null).length;
-  const zipUrl = configs > 1 ? configsZipUrlOf(linkUrl) : null;
+  const configs = deliveries.filter(({ sub, delivery }) => servesConfigFile(sub) && delivery !== null).length;
+  const zipUrl = configs > 1 ? configsZipUrl(linkUrl) : null;
   const views = new Map<string, PartDeliveryView>();
   for (const { sub, delivery } of deliveries) {
     const payload = options.qr && delivery !== null ? qrPayload(delivery) : null;

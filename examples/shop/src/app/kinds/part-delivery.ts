@@ -1,5 +1,6 @@
 import { parseShareLink } from '@panelkit/panel-adapters';
 import { KIND_TRAITS, type EntitlementKind, type Subscription } from '@panelkit/sdk';
+import { configFileUrl, isUsablePart } from '@panelkit/subscription-feed';
 import { telegramProxyLinks, wireGuardConf, wireGuardConfName } from '@panelkit/subscription-feed/formats';
 
 /** A WireGuard or AmneziaWG part as the buyer takes it: a `.conf` file, its text, and where the feed serves it. */
@@ -27,19 +28,6 @@ export interface TelegramPartDelivery {
 /** How a part that is not delivered through the subscription link reaches its buyer. */
 export type PartDelivery = WireGuardPartDelivery | TelegramPartDelivery;
 
-/**
- * The feed's `.conf` route for one part under a buyer's link (`GET /s/<token>/config/<subscriptionId>.conf`); the
- * link must serve the part (the account's link, or the part's own).
- */
-export function configUrlOf(linkUrl: string, subscriptionId: string): string {
-  return `${linkUrl}/config/${encodeURIComponent(subscriptionId)}.conf`;
-}
-
-/** The feed's zip of every WireGuard/AmneziaWG part the link serves (`GET /s/<token>/configs.zip`). */
-export function configsZipUrlOf(linkUrl: string): string {
-  return `${linkUrl}/configs.zip`;
-}
-
 /** Whether the buyer's app takes this part from the subscription link (Xray), so it is shown as it always was. */
 export function deliveredByLink(sub: Pick<Subscription, 'kind'>): boolean {
   return KIND_TRAITS[sub.kind].delivery === 'feed';
@@ -62,12 +50,13 @@ function serverLabels(link: string): string[] {
 /**
  * How the buyer takes a part that is not an Xray user, under `linkUrl` (a link that serves it): for WireGuard and
  * AmneziaWG the `.conf` of its first share link, for a Telegram proxy both of its links. `null` for an Xray part,
- * a part with no link yet (still being set up), and a link the formats refuse (the page then says it is not ready,
- * as for a pending part, rather than hand out a config that would not import).
+ * a part that is not usable now (the feed's `isUsablePart`, the rule its config routes serve by: no button that
+ * would answer 404), a part with no link yet (still being set up), and a link the formats refuse (the page then says
+ * it is not ready, as for a pending part, rather than hand out a config that would not import).
  */
-export function partDeliveryOf(sub: Pick<Subscription, 'id' | 'kind' | 'shareLinks'>, linkUrl: string): PartDelivery | null {
+export function partDeliveryOf(sub: Pick<Subscription, 'id' | 'kind' | 'shareLinks' | 'status'>, linkUrl: string): PartDelivery | null {
   const link = sub.shareLinks[0];
-  if (link === undefined) return null;
+  if (link === undefined || !isUsablePart(sub)) return null;
   const kind: EntitlementKind = sub.kind;
   try {
     if (kind === 'wireguard' || kind === 'amneziawg') {
@@ -77,7 +66,7 @@ export function partDeliveryOf(sub: Pick<Subscription, 'id' | 'kind' | 'shareLin
         kind,
         fileName: wireGuardConfName(...serverLabels(link)),
         text,
-        url: configUrlOf(linkUrl, sub.id),
+        url: configFileUrl(linkUrl, sub.id),
       };
     }
     if (kind === 'mtproto') return { form: 'telegram_proxy', kind, ...telegramProxyLinks(link) };

@@ -1,7 +1,8 @@
 import type { ExtensionQuoteResult, Order, Plan, Subscription } from '@panelkit/sdk';
 import type { DiscountDecision } from '@panelkit/sdk/rules';
 import { planListedPrice } from '../../i18n/plan-text.js';
-import { configsZipUrlOf, deliveredByLink, partDeliveryOf } from '../../app/kinds/part-delivery.js';
+import { configsZipUrl } from '@panelkit/subscription-feed';
+import { deliveredByLink, partDeliveryOf } from '../../app/kinds/part-delivery.js';
 
 /**
  * A plan as API clients see it (no capacity or placement internals). `price` is the price the plan is listed at
@@ -38,14 +39,14 @@ export function planJson(plan: Plan) {
 /**
  * How the buyer takes a part the link does not deliver, under `link` (a link serving it): a WireGuard/AmneziaWG
  * part's `.conf` route, its file name and the zip of every config on the link; a Telegram part's two links. `null`
- * for an Xray part (its apps take `subscriptionUrl`) and for a part not set up yet.
+ * for an Xray part (its apps take `subscriptionUrl`), a part not usable now and one not set up yet.
  */
 export function deliveryJson(sub: Subscription, link: string) {
   if (deliveredByLink(sub)) return null;
   const delivery = partDeliveryOf(sub, link);
   if (delivery === null) return null;
   if (delivery.form === 'telegram_proxy') return { telegram: { tg: delivery.tg, https: delivery.https } };
-  return { config: { url: delivery.url, fileName: delivery.fileName, zipUrl: configsZipUrlOf(link) } };
+  return { config: { url: delivery.url, fileName: delivery.fileName, zipUrl: configsZipUrl(link) } };
 }
 
 /**

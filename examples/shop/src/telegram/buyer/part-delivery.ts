@@ -1,4 +1,4 @@
-import { HAS_REMOTE_CLIENT, type Subscription } from '@panelkit/sdk';
+import type { Subscription } from '@panelkit/sdk';
 import { type Composer, InlineKeyboard, InputFile } from 'grammy';
 import QRCode from 'qrcode';
 import { partDeliveryOf, type PartDelivery } from '../../app/kinds/part-delivery.js';
@@ -10,9 +10,8 @@ import type { BotContext, BotDeps, BotUser } from '../context.js';
 /** The callback of a WireGuard part's "QR code of the config" button. */
 const CONFIG_QR = 'wq';
 
-/** How the buyer takes a part the link does not deliver, while it has a client on a panel; `null` otherwise. */
+/** How the buyer takes a part the link does not deliver, while it is usable (`partDeliveryOf`); `null` otherwise. */
 export async function botPartDelivery(deps: BotDeps, user: BotUser, sub: Subscription): Promise<PartDelivery | null> {
-  if (!HAS_REMOTE_CLIENT.has(sub.status)) return null;
   return partDeliveryOf(sub, await buyerLinkOf(deps.shop, user.customer.id));
 }
 
