@@ -13,6 +13,7 @@ export const GUIDES_BY_PACKAGE = {
     'docs/guides/payments.md',
     'docs/guides/importing-a-shop.md',
     'docs/guides/evacuating-a-panel.md',
+    'docs/guides/selling-wireguard-and-telegram.md',
     'docs/guides/replicas.md',
     'docs/guides/production.md',
     'docs/guides/secrets.md',
@@ -23,5 +24,5 @@ export const GUIDES_BY_PACKAGE = {
   '@panelkit/storage-postgres': ['docs/guides/postgres.md', 'docs/guides/replicas.md', 'docs/guides/secrets.md'],
   '@panelkit/storage-memory': [],
   '@panelkit/payment-providers': ['docs/guides/payments.md'],
-  '@panelkit/subscription-feed': ['docs/guides/devices.md'],
+  '@panelkit/subscription-feed': ['docs/guides/devices.md', 'docs/guides/selling-wireguard-and-telegram.md'],
 };

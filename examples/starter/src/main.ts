@@ -12,7 +12,7 @@ import { createRoutes } from './routes.js';
 import { openShop } from './shop.js';
 import { startSimulatedWorld } from './simulated.js';
 
-const world = process.env['XUI_URL'] ? null : await startSimulatedWorld();
+const world = process.env['XUI_URL'] ? null : await startSimulatedWorld({ wireguard: process.env['SELL_WIREGUARD'] === '1' });
 const settings = { ...process.env, ...world?.env };
 let publicUrl = settings['PUBLIC_URL'] ?? '';
 const shop = await openShop(settings, () => publicUrl);

@@ -5,19 +5,22 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Panelkit, PanelkitError, ValidationError } from '@panelkit/sdk';
-import { createFeedHandler } from '@panelkit/subscription-feed';
+import { type Panelkit, PanelkitError, type Subscription, ValidationError } from '@panelkit/sdk';
+import { createConfigFilesHandler, createFeedHandler } from '@panelkit/subscription-feed';
 
-type Reply = { status: number; headers?: Record<string, string>; body: string | object };
+type Reply = { status: number; headers?: Record<string, string>; body: string | Buffer | object };
 const ok = (body: object): Reply => ({ status: 200, body });
 /** HTTP statuses of the SDK's typed errors; any other: 503 when a retry may work, else 409 (refused as asked). */
 const STATUS: Partial<Record<string, number>> = { VALIDATION_FAILED: 400, PAYMENT_SIGNATURE_INVALID: 400, NOT_FOUND: 404 };
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
+/** What a buyer sees of a subscription: a bundle's parts (an Xray client, a WireGuard peer) share a `bundleId`. */
+const shown = ({ id, status, planId, kind, bundleId, shareLinks }: Subscription) => ({ id, status, planId, kind, bundleId, shareLinks });
 
 /** The request listener for `createServer`: `publicUrl()` is the address buyers and gateways reach the shop at. */
 export function createRoutes(kit: Panelkit, publicUrl: () => string, adminToken: string) {
   const linkUrl = (token: string) => `${publicUrl()}/s/${token}`;
   const feed = createFeedHandler({ kit, title: 'Starter VPN', linkUrl });
+  const files = createConfigFilesHandler({ kit }); // a WireGuard part's .conf, and every part's in a zip
 
   async function answer(req: IncomingMessage, url: URL, raw: string): Promise<Reply> {
     const [, section, id = '', action, ...more] = url.pathname.split('/');
@@ -34,7 +37,7 @@ export function createRoutes(kit: Panelkit, publicUrl: () => string, adminToken:
         const subscriptions = await kit.customers.subscriptions(customerId);
         return ok({
           balances: await kit.customers.balances(customerId),
-          subscriptions: subscriptions.map(({ id, status, planId, shareLinks }) => ({ id, status, planId, shareLinks })),
+          subscriptions: subscriptions.map(shown),
           link: linkUrl(await kit.links.tokenFor(customerId)),
         });
       }
@@ -77,6 +80,9 @@ export function createRoutes(kit: Panelkit, publicUrl: () => string, adminToken:
       case 'GET /s/:id': // the buyer's link: each app its format (base64, Clash YAML, sing-box JSON) and headers
       case 'HEAD /s/:id':
         return feed({ method: req.method ?? 'GET', headers: req.headers, token: id });
+      case 'GET /s/:id/config/…': // a WireGuard part's .conf: /s/<token>/config/<subscription id>.conf
+      case 'GET /s/:id/configs.zip':
+        return files({ method: 'GET', headers: req.headers, token: id, file: [action, ...more].join('/') });
       default:
         return { status: 404, body: { error: 'NOT_FOUND' } };
     }
@@ -86,7 +92,7 @@ export function createRoutes(kit: Panelkit, publicUrl: () => string, adminToken:
     const reply = await bodyOf(req)
       .then((raw) => answer(req, new URL(req.url ?? '/', 'http://localhost'), raw))
       .catch(errorReply);
-    const text = typeof reply.body === 'string';
+    const text = typeof reply.body === 'string' || Buffer.isBuffer(reply.body);
     res
       .writeHead(reply.status, { 'content-type': text ? 'text/plain; charset=utf-8' : 'application/json', ...reply.headers })
       .end(req.method === 'HEAD' ? undefined : text ? reply.body : JSON.stringify(reply.body));

@@ -63,6 +63,11 @@ export async function openShop(settings: Record<string, string | undefined>, pub
   const plan = { name: 'Monthly 50 GiB', family: 'standard', durationDays: 30, trafficBytes: 50 * 1024 ** 3 };
   // 500 roubles (prices are minor units); the link serves at most 5 devices (apps that send their HWID).
   await kit.plans.create({ id: 'plan_monthly', ...plan, price: { amount: 50_000, currency: 'RUB' }, deviceLimit: 5 }).catch(lost);
+  // SELL_WIREGUARD=1 (a panel with a WireGuard inbound: 3x-ui v3.4.2+): a bundle of an Xray client and a WireGuard
+  // peer, one subscription each under one bundleId and one debit. A peer has no device limit: one key, one device.
+  const bundle = { ...plan, name: 'Xray + WireGuard', family: 'bundle', kinds: ['xray' as const, 'wireguard' as const] };
+  if (settings['SELL_WIREGUARD'] === '1')
+    await kit.plans.create({ id: 'plan_bundle', ...bundle, price: { amount: 70_000, currency: 'RUB' }, deviceLimit: 5 }).catch(lost);
 
   return { kit, close: () => pool?.end() ?? pglite!.close() };
 }

@@ -16,11 +16,14 @@ export interface SimulatedWorld {
   close(): Promise<void>;
 }
 
-/** Starts the panel and both gateways on free ports of 127.0.0.1, with fresh credentials. */
-export async function startSimulatedWorld(): Promise<SimulatedWorld> {
+/** Starts the panel and both gateways on free ports of 127.0.0.1, with fresh credentials; `wireguard`: a WireGuard inbound too. */
+export async function startSimulatedWorld({ wireguard = false } = {}): Promise<SimulatedWorld> {
   const login = { username: 'admin', password: randomBytes(12).toString('base64url') };
-  const xui = createXuiSimulator({ version: '2.8.x', basePath: '/panel/', credentials: login });
+  // WireGuard peers are 3x-ui clients from v3.4.2 on; without them the starter's panel is the 2.8 most shops run.
+  const xui = createXuiSimulator({ version: wireguard ? '3.6.x' : '2.8.x', basePath: '/panel/', credentials: login });
   xui.seedDemo(); // a few inbounds (VLESS, VMess, Trojan…)
+  const serverKey = randomBytes(32).toString('base64'); // the WireGuard server's private key
+  if (wireguard) xui.addInbound({ remark: 'WireGuard', protocol: 'wireguard', port: 51820, settings: { secretKey: serverKey, mtu: 1420 } });
   const panel = await serveOnLocalhost(xui.handle);
   const yookassa = await new YooKassaSimulator().start();
   const stripe = await new StripeSimulator().start();
@@ -49,7 +52,7 @@ export async function startSimulatedWorld(): Promise<SimulatedWorld> {
 
 // On its own: one JSON line of settings, the gateways notifying NOTIFY_URL, until SIGTERM or Ctrl+C.
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const world = await startSimulatedWorld();
+  const world = await startSimulatedWorld({ wireguard: process.env['SELL_WIREGUARD'] === '1' });
   world.notifyTo(process.env['NOTIFY_URL'] ?? 'http://127.0.0.1:3000');
   console.log(JSON.stringify(world.env));
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void world.close());
