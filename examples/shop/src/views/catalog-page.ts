@@ -5,6 +5,7 @@ import { formatNumber } from '../i18n/format.js';
 import { planListPrice, planSummary } from '../i18n/plan-text.js';
 import { html, type SafeHtml } from './html.js';
 import { page } from './layout.js';
+import { planKindBadges } from './plan-offer.js';
 import type { CatalogGroup } from '../app/plans/catalog-groups.js';
 
 function planCard(ctx: RequestContext, plan: Plan): SafeHtml {
@@ -13,6 +14,7 @@ function planCard(ctx: RequestContext, plan: Plan): SafeHtml {
   <h3>${plan.name}</h3>
   <p class="price" data-testid="plan-price">${planListPrice(plan, t, locale)}</p>
   <p>${planSummary(plan, t, locale)}</p>
+  ${planKindBadges(ctx, plan)}
   ${plan.description ? html`<p class="muted">${plan.description}</p>` : ''}
   ${plan.trial !== null ? html`<p><span class="badge">${t('catalog.trialAvailable', { days: formatNumber(plan.trial.days, locale) })}</span></p>` : ''}
   <a class="button" href="/checkout/${plan.id}">${t('catalog.buy')}</a>

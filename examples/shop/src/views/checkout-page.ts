@@ -11,6 +11,7 @@ import { csrfField, page } from './layout.js';
 import { localeInfo } from '../i18n/locales.js';
 import type { PlanLocation } from '@panelkit/sdk/plan-builder';
 import { planChoiceFields, type ChoiceValues } from './plan-choice.js';
+import { planKindBadges, planReceives } from './plan-offer.js';
 
 export interface CheckoutValues extends ChoiceValues {
   quantity: string;
@@ -112,7 +113,9 @@ export function checkoutPage(ctx: RequestContext, view: CheckoutView): SafeHtml 
 <section class="card" data-testid="checkout-plan">
   <h2>${plan.name}</h2>
   <p>${planSummary(plan, t, locale)}</p>
+  ${planKindBadges(ctx, plan)}
   ${plan.description ? html`<p class="muted">${plan.description}</p>` : ''}
+  ${planReceives(ctx, plan)}
   <dl class="facts">
     <dt>${t('checkout.unitPrice')}</dt><dd class="price" data-testid="plan-price">${planListPrice(plan, t, locale)}</dd>
     <dt>${t('checkout.locations')}</dt><dd>${locations || t('checkout.anyLocation')}</dd>

@@ -1,6 +1,7 @@
 import { InlineKeyboard, type Composer } from 'grammy';
 import { formatMoney } from '../../i18n/format.js';
 import { planListPrice, planSummary } from '../../i18n/plan-text.js';
+import { planOfferLines } from '../../i18n/kind-text.js';
 import { groupByLocation } from '../../app/plans/catalog-groups.js';
 import { buyPlansFor } from '../../app/selling/buy-plans.js';
 import { replyToPurchase } from './purchase-reply.js';
@@ -67,6 +68,7 @@ export function catalogHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
     const lines = [
       planNameFor(ctx, plan.id, (await localizedPlan(shop, plan, locale)).name),
       planSummary(plan, t, locale),
+      ...planOfferLines(plan.kinds, t, locale),
       t('telegram.catalog.price', { price: planListPrice(plan, t, locale) }),
       t('telegram.wallet.balance', { balance: formatMoney({ amount: balance, currency: plan.price.currency }, locale) }),
     ];
