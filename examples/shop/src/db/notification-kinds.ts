@@ -28,6 +28,7 @@ export const CUSTOMER_KINDS = [
   'gift_refunded',
   // Last: a bot's settings buttons name a kind by its index here, so a new kind goes at the end.
   'renewal_refused_storefront',
+  'reimport_needed',
 ] as const;
 
 /** What the shop's staff are alerted to (always sent). */
@@ -75,6 +76,7 @@ const KIND_AREAS: Partial<Record<NotificationKind, string>> = {
   gift_claimed: 'gifts.notify',
   gift_refunded: 'gifts.notify',
   renewal_refused_storefront: 'storefronts.notify',
+  reimport_needed: 'kinds.notify',
 };
 
 /**

@@ -60,6 +60,7 @@ export const DYNAMIC_KEY_PREFIXES: readonly string[] = [
   'support.statusIcon.',
   'gifts.notify.', // db/notification-kinds.ts: the gift notices' texts live in their own area
   'storefronts.notify.', // db/notification-kinds.ts: a storefront's notices' texts live in its own area
+  'kinds.notify.', // db/notification-kinds.ts: the re-import notice's texts live with the kinds' texts
   'import.kinds.',
   'import.reasons.', // why a row was not brought over, by the SDK's ImportUnmappedReason
   'import.rows.',

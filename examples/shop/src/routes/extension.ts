@@ -15,6 +15,9 @@ import { planName } from '../app/subscriptions/plan-names.js';
 import { walletRoom } from '../app/selling/buyer-prices.js';
 import { httpStatusOf } from '../http/status.js';
 import { extendFor } from '../app/subscriptions/extend.js';
+import { kindBundleOf } from '../app/kinds/kind-bundle.js';
+import { quoteBundleExtension } from '../app/kinds/bundle-quote.js';
+import { bundleExtensionPage } from '../views/bundle-extension-page.js';
 
 const ExtendForm = z.object({
   idempotencyKey: IdempotencyKeySchema,
@@ -81,8 +84,41 @@ export function extensionRoutes(shop: Shop, limits: RateLimits): Router {
     );
   };
 
+  /** A bundle of kinds' page: every part's quote and their total, no code field; a code sent anyway is refused on it. */
+  const renderBundle = async (
+    res: Response,
+    status: number,
+    sub: Subscription,
+    parts: Subscription[],
+    idempotencyKey: string,
+    refused: { codeRefused?: string; problem?: { message: string; topUp: boolean } } = {},
+  ) => {
+    const ctx = ctxOf(res);
+    const [quote, inFlight] = await Promise.all([
+      quoteBundleExtension(shop, parts),
+      Promise.all(parts.map((part) => shop.kit.changeInFlight(part.id))).then((flags) => flags.some(Boolean)),
+    ]);
+    const currency = quote.allowed ? quote.total.currency : shop.config.currency;
+    const { balance } = await walletRoom(shop, sub.customerId, currency);
+    res.status(status).send(
+      bundleExtensionPage(ctx, {
+        subscriptionId: sub.id,
+        planName: await planName(shop, sub.planId, ctx.locale, ctx.storefront?.planNames),
+        quote,
+        balance,
+        changeInFlight: inFlight,
+        idempotencyKey,
+        codeRefused: refused.codeRefused ?? null,
+        problem: refused.problem ?? null,
+        timeZone: shop.config.timeZone,
+      }).value,
+    );
+  };
+
   router.get('/subscriptions/:id/extend', requireAccount, async (req, res) => {
     const sub = await ownedSubscription(shop, viewerOf(res), req.params.id);
+    const parts = await kindBundleOf(shop, sub);
+    if (parts !== null) return renderBundle(res, 200, sub, parts, newIdempotencyKey());
     await render(res, 200, sub, newIdempotencyKey());
   });
 
@@ -93,6 +129,8 @@ export function extensionRoutes(shop: Shop, limits: RateLimits): Router {
     const form = parseForm(ExtendForm, req.body, ctx.t);
     if (!form.ok) return render(res, 400, sub, newIdempotencyKey(), { _form: ctx.t('extension.formExpired') });
     const discountCode = form.data.discountCode ?? '';
+    const parts = await kindBundleOf(shop, sub);
+    if (parts !== null) return extendBundleForm(res, sub, parts, viewer.customer.id, form.data);
     if (form.data.intent === 'apply') return render(res, 200, sub, form.data.idempotencyKey, undefined, undefined, discountCode);
     const keepExtraDevices = form.data.keepExtraDevices === 'on';
     const extended = await extendFor(shop, viewer.customer.id, sub.id, {
@@ -120,5 +158,37 @@ export function extensionRoutes(shop: Shop, limits: RateLimits): Router {
       discountCode,
     );
   });
+
+  /** A bundle of kinds' POST: every part extended as one purchase; a code sent anyway is refused, nothing charged. */
+  const extendBundleForm = async (
+    res: Response,
+    sub: Subscription,
+    parts: Subscription[],
+    customerId: string,
+    data: z.output<typeof ExtendForm>,
+  ) => {
+    const ctx = ctxOf(res);
+    const extended = await extendFor(shop, customerId, sub.id, {
+      idempotencyKey: data.idempotencyKey,
+      discountCode: data.discountCode,
+      keepExtraDevices: data.keepExtraDevices === 'on',
+    });
+    if (extended.ok) return res.redirect(303, `/subscriptions/${sub.id}?done=subscription.extended`);
+    const { refusal } = extended;
+    const message = ctx.t(
+      refusal.key,
+      refusal.funds
+        ? {
+            balance: formatMoney({ amount: refusal.funds.balance, currency: refusal.funds.currency }, ctx.locale),
+            total: formatMoney({ amount: refusal.funds.required, currency: refusal.funds.currency }, ctx.locale),
+          }
+        : {},
+    );
+    const refused =
+      refusal.field === 'discountCode'
+        ? { codeRefused: message }
+        : { problem: { message, topUp: refusal.reason === 'insufficient_funds' } };
+    await renderBundle(res, httpStatusOf(refusal.code), sub, parts, data.idempotencyKey, refused);
+  };
   return router;
 }

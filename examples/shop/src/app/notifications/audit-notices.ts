@@ -5,6 +5,7 @@ import type { NewNotification } from '../../db/notifications.js';
 import { machineNoteKey } from '../payments/payment-notes.js';
 import { deviceAddedNotice } from '../subscriptions/device-notices.js';
 import { plansToShow } from '../subscriptions/plan-names.js';
+import { reimportNotice } from '../kinds/reimport-notice.js';
 
 /** The audit actions that may notify someone (each enqueues its notices job); every other action tells nobody anything. */
 export const NOTIFYING_ACTIONS = [
@@ -15,6 +16,7 @@ export const NOTIFYING_ACTIONS = [
   'subscription.renewed',
   'subscription.extended',
   'subscription.evacuated',
+  'subscription.plan_changed',
   'subscription.failed',
   'subscription.extension_refunded',
   'ledger.refunded',
@@ -34,7 +36,8 @@ export const NOTIFYING_ACTIONS = [
   'gift.expired',
 ] as const;
 
-type Notice = Omit<NewNotification, 'source'>;
+/** A notice an event causes; `source`, when set, is a cause wider than the event (a bundle's), else `audit:<event id>`. */
+type Notice = Omit<NewNotification, 'source'> & { source?: string };
 
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 const number = (value: unknown): number | null => (typeof value === 'number' ? value : null);
@@ -74,6 +77,14 @@ async function aboutSubscription(shop: Shop, event: AuditEvent, subscriptionOf: 
   const sub = await subscriptionOf(event.subjectId);
   if (sub === null) return [];
   const facts = await subscriptionFacts(shop, sub);
+  // A WireGuard or Telegram part with new credentials or a new server: its buyer must take it again.
+  const reimport = await reimportNotice(shop, event, sub, facts);
+  const notices = eventNotices(event, sub, facts);
+  return reimport === null ? notices : [...notices, reimport];
+}
+
+/** The notices an event about a subscription causes by itself (the re-import notice aside). */
+function eventNotices(event: AuditEvent, sub: Subscription, facts: Awaited<ReturnType<typeof subscriptionFacts>>): Notice[] {
   const buyer = { kind: 'customer', customerId: sub.customerId } as const;
   const { data } = event;
   switch (event.action) {

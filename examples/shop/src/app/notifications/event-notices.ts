@@ -65,7 +65,8 @@ async function writeEventNotices(shop: Shop, targets: FanOutTargets, payloads: r
   const subscriptionOf = await subscriptionReader(shop, events);
   const notices: NewNotification[] = [];
   for (const event of events) {
-    for (const notice of await noticesFor(shop, event, subscriptionOf)) notices.push({ ...notice, source: `audit:${event.id}` });
+    for (const notice of await noticesFor(shop, event, subscriptionOf))
+      notices.push({ ...notice, source: notice.source ?? `audit:${event.id}` });
   }
   if (notices.length === 0) return;
   const fanOuts = await targets(notices);

@@ -12,7 +12,10 @@ import type { Notification } from '../../db/notifications.js';
  * "—"), `undefined` for a notification without a link. What a batch reads the tokens of at once (`tokenFor` below).
  */
 export function linkReaderOf(n: Pick<Notification, 'kind' | 'params' | 'recipient'>): string | null | undefined {
-  if ((n.kind !== 'subscription_provisioned' && n.kind !== 'never_connected') || typeof n.params.subscriptionId !== 'string')
+  if (
+    (n.kind !== 'subscription_provisioned' && n.kind !== 'never_connected' && n.kind !== 'reimport_needed') ||
+    typeof n.params.subscriptionId !== 'string'
+  )
     return undefined;
   return n.recipient.kind === 'customer' ? n.recipient.customerId : null;
 }

@@ -4,6 +4,7 @@ import { translator, type Locale, type TranslateParams } from '../../i18n/transl
 import type { RenderedMessage } from './channel.js';
 import { deviceName } from '../../i18n/device-text.js';
 import { kindTextKey, type NotificationKind, type NotificationParams } from '../../db/notification-kinds.js';
+import { reimportLines } from '../../i18n/reimport-text.js';
 
 /** How a notification reads: its recipient's language, the shop's time zone and name. */
 export interface RenderOptions {
@@ -47,6 +48,8 @@ function values(params: NotificationParams, options: RenderOptions): TranslatePa
     out['next'] = t(`devices.nextSteps.${refusal}`, { limit: typeof params['limit'] === 'number' ? params['limit'] : '—' });
   }
   if ('deviceModel' in params || 'deviceApp' in params || 'devicePlatform' in params) out['device'] = deviceName(deviceOf(params), t);
+  const reimportKinds = params['reimportKinds'];
+  if (typeof reimportKinds === 'string') out['changes'] = reimportLines(reimportKinds, String(out['plan'] ?? '—'), t);
   const noteKey = params['noteKey'];
   if (typeof noteKey === 'string' && noteKey.startsWith('wallet.paymentNotes.')) out['note'] = t(noteKey);
   for (const key of [
@@ -70,6 +73,7 @@ function values(params: NotificationParams, options: RenderOptions): TranslatePa
     'code',
     'subject',
     'text',
+    'changes',
   ])
     out[key] ??= '—';
   return out;

@@ -21,6 +21,8 @@ import { localizedPlans } from '../../db/plan-texts.js';
 import { withBrandPlanNames } from '../../app/storefront-bots/brand-texts.js';
 import { extendFor } from '../../app/subscriptions/extend.js';
 import { ChoiceField, LocationField } from '../../app/selling/location-input.js';
+import { kindBundleOf } from '../../app/kinds/kind-bundle.js';
+import { bundleExtensionJson, bundleQuoteJson } from './bundle-extension-json.js';
 
 /** A discount code as typed; the engine judges it (a refusal names the `discountCode` field). */
 const DiscountCodeField = z.string({ message: 'forms.invalid' }).trim().max(60, { message: 'discounts.reasons.unknown_code' }).optional();
@@ -186,6 +188,13 @@ export function apiV1Routes(shop: Shop, limits: RateLimits): Router {
     const ctx = ctxOf(res);
     const sub = await ownedSubscription(shop, viewerOf(res), req.params.id);
     const code = parseOrThrow(ExtensionQuery, req.query, ctx.t).discountCode ?? '';
+    const parts = await kindBundleOf(shop, sub);
+    if (parts !== null) {
+      // A bundle of kinds is extended whole and takes no code: one sent is refused on its field.
+      if (code !== '')
+        throw new ShopError('conflict', 'kinds.extension.noDiscount', {}, { discountCode: ctx.t('kinds.extension.noDiscount') });
+      return void res.json(await bundleQuoteJson(shop, ctx, sub.id, parts));
+    }
     const quote = await shop.kit.quoteExtension(sub.id, codeOf(code));
     const message = quote.allowed
       ? null
@@ -213,6 +222,8 @@ export function apiV1Routes(shop: Shop, limits: RateLimits): Router {
     });
     if (!extended.ok) throw refused(extended.refusal, ctx.t, ctx.locale);
     const { result } = extended;
+    if (extended.bundle !== null)
+      return void res.status(result.replayed ? 200 : 202).json(await bundleExtensionJson(shop, result, extended.bundle));
     res.status(result.replayed ? 200 : 202).json({
       replayed: result.replayed,
       discount: result.discount === null ? null : { code: result.discount.code, amount: result.discount.discount },

@@ -18,6 +18,8 @@ import { addSubscriptionButtons } from './subscription-buttons.js';
 import { addPartButtons, botPartDelivery, partDeliveryHandlers, sendPartConfig } from './part-delivery.js';
 import { deliveredByLink } from '../../app/kinds/part-delivery.js';
 import { kindName } from '../../i18n/kind-text.js';
+import { kindBundleOf } from '../../app/kinds/kind-bundle.js';
+import { replyBundleQuote } from './bundle-extension.js';
 
 const LISTED = 30;
 
@@ -170,6 +172,9 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
     const sub = await findOwnedSubscription(shop, ctx.user, ctx.match[1]);
     if (sub === null) return void (await ctx.answerCallbackQuery({ text: t('telegram.notYours') }));
     await ctx.answerCallbackQuery();
+    // A part of a bundle of kinds: the bundle's total, every part extended together.
+    const bundle = await kindBundleOf(shop, sub);
+    if (bundle !== null) return replyBundleQuote(deps, ctx, sub, bundle);
     const quote = await shop.kit.quoteExtension(sub.id);
     if (!quote.allowed) {
       const opensAt = quote.details.opensAt;
