@@ -29,7 +29,7 @@ async function setUp() {
     linkUrl: (t) => `https://shop.example/s/${t}`,
     now: () => k.clock.now(),
   });
-  const hwids = async (subscriptionId: string) => (await k.kit.devices.list(subscriptionId)).map((d) => d.hwid);
+  const hwids = async (subscriptionId: string) => (await k.kit.devices.list(subscriptionId)).map((d) => d.hwid).sort();
   return { ...k, answer, hwids };
 }
 
