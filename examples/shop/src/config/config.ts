@@ -72,6 +72,8 @@ const EnvSchema = z.object({
   DEMO_CORE: z.string().min(1).optional(),
   /** Which panel the demo simulates: `3x-ui` (default) or `pasarguard`. */
   DEMO_PANEL_KIND: z.enum(['3x-ui', 'pasarguard']).default('3x-ui'),
+  /** `on` (default): the 3x-ui demo adds a simulated 3x-ui 3.6 with a WireGuard inbound, and a WireGuard and a bundle plan. */
+  DEMO_WIREGUARD: onOff.default(true),
   /** A JSON file of panels (with real credentials) to add or update at start. */
   PANELS_FILE: z.string().min(1).optional(),
   /** A folder the shop writes a backup of its database to every BACKUP_EVERY_HOURS (one replica per slot). Default off. */
@@ -212,6 +214,8 @@ export interface ShopConfig {
   demoCore: string | null;
   /** The kind of the simulated demo panels (`DEMO_PANEL_KIND`). */
   demoPanelKind: '3x-ui' | 'pasarguard';
+  /** Whether the 3x-ui demo simulates a WireGuard panel too (`DEMO_WIREGUARD`). */
+  demoWireGuard: boolean;
   panelsFile: string | null;
   admin: { email: string; password: string } | null;
   /** Whether admins must have a TOTP second factor before the back office opens. */
@@ -328,6 +332,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     demoPanel,
     demoCore,
     demoPanelKind: e.DEMO_PANEL_KIND,
+    demoWireGuard: e.DEMO_WIREGUARD,
     panelsFile: e.PANELS_FILE === undefined ? null : resolve(cwd, e.PANELS_FILE),
     admin: e.ADMIN_EMAIL === undefined ? null : { email: e.ADMIN_EMAIL.toLowerCase(), password: e.ADMIN_PASSWORD as string },
     staffTotpRequired: e.STAFF_TOTP === 'required',

@@ -9,6 +9,13 @@ import {
   type XuiSimulator,
 } from '@panelkit/panel-adapters/testing';
 import { DEMO_TRAFFIC_INTERVAL_MS, isLiveInbound, LIVE_PLAN_INBOUND, seedCoreInbounds } from './demo-core.js';
+import {
+  createDemoKindPlans,
+  createDemoWireGuardSim,
+  DEMO_WIREGUARD_LOCATION,
+  type DemoWireGuardSecrets,
+  newServerKey,
+} from './demo-wireguard.js';
 import { randomSecret, remembered, rememberedUpdate } from './data-folder.js';
 import { savePlanTexts, type PlanTextDb, type PlanTexts } from '../db/plan-texts.js';
 import type { Locale } from '../i18n/locales.js';
@@ -104,6 +111,8 @@ export async function startDemoPanels(deps: {
   planTexts: PlanTextDb;
   /** Which panel to simulate (`DEMO_PANEL_KIND`). Default `3x-ui`. */
   kind?: DemoPanelKind;
+  /** Whether the 3x-ui demo adds its WireGuard panel and plans (`DEMO_WIREGUARD`). Default off. */
+  wireGuard?: boolean;
 }): Promise<DemoPanels> {
   if ((deps.kind ?? '3x-ui') === 'pasarguard') return startDemoPasarGuards(deps);
   const servers: RunningSimulator[] = [];
@@ -154,22 +163,65 @@ export async function startDemoPanels(deps: {
       panels.push({ name: location.name, tag: location.tag, kind: '3x-ui', sim, panel, url, login });
       await sim.core?.start();
     }
+    const wireGuard = deps.wireGuard === true ? await startWireGuardPanel(deps, servers) : null;
     if ((await deps.storage.plans.list()).length === 0) {
+      let frankfurtXray: Target | undefined;
       for (const demo of panels) {
         const targets = await deps.kit.targets.sync(demo.panel.id, {
           capacity: 500,
           actor: DEMO_ACTOR,
           signal: AbortSignal.timeout(15_000),
         });
-        const plans = await createDemoPlans(deps.kit, demo, preferredTarget(targets.added, core !== null), deps.currency);
+        const preferred = preferredTarget(targets.added, core !== null);
+        if (demo.tag === DEMO_WIREGUARD_LOCATION.tag) frankfurtXray = preferred;
+        const plans = await createDemoPlans(deps.kit, demo, preferred, deps.currency);
+        for (const { plan, names } of plans) await savePlanTexts(deps.planTexts, plan.id, demoPlanTexts(names));
+      }
+      if (wireGuard !== null) {
+        const synced = await deps.kit.targets.sync(wireGuard.panel.id, {
+          capacity: 250,
+          actor: DEMO_ACTOR,
+          signal: AbortSignal.timeout(15_000),
+        });
+        const target = synced.added.find((t) => t.kinds.includes('wireguard'));
+        const plans = await createDemoKindPlans(deps.kit, { xray: frankfurtXray, wireguard: target }, deps.currency, DEMO_ACTOR);
         for (const { plan, names } of plans) await savePlanTexts(deps.planTexts, plan.id, demoPlanTexts(names));
       }
     }
+    if (wireGuard !== null) panels.push(wireGuard);
     return { panels, pasarGuards: [], simulated: panels, close };
   } catch (error) {
     await close();
     throw error;
   }
+}
+
+/** What the data folder keeps of the WireGuard panel: a 3x-ui panel's fields and the server key. */
+type DemoWireGuardFile = DemoPanelFile & DemoWireGuardSecrets;
+
+/** Starts and registers the demo's WireGuard panel (`demo-wireguard.ts`), on its remembered port, base path and key. */
+async function startWireGuardPanel(deps: Parameters<typeof startDemoPanels>[0], servers: RunningSimulator[]): Promise<DemoPanel> {
+  const fileName = 'demo-panel-wireguard.json';
+  const saved = remembered<DemoWireGuardFile>(deps.dataDir, fileName, () => ({
+    username: 'admin',
+    basePath: `/${randomSecret(9)}/`,
+    ports: { panel: 0, subscription: 0 },
+    ...newServerKey(),
+  }));
+  const name = panelName(DEMO_WIREGUARD_LOCATION.name);
+  const stored = (await deps.storage.panels.list()).find((p) => p.name === name)?.credentials;
+  const login = { username: saved.username, password: stored?.type === 'password' ? stored.password : randomSecret(12) };
+  const sim = createDemoWireGuardSim({ basePath: saved.basePath, credentials: login, clock: deps.clock, serverKey: saved.serverKey });
+  const server = await serveOnRememberedPort(sim.handle, saved.ports.panel);
+  servers.push(server);
+  const subServer = await serveOnRememberedPort(sim.subscriptionService({ path: '/sub/' }), saved.ports.subscription);
+  servers.push(subServer);
+  const ports = { panel: Number(new URL(server.origin).port), subscription: Number(new URL(subServer.origin).port) };
+  rememberedUpdate(deps.dataDir, fileName, { ...saved, ports });
+  const url = `${server.origin}${saved.basePath}`;
+  const { tag } = DEMO_WIREGUARD_LOCATION;
+  const panel = await registerPanel(deps, { kind: '3x-ui', name, tag, url, login, subscriptionBaseUrl: `${subServer.origin}/sub/` });
+  return { name: DEMO_WIREGUARD_LOCATION.name, tag, kind: '3x-ui', sim, panel, url, login };
 }
 
 /** The stored panel's name for a demo location. */

@@ -180,6 +180,7 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
         core: config.demoCore,
         planTexts: { db: client, shopSchema },
         kind: config.demoPanelKind,
+        wireGuard: config.demoWireGuard,
       });
       closers.push(() => (demo as DemoPanels).close());
     }
