@@ -8,7 +8,7 @@ import { pyQuote } from '../marzban-family/py-quote.js';
 import type { SimUser } from './state.js';
 import type { SimWireGuardCore } from './wg-cores.js';
 import { peerIpsOn } from './wg-pool.js';
-import { zipFiles } from './zip.js';
+import { strToU8, zipSync } from 'fflate';
 
 /** One host's output for one user: its remark, the share link and the config text. */
 export interface WireGuardOutput {
@@ -71,8 +71,9 @@ export function wireGuardOutputs(
 
 /** `WireGuardConfiguration.render`: every config in one deflated zip, even a single one. */
 export function wireGuardZip(outputs: readonly WireGuardOutput[], at: Date): Buffer {
-  return zipFiles(
-    outputs.map((output) => ({ name: `${output.remark.replaceAll(' ', '_').replaceAll('/', '_')}.conf`, text: output.conf })),
-    at,
+  // Python's zipfile with ZIP_DEFLATED, as the panel writes it; a later entry of the same name replaces an earlier one.
+  const entries = Object.fromEntries(
+    outputs.map((output) => [`${output.remark.replaceAll(' ', '_').replaceAll('/', '_')}.conf`, strToU8(output.conf)]),
   );
+  return Buffer.from(zipSync(entries, { level: 6, mtime: at }));
 }
