@@ -7,7 +7,7 @@
  *   node --conditions=@panelkit/source --import tsx bench/rush/main.ts \
  *     [--buyers 1000] [--seconds 60] [--replicas 1] [--lone 20] \
  *     [--server postgres://postgres@127.0.0.1:5432/test] [--schema bench_rush] [--keep] [--count] [--idle 15] [--profile DIR]
- *     [--v8-flags="--trace-deopt"]
+ *     [--v8-flags="--trace-deopt"] [--shop source|compiled]
  *
  * Buyers start `/start` (linked Telegram users, in bulk before the clock runs) and get twice the plan's price in
  * their wallet. Then, first, `--lone` buyers buy one after another with nothing else running (the floor); then
@@ -25,6 +25,9 @@
  * `--idle` seconds with nothing asked of the replicas (0: not measured), their idle background a second.
  * `--profile DIR`: each replica runs under `node --cpu-prof` and writes its profile into DIR when it stops
  * (`profile-layers.ts` breaks one down).
+ * `--shop compiled`: the replicas run the shop as the production image does (`compiled-shop.ts`: the shop compiled by
+ * `scripts/compile-shop.mjs`, the packages' built `dist/`, plain node, `NODE_ENV=production`; build the packages
+ * first); `source` (the default): through tsx from the sources.
  * `--v8-flags="…"`: more node flags for each replica (V8's traces, which print on stdout: each replica's stdout is then
  * written to a file of its own, named when it starts).
  * `BENCH_TRACE=1`: where a rush buyer's time goes, stage by stage (`trace-replica.ts`, `trace-report.ts`): the webhook,
@@ -59,6 +62,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import PQueue from 'p-queue';
 import type { StatementCounts } from './statement-count.js';
 import { postUpdate } from './webhook-post.js';
+import { compileShop } from './compiled-shop.js';
 
 const { values } = parseArgs({
   options: {
@@ -73,8 +77,12 @@ const { values } = parseArgs({
     idle: { type: 'string', default: '15' },
     profile: { type: 'string' },
     'v8-flags': { type: 'string' },
+    shop: { type: 'string', default: 'source' },
   },
 });
+if (values.shop !== 'source' && values.shop !== 'compiled') throw new Error(`--shop ${values.shop}: source or compiled`);
+/** `--shop compiled`: the compiled tree the replicas run (built before the clock runs, removed at the end). */
+const compiled = values.shop === 'compiled' ? await compileShop() : null;
 /** `--v8-flags="…"`: more flags for each replica's node (`--trace-deopt`, say); each replica's stdout then goes to a file. */
 const V8_FLAGS = values['v8-flags']?.split(/\s+/).filter((flag) => flag !== '') ?? [];
 const BUYERS = Number(values.buyers);
@@ -200,7 +208,7 @@ const stepCpu = new StepCpu(() => threadsCpuMs(replicas.map(({ child }) => child
 const JOBS_GRACE_MS = 100;
 try {
   console.log(
-    `load average at start ${load()}, ${cpus().length} cores, node ${process.version}; ${BUYERS} buyers over ${SPREAD_MS / 1000} s, ${REPLICAS} replica(s)`,
+    `load average at start ${load()}, ${cpus().length} cores, node ${process.version}; ${BUYERS} buyers over ${SPREAD_MS / 1000} s, ${REPLICAS} replica(s), the shop ${values.shop}`,
   );
   const actor = { type: 'system' as const, id: 'bench-rush' };
   const panel = await shop.kit.panels.add(
@@ -230,17 +238,16 @@ try {
   );
 
   for (let i = 0; i < REPLICAS; i++) {
-    const child = fork(fileURLToPath(new URL('./replica.ts', import.meta.url)), [], {
+    const child = fork(compiled?.replica ?? fileURLToPath(new URL('./replica.ts', import.meta.url)), [], {
       execArgv: [
-        '--conditions=@panelkit/source',
-        '--import',
-        'tsx',
+        ...(compiled === null ? ['--conditions=@panelkit/source', '--import', 'tsx'] : []),
         ...(values.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${values.profile}`]),
         ...V8_FLAGS,
       ],
       env: {
         ...process.env,
         ...env,
+        ...(compiled === null ? {} : { NODE_ENV: 'production' }),
         DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-rush-replica-')),
         ...(values.count ? { BENCH_RUSH_COUNT: '1' } : {}),
       },
@@ -332,6 +339,9 @@ try {
   };
   const messageId = (call: BotCall) => (call.result as { message_id: number }).message_id;
 
+  /** `--profile`: the lone buyers' windows after the warm-up, in the clock of a CPU profile's timestamps. */
+  const profileWindows: Array<[number, number]> = [];
+  const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
   /** The first lone buyers load the modules a purchase needs and warm the JIT: their CPU is not counted. */
   const WARM = Math.min(5, Math.floor(LONE / 2));
   type Timed = <T>(label: string, fn: () => Promise<T>) => Promise<T>;
@@ -360,10 +370,12 @@ try {
   // The lone buyers' top-ups after all their /starts, so whatever a top-up sets off is in no /start's window.
   const startSnapshots: StatementCounts[] = [];
   for (const [i, user] of users.slice(0, LONE).entries()) {
+    if (i === WARM) profileWindows.push([monotonicUs(), 0]);
     stepCpu.recording = i >= WARM;
     if (values.count && i >= WARM) startSnapshots.push(await countsOf(replicas));
     await startOne(user, timed);
   }
+  profileWindows.at(-1)![1] = monotonicUs();
   stepCpu.recording = false;
   if (values.count && startSnapshots.length > 0) startSnapshots.push(await countsOf(replicas));
   for (const user of users.slice(0, LONE)) await fund(user);
@@ -438,12 +450,20 @@ try {
   const snapshots: StatementCounts[] = [];
   let loneCpuBefore: number[] = [];
   for (const [i, user] of users.slice(0, LONE).entries()) {
-    if (i === WARM) loneCpuBefore = replicas.map(({ child }) => processCpu(child.pid!));
+    if (i === WARM) {
+      loneCpuBefore = replicas.map(({ child }) => processCpu(child.pid!));
+      profileWindows.push([monotonicUs(), 0]);
+    }
     stepCpu.recording = i >= WARM;
     if (values.count) snapshots.push(await countsOf(replicas));
     lone.push(await buy(user, true));
   }
+  profileWindows.at(-1)![1] = monotonicUs();
   stepCpu.recording = false;
+  if (values.profile !== undefined)
+    console.log(
+      `profile windows of the lone buyers after the warm-up (their /starts, their purchases; CLOCK_MONOTONIC µs, as the profiles' timestamps): ${profileWindows.map(([from, to]) => `${from}-${to}`).join(' ')}`,
+    );
   if (values.count) {
     // The last buyer's link job completes after its message arrives.
     await sleep(500);
@@ -592,5 +612,6 @@ try {
   await panelServer.close();
   if (!values.keep) await dropSchemas();
   rmSync(dataDir, { recursive: true, force: true });
+  if (compiled !== null) rmSync(compiled.tree, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);
