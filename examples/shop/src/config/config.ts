@@ -72,7 +72,7 @@ const EnvSchema = z.object({
   DEMO_CORE: z.string().min(1).optional(),
   /** Which panel the demo simulates: `3x-ui` (default) or `pasarguard`. */
   DEMO_PANEL_KIND: z.enum(['3x-ui', 'pasarguard']).default('3x-ui'),
-  /** `on` (default): the 3x-ui demo adds a simulated 3x-ui 3.6 with a WireGuard inbound, and a WireGuard and a bundle plan. */
+  /** `on` (default): the 3x-ui demo adds a simulated 3x-ui 3.6 with WireGuard and MTProto inbounds and their plans; the PasarGuard demo a WireGuard core. */
   DEMO_WIREGUARD: onOff.default(true),
   /** A JSON file of panels (with real credentials) to add or update at start. */
   PANELS_FILE: z.string().min(1).optional(),
@@ -214,7 +214,7 @@ export interface ShopConfig {
   demoCore: string | null;
   /** The kind of the simulated demo panels (`DEMO_PANEL_KIND`). */
   demoPanelKind: '3x-ui' | 'pasarguard';
-  /** Whether the 3x-ui demo simulates a WireGuard panel too (`DEMO_WIREGUARD`). */
+  /** Whether the demo sells WireGuard and (on 3x-ui) a Telegram proxy too (`DEMO_WIREGUARD`). */
   demoWireGuard: boolean;
   panelsFile: string | null;
   admin: { email: string; password: string } | null;

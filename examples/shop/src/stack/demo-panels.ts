@@ -10,6 +10,7 @@ import {
 } from '@panelkit/panel-adapters/testing';
 import { DEMO_TRAFFIC_INTERVAL_MS, isLiveInbound, LIVE_PLAN_INBOUND, seedCoreInbounds } from './demo-core.js';
 import {
+  addDemoPasarGuardWireGuard,
   createDemoKindPlans,
   createDemoWireGuardSim,
   DEMO_WIREGUARD_LOCATION,
@@ -111,7 +112,7 @@ export async function startDemoPanels(deps: {
   planTexts: PlanTextDb;
   /** Which panel to simulate (`DEMO_PANEL_KIND`). Default `3x-ui`. */
   kind?: DemoPanelKind;
-  /** Whether the 3x-ui demo adds its WireGuard panel and plans (`DEMO_WIREGUARD`). Default off. */
+  /** Whether the demo sells WireGuard and a Telegram proxy (`DEMO_WIREGUARD`, see `demo-wireguard.ts`). Default off. */
   wireGuard?: boolean;
 }): Promise<DemoPanels> {
   if ((deps.kind ?? '3x-ui') === 'pasarguard') return startDemoPasarGuards(deps);
@@ -183,8 +184,9 @@ export async function startDemoPanels(deps: {
           actor: DEMO_ACTOR,
           signal: AbortSignal.timeout(15_000),
         });
-        const target = synced.added.find((t) => t.kinds.includes('wireguard'));
-        const plans = await createDemoKindPlans(deps.kit, { xray: frankfurtXray, wireguard: target }, deps.currency, DEMO_ACTOR);
+        const served = (kind: 'wireguard' | 'mtproto') => synced.added.find((t) => t.kinds.includes(kind));
+        const kindTargets = { xray: frankfurtXray, wireguard: served('wireguard'), telegram: served('mtproto') };
+        const plans = await createDemoKindPlans(deps.kit, kindTargets, deps.currency, DEMO_ACTOR);
         for (const { plan, names } of plans) await savePlanTexts(deps.planTexts, plan.id, demoPlanTexts(names));
       }
     }
@@ -349,6 +351,8 @@ async function createDemoPlans(
 interface DemoPasarGuardFile {
   username: string;
   port: number;
+  /** The Frankfurt panel's WireGuard core's private key (`DEMO_WIREGUARD`), kept so sold configs keep their server key. */
+  wireGuardKey?: string;
 }
 
 /**
@@ -365,11 +369,14 @@ async function startDemoPasarGuards(deps: Parameters<typeof startDemoPanels>[0])
   try {
     for (const location of LOCATIONS) {
       const fileName = `demo-pasarguard-${location.key}.json`;
-      const saved = remembered<DemoPasarGuardFile>(deps.dataDir, fileName, () => ({ username: 'admin', port: 0 }));
+      const sellsWireGuard = deps.wireGuard === true && location.tag === DEMO_WIREGUARD_LOCATION.tag;
+      const first = remembered<DemoPasarGuardFile>(deps.dataDir, fileName, () => ({ username: 'admin', port: 0 }));
+      const saved = sellsWireGuard && first.wireGuardKey === undefined ? { ...first, wireGuardKey: newServerKey().serverKey } : first;
       const name = `${location.name} (simulated PasarGuard)`;
       const stored = (await deps.storage.panels.list()).find((p) => p.name === name)?.credentials;
       const login = { username: saved.username, password: stored?.type === 'password' ? stored.password : randomSecret(12) };
       const sim = createPasarGuardSimulator({ clock: deps.clock, adminUsername: login.username, adminPassword: login.password });
+      if (sellsWireGuard && saved.wireGuardKey !== undefined) addDemoPasarGuardWireGuard(sim, saved.wireGuardKey);
       const server = await serveOnRememberedPort(sim.handle, saved.port);
       servers.push(server);
       rememberedUpdate(deps.dataDir, fileName, { ...saved, port: Number(new URL(server.origin).port) });
@@ -390,7 +397,12 @@ async function startDemoPasarGuards(deps: Parameters<typeof startDemoPanels>[0])
           actor: DEMO_ACTOR,
           signal: AbortSignal.timeout(15_000),
         });
-        const plans = await createDemoPlans(deps.kit, demo, preferredTarget(targets.added, false), deps.currency);
+        const preferred = preferredTarget(targets.added, false);
+        const plans = await createDemoPlans(deps.kit, demo, preferred, deps.currency);
+        // The Frankfurt panel's WireGuard group (`DEMO_WIREGUARD`): a WireGuard plan and an Xray + WireGuard bundle.
+        const wireguard = targets.added.find((t) => t.kinds.includes('wireguard'));
+        if (wireguard !== undefined)
+          plans.push(...(await createDemoKindPlans(deps.kit, { xray: preferred, wireguard }, deps.currency, DEMO_ACTOR)));
         for (const { plan, names } of plans) await savePlanTexts(deps.planTexts, plan.id, demoPlanTexts(names));
       }
     }
