@@ -93,6 +93,10 @@ describe('3x-ui simulator: WireGuard clients (v3.4.2+)', () => {
     expect((await add(wide.sim, wide.wg.id, { email: 'late' })).msg).toBe(
       'Something went wrong (wireguard: no free address available in 10.0.0.0/16\n)',
     );
+    // A full /16 given back in one call (the test control frees its placeholders in one pass).
+    await wide.sim.fillPool({ remoteRef: String(wide.wg.id) }, 3);
+    expect((await add(wide.sim, wide.wg.id, { email: 'after' })).success).toBe(true);
+    expect(await wide.sim.peerAddresses({ remoteRef: String(wide.wg.id) })).toHaveLength(65_534 - 3 + 1);
   });
 
   it('an update keeps keys and address when they are left out, and refuses allowedIPs sent as a string', async () => {

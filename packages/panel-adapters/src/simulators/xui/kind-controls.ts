@@ -58,10 +58,13 @@ export function saveInbound(state: XuiState, traits: XuiVersionTraits, inbound: 
 export function fillPool(state: XuiState, traits: XuiVersionTraits, inbound: SimInbound, free: number, now: number): void {
   const prefix = `pool${inbound.id}_`;
   let have = freeAddresses(state.clientsOf(inbound), traits.wireguardPoolWidens);
-  for (const client of [...state.clientsOf(inbound)].reverse()) {
-    if (have >= free) break;
-    if (!text(client.email).startsWith(prefix)) continue;
-    state.detach(inbound, text(client.email));
+  if (have < free) {
+    // Each placeholder holds one address: give back as many as are missing, newest first, in one pass.
+    const placeholders = state
+      .clientsOf(inbound)
+      .map((client) => text(client.email))
+      .filter((email) => email.startsWith(prefix));
+    state.detachMany(inbound, placeholders.slice(Math.max(0, placeholders.length - (free - have))));
     have = freeAddresses(state.clientsOf(inbound), traits.wireguardPoolWidens);
   }
   if (have < free) throw new Error(`inbound ${inbound.id} has only ${have} free addresses`);

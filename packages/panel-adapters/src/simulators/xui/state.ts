@@ -158,9 +158,14 @@ export class XuiState {
 
   /** Removes a client from one inbound; drops the record (and, unless kept, the traffic row) when it is on none. */
   detach(inbound: SimInbound, email: string, keepTraffic = false): void {
-    const k = key(email);
-    inbound.clientKeys = inbound.clientKeys.filter((c) => c !== k);
-    this.#unlink(inbound, k, keepTraffic);
+    this.detachMany(inbound, [email], keepTraffic);
+  }
+
+  /** `detach` of several clients with one pass over the inbound's list (a test's pool of 65 000 placeholders). */
+  detachMany(inbound: SimInbound, emails: readonly string[], keepTraffic = false): void {
+    const keys = new Set(emails.map(key));
+    inbound.clientKeys = inbound.clientKeys.filter((c) => !keys.has(c));
+    for (const k of keys) this.#unlink(inbound, k, keepTraffic);
   }
 
   #link(inbound: SimInbound, k: string, client: RawClient, now: number): void {
