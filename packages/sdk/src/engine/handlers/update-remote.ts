@@ -56,6 +56,8 @@ export async function applyRemote(env: HandlerEnv, sub: Subscription, p: UpdateP
     deviceLimit: adapter.capabilities.deviceLimit ? deviceLimit : null,
     enabled,
     note: sub.id,
+    // A WireGuard or Telegram client re-created (a move, new credentials) is made as its kind, as provisioning makes it.
+    ...(sub.kind === 'xray' ? {} : { kind: sub.kind }),
   };
   const linkChanged = move || p.generation !== sub.remote.generation;
   const create = async () => (await env.call(handle, `update:${jobId}:create`, (c) => adapter.createClients(ref.target, [spec], c)))[0];
