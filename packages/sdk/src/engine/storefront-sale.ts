@@ -121,8 +121,10 @@ export async function checkStorefrontQuotas(
   const size = { subscriptions: 0, trafficBytes: 0 };
   for (const item of items) {
     const plan = plans.get(item.planId)!;
-    size.subscriptions += item.quantity;
-    size.trafficBytes += item.quantity * ((item.trial ? plan.trial?.trafficBytes : plan.trafficBytes) ?? 0);
+    // A unit of a plan of several kinds is a subscription per kind, each with the whole limit, as `usage` counts them.
+    const parts = item.quantity * plan.kinds.length;
+    size.subscriptions += parts;
+    size.trafficBytes += parts * ((item.trial ? plan.trial?.trafficBytes : plan.trafficBytes) ?? 0);
   }
   const refusal = decideStorefrontSale(sale.storefront, await tx.storefronts.usage(sale.storefront.id), size);
   if (refusal !== null) throw new StorefrontRefusedError(sale.storefront.id, refusal);
