@@ -1,7 +1,8 @@
 /**
  * `@panelkit/sdk/rules`: the pure pricing and eligibility rules the engine decides with (renewal, extension,
- * trial, plan change, traffic top-up, device pack, discount, referral, refund, reseller price, credit, payment closing) and
- * the time helpers (`addDays`, `DAY_MS`, zoned days). A shop can show a quote with them; the kit applies them itself.
+ * trial, plan change, traffic top-up, device pack, discount, referral, refund, reseller price, credit, payment closing),
+ * the time helpers (`addDays`, `DAY_MS`, zoned days) and the owner figures' definitions (`buyerContribution`, months
+ * in a zone and calendar, coverage, acquisition source). A shop can show a quote with them; the kit applies them itself.
  *
  * @module
  */
@@ -21,3 +22,4 @@ export * from './zoned-days.js';
 export * from './payment.js';
 export * from './devices.js';
 export * from './device-pack.js';
+export * from './figures/index.js';
