@@ -62,6 +62,7 @@ export { RefundPaymentSchema } from './engine/payments/refunds.js';
 export { ChargeSavedMethodSchema } from './engine/payments/saved-methods.js';
 export { CheckoutItemSchema, CheckoutRequestSchema } from './engine/checkout.js';
 export { ExtendRequestSchema } from './engine/extension.js';
+export { ExtendBundleRequestSchema } from './engine/bundle-extension.js';
 export { BuyTrafficRequestSchema } from './engine/traffic-top-up.js';
 export { ChangePlanRequestSchema } from './engine/plan-change.js';
 export { ApplyCurrentTermsRequestSchema } from './engine/current-terms.js';
