@@ -2,7 +2,7 @@ import { identityAtGeneration } from '../../domain/remote-identity.js';
 import type { RemoteIdentity } from '../../domain/remote-identity.js';
 import type { Subscription } from '../../domain/subscription.js';
 import { NotFoundError, PanelNotFoundError } from '../../errors.js';
-import type { ClientRef, ClientSpec, Expiry, RemoteClient, ClientLinks } from '../../ports/panel.js';
+import { type ClientRef, type ClientSpec, type Expiry, type RemoteClient, type ClientLinks, capabilitiesFor } from '../../ports/panel.js';
 import { targetRefOf } from '../desired-state.js';
 import type { HandlerEnv } from '../handler.js';
 import type { UpdatePayload } from '../job-types.js';
@@ -46,6 +46,8 @@ export async function applyRemote(env: HandlerEnv, sub: Subscription, p: UpdateP
     p.planChange !== null ? p.planChange.deviceLimit : p.newDeviceLimit !== undefined ? p.newDeviceLimit : sub.deviceLimit;
   // A plan change, or a renewal that sets the limit (a device pack's devices falling back or renewed), writes it.
   const setsDevices = p.planChange !== null || p.newDeviceLimit !== undefined;
+  // The panel limits this kind's devices (never a WireGuard peer's or a Telegram proxy's: `capabilitiesFor`).
+  const limitsDevices = capabilitiesFor(adapter.capabilities, sub.kind)?.deviceLimit === true;
   // A top-up leaves a suspended client off, and one still over its new limit too (the panel would cut it again).
   const overLimit = sub.status === 'limited' && p.newTrafficLimitBytes !== null && (sub.usedBytes ?? 0) >= p.newTrafficLimitBytes;
   const enabled = !(p.action === 'traffic' && (sub.status === 'suspended' || overLimit));
@@ -53,7 +55,7 @@ export async function applyRemote(env: HandlerEnv, sub: Subscription, p: UpdateP
     identity,
     expiry,
     trafficLimitBytes: p.newTrafficLimitBytes,
-    deviceLimit: adapter.capabilities.deviceLimit ? deviceLimit : null,
+    deviceLimit: limitsDevices ? deviceLimit : null,
     enabled,
     note: sub.id,
     // A WireGuard or Telegram client re-created (a move, new credentials) is made as its kind, as provisioning makes it.
@@ -75,7 +77,7 @@ export async function applyRemote(env: HandlerEnv, sub: Subscription, p: UpdateP
     }
   } else if (!linkChanged) {
     try {
-      const planDevices = setsDevices && adapter.capabilities.deviceLimit ? { deviceLimit } : {};
+      const planDevices = setsDevices && limitsDevices ? { deviceLimit } : {};
       const patch = { expiry, trafficLimitBytes: p.newTrafficLimitBytes, enabled: true, ...planDevices };
       const updated = await env.call(handle, `update:${jobId}:update`, (c) => adapter.updateClient(ref, patch, c), { first: true });
       await env.call(handle, `update:${jobId}:reset`, (c) => adapter.resetUsage(ref, c));
