@@ -2,6 +2,10 @@ import type { JsonObject } from '../domain/common.js';
 import type { EntitlementKind, MtprotoSecretForm } from '../domain/entitlement.js';
 import type { RemoteIdentity } from '../domain/remote-identity.js';
 import type { Logger } from './logger.js';
+import type { ClientAddressReading, ClientAddressScope, ClientAddressesCapability } from './panel-client-addresses.js';
+
+export type { ClientAddress, ClientAddressReading, ClientAddressScope, ClientAddressesCapability } from './panel-client-addresses.js';
+export { isClientList } from './panel-client-addresses.js';
 
 /**
  * The version of the {@link PanelAdapter} contract this SDK expects; an adapter reports the one it
@@ -37,6 +41,12 @@ export interface PanelCapabilities {
    * Remnawave), so a slot the kit frees is free on the panel too. Absent means false.
    */
   readonly deviceRemoval?: boolean;
+  /**
+   * `listClientAddresses` reads the source addresses the panel reports per client (3x-ui v3.4.1+, PasarGuard v5+,
+   * Remnawave 3.x), and how (see {@link ClientAddressesCapability}). Absent: the panel reports none (Marzban,
+   * Marzneshin, S-UI, 3x-ui before v3.4.1).
+   */
+  readonly clientAddresses?: ClientAddressesCapability;
   /** How many calls the panel takes at once without trouble; the engine's per-panel queue uses it. */
   readonly maxConcurrency: number;
   /**
@@ -98,14 +108,18 @@ export function kindsOf(capabilities: PanelCapabilities): EntitlementKind[] {
 /**
  * The capabilities of a panel's `kind` clients: the panel-wide ones with the kind's overrides, and no device limit
  * for a kind whose devices cannot be counted. `null` when the adapter does not provision the kind. Every engine read
- * of capabilities for a subscription goes through this, so no code branches on a kind's name.
+ * of capabilities for a subscription goes through this, so no code branches on a kind's name. Only Xray clients have
+ * `clientAddresses`.
  */
 export function capabilitiesFor(capabilities: PanelCapabilities, kind: EntitlementKind = 'xray'): ResolvedCapabilities | null {
   const { kinds, ...panelWide } = capabilities;
   const overrides = kinds === undefined ? (kind === 'xray' ? {} : undefined) : kinds[kind];
   if (overrides === undefined) return null;
   const resolved: ResolvedCapabilities = { ...panelWide, countsTraffic: true, ...overrides };
-  return kind === 'xray' ? resolved : { ...resolved, deviceLimit: false, deviceList: false, deviceRemoval: false };
+  if (kind === 'xray') return resolved;
+  // A WireGuard peer roams to its latest packet's source and no panel reports a proxy secret's addresses: no reading.
+  const { clientAddresses: _none, ...rest } = resolved;
+  return { ...rest, deviceLimit: false, deviceList: false, deviceRemoval: false };
 }
 
 /** Given to every call. */
@@ -356,6 +370,14 @@ export interface PanelAdapter {
    * client without devices, or one that does not exist, is success.
    */
   resetDevices?(ref: ClientRef, ctx: CallContext): Promise<void>;
+  /**
+   * The source addresses the panel reports for each client of `scope` (where `capabilities.clientAddresses`): a
+   * target (only where `clientAddresses.bulk`; one reading per client the target holds) or a list of clients (one
+   * reading per ref, in order; a client the panel does not hold reads `[]`). A reading's `addresses` is `null` when the
+   * panel gave none for the client (a silent node, a panel not recording): never `[]` for that. A target scope on an
+   * adapter without `bulk` is a `PanelUnsupportedError`, as is a panel version without the route. Reads only.
+   */
+  listClientAddresses?(scope: ClientAddressScope, ctx: CallContext): Promise<ClientAddressReading[]>;
   /** Applies the fields present in `patch`; throws `PanelNotFoundError` when the client is missing. */
   updateClient(ref: ClientRef, patch: ClientPatch, ctx: CallContext): Promise<RemoteClient>;
   /**

@@ -7,15 +7,18 @@ import {
   PanelNotFoundError,
   PanelOutcomeUnknownError,
   PanelPoolExhaustedError,
+  PanelUnsupportedError,
   toPanelkitError,
 } from '../../errors.js';
 import type { PanelkitError } from '../../errors.js';
 import type { Clock } from '../../ports/clock.js';
 import { systemClock } from '../../ports/clock.js';
-import { PANEL_ADAPTER_API_VERSION, capabilitiesFor } from '../../ports/panel.js';
+import { PANEL_ADAPTER_API_VERSION, capabilitiesFor, isClientList } from '../../ports/panel.js';
 import type {
   RemoteDevice,
   CallContext,
+  ClientAddressReading,
+  ClientAddressScope,
   ClientLinks,
   ClientListPage,
   ClientPatch,
@@ -36,6 +39,7 @@ import { FaultPlan } from './faults.js';
 import type { FakeFault, FakePanelOperation } from './faults.js';
 import { WireFaults, failAttempt, lostAnswer, lostConnection } from './wire-faults.js';
 import { allocate } from './address-pool.js';
+import { FakeAddresses } from './fake-addresses.js';
 import type { FakeClient } from './fake-client.js';
 import { defaultTargets, fakeTarget } from './fake-targets.js';
 import type { FakeTarget, FakeTargetOptions } from './fake-targets.js';
@@ -145,6 +149,7 @@ export class FakePanelAdapter implements PanelAdapter {
     listDevices: 0,
     removeDevice: 0,
     resetDevices: 0,
+    listClientAddresses: 0,
     links: 0,
   };
   /** Clients actually made (adoptions excluded), ever. */
@@ -156,6 +161,7 @@ export class FakePanelAdapter implements PanelAdapter {
 
   readonly #clients = new Map<string, FakeClient>();
   readonly #devices = new Map<string, RemoteDevice[]>();
+  readonly #addresses = new FakeAddresses();
   readonly #targets: FakeTarget[];
   readonly #faults = new FaultPlan();
   readonly #wire = new WireFaults();
@@ -233,6 +239,8 @@ export class FakePanelAdapter implements PanelAdapter {
     loginCount: () => 0,
     fillPool: async (target, free) => this.fillPool(target.remoteRef, free),
     peerAddresses: async (target) => this.peerAddresses(target.remoteRef),
+    setClientAddresses: async (username, addresses) => this.setClientAddresses(username, addresses),
+    silenceClientAddresses: async (silent) => this.silenceClientAddresses(silent),
     canConnect: async (username) => {
       const client = this.#clients.get(username);
       return client !== undefined && this.#remote(client).enabled;
@@ -422,6 +430,40 @@ export class FakePanelAdapter implements PanelAdapter {
     );
   }
 
+  /**
+   * The addresses the fake panel reports per client (`setClientAddresses`; `null` for every client while
+   * `silenceClientAddresses(true)`), as the port promises: a target only where `capabilities.clientAddresses.bulk`,
+   * and nothing at all (`PanelUnsupportedError`) where the fake does not declare `clientAddresses`.
+   */
+  async listClientAddresses(scope: ClientAddressScope, ctx: CallContext): Promise<ClientAddressReading[]> {
+    return this.#call('listClientAddresses', ctx, () => {
+      const capability = this.capabilities.clientAddresses;
+      const context = { panelKind: this.kind, operation: 'listClientAddresses' };
+      if (capability === undefined) throw new PanelUnsupportedError('this fake panel reports no client addresses', context);
+      if (!isClientList(scope) && !capability.bulk)
+        throw new PanelUnsupportedError('this fake panel reads client addresses one client at a time', context);
+      const names = isClientList(scope)
+        ? scope.map((ref) => ref.username)
+        : [...this.#clients.values()].filter((c) => c.targetRef === scope.remoteRef).map((c) => c.identity.username);
+      const at = this.#clock.now();
+      return names.map((name) =>
+        this.#clients.has(name)
+          ? this.#addresses.read(name, at, capability.liveCounts)
+          : { username: name, at, addresses: [], silentNodes: [] },
+      );
+    });
+  }
+
+  /** The client connects from these source addresses from now on, as `listClientAddresses` reports them (`[]`: none). */
+  setClientAddresses(username: string, addresses: readonly string[]): void {
+    this.#addresses.set(username, addresses);
+  }
+
+  /** While silent, `listClientAddresses` reads `null` for every client: a node that does not answer, a panel not recording. */
+  silenceClientAddresses(silent: boolean): void {
+    this.#addresses.silence(silent);
+  }
+
   async updateClient(ref: ClientRef, patch: ClientPatch, ctx: CallContext): Promise<RemoteClient> {
     return this.#call('updateClient', ctx, () => {
       const client = this.#require(ref, 'updateClient');
@@ -445,6 +487,7 @@ export class FakePanelAdapter implements PanelAdapter {
   async deleteClient(ref: ClientRef, ctx: CallContext): Promise<void> {
     return this.#call('deleteClient', ctx, () => {
       if (this.#clients.delete(ref.username)) this.deleted++;
+      this.#addresses.forget(ref.username);
     });
   }
 

@@ -13,6 +13,7 @@ export type FakePanelOperation =
   | 'listDevices'
   | 'removeDevice'
   | 'resetDevices'
+  | 'listClientAddresses'
   | 'links';
 
 /** What happens to the next calls of one operation. */

@@ -68,6 +68,16 @@ export interface PanelTestControls {
    */
   fetchSubscriptionAs?(username: string, device: PanelTestDevice): Promise<void>;
   /**
+   * Makes the panel report these source addresses for the client from now on (as if it connected from each; `[]`: it
+   * is connected from nowhere). Optional: without it the client-address cases are skipped.
+   */
+  setClientAddresses?(username: string, addresses: readonly string[]): Promise<void>;
+  /**
+   * While `silent`, the panel gives no address reading: its node does not answer (PasarGuard, Remnawave) or it records
+   * nothing (3x-ui without fail2ban). Optional: without it the no-reading case is skipped.
+   */
+  silenceClientAddresses?(silent: boolean): Promise<void>;
+  /**
    * Leaves exactly `free` addresses free in the WireGuard pool of `target`, taking the others with peers the panel
    * makes itself (and giving back ones it took that way before, where more must be free). Optional: without it the
    * pool-exhaustion cases of the per-kind suite are skipped.

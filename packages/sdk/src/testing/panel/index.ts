@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect } from 'vitest';
 import type { CallContext, ClientSpec, PanelAdapter, TargetRef } from '../../ports/panel.js';
 import { ManualClock } from '../manual-clock.js';
+import { addressesSuite } from './addresses.js';
 import { concurrencySuite } from './concurrency.js';
 import { devicesSuite } from './devices.js';
 import { faultsSuite } from './faults.js';
@@ -177,6 +178,7 @@ export function describePanelAdapter(
     linksSuite(env);
     listingSuite(env);
     devicesSuite(env);
+    addressesSuite(env);
     idempotencySuite(env);
     concurrencySuite(env);
     faultsSuite(env);

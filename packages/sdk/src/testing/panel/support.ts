@@ -8,6 +8,7 @@ import {
   PanelNotFoundError,
   PanelOutcomeUnknownError,
   PanelPoolExhaustedError,
+  PanelUnsupportedError,
   PanelRateLimitError,
   PanelRejectedError,
   PanelResponseError,
@@ -177,6 +178,7 @@ const PANEL_ERROR_KINDS = {
   PanelOutcomeUnknownError: (e: unknown) => PanelOutcomeUnknownError.is(e),
   PanelRejectedError: (e: unknown) => PanelRejectedError.is(e),
   PanelPoolExhaustedError: (e: unknown) => PanelPoolExhaustedError.is(e),
+  PanelUnsupportedError: (e: unknown) => PanelUnsupportedError.is(e),
 } as const;
 export type PanelErrorKind = keyof typeof PANEL_ERROR_KINDS;
 
