@@ -3,10 +3,12 @@
  * panels answer 401 instead of redirecting), a session strategy for passwords (CSRF-aware) or
  * Bearer tokens, and one of two drivers chosen by a probe on first use (see `probe.ts`).
  */
-import { ConfigurationError, systemClock, type Clock } from '@panelkit/sdk';
+import { ConfigurationError, PanelUnsupportedError, systemClock, type Clock } from '@panelkit/sdk';
 import {
   PANEL_ADAPTER_API_VERSION,
   type CallContext,
+  type ClientAddressReading,
+  type ClientAddressScope,
   type ClientLinks,
   type ClientListPage,
   type ClientPatch,
@@ -31,6 +33,7 @@ import { GenADriver } from './gen-a.js';
 import { GenBDriver } from './gen-b.js';
 import { XuiSubscriptionSettings } from './sub-settings.js';
 import { XUI_ALL_KINDS } from './kinds.js';
+import { XUI_CLIENT_ADDRESSES } from './client-addresses.js';
 import { detectGeneration, type XuiGeneration } from './probe.js';
 import { XuiSession, type XuiAuth } from './session.js';
 
@@ -117,7 +120,7 @@ export class XuiAdapter implements PanelAdapter {
       serialTargetWrites: options.generation !== 'B',
       stableShareLinks: options.generation === 'A',
       // Gen A panels (≤ v3.0.2) hold Xray users only; otherwise what v3.5+ provisions, until the version is read.
-      ...(options.generation === 'A' ? {} : { kinds: XUI_ALL_KINDS }),
+      ...(options.generation === 'A' ? {} : { kinds: XUI_ALL_KINDS, clientAddresses: XUI_CLIENT_ADDRESSES }),
     };
     this.#session = new XuiSession(options.auth, () => this.#http);
     this.#http = new PanelHttp(
@@ -151,6 +154,10 @@ export class XuiAdapter implements PanelAdapter {
         const { kinds: _previous, ...rest } = this.#capabilities;
         this.#capabilities = kinds === undefined ? rest : { ...rest, kinds };
       },
+      declareClientAddresses: (recorded) => {
+        const { clientAddresses: _previous, ...rest } = this.#capabilities;
+        this.#capabilities = recorded ? { ...rest, clientAddresses: XUI_CLIENT_ADDRESSES } : rest;
+      },
     };
     this.#forced = options.generation === 'auto' ? undefined : options.generation;
   }
@@ -176,7 +183,10 @@ export class XuiAdapter implements PanelAdapter {
       const pending = (async () => {
         const generation = this.#forced ?? (await detectGeneration(this.#deps.api, this.#session, ctx));
         this.#capabilities = { ...this.#capabilities, serialTargetWrites: generation === 'A' };
-        if (generation === 'A') this.#deps.declareKinds(undefined);
+        if (generation === 'A') {
+          this.#deps.declareKinds(undefined);
+          this.#deps.declareClientAddresses(false);
+        }
         return generation === 'B' ? new GenBDriver(this.#deps) : new GenADriver(this.#deps);
       })();
       this.#driver = pending;
@@ -236,6 +246,23 @@ export class XuiAdapter implements PanelAdapter {
 
   links(ref: ClientRef, ctx: CallContext): Promise<ClientLinks> {
     return this.#run(ctx, (driver, c) => driver.links(ref, c));
+  }
+
+  /**
+   * The client IPs 3x-ui v3.4.1+ records (`server/clientIps`, with `clients/onlines`: two calls a panel, whatever the
+   * scope): an online client reads the IPs the panel's IP job last wrote (its live connections, or with an IP limit
+   * those of the last 30 minutes), `null` when it wrote none (fail2ban off, `XUI_ENABLE_FAIL2BAN` not `true`, or the
+   * core's API down); an offline client reads `[]`. Older panels: `PanelUnsupportedError`.
+   */
+  listClientAddresses(scope: ClientAddressScope, ctx: CallContext): Promise<ClientAddressReading[]> {
+    return this.#run(ctx, (driver, c) => {
+      if (driver.listClientAddresses === undefined)
+        throw new PanelUnsupportedError(
+          '3x-ui before v3.1 gives no client IPs this adapter reads',
+          this.#http.context('listClientAddresses'),
+        );
+      return driver.listClientAddresses(scope, c);
+    });
   }
 }
 

@@ -5,6 +5,8 @@
 import type { Clock } from '@panelkit/sdk';
 import type {
   CallContext,
+  ClientAddressReading,
+  ClientAddressScope,
   ClientLinks,
   ClientListPage,
   ClientPatch,
@@ -45,6 +47,8 @@ export interface DriverDeps {
   refusesDuplicateEmails(): boolean;
   /** Narrows the adapter's declared kinds once the panel's version is known (`undefined`: Xray only). */
   declareKinds(kinds: PanelCapabilities['kinds'] | undefined): void;
+  /** Declares or withdraws `clientAddresses` once the panel's version is known (v3.4.1+ records client IPs). */
+  declareClientAddresses(recorded: boolean): void;
 }
 
 /** What a reset learns on its first attempt and its retries must not read again (the reset itself changes it). */
@@ -67,6 +71,8 @@ export interface XuiDriver {
   deleteClient(ref: ClientRef, ctx: CallContext): Promise<void>;
   listClients(request: { cursor?: string | null; limit?: number }, ctx: CallContext): Promise<ClientListPage>;
   links(ref: ClientRef, ctx: CallContext): Promise<ClientLinks>;
+  /** The recorded client IPs (Gen B on v3.4.1+); absent on Gen A. */
+  listClientAddresses?(scope: ClientAddressScope, ctx: CallContext): Promise<ClientAddressReading[]>;
 }
 
 /** A client's subscription URL: the base with its subId appended; `null` without either. */

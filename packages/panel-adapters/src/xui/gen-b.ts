@@ -9,19 +9,23 @@
  * gives (see `createClients`), so they are not built here.
  */
 import { PanelConflictError, PanelNotFoundError, PanelOutcomeUnknownError, PanelUnsupportedError, ValidationError } from '@panelkit/sdk';
-import type {
-  CallContext,
-  ClientLinks,
-  ClientListPage,
-  ClientPatch,
-  ClientRef,
-  ClientSpec,
-  CreatedClient,
-  RemoteClient,
-  RemoteTarget,
-  TargetRef,
+import {
+  isClientList,
+  type CallContext,
+  type ClientAddressReading,
+  type ClientAddressScope,
+  type ClientLinks,
+  type ClientListPage,
+  type ClientPatch,
+  type ClientRef,
+  type ClientSpec,
+  type CreatedClient,
+  type RemoteClient,
+  type RemoteTarget,
+  type TargetRef,
 } from '@panelkit/sdk/adapter';
 import { z } from 'zod';
+import { ClientIpsSchema, OnlinesSchema, xuiReadings } from './client-addresses.js';
 import { classifyMessage, envelopeError, failureOf, type XuiApi } from './api.js';
 import { inboundIdOf, subscriptionUrl, type DriverDeps, type ResetMemo, type XuiDriver } from './driver.js';
 import { pageSizeOf } from './listing.js';
@@ -119,6 +123,7 @@ export class GenBDriver implements XuiDriver {
   #learnVersion(version: string | null): void {
     this.#version = parsePanelVersion(version);
     this.deps.declareKinds(kindsOfVersion(this.#version));
+    this.deps.declareClientAddresses(versionAtLeast(this.#version, 3, 4, 1));
   }
 
   /** The kinds this panel's version provisions (reads `server/status` once: every v3.1+ reports `panelVersion`). */
@@ -474,6 +479,28 @@ export class GenBDriver implements XuiDriver {
       return { page: Number(match[1]), size: Number(match[2]) };
     }
     return { page: 1, size: pageSizeOf(request.limit, PAGE_MAX) };
+  }
+
+  /**
+   * The recorded IPs of the target's clients (its inbound's `settings.clients`) or of the clients named: one
+   * `server/clientIps` and one `clients/onlines` for the whole panel (see `client-addresses.ts`). Before v3.4.1 it is
+   * a `PanelUnsupportedError`.
+   */
+  async listClientAddresses(scope: ClientAddressScope, ctx: CallContext): Promise<ClientAddressReading[]> {
+    const op = 'listClientAddresses';
+    await this.#kinds(ctx);
+    if (!versionAtLeast(this.#version ?? null, 3, 4, 1))
+      throw new PanelUnsupportedError('this 3x-ui panel records no client IPs the API gives (v3.4.1+ does)', this.#api.context(op));
+    const emails = isClientList(scope) ? scope.map((ref) => ref.username) : await this.#emailsOf(inboundIdOf(scope), op, ctx);
+    const rows = await this.#api.read({ operation: op, method: 'GET', path: 'panel/api/server/clientIps' }, ClientIpsSchema, ctx);
+    const onlines = await this.#api.read({ operation: op, method: 'POST', path: `${API}/onlines` }, OnlinesSchema, ctx);
+    return xuiReadings(emails, rows, onlines, this.deps.clock.now());
+  }
+
+  /** The emails of an inbound's clients (`inbounds/get`); a missing inbound is a `PanelNotFoundError`. */
+  async #emailsOf(inboundId: number, operation: string, ctx: CallContext): Promise<string[]> {
+    const inbound = await this.#api.read({ operation, method: 'GET', path: `panel/api/inbounds/get/${inboundId}` }, InboundSchema, ctx);
+    return (inbound.settings.clients ?? []).map((client) => client.email);
   }
 
   async links(ref: ClientRef, ctx: CallContext): Promise<ClientLinks> {

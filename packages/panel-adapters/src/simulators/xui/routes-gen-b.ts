@@ -202,6 +202,7 @@ export function genBRoutes(sim: XuiSimulator, failWith: Fail): Router {
     if (!state.clients.has(k)) return fail(MSG.wrong, 'record not found');
     const keep = new URL(request.url).searchParams.get('keepTraffic') === '1';
     for (const id of [...inboundIdsOf(k)]) state.detach(state.inbounds.get(id)!, p.email!, keep);
+    sim.clientIps.forget(p.email!);
     return sim.writeAnswer(ok(null, MSG.deleted));
   });
 
@@ -250,6 +251,13 @@ export function genBRoutes(sim: XuiSimulator, failWith: Fail): Router {
   router.on('POST', '/panel/api/clients/bulkEnable', bulkEnable(true));
   router.on('POST', '/panel/api/clients/bulkDisable', bulkEnable(false));
 
+  if (sim.traits.clientIpsApi) {
+    // The IP job runs every 10 s on the panel; here it runs just before each read.
+    router.on('GET', '/panel/api/server/clientIps', () => {
+      sim.clientIps.scan(Math.floor(now() / 1000));
+      return ok(sim.clientIps.rows());
+    });
+  }
   router.on('POST', '/panel/api/clients/onlines', () => ok([...state.online].map((k) => text(state.clients.get(k)?.email))));
   router.on('POST', '/panel/api/clients/lastOnline', () => {
     const out: Record<string, number> = {};

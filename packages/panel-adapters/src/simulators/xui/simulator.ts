@@ -17,6 +17,7 @@ import { genARoutes } from './routes-gen-a.js';
 import { genBRoutes } from './routes-gen-b.js';
 import { xuiSubscriptionHandler, type XuiSubscriptionOptions } from './subscription-service.js';
 import { XuiSessions } from './sessions.js';
+import { XuiClientIps } from './client-ips.js';
 import { defaultSettingsAnswer, type XuiSubscriptionConfig } from './sub-settings.js';
 import { key, text, XuiState, type InboundSeed, type RawClient, type SimInbound } from './state.js';
 import { traitsOf, type XuiVersionTraits } from './version.js';
@@ -72,6 +73,8 @@ export class XuiSimulator extends SimulatorBase implements PanelTestControls {
   readonly quirks: XuiQuirks = { emptyBodyOnWrite: false, clobberConcurrentWrites: false, writeDelayMs: 5 };
   /** The real core behind the panel, when the `core` option named one. */
   readonly core: XuiCore | undefined;
+  /** The IP job's client IP records (v3.3+ `server/clientIps`). */
+  readonly clientIps = new XuiClientIps();
   /** The subscription settings (changeable in a test, as an admin would in the panel). */
   subscription: XuiSubscriptionConfig;
   readonly #credentials: { username: string; password: string };
@@ -161,6 +164,20 @@ export class XuiSimulator extends SimulatorBase implements PanelTestControls {
     this.state.polled = true;
     if (online) this.state.online.add(key(username));
     else this.state.online.delete(key(username));
+  }
+
+  /**
+   * The client is connected from these source addresses now (the core's online map): it is online, and the IP job
+   * records them on its next run while fail2ban is on. `[]`: it disconnected (its last record stays, as on the panel).
+   */
+  async setClientAddresses(username: string, addresses: readonly string[]): Promise<void> {
+    this.clientIps.connect(username, addresses);
+    this.setOnline(username, addresses.length > 0);
+  }
+
+  /** Silent: fail2ban is off (`XUI_ENABLE_FAIL2BAN=false`), so the IP job records nothing (rows already written stay). */
+  async silenceClientAddresses(silent: boolean): Promise<void> {
+    this.clientIps.recording = !silent;
   }
 
   /** The panel's own traffic job: disables depleted and expired clients. Returns how many changed. */

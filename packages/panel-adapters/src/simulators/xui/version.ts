@@ -34,6 +34,8 @@ export interface XuiVersionTraits {
   readonly mtprotoClientSecrets: boolean;
   /** v3.4.2+: WireGuard peers are ordinary clients (keys and `allowedIPs` on the client; before: `settings.peers`). */
   readonly wireguardClients: boolean;
+  /** v3.3+: `GET /panel/api/server/clientIps` answers the IP job's rows (`ips` as a JSON array). */
+  readonly clientIpsApi: boolean;
   /** v3.6.0+: a full /24 widens the WireGuard allocation to its /16 (#6089); before, the /24 is the pool. */
   readonly wireguardPoolWidens: boolean;
 }
@@ -76,5 +78,6 @@ export function traitsOf(version: string): XuiVersionTraits {
     mtprotoClientSecrets: atLeast(v, 3, 5),
     wireguardClients: atLeast(v, 3, 4, 2),
     wireguardPoolWidens: atLeast(v, 3, 6),
+    clientIpsApi: atLeast(v, 3, 3),
   };
 }
