@@ -5,18 +5,14 @@
  * limits, a reset that keeps the user's status (and deletes its next plan, which the adapter puts back),
  * and id routes (`/api/user/by-id/{id}`) that replace the username routes in v6.
  */
-import {
-  type EntitlementKind,
-  type JsonObject,
-  PanelConflictError,
-  PanelOutcomeUnknownError,
-  PanelPoolExhaustedError,
-  PanelRejectedError,
-  ValidationError,
-} from '@panelkit/sdk';
+import { type JsonObject, PanelConflictError, PanelOutcomeUnknownError, PanelRejectedError, ValidationError } from '@panelkit/sdk';
+import { type EntitlementKind, PanelPoolExhaustedError } from '@panelkit/sdk/kinds';
 import {
   PANEL_ADAPTER_API_VERSION,
+  isClientList,
   type CallContext,
+  type ClientAddressReading,
+  type ClientAddressScope,
   type ClientLinks,
   type ClientListPage,
   type ClientPatch,
@@ -33,7 +29,7 @@ import {
 } from '@panelkit/sdk/adapter';
 import { measureHealth } from '../http/health.js';
 import { connectionHttpOptions } from '../http/connection-options.js';
-import { ConfigurationError } from '@panelkit/sdk';
+import { ConfigurationError, PanelUnsupportedError, systemClock, type Clock } from '@panelkit/sdk';
 import { KeyedMutex, PanelHttp, type PanelRequest, type PanelResponse } from '../http/index.js';
 import { connectWithToken, tokenPanelCapabilities, type TokenPanelOptions } from '../marzban-family/connection.js';
 import { nextOffset, readIsolated } from '../marzban-family/isolated-pages.js';
@@ -44,6 +40,7 @@ import { ApiKeySession, isApiKey, looksLikeApiKey, type PasarGuardApiKey } from 
 import { createBody, expiryOf, isOurs, modifyBody, preservedFields, toRemoteClient } from './mapping.js';
 import { listUserDevices, removeUserDevice, resetUserDevices, type DeviceAnswer } from './devices.js';
 import { isMissingRoute, UserRoutes } from './user-routes.js';
+import { PASARGUARD_CLIENT_ADDRESSES, UserIpListAllSchema, pasarGuardReading } from './client-addresses.js';
 import {
   AdminSchema,
   CoresPageSchema,
@@ -98,6 +95,7 @@ export class PasarGuardAdapter implements PanelAdapter {
   readonly #users: UserRoutes;
   readonly #subscriptionBase: string;
   readonly #pageSize: number;
+  readonly #clock: Clock;
   #version: Promise<string | null> | undefined;
   /** Read-modify-write operations on one user run one at a time. */
   readonly #perUser = new KeyedMutex();
@@ -118,7 +116,10 @@ export class PasarGuardAdapter implements PanelAdapter {
       // on-hold users to the node, and the node's per-peer stats set `online_at`, which starts an on-hold user);
       // no device limit. No `amneziawg`: no PasarGuard release runs it (see wireguard.ts).
       kinds: { xray: {}, wireguard: { countsTraffic: true } },
+      // v5.0 on; withdrawn once the panel shows it has no such route.
+      clientAddresses: PASARGUARD_CLIENT_ADDRESSES,
     };
+    this.#clock = options.clock ?? systemClock;
     if (isApiKey(options.auth)) {
       if (!looksLikeApiKey(options.auth.apiKey)) throw new ConfigurationError('a PasarGuard API key is pg_key_ and a uuid');
       let http: PanelHttp | undefined;
@@ -258,6 +259,38 @@ export class PasarGuardAdapter implements PanelAdapter {
       const user = await this.#users.find(ref, 'resetDevices', attempt);
       if (user !== null) this.#devices(await resetUserDevices(this.#http, user, attempt));
     });
+  }
+
+  /**
+   * `GET /api/node/online_stats/{id}/ip` for each client named, one call a user (v5.0+): the addresses each node that
+   * reports the user sees now, with their connection counts; `null` when no node reports the user (connected nowhere,
+   * or no node answered: the panel does not tell them apart); `[]` for a user not on the panel. A whole target, or a
+   * panel before v5.0 (the capability is then withdrawn), is a `PanelUnsupportedError`.
+   */
+  async listClientAddresses(scope: ClientAddressScope, ctx: CallContext): Promise<ClientAddressReading[]> {
+    const op = 'listClientAddresses';
+    if (!isClientList(scope))
+      throw new PanelUnsupportedError('PasarGuard reads client addresses one user a call: name the clients', this.#http.context(op));
+    const readings: ClientAddressReading[] = [];
+    for (const ref of scope) {
+      readings.push(
+        await this.#http.attempt(ctx, async (attempt) => {
+          const user = await this.#users.find(ref, op, attempt);
+          const at = this.#clock.now();
+          if (user === null) return { username: ref.username, at, addresses: [], silentNodes: [] };
+          const response = await this.#send({ operation: op, method: 'GET', path: `api/node/online_stats/${user.id}/ip` }, attempt);
+          if (isMissingRoute(response)) {
+            const { clientAddresses: _withdrawn, ...rest } = this.#capabilities;
+            this.#capabilities = rest;
+            throw new PanelUnsupportedError('this PasarGuard panel has no per-user IP route (v5.0+ has)', this.#http.context(op));
+          }
+          // The user was deleted since it was found.
+          if (response.status === 404) return { username: ref.username, at, addresses: [], silentNodes: [] };
+          return pasarGuardReading(ref.username, expectOk(response, UserIpListAllSchema, this.#http.context(op)), at);
+        }),
+      );
+    }
+    return readings;
   }
 
   /** The answer of a device route; a panel without them (before v4.0) keeps no devices, and is not asked again. */

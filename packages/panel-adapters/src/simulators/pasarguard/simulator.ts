@@ -24,6 +24,7 @@ import { groupBody, subscriptionToken, userBody, type WireContext } from './wire
 import type { SimWireGuardCore } from './wg-cores.js';
 import { wireGuardOutputs, wireGuardZip } from './wg-output.js';
 import { wireGuardRoutes } from './wg-routes.js';
+import { PasarGuardOnlineIps } from './online-ips.js';
 import { WireGuardRefusal, WireGuardSimState, type SimWireGuardCoreInput, type WireGuardNodeConfig } from './wg-state.js';
 
 /** Options of `createPasarGuardSimulator`: admin, inbounds, groups, subscription URL prefix. */
@@ -84,6 +85,8 @@ export class PasarGuardSimulator extends TokenPanelSimulator<SimUser> implements
   /** The HWID settings (change them as an admin would in the dashboard). */
   hwidSettings: PasarGuardHwidSettings;
   readonly #hwids: boolean;
+  /** The nodes' live connections per user (`/api/node/online_stats/{id}/ip`); take a node down with `setNodeDown`. */
+  readonly onlineIps = new PasarGuardOnlineIps();
   #nextHwidId = 1;
   readonly #options: PasarGuardSimulatorOptions;
   readonly #apiKeys: Set<string>;
@@ -251,6 +254,7 @@ export class PasarGuardSimulator extends TokenPanelSimulator<SimUser> implements
       this.#userRoutes('/api/user/:key', byName);
     }
     if (this.#hwids) this.#hwidRoutes();
+    this.#onlineIpRoute();
     r.on('GET', '/api/user/:userId/subscription/:clientType', (request, p) =>
       this.authed(request, () => this.#adminSubscription(request, p.userId!, p.clientType!)),
     );
@@ -304,6 +308,30 @@ export class PasarGuardSimulator extends TokenPanelSimulator<SimUser> implements
         return this.#userResponse(u);
       }),
     );
+  }
+
+  /** `GET /api/node/online_stats/{user_id}/ip` (v5.0+): the user's live IPs on each node that answers. */
+  #onlineIpRoute(): void {
+    this.router.on('GET', '/api/node/online_stats/:userId/ip', (request, p) =>
+      this.authed(request, () => {
+        if (!/^\d+$/.test(p.userId!))
+          return json({ detail: { user_id: 'Input should be a valid integer, unable to parse string as an integer' } }, 422);
+        const user = [...this.users.values()].find((u) => u.id === Number(p.userId));
+        return user ? json(this.onlineIps.answer(user.id)) : json({ detail: 'User not found' }, 404);
+      }),
+    );
+  }
+
+  /** The user is connected from these source addresses on the panel's first node now (`[]`: nowhere). */
+  async setClientAddresses(username: string, addresses: readonly string[]): Promise<void> {
+    const user = this.users.get(this.keyOf(username));
+    if (!user) throw new Error(`no user ${username}`);
+    this.onlineIps.connect(user.id, addresses);
+  }
+
+  /** Silent: every node is down, so the panel reports the user on none. */
+  async silenceClientAddresses(silent: boolean): Promise<void> {
+    for (const node of this.onlineIps.nodes) this.onlineIps.setNodeDown(node, silent);
   }
 
   /** `app/routers/hwid.py`: a user's devices, one removed (`{}`), all removed (`{ count }`). */
@@ -455,6 +483,7 @@ export class PasarGuardSimulator extends TokenPanelSimulator<SimUser> implements
 
   #delete(user: SimUser): Response {
     this.users.delete(this.keyOf(user.username));
+    this.onlineIps.forget(user.id);
     if (this.quirks.deleteCommitThen500) return internalError();
     return new Response(null, { status: 204 });
   }
