@@ -20,6 +20,7 @@ export default defineConfig({
     storefronts: 'src/storefronts.ts',
     'plan-builder': 'src/plan-builder.ts',
     trials: 'src/trials.ts',
+    kinds: 'src/kinds.ts',
     'device-packs': 'src/device-packs.ts',
   },
   format: ['esm'],

@@ -27,6 +27,7 @@ const SDK_SUBPATHS = [
   '@panelkit/sdk/device-packs',
   '@panelkit/sdk/storefronts',
   '@panelkit/sdk/plan-builder',
+  '@panelkit/sdk/kinds',
 ];
 /** The most names `@panelkit/sdk`'s root may export, types included (the figure packages/sdk/README.md gives). */
 const ROOT_NAMES_MAX = 300;

@@ -4,7 +4,8 @@
  * receives of each kind (a link for the app, a config file, a Telegram link); the bot's plan screen says the same in
  * its text. In every language the shop has.
  */
-import type { EntitlementKind, Plan } from '@panelkit/sdk';
+import type { Plan } from '@panelkit/sdk';
+import type { EntitlementKind } from '@panelkit/sdk/kinds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { translator } from '../src/i18n/translate.js';
 import { planNamed } from './support/buying.js';

@@ -50,8 +50,6 @@ export type { LedgerEntry, LedgerKind, NewLedgerEntry } from './domain/ledger.js
 export { ORDER_STATUSES } from './domain/order.js';
 export type { NewOrder, Order, OrderItem, OrderPatch, OrderStatus } from './domain/order.js';
 export { deriveRemoteIdentity, identityAtGeneration } from './domain/remote-identity.js';
-export { ENTITLEMENT_KINDS, KIND_TRAITS } from './domain/entitlement.js';
-export type { EntitlementKind, KindTraits } from './domain/entitlement.js';
 export type { RemoteIdentity, RemoteIdentityOptions } from './domain/remote-identity.js';
 export {
   HAS_REMOTE_CLIENT,
@@ -114,7 +112,6 @@ export {
   PanelNameTakenError,
   PanelNotFoundError,
   PanelOutcomeUnknownError,
-  PanelPoolExhaustedError,
   PanelRateLimitError,
   PanelRejectedError,
   PanelResponseError,
@@ -147,7 +144,6 @@ export { DEFAULT_JOB_RETRY } from './engine/policy.js';
 export type { EnginePolicy, JobRetryPolicy } from './engine/policy.js';
 export type { CheckoutItem, CheckoutRequest, CheckoutResult } from './engine/checkout.js';
 export type { ExtendRequest, ExtendResult, ExtensionQuoteResult } from './engine/extension.js';
-export type { ExtendBundleRequest, ExtendBundleResult } from './engine/bundle-extension.js';
 export type { BuyTrafficRequest, BuyTrafficResult, TrafficTopUpQuoteResult } from './engine/traffic-top-up.js';
 export type { ChangePlanRequest, ChangePlanResult, PlanChangeQuoteResult } from './engine/plan-change.js';
 export type { ApplyCurrentTermsRequest, ApplyCurrentTermsResult } from './engine/current-terms.js';

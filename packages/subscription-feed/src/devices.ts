@@ -1,4 +1,5 @@
-import { type DeviceCheck, type DeviceRequest, KIND_TRAITS, type Subscription } from '@panelkit/sdk';
+import type { DeviceCheck, DeviceRequest, Subscription } from '@panelkit/sdk';
+import { KIND_TRAITS } from '@panelkit/sdk/kinds';
 import type { DeviceRefusal } from '@panelkit/sdk/rules';
 import { kindOf } from './feed/feed.js';
 

@@ -5,7 +5,8 @@
  * WireGuard; MTProto nowhere).
  */
 import { randomBytes } from 'node:crypto';
-import type { EntitlementKind, Subscription } from '@panelkit/sdk';
+import type { Subscription } from '@panelkit/sdk';
+import type { EntitlementKind } from '@panelkit/sdk/kinds';
 import { strFromU8, unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';

@@ -4,7 +4,8 @@
  * file the handler answers; `servesConfigFile` names exactly the parts it answers for.
  */
 import { randomBytes } from 'node:crypto';
-import type { EntitlementKind, Subscription } from '@panelkit/sdk';
+import type { Subscription } from '@panelkit/sdk';
+import type { EntitlementKind } from '@panelkit/sdk/kinds';
 import { describe, expect, it } from 'vitest';
 import { createConfigFilesHandler } from '../src/config-files.js';
 import { configFileOf, configFileUrl, configsZipUrl, isUsablePart, servesConfigFile } from '../src/config-paths.js';

@@ -3,7 +3,8 @@
  * kind (PasarGuard: WireGuard; 3x-ui v3.6: WireGuard and MTProto) served over HTTP on 127.0.0.1, on memory, PGlite
  * and a PostgreSQL server. One simulator and one storage per describe; every test buys with its own customer.
  */
-import type { EntitlementKind, Subscription, Target } from '@panelkit/sdk';
+import type { Subscription, Target } from '@panelkit/sdk';
+import type { EntitlementKind } from '@panelkit/sdk/kinds';
 import { capabilitiesFor, type TargetRef } from '@panelkit/sdk/adapter';
 import { ManualClock } from '@panelkit/sdk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-import { KIND_TRAITS, type EntitlementKind } from '@panelkit/sdk';
+import { KIND_TRAITS, type EntitlementKind } from '@panelkit/sdk/kinds';
 import { type Locale, localeInfo } from './locales.js';
 import type { Translate } from './translate.js';
 

@@ -1,4 +1,4 @@
-import { ENTITLEMENT_KINDS, type EntitlementKind } from '@panelkit/sdk';
+import { ENTITLEMENT_KINDS, type EntitlementKind } from '@panelkit/sdk/kinds';
 import { reimportNoticeKey } from './kind-text.js';
 import type { Translate } from './translate.js';
 

@@ -2,7 +2,8 @@
  * WireGuard, AmneziaWG and Telegram-proxy parts written straight into storage, with the share links the panels print
  * (design §8): what the shop's pages, bot and API deliver, before the engine sells kinds at checkout.
  */
-import { createId, deriveRemoteIdentity, type EntitlementKind, type Subscription } from '@panelkit/sdk';
+import { createId, deriveRemoteIdentity, type Subscription } from '@panelkit/sdk';
+import type { EntitlementKind } from '@panelkit/sdk/kinds';
 import { mtprotoSecret, wireGuardKeyPairOf } from '@panelkit/sdk/adapter';
 import type { RunningShop } from '../../src/stack/shop.js';
 

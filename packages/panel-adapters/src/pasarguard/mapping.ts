@@ -4,7 +4,8 @@
  * `data_limit` bytes (0 = unlimited), `on_hold_expire_duration` seconds, `hwid_limit` devices (0 =
  * the user is exempt from device limits).
  */
-import type { EntitlementKind, RemoteIdentity } from '@panelkit/sdk';
+import type { RemoteIdentity } from '@panelkit/sdk';
+import type { EntitlementKind } from '@panelkit/sdk/kinds';
 import type { ClientPatch, ClientRef, ClientSpec, Expiry, RemoteClient, TargetRef } from '@panelkit/sdk/adapter';
 import { formatPanelDate, parsePanelDate } from '../marzban-family/time.js';
 import type { PasarGuardProxySettings, PasarGuardUser } from './schemas.js';

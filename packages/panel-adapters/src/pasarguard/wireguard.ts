@@ -5,7 +5,8 @@
  * exist only on the unmerged `amaziaWG` branch, per host, against a kernel-WireGuard node; docs/design
  * product-kinds-panels.md §1.4), so the adapter declares no `amneziawg`.
  */
-import type { EntitlementKind, RemoteIdentity } from '@panelkit/sdk';
+import type { RemoteIdentity } from '@panelkit/sdk';
+import type { EntitlementKind } from '@panelkit/sdk/kinds';
 import { type ClientSpec, wireGuardPublicKey } from '@panelkit/sdk/adapter';
 import { ValidationError } from '@panelkit/sdk';
 import type { JsonObject } from '@panelkit/sdk';

@@ -7,12 +7,12 @@
 import {
   PanelConflictError,
   PanelNotFoundError,
-  PanelPoolExhaustedError,
   PanelRejectedError,
   PanelResponseError,
   type PanelError,
   type PanelErrorContext,
 } from '@panelkit/sdk';
+import { PanelPoolExhaustedError } from '@panelkit/sdk/kinds';
 import type { CallContext } from '@panelkit/sdk/adapter';
 import type { z } from 'zod';
 import { errorForStatus, parseJson, type PanelHttp, type PanelRequest } from '../http/index.js';

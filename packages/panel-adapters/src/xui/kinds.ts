@@ -5,7 +5,8 @@
  * API breaks mtg for the whole inbound, 3x-ui#6036), the adoption check of a client found by its email, and what a
  * client record says of its kind.
  */
-import { PanelConflictError, ValidationError, type EntitlementKind } from '@panelkit/sdk';
+import { PanelConflictError, ValidationError } from '@panelkit/sdk';
+import type { EntitlementKind } from '@panelkit/sdk/kinds';
 import {
   mtprotoSecret,
   mtprotoSecretParts,

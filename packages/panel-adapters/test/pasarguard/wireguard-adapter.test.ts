@@ -1,5 +1,6 @@
 /** The PasarGuard adapter's WireGuard side against the simulated panel (the contract runs in conformance.test.ts). */
-import { PanelPoolExhaustedError, PanelRejectedError, deriveRemoteIdentity } from '@panelkit/sdk';
+import { PanelRejectedError, deriveRemoteIdentity } from '@panelkit/sdk';
+import { PanelPoolExhaustedError } from '@panelkit/sdk/kinds';
 import { capabilitiesFor, type ClientSpec, type TargetRef } from '@panelkit/sdk/adapter';
 import type { ManualClock } from '@panelkit/sdk/testing';
 import { describe, expect, it } from 'vitest';

@@ -1,12 +1,6 @@
 /** The 3x-ui adapter's WireGuard (v3.4.2+) and MTProto (v3.5+) clients, against the simulator. */
-import {
-  deriveRemoteIdentity,
-  PanelConflictError,
-  PanelPoolExhaustedError,
-  PanelUnsupportedError,
-  ValidationError,
-  type EntitlementKind,
-} from '@panelkit/sdk';
+import { deriveRemoteIdentity, PanelConflictError, PanelUnsupportedError, ValidationError } from '@panelkit/sdk';
+import { PanelPoolExhaustedError, type EntitlementKind } from '@panelkit/sdk/kinds';
 import { capabilitiesFor, kindsOf, type ClientSpec, type TargetRef } from '@panelkit/sdk/adapter';
 import { describe, expect, it } from 'vitest';
 import { calls, ctx, DAY, rig, useMsw } from './setup.js';

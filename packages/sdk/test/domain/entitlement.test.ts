@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { mtprotoSecret, mtprotoSecretParts, wireGuardKeyPairOf, wireGuardPublicKey } from '../../src/adapter.js';
 import { deriveRemoteIdentity, identityAtGeneration } from '../../src/index.js';
-import type { EntitlementKind, RemoteIdentity } from '../../src/index.js';
+import type { RemoteIdentity } from '../../src/index.js';
+import type { EntitlementKind } from '../../src/kinds.js';
 import { RemoteIdentitySchema, WireGuardKeySchema } from '../../src/schemas.js';
 
 const secret = 'test-secret-0123456789abcdef';

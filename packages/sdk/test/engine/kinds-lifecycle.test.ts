@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CapacityExhaustedError, EligibilityError, JOB_TYPES, RefundRefusedError } from '../../src/index.js';
-import type { EntitlementKind, Plan, Subscription } from '../../src/index.js';
+import type { Plan, Subscription } from '../../src/index.js';
+import type { EntitlementKind } from '../../src/kinds.js';
 import { StorefrontRefusedError } from '../../src/storefronts.js';
 import type { FakeTargetOptions } from '../../src/testing/index.js';
 import { GiB, createHarness } from './harness.js';

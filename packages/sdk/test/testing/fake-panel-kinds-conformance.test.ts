@@ -1,4 +1,4 @@
-import type { EntitlementKind } from '../../src/index.js';
+import type { EntitlementKind } from '../../src/kinds.js';
 import type { TargetRef } from '../../src/adapter.js';
 import { FakePanelAdapter, describePanelAdapter } from '../../src/testing/index.js';
 

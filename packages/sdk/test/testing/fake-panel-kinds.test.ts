@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { PanelConflictError, PanelPoolExhaustedError, PanelRejectedError, deriveRemoteIdentity } from '../../src/index.js';
-import type { EntitlementKind } from '../../src/index.js';
+import { PanelConflictError, PanelRejectedError, deriveRemoteIdentity } from '../../src/index.js';
+import { PanelPoolExhaustedError } from '../../src/kinds.js';
+import type { EntitlementKind } from '../../src/kinds.js';
 import type { CallContext, ClientSpec, TargetRef } from '../../src/adapter.js';
 import { FakePanelAdapter } from '../../src/testing/index.js';
 

@@ -1,4 +1,5 @@
-import { type EntitlementKind, KIND_TRAITS, type Subscription, type SubscriptionStatus } from '@panelkit/sdk';
+import type { Subscription, SubscriptionStatus } from '@panelkit/sdk';
+import { type EntitlementKind, KIND_TRAITS } from '@panelkit/sdk/kinds';
 import type { DeviceRefusal } from '@panelkit/sdk/rules';
 import type { BlockReason } from './placeholder.js';
 

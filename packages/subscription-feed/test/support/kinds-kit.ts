@@ -1,4 +1,5 @@
-import { createPanelkit, type EntitlementKind, type Panelkit, type Subscription, type SubscriptionPatch } from '@panelkit/sdk';
+import { createPanelkit, type Panelkit, type Subscription, type SubscriptionPatch } from '@panelkit/sdk';
+import type { EntitlementKind } from '@panelkit/sdk/kinds';
 import { FakePanelAdapter, ManualClock } from '@panelkit/sdk/testing';
 import { createMemoryStorage } from '@panelkit/storage-memory';
 

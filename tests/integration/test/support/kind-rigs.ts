@@ -2,7 +2,7 @@
  * The panels that sell kinds besides Xray, each as a simulator with those kinds set up, an adapter pointed at it over
  * real HTTP, and a look at what the simulated panel holds for a WireGuard peer or a Telegram proxy client.
  */
-import type { EntitlementKind } from '@panelkit/sdk';
+import type { EntitlementKind } from '@panelkit/sdk/kinds';
 import { wireGuardKeyPairOf, type PanelAdapter, type RemoteTarget } from '@panelkit/sdk/adapter';
 import type { ManualClock, PanelTestControls } from '@panelkit/sdk/testing';
 import { createPasarGuardAdapter, createXuiAdapter } from '@panelkit/panel-adapters';

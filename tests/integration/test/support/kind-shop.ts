@@ -3,7 +3,8 @@
  * panel's targets synced (so they carry the kinds the adapter reports), a plan per list of kinds made on first use,
  * all on one `ManualClock` that the simulator shares.
  */
-import type { EntitlementKind, Panel, Panelkit, Plan, Subscription, Target } from '@panelkit/sdk';
+import type { Panel, Panelkit, Plan, Subscription, Target } from '@panelkit/sdk';
+import type { EntitlementKind } from '@panelkit/sdk/kinds';
 import type { PanelAdapter } from '@panelkit/sdk/adapter';
 import type { StoragePort } from '@panelkit/sdk/storage';
 import type { ManualClock } from '@panelkit/sdk/testing';

@@ -1,5 +1,6 @@
 import { parseShareLink } from '@panelkit/panel-adapters';
-import { KIND_TRAITS, type EntitlementKind, type Subscription } from '@panelkit/sdk';
+import type { Subscription } from '@panelkit/sdk';
+import { KIND_TRAITS, type EntitlementKind } from '@panelkit/sdk/kinds';
 import { configFileUrl, isUsablePart } from '@panelkit/subscription-feed';
 import { telegramProxyLinks, wireGuardConf, wireGuardConfName } from '@panelkit/subscription-feed/formats';
 

@@ -1,4 +1,5 @@
-import { type AuditEvent, type EntitlementKind, KIND_TRAITS, type Subscription } from '@panelkit/sdk';
+import type { AuditEvent, Subscription } from '@panelkit/sdk';
+import { type EntitlementKind, KIND_TRAITS } from '@panelkit/sdk/kinds';
 import type { NotificationParams } from '../../db/notification-kinds.js';
 import type { NewNotification } from '../../db/notifications.js';
 import type { Shop } from '../shop.js';

@@ -1,4 +1,5 @@
-import { ENTITLEMENT_KINDS, type EntitlementKind, type Target } from '@panelkit/sdk';
+import type { Target } from '@panelkit/sdk';
+import { ENTITLEMENT_KINDS, type EntitlementKind } from '@panelkit/sdk/kinds';
 
 /**
  * Which of `kinds` no target open to new clients serves (`Target.kinds`, as target sync reports them): a plan selling

@@ -1,4 +1,5 @@
-import { ENTITLEMENT_KINDS, type NewPlan, type Plan, type PlanPatch } from '@panelkit/sdk';
+import type { NewPlan, Plan, PlanPatch } from '@panelkit/sdk';
+import { ENTITLEMENT_KINDS } from '@panelkit/sdk/kinds';
 import { NewPlanSchema, PlanPatchSchema } from '@panelkit/sdk/schemas';
 import { z } from 'zod';
 import { checkbox, optionalText, optionalWholeNumber, tagList, wholeNumber } from '../input/form-fields.js';

@@ -1,4 +1,5 @@
-import { ENTITLEMENT_KINDS, type Target } from '@panelkit/sdk';
+import type { Target } from '@panelkit/sdk';
+import { ENTITLEMENT_KINDS } from '@panelkit/sdk/kinds';
 import type { FieldErrors } from '../../app/input/forms.js';
 import { KINDS_SHOWN_FIELD } from '../../app/plans/plan-form.js';
 import { kindsNoTargetServes } from '../../app/kinds/unserved-kinds.js';
