@@ -2,10 +2,13 @@
  * The Remnawave adapter (API v3: `remnawave/backend` 3.x, numeric user ids; see `docs/remnawave.md`). Targets are
  * internal squads; users are global, keyed by username, and carry the identity's credentials.
  */
-import { PanelNotFoundError, PanelRejectedError, ValidationError } from '@panelkit/sdk';
+import { PanelNotFoundError, PanelRejectedError, PanelUnsupportedError, ValidationError } from '@panelkit/sdk';
 import {
   PANEL_ADAPTER_API_VERSION,
+  isClientList,
   type CallContext,
+  type ClientAddressReading,
+  type ClientAddressScope,
   type ClientLinks,
   type ClientListPage,
   type ClientPatch,
@@ -25,6 +28,17 @@ import { requireToken, type PanelToken } from '../http/credentials.js';
 import { measureHealth } from '../http/health.js';
 import { PanelHttp, parseJson, type PanelRequest, type PanelResponse } from '../http/index.js';
 import { REMNAWAVE_ERRORS, errorCodeOf, remnawaveError } from './errors.js';
+import {
+  CONNECTIONS_POLL_MS,
+  ConnectionsJobSchema,
+  ConnectionsResultSchema,
+  NodesSchema,
+  REMNAWAVE_CLIENT_ADDRESSES,
+  nodeConnections,
+  pause,
+  remnawaveReadings,
+  type NodeConnections,
+} from './connections.js';
 import { createBody, isOurs, toRemoteClient, toRemoteDevice, updateBody } from './mapping.js';
 import {
   HwidDevicesSchema,
@@ -101,6 +115,8 @@ export class RemnawaveAdapter implements PanelAdapter {
       deviceLimit: true,
       deviceList: true,
       deviceRemoval: true,
+      // Every 3.x panel this adapter speaks to has the connections routes (3.0.0 on).
+      clientAddresses: REMNAWAVE_CLIENT_ADDRESSES,
       maxConcurrency: options.maxConcurrency ?? 4,
       stableShareLinks: true,
     });
@@ -190,6 +206,58 @@ export class RemnawaveAdapter implements PanelAdapter {
       const response = await this.#send({ operation: 'resetDevices', method: 'POST', path: 'api/hwid/devices/delete-all', json }, attempt);
       if (response.status !== 404) this.#expectOk(response, HwidDevicesSchema, 'resetDevices');
     });
+  }
+
+  /**
+   * The live addresses of the squad's members (read from `GET /api/users/stream`) or of the users named (one
+   * `by-username` each): one connections job a node that is not disabled (`POST` then `GET …/by-node/{jobId}` until it
+   * is done), so the cost is the nodes', not the users'. A user on no node reads `[]`; with every node's job failed (or
+   * no node enabled) the reading is `null`; a failed node among answering ones is named in `silentNodes`.
+   */
+  async listClientAddresses(scope: ClientAddressScope, ctx: CallContext): Promise<ClientAddressReading[]> {
+    const op = 'listClientAddresses';
+    return this.#http.attempt(ctx, async (attempt) => {
+      const users: { username: string; id: number | null }[] = [];
+      if (isClientList(scope)) {
+        for (const ref of scope) users.push({ username: ref.username, id: (await this.#find(ref.username, op, attempt))?.id ?? null });
+      } else {
+        users.push(...(await this.#squadMembers(squadOf(scope), attempt)));
+      }
+      const nodes = this.#expectOk(await this.#send({ operation: op, method: 'GET', path: 'api/nodes' }, attempt), NodesSchema, op);
+      const answers: NodeConnections[] = [];
+      for (const node of nodes.response.filter((n) => !n.isDisabled)) answers.push(await this.#nodeConnections(node.uuid, attempt));
+      return remnawaveReadings(users, answers, new Date());
+    });
+  }
+
+  /** Every user of the squad, by keyset pages of `GET /api/users/stream`. */
+  async #squadMembers(squadUuid: string, ctx: CallContext): Promise<{ username: string; id: number }[]> {
+    const members: { username: string; id: number }[] = [];
+    let cursor: string | null = null;
+    do {
+      const query = { size: REMNAWAVE_MAX_PAGE, ...(cursor === null ? {} : { cursor }) };
+      const response = await this.#send({ operation: 'listClientAddresses', method: 'GET', path: 'api/users/stream', query }, ctx);
+      const page = this.#expectOk(response, UsersStreamSchema, 'listClientAddresses').response;
+      for (const user of page.users)
+        if (user.activeInternalSquads.some((squad) => squad.uuid === squadUuid)) members.push({ username: user.username, id: user.id });
+      cursor = page.hasMore && page.users.length > 0 ? (page.nextCursor ?? String(page.users.at(-1)!.id)) : null;
+    } while (cursor !== null);
+    return members;
+  }
+
+  /** One node's connections job, polled until it is done or failed (the call's signal bounds the wait). */
+  async #nodeConnections(nodeUuid: string, ctx: CallContext): Promise<NodeConnections> {
+    const op = 'listClientAddresses';
+    const queued = await this.#send({ operation: op, method: 'POST', path: `api/connections/by-node/${nodeUuid}` }, ctx);
+    if (queued.status === 404 && errorCodeOf(queued) === null)
+      throw new PanelUnsupportedError('this Remnawave has no connections routes (3.0+ has)', this.#http.context(op, { status: 404 }));
+    const { jobId } = this.#expectOk(queued, ConnectionsJobSchema, op).response;
+    for (;;) {
+      const path = `api/connections/by-node/${encodeURIComponent(jobId)}`;
+      const answer = this.#expectOk(await this.#send({ operation: op, method: 'GET', path }, ctx), ConnectionsResultSchema, op).response;
+      if (answer.isCompleted || answer.isFailed) return nodeConnections(nodeUuid, answer);
+      await pause(CONNECTIONS_POLL_MS, ctx.signal);
+    }
   }
 
   /**

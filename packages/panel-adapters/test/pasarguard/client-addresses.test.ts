@@ -15,8 +15,7 @@ describe('PasarGuard client addresses', () => {
   it('reads each node that reports the user, with its connection counts, one call a user', async () => {
     const { sim, adapter, clock } = setup();
     const [a] = await adapter.createClients(ALL_GROUP, [spec('pg-addr-a', clock)], ctx());
-    const id = sim.users.get(a!.ref.username.toLowerCase())!.id;
-    sim.onlineIps.connect(id, ['198.51.100.7']);
+    sim.onlineIps.connect(Number(a!.ref.remoteClientId), ['198.51.100.7']);
     const [reading] = await adapter.listClientAddresses([a!.ref], ctx());
     expect(reading!.addresses).toEqual([{ ip: '198.51.100.7', node: '1', lastSeenAt: null, connections: 1 }]);
   });

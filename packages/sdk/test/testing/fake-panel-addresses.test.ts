@@ -19,7 +19,14 @@ describe('FakePanelAdapter client addresses', () => {
       TARGET,
       [
         {
-          identity: { username: 'pkt_a', uuid: '6f1c3a52-1f7e-4c1b-9d55-0c2b8f3e1a01', password: 'p', subId: 's', ssKey: 'k' },
+          identity: {
+            username: 'pkt_a',
+            uuid: '6f1c3a52-1f7e-4c1b-9d55-0c2b8f3e1a01',
+            password: 'p',
+            subId: 's',
+            ssKey: 'k',
+            generation: 0,
+          },
           expiry: { type: 'never' },
           trafficLimitBytes: null,
           deviceLimit: 2,

@@ -14,6 +14,7 @@ import type { PanelTestControls, PanelTestDevice } from '@panelkit/sdk/testing';
 import { Router, SimulatorBase, json, readJsonBody, type SimulatorBaseOptions } from '../harness/index.js';
 import { REMNAWAVE_DEFAULT_HWID_SETTINGS, checkHwid, extractHwidHeaders, type RemnawaveHwidSettings } from './hwid.js';
 import { hwidRoutes } from './hwid-routes.js';
+import { RemnawaveConnections } from './connections.js';
 import { fallbackLinks, userLinks } from './links.js';
 import {
   REMNAWAVE_DEFAULT_HOSTS,
@@ -65,6 +66,8 @@ export class RemnawaveSimulator extends SimulatorBase implements PanelTestContro
   readonly subPublicDomain: string;
   readonly version: string;
   readonly requireProxyHeaders: boolean;
+  /** The panel's nodes and the users' live connections on them (`/api/nodes`, `/api/connections/by-node…`). */
+  readonly connections = new RemnawaveConnections();
   /** The subscription settings' HWID check (change it as an admin would in the dashboard). */
   hwidSettings: RemnawaveHwidSettings;
   readonly #router = new Router<string>();
@@ -224,6 +227,18 @@ export class RemnawaveSimulator extends SimulatorBase implements PanelTestContro
     return found.handler(request, found.params, path);
   }
 
+  /** The user is connected from these source addresses on the first node now (`[]`: nowhere). */
+  async setClientAddresses(username: string, addresses: readonly string[]): Promise<void> {
+    const user = this.byName(username);
+    if (!user) throw new Error(`no user ${username}`);
+    this.connections.connect(user.id, addresses, this.now());
+  }
+
+  /** Silent: every node is down, so each by-node job fails. */
+  async silenceClientAddresses(silent: boolean): Promise<void> {
+    for (const node of this.connections.nodes) node.down = silent;
+  }
+
   // ------------------------------------------------------------------ routes
 
   #routes(): void {
@@ -238,6 +253,7 @@ export class RemnawaveSimulator extends SimulatorBase implements PanelTestContro
         return user === undefined ? coded(SIM_ERRORS.USER_NOT_FOUND, path, this.now()) : handler(request, user, path);
       });
     r.on('GET', '/api/sub/:shortUuid', (request, params) => this.#subscription(request, params.shortUuid!));
+    this.connections.routes(r, authed, () => this.now());
     hwidRoutes(r, {
       authed,
       byId,
@@ -458,6 +474,7 @@ export class RemnawaveSimulator extends SimulatorBase implements PanelTestContro
   /** 204, empty. */
   #delete(user: RemnawaveSimUser): Response {
     this.users.delete(user.id);
+    this.connections.forget(user.id);
     return new Response(null, { status: 204 });
   }
 
