@@ -84,6 +84,9 @@ export {
   type XuiCoreOptions,
   type XuiCoreTrafficReport,
 } from './simulators/xui/index.js';
+export type { PasarGuardOnlineIps } from './simulators/pasarguard/online-ips.js';
+export type { RemnawaveConnections, RemnawaveSimHandler, RemnawaveSimNode } from './simulators/remnawave/connections.js';
+export type { XuiClientIps } from './simulators/xui/client-ips.js';
 export {
   RemnawaveSimulator,
   createRemnawaveSimulator,

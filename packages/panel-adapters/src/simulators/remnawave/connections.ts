@@ -18,7 +18,8 @@ export interface RemnawaveSimNode {
   down: boolean;
 }
 
-type Handler = (request: Request, params: Record<string, string>, path: string) => Response | Promise<Response>;
+/** A route's handler in the simulated Remnawave: the request, its path parameters and its path. */
+export type RemnawaveSimHandler = (request: Request, params: Record<string, string>, path: string) => Response | Promise<Response>;
 
 /** Nodes, the users' live addresses on each, and the queued jobs. */
 export class RemnawaveConnections {
@@ -43,7 +44,7 @@ export class RemnawaveConnections {
   }
 
   /** Adds the node and connection routes to `router`. */
-  routes(router: Router<string>, authed: (handler: Handler) => Handler, now: () => number): void {
+  routes(router: Router<string>, authed: (handler: RemnawaveSimHandler) => RemnawaveSimHandler, now: () => number): void {
     router.on(
       'GET',
       '/api/nodes',
