@@ -99,6 +99,12 @@ export const PRODUCT_NAMES: readonly string[] = [
   'trojan',
   'shadowsocks',
   'SS',
+  // What a plan sells (issue 92), as the apps and the panels name it in every language.
+  'Xray',
+  'WireGuard',
+  'AmneziaWG',
+  'AmneziaVPN',
+  'MTProto',
 ];
 
 /** Brand names of several words whose last word alone would be an English word ("Pay"): removed whole. */
