@@ -7,6 +7,7 @@ import {
   PANEL_ADAPTER_API_VERSION,
   isClientList,
   type CallContext,
+  abortableSleep,
   type ClientAddressReading,
   type ClientAddressScope,
   type ClientLinks,
@@ -35,7 +36,6 @@ import {
   NodesSchema,
   REMNAWAVE_CLIENT_ADDRESSES,
   nodeConnections,
-  pause,
   remnawaveReadings,
   type NodeConnections,
 } from './connections.js';
@@ -256,7 +256,7 @@ export class RemnawaveAdapter implements PanelAdapter {
       const path = `api/connections/by-node/${encodeURIComponent(jobId)}`;
       const answer = this.#expectOk(await this.#send({ operation: op, method: 'GET', path }, ctx), ConnectionsResultSchema, op).response;
       if (answer.isCompleted || answer.isFailed) return nodeConnections(nodeUuid, answer);
-      await pause(CONNECTIONS_POLL_MS, ctx.signal);
+      await abortableSleep(CONNECTIONS_POLL_MS, ctx.signal);
     }
   }
 

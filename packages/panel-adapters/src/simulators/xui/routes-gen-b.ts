@@ -37,6 +37,7 @@ function serverPublicKey(inbound: SimInbound): string {
   return 'publicKey' in derived ? derived.publicKey : '';
 }
 
+/** The Gen B client routes of `sim` (this file's header), failing with `failWith` as the panel's envelope does. */
 export function genBRoutes(sim: XuiSimulator, failWith: Fail): Router {
   const router = new Router();
   const state = sim.state;

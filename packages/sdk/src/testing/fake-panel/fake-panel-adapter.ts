@@ -33,7 +33,7 @@ import type {
   RemoteTarget,
   TargetRef,
 } from '../../ports/panel.js';
-import type { RetryPolicy } from '../../retry.js';
+import { abortableSleep, type RetryPolicy } from '../../retry.js';
 import type { PanelFault, PanelTestControls } from '../panel/harness.js';
 import { FaultPlan } from './faults.js';
 import type { FakeFault, FakePanelOperation } from './faults.js';
@@ -108,21 +108,6 @@ function kindCapabilities(kinds: readonly EntitlementKind[]): Partial<PanelCapab
   return { kinds: Object.fromEntries(kinds.map((kind) => [kind, each(kind)])) };
 }
 
-function realSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
-  });
-}
-
 /**
  * An in-process, stateful `PanelAdapter` for tests and benchmarks. It honours the port's contract
  * (create adopts an existing username, deleting a missing client succeeds, updating one is
@@ -184,7 +169,7 @@ export class FakePanelAdapter implements PanelAdapter {
     this.capabilities = Object.freeze({ ...DEFAULT_CAPABILITIES, ...kindCapabilities(kinds), ...options.capabilities });
     this.#clock = options.clock ?? systemClock;
     this.#latencyMs = options.latencyMs ?? 0;
-    this.#sleep = options.sleep ?? realSleep;
+    this.#sleep = options.sleep ?? abortableSleep;
     this.#maxPageSize = options.maxPageSize ?? 100;
     this.#timeoutMs = options.timeoutMs ?? 15_000;
     this.#linksWithCreate = options.linksWithCreate ?? true;
