@@ -25,6 +25,7 @@ export * from './ports/storage-link-tokens.js';
 export * from './ports/storage-sharing.js';
 export * from './ports/storage-storefronts.js';
 export * from './ports/storage-trial-claims.js';
+export * from './ports/storage-figures.js';
 export * from './ports/storage-locations.js';
 export type { LocationEntry } from './domain/location.js';
 export * from './engine/storage-retry.js';

@@ -29,6 +29,7 @@ import type { SharingRepository } from './storage-sharing.js';
 import type { LocationRepository } from './storage-locations.js';
 import type { PayoutRepository, StorefrontRepository } from './storage-storefronts.js';
 import type { TrialClaimRepository } from './storage-trial-claims.js';
+import type { FigureRepository } from './storage-figures.js';
 
 /**
  * The version of the {@link StoragePort} contract this SDK expects; a storage reports the one it
@@ -93,9 +94,11 @@ import type { TrialClaimRepository } from './storage-trial-claims.js';
  * `linkTokens.rotate` and `linkTokens.rotateForSubscription` from a given token only (`fromHash`: of rotations racing
  * from one token, exactly one replaces it) answering whether they replaced, 28 product kinds: `Plan.kinds`,
  * `Target.kinds` and `SubscriptionTerms.kinds` (older records read `['xray']`), `Subscription.kind` (set at create,
- * never patched) and the optional WireGuard and MTProto credentials inside `Subscription.remote` (sealed with it).
+ * never patched) and the optional WireGuard and MTProto credentials inside `Subscription.remote` (sealed with it),
+ * 29 `figures` (the owner figures' read models: an inbox every figure input's write marks in its own transaction,
+ * each customer's folded contribution, the rollups; see {@link FigureRepository}).
  */
-export const STORAGE_PORT_VERSION = 28 as const;
+export const STORAGE_PORT_VERSION = 29 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;
@@ -213,6 +216,8 @@ export interface StorageRepositories {
   readonly trialClaims: TrialClaimRepository;
   /** The owner's location catalog: each location tag's country and display name (storage port 22). */
   readonly locations: LocationRepository;
+  /** The owner figures' inbox, folded contributions and rollups (storage port 29). */
+  readonly figures: FigureRepository;
 }
 
 /** Panels (remote servers) the shop sells on. */
