@@ -63,6 +63,8 @@ const EnvSchema = z.object({
     .default('USD'),
   /** Expiry dates are shown in this zone. */
   SHOP_TIME_ZONE: timeZone.default('UTC'),
+  /** The calendar the owner's monthly figures count in: `gregorian` or `jalali`; default Jalali when STAFF_LOCALE is `fa`. */
+  SHOP_FIGURES_CALENDAR: z.enum(['gregorian', 'jalali'], { message: 'must be gregorian or jalali' }).optional(),
   /** `on`: start a simulated 3x-ui panel in-process with demo plans. Default on without DATABASE_URL. */
   DEMO_PANEL: onOff.optional(),
   /**
@@ -209,6 +211,11 @@ export interface ShopConfig {
   prefix: string;
   currency: string;
   timeZone: string;
+  /**
+   * The calendar of the owner's monthly figures (cohorts, churn): months are cut in it on the wall clock of `timeZone`.
+   * Changing it (or the zone) makes the SDK rebuild the figures.
+   */
+  figuresCalendar: 'gregorian' | 'jalali';
   demoPanel: boolean;
   /** The proxy core binary the demo panels drive (`DEMO_CORE`), or null. */
   demoCore: string | null;
@@ -329,6 +336,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     prefix: e.SHOP_PREFIX,
     currency: e.SHOP_CURRENCY,
     timeZone: e.SHOP_TIME_ZONE,
+    figuresCalendar: e.SHOP_FIGURES_CALENDAR ?? (e.STAFF_LOCALE === 'fa' ? 'jalali' : 'gregorian'),
     demoPanel,
     demoCore,
     demoPanelKind: e.DEMO_PANEL_KIND,
