@@ -22,6 +22,7 @@ export default defineConfig({
     trials: 'src/trials.ts',
     kinds: 'src/kinds.ts',
     'device-packs': 'src/device-packs.ts',
+    figures: 'src/figures.ts',
   },
   format: ['esm'],
   dts: false,

@@ -28,6 +28,7 @@ const SDK_SUBPATHS = [
   '@panelkit/sdk/storefronts',
   '@panelkit/sdk/plan-builder',
   '@panelkit/sdk/kinds',
+  '@panelkit/sdk/figures',
 ];
 /** The most names `@panelkit/sdk`'s root may export, types included (the figure packages/sdk/README.md gives). */
 const ROOT_NAMES_MAX = 300;
