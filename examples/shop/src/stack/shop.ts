@@ -3,6 +3,7 @@ import { neverConnectedJob } from '../app/growth/never-connected.js';
 import { winBackJob } from '../app/growth/win-back.js';
 import { ConfigurationError, createPanelkit, systemClock, withAuditOutbox, type Clock, type EnginePolicy } from '@panelkit/sdk';
 import { createPostgresStorage, migrate, resealSecrets } from '@panelkit/storage-postgres';
+import { withLocationsCache } from './locations-cache.js';
 import { withPlansOnSaleCache } from './plans-on-sale-cache.js';
 import type { Logger } from 'pino';
 import type { ShopConfig } from '../config/config.js';
@@ -99,18 +100,21 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       if (opened === undefined) throw new Error('the shop is still opening');
       return opened;
     };
-    // Buyers' catalogs read the plans on sale from a per-process copy a few seconds old at most (saves here: at once).
-    const storage = withPlansOnSaleCache(
-      withAuditOutbox(
-        createPostgresStorage({
-          client,
-          schema: config.schema,
-          clock,
-          logger: logger.child({ component: 'storage' }),
-          secretBox,
-        }),
-        enqueueEventNotices(),
-        { many: enqueueEventNoticesMany() },
+    // Buyers' catalogs read the plans on sale and the locations from per-process copies a few seconds old at most
+    // (saves here: at once).
+    const storage = withLocationsCache(
+      withPlansOnSaleCache(
+        withAuditOutbox(
+          createPostgresStorage({
+            client,
+            schema: config.schema,
+            clock,
+            logger: logger.child({ component: 'storage' }),
+            secretBox,
+          }),
+          enqueueEventNotices(),
+          { many: enqueueEventNoticesMany() },
+        ),
       ),
     );
     closers.push(() => storage.close());
