@@ -35,6 +35,7 @@ import type { CheckoutRequest, CheckoutResult } from './engine/checkout.js';
 import type { EngineContext } from './engine/context.js';
 import { extend, quoteExtension, updateInFlight } from './engine/extension.js';
 import { type ExtendBundleRequest, type ExtendBundleResult, extendBundle } from './engine/bundle-extension.js';
+import { type BundleExtensionQuote, liveBundleParts, quoteBundleExtension } from './engine/bundle-quote.js';
 import type { ExtendRequest, ExtendResult, ExtensionQuoteResult } from './engine/extension.js';
 import { checkPanelHealth } from './engine/health.js';
 import { measureClockOffset } from './scheduler/clock-check.js';
@@ -365,6 +366,13 @@ export interface Panelkit {
    */
   extendBundle(request: ExtendBundleRequest): Promise<ExtendBundleResult>;
   /**
+   * The live parts of the subscription's bundle (those `extendBundle` extends: not failed, not terminated), in
+   * creation order; the subscription alone when it is in no bundle.
+   */
+  bundleParts(subscriptionId: string): Promise<Subscription[]>;
+  /** Quotes `extendBundle` now: every live part's extension quote and their total, or the first part's refusal. */
+  quoteBundleExtension(subscriptionId: string): Promise<BundleExtensionQuote>;
+  /**
    * Quotes `gib` GiB of extra traffic for the subscription now (price per GiB from its plan's
    * `trafficTopUp`), and a discount code's decision on it when `discountCode` is given.
    */
@@ -588,6 +596,8 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     quoteExtension: (id, o) => quoteExtension(ctx, id, o),
     extend: (request) => extend(ctx, request),
     extendBundle: (request) => extendBundle(ctx, request),
+    bundleParts: (id) => liveBundleParts(ctx, id),
+    quoteBundleExtension: (id) => quoteBundleExtension(ctx, id),
     quoteTrafficTopUp: (id, gib, o) => quoteTrafficTopUp(ctx, id, gib, o),
     buyTraffic: (request) => buyTraffic(ctx, request),
     quotePlanChange: (id, planId, o) => quotePlanChange(ctx, id, planId, o),

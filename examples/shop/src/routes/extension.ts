@@ -16,7 +16,6 @@ import { walletRoom } from '../app/selling/buyer-prices.js';
 import { httpStatusOf } from '../http/status.js';
 import { extendFor } from '../app/subscriptions/extend.js';
 import { kindBundleOf } from '../app/kinds/kind-bundle.js';
-import { quoteBundleExtension } from '../app/kinds/bundle-quote.js';
 import { bundleExtensionPage } from '../views/bundle-extension-page.js';
 
 const ExtendForm = z.object({
@@ -95,7 +94,7 @@ export function extensionRoutes(shop: Shop, limits: RateLimits): Router {
   ) => {
     const ctx = ctxOf(res);
     const [quote, inFlight] = await Promise.all([
-      quoteBundleExtension(shop, parts),
+      shop.kit.quoteBundleExtension(sub.id),
       Promise.all(parts.map((part) => shop.kit.changeInFlight(part.id))).then((flags) => flags.some(Boolean)),
     ]);
     const currency = quote.allowed ? quote.total.currency : shop.config.currency;

@@ -24,7 +24,6 @@ import { subscriptionLinkVersionOf } from '../app/subscriptions/rotate-link.js';
 import { familyPlaceOf } from '../app/subscriptions/family-place.js';
 import { locationsOfPlan } from '../app/selling/plan-locations.js';
 import { deliveredByLink } from '../app/kinds/part-delivery.js';
-import { bundleOf } from '../app/kinds/bundle-of.js';
 import { partDeliveryViews } from '../views/part-delivery-views.js';
 
 const PAGE_SIZE = 50;
@@ -65,9 +64,11 @@ export function subscriptionRoutes(shop: Shop): Router {
     // This subscription's own link: the account's (the dashboard's) would add every other subscription to the device too.
     const linkUrl = await ownLinkOf(shop, sub.customerId, sub.id);
     // The own link serves the part's whole bundle: the zip holds every config of it.
+    // An ended part is no longer among its bundle's live parts: it is shown alone.
+    const live = deliveredByLink(sub) ? [] : await shop.kit.bundleParts(sub.id);
     const delivery = deliveredByLink(sub)
       ? null
-      : ((await partDeliveryViews(await bundleOf(shop, sub), linkUrl, { qr: true })).get(sub.id) ?? null);
+      : ((await partDeliveryViews(live.some((p) => p.id === sub.id) ? live : [sub], linkUrl, { qr: true })).get(sub.id) ?? null);
     res.send(
       subscriptionPage(ctxOf(res), {
         sub,

@@ -1,4 +1,4 @@
-import type { BundleQuote } from '../app/kinds/bundle-quote.js';
+import type { BundleExtensionQuote } from '@panelkit/sdk/kinds';
 import type { RequestContext } from '../http/context.js';
 import { formatDateTime, formatMoney, formatNumber } from '../i18n/format.js';
 import { kindName } from '../i18n/kind-text.js';
@@ -11,7 +11,7 @@ export interface BundleExtensionView {
   /** The part the buyer came from (the form posts to it; any part extends the whole bundle). */
   subscriptionId: string;
   planName: string;
-  quote: BundleQuote;
+  quote: BundleExtensionQuote;
   /** Wallet balance in the total's currency (minor units). */
   balance: number;
   changeInFlight: boolean;
@@ -23,9 +23,9 @@ export interface BundleExtensionView {
   timeZone: string;
 }
 
-function partsTable(ctx: RequestContext, quote: Extract<BundleQuote, { allowed: true }>, timeZone: string): SafeHtml {
+function partsTable(ctx: RequestContext, quote: Extract<BundleExtensionQuote, { allowed: true }>, timeZone: string): SafeHtml {
   const { t, locale } = ctx;
-  const rows = quote.parts.map(({ sub, quote: q }) =>
+  const rows = quote.parts.map(({ subscription: sub, quote: q }) =>
     q.allowed
       ? html`<tr data-testid="bundle-part" data-kind="${sub.kind}"><th scope="row">${kindName(sub.kind, t)}</th><td>${formatDateTime(q.quote.newExpiresAt, locale, timeZone)}</td><td>${formatMoney(q.quote.price, locale)}</td></tr>`
       : html``,
@@ -37,12 +37,12 @@ function partsTable(ctx: RequestContext, quote: Extract<BundleQuote, { allowed: 
 </table></div>`;
 }
 
-function keepDevicesField(ctx: RequestContext, quote: Extract<BundleQuote, { allowed: true }>): SafeHtml | '' {
+function keepDevicesField(ctx: RequestContext, quote: Extract<BundleExtensionQuote, { allowed: true }>): SafeHtml | '' {
   const held = quote.parts.find((part) => part.quote.extraDevices !== null);
   const kept = held?.quote.extraDevices;
   if (held === undefined || kept === null || kept === undefined) return '';
   const { t, locale } = ctx;
-  const limit = (held.sub.deviceLimit ?? kept.devices) - kept.devices;
+  const limit = (held.subscription.deviceLimit ?? kept.devices) - kept.devices;
   return html`<label data-testid="keep-devices"><input type="checkbox" name="keepExtraDevices" value="on"> ${t('devicePacks.keep', { devices: formatNumber(kept.devices, locale), price: formatMoney(kept.price, locale) })}</label>
     <p class="muted">${t('devicePacks.keepNote', { limit: formatNumber(limit, locale) })}</p>`;
 }

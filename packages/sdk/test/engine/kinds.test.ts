@@ -193,6 +193,36 @@ describe('selling kinds', () => {
     expect((await h.storage.ledger.list(poor, { limit: 10 })).items.filter((e) => e.kind === 'extension')).toEqual([]);
   });
 
+  it('quotes a bundle extension as extendBundle debits it: the live parts and their total', async () => {
+    const { h, bundle, wireguard, customerId } = await shop();
+    const { order } = await h.kit.checkout({ customerId, items: [{ planId: bundle.id }], idempotencyKey: 'q1' });
+    const worker = h.worker();
+    await worker.drain();
+    const parts = await h.storage.subscriptions.listByOrder(order.id);
+    expect((await h.kit.bundleParts(parts[1]!.id)).map((p) => p.id)).toEqual(parts.map((p) => p.id));
+    h.clock.advance(28 * 86_400_000);
+    const quote = await h.kit.quoteBundleExtension(parts[2]!.id);
+    expect(quote.allowed && quote.total).toEqual(usd(1000));
+    expect(quote.parts.map((p) => p.subscription.id)).toEqual(parts.map((p) => p.id));
+    const before = await h.balance(customerId);
+    await h.kit.extendBundle({ subscriptionId: parts[0]!.id, idempotencyKey: 'q1x' });
+    expect(before - (await h.balance(customerId))).toBe(quote.allowed ? quote.total.amount : -1);
+    // A terminated part leaves the bundle: neither listed nor quoted.
+    await worker.drain();
+    const third = (await h.storage.subscriptions.get(parts[2]!.id))!;
+    await h.storage.subscriptions.update(third.id, { status: 'terminated' }, { expectedRevision: third.revision });
+    const live = await h.kit.bundleParts(parts[0]!.id);
+    expect(live.map((p) => p.id)).toEqual(parts.slice(0, 2).map((p) => p.id));
+    const after = await h.kit.quoteBundleExtension(parts[0]!.id);
+    expect(after.parts).toHaveLength(2);
+    // Sold alone: itself.
+    const { order: single } = await h.kit.checkout({ customerId, items: [{ planId: wireguard.id }], idempotencyKey: 'q2' });
+    await worker.drain();
+    const [alone] = await h.storage.subscriptions.listByOrder(single.id);
+    expect((await h.kit.bundleParts(alone!.id)).map((p) => p.id)).toEqual([alone!.id]);
+    await expect(h.kit.bundleParts('sub_missing')).rejects.toThrow(/not found|missing/i);
+  });
+
   it('reconciliation reports a peer whose key or a proxy whose secret is not the derived one, and does not push it', async () => {
     const { h, bundle, customerId, fake } = await shop();
     const { order } = await h.kit.checkout({ customerId, items: [{ planId: bundle.id }], idempotencyKey: 'b5' });

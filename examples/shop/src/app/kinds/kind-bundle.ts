@@ -1,14 +1,5 @@
 import type { Subscription } from '@panelkit/sdk';
 import type { Shop } from '../shop.js';
-import { bundleOf } from './bundle-of.js';
-
-/** Statuses whose part is no longer extended with its bundle (the SDK's `extendBundle` leaves them out too). */
-const GONE = new Set<Subscription['status']>(['failed', 'terminated']);
-
-/** The live parts of a bundle: those its extension still extends. */
-export function liveParts(parts: readonly Subscription[]): Subscription[] {
-  return parts.filter((part) => !GONE.has(part.status));
-}
 
 /** Whether `parts` sell more than one kind: a plan's kinds, not a built plan's locations (all Xray, one bundle too). */
 export function sellsSeveralKinds(parts: readonly Pick<Subscription, 'kind'>[]): boolean {
@@ -21,6 +12,6 @@ export function sellsSeveralKinds(parts: readonly Pick<Subscription, 'kind'>[]):
  */
 export async function kindBundleOf(shop: Shop, sub: Subscription): Promise<Subscription[] | null> {
   if (sub.bundleId === null) return null;
-  const parts = liveParts(await bundleOf(shop, sub));
+  const parts = await shop.kit.bundleParts(sub.id);
   return sellsSeveralKinds(parts) && parts.some((part) => part.id === sub.id) ? parts : null;
 }

@@ -1,6 +1,5 @@
 import type { ExtendResult, Money } from '@panelkit/sdk';
 import { InsufficientFundsError } from '@panelkit/sdk';
-import { quoteBundleExtension } from '../kinds/bundle-quote.js';
 import { kindBundleOf } from '../kinds/kind-bundle.js';
 import type { Shop } from '../shop.js';
 import { extensionRefusal, type Refusal } from './refusals.js';
@@ -65,7 +64,7 @@ export async function extendFor(
     if (refusal === null) throw error;
     // One part's shortfall is the bundle's: the buyer needs the whole total, against their balance before any of it.
     if (parts !== null && InsufficientFundsError.is(error) && refusal.funds !== undefined) {
-      const quote = await quoteBundleExtension(shop, parts);
+      const quote = await shop.kit.quoteBundleExtension(subscriptionId);
       const balance = await shop.storage.ledger.balance(customerId, refusal.funds.currency);
       if (quote.allowed) refusal.funds = { balance, required: quote.total.amount, currency: refusal.funds.currency };
     }

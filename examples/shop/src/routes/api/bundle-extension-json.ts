@@ -1,5 +1,4 @@
 import type { ExtendResult, Subscription } from '@panelkit/sdk';
-import { quoteBundleExtension } from '../../app/kinds/bundle-quote.js';
 import type { Shop } from '../../app/shop.js';
 import type { BundleExtension } from '../../app/subscriptions/extend.js';
 import type { RequestContext } from '../../http/context.js';
@@ -12,10 +11,10 @@ import { quoteJson, subscriptionJson } from './serialize.js';
  * `bundle.everyPart` true (paying extends them all). No `discount`: a bundle takes no code.
  */
 export async function bundleQuoteJson(shop: Shop, ctx: RequestContext, subscriptionId: string, parts: readonly Subscription[]) {
-  const bundle = await quoteBundleExtension(shop, parts);
-  const asked = bundle.parts.find((part) => part.sub.id === subscriptionId) ?? bundle.parts[0]!;
+  const bundle = await shop.kit.quoteBundleExtension(subscriptionId);
+  const asked = bundle.parts.find((part) => part.subscription.id === subscriptionId) ?? bundle.parts[0]!;
   const changeInProgress = (await Promise.all(parts.map((part) => shop.kit.changeInFlight(part.id)))).some(Boolean);
-  const partsJson = bundle.parts.map(({ sub, quote }) => ({
+  const partsJson = bundle.parts.map(({ subscription: sub, quote }) => ({
     subscriptionId: sub.id,
     kind: sub.kind,
     price: quote.allowed ? quote.quote.price : null,

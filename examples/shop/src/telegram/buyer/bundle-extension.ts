@@ -1,6 +1,5 @@
 import type { Subscription } from '@panelkit/sdk';
 import { type CallbackQueryContext, InlineKeyboard } from 'grammy';
-import { quoteBundleExtension } from '../../app/kinds/bundle-quote.js';
 import { formatDateTime, formatMoney, formatNumber } from '../../i18n/format.js';
 import { kindName } from '../../i18n/kind-text.js';
 import { callbackData } from '../callback-data.js';
@@ -11,16 +10,11 @@ import type { BotContext, BotDeps } from '../context.js';
  * extends every part; its confirm buttons (`xc`, `xk`) run the same use case as any extension (`extendFor`), which
  * extends the whole bundle. No discount code is offered for a bundle.
  */
-export async function replyBundleQuote(
-  deps: BotDeps,
-  ctx: CallbackQueryContext<BotContext>,
-  sub: Subscription,
-  parts: readonly Subscription[],
-): Promise<void> {
+export async function replyBundleQuote(deps: BotDeps, ctx: CallbackQueryContext<BotContext>, sub: Subscription): Promise<void> {
   const { shop } = deps;
   const { t, locale } = ctx.user;
   const back = new InlineKeyboard().text(t('telegram.menu.back'), callbackData('s', sub.id));
-  const quote = await quoteBundleExtension(shop, parts);
+  const quote = await shop.kit.quoteBundleExtension(sub.id);
   if (!quote.allowed) {
     const opensAt = quote.refused.details.opensAt;
     const text = t(
@@ -32,7 +26,7 @@ export async function replyBundleQuote(
   const total = formatMoney(quote.total, locale);
   const balance = await shop.storage.ledger.balance(sub.customerId, quote.total.currency);
   const lines = [t('kinds.extension.botQuote', { price: total, count: quote.parts.length })];
-  for (const { sub: part, quote: q } of quote.parts) {
+  for (const { subscription: part, quote: q } of quote.parts) {
     if (!q.allowed) continue;
     lines.push(
       t('kinds.extension.botPart', {
@@ -48,7 +42,7 @@ export async function replyBundleQuote(
   const held = quote.parts.find((part) => part.quote.extraDevices !== null);
   const kept = held?.quote.extraDevices;
   if (held !== undefined && kept !== null && kept !== undefined) {
-    const limit = formatNumber((held.sub.deviceLimit ?? kept.devices) - kept.devices, locale);
+    const limit = formatNumber((held.subscription.deviceLimit ?? kept.devices) - kept.devices, locale);
     lines.push(t('devicePacks.keepNote', { limit }));
     const label = t('devicePacks.keep', { devices: formatNumber(kept.devices, locale), price: formatMoney(kept.price, locale) });
     keyboard.text(label, callbackData('xk', sub.id)).row();

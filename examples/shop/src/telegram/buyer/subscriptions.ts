@@ -174,7 +174,7 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
     await ctx.answerCallbackQuery();
     // A part of a bundle of kinds: the bundle's total, every part extended together.
     const bundle = await kindBundleOf(shop, sub);
-    if (bundle !== null) return replyBundleQuote(deps, ctx, sub, bundle);
+    if (bundle !== null) return replyBundleQuote(deps, ctx, sub);
     const quote = await shop.kit.quoteExtension(sub.id);
     if (!quote.allowed) {
       const opensAt = quote.details.opensAt;
