@@ -182,7 +182,11 @@ describe('migrate', () => {
     await client.query(`UPDATE "${schema}".subscriptions SET terms = terms - 'kinds' WHERE terms IS NOT NULL`);
     await client.query(`DELETE FROM "${schema}".panelkit_migrations WHERE version > 36`);
 
-    expect(await migrate(client, { schema })).toEqual({ from: 36, to: LATEST_SCHEMA_VERSION, applied: [38] });
+    expect(await migrate(client, { schema })).toEqual({
+      from: 36,
+      to: LATEST_SCHEMA_VERSION,
+      applied: MIGRATIONS.filter((m) => m.version > 36).map((m) => m.version),
+    });
     const raw = async (sql: string) =>
       (await client.query<{ v: unknown }>(sql.replaceAll('{{schema}}', `"${schema}"`))).rows.map((r) => r.v);
     expect(await raw('SELECT kinds AS v FROM {{schema}}.plans')).toEqual([['xray']]);
