@@ -156,6 +156,11 @@ CREATE TRIGGER figure_mark_update AFTER UPDATE ON {{schema}}.subscriptions FOR E
     OR OLD.bundle_id IS DISTINCT FROM NEW.bundle_id
     OR OLD.customer_id IS DISTINCT FROM NEW.customer_id)
   EXECUTE FUNCTION {{schema}}.figure_mark_updated();
+-- An order settled (its status; what the figures read of an order never changes, but its settlement follows its units').
+DROP TRIGGER IF EXISTS figure_mark_update ON {{schema}}.orders;
+CREATE TRIGGER figure_mark_update AFTER UPDATE ON {{schema}}.orders FOR EACH ROW
+  WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.customer_id IS DISTINCT FROM NEW.customer_id)
+  EXECUTE FUNCTION {{schema}}.figure_mark_updated();
 -- A payment's transitions, its entries and its provider refunds (details.refunds).
 DROP TRIGGER IF EXISTS figure_mark_update ON {{schema}}.payments;
 CREATE TRIGGER figure_mark_update AFTER UPDATE ON {{schema}}.payments FOR EACH ROW
