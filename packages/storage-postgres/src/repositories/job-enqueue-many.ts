@@ -23,8 +23,8 @@ interface Slot {
   priority: number;
   runAt: Date;
   maxAttempts: number;
-  /** The payload as the insert sent it (JSON). */
-  json?: string;
+  /** The payload as the insert sent it, parsed back: what a read would give, none of the caller's objects. */
+  sent?: Record<string, unknown>;
   /** The stored row, when it is not what the call wrote (a named id found stored, a merge into a queued twin). */
   row?: Row;
   /** Whether the call wrote the job (set once its statement ran). */
@@ -33,14 +33,13 @@ interface Slot {
 
 /**
  * The job a slot's insert stored, as the row reads back: built here rather than read back, since every column of an
- * inserted row is the slot's or the insert's constant. The payload is parsed from the JSON sent, as a read would give
- * it: the same value, and none of the caller's objects.
+ * inserted row is the slot's or the insert's constant. The payload is the one parsed back from the JSON sent.
  */
 function insertedJob(slot: Slot, now: Date): Job {
   return {
     id: slot.id,
     type: slot.type,
-    payload: JSON.parse(slot.json!) as Job['payload'],
+    payload: slot.sent as Job['payload'],
     dedupeKey: slot.dedupeKey,
     serialKey: slot.serialKey,
     batchKey: slot.batchKey,
@@ -77,32 +76,38 @@ export function enqueueMany(context: RepositoryContext): JobRepository['enqueueM
   const table = `${schema}.jobs`;
 
   /**
-   * The slots' columns as arrays, sorted by dedupe key (then id) when any has a key: the order the insert takes its
-   * rows, and so locks their keys, in. Rows without a key lock none: their order is the call's.
+   * The slots as one JSON array of row tuples (the columns of `rowsFrom`), sorted by dedupe key (then id) when any has
+   * a key: the order the insert takes its rows, and so locks their keys, in. Rows without a key lock none: their order
+   * is the call's. One `JSON.stringify` for the call rather than nine array literals escaped element by element by the
+   * driver; each slot's payload is parsed back from the same text, once for the call.
    */
   function insertParams(slots: readonly Slot[], now: Date): unknown[] {
     const sorted = slots.some((s) => s.dedupeKey !== null)
       ? [...slots].sort((a, b) => compareKeys(a.dedupeKey, b.dedupeKey) || compareKeys(a.id, b.id))
       : slots;
-    return [
-      sorted.map((s) => s.id),
-      sorted.map((s) => s.type),
-      sorted.map((s) => (s.json = enc.json(s.payload))),
-      sorted.map((s) => s.dedupeKey),
-      sorted.map((s) => s.serialKey),
-      sorted.map((s) => s.batchKey),
-      sorted.map((s) => s.priority),
-      // Most jobs are due now: sent as null, the insert's now (`$10`), not a date string each.
-      sorted.map((s) => (s.runAt === now ? null : enc.time(s.runAt))),
-      sorted.map((s) => s.maxAttempts),
-      enc.time(now),
-    ];
+    const json = JSON.stringify(
+      sorted.map((s) => [
+        s.id,
+        s.type,
+        s.payload,
+        s.dedupeKey,
+        s.serialKey,
+        s.batchKey,
+        s.priority,
+        // Most jobs are due now: sent as null, the insert's now (`$2`), not a date string each.
+        s.runAt === now ? null : enc.time(s.runAt),
+        s.maxAttempts,
+      ]),
+    );
+    const sent = JSON.parse(json) as [unknown, unknown, Record<string, unknown>][];
+    for (let i = 0; i < sorted.length; i++) sorted[i]!.sent = sent[i]![2];
+    return [json, enc.time(now)];
   }
 
-  const rowsFrom = `SELECT r.id, r.type, r.payload, r.dedupe_key, r.serial_key, r.batch_key, r.priority, coalesce(r.run_at, $10::timestamptz), r.max_attempts,
-      'queued', 0, $10::timestamptz, $10::timestamptz
-    FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::text[], $5::text[], $6::text[], $7::integer[], $8::timestamptz[], $9::integer[])
-      WITH ORDINALITY AS r(id, type, payload, dedupe_key, serial_key, batch_key, priority, run_at, max_attempts, n)
+  const rowsFrom = `SELECT r.v->>0 AS id, r.v->>1 AS type, r.v->2 AS payload, r.v->>3 AS dedupe_key, r.v->>4 AS serial_key,
+      r.v->>5 AS batch_key, (r.v->>6)::integer AS priority, coalesce((r.v->>7)::timestamptz, $2::timestamptz) AS run_at,
+      (r.v->>8)::integer AS max_attempts, 'queued' AS state, 0 AS attempts, $2::timestamptz AS created_at, $2::timestamptz AS updated_at
+    FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS r(v, n)
     ORDER BY r.n`;
 
   return (inputs: readonly NewJob[]) =>
