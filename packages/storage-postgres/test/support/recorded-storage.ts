@@ -38,5 +38,5 @@ export async function recordingStorage(pglite: ReturnType<typeof sharedPGlite>) 
   const box: SecretBox = createSecretBox([generateSecretKey('k1')]);
   const storage = createPostgresStorage({ client: recording, schema, clock, secretBox: box });
   const row = async (id: string) => (await inner.query(`SELECT * FROM "${schema}".subscriptions WHERE id = $1`, [id])).rows[0]!;
-  return { storage, statements, clock, row, cleanup: () => dropSchema(inner, schema) };
+  return { storage, statements, clock, row, schema, cleanup: () => dropSchema(inner, schema) };
 }
