@@ -10,7 +10,7 @@ describe('the Telegram bot prices plans with the price book read with the buyer'
   });
   afterAll(() => s.close());
 
-  it('a reseller sees its price book price on the plan screen, a buyer at list prices the list price, with no price book read a tap', async () => {
+  it("a reseller sees its price book price on the plan screen, a buyer at list prices the list price, with no customer or price book read of its own a tap (the update's claim reads them)", async () => {
     const { shop, clock } = s.t;
     const planName = 'Frankfurt · 1 month · 50 GiB';
     const germany = new Intl.DisplayNames(['en'], { type: 'region' }).of('DE') as string;
@@ -21,7 +21,11 @@ describe('the Telegram bot prices plans with the price book read with the buyer'
     const wholesale = { ...plan, price: { amount: plan.price.amount - 123, currency: plan.price.currency } };
     await shop.kit.resellers.setPrice({ customerId: resellerId, planId: plan.id, price: wholesale.price });
 
-    const reads = [vi.spyOn(shop.storage.priceBooks, 'get'), vi.spyOn(shop.storage.priceBooks, 'list')];
+    const reads = [
+      vi.spyOn(shop.storage.priceBooks, 'get'),
+      vi.spyOn(shop.storage.priceBooks, 'list'),
+      vi.spyOn(shop.storage.customers, 'getWithPriceBook'),
+    ];
     const planScreen = async (user: TelegramUser, menu: BotCall) => {
       const locations = await user.press(menu, 'cat');
       const plans = await user.send(user.tap(buttonLabelled(locations, germany), messageIdOf(locations)));

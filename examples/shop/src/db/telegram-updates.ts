@@ -1,5 +1,6 @@
 import type { Clock } from '@panelkit/sdk';
-import type { SqlClient } from '@panelkit/storage-postgres';
+import type { CustomerWithPriceBook } from '@panelkit/sdk/storage';
+import { customerWithPriceBookFromJson, customerWithPriceBookSql, type SqlClient } from '@panelkit/storage-postgres';
 import { linkFromRow, type LinkRow, type TelegramLink } from './telegram-links.js';
 
 /** How long handled update ids are kept: far past Telegram's 24 h redelivery window. */
@@ -55,10 +56,15 @@ export class TelegramUpdateLog {
   private finishing: PendingFinish[] = [];
   private finishTimer: ReturnType<typeof setTimeout> | undefined;
 
+  /**
+   * `engineSchema`: the storage's schema (the shop's `DATABASE_SCHEMA`), whose customer of the sender's link
+   * {@link claimReadingLink} reads in its statement; `null`: no customer is read there.
+   */
   constructor(
     private readonly db: SqlClient,
     private readonly schema: string,
     private readonly clock: Clock,
+    private readonly engineSchema: string | null = null,
   ) {}
 
   /**
@@ -72,18 +78,21 @@ export class TelegramUpdateLog {
 
   /**
    * {@link claim}, and in the same statement the link of `fromUser` (the Telegram user who sent the update; `null`:
-   * none read), which the bot resolves next: one round trip an update less. `link` is `null` when that user is not
-   * linked (or none was asked for). The finishes waiting to be gathered (see {@link finish}) ride on the same
+   * none read) and that link's customer with its price book (what `kit.customers.withPriceBook` answers; read only
+   * when the log was given the storage's schema), which the bot resolves next: two round trips an update less. `link`
+   * is `null` when that user is not linked (or none was asked for), `customer` when no link or customer was read. The
+   * finishes waiting to be gathered (see {@link finish}) ride on the same
    * statement, and settle with it: in a rush, a claim comes before the gather's wait is over.
    */
   async claimReadingLink(
     updateId: number,
     fromChat: string | null,
     fromUser: string | null,
-  ): Promise<{ claim: UpdateClaim; link: TelegramLink | null }> {
+  ): Promise<{ claim: UpdateClaim; link: TelegramLink | null; customer: CustomerWithPriceBook | null }> {
     const now = this.clock.now();
     const riders = this.takeFinishing(updateId);
-    const claiming = this.db.query<Partial<LinkRow> & { claimed: boolean }>(
+    const customerRead = this.engineSchema === null ? 'NULL' : customerWithPriceBookSql(this.engineSchema, 'l.customer_id');
+    const claiming = this.db.query<Partial<LinkRow> & { claimed: boolean; customer_read: unknown }>(
       `WITH reachable AS (DELETE FROM ${this.schema}.telegram_unreachable_chats WHERE chat_id = $4),
        finished AS (UPDATE ${this.schema}.telegram_updates SET finished_at = $2 WHERE update_id = ANY($6::bigint[])),
        claimed AS (
@@ -91,7 +100,8 @@ export class TelegramUpdateLog {
          ON CONFLICT (update_id) DO UPDATE SET received_at = EXCLUDED.received_at
            WHERE u.finished_at IS NULL AND u.received_at < $3
          RETURNING update_id)
-       SELECT EXISTS (SELECT 1 FROM claimed) AS claimed, l.telegram_user_id, l.chat_id, l.customer_id, l.username
+       SELECT EXISTS (SELECT 1 FROM claimed) AS claimed, l.telegram_user_id, l.chat_id, l.customer_id, l.username,
+         ${customerRead} AS customer_read
        FROM (SELECT 1) AS one LEFT JOIN ${this.schema}.telegram_links AS l ON l.telegram_user_id = $5`,
       [updateId, now, new Date(now.getTime() - UPDATE_CLAIM_LEASE_MS), fromChat, fromUser, riders.map((f) => f.updateId)],
     );
@@ -99,16 +109,17 @@ export class TelegramUpdateLog {
     const { rows } = await claiming;
     const row = rows[0]!;
     const link = typeof row.telegram_user_id === 'string' ? linkFromRow(row as LinkRow) : null;
+    const customer = link === null ? null : customerWithPriceBookFromJson(row.customer_read);
     if (row.claimed) {
       this.open++;
-      return { claim: 'claimed', link };
+      return { claim: 'claimed', link, customer };
     }
     const held = await this.db.query<{ finished: boolean }>(
       `SELECT finished_at IS NOT NULL AS finished FROM ${this.schema}.telegram_updates WHERE update_id = $1`,
       [updateId],
     );
     // Gone between the two statements: given back just now, so it is delivered again.
-    return { claim: held.rows[0]?.finished === true ? 'handled' : 'running', link };
+    return { claim: held.rows[0]?.finished === true ? 'handled' : 'running', link, customer };
   }
 
   /** Marks a claimed update done: every later delivery of it is `handled`. */

@@ -121,7 +121,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60, rethrowHttpErrors: true }));
   bot.api.config.use(callbackAnswersAreCourtesy(log));
   const links = new TelegramLinkStore(shop.db, shop.shopSchema, shop.clock);
-  const updates = new TelegramUpdateLog(shop.db, shop.shopSchema, shop.clock);
+  const updates = new TelegramUpdateLog(shop.db, shop.shopSchema, shop.clock, shop.config.schema);
   // Jobs send with a client that waits for nothing: their 429s and 5xx are the job's retries (`send-policy.ts`).
   const jobApi = telegramApi(config);
   const broadcasts = createBroadcastJobs(shop, jobApi);
@@ -158,7 +158,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
     if (ctx.chat?.type !== 'private' || ctx.from === undefined || ctx.from.is_bot) return;
     let known: Awaited<ReturnType<typeof customerOfTelegramUser>>;
     try {
-      known = await customerOfTelegramUser(shop, links, ctx.from, String(ctx.chat.id), ctx.senderLink);
+      known = await customerOfTelegramUser(shop, links, ctx.from, String(ctx.chat.id), ctx.senderLink, null, ctx.senderCustomer);
     } catch (error) {
       // A new user while new accounts are slowed: told so in their Telegram's language, and nothing is made.
       if (!(error instanceof ShopError)) throw error;

@@ -1,4 +1,5 @@
 import type { Customer, PriceBookEntry } from '@panelkit/sdk';
+import type { CustomerWithPriceBook } from '@panelkit/sdk/storage';
 import type { Context } from 'grammy';
 import type { TelegramConfig } from '../config/config.js';
 import type { Locale, Translate } from '../i18n/translate.js';
@@ -46,10 +47,16 @@ export interface StorefrontOfUpdate {
 }
 
 /**
- * A grammY context with the user the bot's middleware resolved (private chats only), the sender's link as the
- * update's claim read it (`null`: not linked then; absent: not read), and in a storefront's bot its storefront.
+ * A grammY context with the user the bot's middleware resolved (private chats only), the sender's link and that
+ * link's customer as the update's claim read them (`null`: not linked then; absent: not read), and in a storefront's
+ * bot its storefront.
  */
-export type BotContext = Context & { user: BotUser; senderLink?: TelegramLink | null; storefront?: StorefrontOfUpdate };
+export type BotContext = Context & {
+  user: BotUser;
+  senderLink?: TelegramLink | null;
+  senderCustomer?: CustomerWithPriceBook | null;
+  storefront?: StorefrontOfUpdate;
+};
 
 /** What the bot's handlers share: the shop, the bot's settings and its tables. */
 export interface BotDeps {

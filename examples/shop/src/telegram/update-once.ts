@@ -21,7 +21,7 @@ export class UpdateStillRunning extends Error {
 /**
  * The bot's first middleware: each update is handled once across every replica (`telegram_updates`), and the chat it
  * came from is no longer marked unreachable (in the claim's statement, which also reads the sender's link into
- * `ctx.senderLink`). A delivery of
+ * `ctx.senderLink` and its customer into `ctx.senderCustomer`). A delivery of
  * one handled already is dropped; of one still running, refused with {@link UpdateStillRunning} in webhook mode (the
  * outcome decides what its redelivery finds) and dropped when polling (nothing is delivered again there). A failed
  * update is given back for a redelivery only when no Bot API call may have reached the user: handled again, it
@@ -38,7 +38,7 @@ export function handledOnce(updates: TelegramUpdateLog, log: Logger, mode: { web
     const id = ctx.update.update_id;
     // A chat that writes (or unblocks the bot) may be sent to again, whatever Telegram refused before. The sender's
     // link, which the bot resolves next, is read in the same statement.
-    const { claim, link } = await updates.claimReadingLink(
+    const { claim, link, customer } = await updates.claimReadingLink(
       id,
       ctx.chat === undefined ? null : String(ctx.chat.id),
       ctx.from === undefined ? null : String(ctx.from.id),
@@ -49,6 +49,7 @@ export function handledOnce(updates: TelegramUpdateLog, log: Logger, mode: { web
       return;
     }
     ctx.senderLink = link;
+    ctx.senderCustomer = customer;
     const reachedTheUser = watchCallsThatReachedTheUser(ctx);
     try {
       await next();

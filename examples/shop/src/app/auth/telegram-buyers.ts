@@ -1,4 +1,5 @@
 import { ConflictError, type Customer, type PriceBookEntry } from '@panelkit/sdk';
+import type { CustomerWithPriceBook } from '@panelkit/sdk/storage';
 import type { User } from 'grammy/types';
 import type { Locale } from '../../i18n/translate.js';
 import type { Shop } from '../shop.js';
@@ -61,7 +62,8 @@ async function customerByRef(shop: Shop, user: User, storefrontId: string | null
  * just before (the update's claim reads it), else it is read here. `storefrontId`: the storefront a customer made now
  * is the buyer of (a Mini App opened after that storefront's web address, as a web sign-up from it: `newAccountStorefrontOf`);
  * `null`, the owner's. An existing customer is never moved. The customer's price book comes in the same read
- * (`kit.customers.withPriceBook`), for the screens that price plans.
+ * (`kit.customers.withPriceBook`), for the screens that price plans; `knownCustomer`: that read as made with `known`
+ * (the update's claim), used when it is the link's customer.
  */
 export async function customerOfTelegramUser(
   shop: Shop,
@@ -70,6 +72,7 @@ export async function customerOfTelegramUser(
   chatId: string,
   known?: TelegramLink | null,
   storefrontId: string | null = null,
+  knownCustomer?: CustomerWithPriceBook | null,
 ): Promise<{ link: TelegramLink; customer: Customer; priceBook: PriceBookEntry[] }> {
   const telegramUserId = String(user.id);
   let link =
@@ -78,6 +81,8 @@ export async function customerOfTelegramUser(
     const created = await customerByRef(shop, user, storefrontId);
     link = await links.linkIfNew({ telegramUserId, chatId, customerId: created.id });
   }
+  // The customer read with the link (the update's claim) serves when it is this link's.
+  if (knownCustomer != null && knownCustomer.customer.id === link.customerId) return { link, ...knownCustomer };
   return { link, ...(await shop.kit.customers.withPriceBook(link.customerId)) };
 }
 

@@ -1,0 +1,58 @@
+/**
+ * `customerWithPriceBookSql` in a host's statement answers what `customers.getWithPriceBook` answers: the customer and
+ * its whole price book in plan order, an empty book, and `null` for no such customer.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '@panelkit/sdk/testing';
+import { createPostgresStorage, customerWithPriceBookFromJson, customerWithPriceBookSql, migrate } from '../src/index.js';
+import { dropSchema, seedSaleCatalog, sharedPGlite, uniqueSchema } from './helpers.js';
+
+const pglite = sharedPGlite();
+afterAll(() => pglite.close());
+
+describe('customerWithPriceBookSql', () => {
+  it("reads in a host's statement what customers.getWithPriceBook reads", async () => {
+    const client = await pglite.client();
+    const schema = uniqueSchema();
+    const clock = new ManualClock(new Date('2026-01-01T00:00:00.123Z'));
+    await migrate(client, { schema, clock });
+    const storage = createPostgresStorage({ client, schema, clock });
+    try {
+      const { plan } = await seedSaleCatalog(storage);
+      const second = await storage.plans.create({
+        name: 'second',
+        family: 'f',
+        price: { amount: 2, currency: 'USD' },
+        durationDays: 30,
+        trafficBytes: null,
+      });
+      const reseller = await storage.customers.create({ email: 'r@example.com', locale: 'fa' });
+      const buyer = await storage.customers.create({ email: 'b@example.com', locale: 'en' });
+      await storage.priceBooks.set({ customerId: reseller.id, planId: second.id, price: { amount: 900, currency: 'USD' } });
+      await storage.priceBooks.set({
+        customerId: reseller.id,
+        planId: plan.id,
+        price: { amount: 700, currency: 'USD' },
+        extensionPrice: { amount: 5, currency: 'USD' },
+      });
+      // The host's own statement, the customer id a column of it.
+      const read = async (id: string) => {
+        const { rows } = await client.query<{ read: unknown }>(
+          `SELECT ${customerWithPriceBookSql(schema, 'asked.id')} AS read FROM (SELECT $1::text AS id) AS asked`,
+          [id],
+        );
+        return customerWithPriceBookFromJson(rows[0]!.read);
+      };
+      const withBook = await read(reseller.id);
+      expect(withBook).toEqual(await storage.customers.getWithPriceBook(reseller.id));
+      expect(withBook?.priceBook).toHaveLength(2);
+      expect(withBook?.customer.createdAt).toEqual(new Date('2026-01-01T00:00:00.123Z'));
+      expect(await read(buyer.id)).toEqual({ customer: buyer, priceBook: [] });
+      expect(await read('cus_missing')).toBeNull();
+      expect(() => customerWithPriceBookSql('Bad-Schema', '$1')).toThrow(/invalid schema name/);
+    } finally {
+      await storage.close();
+      await dropSchema(client, schema);
+    }
+  });
+});
