@@ -27,6 +27,7 @@ export * from './ports/storage-storefronts.js';
 export * from './ports/storage-trial-claims.js';
 export * from './ports/storage-figures.js';
 export * from './ports/storage-locations.js';
+export * from './ports/storage-guard.js';
 export type { LocationEntry } from './domain/location.js';
 export * from './engine/storage-retry.js';
 export * from './ports/storage-input/index.js';

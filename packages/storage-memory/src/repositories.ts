@@ -33,6 +33,7 @@ import { locationOperations } from './repositories/locations.js';
 import { storefrontOperations } from './repositories/storefronts.js';
 import { payoutOperations } from './repositories/payouts.js';
 import { trialClaimOperations } from './repositories/trial-claims.js';
+import { guardOperations } from './repositories/guard.js';
 import type { MemoryState } from './state.js';
 
 /** The synchronous operations of every repository over one state, made once per storage. */
@@ -88,6 +89,7 @@ export function createOperations(state: MemoryState) {
     payouts: payoutOperations(state.payouts, { customers: state.customers.customers }),
     trialClaims: trialClaimOperations(state.trialClaims, state.customers.customers),
     locations: locationOperations(state.locations),
+    guard: guardOperations(state.guard, state.subscriptions.subscriptions),
   };
   const place = orderPlacementOperation({
     orders: operations.orders,
@@ -147,5 +149,6 @@ export function bindRepositories(operations: MemoryOperations, runner: Runner): 
     payouts: bind('payouts', operations.payouts, runner),
     trialClaims: bind('trialClaims', operations.trialClaims, runner),
     locations: bind('locations', operations.locations, runner),
+    guard: bind('guard', operations.guard, runner),
   };
 }

@@ -34,6 +34,7 @@ import { createStorefrontTables, type StorefrontTables } from './repositories/st
 import { createPayoutTables, type PayoutTables } from './repositories/payouts.js';
 import { createTrialClaimTable, type TrialClaimTable } from './repositories/trial-claims.js';
 import { createLocationTable, type LocationTable } from './repositories/locations.js';
+import { createGuardTables, type GuardTables } from './repositories/guard.js';
 import { createJobTables } from './tables/jobs.js';
 import type { JobTables } from './tables/jobs.js';
 import { createSubscriptionTables } from './tables/subscriptions.js';
@@ -66,6 +67,7 @@ export interface MemoryState {
   readonly payouts: PayoutTables;
   readonly trialClaims: TrialClaimTable;
   readonly locations: LocationTable;
+  readonly guard: GuardTables;
 }
 
 export function createMemoryState(): MemoryState {
@@ -95,5 +97,6 @@ export function createMemoryState(): MemoryState {
     payouts: createPayoutTables(),
     trialClaims: createTrialClaimTable(),
     locations: createLocationTable(),
+    guard: createGuardTables(),
   };
 }

@@ -27,6 +27,7 @@ import { storefrontRepository } from './repositories/storefronts.js';
 import { payoutRepository } from './repositories/payouts.js';
 import { trialClaimRepository } from './repositories/trial-claims.js';
 import { locationRepository } from './repositories/locations.js';
+import { guardRepository } from './repositories/guard.js';
 import { figureRepository } from './repositories/figures.js';
 
 /** Every repository over one runner: the storage's own, or one transaction's. */
@@ -59,6 +60,7 @@ export function createRepositories(context: RepositoryContext): StorageRepositor
     payouts: payoutRepository(context),
     trialClaims: trialClaimRepository(context),
     locations: locationRepository(context),
+    guard: guardRepository(context),
     figures: figureRepository(context),
   };
 }

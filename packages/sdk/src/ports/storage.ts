@@ -30,6 +30,7 @@ import type { LocationRepository } from './storage-locations.js';
 import type { PayoutRepository, StorefrontRepository } from './storage-storefronts.js';
 import type { TrialClaimRepository } from './storage-trial-claims.js';
 import type { FigureRepository } from './storage-figures.js';
+import type { GuardRepository } from './storage-guard.js';
 
 /**
  * The version of the {@link StoragePort} contract this SDK expects; a storage reports the one it
@@ -96,9 +97,11 @@ import type { FigureRepository } from './storage-figures.js';
  * `Target.kinds` and `SubscriptionTerms.kinds` (older records read `['xray']`), `Subscription.kind` (set at create,
  * never patched) and the optional WireGuard and MTProto credentials inside `Subscription.remote` (sealed with it),
  * 29 `figures` (the owner figures' read models: an inbox every figure input's write marks in its own transaction,
- * each customer's folded contribution, the rollups; see {@link FigureRepository}).
+ * each customer's folded contribution, the rollups; see {@link FigureRepository}),
+ * 30 `guard` (the sharing guard: the owner's policy, each subscription's readings as hourly buckets, one case per
+ * subscription moved by conditional transitions, of which racing replicas make exactly one; see {@link GuardRepository}).
  */
-export const STORAGE_PORT_VERSION = 29 as const;
+export const STORAGE_PORT_VERSION = 30 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;
@@ -218,6 +221,8 @@ export interface StorageRepositories {
   readonly locations: LocationRepository;
   /** The owner figures' inbox, folded contributions and rollups (storage port 29). */
   readonly figures: FigureRepository;
+  /** The sharing guard's policy, readings and cases (storage port 30). */
+  readonly guard: GuardRepository;
 }
 
 /** Panels (remote servers) the shop sells on. */

@@ -35,6 +35,7 @@ import { succeededJobs } from './032_succeeded_jobs.js';
 import { storefronts } from './031_storefronts.js';
 import { storefrontCharges } from './033_storefront_charges.js';
 import { entitlementKinds } from './038_entitlement_kinds.js';
+import { guard } from './040_guard.js';
 import { ownerFigures } from './039_owner_figures.js';
 
 /** One schema change: applied once, in version order, inside the migration transaction. */
@@ -85,6 +86,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 36, name: 'job_waiter_types', sql: jobWaiterTypes },
   // 37 was a held-key wake trigger, reverted before any release (bench/RESULTS.md).
   { version: 38, name: 'entitlement_kinds', sql: entitlementKinds },
+  { version: 40, name: 'guard', sql: guard },
   { version: 39, name: 'owner_figures', sql: ownerFigures },
 ]);
 

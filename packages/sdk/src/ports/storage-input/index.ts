@@ -15,3 +15,4 @@ export * from './trial-claims.js';
 export * from './locations.js';
 export * from './checkout-context.js';
 export * from './subscription-updates.js';
+export * from './guard.js';

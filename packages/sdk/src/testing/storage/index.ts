@@ -40,6 +40,7 @@ import { sharingSuite } from './sharing.js';
 import { storefrontsSuite } from './storefronts.js';
 import { payoutsSuite } from './payouts.js';
 import { trialClaimsSuite } from './trial-claims.js';
+import { guardSuite } from './guard.js';
 import { locationsSuite } from './locations.js';
 import { panelsTargetsSuite } from './panels-targets.js';
 import { plansSuite } from './plans.js';
@@ -205,5 +206,6 @@ export function describeStoragePort(
     trialClaimsSuite(env);
     locationsSuite(env);
     kindsSuite(env);
+    guardSuite(env);
   });
 }
