@@ -44,6 +44,20 @@ describe('the Telegram webhook given what it cannot handle', () => {
     expect(s.fake.calls).toHaveLength(0);
   });
 
+  it("passes only the request log and metrics before its own checks: no page's headers, still timed by route", async () => {
+    const app = createApp(s.t.shop, { telegram: s.shopBot });
+    const res = await supertest(app)
+      .post('/telegram/webhook')
+      .set('X-Telegram-Bot-Api-Secret-Token', SECRET)
+      .type('application/json')
+      .send('{"update_id":8}');
+    expect(res.status).toBe(400);
+    expect(res.headers['content-security-policy']).toBeUndefined();
+    expect((await supertest(app).get('/healthz')).headers['content-security-policy']).toBeDefined();
+    const metrics = await supertest(app).get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/shop_http_request_duration_seconds_count\{method="POST",route="\/telegram\/webhook",status="400"\} 1/);
+  });
+
   it('answers 200 to an update from a user who blocked the bot, once and for good', async () => {
     const app = createApp(s.t.shop, { telegram: s.shopBot });
     const user = new TelegramUser(s.fake, s.t.clock, 7101);

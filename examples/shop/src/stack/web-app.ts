@@ -156,7 +156,13 @@ export function createApp(shop: Shop, options: AppOptions = {}): Express {
   app.set('query parser', 'simple');
   const metrics = createMetrics(shop);
   const embeddable = embeddableByTelegram(shop.config);
+  // Each request's line (a subscription link's token left out); serialized only when the level writes it.
+  const httpLog = requestLog(shop.logger.child({ component: 'http' }));
 
+  // Telegram's posts first, past only the request log and metrics: they carry their own secret header (not a session
+  // or CSRF token) and a JSON body of their own size, and a bot's answer needs none of the pages' headers.
+  if (options.telegram !== undefined) app.use(options.telegram.webhookRoutes([httpLog, metrics.middleware]));
+  if (options.storefrontBots !== undefined) app.use(options.storefrontBots.webhookRoutes([httpLog, metrics.middleware]));
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -174,8 +180,7 @@ export function createApp(shop: Shop, options: AppOptions = {}): Express {
       strictTransportSecurity: shop.config.secureCookies,
     }),
   );
-  // Each request's line (a subscription link's token left out); serialized only when the level writes it.
-  app.use(requestLog(shop.logger.child({ component: 'http' })));
+  app.use(httpLog);
   // Where CSP's frame-ancestors lets Telegram Web frame a page, the older header must not forbid it.
   app.use((req, res, next) => {
     if (embeddable(req)) res.removeHeader('X-Frame-Options');
@@ -191,9 +196,6 @@ export function createApp(shop: Shop, options: AppOptions = {}): Express {
     next();
   });
   app.use(healthRoutes(shop, metrics.registry));
-  // Telegram's posts carry their own secret header, not a session or CSRF token, and a JSON body of their own size.
-  if (options.telegram !== undefined) app.use(options.telegram.webhookRoutes());
-  if (options.storefrontBots !== undefined) app.use(options.storefrontBots.webhookRoutes());
   // The crypto gateway's callbacks carry their own signature, not a session or CSRF token.
   app.use(cryptoCallbackRoutes(shop));
   app.use(gatewayWebhookRoutes(shop));

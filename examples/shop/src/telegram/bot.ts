@@ -3,7 +3,7 @@ import { autoRetry } from '@grammyjs/auto-retry';
 import { type Bot, InlineKeyboard } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { HostJobDefinition } from '@panelkit/sdk';
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { TelegramConfig } from '../config/config.js';
 import { ShopError } from '../app/shop-error.js';
 import { isLocale, translator } from '../i18n/translate.js';
@@ -76,7 +76,7 @@ export interface ShopBot {
   /** The secret Telegram must send in `X-Telegram-Bot-Api-Secret-Token` to the webhook. */
   readonly webhookSecret: string;
   /** `POST /telegram/webhook` in webhook mode (mounted before the shop's body parsers and CSRF check); 401 on a wrong secret. */
-  webhookRoutes(): Router;
+  webhookRoutes(before?: readonly RequestHandler[]): Router;
   /** The notification channel that reaches buyers and admins through this bot. */
   channel(): NotificationChannel;
   /** A one-time `https://t.me/<bot>?start=<token>` link that ties a Telegram user to this customer. */
@@ -265,10 +265,13 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
     links,
     broadcasts,
     webhookSecret,
-    webhookRoutes() {
+    webhookRoutes(before) {
       // Polling and a webhook exclude each other (Telegram refuses getUpdates while a webhook is set).
       if (config.webhook === null) return Router();
-      return webhookRouter(bot, WEBHOOK_PATH, webhookSecret, log, { maxUpdates: config.webhook.maxUpdates });
+      return webhookRouter(bot, WEBHOOK_PATH, webhookSecret, log, {
+        maxUpdates: config.webhook.maxUpdates,
+        ...(before === undefined ? {} : { before }),
+      });
     },
     channel: () => createTelegramChannel({ shop, config, api: jobApi }),
     async deepLink(customerId) {

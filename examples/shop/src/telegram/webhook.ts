@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { BotError, type Bot } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { Logger } from 'pino';
@@ -51,6 +51,11 @@ export interface WebhookOptions {
   maxUpdates: number;
   /** Default {@link WEBHOOK_TIMEOUT_MS}. */
   timeoutMs?: number;
+  /**
+   * Handlers a webhook request passes first (the app's request log and metrics): the app mounts the webhook ahead
+   * of its pages' middleware (security headers, assets, cookies), which an update does not need.
+   */
+  before?: readonly RequestHandler[];
 }
 
 /** What a failed update may be logged as: its error alone (grammY's `BotError` carries the whole context, bot token included). */
@@ -102,6 +107,7 @@ export function webhookRouterFor(
   };
   router.post(
     path,
+    ...(options.before ?? []),
     (req: Request, res: Response, next: NextFunction) => {
       resolve(req).then((target) => {
         if (target === null) return next(new ShopError('not_found', 'errors.notFound'));

@@ -1,7 +1,7 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import type { Bot, Composer } from 'grammy';
 import type { Update } from 'grammy/types';
-import type { Request, Router } from 'express';
+import type { Request, RequestHandler, Router } from 'express';
 import type { Shop } from '../../app/shop.js';
 import { ShopError } from '../../app/shop-error.js';
 import { isLocale, translator } from '../../i18n/translate.js';
@@ -50,7 +50,7 @@ export const STOREFRONT_WEBHOOK_PATH = '/telegram/:botId/webhook';
 /** Every storefront's bot, served by this one process (and every replica alike). */
 export interface StorefrontBotRuntime {
   /** `POST /telegram/<bot id>/webhook` for every connected bot: unknown bot 404, wrong secret 401, then as the owner's webhook. */
-  webhookRoutes(): Router;
+  webhookRoutes(before?: readonly RequestHandler[]): Router;
   /** Hands one update to a storefront's bot as its webhook would (tests, and hosts with their own transport). */
   handleUpdate(botId: string, update: Update): Promise<void>;
   /** Forgets handled update ids older than a week. */
@@ -186,9 +186,10 @@ export function createStorefrontBots(shop: Shop, options: StorefrontBotOptions):
   };
 
   return {
-    webhookRoutes: () =>
+    webhookRoutes: (before) =>
       webhookRouterFor(STOREFRONT_WEBHOOK_PATH, resolve, log, {
         maxUpdates: options.maxUpdates ?? shop.config.telegram?.webhook?.maxUpdates ?? 64,
+        ...(before === undefined ? {} : { before }),
       }),
     async handleUpdate(botId, update) {
       const row = await store.byBotId(botId);
