@@ -2,6 +2,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Api, type ApiClientOptions } from 'grammy';
 import type { TelegramConfig } from '../config/config.js';
+import { botApiFetch } from './bot-api-fetch.js';
 
 /**
  * How long a kept-alive connection to the Bot API may sit idle before this side closes it. A server closes idle
@@ -26,12 +27,16 @@ function agentFor(apiRoot: string): HttpAgent {
   return agent;
 }
 
-/** grammY's client options for these settings: the API root, and connections that never outlive the server's keep-alive. */
+/**
+ * grammY's client options for these settings: the API root, and calls on `node:http(s)` (`bot-api-fetch.ts`, not
+ * node-fetch) over connections that never outlive the server's keep-alive.
+ */
 export function telegramClientOptions(config: TelegramConfig): ApiClientOptions {
   const apiRoot = config.apiRoot ?? 'https://api.telegram.org';
   return {
     ...(config.apiRoot === null ? {} : { apiRoot: config.apiRoot }),
-    baseFetchConfig: { agent: agentFor(apiRoot) },
+    // grammY types `fetch` as node-fetch's; it calls it with a URL string and reads only `json()` of the answer.
+    fetch: botApiFetch(agentFor(apiRoot)) as unknown as NonNullable<ApiClientOptions['fetch']>,
   };
 }
 
