@@ -23,6 +23,7 @@ export default defineConfig({
     kinds: 'src/kinds.ts',
     'device-packs': 'src/device-packs.ts',
     figures: 'src/figures.ts',
+    guard: 'src/guard.ts',
   },
   format: ['esm'],
   dts: false,
