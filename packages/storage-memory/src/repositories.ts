@@ -33,6 +33,7 @@ import { locationOperations } from './repositories/locations.js';
 import { storefrontOperations } from './repositories/storefronts.js';
 import { payoutOperations } from './repositories/payouts.js';
 import { trialClaimOperations } from './repositories/trial-claims.js';
+import { figureOperations } from './repositories/figures.js';
 import { guardOperations } from './repositories/guard.js';
 import type { MemoryState } from './state.js';
 
@@ -90,6 +91,7 @@ export function createOperations(state: MemoryState) {
     trialClaims: trialClaimOperations(state.trialClaims, state.customers.customers),
     locations: locationOperations(state.locations),
     guard: guardOperations(state.guard, state.subscriptions.subscriptions),
+    figures: figureOperations(state),
   };
   const place = orderPlacementOperation({
     orders: operations.orders,
@@ -150,5 +152,6 @@ export function bindRepositories(operations: MemoryOperations, runner: Runner): 
     trialClaims: bind('trialClaims', operations.trialClaims, runner),
     locations: bind('locations', operations.locations, runner),
     guard: bind('guard', operations.guard, runner),
+    figures: bind('figures', operations.figures, runner),
   };
 }

@@ -39,6 +39,8 @@ import { createJobTables } from './tables/jobs.js';
 import type { JobTables } from './tables/jobs.js';
 import { createSubscriptionTables } from './tables/subscriptions.js';
 import type { SubscriptionTables } from './tables/subscriptions.js';
+import { FigureTables } from './tables/figures.js';
+import { watchFigureInputs } from './tables/figure-marks.js';
 
 /** Everything one memory storage holds. */
 export interface MemoryState {
@@ -68,10 +70,12 @@ export interface MemoryState {
   readonly trialClaims: TrialClaimTable;
   readonly locations: LocationTable;
   readonly guard: GuardTables;
+  readonly figures: FigureTables;
 }
 
+/** Empty tables, with the figures' marks watching the tables that hold figure inputs. */
 export function createMemoryState(): MemoryState {
-  return {
+  const state: MemoryState = {
     panels: createPanelTable(),
     targets: createTargetTables(),
     plans: createPlanTable(),
@@ -98,5 +102,8 @@ export function createMemoryState(): MemoryState {
     trialClaims: createTrialClaimTable(),
     locations: createLocationTable(),
     guard: createGuardTables(),
+    figures: new FigureTables(),
   };
+  watchFigureInputs(state);
+  return state;
 }

@@ -3,6 +3,9 @@ import type { Row, RowIndex } from './row-index.js';
 import type { UniqueIndex } from './unique-index.js';
 import type { UndoLog } from './undo-log.js';
 
+/** Sees one write of a table: `before` is undefined for an insert, `after` for a delete. */
+export type TableWatcher<T> = (undo: UndoLog, before: T | undefined, after: T | undefined) => void;
+
 /**
  * Rows by id plus their indexes. Stored rows are never mutated: an update stores a new object,
  * so undoing it is putting the old object back. Every write records its inverse in the undo log
@@ -11,6 +14,7 @@ import type { UndoLog } from './undo-log.js';
 export class Table<T extends Row> {
   readonly #rows = new Map<string, T>();
   readonly #indexes: readonly RowIndex<T>[];
+  readonly #watchers: TableWatcher<T>[] = [];
 
   constructor(
     /** The entity name used in `NotFoundError`, e.g. `subscription`. */
@@ -19,6 +23,14 @@ export class Table<T extends Row> {
     indexes: readonly RowIndex<T>[] = [],
   ) {
     this.#indexes = [...uniques, ...indexes];
+  }
+
+  /**
+   * Calls `watcher` after every insert, replace and delete, in the same call and with the same undo log, as a row
+   * trigger runs inside its statement: what it writes is undone with the write that fired it.
+   */
+  watch(watcher: TableWatcher<T>): void {
+    this.#watchers.push(watcher);
   }
 
   get size(): number {
@@ -52,6 +64,7 @@ export class Table<T extends Row> {
     for (const unique of this.uniques) unique.assertFree(row);
     this.#link(row);
     undo.push(() => this.#unlink(row));
+    for (const watcher of this.#watchers) watcher(undo, undefined, row);
   }
 
   /** Stores `after` in place of the row with the same id and returns the row it replaced. */
@@ -60,6 +73,7 @@ export class Table<T extends Row> {
     for (const unique of this.uniques) unique.assertFree(after);
     this.#swap(before, after);
     undo.push(() => this.#swap(after, before));
+    for (const watcher of this.#watchers) watcher(undo, before, after);
     return before;
   }
 
@@ -69,6 +83,7 @@ export class Table<T extends Row> {
     if (row === undefined) return undefined;
     this.#unlink(row);
     undo.push(() => this.#link(row));
+    for (const watcher of this.#watchers) watcher(undo, row, undefined);
     return row;
   }
 

@@ -15,4 +15,5 @@ export * from './trial-claims.js';
 export * from './locations.js';
 export * from './checkout-context.js';
 export * from './subscription-updates.js';
+export * from './figures.js';
 export * from './guard.js';

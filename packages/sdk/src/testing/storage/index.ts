@@ -54,6 +54,7 @@ import { devicesSuite } from './devices.js';
 import { transactionsSuite } from './transactions.js';
 import { usageSuite } from './usage.js';
 import { panelUsageSuite } from './panel-usage.js';
+import { figuresSuite } from './figures.js';
 import { fullName } from '../task-name.js';
 
 /** What the suite gives your storage factory for each test. */
@@ -207,5 +208,6 @@ export function describeStoragePort(
     locationsSuite(env);
     kindsSuite(env);
     guardSuite(env);
+    figuresSuite(env);
   });
 }

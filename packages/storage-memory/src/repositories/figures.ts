@@ -1,0 +1,117 @@
+import type { BuyerRows, FigureCell } from '@panelkit/sdk/rules';
+import {
+  figureCellMatches,
+  parseFigureBucket,
+  parseFigureCellQuery,
+  parseFigureCells,
+  parseFigureCursor,
+  parseFigureCustomerIds,
+  parseFigureLimit,
+  parseFigureMeta,
+  parseFoldedBuyers,
+} from '@panelkit/sdk/storage';
+import type { FigureCellQuery, FigureMeta, FoldedBuyer } from '@panelkit/sdk/storage';
+import { figureCellKey } from '@panelkit/sdk/rules';
+import { copy } from '../internal/copy.js';
+import { compareStrings } from '../internal/keys.js';
+import type { Op } from '../internal/op.js';
+import type { MemoryState } from '../state.js';
+import { buyerRowsOf } from './figure-sources.js';
+
+/**
+ * The figures' repository (storage port 29) on the memory tables. Every call runs under the storage's one lock, so
+ * `take` is serial and `lockBuyers` needs no lock of its own: no other transaction runs until this one ends. The
+ * marks are written by the tables' watchers (`figure-marks.ts`), not here.
+ */
+export function figureOperations(state: MemoryState) {
+  const tables = state.figures;
+  const customers = state.customers.customers;
+
+  return {
+    mark(op: Op, customerIds: readonly string[]): void {
+      const ids = parseFigureCustomerIds(customerIds);
+      for (const id of ids) customers.require(id);
+      for (const id of ids) tables.mark(op.undo, id);
+    },
+
+    take(op: Op, limit: number): string[] {
+      return [...new Set(tables.take(op.undo, parseFigureLimit(limit)))].sort(compareStrings);
+    },
+
+    pending(_op: Op): number {
+      return tables.inbox.size;
+    },
+
+    lockBuyers(_op: Op, customerIds: readonly string[]): FoldedBuyer[] {
+      const ids = parseFigureCustomerIds(customerIds);
+      for (const id of ids) customers.require(id);
+      return ids.map((id) => copy(tables.buyers.get(id) ?? { customerId: id, definitionsVersion: 0, cells: [] }));
+    },
+
+    sources(_op: Op, customerIds: readonly string[]): BuyerRows[] {
+      return buyerRowsOf(state, parseFigureCustomerIds(customerIds));
+    },
+
+    apply(op: Op, cells: readonly FigureCell[]): void {
+      for (const cell of parseFigureCells(cells)) tables.add(op.undo, cell);
+    },
+
+    putBuyers(op: Op, buyers: readonly FoldedBuyer[]): void {
+      const parsed = parseFoldedBuyers(buyers);
+      for (const b of parsed) customers.require(b.customerId);
+      for (const b of parsed) tables.putBuyer(op.undo, b);
+    },
+
+    cells(_op: Op, query: FigureCellQuery): FigureCell[] {
+      const q = parseFigureCellQuery(query);
+      const out: FigureCell[] = [];
+      // Keys start with the table's name and a NUL, so one table's cells are one key range.
+      for (const [key, cell] of tables.rollups.entries(`${q.table}\u0000`)) {
+        if (!key.startsWith(`${q.table}\u0000`)) break;
+        if (figureCellMatches(cell, q)) out.push(copy(cell));
+      }
+      return out;
+    },
+
+    bucketTotals(_op: Op, beforeBucket: number): FigureCell[] {
+      const before = parseFigureBucket(beforeBucket);
+      const sums = new Map<string, FigureCell>();
+      for (const [key, cell] of tables.rollups.entries('buckets\u0000')) {
+        if (!key.startsWith('buckets\u0000')) break;
+        if (cell.table !== 'buckets' || cell.bucket >= before) continue;
+        const total: FigureCell = { ...cell, bucket: before - 1, value: 0 };
+        const k = figureCellKey(total);
+        const held = sums.get(k);
+        sums.set(k, { ...total, value: (held?.value ?? 0) + cell.value });
+      }
+      return [...sums]
+        .filter(([, c]) => c.value !== 0)
+        .sort(([a], [b]) => compareStrings(a, b))
+        .map(([, c]) => c);
+    },
+
+    meta(_op: Op): FigureMeta | null {
+      return tables.meta === null ? null : copy(tables.meta);
+    },
+
+    setMeta(op: Op, meta: FigureMeta): void {
+      tables.setMeta(op.undo, parseFigureMeta(meta));
+    },
+
+    clear(op: Op): void {
+      tables.clear(op.undo);
+    },
+
+    markAll(op: Op, after: string, limit: number): string | null {
+      const from = parseFigureCursor(after);
+      const n = parseFigureLimit(limit);
+      const page = [...customers.values()]
+        .map((c) => c.id)
+        .filter((id) => id > from)
+        .sort(compareStrings)
+        .slice(0, n);
+      for (const id of page) tables.mark(op.undo, id);
+      return page.at(-1) ?? null;
+    },
+  };
+}
