@@ -121,6 +121,11 @@ import { listDevices, removeDevice, resetDevices, touchDevice } from './engine/d
 import type { DeviceCheck, DeviceRequest } from './engine/devices.js';
 import type { ListedDevice } from './domain/device.js';
 import { createTrials, type PanelkitTrials } from './engine/trials.js';
+import type { FiguresOptions, PanelkitFigures } from './domain/owner-figures.js';
+import { createFigures } from './engine/figures/kit.js';
+import { figuresFoldHandler } from './engine/figures/fold.js';
+import { figuresRebuildHandler } from './engine/figures/rebuild.js';
+import { resolveFigures } from './engine/figures/settings.js';
 
 /** What `createPanelkit` needs: one storage, a factory that gives each stored panel its adapter, and the policy. */
 export interface PanelkitOptions {
@@ -145,6 +150,13 @@ export interface PanelkitOptions {
   payments?: { providers: readonly PaymentProvider[]; secrets?: SecretBox };
   /** What buyers' link tokens are derived with (`kit.links`); without it `kit.links` refuses every call. */
   links?: PanelkitLinksOptions;
+  /**
+   * Where and how the owner figures (`kit.figures`) cut months and how often they are folded (default `UTC`,
+   * Gregorian). Given (even `{}`), the scheduler keeps the figures: it starts a rebuild when the stored settings differ
+   * and enqueues `figures.fold` while the inbox has rows. Absent, it leaves them alone (`kit.figures.foldNow()` and
+   * `rebuild()` still work).
+   */
+  figures?: FiguresOptions;
 }
 
 /**
@@ -178,6 +190,7 @@ function checkPanelkitOptions(options: PanelkitOptions | undefined): void {
     );
   }
   checkLinksOptions(options.links);
+  resolveFigures(options.figures);
 }
 
 /** Panels as the kit manages them (see `Panelkit.panels`). */
@@ -331,6 +344,11 @@ export interface Panelkit {
   readonly payouts: PanelkitPayouts;
   /** Trials: the owner's view of refused attempts (see {@link PanelkitTrials}, `@panelkit/sdk/trials`). */
   readonly trials: PanelkitTrials;
+  /**
+   * The owner figures: cohorts, churn, renewals, trials, LTV by source and cash by gateway, read from rollups a
+   * durable job folds (see {@link PanelkitFigures}, `@panelkit/sdk/figures`).
+   */
+  readonly figures: PanelkitFigures;
   /**
    * Sells plans: writes the order, the debit, capacity reservations, `pending` subscriptions and their
    * provisioning jobs in one transaction. The same idempotency key replays the first result; a
@@ -501,6 +519,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
   checkPanelkitOptions(options);
   const { storage } = options;
   const policy = resolvePolicy(options.policy);
+  const figures = resolveFigures(options.figures);
   const logger = options.logger ?? silentLogger;
   const events = new PanelkitEventBus(logger);
   const random = options.random ?? Math.random;
@@ -517,8 +536,11 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     events,
     policy,
     random,
+    ...(options.figures === undefined ? {} : { figures }),
   };
   const handlers = [
+    figuresFoldHandler(figures),
+    figuresRebuildHandler(figures),
     provisionHandler,
     updateHandler,
     pushHandler,
@@ -588,6 +610,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     storefronts: createStorefronts(ctx),
     payouts: createPayouts(ctx),
     trials: createTrials(ctx),
+    figures: createFigures(ctx, figures),
     checkout: (request) => checkout(ctx, request),
     quoteCheckout: (request) => quoteCheckout(ctx, request),
     planLocations: (planId) => planLocations(ctx, planId),

@@ -9,6 +9,7 @@ import type { SecretBox } from '../secrets/secret-box.js';
 import type { PanelRegistry } from './adapters.js';
 import type { PaymentProviderRegistry } from './payments/providers.js';
 import type { ResolvedPolicy } from './policy.js';
+import type { ResolvedFigures } from './figures/settings.js';
 
 /** What every part of the engine shares. */
 export interface EngineContext {
@@ -21,6 +22,8 @@ export interface EngineContext {
   readonly random: RandomSource;
   /** The payment providers and the box that seals saved methods (absent: the kit takes no payments). */
   readonly payments?: { readonly registry: PaymentProviderRegistry; readonly secrets: SecretBox | null };
+  /** The owner figures' settings (absent: the scheduler leaves the figures alone). */
+  readonly figures?: ResolvedFigures;
 }
 
 /** Writes one audit event about a subscription, in the caller's transaction. */

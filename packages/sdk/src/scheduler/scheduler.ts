@@ -11,6 +11,7 @@ import { TickScope } from './tick-scope.js';
 import { syncUsage } from './usage-sync.js';
 import { expireDueGifts } from '../engine/gifts.js';
 import type { UsageSyncReport } from './usage-sync.js';
+import { figuresTick } from '../engine/figures/kit.js';
 
 /**
  * What one tick did. `won: false` means another replica had the slot and nothing ran here, or (with `refused`)
@@ -137,6 +138,7 @@ export class LifecycleScheduler implements Scheduler {
       return report;
     }
     ctx.events.emit('scheduler:ticked', { name: LIFECYCLE_TICK, slot, won, at: now });
+    await this.#figures();
     const since = this.#lastRun ?? new Date(now.getTime() - this.#catchUpMs);
     const scope = new TickScope(ctx, now, since);
     if (!won) {
@@ -167,6 +169,16 @@ export class LifecycleScheduler implements Scheduler {
     report.giftsExpired = await expireDueGifts(ctx);
     this.#lastRun = now;
     return report;
+  }
+
+  /** The owner figures' own slot (any replica may win it): a rebuild when due, else a fold when rows wait. */
+  async #figures(): Promise<void> {
+    if (this.ctx.figures === undefined) return;
+    try {
+      await figuresTick(this.ctx, this.ctx.figures);
+    } catch (error) {
+      this.ctx.events.emit('error', toPanelkitError(error));
+    }
   }
 
   /**
