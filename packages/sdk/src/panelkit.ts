@@ -121,6 +121,9 @@ import { listDevices, removeDevice, resetDevices, touchDevice } from './engine/d
 import type { DeviceCheck, DeviceRequest } from './engine/devices.js';
 import type { ListedDevice } from './domain/device.js';
 import { createTrials, type PanelkitTrials } from './engine/trials.js';
+import type { PanelkitGuard } from './domain/guard.js';
+import { createGuard } from './engine/guard/kit.js';
+import { guardActHandler } from './engine/guard/act.js';
 import type { FiguresOptions, PanelkitFigures } from './domain/owner-figures.js';
 import { createFigures } from './engine/figures/kit.js';
 import { figuresFoldHandler } from './engine/figures/fold.js';
@@ -344,6 +347,8 @@ export interface Panelkit {
   readonly payouts: PanelkitPayouts;
   /** Trials: the owner's view of refused attempts (see {@link PanelkitTrials}, `@panelkit/sdk/trials`). */
   readonly trials: PanelkitTrials;
+  /** The sharing guard: the owner's policy, cases by step and a staff lift (see {@link PanelkitGuard}, `@panelkit/sdk/guard`). */
+  readonly guard: PanelkitGuard;
   /**
    * The owner figures: cohorts, churn, renewals, trials, LTV by source and cash by gateway, read from rollups a
    * durable job folds (see {@link PanelkitFigures}, `@panelkit/sdk/figures`).
@@ -550,6 +555,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     resetPanelDevicesHandler,
     pushDeviceLimitHandler,
     devicePackLapseHandler,
+    guardActHandler,
     sharingFollowHandler,
     ...paymentJobHandlers(renewAfterCharge),
   ];
@@ -610,6 +616,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     storefronts: createStorefronts(ctx),
     payouts: createPayouts(ctx),
     trials: createTrials(ctx),
+    guard: createGuard(ctx),
     figures: createFigures(ctx, figures),
     checkout: (request) => checkout(ctx, request),
     quoteCheckout: (request) => quoteCheckout(ctx, request),
