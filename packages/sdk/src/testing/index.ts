@@ -6,3 +6,4 @@ export type { FakeClient, FakeFault, FakePanelOperation, FakePanelOptions, FakeT
 export * from './panel/index.js';
 export { describePaymentProvider } from './payments/index.js';
 export type { PaymentCapabilityHarness, PaymentDelivery, PaymentGatewayHarness, PaymentProviderUnderTest } from './payments/index.js';
+export { figuresFromRows } from './figures-oracle.js';
