@@ -25,6 +25,10 @@ export const DYNAMIC_KEY_PREFIXES: readonly string[] = [
   'adminOps.dryRun.reasons.',
   'adminOps.panels.credentialType.',
   'builder.parts.',
+  'figures.columns.', // app/stats/figure-sections.ts: a figures table's headings
+  'figures.hints.', // views/admin/owner-figures.ts: each section's title and hint, by section
+  'figures.sections.',
+  'figures.sources.', // an acquisition source kind (the SDK's ACQUISITION_SOURCE_KINDS)
   'builder.reasons.',
   'checkout.order.statuses.',
   'sharing.reasons.',
@@ -82,6 +86,7 @@ export const DYNAMIC_KEY_PREFIXES: readonly string[] = [
   'adminMoney.errors.',
   'adminOps.orders.refund.refused.',
   'adminStats.errors.',
+  'figures.errors.', // app/stats/figure-months.ts: why typed months were refused
   'checkout.refused.',
   'devicePacks.reasons.', // a device pack's refusal, by the SDK's DevicePackDenyReason
   'devicePacks.refused.',

@@ -1,6 +1,7 @@
 import { announceAddressChange } from '../app/notifications/address-change.js';
 import { neverConnectedJob } from '../app/growth/never-connected.js';
 import { winBackJob } from '../app/growth/win-back.js';
+import { figuresCalendarOf } from '../app/stats/figure-months.js';
 import { ConfigurationError, createPanelkit, systemClock, withAuditOutbox, type Clock, type EnginePolicy } from '@panelkit/sdk';
 import { createPostgresStorage, migrate, resealSecrets } from '@panelkit/storage-postgres';
 import { withLocationsCache } from './locations-cache.js';
@@ -133,6 +134,8 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       },
       // Buyers' `/s/<token>` links: derived from the same secret the shop's own link table used, so they keep working.
       links: { secret },
+      // The owner figures' months: the shop's zone, in its figures calendar (SHOP_FIGURES_CALENDAR).
+      figures: figuresCalendarOf(config),
       payments: {
         providers: shopPaymentProviders(
           { db: client, shopSchema: shopSchemaName(config.schema), secretBox },

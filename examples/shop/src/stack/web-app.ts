@@ -17,6 +17,8 @@ import { gatewayRailRoutes, gatewayWebhookRoutes } from '../routes/gateway-rails
 import { apiV1Routes } from '../routes/api/v1.js';
 import { openApiRoutes } from '../routes/api/openapi.js';
 import { salesApiRoutes } from '../routes/api/sales.js';
+import { figuresApiRoutes } from '../routes/api/figures.js';
+import { storefrontFiguresRoutes } from '../routes/storefront-figures.js';
 import { trialRefusalsApiRoutes } from '../routes/api/trial-refusals.js';
 import { apiTokenRoutes } from '../routes/api-tokens.js';
 import { authRoutes } from '../routes/auth.js';
@@ -121,6 +123,7 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null, li
     giftApiRoutes(shop, limits),
     resellerAccountRoutes(shop),
     storefrontOfficeRoutes(shop, { botHealth: storefrontBotHealth(shop) }),
+    storefrontFiguresRoutes(shop),
     storefrontBotOfficeRoutes(shop),
     apiTokenRoutes(shop),
     notificationRoutes(shop),
@@ -136,6 +139,7 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null, li
     gatewayTopUpApiRoutes(shop),
     starsTopUpApiRoutes(shop),
     salesApiRoutes(shop),
+    figuresApiRoutes(shop),
     trialRefusalsApiRoutes(shop),
     adminReceiptsRoutes(shop),
     adminCustomersRoutes(shop),

@@ -72,6 +72,7 @@ ${formError(forms.errors)}
   <dt>${t('storefronts.office.payoutsPaid')}</dt><dd data-testid="office-payouts-paid">${moneyList(ctx, office.month.payoutsPaid)}</dd>
 </dl>
 <p class="muted" data-testid="office-money-hint">${t('storefronts.office.moneyHint')}</p>
+<p><a href="/account/storefront/figures" data-testid="office-figures-link">${t('figures.openStorefront')}</a></p>
 <h2>${t('storefronts.office.bot')}</h2>
 ${botLine(ctx, office)}
 ${storefrontBotForms(ctx, '/account/storefront', forms.brand ?? null)}

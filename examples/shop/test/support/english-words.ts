@@ -76,6 +76,7 @@ export const PRODUCT_NAMES: readonly string[] = [
   // Protocols, formats, units, currencies.
   'API',
   'JSON',
+  'CSV',
   'IPN',
   'QR',
   'VPN',

@@ -16,6 +16,7 @@ import { discountRoutes } from './discounts.js';
 import { driftRoutes } from './drift.js';
 import { orderRoutes } from './orders.js';
 import { overviewRoutes } from './overview.js';
+import { figuresCsvRoutes } from './figures.js';
 import { panelRoutes } from './panels.js';
 import { planRoutes } from './plans.js';
 import { resellerRoutes } from './resellers.js';
@@ -38,6 +39,7 @@ export function adminRoutes(shop: Shop, bot: CampaignBot | null = null): Router 
   router.use('/admin', requireAdmin);
   for (const area of [
     overviewRoutes,
+    figuresCsvRoutes,
     panelRoutes,
     planRoutes,
     orderRoutes,

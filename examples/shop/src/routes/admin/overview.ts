@@ -1,4 +1,5 @@
 import type { JobState } from '@panelkit/sdk';
+import type { Viewer } from '../../app/viewer.js';
 import { Router } from 'express';
 import { seesSalesFigures } from '../../app/auth/staff-roles.js';
 import { ctxOf } from '../../http/context.js';
@@ -10,6 +11,8 @@ import { adminPage } from '../../views/admin-layout.js';
 import { overviewBody } from '../../views/admin/overview-page.js';
 import type { SalesView } from '../../views/admin/sales-figures.js';
 import { paymentsOf } from '../../app/payments/records.js';
+import type { OwnerFiguresView } from '../../views/admin/owner-figures.js';
+import { figuresForPage } from '../figures-request.js';
 
 /** Jobs are counted up to this many per state (the storage lists, it does not count). */
 const JOB_COUNT_CAP = 1000;
@@ -32,21 +35,37 @@ export function overviewRoutes(shop: Shop): Router {
     return { period: chosen.period, problem: chosen.ok ? null : chosen.problem, typed, figures, timeZone: shop.config.timeZone, now };
   };
 
+  /** The owner figures under the sales section: the months from the query (`fromMonth`, `toMonth`), or the last twelve. */
+  const figures = async (query: Record<string, unknown>, viewer: Viewer): Promise<OwnerFiguresView> => {
+    const keep = Object.fromEntries((['from', 'to'] as const).map((k) => [k, text(query[k])]).filter(([, v]) => v !== ''));
+    const read = await figuresForPage(shop, viewer, query);
+    return { ...read, action: '/admin', csvPath: '/admin/figures.csv', keep, timeZone: shop.config.timeZone };
+  };
+
   router.get('/admin', async (req, res) => {
     const ctx = ctxOf(res);
     const owner = ctx.viewer !== null && seesSalesFigures(ctx.viewer.account.role);
-    const [byStatus, panels, jobsQueued, jobsDead, receipts, salesView] = await Promise.all([
+    const [byStatus, panels, jobsQueued, jobsDead, receipts, salesView, figuresView] = await Promise.all([
       shop.storage.subscriptions.countByStatus(),
       shop.storage.panels.list(),
       jobs('queued'),
       jobs('dead'),
       paymentsOf(shop).countPending(1000),
       owner ? sales(req.query) : Promise.resolve(null),
+      owner && ctx.viewer !== null ? figures(req.query, ctx.viewer) : Promise.resolve(null),
     ]);
     const pendingReceipts = receipts;
-    const body = overviewBody(ctx, shop.config.timeZone, { byStatus, panels, jobsQueued, jobsDead, pendingReceipts, sales: salesView });
+    const body = overviewBody(ctx, shop.config.timeZone, {
+      byStatus,
+      panels,
+      jobsQueued,
+      jobsDead,
+      pendingReceipts,
+      sales: salesView,
+      figures: figuresView,
+    });
     res
-      .status(salesView?.problem ? 400 : 200)
+      .status(salesView?.problem || figuresView?.problem ? 400 : 200)
       .send(adminPage(ctx, { title: ctx.t('adminOps.overview.title'), notice: noticeFrom(req), body }).value);
   });
   return router;

@@ -25,6 +25,8 @@ import {
   PaymentListResponse,
   PlanListResponse,
   SalesResponse,
+  FiguresOverviewResponse,
+  ChurnResponse,
   SubscriptionListResponse,
   SubscriptionResponse,
   WalletResponse,
@@ -38,6 +40,7 @@ import { AcceptBody, LabelBody, RotateLinkBody } from './sharing.js';
 import { DevicePackBody } from './device-packs.js';
 import { GatewayTopUpBody } from './gateway-topups.js';
 import { TrialRefusalsQuery } from './trial-refusals.js';
+import { ChurnQuery, FiguresQuery } from './figures.js';
 import { GATEWAY_TOP_UP_PATH, GatewayRailParam } from './gateway-topup-path.js';
 import { GATEWAY_RAILS, railMethods } from '../../app/payments/rails/gateway-rails.js';
 import { AutoRenewBody, CheckoutBody, ExtendBody, ExtensionQuery, ListQuery, PageQuery, QuoteBody, SalesQuery } from './v1.js';
@@ -592,6 +595,29 @@ export function apiOperations(providerForms: readonly { id: string; schema: z.Zo
       summary: 'Sales figures per day of the shop’s time zone (owners only; the last 30 days by default)',
       query: SalesQuery,
       responses: { 200: { description: 'The figures', schema: SalesResponse }, ...COMMON_ERRORS, 403: refused('Owners only') },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/figures/overview',
+      summary:
+        'Owner figures over months of the shop’s figures calendar: cohorts and who still pays, revenue per cohort, monthly counters (first buyers, net sales, renewals, lapses, refunds, trials), LTV by source, cash by gateway; as of `foldedAt`. The owner reads any scope, a reseller its own storefront’s',
+      query: FiguresQuery,
+      responses: {
+        200: { description: 'The figures', schema: FiguresOverviewResponse },
+        ...COMMON_ERRORS,
+        403: refused('Owners and resellers (their own storefront) only'),
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/figures/churn',
+      summary: 'Lapsed paid units per month split by plan, location, storefront or source (a reseller: its own, by plan or location)',
+      query: ChurnQuery,
+      responses: {
+        200: { description: 'The churn rows', schema: ChurnResponse },
+        ...COMMON_ERRORS,
+        403: refused('Owners and resellers (their own storefront) only'),
+      },
     },
     {
       method: 'get',

@@ -195,6 +195,41 @@ export const SalesResponse = z.looseObject({
   totals: z.looseObject({}),
 });
 
+/** What every owner-figures answer carries: the months' calendar and how fresh the figures are. */
+const FiguresFreshness = {
+  timeZone: z.string(),
+  calendar: z.enum(['gregorian', 'jalali']),
+  from: z.number().int().describe('first month, yyyymm in the figures’ calendar'),
+  to: z.number().int().describe('last month, yyyymm, included'),
+  foldedAt: z.string().nullable().describe('when the figures last took in changes (ISO 8601); null before the first fold'),
+  pending: z.number().int().describe('changes waiting to be counted'),
+  rebuilding: z.boolean().describe('the figures are being rebuilt: the numbers are partial'),
+};
+
+/** `GET /api/v1/figures/overview` (the SDK's `OwnerFiguresOverview`; money in minor units). */
+export const FiguresOverviewResponse = z.looseObject({
+  ...FiguresFreshness,
+  scope: z.string(),
+  cohorts: z.array(
+    z.looseObject({
+      cohort: z.number().int(),
+      size: z.number().int(),
+      ages: z.array(z.looseObject({ age: z.number().int(), buyers: z.number().int() })),
+    }),
+  ),
+  cohortRevenue: z.array(z.looseObject({ cohort: z.number().int(), currency: z.string() })),
+  months: z.array(z.looseObject({ month: z.number().int(), lapsed: z.number().int(), renewalRate: z.number().nullable() })),
+  ltvBySource: z.array(z.looseObject({ source: z.string(), currency: z.string(), buyers: z.number().int() })),
+  cash: z.array(z.looseObject({ month: z.number().int(), providerId: z.string(), currency: z.string(), net: z.number().int() })).nullable(),
+});
+
+/** `GET /api/v1/figures/churn` (the SDK's `ChurnFigures`). */
+export const ChurnResponse = z.looseObject({
+  ...FiguresFreshness,
+  dimension: z.enum(['plan', 'location', 'storefront', 'source']),
+  rows: z.array(z.strictObject({ month: z.number().int(), key: z.string(), lapsed: z.number().int() })),
+});
+
 /** `GET /api/v1/storefront`'s month: the SDK's split figures for this calendar month (`ResellerFigures`). */
 const StorefrontMonth = z.looseObject({
   from: z.string().describe('the month’s first day, YYYY-MM-DD'),

@@ -3,6 +3,7 @@ import type { RequestContext } from '../../http/context.js';
 import { formatNumber } from '../../i18n/format.js';
 import { html, type SafeHtml } from '../html.js';
 import { healthCell } from './panel-views.js';
+import { ownerFiguresSection, type OwnerFiguresView } from './owner-figures.js';
 import { salesSection, type SalesView } from './sales-figures.js';
 import { badge, table } from './widgets.js';
 
@@ -15,6 +16,8 @@ export interface Overview {
   pendingReceipts: number;
   /** The owner's sales figures; `null` for support staff, who do not see the shop's money. */
   sales: SalesView | null;
+  /** The owner figures (cohorts, churn, renewals, trials, LTV, cash); `null` for support staff, as `sales`. */
+  figures: OwnerFiguresView | null;
 }
 
 /** The back office's first page: subscriptions by status, pending work, the owner's sales over time, and the panels. */
@@ -37,6 +40,7 @@ export function overviewBody(ctx: RequestContext, timeZone: string, o: Overview)
   </section>
 </div>
 ${o.sales === null ? '' : salesSection(ctx, o.sales)}
+${o.figures === null ? '' : ownerFiguresSection(ctx, o.figures)}
 <h2>${t('adminOps.panels.title')}</h2>
 ${
   o.panels.length === 0

@@ -19,11 +19,14 @@ export interface SalesView {
   now: Date;
 }
 
-/** A chart's data for public/sales-charts.js: bar labels, one or more series, and how to write a value. */
-interface ChartData {
+/**
+ * A chart's data for public/sales-charts.js: bar labels, one or more series (`null`: no point there; several series
+ * get a colour each and a legend), and how to write a value.
+ */
+export interface ChartData {
   kind: 'bars' | 'line';
   labels: string[];
-  series: { label: string; values: number[] }[];
+  series: { label: string; values: (number | null)[] }[];
   /** Values are minor units of this currency: the axis shows major units. */
   minorDigits?: number;
 }
@@ -34,7 +37,8 @@ function dayLabel(period: Period, index: number, ctx: RequestContext): string {
   return dateTimeFormat(intlDateLocale(ctx.locale), { timeZone: 'UTC', month: 'short', day: 'numeric' }).format(at);
 }
 
-function chart(id: string, title: string, hint: string | null, data: ChartData): SafeHtml {
+/** A chart's figure: its title, an optional hint, and the plot public/sales-charts.js draws from `data`. */
+export function chart(id: string, title: string, hint: string | null, data: ChartData): SafeHtml {
   return html`<figure class="card chart" data-testid="${id}">
   <figcaption><h3>${title}</h3>${hint === null ? '' : html`<small class="muted">${hint}</small>`}</figcaption>
   <div class="chart-plot" dir="ltr" data-chart="${JSON.stringify(data)}"></div>
