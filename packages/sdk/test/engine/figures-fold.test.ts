@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FiguresCalendar } from '../../src/rules/index.js';
-import { expectedCells, scopesOf, seeded, storedCells } from './figures-support.js';
+import { figuresFromRows } from '../../src/testing/index.js';
+import { scopesOf, seeded, storedCells } from './figures-support.js';
 import { createHarness, type Harness } from './harness.js';
 
 const UTC: FiguresCalendar = { timeZone: 'UTC', calendar: 'gregorian' };
@@ -13,7 +14,7 @@ async function foldAll(h: Harness): Promise<void> {
 }
 
 async function expectRollupsExact(h: Harness, cal: FiguresCalendar = UTC): Promise<void> {
-  const expected = await expectedCells(h.storage, cal);
+  const expected = await figuresFromRows(h.storage, cal);
   expect(expected.size).toBeGreaterThan(50);
   const stored = await storedCells(h.storage, scopesOf(expected.values()));
   expect(new Map([...stored].sort())).toEqual(new Map([...expected].sort()));
@@ -95,7 +96,7 @@ describe('the figures fold (memory storage)', () => {
     const h = await createHarness();
     await randomShop(h, 7, 120, 0);
     await foldAll(h);
-    const scopes = scopesOf((await expectedCells(h.storage, UTC)).values());
+    const scopes = scopesOf((await figuresFromRows(h.storage, UTC)).values());
     const first = await storedCells(h.storage, scopes);
     expect(first.size).toBeGreaterThan(0);
     await h.storage.figures.markAll('', 1000);
@@ -144,7 +145,7 @@ describe('the figures fold (memory storage)', () => {
     expect(await h.storage.figures.meta()).toMatchObject({ timeZone: 'Asia/Tehran', calendar: 'jalali' });
     await other.createWorker({ heartbeatIntervalMs: 3_600_000 }).drain();
     await other.figures.foldNow({ budgetMs: 3_600_000 });
-    const expected = await expectedCells(h.storage, jalali);
+    const expected = await figuresFromRows(h.storage, jalali);
     expect(new Map([...(await storedCells(h.storage, scopesOf(expected.values())))].sort())).toEqual(new Map([...expected].sort()));
   });
 });

@@ -1,29 +1,7 @@
-import { buyerContribution, figureCellKey, type FigureCell, type FiguresCalendar, sumContributions } from '../../src/rules/index.js';
+import { figureCellKey, type FigureCell } from '../../src/rules/index.js';
 import type { StoragePort } from '../../src/storage.js';
 
 const ALL_MONTHS = { from: 100_001, to: 999_912 };
-
-/** Every customer id in the storage, in id order. */
-async function customerIds(storage: StoragePort): Promise<string[]> {
-  const ids: string[] = [];
-  let cursor: string | null = null;
-  do {
-    const page = await storage.customers.list({ limit: 500, cursor });
-    ids.push(...page.items.map((c) => c.id));
-    cursor = page.nextCursor;
-  } while (cursor !== null);
-  return ids.sort();
-}
-
-/**
- * What the rollups must hold: every customer's contribution recomputed from their rows now (read through
- * `figures.sources`), summed by key.
- */
-export async function expectedCells(storage: StoragePort, cal: FiguresCalendar): Promise<Map<string, FigureCell>> {
-  const ids = await customerIds(storage);
-  const rows = ids.length === 0 ? [] : await storage.figures.sources(ids);
-  return sumContributions(rows.map((r) => buyerContribution(r, cal)));
-}
 
 /** Every non-zero rollup cell the storage holds, by key, for the scopes given. */
 export async function storedCells(storage: StoragePort, scopes: Iterable<string>): Promise<Map<string, FigureCell>> {
