@@ -5,6 +5,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boughtAndProvisioned, fund, planNamed } from '../support/buying.js';
+import { englishWordsIn } from '../support/english-words.js';
 import { figuresCaughtUp } from '../support/figures.js';
 import { ADMIN, signedUpBuyer } from '../support/shop-under-test.js';
 import { HAVE_CHROMIUM, launchBrowser, screenshot, serveShop, type ServedShop } from './browser.js';
@@ -65,6 +66,26 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(lines[0]).toBe('First paid in,Buyers,Month 0');
       expect(lines[1]).toMatch(/^\d{4}-\d{2},2,2$/);
       expect(errors, errors.join('\n')).toEqual([]);
+      await context.close();
+    });
+
+    it('writes every section in Russian and Chinese, with nothing left in English', async () => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      context.setDefaultTimeout(10_000);
+      const page = await context.newPage();
+      await page.goto(`${shop.url}/signin`);
+      await page.getByLabel('Email').fill(ADMIN.email);
+      await page.getByLabel('Password').fill(ADMIN.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(/\/$|\/dashboard|\/admin/);
+      const currency = shop.shop.config.currency;
+      for (const locale of ['ru', 'zh']) {
+        await page.goto(`${shop.url}/lang/${locale}?next=/admin`);
+        await page.getByTestId('figures-cohorts-table').waitFor();
+        await page.locator('[data-chart][data-drawn="true"]').first().waitFor();
+        const text = await page.getByTestId('owner-figures').innerText();
+        expect(englishWordsIn(text, [currency]), locale).toEqual([]);
+      }
       await context.close();
     });
   },
