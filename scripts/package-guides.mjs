@@ -14,6 +14,8 @@ export const GUIDES_BY_PACKAGE = {
     'docs/guides/importing-a-shop.md',
     'docs/guides/evacuating-a-panel.md',
     'docs/guides/selling-wireguard-and-telegram.md',
+    'docs/guides/owner-figures.md',
+    'docs/guides/sharing-guard.md',
     'docs/guides/replicas.md',
     'docs/guides/production.md',
     'docs/guides/secrets.md',
