@@ -29,6 +29,9 @@ export const CUSTOMER_KINDS = [
   // Last: a bot's settings buttons name a kind by its index here, so a new kind goes at the end.
   'renewal_refused_storefront',
   'reimport_needed',
+  'sharing_warned',
+  'sharing_limited',
+  'sharing_suspended',
 ] as const;
 
 /** What the shop's staff are alerted to (always sent). */

@@ -25,6 +25,7 @@ import { familyPlaceOf } from '../app/subscriptions/family-place.js';
 import { locationsOfPlan } from '../app/selling/plan-locations.js';
 import { deliveredByLink } from '../app/kinds/part-delivery.js';
 import { partDeliveryViews } from '../views/part-delivery-views.js';
+import { guardStepShown } from '../app/guard/buyer-guard.js';
 
 const PAGE_SIZE = 50;
 
@@ -86,6 +87,7 @@ export function subscriptionRoutes(shop: Shop): Router {
         family: await familyPlaceOf(shop, sub),
         movable: ((await locationsOfPlan(shop, sub.planId)) ?? []).length > 1,
         delivery,
+        guardStep: await guardStepShown(shop, sub.id),
       }).value,
     );
   });

@@ -39,6 +39,8 @@ export interface SubscriptionView {
    * link and its app guides; `null` or absent for an Xray subscription and for a part that is not usable now.
    */
   delivery?: PartDeliveryView | null;
+  /** The sharing guard's step in force (`guardStepShown`): a line says the subscription is limited or suspended. */
+  guardStep?: 'limit' | 'suspend' | null;
 }
 
 /** A read-only field holding a link, with a Copy button (the page script copies it). */
@@ -146,6 +148,7 @@ ${sub.label !== null ? html`<p class="muted">${view.planName}</p>` : ''}
 ${renameForm(ctx, sub, 'subscription')}
 ${stateNote(ctx, sub, view.pendingReason)}
 ${changeNote(ctx, view)}
+${view.guardStep ? html`<p class="error" role="status" data-testid="guard-note">${t(view.guardStep === 'limit' ? 'guard.buyer.limit' : 'guard.buyer.suspend')}</p>` : ''}
 <section class="card" data-testid="subscription" data-subscription-id="${sub.id}">
   <dl class="facts">
     <dt>${t('subscription.statusLabel')}</dt><dd>${statusBadge(ctx, sub.status, 'status')}</dd>

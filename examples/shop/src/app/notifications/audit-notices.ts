@@ -6,6 +6,7 @@ import { machineNoteKey } from '../payments/payment-notes.js';
 import { deviceAddedNotice } from '../subscriptions/device-notices.js';
 import { plansToShow } from '../subscriptions/plan-names.js';
 import { reimportNotice } from '../kinds/reimport-notice.js';
+import { GUARD_NOTIFYING_ACTIONS, guardNotice } from '../guard/buyer-guard.js';
 
 /** The audit actions that may notify someone (each enqueues its notices job); every other action tells nobody anything. */
 export const NOTIFYING_ACTIONS = [
@@ -34,6 +35,7 @@ export const NOTIFYING_ACTIONS = [
   'payment.action_required',
   'gift.claimed',
   'gift.expired',
+  ...GUARD_NOTIFYING_ACTIONS,
 ] as const;
 
 /** A notice an event causes; `source`, when set, is a cause wider than the event (a bundle's), else `audit:<event id>`. */
@@ -79,7 +81,9 @@ async function aboutSubscription(shop: Shop, event: AuditEvent, subscriptionOf: 
   const facts = await subscriptionFacts(shop, sub);
   // A WireGuard or Telegram part with new credentials or a new server: its buyer must take it again.
   const reimport = await reimportNotice(shop, event, sub, facts);
-  const notices = eventNotices(event, sub, facts);
+  // The sharing guard's step (warned, limited, suspended): once per step, as the SDK writes one event a step.
+  const guard = guardNotice(event, sub, facts);
+  const notices = guard === null ? eventNotices(event, sub, facts) : [guard];
   return reimport === null ? notices : [...notices, reimport];
 }
 

@@ -27,6 +27,7 @@ import { evacuationRoutes } from './evacuation.js';
 import { importRoutes } from './import.js';
 import { ticketRoutes } from './tickets.js';
 import { trialRoutes } from './trials.js';
+import { guardRoutes } from './guard.js';
 import { locationRoutes } from './locations.js';
 
 /**
@@ -63,6 +64,7 @@ export function adminRoutes(shop: Shop, bot: CampaignBot | null = null): Router 
     importRoutes,
     ticketRoutes,
     trialRoutes,
+    guardRoutes,
     locationRoutes,
   ])
     router.use(area(shop));
