@@ -13,6 +13,7 @@ const SECTIONS = [
   ['/admin/tickets', 'support.admin.nav'],
   ['/admin/audit', 'admin.nav.audit'],
   ['/admin/trials', 'trials.admin.nav'],
+  ['/admin/guard', 'guard.admin.nav'],
   ['/admin/locations', 'locations.admin.nav'],
   ['/admin/deliveries', 'notifications.admin.link'],
   ['/admin/drift', 'admin.nav.drift'],
