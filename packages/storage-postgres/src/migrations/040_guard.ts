@@ -4,19 +4,19 @@
  * only counts, never addresses), and one case per subscription whose `step_seq` makes a transition conditional.
  */
 export const guard = `
-CREATE TABLE {{schema}}.guard_policy (
+CREATE TABLE IF NOT EXISTS {{schema}}.guard_policy (
   id          smallint PRIMARY KEY CHECK (id = 1),
   policy      jsonb NOT NULL,
   version     integer NOT NULL,
   updated_at  timestamptz NOT NULL
 );
-CREATE TABLE {{schema}}.guard_signals (
+CREATE TABLE IF NOT EXISTS {{schema}}.guard_signals (
   subscription_id  text COLLATE "C" PRIMARY KEY REFERENCES {{schema}}.subscriptions (id) ON DELETE CASCADE,
   buckets          jsonb NOT NULL,
   last_reading_at  timestamptz,
   last_null_at     timestamptz
 );
-CREATE TABLE {{schema}}.guard_cases (
+CREATE TABLE IF NOT EXISTS {{schema}}.guard_cases (
   subscription_id  text COLLATE "C" PRIMARY KEY REFERENCES {{schema}}.subscriptions (id) ON DELETE CASCADE,
   step             text COLLATE "C" NOT NULL CHECK (step IN ('watching', 'warn', 'limit', 'suspend')),
   step_seq         integer NOT NULL,
@@ -26,5 +26,5 @@ CREATE TABLE {{schema}}.guard_cases (
   quiet_until      timestamptz,
   policy_version   integer NOT NULL
 );
-CREATE INDEX guard_cases_step_idx ON {{schema}}.guard_cases (step, subscription_id);
+CREATE INDEX IF NOT EXISTS guard_cases_step_idx ON {{schema}}.guard_cases (step, subscription_id);
 `;

@@ -86,8 +86,8 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 36, name: 'job_waiter_types', sql: jobWaiterTypes },
   // 37 was a held-key wake trigger, reverted before any release (bench/RESULTS.md).
   { version: 38, name: 'entitlement_kinds', sql: entitlementKinds },
-  { version: 40, name: 'guard', sql: guard },
   { version: 39, name: 'owner_figures', sql: ownerFigures },
+  { version: 40, name: 'guard', sql: guard },
 ]);
 
 /** The schema version this build migrates to (the highest migration number); `schemaVersion` returns what a database has. */
