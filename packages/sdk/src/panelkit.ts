@@ -124,10 +124,12 @@ import { createTrials, type PanelkitTrials } from './engine/trials.js';
 import type { PanelkitGuard } from './domain/guard.js';
 import { createGuard } from './engine/guard/kit.js';
 import { guardActHandler } from './engine/guard/act.js';
+import { guardReadHandler } from './engine/guard/read.js';
 import type { FiguresOptions, PanelkitFigures } from './domain/owner-figures.js';
 import { createFigures } from './engine/figures/kit.js';
 import { figuresFoldHandler } from './engine/figures/fold.js';
 import { figuresRebuildHandler } from './engine/figures/rebuild.js';
+import { salesFiguresFromBuckets } from './engine/figures/daily-sales.js';
 import { resolveFigures } from './engine/figures/settings.js';
 
 /** What `createPanelkit` needs: one storage, a factory that gives each stored panel its adapter, and the policy. */
@@ -450,7 +452,9 @@ export interface Panelkit {
   refund(request: RefundRequest): Promise<RefundResult>;
   /**
    * The owner's sales figures by day in a time zone, with totals: net revenue (one definition,
-   * `REVENUE_LEDGER_KINDS`), paid orders, new subscriptions, subscriptions in service. See `salesFigures`.
+   * `REVENUE_LEDGER_KINDS`), paid orders, new subscriptions, subscriptions in service. See `salesFigures`. With
+   * `options.figures` given, read from the figures' 15-minute buckets after folding what is pending (same numbers;
+   * `sales.figures` while a rebuild runs or the backlog is large, see `salesFiguresFromBuckets`).
    */
   salesFigures(query: SalesFiguresQuery): Promise<SalesFigures>;
   /**
@@ -556,6 +560,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     pushDeviceLimitHandler,
     devicePackLapseHandler,
     guardActHandler,
+    guardReadHandler,
     sharingFollowHandler,
     ...paymentJobHandlers(renewAfterCharge),
   ];
@@ -641,7 +646,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     waitForSubscription: (id, until, o) => waitForSubscription(ctx, id, until, o),
     topUp: (m) => topUp(ctx, m),
     refund: (r) => refundOrder(ctx, r),
-    salesFigures: (q) => salesFigures(ctx.storage, q),
+    salesFigures: (q) => (ctx.figures === undefined ? salesFigures(ctx.storage, q) : salesFiguresFromBuckets(ctx, ctx.figures, q)),
     campaignFigures: (q) => campaignFigures(ctx.storage, q),
     createDiscountCode: (input, actor) => createDiscountCode(ctx, input, actor),
     updateDiscountCode: (id, patch, actor) => updateDiscountCode(ctx, id, patch, actor),

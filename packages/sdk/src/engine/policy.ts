@@ -76,6 +76,17 @@ export interface EnginePolicy {
    * registering, the limit and a removal act on every request. 0 writes every refresh. Default 10 min.
    */
   deviceSeenEveryMs?: number;
+  /**
+   * How often the sharing guard reads each panel's client addresses (one `guard.read` job a panel a slot, while the
+   * owner's guard policy is enabled). Default 10 min.
+   */
+  guardReadIntervalMs?: number;
+  /**
+   * The most clients one `guard.read` job asks a per-client panel about (one call each, through the panel's slots):
+   * candidates first, then a rotating sample of the rest. A bulk panel reads every client in one call a target.
+   * Default 100.
+   */
+  guardClientReadsPerPanel?: number;
 }
 
 /** The engine's policy with every default filled in (what `EnginePolicy` leaves out takes its default). */
@@ -172,6 +183,8 @@ export function resolvePolicy(policy: EnginePolicy): ResolvedPolicy {
     sweepConcurrency: positive('sweepConcurrency', policy.sweepConcurrency ?? 8),
     maxClockOffsetMs: positive('maxClockOffsetMs', policy.maxClockOffsetMs ?? DEFAULT_MAX_CLOCK_OFFSET_MS),
     deviceSeenEveryMs: notNegative('deviceSeenEveryMs', policy.deviceSeenEveryMs ?? DEFAULT_DEVICE_SEEN_EVERY_MS),
+    guardReadIntervalMs: positive('guardReadIntervalMs', policy.guardReadIntervalMs ?? 10 * 60_000),
+    guardClientReadsPerPanel: positive('guardClientReadsPerPanel', policy.guardClientReadsPerPanel ?? 100),
   };
   return resolved;
 }

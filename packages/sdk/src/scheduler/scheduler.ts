@@ -12,6 +12,7 @@ import { syncUsage } from './usage-sync.js';
 import { expireDueGifts } from '../engine/gifts.js';
 import type { UsageSyncReport } from './usage-sync.js';
 import { figuresTick } from '../engine/figures/kit.js';
+import { enqueueGuardReads } from '../engine/guard/read.js';
 
 /**
  * What one tick did. `won: false` means another replica had the slot and nothing ran here, or (with `refused`)
@@ -139,6 +140,7 @@ export class LifecycleScheduler implements Scheduler {
     }
     ctx.events.emit('scheduler:ticked', { name: LIFECYCLE_TICK, slot, won, at: now });
     await this.#figures();
+    await this.#guard();
     const since = this.#lastRun ?? new Date(now.getTime() - this.#catchUpMs);
     const scope = new TickScope(ctx, now, since);
     if (!won) {
@@ -176,6 +178,15 @@ export class LifecycleScheduler implements Scheduler {
     if (this.ctx.figures === undefined) return;
     try {
       await figuresTick(this.ctx, this.ctx.figures);
+    } catch (error) {
+      this.ctx.events.emit('error', toPanelkitError(error));
+    }
+  }
+
+  /** The sharing guard's read slots (any replica may win a panel's): a `guard.read` job a panel while the policy is on. */
+  async #guard(): Promise<void> {
+    try {
+      await enqueueGuardReads(this.ctx);
     } catch (error) {
       this.ctx.events.emit('error', toPanelkitError(error));
     }
