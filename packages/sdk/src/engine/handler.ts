@@ -1,4 +1,5 @@
 import type { ClaimedJob, Job } from '../domain/job.js';
+import type { Panel } from '../domain/panel.js';
 import { toPanelkitError } from '../errors.js';
 import type { PanelkitError } from '../errors.js';
 import type { CallContext } from '../ports/panel.js';
@@ -36,6 +37,11 @@ export interface JobRoute {
   panelId: string;
   /** Jobs with the same batch key may be run together in one `run` call. */
   batchKey?: string;
+  /**
+   * The panel as the handler read it for this claim (`panels.get`'s row, e.g. from `subscriptions.getManyWithPlaces`),
+   * so the worker does not read it again; absent, the worker reads it.
+   */
+  panel?: Panel;
 }
 
 /**

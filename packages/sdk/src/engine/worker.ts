@@ -495,10 +495,11 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
     const gathered = new Set<string>();
     // One read of each panel per claim, not one per job.
     const handles = new Map<string, ReturnType<typeof ctx.panels.get>>();
-    const handleOf = (panelId: string) => {
+    // A route that carries its panel as its handler read it this claim (`JobRoute.panel`) saves the read.
+    const handleOf = (panelId: string, read?: Panel) => {
       let handle = handles.get(panelId);
       if (handle === undefined) {
-        handle = ctx.panels.get(panelId);
+        handle = read === undefined ? ctx.panels.get(panelId) : Promise.resolve().then(() => ctx.panels.handleFor(read));
         handles.set(panelId, handle);
       }
       return handle;
@@ -556,7 +557,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
       try {
         route = await handler.route(ctx, item.job);
         if (route !== null) {
-          handle = await handleOf(route.panelId);
+          handle = await handleOf(route.panelId, route.panel);
           if (isKnownDown(handle.panel)) down = handle.panel;
           batchable = route.batchKey !== undefined && handle.adapter.capabilities.batchCreate;
         }

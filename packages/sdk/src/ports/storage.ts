@@ -99,9 +99,11 @@ import type { GuardRepository } from './storage-guard.js';
  * 29 `figures` (the owner figures' read models: an inbox every figure input's write marks in its own transaction,
  * each customer's folded contribution, the rollups; see {@link FigureRepository}),
  * 30 `guard` (the sharing guard: the owner's policy, each subscription's readings as hourly buckets, one case per
- * subscription moved by conditional transitions, of which racing replicas make exactly one; see {@link GuardRepository}).
+ * subscription moved by conditional transitions, of which racing replicas make exactly one; see {@link GuardRepository}),
+ * 31 `subscriptions.getManyWithPlaces` (subscriptions read with their targets and panels in one call: a provisioning
+ * claim's reads in one round trip).
  */
-export const STORAGE_PORT_VERSION = 30 as const;
+export const STORAGE_PORT_VERSION = 31 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;
@@ -514,6 +516,15 @@ export interface SubscriptionUpdate {
   readonly expectedRevision: number;
 }
 
+/** A subscription read with where it lives (`SubscriptionRepository.getManyWithPlaces`). */
+export interface SubscriptionWithPlace {
+  readonly subscription: Subscription;
+  /** The subscription's target, or `null` when it is gone. */
+  readonly target: Target | null;
+  /** The subscription's panel, or `null` when it is gone. */
+  readonly panel: Panel | null;
+}
+
 /** Subscriptions: one remote client each. */
 export interface SubscriptionRepository {
   /**
@@ -536,6 +547,12 @@ export interface SubscriptionRepository {
    * {@link MAX_ROWS_PER_CALL} ids a call.
    */
   getMany(ids: readonly string[]): Promise<Subscription[]>;
+  /**
+   * The subscriptions with these ids as `getMany` reads them, each with its target and its panel as `targets.get` and
+   * `panels.get` read them (`null` where a row is gone), in one call (a provisioning claim's reads, storage port 31).
+   * In no particular order; unknown ids are left out. At most {@link MAX_ROWS_PER_CALL} ids a call.
+   */
+  getManyWithPlaces(ids: readonly string[]): Promise<SubscriptionWithPlace[]>;
   /**
    * Creates every subscription, each as `create` would, in one call: all or none. A taken id or
    * `(panelId, remote.username)` (stored, or twice in `inputs`) is a `ConflictError`; a missing

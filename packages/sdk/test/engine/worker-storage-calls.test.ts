@@ -3,7 +3,7 @@ import { createHarness } from './harness.js';
 import { counting } from './storage-calls.js';
 
 describe('worker: storage calls of a provisioning batch', () => {
-  it('reads the claim once, settles its orders, writes its audit events and completes its jobs in one call each', async () => {
+  it('reads the claim with its targets and panels once, settles its orders, writes its audit events and completes its jobs in one call each', async () => {
     const calls = new Map<string, number>();
     const h = await createHarness({ wrapStorage: (storage) => counting(storage, calls) });
     const customerId = await h.customer(10_000);
@@ -16,9 +16,11 @@ describe('worker: storage calls of a provisioning batch', () => {
     expect(await h.worker({ claimLimit: 10 }).drain()).toBe(5);
     const count = (key: string) => calls.get(key) ?? 0;
     expect({
+      withPlaces: count('subscriptions.getManyWithPlaces'),
       getMany: count('subscriptions.getMany'),
       get: count('subscriptions.get'),
       targets: count('targets.get'),
+      panels: count('panels.get'),
       settle: count('orders.settle'),
       lock: count('orders.update'),
       listByOrder: count('subscriptions.listByOrder'),
@@ -28,9 +30,11 @@ describe('worker: storage calls of a provisioning batch', () => {
       completeMany: count('jobs.completeMany'),
       complete: count('jobs.complete'),
     }).toEqual({
-      getMany: 1,
+      withPlaces: 1,
+      getMany: 0,
       get: 0,
-      targets: 1,
+      targets: 0,
+      panels: 0,
       settle: 1,
       lock: 0,
       listByOrder: 0,

@@ -27,7 +27,13 @@ import type {
   PanelUsageReading,
   UsageReading,
 } from '@panelkit/sdk';
-import type { PanelUsageOptions, PanelUsageWriteResult, SubscriptionUpdate, UsageWriteResult } from '@panelkit/sdk/storage';
+import type {
+  PanelUsageOptions,
+  PanelUsageWriteResult,
+  SubscriptionUpdate,
+  SubscriptionWithPlace,
+  UsageWriteResult,
+} from '@panelkit/sdk/storage';
 import { copy } from '../internal/copy.js';
 import type { Op } from '../internal/op.js';
 import { compositeKey } from '../internal/unique-index.js';
@@ -109,6 +115,18 @@ export function subscriptionOperations(tables: SubscriptionTables, refs: Subscri
         if (found !== undefined && !out.has(id)) out.set(id, copy(found));
       }
       return [...out.values()];
+    },
+
+    /** `getMany`'s subscriptions, each with its target and panel as they are now (storage port 31). */
+    getManyWithPlaces(_op: Op, ids: readonly string[]): SubscriptionWithPlace[] {
+      const unique = new Set(inputKeys(ids, 'subscription ids', MAX_ROWS_PER_CALL));
+      const found = [...unique].flatMap((id) => subscriptions.get(id) ?? []);
+      return found.map((row) => {
+        const subscription = copy(row);
+        const target = refs.targets.get(subscription.targetId);
+        const panel = refs.panels.get(subscription.panelId);
+        return { subscription, target: target === undefined ? null : copy(target), panel: panel === undefined ? null : copy(panel) };
+      });
     },
 
     getByUsername(_op: Op, panelId: string, username: string): Subscription | null {

@@ -34,6 +34,7 @@ import { rowLock } from '../internal/locks.js';
 import type { Call, RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
+import { subscriptionsWithPlaces } from './subscription-places.js';
 import { subscriptionQueries } from './subscription-queries.js';
 import { updateSubscriptionsAtOnce } from './subscription-update-many.js';
 import { SUBSCRIPTION_COLUMNS, subscriptionFromRow, subscriptionParams, subscriptionPatchSets } from './subscription-rows.js';
@@ -211,6 +212,8 @@ export function subscriptionRepository(context: RepositoryContext): Subscription
         },
         { read: true },
       ),
+
+    getManyWithPlaces: subscriptionsWithPlaces(context),
 
     get: (id: string) =>
       runner.run(

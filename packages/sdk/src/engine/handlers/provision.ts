@@ -1,4 +1,5 @@
 import type { ClaimedJob, Job } from '../../domain/job.js';
+import type { Panel } from '../../domain/panel.js';
 import type { Subscription } from '../../domain/subscription.js';
 import type { Target } from '../../domain/target.js';
 import { NotFoundError, toPanelkitError } from '../../errors.js';
@@ -30,12 +31,12 @@ function payloadOf(job: Job) {
  */
 const routed = new WeakMap<Job, Subscription>();
 
-/** The subscriptions `prepare` read for a claim's jobs, taken by `route`. */
-const prepared = new WeakMap<Job, Subscription>();
+/** The subscriptions `prepare` read for a claim's jobs, with their panels, taken by `route`. */
+const prepared = new WeakMap<Job, { sub: Subscription; panel: Panel | null }>();
 
 /**
- * The targets `prepare` read for a claim's jobs, taken by `run`: one read a target a claim, not one a batch. A stale
- * copy is as harmless as the subscription's: a target's panel reference does not change under its clients.
+ * The targets `prepare` read for a claim's jobs, taken by `run`. A stale copy is as harmless as the subscription's: a
+ * target's panel reference does not change under its clients.
  */
 const preparedTargets = new WeakMap<Job, Target>();
 
@@ -74,25 +75,21 @@ async function bundleExpiry(ctx: EngineContext, sub: Subscription): Promise<Date
 export const provisionHandler: JobHandler = {
   type: JOB_TYPES.provision,
 
-  /** One read of the claim's subscriptions (`subscriptions.getMany`) for `route`, and one of each of their targets for `run`: not one a job. */
+  /**
+   * One read of the claim's subscriptions with their targets and panels (`subscriptions.getManyWithPlaces`): `route`
+   * takes the subscription and hands the panel to the worker, `run` takes the target; not a read of each a job.
+   */
   async prepare(ctx, jobs): Promise<void> {
     const byId = new Map(jobs.map((job) => [payloadOf(job).subscriptionId, job]));
     const ids = [...byId.keys()];
-    const targets = new Map<string, Promise<Target | null>>();
     for (let i = 0; i < ids.length; i += MAX_ROWS_PER_CALL) {
-      for (const sub of await ctx.storage.subscriptions.getMany(ids.slice(i, i + MAX_ROWS_PER_CALL))) {
-        const job = byId.get(sub.id);
+      for (const { subscription, target, panel } of await ctx.storage.subscriptions.getManyWithPlaces(
+        ids.slice(i, i + MAX_ROWS_PER_CALL),
+      )) {
+        const job = byId.get(subscription.id);
         if (job === undefined) continue;
-        prepared.set(job, sub);
-        if (sub.status !== 'pending') continue;
-        // The claim's targets too, one read each (a handful a claim), for `run`.
-        let target = targets.get(sub.targetId);
-        if (target === undefined) {
-          target = ctx.storage.targets.get(sub.targetId);
-          targets.set(sub.targetId, target);
-        }
-        const read = await target;
-        if (read !== null) preparedTargets.set(job, read);
+        prepared.set(job, { sub: subscription, panel });
+        if (target !== null) preparedTargets.set(job, target);
       }
     }
   },
@@ -100,11 +97,12 @@ export const provisionHandler: JobHandler = {
   async route(ctx, job): Promise<JobRoute | null> {
     const read = prepared.get(job);
     prepared.delete(job);
-    const sub = read === undefined ? await pendingSubscription(ctx, job) : read.status === 'pending' ? read : null;
+    const sub = read === undefined ? await pendingSubscription(ctx, job) : read.sub.status === 'pending' ? read.sub : null;
     // Already provisioned, failed, or terminated before its client was made: nothing to do.
     if (sub === null) return null;
     routed.set(job, sub);
-    return { panelId: sub.panelId, batchKey: provisionBatchKey(sub.targetId) };
+    const panel = read?.panel ?? null;
+    return { panelId: sub.panelId, batchKey: provisionBatchKey(sub.targetId), ...(panel === null ? {} : { panel }) };
   },
 
   async run(env: HandlerEnv, jobs: readonly ClaimedJob[]): Promise<Map<string, JobOutcome>> {

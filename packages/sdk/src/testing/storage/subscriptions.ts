@@ -307,5 +307,25 @@ export function subscriptionsSuite(env: SuiteEnv): void {
       (await storage.subscriptions.listByPanel(sub.panelId, {}, { limit: 5 })).items[0]?.shareLinks.pop();
       expect(await storage.subscriptions.get(sub.id)).toEqual(snapshot);
     });
+
+    it('getManyWithPlaces reads each subscription with its target and panel as their own reads give them', async () => {
+      const { storage } = env;
+      const first = await seedSubscription(storage);
+      const panel = await seedPanel(storage);
+      const second = await seedSubscription(storage, { panelId: panel.id, customerId: first.customerId, planId: first.planId });
+      await storage.targets.update(second.targetId, { capacity: 7 });
+      const read = await storage.subscriptions.getManyWithPlaces([second.id, first.id, second.id, createId('sub')]);
+      expect(sortIds(read.map((r) => r.subscription.id))).toEqual(sortIds([first.id, second.id]));
+      for (const { subscription, target, panel: itsPanel } of read) {
+        expect(subscription).toEqual(await storage.subscriptions.get(subscription.id));
+        expect(target).toEqual(await storage.targets.get(subscription.targetId));
+        expect(itsPanel).toEqual(await storage.panels.get(subscription.panelId));
+      }
+      expect(read.find((r) => r.subscription.id === second.id)?.target?.capacity).toBe(7);
+      expect(await storage.subscriptions.getManyWithPlaces([])).toEqual([]);
+      // A returned row is the caller's copy: changing it changes nothing stored.
+      read[0]!.target!.tags.push('changed');
+      expect((await storage.targets.get(read[0]!.subscription.targetId))?.tags).not.toContain('changed');
+    });
   });
 }
