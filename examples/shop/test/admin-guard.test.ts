@@ -8,6 +8,7 @@ import { notificationJobs } from '../src/app/notifications/notification-jobs.js'
 import { adminGet, fundedBuyer, postForm } from './support/admin-support.js';
 import { boughtAndProvisioned, planNamed } from './support/buying.js';
 import { signedInAdmin, signedUpBuyer, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
+import { englishWordsIn } from './support/english-words.js';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
 import { startMoneyShop } from './support/wallet-helpers.js';
 
@@ -200,8 +201,11 @@ describe('/admin/guard', () => {
     await postForm({ agent: admin.agent, csrf: page.csrf }, '/admin/guard/policy', { ...form, windowHours: '24' }).expect(409);
   });
 
-  it('says which panels report addresses and shows refused trials beside the cases, in every shop language', async () => {
+  it('says which panels report addresses and shows refused trials beside the cases, in every shop language, no English left', async () => {
     const page = await adminGet(admin, '/admin/guard');
+    // The shop's own data (panel and plan names, panel kinds, e-mail addresses) stays as the owner wrote it.
+    const panels = await t.shop.storage.panels.list();
+    const data = ['Test Shop', ...panels.flatMap((p) => [p.name, p.kind]), ...(await t.shop.storage.plans.list()).map((p) => p.name)];
     expect(page.html).toContain('data-testid="guard-signals"');
     expect(page.html).toMatch(/data-testid="guard-trials(-none)?"/);
     for (const [lang, title] of [
@@ -210,7 +214,10 @@ describe('/admin/guard', () => {
       ['zh', '共享防护'],
     ] as const) {
       await admin.agent.get(`/lang/${lang}?next=/admin`).expect(303);
-      expect((await admin.agent.get('/admin/guard').expect(200)).text).toContain(title);
+      const html = (await admin.agent.get('/admin/guard').expect(200)).text;
+      expect(html).toContain(title);
+      const main = html.slice(html.indexOf('<main'), html.indexOf('</main>')).replace(/<[^>]*>|&[#\w]+;/g, ' ');
+      expect(englishWordsIn(main, data), lang).toEqual([]);
     }
     await admin.agent.get('/lang/en?next=/admin').expect(303);
   });
