@@ -8,6 +8,7 @@ import { parseInput } from '../domain/validate.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { DeviceTouchRequest, DeviceTouchResult } from '../ports/storage-devices.js';
 import { decideDeviceAccess } from '../rules/devices.js';
+import { guardHoldsDevices } from './guard/link.js';
 import type { DeviceRefusal, DeviceTerms } from '../rules/devices.js';
 import { auditSubscription } from './context.js';
 import { claimTrialDevice } from './trial-devices.js';
@@ -86,7 +87,8 @@ function touchedSubscription(ctx: EngineContext, subscriptionId: string, given: 
 
 /**
  * A request from a device on the subscription's link: registers a new device while the subscription has room,
- * refreshes a known one, serves an app without an id uncounted or refuses it (the subscription's `noHwidPolicy`),
+ * refreshes a known one, serves an app without an id uncounted or refuses it (the subscription's `noHwidPolicy`; always
+ * refused while the sharing guard holds the subscription at `limit` or `suspend`, see `guardHoldsDevices`),
  * and refuses a new device past the limit (`limit_reached`). Registration is exact across replicas (see
  * `DeviceRepository.touch`), and written in one transaction with the audit event `device.registered` (see
  * `registerDevice`). Emits `device:registered` for a new device and `device:refused` for every refusal
@@ -108,7 +110,8 @@ export async function touchDevice(
   const terms = await deviceTermsOf(ctx, sub);
   if (info.hwid === null) {
     const decision = decideDeviceAccess({ terms, hwid: null, registered: [] });
-    if (decision.verdict === 'serve_uncounted') return { served: true, outcome: 'uncounted', device: null };
+    if (decision.verdict === 'serve_uncounted' && !(await guardHoldsDevices(ctx, sub.id)))
+      return { served: true, outcome: 'uncounted', device: null };
     const count = (await ctx.storage.devices.list(sub.id)).length;
     ctx.events.emit('device:refused', { subscription: sub, reason: 'hwid_required', device: info, at: ctx.clock.now() });
     return { served: false, reason: 'hwid_required', limit: terms.deviceLimit, count };
