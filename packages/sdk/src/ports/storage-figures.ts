@@ -74,7 +74,9 @@ export interface FigureRepository {
   /**
    * Locks each customer's folded state until the transaction ends (a second transaction locking one of them waits),
    * in id order, and returns it, one per id in id order (`cells: []`, version 0 for one never folded). Never called
-   * by a business transaction, so a checkout never waits on a fold. Unknown ids: `NotFoundError`.
+   * by a business transaction, so a checkout never waits on a fold. Unknown ids: `NotFoundError`. On a database
+   * storage it first locks the meta until the transaction ends: folds run their writes one at a time, `clear` and
+   * `setMeta` wait for them, and a `meta()` read after it is current until commit.
    */
   lockBuyers(customerIds: readonly string[]): Promise<FoldedBuyer[]>;
   /** Everything each customer's figures are computed from (`BuyerRows`), read together; one per id, in id order. */
@@ -94,7 +96,13 @@ export interface FigureRepository {
   meta(): Promise<FigureMeta | null>;
   /** Replaces the settings and progress. */
   setMeta(meta: FigureMeta): Promise<void>;
-  /** Empties every rollup and every folded contribution (a rebuild's start); the inbox and the meta stay. */
+  /**
+   * Empties every rollup and every folded contribution (a rebuild's start); the inbox and the meta stay. Never
+   * interleaves with a fold's transaction (`foldNow` is not a job, so the jobs' serial key does not keep it apart): on
+   * a database storage it locks the meta first, so it waits for a fold that holds it (`lockBuyers`) to commit and
+   * then deletes what that fold wrote; a fold that reaches `lockBuyers` later waits for the clear's commit and finds
+   * its buyers' folded state empty.
+   */
   clear(): Promise<void>;
   /**
    * A rebuild's page: marks up to `limit` customers whose id sorts after `after` (`''` from the start), in id order,

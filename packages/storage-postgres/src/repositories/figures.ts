@@ -87,6 +87,10 @@ export function figureRepository({ runner, schema }: RepositoryContext): FigureR
       runner.run('figures.lockBuyers', async ({ db }): Promise<FoldedBuyer[]> => {
         const ids = parseFigureCustomerIds(customerIds);
         if (ids.length === 0) return [];
+        // The meta row first (the lock order of a fold): held to commit, it keeps a rebuild's clear (which takes it
+        // FOR UPDATE) from running between this fold's reads and its writes, and keeps the fold's meta write current.
+        // NO KEY UPDATE, not SHARE: two folds sharing it would deadlock on their final meta update.
+        await db.query(`SELECT 1 FROM ${schema}.figure_meta FOR NO KEY UPDATE`);
         // A missing state row is inserted first, so the lock below has a row to hold (only customers get one).
         await db.query(
           `INSERT INTO ${buyers} (customer_id)
@@ -209,10 +213,13 @@ export function figureRepository({ runner, schema }: RepositoryContext): FigureR
       runner.run(
         'figures.clear',
         async ({ db }) => {
+          // Waits for a fold in flight (its `lockBuyers` holds the meta row) and holds off the next one until commit.
+          await db.query(`SELECT 1 FROM ${schema}.figure_meta FOR UPDATE`);
           const deletes = [...ROLLUP_TABLE_NAMES, 'figure_buyers'].map((name, i) => `d${i} AS (DELETE FROM ${schema}.${name})`);
+          // A statement of its own after the lock, so its snapshot holds what that fold committed.
           await db.query(`WITH ${deletes.join(', ')} SELECT 1`);
         },
-        ONE_STATEMENT,
+        { optimistic: true },
       ),
 
     markAll: (after: string, limit: number) =>

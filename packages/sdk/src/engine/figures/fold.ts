@@ -37,11 +37,27 @@ export async function enqueueFold(jobs: JobRepository): Promise<void> {
  * `null` when the stored meta is not this kit's (nothing taken: the rebuild must set it first).
  */
 export async function foldBatch(ctx: EngineContext, settings: ResolvedFigures): Promise<number | null> {
+  try {
+    return await foldBatchOnce(ctx, settings);
+  } catch (error) {
+    if (error instanceof MetaMovedError) return null;
+    throw error;
+  }
+}
+
+/** Thrown inside a fold's transaction to roll it back (the taken rows go back) when the meta changed under it. */
+class MetaMovedError extends Error {}
+
+async function foldBatchOnce(ctx: EngineContext, settings: ResolvedFigures): Promise<number | null> {
   return ctx.storage.transaction(async (tx) => {
     if (!metaMatches(await tx.figures.meta(), settings.calendar)) return null;
     const ids = await tx.figures.take(settings.foldBatchSize);
     if (ids.length === 0) return 0;
     const before = await tx.figures.lockBuyers(ids);
+    // `lockBuyers` holds the meta until commit (a clear and every meta write wait), so this read stays current: a
+    // rebuild that started since the first read rolls the batch back, and the stamp below writes no stale cursor.
+    const meta = await tx.figures.meta();
+    if (!metaMatches(meta, settings.calendar)) throw new MetaMovedError('figures meta changed under a fold');
     const sources = await tx.figures.sources(ids);
     const sum = new Map<string, FigureCell>();
     const after: FoldedBuyer[] = [];
@@ -53,9 +69,7 @@ export async function foldBatch(ctx: EngineContext, settings: ResolvedFigures): 
     const deltas = diffFigureCells([], [...sum.values()]);
     if (deltas.length > 0) await tx.figures.apply(deltas);
     await tx.figures.putBuyers(after);
-    // Read again just before writing: a rebuild's page may have moved the cursor since the first read.
-    const meta = await tx.figures.meta();
-    if (meta !== null) await tx.figures.setMeta({ ...meta, foldedAt: ctx.clock.now() });
+    await tx.figures.setMeta({ ...meta, foldedAt: ctx.clock.now() });
     return ids.length;
   });
 }

@@ -9,7 +9,7 @@ const CELL = 'figure cell';
 const QUERY = 'figure cell query';
 const CURRENCY = /^[A-Z]{3}$/;
 const FLOWS: readonly FigureCashFlow[] = ['credited', 'reversed', 'refunded'];
-const BUCKET_METRICS: readonly FigureBucketMetric[] = ['net_sales', 'paid_orders', 'new_subscriptions', 'in_service_delta'];
+const BUCKET_METRICS: readonly FigureBucketMetric[] = ['net_sales', 'sales_entries', 'paid_orders', 'new_subscriptions', 'in_service_delta'];
 /** Buckets are 15-minute numbers since the epoch: 0 up to year 9999's. */
 const MAX_BUCKET = 253_402_300_799_999 / 900_000;
 

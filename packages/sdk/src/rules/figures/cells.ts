@@ -18,8 +18,12 @@ export type FigureMonthMetric = (typeof FIGURE_MONTH_METRICS)[number];
 /** The amounts `figure_cash` keeps per month, gateway and currency: credited payments, reversals, provider refunds. */
 export type FigureCashFlow = 'credited' | 'reversed' | 'refunded';
 
-/** The counters of a 15-minute UTC bucket of daily sales (`sales.figures`' definitions). */
-export type FigureBucketMetric = 'net_sales' | 'paid_orders' | 'new_subscriptions' | 'in_service_delta';
+/**
+ * The counters of a 15-minute UTC bucket of daily sales (`sales.figures`' definitions). `sales_entries` counts the
+ * sales entries per currency: it never cancels, so a currency whose entries net to 0 (a purchase and its refund in one
+ * bucket) still appears in a period's revenue, as `sales.figures` lists it.
+ */
+export type FigureBucketMetric = 'net_sales' | 'sales_entries' | 'paid_orders' | 'new_subscriptions' | 'in_service_delta';
 
 /** Length of a daily-sales bucket: 15 minutes divides every IANA offset, so any zone's days are whole buckets. */
 export const FIGURE_BUCKET_MS = 900_000;

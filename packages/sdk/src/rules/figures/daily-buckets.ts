@@ -17,21 +17,17 @@ function leftServiceAt(sub: FigureSubscription): number | null {
 
 /**
  * A customer's part of the daily sales, per 15-minute UTC bucket, under `sales.figures`' definitions word for word:
- * net sales per currency, paid orders (`total.amount > 0`), subscriptions created (trials included), and the change in
+ * net sales per currency with the count of sales entries (so a currency that nets to 0 is still seen), paid orders (`total.amount > 0`), subscriptions created (trials included), and the change in
  * subscriptions in service (+1 when activated, −1 when it left: expired at its `statusChangedAt`, terminated at the
  * earlier of that and `expiresAt`, never before it was activated). A day's in-service count is the running sum.
  */
 export function dailyBucketCells(rows: Pick<BuyerRows, 'ledger' | 'orders' | 'subscriptions'>): FigureCell[] {
   const cells: FigureCell[] = [];
   for (const e of rows.ledger) {
-    if (isSalesEntry(e))
-      cells.push({
-        table: 'buckets',
-        bucket: figureBucketOf(e.createdAt),
-        currency: e.currency,
-        metric: 'net_sales',
-        value: netSalesOf(e),
-      });
+    if (!isSalesEntry(e)) continue;
+    const bucket = figureBucketOf(e.createdAt);
+    cells.push({ table: 'buckets', bucket, currency: e.currency, metric: 'net_sales', value: netSalesOf(e) });
+    cells.push({ table: 'buckets', bucket, currency: e.currency, metric: 'sales_entries', value: 1 });
   }
   for (const o of rows.orders) {
     if (o.total.amount > 0)

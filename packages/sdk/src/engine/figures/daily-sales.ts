@@ -1,0 +1,119 @@
+import type { Money } from '../../domain/money.js';
+import { totalsOf, type SalesDay, type SalesDayBounds, type SalesFigures, type SalesFiguresQuery } from '../../domain/sales.js';
+import type { FigureCell } from '../../rules/figures/cells.js';
+import { FIGURE_BUCKET_MS } from '../../rules/figures/cells.js';
+import type { EngineContext } from '../context.js';
+import { salesDaysOf, salesFigures } from '../sales-figures.js';
+import { foldBatch, metaMatches } from './fold.js';
+import type { ResolvedFigures } from './settings.js';
+
+/**
+ * The most fold batches a sales figures read runs first to see its own writes; an inbox holding more than these take
+ * (a rush, a rebuild's pages) sends the read to `sales.figures` instead, so the wait stays bounded.
+ */
+export const SALES_READ_FOLD_BATCHES = 4;
+
+/** A day as whole 15-minute buckets `[first, end)`, or `null` when its bounds are not on bucket edges (or before 1970). */
+function bucketsOf(day: SalesDayBounds): { first: number; end: number } | null {
+  const start = day.start.getTime();
+  const end = day.end.getTime();
+  if (start < 0 || start % FIGURE_BUCKET_MS !== 0 || end % FIGURE_BUCKET_MS !== 0) return null;
+  return { first: start / FIGURE_BUCKET_MS, end: end / FIGURE_BUCKET_MS };
+}
+
+/**
+ * Folds what the inbox holds now, at most {@link SALES_READ_FOLD_BATCHES} batches, and says whether the rollups are
+ * whole for a read: the meta is this kit's, no rebuild runs, and every row pending at the start was taken.
+ */
+async function foldForRead(ctx: EngineContext, settings: ResolvedFigures): Promise<boolean> {
+  const meta = await ctx.storage.figures.meta();
+  if (!metaMatches(meta, settings.calendar) || meta.rebuildCursor !== null) return false;
+  const pending = await ctx.storage.figures.pending();
+  if (pending > SALES_READ_FOLD_BATCHES * settings.foldBatchSize) return false;
+  for (let batch = 0; batch < Math.ceil(pending / settings.foldBatchSize); batch++) {
+    const folded = await foldBatch(ctx, settings);
+    if (folded === null) return false;
+    if (folded === 0) break;
+  }
+  return true;
+}
+
+/** The days' figures from the bucket cells of `[first, end)` and the sums of every bucket before `first`. */
+function daysFromBuckets(
+  days: readonly SalesDayBounds[],
+  spans: readonly { first: number; end: number }[],
+  cells: readonly FigureCell[],
+  before: readonly FigureCell[],
+): SalesDay[] {
+  const first = spans[0]!.first;
+  const dayOf = (bucket: number): number => {
+    let lo = 0;
+    let hi = spans.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (spans[mid]!.first <= bucket) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  const zeros = () => new Array<number>(days.length).fill(0);
+  const revenue = new Map<string, number[]>();
+  const seen = new Set<string>();
+  const orders = zeros();
+  const created = zeros();
+  const change = zeros();
+  let live = 0;
+  for (const c of before) if (c.table === 'buckets' && c.metric === 'in_service_delta') live += c.value;
+  for (const c of cells) {
+    if (c.table !== 'buckets' || c.bucket < first) continue;
+    const i = dayOf(c.bucket);
+    if (c.metric === 'net_sales') {
+      const values = revenue.get(c.currency) ?? zeros();
+      values[i]! += c.value;
+      revenue.set(c.currency, values);
+    } else if (c.metric === 'sales_entries') seen.add(c.currency);
+    else if (c.metric === 'paid_orders') orders[i]! += c.value;
+    else if (c.metric === 'new_subscriptions') created[i]! += c.value;
+    else change[i]! += c.value;
+  }
+  const currencies = [...seen].sort();
+  const inService = change.map((d) => (live += d));
+  return days.map((d, i) => ({
+    day: d.day,
+    revenue: currencies.map((currency): Money => ({ currency, amount: revenue.get(currency)?.[i] ?? 0 })),
+    orders: orders[i]!,
+    newSubscriptions: created[i]!,
+    inService: inService[i]!,
+  }));
+}
+
+/**
+ * `kit.salesFigures` when the kit keeps the figures: the same days, numbers and order as `sales.figures`, read from
+ * the 15-minute buckets (`figure_buckets`, design §3.2) of the query's days plus one sum of the buckets before them
+ * (the in-service count's start), so no history is scanned. It first folds what is pending (at most
+ * {@link SALES_READ_FOLD_BATCHES} batches), so a caller reads its own writes. It answers from `sales.figures` instead,
+ * never from partial rollups, when the inbox holds more than those batches take, when a rebuild runs or the stored
+ * figures are not this kit's (before or during the rebuild), or when a day is not whole buckets (a zone's historical
+ * offset that 15 minutes does not divide). A fold another process has in flight is not waited for: its rows show on
+ * the next read. The query is checked as `salesFigures` checks it (`ValidationError`).
+ */
+export async function salesFiguresFromBuckets(
+  ctx: EngineContext,
+  settings: ResolvedFigures,
+  query: SalesFiguresQuery,
+): Promise<SalesFigures> {
+  const days = salesDaysOf(query);
+  const spans = days.map(bucketsOf);
+  if (spans.some((s) => s === null) || !(await foldForRead(ctx, settings))) return salesFigures(ctx.storage, query);
+  const whole = spans as { first: number; end: number }[];
+  const first = whole[0]!.first;
+  const [cells, before] = await Promise.all([
+    ctx.storage.figures.cells({ table: 'buckets', fromBucket: first, toBucket: whole[whole.length - 1]!.end - 1 }),
+    ctx.storage.figures.bucketTotals(first),
+  ]);
+  // A rebuild that began while the cells were read may have cleared them: answer from the rows instead.
+  const meta = await ctx.storage.figures.meta();
+  if (!metaMatches(meta, settings.calendar) || meta.rebuildCursor !== null) return salesFigures(ctx.storage, query);
+  const out = daysFromBuckets(days, whole, cells, before);
+  return { days: out, totals: totalsOf(out) };
+}

@@ -1,0 +1,3 @@
+import { describeDailySalesFromBuckets } from './figures-daily-sales-cases.js';
+
+describeDailySalesFromBuckets('memory');
