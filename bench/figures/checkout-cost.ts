@@ -5,6 +5,7 @@
  * statements and transactions the storage sent per checkout (counted on the client: a trigger runs inside its
  * statement, so the count must not move), PostgreSQL backends' CPU per checkout, and after a round with the triggers
  * on, one `kit.figures.foldNow()` whose statements are spread over the round's checkouts (the fold's amortised cost).
+ * A first round, not reported, warms the connections and caches.
  */
 import type { Panelkit } from '@panelkit/sdk';
 import type { StoragePort } from '@panelkit/sdk/storage';
@@ -67,8 +68,9 @@ function percentile(xs: number[], p: number): number {
 /** Runs `rounds` rounds, alternating on and off (on first), each with fresh funded buyers; checks every checkout made an order. */
 export async function checkoutRounds(rig: CheckoutCostRig, rounds: number, buyers: number, perBuyer: number): Promise<CheckoutRound[]> {
   const out: CheckoutRound[] = [];
-  for (let round = 0; round < rounds; round++) {
-    const on = round % 2 === 0;
+  // Round -1 warms the pool, the plan caches and the JIT (triggers off), and is not reported.
+  for (let round = -1; round < rounds; round++) {
+    const on = round >= 0 && round % 2 === 0;
     await setFigureTriggers(rig.db, rig.schema, on);
     const ids: string[] = [];
     for (let i = 0; i < buyers; i++) {
@@ -119,6 +121,7 @@ export async function checkoutRounds(rig: CheckoutCostRig, rounds: number, buyer
       foldStatements = rig.count.statements / n;
       foldBuyers = report.buyers;
     }
+    if (round < 0) continue;
     out.push({
       triggers: on,
       checkouts: n,
