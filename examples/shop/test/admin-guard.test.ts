@@ -19,7 +19,7 @@ let sink: SmtpSink;
 let t: ShopUnderTest;
 let channels: ShopChannels;
 let admin: Visitor;
-let support: Visitor;
+let support: Visitor & { email: string };
 
 beforeAll(async () => {
   sink = await startSmtpSink();
