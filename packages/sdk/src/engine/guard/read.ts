@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Subscription } from '../../domain/subscription.js';
-import type { ClientAddressReading, ClientRef } from '../../ports/panel.js';
+import type { ClientAddressReading, ClientListPage, ClientRef } from '../../ports/panel.js';
 import { capabilitiesFor } from '../../ports/panel.js';
 import type { GuardReadingRecord } from '../../ports/storage-guard.js';
 import { MAX_GUARD_READINGS_PER_CALL } from '../../ports/storage-guard.js';
@@ -99,7 +99,7 @@ async function perClientChoice(env: HandlerEnv, handle: PanelHandle, subs: reado
   if (handle.adapter.capabilities.bulkUsage) {
     let cursor: string | null = null;
     do {
-      const page = await env.call(handle, `guard-online:${handle.panel.id}:${cursor ?? ''}`, (c) =>
+      const page: ClientListPage = await env.call(handle, `guard-online:${handle.panel.id}:${cursor ?? ''}`, (c) =>
         handle.adapter.listClients({ cursor, limit: 500 }, c),
       );
       for (const client of page.items)
