@@ -53,6 +53,7 @@ export const STAFF_ROUTES: readonly StaffRouteRule[] = [
   { method: 'POST', path: '/admin/plans/:id/apply-terms', level: 'owner' },
   { method: 'GET', path: '/admin/audit', level: 'owner' },
   { method: 'GET', path: '/admin/trials', level: 'owner' },
+  { method: 'GET', path: '/admin/figures.csv', level: 'owner' },
   { method: 'GET', path: '/admin/guard', level: 'support' },
   { method: 'POST', path: '/admin/guard/cases/:id/lift', level: 'support' },
   { method: 'POST', path: '/admin/guard/policy', level: 'owner' },
