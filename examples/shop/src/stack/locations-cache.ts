@@ -1,19 +1,8 @@
-import type { LocationEntry, LocationRepository, StoragePort, StorageTransaction } from '@panelkit/sdk/storage';
+import type { LocationEntry, StoragePort } from '@panelkit/sdk/storage';
+import { ttlReadCache, withForgettingRepository } from './storage-read-cache.js';
 
 /** How long a process answers "which locations are there?" from the list it read (another replica's save shows after it). */
 export const LOCATIONS_TTL_MS = 5_000;
-
-/** `target` with `locations` swapped and every other member as it is (methods bound to `target`). */
-function withLocations<T extends object>(target: T, locations: LocationRepository, extra: Partial<T> = {}): T {
-  return new Proxy(target, {
-    get(inner, property) {
-      if (property === 'locations') return locations;
-      if (Object.hasOwn(extra, property)) return extra[property as keyof T];
-      const value: unknown = Reflect.get(inner, property, inner);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(inner) : value;
-    },
-  });
-}
 
 /**
  * The storage with `locations.list()` outside a transaction (the names of every buyer's catalog and location screen)
@@ -24,55 +13,11 @@ function withLocations<T extends object>(target: T, locations: LocationRepositor
  * (`get`, a read inside a transaction) goes to the storage.
  */
 export function withLocationsCache(storage: StoragePort, ttlMs = LOCATIONS_TTL_MS): StoragePort {
-  // A read is cached when it starts, so one that began before a write cannot refill the cache after it.
-  let cached: { readAt: number; entries: Promise<LocationEntry[]> } | null = null;
-  const forget = () => {
-    cached = null;
-  };
-  const writing =
-    <A extends unknown[], R>(write: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      forget();
-      try {
-        return await write(...args);
-      } finally {
-        forget();
-      }
-    };
-  const list = async (): Promise<LocationEntry[]> => {
-    const now = performance.now();
-    if (cached === null || now - cached.readAt >= ttlMs) {
-      const read = { readAt: now, entries: storage.locations.list() };
-      cached = read;
-      read.entries.catch(() => {
-        if (cached === read) cached = null;
-      });
-    }
-    return (await cached.entries).map((e) => ({ ...e }));
-  };
-  const locations: LocationRepository = {
-    list,
-    get: (location) => storage.locations.get(location),
-    put: writing((entry) => storage.locations.put(entry)),
-    remove: writing((location) => storage.locations.remove(location)),
-  };
-  // A transaction's location writes are forgotten again once it ends (a read between the write and its COMMIT saw the old list).
-  const transaction: StoragePort['transaction'] = async (fn) => {
-    let wrote = false;
-    try {
-      return await storage.transaction((tx) => {
-        const mark = <R>(write: () => Promise<R>) => ((wrote = true), write());
-        const marked: LocationRepository = {
-          list: () => tx.locations.list(),
-          get: (location) => tx.locations.get(location),
-          put: writing((entry) => mark(() => tx.locations.put(entry))),
-          remove: writing((location) => mark(() => tx.locations.remove(location))),
-        };
-        return fn(withLocations<StorageTransaction>(tx, marked));
-      });
-    } finally {
-      if (wrote) forget();
-    }
-  };
-  return withLocations(storage, locations, { transaction });
+  const cache = ttlReadCache<LocationEntry[]>(ttlMs);
+  return withForgettingRepository(storage, 'locations', cache, (repo, writing, inTransaction) => ({
+    list: inTransaction ? () => repo.list() : async () => (await cache.read(() => repo.list())).map((e) => ({ ...e })),
+    get: (location) => repo.get(location),
+    put: writing((entry) => repo.put(entry)),
+    remove: writing((location) => repo.remove(location)),
+  }));
 }
