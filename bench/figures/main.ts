@@ -177,34 +177,36 @@ try {
   if (diff.length > 0) throw new Error(`the read model and the naive SQL disagree:\n  ${diff.join('\n  ')}`);
   console.log('[check] the naive SQL gives the same numbers, key for key');
 
-  // 4. What keeping the models costs a checkout.
-  console.log(`\n[checkout] load ${load()}`);
-  const plan = (await storage.plans.list({ onSale: true })).find((p) => p.name === 'monthly-50')!;
-  const rounds = await checkoutRounds(
-    { kit, storage, count, db, schema: SCHEMA, database: DATABASE, planId: plan.id, price: plan.price },
-    Number(values.rounds),
-    Number(values.buyers),
-    Number(values['per-buyer']),
-  );
-  for (const r of rounds)
-    console.log(
-      `[checkout] triggers ${r.triggers ? 'on ' : 'off'}: ${r.checkouts} checkouts ${r.perSecond.toFixed(0)}/s, p50 ${f1(r.p50)} ms, ` +
-        `${r.statements.toFixed(2)} statements (${r.transactions.toFixed(2)} tx) a checkout, postgres CPU ${r.pgCpuUs.toFixed(0)} µs a checkout, ` +
-        `${r.marked} inbox rows` +
-        (r.foldStatements === null
-          ? ''
-          : `; fold after it: ${r.foldBuyers} customers, ${r.foldStatements.toFixed(3)} statements a checkout`),
+  // 4. What keeping the models costs a checkout (`--rounds 0`: not measured).
+  if (Number(values.rounds) > 0) {
+    console.log(`\n[checkout] load ${load()}`);
+    const plan = (await storage.plans.list({ onSale: true })).find((p) => p.name === 'monthly-50')!;
+    const rounds = await checkoutRounds(
+      { kit, storage, count, db, schema: SCHEMA, database: DATABASE, planId: plan.id, price: plan.price },
+      Number(values.rounds),
+      Number(values.buyers),
+      Number(values['per-buyer']),
     );
-  const mean = (on: boolean, pick: (r: (typeof rounds)[number]) => number) => {
-    const of = rounds.filter((r) => r.triggers === on);
-    return of.reduce((s, r) => s + pick(r), 0) / of.length;
-  };
-  console.log(
-    `[checkout] on vs off: throughput ${mean(true, (r) => r.perSecond).toFixed(0)}/s vs ${mean(false, (r) => r.perSecond).toFixed(0)}/s, ` +
-      `statements ${mean(true, (r) => r.statements).toFixed(2)} vs ${mean(false, (r) => r.statements).toFixed(2)}, ` +
-      `postgres CPU ${mean(true, (r) => r.pgCpuUs).toFixed(0)} vs ${mean(false, (r) => r.pgCpuUs).toFixed(0)} µs; ` +
-      `fold ${mean(true, (r) => r.foldStatements ?? 0).toFixed(3)} statements a checkout`,
-  );
+    for (const r of rounds)
+      console.log(
+        `[checkout] triggers ${r.triggers ? 'on ' : 'off'}: ${r.checkouts} checkouts ${r.perSecond.toFixed(0)}/s, p50 ${f1(r.p50)} ms, ` +
+          `${r.statements.toFixed(2)} statements (${r.transactions.toFixed(2)} tx) a checkout, postgres CPU ${r.pgCpuUs.toFixed(0)} µs a checkout, ` +
+          `${r.marked} inbox rows` +
+          (r.foldStatements === null
+            ? ''
+            : `; fold after it: ${r.foldBuyers} customers, ${r.foldStatements.toFixed(3)} statements a checkout`),
+      );
+    const mean = (on: boolean, pick: (r: (typeof rounds)[number]) => number) => {
+      const of = rounds.filter((r) => r.triggers === on);
+      return of.reduce((s, r) => s + pick(r), 0) / of.length;
+    };
+    console.log(
+      `[checkout] on vs off: throughput ${mean(true, (r) => r.perSecond).toFixed(0)}/s vs ${mean(false, (r) => r.perSecond).toFixed(0)}/s, ` +
+        `statements ${mean(true, (r) => r.statements).toFixed(2)} vs ${mean(false, (r) => r.statements).toFixed(2)}, ` +
+        `postgres CPU ${mean(true, (r) => r.pgCpuUs).toFixed(0)} vs ${mean(false, (r) => r.pgCpuUs).toFixed(0)} µs; ` +
+        `fold ${mean(true, (r) => r.foldStatements ?? 0).toFixed(3)} statements a checkout`,
+    );
+  }
 } finally {
   console.log(`load average at end ${load()} (1/5/15 min)`);
   await pool.end();

@@ -11,6 +11,7 @@
  * debit names the gift). Timestamps are whole seconds, as a JavaScript `Date` keeps them exactly.
  */
 import type { SqlClient } from '@panelkit/storage-postgres';
+import type { Plan } from '@panelkit/sdk';
 import type { StoragePort } from '@panelkit/sdk/storage';
 
 /** What the seed made, for the bench's report. */
@@ -44,7 +45,7 @@ const PROVIDERS = ['stripe', 'nowpayments', 'zarinpal', 'manual_card'] as const;
 export async function seedShop(db: SqlClient, schema: string, storage: StoragePort, subscriptions: number): Promise<SeededShop> {
   const started = performance.now();
   const s = `"${schema}"`;
-  const panels = [];
+  const panels: { panel: string; target: string }[] = [];
   for (const [i, tags] of LOCATIONS.entries()) {
     const panel = await storage.panels.create({
       kind: 'marzban',
@@ -56,7 +57,7 @@ export async function seedShop(db: SqlClient, schema: string, storage: StoragePo
     const target = await storage.targets.create({ panelId: panel.id, remoteRef: '1', name: `t${i}`, protocol: 'vless' });
     panels.push({ panel: panel.id, target: target.id });
   }
-  const plans = [];
+  const plans: Plan[] = [];
   for (const p of PAID_PLANS)
     plans.push(
       await storage.plans.create({
