@@ -5,6 +5,15 @@ import type { BuyerRows } from '../rules/figures/rows.js';
 /** The most customer ids one `figures` call takes or returns (`ValidationError` beyond). */
 export const MAX_FIGURE_BUYERS_PER_CALL = 1000;
 
+/** The most spans one `figures.bucketSums` call takes (`ValidationError` beyond): a sales figures read's days. */
+export const MAX_FIGURE_BUCKET_SPANS = 1000;
+
+/** Buckets `[first, end)`: one day of a sales figures read in a zone, as whole 15-minute buckets. */
+export interface FigureBucketSpan {
+  first: number;
+  end: number;
+}
+
 /**
  * What one customer added to the rollups when last folded: the cells of their `buyerContribution`, so the next fold
  * adds only the difference. A customer never folded reads `cells: []` and `definitionsVersion: 0`.
@@ -92,6 +101,13 @@ export interface FigureRepository {
    * the running in-service count's start, read in one aggregate.
    */
   bucketTotals(beforeBucket: number): Promise<FigureCell[]>;
+  /**
+   * Each span's buckets summed per metric and currency, as cells of bucket `span.first` (storage port 32): a sales
+   * figures read's days in one aggregate, without bringing each bucket to the caller. Spans ascending and not
+   * overlapping (`first < end`, each `first` at or after the previous `end`), at most
+   * {@link MAX_FIGURE_BUCKET_SPANS}; sums of 0 are left out; ordered by key (`figureCellKey`).
+   */
+  bucketSums(spans: readonly FigureBucketSpan[]): Promise<FigureCell[]>;
   /** The figures' settings and progress, or `null` before they were first set. */
   meta(): Promise<FigureMeta | null>;
   /** Replaces the settings and progress. */

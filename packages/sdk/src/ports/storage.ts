@@ -101,9 +101,10 @@ import type { GuardRepository } from './storage-guard.js';
  * 30 `guard` (the sharing guard: the owner's policy, each subscription's readings as hourly buckets, one case per
  * subscription moved by conditional transitions, of which racing replicas make exactly one; see {@link GuardRepository}),
  * 31 `subscriptions.getManyWithPlaces` (subscriptions read with their targets and panels in one call: a provisioning
- * claim's reads in one round trip).
+ * claim's reads in one round trip),
+ * 32 `figures.bucketSums` (a sales figures read's days summed from the 15-minute buckets in one aggregate).
  */
-export const STORAGE_PORT_VERSION = 31 as const;
+export const STORAGE_PORT_VERSION = 32 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;

@@ -2,6 +2,7 @@ import type { BuyerRows, FigureCell } from '@panelkit/sdk/rules';
 import {
   figureCellMatches,
   parseFigureBucket,
+  parseFigureBucketSpans,
   parseFigureCellQuery,
   parseFigureCells,
   parseFigureCursor,
@@ -10,13 +11,25 @@ import {
   parseFigureMeta,
   parseFoldedBuyers,
 } from '@panelkit/sdk/storage';
-import type { FigureCellQuery, FigureMeta, FoldedBuyer } from '@panelkit/sdk/storage';
+import type { FigureBucketSpan, FigureCellQuery, FigureMeta, FoldedBuyer } from '@panelkit/sdk/storage';
 import { figureCellKey } from '@panelkit/sdk/rules';
 import { copy } from '../internal/copy.js';
 import { compareStrings } from '../internal/keys.js';
 import type { Op } from '../internal/op.js';
 import type { MemoryState } from '../state.js';
 import { buyerRowsOf } from './figure-sources.js';
+
+/** The index of the last span whose `first` is at or before `bucket` (spans ascending; `bucket` not before the first). */
+function spanOf(spans: readonly FigureBucketSpan[], bucket: number): number {
+  let lo = 0;
+  let hi = spans.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (spans[mid]!.first <= bucket) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
 
 /**
  * The figures' repository (storage port 29) on the memory tables. Every call runs under the storage's one lock, so
@@ -71,6 +84,27 @@ export function figureOperations(state: MemoryState) {
         if (figureCellMatches(cell, q)) out.push(copy(cell));
       }
       return out;
+    },
+
+    bucketSums(_op: Op, spans: readonly FigureBucketSpan[]): FigureCell[] {
+      const parsed = parseFigureBucketSpans(spans);
+      const sums = new Map<string, FigureCell>();
+      if (parsed.length === 0) return [];
+      const last = parsed[parsed.length - 1]!.end;
+      for (const [key, cell] of tables.rollups.entries('buckets\u0000')) {
+        if (!key.startsWith('buckets\u0000')) break;
+        if (cell.table !== 'buckets' || cell.bucket < parsed[0]!.first || cell.bucket >= last) continue;
+        // Keys sort buckets as text, not by number: find the span by search, not by walking along.
+        const span = parsed[spanOf(parsed, cell.bucket)]!;
+        if (cell.bucket >= span.end) continue;
+        const total: FigureCell = { ...cell, bucket: span.first, value: 0 };
+        const k = figureCellKey(total);
+        sums.set(k, { ...total, value: (sums.get(k)?.value ?? 0) + cell.value });
+      }
+      return [...sums]
+        .filter(([, c]) => c.value !== 0)
+        .sort(([a], [b]) => compareStrings(a, b))
+        .map(([, c]) => c);
     },
 
     bucketTotals(_op: Op, beforeBucket: number): FigureCell[] {

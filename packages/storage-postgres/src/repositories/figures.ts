@@ -2,6 +2,7 @@ import { NotFoundError } from '@panelkit/sdk';
 import type { FigureCalendarKind, FigureCell } from '@panelkit/sdk/rules';
 import {
   parseFigureBucket,
+  parseFigureBucketSpans,
   parseFigureCellQuery,
   parseFigureCells,
   parseFigureCursor,
@@ -10,7 +11,7 @@ import {
   parseFigureMeta,
   parseFoldedBuyers,
 } from '@panelkit/sdk/storage';
-import type { FigureCellQuery, FigureMeta, FigureRepository, FoldedBuyer } from '@panelkit/sdk/storage';
+import type { FigureBucketSpan, FigureCellQuery, FigureMeta, FigureRepository, FoldedBuyer } from '@panelkit/sdk/storage';
 import type { SqlQueryable } from '../client.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
@@ -155,6 +156,25 @@ export function figureRepository({ runner, schema }: RepositoryContext): FigureR
           const { sql, params } = cellsStatement(schema, q);
           const { rows } = await db.query(sql, params);
           return sortedByKey(rows.map((r) => cellFromRow(q.table, r)));
+        },
+        READ,
+      ),
+
+    bucketSums: (spans: readonly FigureBucketSpan[]) =>
+      runner.run(
+        'figures.bucketSums',
+        async ({ db }) => {
+          const parsed = parseFigureBucketSpans(spans);
+          if (parsed.length === 0) return [];
+          // Each span an index range scan of the primary key (bucket first); only the sums leave the server.
+          const { rows } = await db.query(
+            `SELECT s.first AS bucket, b.currency, b.metric, sum(b.value) AS value
+               FROM unnest($1::bigint[], $2::bigint[]) AS s(first, stop)
+               JOIN ${schema}.figure_buckets b ON b.bucket >= s.first AND b.bucket < s.stop
+              GROUP BY s.first, b.currency, b.metric HAVING sum(b.value) <> 0`,
+            [parsed.map((s) => s.first), parsed.map((s) => s.end)],
+          );
+          return sortedByKey(rows.map((r) => cellFromRow('buckets', r)));
         },
         READ,
       ),

@@ -38,24 +38,14 @@ async function foldForRead(ctx: EngineContext, settings: ResolvedFigures): Promi
   return true;
 }
 
-/** The days' figures from the bucket cells of `[first, end)` and the sums of every bucket before `first`. */
-function daysFromBuckets(
+/** The days' figures from each day's bucket sums (cells of the day's first bucket) and the sums of every bucket before them. */
+function daysFromSums(
   days: readonly SalesDayBounds[],
   spans: readonly { first: number; end: number }[],
-  cells: readonly FigureCell[],
+  sums: readonly FigureCell[],
   before: readonly FigureCell[],
 ): SalesDay[] {
-  const first = spans[0]!.first;
-  const dayOf = (bucket: number): number => {
-    let lo = 0;
-    let hi = spans.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (spans[mid]!.first <= bucket) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
+  const dayOf = new Map(spans.map((s, i) => [s.first, i]));
   const zeros = () => new Array<number>(days.length).fill(0);
   const revenue = new Map<string, number[]>();
   const seen = new Set<string>();
@@ -64,9 +54,9 @@ function daysFromBuckets(
   const change = zeros();
   let live = 0;
   for (const c of before) if (c.table === 'buckets' && c.metric === 'in_service_delta') live += c.value;
-  for (const c of cells) {
-    if (c.table !== 'buckets' || c.bucket < first) continue;
-    const i = dayOf(c.bucket);
+  for (const c of sums) {
+    const i = c.table === 'buckets' ? dayOf.get(c.bucket) : undefined;
+    if (c.table !== 'buckets' || i === undefined) continue;
     if (c.metric === 'net_sales') {
       const values = revenue.get(c.currency) ?? zeros();
       values[i]! += c.value;
@@ -89,8 +79,8 @@ function daysFromBuckets(
 
 /**
  * `kit.salesFigures` when the kit keeps the figures: the same days, numbers and order as `sales.figures`, read from
- * the 15-minute buckets (`figure_buckets`, design §3.2) of the query's days plus one sum of the buckets before them
- * (the in-service count's start), so no history is scanned. It first folds what is pending (at most
+ * the 15-minute buckets (`figure_buckets`, design §3.2): each day's sums in one aggregate (`figures.bucketSums`) plus
+ * one sum of the buckets before them (the in-service count's start), so no history is scanned. It first folds what is pending (at most
  * {@link SALES_READ_FOLD_BATCHES} batches), so a caller reads its own writes. It answers from `sales.figures` instead,
  * never from partial rollups, when the inbox holds more than those batches take, when a rebuild runs or the stored
  * figures are not this kit's (before or during the rebuild), or when a day is not whole buckets (a zone's historical
@@ -107,13 +97,10 @@ export async function salesFiguresFromBuckets(
   if (spans.some((s) => s === null) || !(await foldForRead(ctx, settings))) return salesFigures(ctx.storage, query);
   const whole = spans as { first: number; end: number }[];
   const first = whole[0]!.first;
-  const [cells, before] = await Promise.all([
-    ctx.storage.figures.cells({ table: 'buckets', fromBucket: first, toBucket: whole[whole.length - 1]!.end - 1 }),
-    ctx.storage.figures.bucketTotals(first),
-  ]);
+  const [sums, before] = await Promise.all([ctx.storage.figures.bucketSums(whole), ctx.storage.figures.bucketTotals(first)]);
   // A rebuild that began while the cells were read may have cleared them: answer from the rows instead.
   const meta = await ctx.storage.figures.meta();
   if (!metaMatches(meta, settings.calendar) || meta.rebuildCursor !== null) return salesFigures(ctx.storage, query);
-  const out = daysFromBuckets(days, whole, cells, before);
+  const out = daysFromSums(days, whole, sums, before);
   return { days: out, totals: totalsOf(out) };
 }

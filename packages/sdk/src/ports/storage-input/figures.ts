@@ -2,14 +2,27 @@ import { MAX_COHORT_AGE } from '../../rules/figures/buyer.js';
 import { FIGURE_CALENDARS, isFigureMonth } from '../../rules/figures/calendar.js';
 import { FIGURE_MONTH_METRICS, type FigureBucketMetric, type FigureCashFlow, type FigureCell } from '../../rules/figures/cells.js';
 import { isTimeZone } from '../../rules/zoned-days.js';
-import { type FigureCellQuery, type FigureMeta, type FoldedBuyer, MAX_FIGURE_BUYERS_PER_CALL } from '../storage-figures.js';
+import {
+  type FigureBucketSpan,
+  type FigureCellQuery,
+  type FigureMeta,
+  type FoldedBuyer,
+  MAX_FIGURE_BUCKET_SPANS,
+  MAX_FIGURE_BUYERS_PER_CALL,
+} from '../storage-figures.js';
 import { inputArray, inputInteger, inputRecord, inputString, invalidInput } from './checks.js';
 
 const CELL = 'figure cell';
 const QUERY = 'figure cell query';
 const CURRENCY = /^[A-Z]{3}$/;
 const FLOWS: readonly FigureCashFlow[] = ['credited', 'reversed', 'refunded'];
-const BUCKET_METRICS: readonly FigureBucketMetric[] = ['net_sales', 'sales_entries', 'paid_orders', 'new_subscriptions', 'in_service_delta'];
+const BUCKET_METRICS: readonly FigureBucketMetric[] = [
+  'net_sales',
+  'sales_entries',
+  'paid_orders',
+  'new_subscriptions',
+  'in_service_delta',
+];
 /** Buckets are 15-minute numbers since the epoch: 0 up to year 9999's. */
 const MAX_BUCKET = 253_402_300_799_999 / 900_000;
 
@@ -135,6 +148,24 @@ export function parseFigureLimit(value: unknown): number {
 /** `bucketTotals`' bucket: a bucket number (`figureBucketOf`). */
 export function parseFigureBucket(value: unknown): number {
   return bucket(value, 'figure bucket', '(root)');
+}
+
+/** `bucketSums`' spans: whole buckets, `first < end`, ascending and not overlapping, at most {@link MAX_FIGURE_BUCKET_SPANS}. */
+export function parseFigureBucketSpans(value: unknown): FigureBucketSpan[] {
+  const what = 'figure bucket spans';
+  const list = inputArray(value, what, '(root)');
+  if (list.length > MAX_FIGURE_BUCKET_SPANS) invalidInput(what, '(root)', `at most ${MAX_FIGURE_BUCKET_SPANS} spans`);
+  let previousEnd = 0;
+  return list.map((item, i) => {
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) invalidInput(what, `${i}`, 'must be an object');
+    const r = item as Record<string, unknown>;
+    const first = bucket(r['first'], what, `${i}.first`);
+    const end = bucket(r['end'], what, `${i}.end`);
+    if (end <= first) invalidInput(what, `${i}.end`, 'must be after first');
+    if (first < previousEnd) invalidInput(what, `${i}.first`, "must be at or after the previous span's end");
+    previousEnd = end;
+    return { first, end };
+  });
 }
 
 /** `markAll`'s cursor: any string (`''` from the start). */

@@ -9,7 +9,7 @@ import { expectRejects, sortIds } from './support.js';
 import type { SuiteEnv } from './support.js';
 
 const cohort = (scope: string, c: number, age: number, value: number): FigureCell => ({ table: 'cohorts', scope, cohort: c, age, value });
-const bucket = (b: number, metric: 'net_sales' | 'paid_orders', currency: string, value: number): FigureCell => ({
+const bucket = (b: number, metric: 'net_sales' | 'paid_orders' | 'in_service_delta', currency: string, value: number): FigureCell => ({
   table: 'buckets',
   bucket: b,
   metric,
@@ -158,6 +158,47 @@ export function figuresSuite(env: SuiteEnv): void {
         byKey([bucket(159, 'net_sales', 'USD', 300), bucket(159, 'net_sales', 'EUR', 70)]),
       );
       expect(await storage.figures.bucketTotals(100)).toEqual([]);
+    });
+
+    it('bucketSums sums each span per metric and currency as cells of its first bucket, leaving out zeros and gaps (port 32)', async () => {
+      const { storage } = env;
+      await storage.figures.apply([
+        bucket(7, 'net_sales', 'USD', 1),
+        bucket(10, 'net_sales', 'USD', 500),
+        bucket(11, 'net_sales', 'USD', -200),
+        bucket(12, 'paid_orders', '', 2),
+        bucket(13, 'net_sales', 'EUR', 70),
+        bucket(14, 'net_sales', 'EUR', -70),
+        bucket(20, 'net_sales', 'USD', 1000),
+        bucket(96, 'in_service_delta', '', 3),
+        bucket(99, 'in_service_delta', '', -1),
+      ]);
+      // Spans [10, 20), [20, 30), [96, 100): bucket 7 lies before the first, EUR nets to 0.
+      expect(
+        await storage.figures.bucketSums([
+          { first: 10, end: 20 },
+          { first: 20, end: 30 },
+          { first: 96, end: 100 },
+        ]),
+      ).toEqual(
+        byKey([
+          bucket(10, 'net_sales', 'USD', 300),
+          bucket(10, 'paid_orders', '', 2),
+          bucket(20, 'net_sales', 'USD', 1000),
+          bucket(96, 'in_service_delta', '', 2),
+        ]),
+      );
+      expect(await storage.figures.bucketSums([])).toEqual([]);
+      for (const spans of [
+        [{ first: 5, end: 5 }],
+        [
+          { first: 10, end: 20 },
+          { first: 15, end: 25 },
+        ],
+        [{ first: -1, end: 2 }],
+      ]) {
+        await expectRejects(storage.figures.bucketSums(spans), 'ValidationError');
+      }
     });
 
     it('meta is null before it is set and reads back what was set; clear empties rollups and folded state, not the inbox or meta', async () => {
