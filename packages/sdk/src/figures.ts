@@ -12,6 +12,7 @@ export type {
   ChurnDimension,
   ChurnFigures,
   ChurnQuery,
+  ChurnRow,
   CohortAge,
   CohortRevenueRow,
   CohortRow,
