@@ -29,6 +29,7 @@ const SDK_SUBPATHS = [
   '@panelkit/sdk/plan-builder',
   '@panelkit/sdk/kinds',
   '@panelkit/sdk/figures',
+  '@panelkit/sdk/guard',
 ];
 /** The most names `@panelkit/sdk`'s root may export, types included (the figure packages/sdk/README.md gives). */
 const ROOT_NAMES_MAX = 300;
