@@ -5,6 +5,7 @@
  *
  * @module
  */
+export { GUARD_AUDIT_ACTIONS } from './domain/guard.js';
 export type {
   GuardAuditAction,
   GuardCaseView,

@@ -2,8 +2,13 @@ import type { ActorInput, JsonValue, Page } from './common.js';
 import type { GuardCaseStep, GuardPolicy, GuardPolicyInput } from '../rules/guard/policy.js';
 import type { GuardEvidence } from '../rules/guard/window.js';
 
-/** The audit events the guard writes (subject type `subscription`), each with the evidence and the policy version. */
-export type GuardAuditAction = 'guard.warned' | 'guard.limited' | 'guard.suspended' | 'guard.lifted';
+/**
+ * The audit events the guard writes (subject type `subscription`), each with the evidence and the policy version: a
+ * host's notices of the guard's steps follow these (one event per step across replicas).
+ */
+export const GUARD_AUDIT_ACTIONS = ['guard.warned', 'guard.limited', 'guard.suspended', 'guard.lifted'] as const;
+/** One of {@link GUARD_AUDIT_ACTIONS}. */
+export type GuardAuditAction = (typeof GUARD_AUDIT_ACTIONS)[number];
 
 /** The owner's guard policy as `kit.guard.policy()` answers it: the policy, and its version (0: never set, the defaults). */
 export interface GuardPolicyView {
