@@ -1,5 +1,12 @@
 import type { Clock, SecretBox } from '@panelkit/sdk';
-import { countRows, insertRowsFromJson, LATEST_SCHEMA_VERSION, migrate, type SqlClient } from '@panelkit/storage-postgres';
+import {
+  countRows,
+  insertRowsFromJson,
+  LATEST_SCHEMA_VERSION,
+  migrate,
+  type SqlClient,
+  type SqlQueryable,
+} from '@panelkit/storage-postgres';
 import { migrateShop, SHOP_SCHEMA_VERSION } from '../../db/migrations.js';
 import { BACKUP_SHOP_SECRET_CONTEXT, BackupError, type BackupHeader, type BackupSchema, type BackupTrailer } from './format.js';
 import { backupEntries, verifyBackup } from './read.js';
@@ -94,6 +101,10 @@ export async function restoreBackup(backup: string | CheckedBackup, target: Rest
 
   let rows = 0;
   await target.db.transaction(async (tx) => {
+    // The rows go back as they were: the engine's triggers (the figures' inbox marks, the queue's wake-ups) would add
+    // rows and signals of their own, so they are off until the rows are in.
+    const engineTables = [...tables.engine.values()].map((t) => `"${schemas.engine}"."${t.name}"`);
+    for (const t of engineTables) await tx.query(`ALTER TABLE ${t} DISABLE TRIGGER USER`);
     let table: { schema: string; def: BackupTable } | null = null;
     let batch: string[] = [];
     const flush = async () => {
@@ -115,6 +126,24 @@ export async function restoreBackup(backup: string | CheckedBackup, target: Rest
       }
     }
     await flush();
+    for (const t of engineTables) await tx.query(`ALTER TABLE ${t} ENABLE TRIGGER USER`);
+    await resetSerials(tx, [schemas.engine, schemas.shop]);
   });
   return { header, trailer, shopSecret, rows };
+}
+
+/** Moves every serial column's sequence past the rows restored (the figures' inbox `seq`), so the next insert fits. */
+async function resetSerials(db: SqlQueryable, schemas: readonly string[]): Promise<void> {
+  const { rows } = await db.query(
+    `SELECT table_schema, table_name, column_name FROM information_schema.columns
+      WHERE table_schema = ANY($1::text[]) AND column_default LIKE 'nextval(%'`,
+    [schemas],
+  );
+  for (const r of rows as { table_schema: string; table_name: string; column_name: string }[]) {
+    const table = `"${r.table_schema}"."${r.table_name}"`;
+    await db.query(`SELECT setval(pg_get_serial_sequence($1, $2), coalesce(max("${r.column_name}"), 0) + 1, false) FROM ${table}`, [
+      table,
+      r.column_name,
+    ]);
+  }
 }
