@@ -1,4 +1,4 @@
-import type { BuyerRows, FigurePayment } from '@panelkit/sdk/rules';
+import { type BuyerRows, type FigurePayment, figureSubscriptionOf } from '@panelkit/sdk/rules';
 import type { TimeKey } from '@panelkit/sdk/storage';
 import type { BTree } from '../internal/btree.js';
 import { copy } from '../internal/copy.js';
@@ -60,21 +60,7 @@ export function buyerRowsOf(state: MemoryState, ids: readonly string[]): BuyerRo
     });
     const subscriptions = rowsOf(state.subscriptions.byCustomer.tree(id), (rowId) => {
       const s = state.subscriptions.subscriptions.load(rowId);
-      return copy({
-        id: s.id,
-        customerId: s.customerId,
-        orderId: s.orderId,
-        planId: s.planId,
-        panelId: s.panelId,
-        status: s.status,
-        statusChangedAt: s.statusChangedAt,
-        expiresAt: s.expiresAt,
-        durationDays: s.durationDays,
-        activatedAt: s.activatedAt,
-        trial: s.trial,
-        bundleId: s.bundleId,
-        createdAt: s.createdAt,
-      });
+      return copy(figureSubscriptionOf(s));
     });
     const orders = rowsOf(state.orders.byCustomer.tree(id), (rowId) => {
       const o = state.orders.orders.load(rowId);

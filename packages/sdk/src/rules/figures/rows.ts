@@ -33,6 +33,25 @@ export type FigureSubscription = Pick<
   | 'createdAt'
 >;
 
+/** The figures' fields of a stored subscription, and nothing else (what a storage's `figures.sources` answers). */
+export function figureSubscriptionOf(s: FigureSubscription): FigureSubscription {
+  return {
+    id: s.id,
+    customerId: s.customerId,
+    orderId: s.orderId,
+    planId: s.planId,
+    panelId: s.panelId,
+    status: s.status,
+    statusChangedAt: s.statusChangedAt,
+    expiresAt: s.expiresAt,
+    durationDays: s.durationDays,
+    activatedAt: s.activatedAt,
+    trial: s.trial,
+    bundleId: s.bundleId,
+    createdAt: s.createdAt,
+  };
+}
+
 /** The fields of an order the figures read; a stored `Order` fits. */
 export type FigureOrder = Pick<Order, 'id' | 'customerId' | 'total' | 'createdAt'>;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createId } from '../../domain/ids.js';
 import { newGiftCode } from '../../engine/gifts.js';
-import type { BuyerRows } from '../../rules/figures/rows.js';
+import { type BuyerRows, figureSubscriptionOf } from '../../rules/figures/rows.js';
 import { seedCustomer, seedLedgerEntry, seedOrder, seedPlan, seedSubscription, uniqueToken } from './fixtures.js';
 import { DAY, MINUTE, expectRejects, later } from './support.js';
 import type { SuiteEnv } from './support.js';
@@ -83,21 +83,7 @@ export function figureSourcesSuite(env: SuiteEnv): void {
         createdAt: e.createdAt,
         actor: { type: e.actor.type },
       });
-      const subRow = (s: typeof paid) => ({
-        id: s.id,
-        customerId: s.customerId,
-        orderId: s.orderId,
-        planId: s.planId,
-        panelId: s.panelId,
-        status: s.status,
-        statusChangedAt: s.statusChangedAt,
-        expiresAt: s.expiresAt,
-        durationDays: s.durationDays,
-        activatedAt: s.activatedAt,
-        trial: s.trial,
-        bundleId: s.bundleId,
-        createdAt: s.createdAt,
-      });
+      const subRow = (s: typeof paid) => figureSubscriptionOf(s);
       expect(normalized(rows!)).toEqual(
         normalized({
           customer: { id: buyer.id, storefrontId: storefront.id },
