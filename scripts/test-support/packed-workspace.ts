@@ -53,9 +53,11 @@ export async function run(
     const { stdout, stderr } = await execFileAsync(command, args, { timeout: 300_000, maxBuffer: 64 * 1024 * 1024, ...options });
     return { code: 0, output: `${stdout}${stderr}`, stdout };
   } catch (error) {
-    const failed = error as { code?: number | string; stdout?: string; stderr?: string };
+    const failed = error as { code?: number | string; signal?: string | null; killed?: boolean; stdout?: string; stderr?: string };
     const stdout = failed.stdout ?? '';
-    return { code: typeof failed.code === 'number' ? failed.code : 1, output: `${stdout}${failed.stderr ?? ''}`, stdout };
+    // A command stopped by a signal (the timeout's, most often) prints nothing of why: say so.
+    const stopped = failed.signal ? `\n[stopped by ${failed.signal}${failed.killed ? ' after the timeout' : ''}]` : '';
+    return { code: typeof failed.code === 'number' ? failed.code : 1, output: `${stdout}${failed.stderr ?? ''}${stopped}`, stdout };
   }
 }
 

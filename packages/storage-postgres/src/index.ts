@@ -15,5 +15,14 @@ export type { ResealOptions, ResealResult } from './reseal.js';
 export { customerWithPriceBookFromJson, customerWithPriceBookSql } from './customer-read-sql.js';
 export { transactionSql } from './transaction-sql.js';
 export { isUnavailable as isDatabaseUnavailable } from './internal/errors.js';
-export { countRows, inReadSnapshot, insertRowsFromJson, migrationsVersion, schemaTables, tableRowsAsJson } from './schema-copy.js';
+export {
+  countRows,
+  inReadSnapshot,
+  insertRowsFromJson,
+  migrationsVersion,
+  resetSequences,
+  schemaTables,
+  tableRowsAsJson,
+  withTriggersOff,
+} from './schema-copy.js';
 export type { SchemaTable, SchemaTablesOptions } from './schema-copy.js';

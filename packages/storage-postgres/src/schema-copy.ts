@@ -135,3 +135,39 @@ export async function insertRowsFromJson(db: SqlQueryable, schema: string, table
     `[${rows.join(',')}]`,
   ]);
 }
+
+/**
+ * Runs `fn` with the user triggers of `schema`'s `tables` off, and turns them back on after it: rows restored with
+ * {@link insertRowsFromJson} go back as they were, without the rows and signals the engine's triggers would add (the
+ * figures' inbox marks, the queue's wake-ups). Call it inside the restoring transaction (`ALTER TABLE` is
+ * transactional there): a failure rolls the triggers back on with everything else.
+ */
+export async function withTriggersOff<T>(
+  db: SqlQueryable,
+  schema: string,
+  tables: readonly SchemaTable[],
+  fn: () => Promise<T>,
+): Promise<T> {
+  const qualified = quoteIdent(checkSchemaName(schema));
+  const names = tables.map((t) => `${qualified}.${quoteIdent(t.name)}`);
+  for (const name of names) await db.query(`ALTER TABLE ${name} DISABLE TRIGGER USER`);
+  const result = await fn();
+  for (const name of names) await db.query(`ALTER TABLE ${name} ENABLE TRIGGER USER`);
+  return result;
+}
+
+/** Moves every serial column's sequence in `schema` past the rows it holds, so the next insert after a restore fits. */
+export async function resetSequences(db: SqlQueryable, schema: string): Promise<void> {
+  const { rows } = await db.query<{ table_name: string; column_name: string }>(
+    `SELECT table_name, column_name FROM information_schema.columns
+      WHERE table_schema = $1 AND column_default LIKE 'nextval(%'`,
+    [checkSchemaName(schema)],
+  );
+  for (const r of rows) {
+    const table = `${quoteIdent(schema)}.${quoteIdent(r.table_name)}`;
+    await db.query(
+      `SELECT setval(pg_get_serial_sequence($1, $2), coalesce(max(${quoteIdent(r.column_name)}), 0) + 1, false) FROM ${table}`,
+      [table, r.column_name],
+    );
+  }
+}

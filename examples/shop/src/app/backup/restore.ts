@@ -4,8 +4,9 @@ import {
   insertRowsFromJson,
   LATEST_SCHEMA_VERSION,
   migrate,
+  resetSequences,
   type SqlClient,
-  type SqlQueryable,
+  withTriggersOff,
 } from '@panelkit/storage-postgres';
 import { migrateShop, SHOP_SCHEMA_VERSION } from '../../db/migrations.js';
 import { BACKUP_SHOP_SECRET_CONTEXT, BackupError, type BackupHeader, type BackupSchema, type BackupTrailer } from './format.js';
@@ -101,10 +102,6 @@ export async function restoreBackup(backup: string | CheckedBackup, target: Rest
 
   let rows = 0;
   await target.db.transaction(async (tx) => {
-    // The rows go back as they were: the engine's triggers (the figures' inbox marks, the queue's wake-ups) would add
-    // rows and signals of their own, so they are off until the rows are in.
-    const engineTables = [...tables.engine.values()].map((t) => `"${schemas.engine}"."${t.name}"`);
-    for (const t of engineTables) await tx.query(`ALTER TABLE ${t} DISABLE TRIGGER USER`);
     let table: { schema: string; def: BackupTable } | null = null;
     let batch: string[] = [];
     const flush = async () => {
@@ -113,37 +110,25 @@ export async function restoreBackup(backup: string | CheckedBackup, target: Rest
       rows += batch.length;
       batch = [];
     };
-    for await (const entry of backupEntries(file)) {
-      if (entry.kind === 'table') {
-        await flush();
-        const def = tables[entry.schema]?.get(entry.name);
-        if (def === undefined)
-          throw new BackupError('schema', `this build has no table ${entry.schema}.${entry.name}, which the backup holds`);
-        table = { schema: schemas[entry.schema], def };
-      } else {
-        batch.push(entry.json);
-        if (batch.length >= INSERT_ROWS) await flush();
+    // The rows go back as they were: the engine's triggers (the figures' inbox marks, the queue's wake-ups) would add
+    // rows and signals of their own, so they are off until the rows are in.
+    await withTriggersOff(tx, schemas.engine, [...tables.engine.values()], async () => {
+      for await (const entry of backupEntries(file)) {
+        if (entry.kind === 'table') {
+          await flush();
+          const def = tables[entry.schema]?.get(entry.name);
+          if (def === undefined)
+            throw new BackupError('schema', `this build has no table ${entry.schema}.${entry.name}, which the backup holds`);
+          table = { schema: schemas[entry.schema], def };
+        } else {
+          batch.push(entry.json);
+          if (batch.length >= INSERT_ROWS) await flush();
+        }
       }
-    }
-    await flush();
-    for (const t of engineTables) await tx.query(`ALTER TABLE ${t} ENABLE TRIGGER USER`);
-    await resetSerials(tx, [schemas.engine, schemas.shop]);
+      await flush();
+    });
+    // The figures' inbox numbers its rows from a sequence: it moves past the rows restored.
+    for (const schema of [schemas.engine, schemas.shop]) await resetSequences(tx, schema);
   });
   return { header, trailer, shopSecret, rows };
-}
-
-/** Moves every serial column's sequence past the rows restored (the figures' inbox `seq`), so the next insert fits. */
-async function resetSerials(db: SqlQueryable, schemas: readonly string[]): Promise<void> {
-  const { rows } = await db.query(
-    `SELECT table_schema, table_name, column_name FROM information_schema.columns
-      WHERE table_schema = ANY($1::text[]) AND column_default LIKE 'nextval(%'`,
-    [schemas],
-  );
-  for (const r of rows as { table_schema: string; table_name: string; column_name: string }[]) {
-    const table = `"${r.table_schema}"."${r.table_name}"`;
-    await db.query(`SELECT setval(pg_get_serial_sequence($1, $2), coalesce(max("${r.column_name}"), 0) + 1, false) FROM ${table}`, [
-      table,
-      r.column_name,
-    ]);
-  }
 }
