@@ -51,19 +51,20 @@ export type FigureCell =
 
 /** A cell's identity: two cells with one key add up. Key fields are joined with a separator ids and slugs cannot hold. */
 export function figureCellKey(cell: FigureCell): string {
+  // Template literals, not `[…].join`: a fold builds several keys per cell of every customer.
   switch (cell.table) {
     case 'cohorts':
-      return ['cohorts', cell.scope, cell.cohort, cell.age].join('\u0000');
+      return `cohorts\u0000${cell.scope}\u0000${cell.cohort}\u0000${cell.age}`;
     case 'cohort_revenue':
-      return ['cohort_revenue', cell.scope, cell.cohort, cell.month, cell.currency].join('\u0000');
+      return `cohort_revenue\u0000${cell.scope}\u0000${cell.cohort}\u0000${cell.month}\u0000${cell.currency}`;
     case 'months':
-      return ['months', cell.scope, cell.month, cell.metric, cell.key, cell.currency].join('\u0000');
+      return `months\u0000${cell.scope}\u0000${cell.month}\u0000${cell.metric}\u0000${cell.key}\u0000${cell.currency}`;
     case 'lapses':
-      return ['lapses', cell.scope, cell.month, cell.planId, cell.panelId].join('\u0000');
+      return `lapses\u0000${cell.scope}\u0000${cell.month}\u0000${cell.planId}\u0000${cell.panelId}`;
     case 'cash':
-      return ['cash', cell.month, cell.providerId, cell.currency, cell.flow].join('\u0000');
+      return `cash\u0000${cell.month}\u0000${cell.providerId}\u0000${cell.currency}\u0000${cell.flow}`;
     case 'buckets':
-      return ['buckets', cell.bucket, cell.currency, cell.metric].join('\u0000');
+      return `buckets\u0000${cell.bucket}\u0000${cell.currency}\u0000${cell.metric}`;
   }
 }
 
