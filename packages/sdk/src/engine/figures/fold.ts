@@ -63,7 +63,9 @@ async function foldBatchOnce(ctx: EngineContext, settings: ResolvedFigures): Pro
     const after: FoldedBuyer[] = [];
     sources.forEach((rows, i) => {
       const contribution = buyerContribution(rows, settings.calendar);
-      addFigureCells(sum, diffFigureCells(before[i]?.cells ?? [], contribution.cells));
+      const was = before[i]?.cells ?? [];
+      // A contribution's cells are merged and sorted already: one never folded (every customer of a rebuild) adds them as they are.
+      addFigureCells(sum, was.length === 0 ? contribution.cells : diffFigureCells(was, contribution.cells));
       after.push({ customerId: contribution.customerId, definitionsVersion: contribution.definitionsVersion, cells: contribution.cells });
     });
     const deltas = diffFigureCells([], [...sum.values()]);
