@@ -4,22 +4,20 @@ import { createHarness, type Harness } from './harness.js';
 const HOUR = 3_600_000;
 const ADMIN = { type: 'admin' as const, id: 'staff-1' };
 
-/** A live subscription (plan without a device limit) and an enabled guard warning, then limiting. */
-async function setup(): Promise<{ h: Harness; id: string }> {
+type Steps = { step: 'warn' | 'limit' | 'suspend'; graceHours: number }[];
+
+/** A live subscription (plan without a device limit) and an enabled guard taking `steps` (default: warn, then limit). */
+async function setup(
+  steps: Steps = [
+    { step: 'warn', graceHours: 1 },
+    { step: 'limit', graceHours: 24 },
+  ],
+): Promise<{ h: Harness; id: string }> {
   const h = await createHarness();
   const customerId = await h.customer(5000);
   const { subscriptions } = await h.kit.checkout({ customerId, items: [{ planId: h.plan.id }], idempotencyKey: 'buy' });
   await h.worker().drain();
-  const saved = await h.kit.guard.setPolicy(
-    {
-      enabled: true,
-      steps: [
-        { step: 'warn', graceHours: 1 },
-        { step: 'limit', graceHours: 24 },
-      ],
-    },
-    ADMIN,
-  );
+  const saved = await h.kit.guard.setPolicy({ enabled: true, steps }, ADMIN);
   expect(saved.saved).toBe(true);
   return { h, id: subscriptions[0]!.id };
 }
@@ -72,6 +70,55 @@ describe('kit.guard', () => {
     expect((await guardEvents(h, id)).sort()).toEqual(['guard.lifted', 'guard.limited', 'guard.warned']);
     const acts = await h.storage.jobs.list({ type: 'guard.act' }, { limit: 20 });
     expect(acts.items.map((j) => j.dedupeKey).sort()).toEqual([`guard:${id}:1`, `guard:${id}:2`, `guard:${id}:3`]);
+  });
+
+  it('warn only: the buyer is warned once, and more evidence takes no further step', async () => {
+    const { h, id } = await setup([{ step: 'warn', graceHours: 1 }]);
+    await readHourly(h, id, 3, 9);
+    expect(await h.kit.guard.evaluateNow()).toMatchObject({ stepped: 1 });
+    await readHourly(h, id, 12, 9);
+    expect(await h.kit.guard.evaluateNow()).toMatchObject({ stepped: 0 });
+    await h.worker().drain();
+    expect(await guardEvents(h, id)).toEqual(['guard.warned']);
+    expect(await h.storage.subscriptions.get(id)).toMatchObject({ status: 'active', deviceLimit: null });
+  });
+
+  it('warn then suspend: the suspension is the subscription disabled on its panel, and a staff lift resumes it', async () => {
+    const { h, id } = await setup([
+      { step: 'warn', graceHours: 1 },
+      { step: 'suspend', graceHours: 24 },
+    ]);
+    await readHourly(h, id, 3, 9);
+    expect(await h.kit.guard.evaluateNow()).toMatchObject({ stepped: 1 });
+    await readHourly(h, id, 4, 9);
+    expect(await h.kit.guard.evaluateNow()).toMatchObject({ stepped: 1 });
+    await h.worker().drain();
+    const sub = (await h.storage.subscriptions.get(id))!;
+    expect(sub).toMatchObject({ status: 'suspended', deviceLimit: null });
+    expect(h.panels[0]!.fake.client(sub.remote.username)!.enabled).toBe(false);
+    expect(await h.kit.guard.lift({ subscriptionId: id, actor: ADMIN })).toMatchObject({ lifted: true });
+    await h.worker().drain();
+    expect(await h.storage.subscriptions.get(id)).toMatchObject({ status: 'active', deviceLimit: null });
+    expect(h.panels[0]!.fake.client(sub.remote.username)!.enabled).toBe(true);
+    expect((await guardEvents(h, id)).sort()).toEqual(['guard.lifted', 'guard.suspended', 'guard.warned']);
+  });
+
+  it('warn, limit, then suspend: a staff lift resumes the subscription and puts back the device limit the limit replaced', async () => {
+    const { h, id } = await setup([
+      { step: 'warn', graceHours: 1 },
+      { step: 'limit', graceHours: 1 },
+      { step: 'suspend', graceHours: 24 },
+    ]);
+    for (const step of ['warn', 'limit', 'suspend']) {
+      await readHourly(h, id, 4, 9);
+      expect(await h.kit.guard.evaluateNow()).toMatchObject({ stepped: 1 });
+      await h.worker().drain();
+      expect((await h.kit.guard.cases()).items.map((c) => c.step)).toEqual([step]);
+    }
+    expect(await h.storage.subscriptions.get(id)).toMatchObject({ status: 'suspended', deviceLimit: 2 });
+    expect(await h.kit.guard.lift({ subscriptionId: id, actor: ADMIN })).toMatchObject({ lifted: true });
+    await h.worker().drain();
+    expect(await h.storage.subscriptions.get(id)).toMatchObject({ status: 'active', deviceLimit: null });
   });
 
   it('never acts on a subscription whose panel gave no reading', async () => {

@@ -19,7 +19,16 @@ const at = (hoursAgo: number) => new Date(NOW.getTime() - hoursAgo * 3_600_000);
 const buckets = (...spec: Array<[hoursAgo: number, over: boolean]>): GuardBucket[] =>
   spec.map(([ago, over]) => ({ hour: H - ago, readings: 1, over: over ? 1 : 0, maxPrefixes: over ? 6 : 1 }));
 const decide = (b: GuardBucket[], state: GuardCaseState | null = null, extra: Partial<Parameters<typeof guardDecision>[0]> = {}) =>
-  guardDecision({ policy, state, buckets: b, lastReadingAt: b.length === 0 ? null : at(0), exempt: false, now: NOW, ...extra });
+  guardDecision({
+    policy,
+    state,
+    buckets: b,
+    lastReadingAt: b.length === 0 ? null : at(0),
+    lastNullAt: null,
+    exempt: false,
+    now: NOW,
+    ...extra,
+  });
 
 describe('guard addresses', () => {
   it.each([
@@ -80,6 +89,17 @@ describe('the window rule', () => {
     expect(decide(b, null, { exempt: true }).kind).toBe('none');
     expect(decide(b, null, { lastReadingAt: at(25) }).kind).toBe('none');
     expect(decide(b, null, { lastReadingAt: null }).kind).toBe('none');
+  });
+
+  it('never acts when the source gave no reading after the last one, though the readings before are due', () => {
+    const b = buckets([3, true], [2, true], [1, true]);
+    expect(decide(b, null, { lastReadingAt: at(1), lastNullAt: at(0) }).kind).toBe('none');
+    expect(decide(b, { step: 'warn', stepAt: at(40), quietUntil: null }, { lastReadingAt: at(1), lastNullAt: at(0) }).kind).toBe('none');
+    const auto = { ...policy, liftAfterCleanHours: 6 };
+    const limited: GuardCaseState = { step: 'limit', stepAt: at(12), quietUntil: null };
+    expect(decide(buckets([5, false], [1, false]), limited, { policy: auto, lastReadingAt: at(1), lastNullAt: at(0) }).kind).toBe('none');
+    // A reading after the silence decides again.
+    expect(decide(b, null, { lastReadingAt: at(0), lastNullAt: at(1) })).toMatchObject({ kind: 'step', step: 'warn' });
   });
 
   it('escalates only on fresh over readings after the previous step and its grace', () => {

@@ -1,4 +1,4 @@
-import type { JsonObject } from '../../domain/common.js';
+import type { JsonObject, JsonValue } from '../../domain/common.js';
 import { SYSTEM_ACTOR } from '../../domain/common.js';
 import type { GuardAuditAction } from '../../domain/guard.js';
 import type { Subscription } from '../../domain/subscription.js';
@@ -29,6 +29,15 @@ export interface GuardActPayload extends JsonObject {
   restoreDeviceLimit: number | null;
   /** Whether `restoreDeviceLimit` applies. */
   restore: boolean;
+}
+
+/**
+ * The device limit the case's `limit` step replaced, as its evidence keeps it (`deviceLimitBefore`, carried on by a
+ * later `suspend` so a lift from there puts it back too); `undefined` when the case was not limited.
+ */
+function deviceLimitBeforeOf(seen: GuardCase | null | undefined): JsonValue | undefined {
+  const evidence = seen?.evidence;
+  return evidence !== null && typeof evidence === 'object' && !Array.isArray(evidence) ? evidence['deviceLimitBefore'] : undefined;
 }
 
 /** One case move the guard decided, made by {@link moveCase}. */
@@ -66,11 +75,7 @@ export async function moveCase(
   });
   if (moved === null) return null;
   const from = move.seen?.step ?? 'watching';
-  const seenEvidence = move.seen?.evidence;
-  const limitedFrom =
-    seenEvidence !== null && typeof seenEvidence === 'object' && !Array.isArray(seenEvidence)
-      ? seenEvidence['deviceLimitBefore']
-      : undefined;
+  const limitedFrom = deviceLimitBeforeOf(move.seen);
   const payload: GuardActPayload = {
     subscriptionId: move.subscriptionId,
     stepSeq: moved.stepSeq,
@@ -99,7 +104,8 @@ export interface GuardPassCounts {
 
 /**
  * Evaluates the subscriptions named (at most 1000) with the pure rule and moves each due case (see {@link moveCase}),
- * each in its own transaction. A subscription without a reading in the window, exempt, or not live is left alone.
+ * each in its own transaction. A subscription without a reading in the window, whose source gave no reading after its
+ * last one, exempt, or not live is left alone.
  */
 export async function evaluateGuard(ctx: EngineContext, subscriptionIds: readonly string[]): Promise<GuardPassCounts> {
   const counts = { evaluated: 0, stepped: 0, lifted: 0 };
@@ -123,12 +129,14 @@ export async function evaluateGuard(ctx: EngineContext, subscriptionIds: readonl
       state: seen,
       buckets: signal.buckets,
       lastReadingAt: signal.lastReadingAt,
+      lastNullAt: signal.lastNullAt,
       exempt: policy.policy.exemptPlans.includes(sub.planId) || policy.policy.exemptCustomers.includes(sub.customerId),
       now,
     });
     if (decision.kind === 'none') continue;
     const step = decision.kind === 'lift' ? 'watching' : decision.step;
-    const evidence: JsonObject = { ...decision.evidence, ...(step === 'limit' ? { deviceLimitBefore: sub.deviceLimit } : {}) };
+    const limitedFrom = step === 'limit' ? sub.deviceLimit : step === 'suspend' ? deviceLimitBeforeOf(seen) : undefined;
+    const evidence: JsonObject = { ...decision.evidence, ...(limitedFrom === undefined ? {} : { deviceLimitBefore: limitedFrom }) };
     const moved = await ctx.storage.transaction((tx) => moveCase(tx, policy, { subscriptionId: sub.id, seen, step, evidence }));
     if (moved !== null) counts[decision.kind === 'lift' ? 'lifted' : 'stepped']++;
   }

@@ -86,6 +86,8 @@ export interface GuardDecisionInput {
   buckets: readonly GuardBucket[];
   /** When the last reading was taken; `null` when none ever was. A case without a recent reading never moves. */
   lastReadingAt: Date | null;
+  /** When the source last gave no reading (`null`: never). A case whose source gave none since its last reading never moves. */
+  lastNullAt: Date | null;
   /** Whether the subscription's plan or customer is exempt. */
   exempt: boolean;
   now: Date;
@@ -102,15 +104,18 @@ export type GuardDecision =
  * over readings, the first and last over hours are at least S apart, and over readings are at least the fraction p
  * of all readings. The next step is the first of the policy's steps stronger than the case's; a step after the
  * first counts only buckets that start at or after the previous step plus its grace (fresh evidence), under the same
- * rule. Nothing moves when the policy is off, the subscription is exempt, the case is quiet after a lift, or the last
- * reading is older than the window (a panel that stopped answering leaves the case where it is). A `limit` is lifted
+ * rule. Nothing moves when the policy is off, the subscription is exempt, the case is quiet after a lift, the last
+ * reading is older than the window, or the source gave no reading after it (a panel that stopped answering leaves the
+ * case where it is, whoever evaluates: the window slid or the policy changed since, the old readings decide nothing). A `limit` is lifted
  * after `liftAfterCleanHours` of readings with none over, when the policy sets it.
  */
 export function guardDecision(input: GuardDecisionInput): GuardDecision {
   const { policy, state, now } = input;
   if (!policy.enabled || input.exempt) return { kind: 'none' };
   if (state?.quietUntil != null && now.getTime() < state.quietUntil.getTime()) return { kind: 'none' };
-  if (input.lastReadingAt === null || now.getTime() - input.lastReadingAt.getTime() > policy.windowHours * HOUR_MS) return { kind: 'none' };
+  const { lastReadingAt, lastNullAt } = input;
+  if (lastReadingAt === null || now.getTime() - lastReadingAt.getTime() > policy.windowHours * HOUR_MS) return { kind: 'none' };
+  if (lastNullAt !== null && lastNullAt.getTime() > lastReadingAt.getTime()) return { kind: 'none' };
   const current = state?.step ?? 'watching';
   const nowHour = guardHourOf(now);
   const inWindow = input.buckets.filter((b) => b.hour > nowHour - policy.windowHours && b.hour <= nowHour);
