@@ -3,7 +3,15 @@
  * 127.0.0.1, a plan, a customer with money, a worker and a scheduler, all on one `ManualClock`
  * that the simulator shares.
  */
-import { createPanelkit, type EnginePolicy, type Panel, type Panelkit, type Plan, type Target } from '@panelkit/sdk';
+import {
+  createPanelkit,
+  type EnginePolicy,
+  type HostJobDefinition,
+  type Panel,
+  type Panelkit,
+  type Plan,
+  type Target,
+} from '@panelkit/sdk';
 import type { PanelAdapter } from '@panelkit/sdk/adapter';
 import type { StoragePort } from '@panelkit/sdk/storage';
 import type { ManualClock } from '@panelkit/sdk/testing';
@@ -64,6 +72,8 @@ export function createTestEngine(options: {
   workerId?: string | undefined;
   claimLimit?: number | undefined;
   policy?: Partial<EnginePolicy>;
+  /** The host's job types the worker runs beside the engine's (`defineHostJob`). */
+  hostJobs?: readonly HostJobDefinition[];
 }) {
   const { storage, clock, adapter } = options;
   const kit = createPanelkit({
@@ -84,6 +94,7 @@ export function createTestEngine(options: {
     heartbeatIntervalMs: 3_600_000,
     ...(options.workerId === undefined ? {} : { id: options.workerId }),
     ...(options.claimLimit === undefined ? {} : { claimLimit: options.claimLimit }),
+    ...(options.hostJobs === undefined ? {} : { hostJobs: options.hostJobs }),
   });
   return { kit, worker, scheduler: kit.createScheduler() };
 }
