@@ -26,6 +26,7 @@ export * from './ports/storage-sharing.js';
 export * from './ports/storage-storefronts.js';
 export * from './ports/storage-trial-claims.js';
 export * from './ports/storage-figures.js';
+export * from './ports/storage-figures-checkpoints.js';
 export * from './ports/storage-locations.js';
 export * from './ports/storage-guard.js';
 export type { LocationEntry } from './domain/location.js';

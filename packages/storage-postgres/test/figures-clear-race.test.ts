@@ -74,6 +74,8 @@ describe.skipIf(SKIP_REAL_SERVER)('figures: a rebuild’s clear against a fold i
     go.resolve();
     await Promise.all([fold, clear]);
     expect(await a.figures.cells(ALL_BUCKETS)).toEqual([]);
+    // The fold's checkpoint row went with its bucket (10 000 lies three checkpoints after bucket 1000).
+    expect(await a.figures.bucketTotals(10_000)).toEqual([]);
     const [state] = await a.transaction((tx) => tx.figures.lockBuyers([customer.id]));
     expect(state).toMatchObject({ definitionsVersion: 0, cells: [] });
   });

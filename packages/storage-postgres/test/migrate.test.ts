@@ -1,5 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigurationError, createId, deriveRemoteIdentity, termsOf } from '@panelkit/sdk';
+import type { FigureCell } from '@panelkit/sdk/rules';
+import { FIGURE_BUCKET_CHECKPOINT_BUCKETS as N, figureBucketCheckpointStart } from '@panelkit/sdk/storage';
 import { ManualClock } from '@panelkit/sdk/testing';
 import { LATEST_SCHEMA_VERSION, createPostgresStorage, migrate, schemaVersion } from '../src/index.js';
 import { MIGRATIONS } from '../src/migrations/index.js';
@@ -202,6 +204,41 @@ describe('migrate', () => {
     expect(await storage.targets.get(target.id)).toMatchObject({ kinds: ['xray'] });
     expect(await storage.subscriptions.get(withTerms)).toMatchObject({ kind: 'xray', terms: termsOf(plan) });
     expect(await storage.subscriptions.get(withoutTerms)).toMatchObject({ kind: 'xray', terms: null });
+    await dropSchema(client, schema);
+  });
+
+  it('computes the buckets’ checkpoints from the buckets a version-40 database holds, the same when run twice (migration 41)', async () => {
+    const client = await pglite.client();
+    const schema = uniqueSchema();
+    await migrate(client, { schema });
+    const storage = createPostgresStorage({ client, schema, clock: new ManualClock() });
+    const start = figureBucketCheckpointStart(660);
+    const cell = (bucket: number, currency: string, value: number): FigureCell => ({
+      table: 'buckets',
+      bucket,
+      currency,
+      metric: 'net_sales',
+      value,
+    });
+    await storage.figures.apply([
+      cell(start, 'USD', 700),
+      cell(start + N, 'USD', -200),
+      cell(start + N + 1, 'EUR', 90),
+      cell(start + 2 * N, 'EUR', -90),
+    ]);
+    const late = start + 3 * N + 1;
+    const expected = [cell(late - 1, 'USD', 500)];
+    // The schema as version 40 left it: buckets and no checkpoints.
+    await client.query(`DROP TABLE "${schema}".figure_bucket_checkpoints`);
+    await client.query(`DELETE FROM "${schema}".panelkit_migrations WHERE version > 40`);
+    expect(await migrate(client, { schema })).toMatchObject({ from: 40, applied: [41] });
+    expect(await storage.figures.bucketTotals(late)).toEqual(expected);
+    await client.query(`DELETE FROM "${schema}".panelkit_migrations WHERE version > 40`);
+    expect(await migrate(client, { schema })).toMatchObject({ from: 40, applied: [41] });
+    expect(await storage.figures.bucketTotals(late)).toEqual(expected);
+    // From its buckets' sums alone: the buckets before the last checkpoint are not read.
+    await client.query(`DELETE FROM "${schema}".figure_buckets`);
+    expect(await storage.figures.bucketTotals(late)).toEqual(expected);
     await dropSchema(client, schema);
   });
 

@@ -97,8 +97,11 @@ export interface FigureRepository {
   /** The non-zero cells of one rollup table in a range, ordered by their key (`figureCellKey`). */
   cells(query: FigureCellQuery): Promise<FigureCell[]>;
   /**
-   * The sums of every bucket before `beforeBucket`, per metric and currency, as cells of bucket `beforeBucket - 1`:
-   * the running in-service count's start, read in one aggregate.
+   * The sums of every bucket before `beforeBucket`, per metric and currency, as cells of bucket `beforeBucket - 1`
+   * (sums of 0 left out, ordered by key): the running in-service count's start, read in one aggregate. Its cost does
+   * not grow with the shop's age: `apply` also keeps each checkpoint's sums (`figureBucketCheckpointCells`,
+   * `FIGURE_BUCKET_CHECKPOINT_BUCKETS` buckets each), so this adds one row per checkpoint before the one holding
+   * `beforeBucket` and that checkpoint's buckets before `beforeBucket`; `clear` empties the checkpoints too.
    */
   bucketTotals(beforeBucket: number): Promise<FigureCell[]>;
   /**

@@ -1,5 +1,8 @@
-import type { BuyerRows, FigureCell } from '@panelkit/sdk/rules';
+import type { BuyerRows, FigureBucketMetric, FigureCell } from '@panelkit/sdk/rules';
 import {
+  figureBucketCheckpointCells,
+  figureBucketCheckpointOf,
+  figureBucketCheckpointStart,
   figureCellMatches,
   parseFigureBucket,
   parseFigureBucketSpans,
@@ -66,7 +69,9 @@ export function figureOperations(state: MemoryState) {
     },
 
     apply(op: Op, cells: readonly FigureCell[]): void {
-      for (const cell of parseFigureCells(cells)) tables.add(op.undo, cell);
+      const parsed = parseFigureCells(cells);
+      for (const cell of parsed) tables.add(op.undo, cell);
+      for (const sum of figureBucketCheckpointCells(parsed)) tables.addCheckpoint(op.undo, sum);
     },
 
     putBuyers(op: Op, buyers: readonly FoldedBuyer[]): void {
@@ -109,14 +114,19 @@ export function figureOperations(state: MemoryState) {
 
     bucketTotals(_op: Op, beforeBucket: number): FigureCell[] {
       const before = parseFigureBucket(beforeBucket);
+      const checkpoint = figureBucketCheckpointOf(before);
+      const from = figureBucketCheckpointStart(checkpoint);
       const sums = new Map<string, FigureCell>();
+      const add = (currency: string, metric: FigureBucketMetric, value: number) => {
+        const total: FigureCell = { table: 'buckets', bucket: before - 1, currency, metric, value: 0 };
+        const k = figureCellKey(total);
+        sums.set(k, { ...total, value: (sums.get(k)?.value ?? 0) + value });
+      };
+      // Whole checkpoints before `before`'s, then that checkpoint's buckets before it.
+      for (const c of tables.checkpoints.values()) if (c.checkpoint < checkpoint) add(c.currency, c.metric, c.value);
       for (const [key, cell] of tables.rollups.entries('buckets\u0000')) {
         if (!key.startsWith('buckets\u0000')) break;
-        if (cell.table !== 'buckets' || cell.bucket >= before) continue;
-        const total: FigureCell = { ...cell, bucket: before - 1, value: 0 };
-        const k = figureCellKey(total);
-        const held = sums.get(k);
-        sums.set(k, { ...total, value: (held?.value ?? 0) + cell.value });
+        if (cell.table === 'buckets' && cell.bucket >= from && cell.bucket < before) add(cell.currency, cell.metric, cell.value);
       }
       return [...sums]
         .filter(([, c]) => c.value !== 0)

@@ -36,6 +36,7 @@ import { storefronts } from './031_storefronts.js';
 import { storefrontCharges } from './033_storefront_charges.js';
 import { entitlementKinds } from './038_entitlement_kinds.js';
 import { guard } from './040_guard.js';
+import { figureBucketCheckpoints } from './041_figure_bucket_checkpoints.js';
 import { ownerFigures } from './039_owner_figures.js';
 
 /** One schema change: applied once, in version order, inside the migration transaction. */
@@ -88,6 +89,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 38, name: 'entitlement_kinds', sql: entitlementKinds },
   { version: 39, name: 'owner_figures', sql: ownerFigures },
   { version: 40, name: 'guard', sql: guard },
+  { version: 41, name: 'figure_bucket_checkpoints', sql: figureBucketCheckpoints },
 ]);
 
 /** The schema version this build migrates to (the highest migration number); `schemaVersion` returns what a database has. */

@@ -2,6 +2,7 @@ import { addFigureCells, figureCellKey } from '@panelkit/sdk/rules';
 import type { FigureCell } from '@panelkit/sdk/rules';
 import type { FigureCellQuery } from '@panelkit/sdk/storage';
 import { dec } from '../internal/sql.js';
+import { checkpointCte } from './figure-checkpoints.js';
 import type { Row } from '../internal/sql.js';
 
 type Table = FigureCell['table'];
@@ -86,7 +87,8 @@ export function sortedByKey(cells: readonly FigureCell[]): FigureCell[] {
  * `figures.apply` as one statement: per table, an `INSERT … SELECT FROM unnest(…) ORDER BY n ON CONFLICT DO UPDATE`
  * adding each value to its row, each a CTE (every one runs, read or not). Its parameters are, per table, one array a
  * key column and one of values. The cells are summed by key first (one upsert may not touch a row twice) and sorted by
- * key, so two folds touching the same rows lock them in one order.
+ * key, so two folds touching the same rows lock them in one order. A last CTE adds the bucket cells to their
+ * checkpoints (`figure-checkpoints.ts`), so the checkpoints change in the statement that changes the buckets.
  */
 export function applyStatement(schema: string, cells: readonly FigureCell[]): { sql: string; params: unknown[][] } {
   const summed = addFigureCells(new Map(), cells);
@@ -105,6 +107,7 @@ export function applyStatement(schema: string, cells: readonly FigureCell[]): { 
         FROM unnest(${arrays.join(', ')}) WITH ORDINALITY AS u(${columns.join(', ')}, value, n) ORDER BY u.n
       ON CONFLICT (${columns.join(', ')}) DO UPDATE SET value = t.value + EXCLUDED.value)`;
   });
+  ctes.push(checkpointCte(schema, ordered, params));
   return { sql: `WITH ${ctes.join(',\n')} SELECT 1`, params };
 }
 

@@ -16,6 +16,7 @@ import type { SqlQueryable } from '../client.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import { decodeFigureCells, encodeFigureCells } from './figure-cells-codec.js';
+import { CHECKPOINT_TABLE_NAME, bucketTotalsStatement } from './figure-checkpoints.js';
 import { ROLLUP_TABLE_NAMES, applyStatement, cellFromRow, cellsStatement, sortedByKey } from './figure-rollups.js';
 import { readBuyerRows } from './figure-sources.js';
 
@@ -31,10 +32,10 @@ function requireKnown(ids: readonly string[], known: unknown): void {
 }
 
 /**
- * The owner figures' read models on PostgreSQL (storage port 29, migration 39). The inbox is written by the triggers
- * of migration 39 inside each write's own statement; `take` deletes the oldest rows no other transaction holds
- * (`SKIP LOCKED`), so concurrent folds take disjoint rows; `lockBuyers` locks the folded state rows in id order; every
- * other write is one statement (`apply` one upsert a rollup table, as CTEs).
+ * The owner figures' read models on PostgreSQL (storage port 29, migrations 39 and 41). The inbox is written by the
+ * triggers of migration 39 inside each write's own statement; `take` deletes the oldest rows no other transaction
+ * holds (`SKIP LOCKED`), so concurrent folds take disjoint rows; `lockBuyers` locks the folded state rows in id order;
+ * every other write is one statement (`apply` one upsert a rollup table and one for the buckets' checkpoints, as CTEs).
  */
 export function figureRepository({ runner, schema }: RepositoryContext): FigureRepository {
   const inbox = `${schema}.figure_inbox`;
@@ -184,11 +185,8 @@ export function figureRepository({ runner, schema }: RepositoryContext): FigureR
         'figures.bucketTotals',
         async ({ db }) => {
           const before = parseFigureBucket(beforeBucket);
-          const { rows } = await db.query(
-            `SELECT currency, metric, sum(value) AS value FROM ${schema}.figure_buckets WHERE bucket < $1
-              GROUP BY currency, metric HAVING sum(value) <> 0`,
-            [before],
-          );
+          const { sql, params } = bucketTotalsStatement(schema, before);
+          const { rows } = await db.query(sql, params);
           return sortedByKey(rows.map((r) => cellFromRow('buckets', { ...r, bucket: before - 1 })));
         },
         READ,
@@ -235,7 +233,9 @@ export function figureRepository({ runner, schema }: RepositoryContext): FigureR
         async ({ db }) => {
           // Waits for a fold in flight (its `lockBuyers` holds the meta row) and holds off the next one until commit.
           await db.query(`SELECT 1 FROM ${schema}.figure_meta FOR UPDATE`);
-          const deletes = [...ROLLUP_TABLE_NAMES, 'figure_buyers'].map((name, i) => `d${i} AS (DELETE FROM ${schema}.${name})`);
+          const deletes = [...ROLLUP_TABLE_NAMES, CHECKPOINT_TABLE_NAME, 'figure_buyers'].map(
+            (name, i) => `d${i} AS (DELETE FROM ${schema}.${name})`,
+          );
           // A statement of its own after the lock, so its snapshot holds what that fold committed.
           await db.query(`WITH ${deletes.join(', ')} SELECT 1`);
         },

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type FigureCell, figureCellKey } from '../../rules/figures/cells.js';
 import { type FigureMeta, MAX_FIGURE_BUYERS_PER_CALL } from '../../ports/storage-figures.js';
 import { seedCustomer } from './fixtures.js';
+import { figureCheckpointsSuite } from './figures-checkpoints.js';
 import { figureLocksSuite } from './figures-locks.js';
 import { drainFigureInbox, figureMarksSuite } from './figures-marks.js';
 import { figureSourcesSuite } from './figures-sources.js';
@@ -29,6 +30,7 @@ export function figuresSuite(env: SuiteEnv): void {
   figureMarksSuite(env);
   figureSourcesSuite(env);
   figureLocksSuite(env);
+  figureCheckpointsSuite(env);
 
   describe('figures: inbox, folded buyers and rollups (port 29)', () => {
     it('take removes up to limit rows oldest first and returns their ids distinct, in id order; pending counts rows', async () => {
