@@ -7,3 +7,4 @@ export * from './panel/index.js';
 export { describePaymentProvider } from './payments/index.js';
 export type { PaymentCapabilityHarness, PaymentDelivery, PaymentGatewayHarness, PaymentProviderUnderTest } from './payments/index.js';
 export { figuresFromRows } from './figures-oracle.js';
+export { heldFigureCells } from './figures-held.js';
