@@ -207,6 +207,15 @@ describe('/admin/guard', () => {
     const panels = await t.shop.storage.panels.list();
     const data = ['Test Shop', ...panels.flatMap((p) => [p.name, p.kind]), ...(await t.shop.storage.plans.list()).map((p) => p.name)];
     expect(page.html).toContain('data-testid="guard-signals"');
+    // A panel reporting no client addresses (the simulated 3x-ui here) is read through the devices on the buyer's link.
+    let registry = 0;
+    for (const panel of panels) {
+      const { capabilities } = await t.shop.kit.panels.adapter(panel.id);
+      const shown = capabilities.clientAddresses === undefined ? 'Devices on the buyer&#39;s link' : 'Client addresses';
+      if (capabilities.clientAddresses === undefined) registry++;
+      expect(page.html).toMatch(new RegExp(`data-testid="guard-signal-${panel.id}">${shown}`));
+    }
+    expect(registry).toBeGreaterThan(0);
     expect(page.html).toMatch(/data-testid="guard-trials(-none)?"/);
     for (const [lang, title] of [
       ['fa', 'محافظ اشتراک‌گذاری'],

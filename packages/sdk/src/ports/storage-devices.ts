@@ -87,6 +87,12 @@ export function refreshUnneeded(stored: Device, refresh: ParsedDeviceRefresh): b
   return DEVICE_DESCRIPTION.every((field) => stored[field] === refresh.device[field]);
 }
 
+/** How many distinct devices of one subscription were seen since an instant (`devices.countSeen`); at least 1. */
+export interface DeviceSeenCount {
+  subscriptionId: string;
+  devices: number;
+}
+
 /**
  * The devices registered on each subscription (`kit.devices`). A device is one hardware id on one subscription;
  * the same phone on two subscriptions is a device of each.
@@ -109,6 +115,14 @@ export interface DeviceRepository {
    * transaction with what it causes (the engine's audit event).
    */
   refresh(request: DeviceRefreshRequest): Promise<Device | null>;
+  /**
+   * For each subscription named (at most `MAX_ROWS_PER_CALL`, duplicates allowed), how many of its devices were seen
+   * (`lastSeenAt`) at or after `since`, in subscription id order (code point); a subscription with none seen, or
+   * unknown, is left out (no count, never 0). One statement on a database. `lastSeenAt` lags an app's last fetch by
+   * less than the engine's `deviceSeenEveryMs` (a refresh inside it writes nothing), so `since` should reach back
+   * further than that. Devices refused at the limit are never stored and so never counted. Storage port 33.
+   */
+  countSeen(subscriptionIds: readonly string[], since: Date): Promise<DeviceSeenCount[]>;
   /** The subscription's devices, first registered first (by `firstSeenAt`, then id); empty for an unknown subscription. */
   list(subscriptionId: string): Promise<Device[]>;
   /** Removes one device of the subscription (its slot frees at once); the device removed, or `null` when there was none. */

@@ -102,9 +102,11 @@ import type { GuardRepository } from './storage-guard.js';
  * subscription moved by conditional transitions, of which racing replicas make exactly one; see {@link GuardRepository}),
  * 31 `subscriptions.getManyWithPlaces` (subscriptions read with their targets and panels in one call: a provisioning
  * claim's reads in one round trip),
- * 32 `figures.bucketSums` (a sales figures read's days summed from the 15-minute buckets in one aggregate).
+ * 32 `figures.bucketSums` (a sales figures read's days summed from the 15-minute buckets in one aggregate),
+ * 33 `devices.countSeen` (how many devices each of many subscriptions had fetch its link since an instant, in one
+ * statement: the sharing guard's reading where a panel reports no client addresses).
  */
-export const STORAGE_PORT_VERSION = 32 as const;
+export const STORAGE_PORT_VERSION = 33 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;

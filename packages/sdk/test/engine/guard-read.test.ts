@@ -78,11 +78,14 @@ describe('guard.read', () => {
     expect((await h.kit.guard.cases()).items).toEqual([]);
   });
 
-  it('a panel without the capability is never asked, and nothing is read while the policy is off', async () => {
+  it('a panel without the capability is never asked (the registry reads it), and nothing is read while the policy is off', async () => {
     const { h, fake, subs } = await setup(undefined, 1);
     await readCycle(h);
     expect(fake.calls.listClientAddresses).toBe(0);
-    expect(await h.storage.guard.signals([subs[0]!.id])).toEqual([]);
+    // No device fetched the link: the registry's reading is `null`, never zero (guard-registry.test.ts).
+    expect(await h.storage.guard.signals([subs[0]!.id])).toEqual([
+      { subscriptionId: subs[0]!.id, buckets: [], lastReadingAt: null, lastNullAt: h.clock.now() },
+    ]);
 
     const other = await setup(BULK, 1);
     await other.h.kit.guard.setPolicy({ enabled: false }, ADMIN);

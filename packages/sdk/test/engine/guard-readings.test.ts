@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Subscription } from '../../src/index.js';
-import { guardRecordsFromAddresses, guardSourceClass } from '../../src/engine/guard/readings.js';
+import { guardRecordsFromAddresses, guardRecordsFromDevices, guardSourceClass } from '../../src/engine/guard/readings.js';
 import { GuardPolicySchema, guardHashKey } from '../../src/rules/index.js';
 
 const policy = GuardPolicySchema.parse({ enabled: true });
@@ -31,6 +31,24 @@ describe('guard readings from a panel', () => {
     expect(records).toEqual([
       { subscriptionId: 's1', at, prefixes: 3, over: true },
       { subscriptionId: 's2', at, prefixes: null, over: false },
+    ]);
+  });
+
+  it("counts the registry's devices against the limit with the registry's slack; a subscription none fetched is null", () => {
+    const slack = GuardPolicySchema.parse({ enabled: true, slack: { registry: 1 }, absoluteThreshold: 4 });
+    const subs = [sub('s1', 2), sub('s2', 2), sub('s3', null), sub('s4', null), sub('s5', 1)];
+    const counts = [
+      { subscriptionId: 's1', devices: 3 },
+      { subscriptionId: 's2', devices: 4 },
+      { subscriptionId: 's3', devices: 4 },
+      { subscriptionId: 's4', devices: 5 },
+    ];
+    expect(guardRecordsFromDevices(subs, counts, { policy: slack, at })).toEqual([
+      { subscriptionId: 's1', at, prefixes: 3, over: false },
+      { subscriptionId: 's2', at, prefixes: 4, over: true },
+      { subscriptionId: 's3', at, prefixes: 4, over: false },
+      { subscriptionId: 's4', at, prefixes: 5, over: true },
+      { subscriptionId: 's5', at, prefixes: null, over: false },
     ]);
   });
 

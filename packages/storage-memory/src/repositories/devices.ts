@@ -1,7 +1,7 @@
 import { createId, type Device, type Subscription } from '@panelkit/sdk';
 import { decideDeviceAccess } from '@panelkit/sdk/rules';
-import { inputKey, parseDeviceRefresh, parseDeviceTouch, refreshUnneeded } from '@panelkit/sdk/storage';
-import type { DeviceRefreshRequest, DeviceTouchRequest, DeviceTouchResult } from '@panelkit/sdk/storage';
+import { inputKey, parseDeviceRefresh, parseDeviceSeenQuery, parseDeviceTouch, refreshUnneeded } from '@panelkit/sdk/storage';
+import type { DeviceRefreshRequest, DeviceSeenCount, DeviceTouchRequest, DeviceTouchResult } from '@panelkit/sdk/storage';
 import { copy } from '../internal/copy.js';
 import type { Op } from '../internal/op.js';
 import type { Table } from '../internal/table.js';
@@ -64,6 +64,16 @@ export function deviceOperations(devices: DeviceTable, subscriptions: Table<Subs
         current.map((d) => (d === known ? row : d)),
       );
       return copy(row);
+    },
+
+    countSeen(_op: Op, subscriptionIds: readonly string[], since: Date): DeviceSeenCount[] {
+      const query = parseDeviceSeenQuery(subscriptionIds, since);
+      const counts: DeviceSeenCount[] = [];
+      for (const subscriptionId of query.subscriptionIds) {
+        const seen = (devices.get(subscriptionId) ?? []).filter((d) => d.lastSeenAt.getTime() >= query.since.getTime()).length;
+        if (seen > 0) counts.push({ subscriptionId, devices: seen });
+      }
+      return counts;
     },
 
     list(_op: Op, subscriptionId: string): Device[] {

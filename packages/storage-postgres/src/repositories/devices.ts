@@ -1,7 +1,7 @@
 import { NotFoundError, createId } from '@panelkit/sdk';
 import type { Device } from '@panelkit/sdk';
 import { decideDeviceAccess } from '@panelkit/sdk/rules';
-import { inputKey, parseDeviceRefresh, parseDeviceTouch } from '@panelkit/sdk/storage';
+import { inputKey, parseDeviceRefresh, parseDeviceSeenQuery, parseDeviceTouch } from '@panelkit/sdk/storage';
 import type {
   DeviceRefreshRequest,
   DeviceRepository,
@@ -141,6 +141,25 @@ export function deviceRepository({ runner, schema }: RepositoryContext): DeviceR
         ONE_WRITE,
       );
     },
+
+    countSeen: (subscriptionIds: readonly string[], since: Date) =>
+      runner.run(
+        'devices.countSeen',
+        async ({ db }) => {
+          const query = parseDeviceSeenQuery(subscriptionIds, since);
+          if (query.subscriptionIds.length === 0) return [];
+          // Probes the (subscription_id, hwid) unique index a subscription, a few rows each. No index on last_seen_at:
+          // it would make every app refresh's write touch an index (no longer heap-only) to serve one read a cycle.
+          const { rows } = await db.query(
+            `SELECT subscription_id, count(*)::int AS devices FROM ${table}
+              WHERE subscription_id = ANY($1::text[]) AND last_seen_at >= $2::timestamptz
+              GROUP BY subscription_id ORDER BY subscription_id`,
+            [query.subscriptionIds, enc.time(query.since)],
+          );
+          return rows.map((r) => ({ subscriptionId: dec.text(r['subscription_id']), devices: dec.int(r['devices']) }));
+        },
+        { read: true },
+      ),
 
     list: (subscriptionId: string) =>
       runner.run(

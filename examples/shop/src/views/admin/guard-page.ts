@@ -71,7 +71,7 @@ function signalsOf(ctx: RequestContext, signals: readonly GuardPanelSignal[]): S
     (s) => html`<tr>
   <td>${s.name}</td>
   <td dir="ltr">${s.kind}</td>
-  <td data-testid="guard-signal-${s.panelId}">${t(s.signal === 'addresses' ? 'guard.signals.addresses' : 'guard.signals.none')}${
+  <td data-testid="guard-signal-${s.panelId}">${t(s.signal === 'addresses' ? 'guard.signals.addresses' : 'guard.signals.registry')}${
     s.needsFail2ban ? html` <small class="muted">${t('guard.signals.fail2ban')}</small>` : ''
   }</td>
 </tr>`,

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import type { EntitlementKind } from '../../domain/entitlement.js';
 import type { Subscription } from '../../domain/subscription.js';
 import type { ClientAddressReading, ClientListPage, ClientRef } from '../../ports/panel.js';
-import { capabilitiesFor } from '../../ports/panel.js';
+import { capabilitiesFor, kindsOf } from '../../ports/panel.js';
 import type { GuardReadingRecord } from '../../ports/storage-guard.js';
 import { MAX_GUARD_READINGS_PER_CALL } from '../../ports/storage-guard.js';
 import { MAX_USERNAMES_PER_LOOKUP } from '../../ports/storage.js';
@@ -16,8 +17,12 @@ import { parsePayload } from '../job-types.js';
 import { pages } from '../paging.js';
 import { evaluateGuard } from './evaluate.js';
 import { guardRecordsFromAddresses, guardSourceClass } from './readings.js';
+import { readRegistryForGuard } from './registry.js';
 
-/** The job that reads one panel's client addresses for the guard, records the readings and evaluates what it read. */
+/**
+ * The job that reads one panel's client addresses (or, where it reports none, the device registry) for the guard,
+ * records the readings and evaluates what it read.
+ */
 export const GUARD_READ_JOB = 'guard.read';
 
 /** The tick-name prefix of one panel's guard read slot: `panelkit:guard-read:<panel id>`, won by one replica a slot. */
@@ -64,9 +69,39 @@ export async function enqueueGuardReads(ctx: EngineContext): Promise<number> {
   return enqueued;
 }
 
+/** Whether the panel reports the addresses of its clients of this kind (the kind has `clientAddresses`). */
+function kindReadable(handle: PanelHandle, kind: EntitlementKind): boolean {
+  const { adapter } = handle;
+  return adapter.listClientAddresses !== undefined && capabilitiesFor(adapter.capabilities, kind)?.clientAddresses !== undefined;
+}
+
 /** Whether the guard can read a subscription's client on this panel (its kind has `clientAddresses`). */
 function readable(handle: PanelHandle, sub: Subscription): boolean {
-  return capabilitiesFor(handle.adapter.capabilities, sub.kind)?.clientAddresses !== undefined;
+  return kindReadable(handle, sub.kind);
+}
+
+/** Whether some subscriptions of the panel are read through the registry: a kind it provisions reports no addresses. */
+function readsRegistry(handle: PanelHandle): boolean {
+  return kindsOf(handle.adapter.capabilities).some((kind) => !kindReadable(handle, kind));
+}
+
+/**
+ * The registry's readings of the panel's live subscriptions its addresses do not cover (all of them on a panel
+ * without `clientAddresses`), recorded and evaluated a page at a time. One source a subscription: addresses where the
+ * panel reports them, the registry elsewhere, so no signal lands twice in one subscription's buckets.
+ */
+async function readRegistryOfPanel(ctx: EngineContext, policy: GuardPolicy, handle: PanelHandle, report: GuardReadReport): Promise<void> {
+  let page: Subscription[] = [];
+  const flush = async () => {
+    await recordAndEvaluate(ctx, policy, await readRegistryForGuard(ctx, policy, page), report);
+    page = [];
+  };
+  for await (const sub of pages((p) => ctx.storage.subscriptions.listByPanel(handle.panel.id, { statuses: READ_STATUSES }, p))) {
+    if (readable(handle, sub)) continue;
+    page.push(sub);
+    if (page.length === MAX_GUARD_READINGS_PER_CALL) await flush();
+  }
+  if (page.length > 0) await flush();
 }
 
 /** Bulk panels: one call a target, every client of it; matched to live subscriptions a lookup page at a time. */
@@ -172,9 +207,11 @@ async function recordAndEvaluate(ctx: EngineContext, policy: GuardPolicy, record
 }
 
 /**
- * One panel's guard read: its live clients' addresses where the panel reports them (`capabilities.clientAddresses`;
- * a panel without it, or a kind without it, reads nothing), recorded as readings (a `null` reading stays no reading,
- * never zero), then the window rule over what was heard. Nothing when the policy is off.
+ * One panel's guard read: its live clients' addresses where the panel reports them (`capabilities.clientAddresses`),
+ * and for the live subscriptions it reports none for (a panel without the capability, or a kind without it) the
+ * device registry's count of devices that fetched the link within the hour (see `readRegistryForGuard`). Recorded as
+ * readings (a `null` reading stays no reading, never zero), then the window rule over what was heard. The registry is
+ * read whatever the panel's health; its addresses are not asked while it is unhealthy. Nothing when the policy is off.
  */
 export async function readPanelForGuard(env: HandlerEnv, panelId: string): Promise<GuardReadReport> {
   const { ctx } = env;
@@ -182,6 +219,7 @@ export async function readPanelForGuard(env: HandlerEnv, panelId: string): Promi
   const { policy } = await ctx.storage.guard.getPolicy();
   if (!policy.enabled) return report;
   const handle = await ctx.panels.get(panelId);
+  if (readsRegistry(handle)) await readRegistryOfPanel(ctx, policy, handle, report);
   const capability = handle.adapter.capabilities.clientAddresses;
   if (capability === undefined || handle.adapter.listClientAddresses === undefined || handle.panel.health.status === 'unhealthy')
     return report;

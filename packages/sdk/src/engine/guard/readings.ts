@@ -1,5 +1,6 @@
 import type { Subscription } from '../../domain/subscription.js';
 import type { ClientAddressesCapability, ClientAddressReading } from '../../ports/panel-client-addresses.js';
+import type { DeviceSeenCount } from '../../ports/storage-devices.js';
 import type { GuardReadingRecord } from '../../ports/storage-guard.js';
 import { guardPrefixHashes } from '../../rules/guard/addresses.js';
 import type { GuardPolicy, GuardSourceClass } from '../../rules/guard/policy.js';
@@ -39,4 +40,24 @@ export function guardRecordsFromAddresses(
     records.push({ subscriptionId: sub.id, at: reading.at, prefixes, over });
   }
   return records;
+}
+
+/**
+ * The device registry's readings, as the guard records them for subscriptions their panel reports no addresses for:
+ * each subscription's devices that fetched its link within the window (`devices.countSeen`), weighed as `registry`
+ * against its device limit. A subscription no device fetched is `null` (no reading), never zero devices: an app that
+ * has not refreshed says nothing about sharing.
+ */
+export function guardRecordsFromDevices(
+  subscriptions: readonly Subscription[],
+  counts: readonly DeviceSeenCount[],
+  input: { policy: GuardPolicy; at: Date },
+): GuardReadingRecord[] {
+  const seen = new Map(counts.map((c) => [c.subscriptionId, c.devices]));
+  return subscriptions.map((sub) => {
+    const prefixes = seen.get(sub.id);
+    if (prefixes === undefined) return { subscriptionId: sub.id, at: input.at, prefixes: null, over: false };
+    const { over } = guardReading({ prefixes, deviceLimit: sub.deviceLimit, source: 'registry', policy: input.policy });
+    return { subscriptionId: sub.id, at: input.at, prefixes, over };
+  });
 }

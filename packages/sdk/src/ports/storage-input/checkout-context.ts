@@ -1,6 +1,6 @@
 import { MAX_ROWS_PER_CALL } from '../storage.js';
 import type { CheckoutContextRequest } from '../storage-checkout-context.js';
-import { inputKeys, inputRecord, inputString } from './checks.js';
+import { byCodePoint, inputKeys, inputRecord, inputString } from './checks.js';
 
 /**
  * An `orders.checkoutContext` request checked the same way in every storage: a customer id, an idempotency key and up
@@ -15,8 +15,4 @@ export function parseCheckoutContextRequest(value: unknown): CheckoutContextRequ
     idempotencyKey: inputString(input['idempotencyKey'], what, 'idempotencyKey'),
     planIds: [...new Set(planIds)].sort(byCodePoint),
   };
-}
-
-function byCodePoint(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -51,6 +51,11 @@ export function inputKey(value: unknown, what: string): string {
   return inputString(value, what, '(root)');
 }
 
+/** Orders strings by code point (SQL's `COLLATE "C"`), as every storage lists keys. */
+export function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Keys looked up together: an array of at most `max` strings (duplicates allowed), or a `ValidationError`. */
 export function inputKeys(value: unknown, what: string, max: number): string[] {
   const items = inputArray(value, what, '(root)');

@@ -17,3 +17,4 @@ export * from './checkout-context.js';
 export * from './subscription-updates.js';
 export * from './figures.js';
 export * from './guard.js';
+export * from './devices.js';

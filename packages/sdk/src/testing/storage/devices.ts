@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DeviceTerms } from '../../rules/devices.js';
 import { termsOf } from '../../domain/subscription-terms.js';
 import { seedPlan, seedSubscription } from './fixtures.js';
-import { MINUTE, expectRejects, settle } from './support.js';
+import { MINUTE, expectRejects, settle, sortIds } from './support.js';
 import type { SuiteEnv } from './support.js';
 
 const TWO: DeviceTerms = { deviceLimit: 2, noHwidPolicy: 'serve' };
@@ -188,6 +188,45 @@ export function devicesSuite(env: SuiteEnv): void {
         storage.devices.refresh({ subscriptionId: sub.id, device: phone, seenAfter: new Date(Number.NaN) }),
         'ValidationError',
       );
+    });
+
+    it('countSeen counts each subscription’s devices seen since an instant, in id order, leaving out none seen (port 33)', async () => {
+      const { storage, clock } = env;
+      const open = { deviceLimit: null, noHwidPolicy: 'serve' } as const;
+      const [busy, quiet, other, empty] = await Promise.all([1, 2, 3, 4].map(() => seedSubscription(storage)));
+      const t0 = clock.now();
+      for (const hwid of ['old-1', 'old-2']) await storage.devices.touch({ subscriptionId: busy!.id, device: { hwid }, terms: open });
+      await storage.devices.touch({ subscriptionId: quiet!.id, device: phone, terms: open });
+      clock.advance(30 * MINUTE);
+      const since = clock.now();
+      for (const hwid of ['new-1', 'new-2', 'new-3'])
+        await storage.devices.touch({ subscriptionId: busy!.id, device: { hwid }, terms: open });
+      // Refreshed at `since` exactly: counted (at or after).
+      await storage.devices.refresh({ subscriptionId: busy!.id, device: { hwid: 'old-1' } });
+      await storage.devices.touch({ subscriptionId: other!.id, device: laptop, terms: open });
+      clock.advance(MINUTE);
+      const ids = [busy!.id, quiet!.id, other!.id, empty!.id, 'sub_unknown', busy!.id];
+      const expected = sortIds([busy!.id, other!.id]).map((id) => ({ subscriptionId: id, devices: id === busy!.id ? 4 : 1 }));
+      expect(await storage.devices.countSeen(ids, since)).toEqual(expected);
+      // From before every device: the quiet one counts too; an empty subscription and an unknown id never show as 0.
+      expect(await storage.devices.countSeen(ids, t0)).toEqual(
+        sortIds([busy!.id, quiet!.id, other!.id]).map((id) => ({ subscriptionId: id, devices: id === busy!.id ? 5 : 1 })),
+      );
+      expect(await storage.devices.countSeen(ids, clock.now())).toEqual([]);
+      expect(await storage.devices.countSeen([], since)).toEqual([]);
+      // A device removed is no longer counted.
+      const removed = (await storage.devices.list(other!.id))[0]!;
+      await storage.devices.remove(other!.id, removed.id);
+      expect(await storage.devices.countSeen([other!.id], since)).toEqual([]);
+      await expectRejects(storage.devices.countSeen(ids, new Date(Number.NaN)), 'ValidationError');
+      await expectRejects(
+        storage.devices.countSeen(
+          Array.from({ length: 1001 }, (_, i) => `sub_${i}`),
+          since,
+        ),
+        'ValidationError',
+      );
+      await expectRejects(storage.devices.countSeen([busy!.id, 7 as unknown as string], since), 'ValidationError');
     });
 
     it('a transaction that throws registers nothing', async () => {
