@@ -6,7 +6,7 @@ import { createMemoryStorage } from '../src/index.js';
 import { seedSubscription } from './helpers.js';
 
 const CAL: FiguresCalendar = { timeZone: 'UTC', calendar: 'gregorian' };
-const TABLES = ['cohorts', 'cohort_revenue', 'months', 'lapses', 'cash', 'buckets'] as const;
+const TABLES = ['cohorts', 'cohort_revenue', 'months', 'lapses', 'cash', 'buckets', 'days'] as const;
 
 let clock: ManualClock;
 let storage: StoragePort;
@@ -49,9 +49,11 @@ async function rollups(): Promise<Map<string, FigureCell>> {
         ? [{ table, fromMonth: 100001, toMonth: 999912 } as const]
         : table === 'buckets'
           ? [{ table, fromBucket: 0, toBucket: 100_000_000 } as const]
-          : table === 'cohorts' || table === 'cohort_revenue'
-            ? [...scopes].map((scope) => ({ table, scope, fromCohort: 100001, toCohort: 999912 }) as const)
-            : [...scopes].map((scope) => ({ table, scope, fromMonth: 100001, toMonth: 999912 }) as const);
+          : table === 'days'
+            ? [{ table, fromDay: 19691231, toDay: 99991231 } as const]
+            : table === 'cohorts' || table === 'cohort_revenue'
+              ? [...scopes].map((scope) => ({ table, scope, fromCohort: 100001, toCohort: 999912 }) as const)
+              : [...scopes].map((scope) => ({ table, scope, fromMonth: 100001, toMonth: 999912 }) as const);
     for (const q of queries) for (const cell of await storage.figures.cells(q)) out.set(JSON.stringify(cell), cell);
   }
   return out;

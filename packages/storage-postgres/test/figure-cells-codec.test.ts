@@ -11,6 +11,7 @@ const cells: FigureCell[] = [
   { table: 'lapses', scope: '*', month: 202603, planId: 'plan_1', panelId: 'pnl_1', value: 1 },
   { table: 'cash', month: 202601, providerId: 'card', currency: 'USD', flow: 'credited', value: 5000 },
   { table: 'buckets', bucket: 1_969_000, currency: 'USD', metric: 'net_sales', value: 1000 },
+  { table: 'days', day: 20260221, currency: 'USD', metric: 'net_sales', value: 1000 },
   { table: 'cohorts', scope: '*', cohort: 202601, age: 2, value: 1 },
 ];
 
@@ -23,7 +24,7 @@ describe('figure_buyers cells (compact runs)', () => {
 
   it('writes a table and scope once a run, not once a cell', () => {
     const runs = encodeFigureCells(cells);
-    // cohorts *, cohorts src:organic, cohort_revenue, months, lapses, cash, buckets, cohorts * again.
+    // cohorts *, cohorts src:organic, cohort_revenue, months, lapses, cash, buckets, days, cohorts * again.
     expect(runs.map((r) => `${r[0]} ${r[1]}`)).toEqual([
       'cohorts *',
       'cohorts src:organic',
@@ -32,6 +33,7 @@ describe('figure_buyers cells (compact runs)', () => {
       'lapses *',
       'cash ',
       'buckets ',
+      'days ',
       'cohorts *',
     ]);
     expect(runs[0]).toEqual(['cohorts', '*', [202601, 0, 1], [202601, 1, 1]]);

@@ -41,8 +41,8 @@ export interface FigureMeta {
 
 /**
  * One rollup table's cells over a range, both ends included. Months and cohorts are `yyyymm`; buckets are 15-minute
- * bucket numbers (`figureBucketOf`). `scope` is `*`, `sf:<storefrontId>` or `src:<kind>`; `cash` and `buckets` have
- * none (whole shop).
+ * bucket numbers (`figureBucketOf`); days are `yyyymmdd` in the figures' zone (`figureDayOfBucket`, storage port 34).
+ * `scope` is `*`, `sf:<storefrontId>` or `src:<kind>`; `cash`, `buckets` and `days` have none (whole shop).
  */
 export type FigureCellQuery =
   | { table: 'cohorts'; scope: string; fromCohort: number; toCohort: number }
@@ -50,7 +50,8 @@ export type FigureCellQuery =
   | { table: 'months'; scope: string; fromMonth: number; toMonth: number; metrics?: readonly FigureMonthMetric[] }
   | { table: 'lapses'; scope: string; fromMonth: number; toMonth: number }
   | { table: 'cash'; fromMonth: number; toMonth: number }
-  | { table: 'buckets'; fromBucket: number; toBucket: number };
+  | { table: 'buckets'; fromBucket: number; toBucket: number }
+  | { table: 'days'; fromDay: number; toDay: number };
 
 /**
  * The owner figures' read models (storage port 29, issue 94; design `docs/design/owner-figures-and-guard.md` §3):

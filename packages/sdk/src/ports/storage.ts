@@ -104,9 +104,11 @@ import type { GuardRepository } from './storage-guard.js';
  * claim's reads in one round trip),
  * 32 `figures.bucketSums` (a sales figures read's days summed from the 15-minute buckets in one aggregate),
  * 33 `devices.countSeen` (how many devices each of many subscriptions had fetch its link since an instant, in one
- * statement: the sharing guard's reading where a panel reports no client addresses).
+ * statement: the sharing guard's reading where a panel reports no client addresses),
+ * 34 the figures' `days` rollup (`FigureCell` and `FigureCellQuery` table `days`: the daily sales per day of the
+ * figures' zone, kept by the fold beside the buckets, read by `cells`; `clear` empties it).
  */
-export const STORAGE_PORT_VERSION = 33 as const;
+export const STORAGE_PORT_VERSION = 34 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;

@@ -6,9 +6,11 @@ import { type FigureCell, figureCellKey } from '../rules/figures/cells.js';
 const ALL_MONTHS = { from: 100_001, to: 999_912 };
 /** Every 15-minute bucket from 1970 to past the year 9999. */
 const ALL_BUCKETS = { from: 0, to: 281_558_111 };
+/** Every day (`yyyymmdd`) a bucket can start in, in any zone. */
+const ALL_DAYS = { from: 19_691_231, to: 99_991_231 };
 
 /**
- * Every rollup cell the storage holds, by `figureCellKey`: the whole-shop tables (`cash`, `buckets`) over all time,
+ * Every rollup cell the storage holds, by `figureCellKey`: the whole-shop tables (`cash`, `buckets`, `days`) over all time,
  * and the scoped tables (`cohorts`, `cohort_revenue`, `months`, `lapses`) over all time for each of `scopes`. What a
  * test compares with `figuresFromRows` after a last fold; pass at least the oracle's scopes, and any others the
  * storage may hold, so a cell in a scope the oracle lacks shows as a difference instead of going unread.
@@ -17,6 +19,7 @@ export async function heldFigureCells(storage: StoragePort, scopes: Iterable<str
   const queries: FigureCellQuery[] = [
     { table: 'cash', fromMonth: ALL_MONTHS.from, toMonth: ALL_MONTHS.to },
     { table: 'buckets', fromBucket: ALL_BUCKETS.from, toBucket: ALL_BUCKETS.to },
+    { table: 'days', fromDay: ALL_DAYS.from, toDay: ALL_DAYS.to },
   ];
   for (const scope of new Set(scopes))
     queries.push(

@@ -68,6 +68,37 @@ export function describeDailySalesFromBuckets(name: string, factory?: StorageFac
       }
     });
 
+    it("asked in the figures' own zone reads a row a day from the days rollup; in another zone it sums the buckets; both equal sales.figures", async () => {
+      const h = await createHarness(factory === undefined ? {} : { storage: factory });
+      // St John's (UTC−3:30) moves its clocks on 8 March 2026, inside the shop's weeks: a day of 23 hours.
+      const kit = figuresKit(h, { timeZone: 'America/St_Johns' });
+      const began = h.clock.now();
+      await kit.figures.foldNow();
+      await h.worker().drain();
+      // The harness's kit folds under UTC, so only this kit folds here: between the halves, and on the read.
+      await randomShop(h, 7, steps / 2, 0);
+      await kit.figures.foldNow({ budgetMs: 3_600_000 });
+      await randomShop(h, 11, steps / 2, 0);
+      const days = Math.ceil((h.clock.now().getTime() - began.getTime()) / DAY) + 3;
+      const bucketSums = vi.spyOn(h.storage.figures, 'bucketSums');
+      const cells = vi.spyOn(h.storage.figures, 'cells');
+      const own = span(new Date(began.getTime() - DAY), days, 'America/St_Johns');
+      const fromDays = await kit.salesFigures(own);
+      expect(fromDays).toEqual(await h.kit.salesFigures(own));
+      expect(fromDays.days.find((d) => d.day === '2026-03-08')).toBeDefined();
+      expect(fromDays.totals.orders).toBeGreaterThan(0);
+      expect(bucketSums).not.toHaveBeenCalled();
+      expect(cells.mock.calls.map(([q]) => q.table)).toEqual(['days']);
+      for (const timeZone of ['Asia/Kathmandu', 'UTC']) {
+        const other = span(new Date(began.getTime() - DAY), days, timeZone);
+        expect(await kit.salesFigures(other)).toEqual(await h.kit.salesFigures(other));
+      }
+      expect(bucketSums).toHaveBeenCalledTimes(2);
+      expect(cells).toHaveBeenCalledTimes(1);
+      bucketSums.mockRestore();
+      cells.mockRestore();
+    });
+
     it('answers from sales.figures while a rebuild runs, past a backlog one read may fold, and for a day not on bucket edges', async () => {
       const h = await createHarness(factory === undefined ? {} : { storage: factory });
       const kit = figuresKit(h, { foldBatchSize: 1 });

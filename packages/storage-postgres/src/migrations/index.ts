@@ -37,6 +37,7 @@ import { storefrontCharges } from './033_storefront_charges.js';
 import { entitlementKinds } from './038_entitlement_kinds.js';
 import { guard } from './040_guard.js';
 import { figureBucketCheckpoints } from './041_figure_bucket_checkpoints.js';
+import { figureDays } from './042_figure_days.js';
 import { ownerFigures } from './039_owner_figures.js';
 
 /** One schema change: applied once, in version order, inside the migration transaction. */
@@ -90,6 +91,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 39, name: 'owner_figures', sql: ownerFigures },
   { version: 40, name: 'guard', sql: guard },
   { version: 41, name: 'figure_bucket_checkpoints', sql: figureBucketCheckpoints },
+  { version: 42, name: 'figure_days', sql: figureDays },
 ]);
 
 /** The schema version this build migrates to (the highest migration number); `schemaVersion` returns what a database has. */

@@ -3,7 +3,7 @@ import type { FigureCell } from '@panelkit/sdk/rules';
 
 /**
  * A run of cells of one table and one scope: `[table, scope, ...rows]`, each row the cell's other key fields and its
- * value as an array (`cash` and `buckets` have no scope and store `''`). A buyer's 50–300 cells are a few runs (one a
+ * value as an array (`cash`, `buckets` and `days` have no scope and store `''`). A buyer's 50–300 cells are a few runs (one a
  * table and scope), so the table's name and the scope are written once a run, not once a cell.
  */
 type Run = [table: FigureCell['table'], scope: string, ...rows: unknown[][]];
@@ -23,6 +23,8 @@ function split(cell: FigureCell): [scope: string, row: unknown[]] {
       return ['', [cell.month, cell.providerId, cell.currency, cell.flow, cell.value]];
     case 'buckets':
       return ['', [cell.bucket, cell.currency, cell.metric, cell.value]];
+    case 'days':
+      return ['', [cell.day, cell.currency, cell.metric, cell.value]];
   }
 }
 
@@ -42,6 +44,8 @@ function join(table: string, scope: string, r: unknown[]): FigureCell {
       return { table, month: a, providerId: b, currency: c, flow: d, value: e };
     case 'buckets':
       return { table, bucket: a, currency: b, metric: c, value: d };
+    case 'days':
+      return { table, day: a, currency: b, metric: c, value: d };
     default:
       throw new InternalError(`figure_buyers holds a cell of an unknown table ${JSON.stringify(table)}`);
   }

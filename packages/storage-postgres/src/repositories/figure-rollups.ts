@@ -11,7 +11,7 @@ type CellOf<T extends Table> = Extract<FigureCell, { table: T }>;
 /** One key column of a rollup table: its name, its SQL type, and the cell's field it holds. */
 type KeyColumn = readonly [column: string, cast: 'text' | 'integer' | 'bigint', field: string];
 
-/** Each rollup table's key columns in key order (the order `figureCellKey` joins them in; migration 39). */
+/** Each rollup table's key columns in key order (the order `figureCellKey` joins them in; migrations 39 and 42). */
 const ROLLUPS: { readonly [T in Table]: { readonly name: string; readonly keys: readonly KeyColumn[] } } = {
   cohorts: {
     name: 'figure_cohorts',
@@ -62,6 +62,14 @@ const ROLLUPS: { readonly [T in Table]: { readonly name: string; readonly keys: 
     name: 'figure_buckets',
     keys: [
       ['bucket', 'bigint', 'bucket'],
+      ['currency', 'text', 'currency'],
+      ['metric', 'text', 'metric'],
+    ],
+  },
+  days: {
+    name: 'figure_days',
+    keys: [
+      ['day', 'integer', 'day'],
       ['currency', 'text', 'currency'],
       ['metric', 'text', 'metric'],
     ],
@@ -133,6 +141,8 @@ export function cellsStatement(schema: string, q: FigureCellQuery): { sql: strin
       return select('month BETWEEN $1 AND $2', [q.fromMonth, q.toMonth]);
     case 'buckets':
       return select('bucket BETWEEN $1 AND $2', [q.fromBucket, q.toBucket]);
+    case 'days':
+      return select('day BETWEEN $1 AND $2', [q.fromDay, q.toDay]);
   }
 }
 

@@ -2,6 +2,7 @@ import type { Money } from '../../domain/money.js';
 import { totalsOf, type SalesDay, type SalesDayBounds, type SalesFigures, type SalesFiguresQuery } from '../../domain/sales.js';
 import type { FigureCell } from '../../rules/figures/cells.js';
 import { FIGURE_BUCKET_MS } from '../../rules/figures/cells.js';
+import { figureDaysOfSpans } from '../../rules/figures/daily-days.js';
 import type { EngineContext } from '../context.js';
 import { salesDaysOf, salesFigures } from '../sales-figures.js';
 import { foldBatch, metaMatches } from './fold.js';
@@ -36,6 +37,21 @@ async function foldForRead(ctx: EngineContext, settings: ResolvedFigures): Promi
     if (folded === 0) break;
   }
   return true;
+}
+
+/**
+ * The days' sums from the `days` rollup (`keys` from `figureDaysOfSpans`, one a span), as `bucketSums` gives them:
+ * cells of each day's first bucket. One row a day, metric and currency, where `bucketSums` adds a day's 96 buckets.
+ */
+async function daySums(ctx: EngineContext, keys: readonly number[], spans: readonly { first: number }[]): Promise<FigureCell[]> {
+  const firstOf = new Map(keys.map((key, i) => [key, spans[i]!.first]));
+  const cells = await ctx.storage.figures.cells({ table: 'days', fromDay: keys[0]!, toDay: keys[keys.length - 1]! });
+  return cells.flatMap((c): FigureCell[] => {
+    const bucket = c.table === 'days' ? firstOf.get(c.day) : undefined;
+    return c.table !== 'days' || bucket === undefined
+      ? []
+      : [{ table: 'buckets', bucket, currency: c.currency, metric: c.metric, value: c.value }];
+  });
 }
 
 /** The days' figures from each day's bucket sums (cells of the day's first bucket) and the sums of every bucket before them. */
@@ -79,13 +95,15 @@ function daysFromSums(
 
 /**
  * `kit.salesFigures` when the kit keeps the figures: the same days, numbers and order as `sales.figures`, read from
- * the 15-minute buckets (`figure_buckets`, design §3.2): each day's sums in one aggregate (`figures.bucketSums`) plus
- * one sum of the buckets before them (the in-service count's start), so no history is scanned. It first folds what is pending (at most
- * {@link SALES_READ_FOLD_BATCHES} batches), so a caller reads its own writes. It answers from `sales.figures` instead,
- * never from partial rollups, when the inbox holds more than those batches take, when a rebuild runs or the stored
- * figures are not this kit's (before or during the rebuild), or when a day is not whole buckets (a zone's historical
- * offset that 15 minutes does not divide). A fold another process has in flight is not waited for: its rows show on
- * the next read. The query is checked as `salesFigures` checks it (`ValidationError`).
+ * the rollups (design §3.2, §3.6). Asked in the figures' own zone, it reads each day's row of the `days` rollup (the
+ * sums of its buckets, kept by the fold); in another zone, or where a day's buckets do not all start in that day there
+ * (`figureDaysOfSpans`), it sums each day's 15-minute buckets in one aggregate (`figures.bucketSums`). Plus one sum of
+ * the buckets before them (the in-service count's start, `figures.bucketTotals`), so no history is scanned. It first
+ * folds what is pending (at most {@link SALES_READ_FOLD_BATCHES} batches), so a caller reads its own writes. It answers
+ * from `sales.figures` instead, never from partial rollups, when the inbox holds more than those batches take, when a
+ * rebuild runs or the stored figures are not this kit's (before or during the rebuild), or when a day is not whole
+ * buckets (a zone's historical offset that 15 minutes does not divide). A fold another process has in flight is not
+ * waited for: its rows show on the next read. The query is checked as `salesFigures` checks it (`ValidationError`).
  */
 export async function salesFiguresFromBuckets(
   ctx: EngineContext,
@@ -97,7 +115,11 @@ export async function salesFiguresFromBuckets(
   if (spans.some((s) => s === null) || !(await foldForRead(ctx, settings))) return salesFigures(ctx.storage, query);
   const whole = spans as { first: number; end: number }[];
   const first = whole[0]!.first;
-  const [sums, before] = await Promise.all([ctx.storage.figures.bucketSums(whole), ctx.storage.figures.bucketTotals(first)]);
+  const keys = query.timeZone === settings.calendar.timeZone ? figureDaysOfSpans(days, whole, query.timeZone) : null;
+  const [sums, before] = await Promise.all([
+    keys === null ? ctx.storage.figures.bucketSums(whole) : daySums(ctx, keys, whole),
+    ctx.storage.figures.bucketTotals(first),
+  ]);
   // A rebuild that began while the cells were read may have cleared them: answer from the rows instead.
   const meta = await ctx.storage.figures.meta();
   if (!metaMatches(meta, settings.calendar) || meta.rebuildCursor !== null) return salesFigures(ctx.storage, query);

@@ -1,7 +1,7 @@
 import { MAX_COHORT_AGE } from '../../rules/figures/buyer.js';
 import { FIGURE_CALENDARS, isFigureMonth } from '../../rules/figures/calendar.js';
 import { FIGURE_MONTH_METRICS, type FigureBucketMetric, type FigureCashFlow, type FigureCell } from '../../rules/figures/cells.js';
-import { isTimeZone } from '../../rules/zoned-days.js';
+import { isCalendarDay, isTimeZone } from '../../rules/zoned-days.js';
 import {
   type FigureBucketSpan,
   type FigureCellQuery,
@@ -35,6 +35,14 @@ function month(value: unknown, what: string, path: string): number {
 
 function bucket(value: unknown, what: string, path: string): number {
   return inputInteger(value, what, path, { min: 0, max: Math.floor(MAX_BUCKET) });
+}
+
+/** A day as the `days` rollup keys it: `yyyymmdd`, a real Gregorian date from the zones' day of bucket 0 to 9999. */
+function day(value: unknown, what: string, path: string): number {
+  const d = inputInteger(value, what, path, { min: 19_691_231, max: 99_991_231 });
+  const text = `${Math.floor(d / 10_000)}-${String(Math.floor(d / 100) % 100).padStart(2, '0')}-${String(d % 100).padStart(2, '0')}`;
+  if (!isCalendarDay(text)) invalidInput(what, path, 'must be yyyymmdd, a real date');
+  return d;
 }
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], what: string, path: string): T {
@@ -119,8 +127,16 @@ function parseCell(value: unknown, path: string): FigureCell {
         metric: oneOf(c['metric'], BUCKET_METRICS, CELL, at('metric')),
         value: v,
       };
+    case 'days':
+      return {
+        table: 'days',
+        day: day(c['day'], CELL, at('day')),
+        currency: currency(c['currency'], CELL, at('currency')),
+        metric: oneOf(c['metric'], BUCKET_METRICS, CELL, at('metric')),
+        value: v,
+      };
     default:
-      return invalidInput(CELL, at('table'), 'must be cohorts, cohort_revenue, months, lapses, cash or buckets');
+      return invalidInput(CELL, at('table'), 'must be cohorts, cohort_revenue, months, lapses, cash, buckets or days');
   }
 }
 
@@ -231,8 +247,10 @@ export function parseFigureCellQuery(value: unknown): FigureCellQuery {
         fromBucket: bucket(q['fromBucket'], QUERY, 'fromBucket'),
         toBucket: bucket(q['toBucket'], QUERY, 'toBucket'),
       };
+    case 'days':
+      return { table: 'days', fromDay: day(q['fromDay'], QUERY, 'fromDay'), toDay: day(q['toDay'], QUERY, 'toDay') };
     default:
-      return invalidInput(QUERY, 'table', 'must be cohorts, cohort_revenue, months, lapses, cash or buckets');
+      return invalidInput(QUERY, 'table', 'must be cohorts, cohort_revenue, months, lapses, cash, buckets or days');
   }
 }
 
@@ -276,5 +294,7 @@ export function figureCellMatches(cell: FigureCell, q: FigureCellQuery): boolean
       return cell.table === 'cash' && cell.month >= q.fromMonth && cell.month <= q.toMonth;
     case 'buckets':
       return cell.table === 'buckets' && cell.bucket >= q.fromBucket && cell.bucket <= q.toBucket;
+    case 'days':
+      return cell.table === 'days' && cell.day >= q.fromDay && cell.day <= q.toDay;
   }
 }

@@ -4,6 +4,7 @@ import { cashCells } from './cash.js';
 import { addFigureCells, type FigureCell, type FigureMonthMetric } from './cells.js';
 import { type Interval, type PaidUnit, paidUnitsOf, unionOfIntervals, unitEnding } from './coverage.js';
 import { dailyBucketCells } from './daily-buckets.js';
+import { figureDayCells } from './daily-days.js';
 import type { BuyerRows, FigureLedgerEntry } from './rows.js';
 import { firstPaidInstant, isSalesEntry, netSalesOf } from './sales.js';
 import { type AcquisitionSource, acquisitionSource } from './source.js';
@@ -102,8 +103,8 @@ function renewalCounts(units: readonly PaidUnit[], ledger: readonly FigureLedger
  * first buyers, net sales (every customer's, buyer or not, so scope `*` is the shop's), renewals auto and manual,
  * units lapsed or refunded in the month their coverage ended (and `lapses` per plan and panel), trials started in
  * the month of the first trial with their outcome (keyed by trial family), trial refusals. Whole shop only: cash
- * by gateway (`cash`) and daily sales buckets (`buckets`). LTV by source is read from `cohort_revenue` and age-0
- * `cohorts` under `src:<kind>`, so it has no cells of its own.
+ * by gateway (`cash`), daily sales buckets (`buckets`) and the same per day of the figures' zone (`days`). LTV by
+ * source is read from `cohort_revenue` and age-0 `cohorts` under `src:<kind>`, so it has no cells of its own.
  *
  * Throws `ValidationError` for an unknown zone or calendar, or a row of another customer; computes nothing then.
  */
@@ -167,7 +168,8 @@ export function buyerContribution(rows: BuyerRows, cal: FiguresCalendar): BuyerC
   }
   for (const at of rows.trialRefusals) count('trial_refusals', month(at));
 
-  cells.push(...cashCells(rows, cal), ...dailyBucketCells(rows));
+  const buckets = dailyBucketCells(rows);
+  cells.push(...cashCells(rows, cal), ...buckets, ...figureDayCells(buckets, cal.timeZone));
   const merged = [...addFigureCells(new Map(), cells)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, c]) => c);
   return {
     customerId: rows.customer.id,

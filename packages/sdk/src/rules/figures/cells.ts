@@ -40,6 +40,8 @@ export const FIGURE_BUCKET_MS = 900_000;
  * - `lapses`: units that lapsed in `month` on `planId` and `panelId` (a unit on two panels counts once on each).
  * - `cash`: gateway money per `providerId` (whole shop only, no scope).
  * - `buckets`: daily sales per 15-minute UTC bucket (`bucket` = epoch ms ÷ {@link FIGURE_BUCKET_MS}; whole shop only).
+ * - `days`: the same sums per whole day of the figures' time zone (`day` = `yyyymmdd`, Gregorian; whole shop only),
+ *   each the sum of the buckets that start in it (`figureDayCells`).
  */
 export type FigureCell =
   | { table: 'cohorts'; scope: string; cohort: number; age: number; value: number }
@@ -47,7 +49,8 @@ export type FigureCell =
   | { table: 'months'; scope: string; month: number; metric: FigureMonthMetric; key: string; currency: string; value: number }
   | { table: 'lapses'; scope: string; month: number; planId: string; panelId: string; value: number }
   | { table: 'cash'; month: number; providerId: string; currency: string; flow: FigureCashFlow; value: number }
-  | { table: 'buckets'; bucket: number; currency: string; metric: FigureBucketMetric; value: number };
+  | { table: 'buckets'; bucket: number; currency: string; metric: FigureBucketMetric; value: number }
+  | { table: 'days'; day: number; currency: string; metric: FigureBucketMetric; value: number };
 
 /** A cell's identity: two cells with one key add up. Key fields are joined with a separator ids and slugs cannot hold. */
 export function figureCellKey(cell: FigureCell): string {
@@ -65,6 +68,8 @@ export function figureCellKey(cell: FigureCell): string {
       return `cash\u0000${cell.month}\u0000${cell.providerId}\u0000${cell.currency}\u0000${cell.flow}`;
     case 'buckets':
       return `buckets\u0000${cell.bucket}\u0000${cell.currency}\u0000${cell.metric}`;
+    case 'days':
+      return `days\u0000${cell.day}\u0000${cell.currency}\u0000${cell.metric}`;
   }
 }
 

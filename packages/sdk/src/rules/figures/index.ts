@@ -14,4 +14,5 @@ export * from './trial-conversion.js';
 export * from './cells.js';
 export * from './cash.js';
 export * from './daily-buckets.js';
+export * from './daily-days.js';
 export * from './buyer.js';

@@ -3,4 +3,4 @@
  * from the stored one at start-up, the figures are rebuilt from the rows. Raised whenever a definition changes what a
  * customer contributes.
  */
-export const FIGURES_DEFINITIONS_VERSION = 2;
+export const FIGURES_DEFINITIONS_VERSION = 3;

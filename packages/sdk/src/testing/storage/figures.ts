@@ -3,6 +3,7 @@ import { type FigureCell, figureCellKey } from '../../rules/figures/cells.js';
 import { type FigureMeta, MAX_FIGURE_BUYERS_PER_CALL } from '../../ports/storage-figures.js';
 import { seedCustomer } from './fixtures.js';
 import { figureCheckpointsSuite } from './figures-checkpoints.js';
+import { figureDaysSuite } from './figures-days.js';
 import { figureLocksSuite } from './figures-locks.js';
 import { drainFigureInbox, figureMarksSuite } from './figures-marks.js';
 import { figureSourcesSuite } from './figures-sources.js';
@@ -31,6 +32,7 @@ export function figuresSuite(env: SuiteEnv): void {
   figureSourcesSuite(env);
   figureLocksSuite(env);
   figureCheckpointsSuite(env);
+  figureDaysSuite(env);
 
   describe('figures: inbox, folded buyers and rollups (port 29)', () => {
     it('take removes up to limit rows oldest first and returns their ids distinct, in id order; pending counts rows', async () => {

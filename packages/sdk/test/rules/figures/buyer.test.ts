@@ -3,10 +3,10 @@ import { ValidationError } from '../../../src/errors.js';
 import { buyerContribution, diffFigureCells, FIGURES_DEFINITIONS_VERSION, type FigureCell } from '../../../src/rules/index.js';
 import { agesIn, at, entry, monthly, order, payment, plusDays, purchase, rowsOf, sub, UTC, cellValue } from './rows.js';
 
-/** The cells under scope `*` other than the daily buckets, as `table month/age: value` lines, sorted. */
+/** The cells under scope `*` other than the daily buckets and days, as `table month/age: value` lines, sorted. */
 function table(cells: readonly FigureCell[]): string[] {
   return cells
-    .filter((c) => c.table !== 'buckets' && c.table !== 'cash' && c.scope === '*')
+    .filter((c) => c.table !== 'buckets' && c.table !== 'days' && c.table !== 'cash' && c.scope === '*')
     .map((c) => {
       const { table: t, value, scope: _s, ...key } = c as FigureCell & { scope: string };
       return `${t} ${Object.values(key).join(' ')}: ${value}`;
