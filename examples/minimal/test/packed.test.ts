@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PUBLISHED_PACKAGES as PACKAGES } from '../../../scripts/published-packages.mjs';
-import { packedWorkspace } from '../../../scripts/test-support/packed-workspace.js';
+import { packedWorkspace, run as runCommand, type RunResult } from '../../../scripts/test-support/packed-workspace.js';
+import { installVitestProject } from './support/vitest-project.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -82,7 +83,18 @@ function simulatorPeers(): Record<string, string> {
   return Object.fromEntries(['hash-wasm', 'path-to-regexp'].map((name) => [name, manifest.dependencies[name] as string]));
 }
 
-describe.skipIf(!built)(`examples/minimal from the packed tarballs${built ? '' : ' (skipped: run `pnpm build` first)'}`, () => {
+/** The shop's two strict compiles (see `strictCompiles` below) and the CommonJS entries the `nodenext` one types. */
+interface StrictCompiles {
+  readonly bundler: RunResult;
+  /** With `--listFiles`: every file of the program, one a line. */
+  readonly nodenext: RunResult;
+  /** The entries with a `require` condition of their own, and the `.d.cts` each must resolve to (by package folder). */
+  readonly cjsEntries: readonly { specifier: string; types: string }[];
+}
+
+// The tests run at once (`concurrent`): each reads the installed project and writes files of its own names, and the
+// slow ones (the compiles, the vitest projects) are separate processes, which then share both cores.
+describe.skipIf(!built).concurrent(`examples/minimal from the packed tarballs${built ? '' : ' (skipped: run `pnpm build` first)'}`, () => {
   const work = mkdtempSync(join(tmpdir(), 'panelkit-packed-'));
   const project = join(work, 'project');
   /** The tarballs, packed once for the run and shared with the other files that install them. */
@@ -108,23 +120,62 @@ describe.skipIf(!built)(`examples/minimal from the packed tarballs${built ? '' :
     await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: project, timeout: 300_000 });
   }, 600_000);
 
+  /**
+   * The shop compiled by strict TypeScript under `bundler` resolution, and under `nodenext` together with a CommonJS
+   * file that imports every CommonJS entry: one `nodenext` program checks the declarations both share once. The two
+   * compiles run side by side; the first test that needs them starts them, the other waits for the same ones.
+   */
+  const compileStrictly = async (): Promise<StrictCompiles> => {
+    // The entries with a `require` condition of their own; `/msw` and `/stripe` need optional peers this project lacks.
+    const cjsEntries = PACKAGES.flatMap((name) => {
+      const manifest = JSON.parse(readFileSync(join(project, 'node_modules', '@panelkit', name, 'package.json'), 'utf8')) as {
+        exports: Record<string, { require?: { types?: string } }>;
+      };
+      return Object.entries(manifest.exports)
+        .filter(([key, target]) => target.require?.types && !['./msw', './stripe'].includes(key))
+        .map(([key, target]) => ({ specifier: `@panelkit/${name}${key.slice(1)}`, types: `${name}/${target.require!.types!.slice(2)}` }));
+    });
+    mkdirSync(join(project, 'cjs'), { recursive: true });
+    writeFileSync(
+      join(project, 'cjs', 'entries.cts'),
+      `${cjsEntries.map(({ specifier }, i) => `import * as e${i} from '${specifier}';`).join('\n')}\nexport const entries = [${cjsEntries.map((_, i) => `e${i}`).join(', ')}];\n`,
+    );
+    const tsc = (name: string, options: Record<string, unknown>, include: string[], extra: string[] = []) => {
+      writeFileSync(join(project, name), JSON.stringify({ compilerOptions: { ...STRICT, ...options }, include }));
+      return runCommand(process.execPath, [join(project, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', name, ...extra], {
+        cwd: project,
+        timeout: 300_000,
+      });
+    };
+    const [bundler, nodenext] = await Promise.all([
+      tsc('tsconfig.bundler.json', { module: 'esnext', moduleResolution: 'bundler', noEmit: true }, ['src']),
+      // `rootDir` fixed, so the shop's JavaScript is `dist/src/main.js` whatever else the program holds.
+      tsc(
+        'tsconfig.json',
+        { module: 'nodenext', moduleResolution: 'nodenext', rootDir: '.', outDir: 'dist' },
+        ['src', 'cjs'],
+        ['--listFiles'],
+      ),
+    ]);
+    return { bundler, nodenext, cjsEntries };
+  };
+  let compiling: Promise<StrictCompiles> | undefined;
+  const strictCompiles = () => {
+    compiling ??= compileStrictly();
+    return compiling;
+  };
+
   it('installs, typechecks under nodenext and bundler resolution, and sells a plan', async () => {
     // The published manifests leave the workspace's source condition out.
     const packedSdk = await run('tar', ['-xOzf', tarball('sdk').slice('file:'.length), 'package/package.json']);
     expect(packedSdk.stdout).not.toContain('@panelkit/source');
     expect(packedSdk.stdout).not.toContain('workspace:');
 
-    const tsc = (name: string, options: Record<string, unknown>) => {
-      writeFileSync(join(project, name), JSON.stringify({ compilerOptions: { ...STRICT, ...options }, include: ['src'] }));
-      return run(process.execPath, [join(project, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', name], {
-        cwd: project,
-        timeout: 180_000,
-      });
-    };
-    await tsc('tsconfig.bundler.json', { module: 'esnext', moduleResolution: 'bundler', noEmit: true });
-    await tsc('tsconfig.json', { module: 'nodenext', moduleResolution: 'nodenext', outDir: 'dist' });
+    const { bundler, nodenext } = await strictCompiles();
+    expect(bundler.code, bundler.output).toBe(0);
+    expect(nodenext.code, nodenext.output).toBe(0);
 
-    const { stdout } = await run(process.execPath, [join('dist', 'main.js')], {
+    const { stdout } = await run(process.execPath, [join('dist', 'src', 'main.js')], {
       cwd: project,
       env: { ...process.env, PANELKIT_IDENTITY_SECRET: 'packed-test-identity-secret-51d0' },
       timeout: 60_000,
@@ -166,32 +217,11 @@ describe.skipIf(!built)(`examples/minimal from the packed tarballs${built ? '' :
   }, 120_000);
 
   it('types every CommonJS entry from a CommonJS TypeScript file by its .d.cts (nodenext, declarations checked)', async () => {
-    // The entries with a `require` condition of their own; `/msw` and `/stripe` need optional peers this project lacks.
-    const entries = PACKAGES.flatMap((name) => {
-      const manifest = JSON.parse(readFileSync(join(project, 'node_modules', '@panelkit', name, 'package.json'), 'utf8')) as {
-        exports: Record<string, { require?: { types?: string } }>;
-      };
-      return Object.entries(manifest.exports)
-        .filter(([key, target]) => target.require?.types && !['./msw', './stripe'].includes(key))
-        .map(([key, target]) => ({ specifier: `@panelkit/${name}${key.slice(1)}`, types: `${name}/${target.require!.types!.slice(2)}` }));
-    });
-    expect(entries.length).toBeGreaterThan(PACKAGES.length - 2);
-    mkdirSync(join(project, 'cjs'), { recursive: true });
-    writeFileSync(
-      join(project, 'cjs', 'entries.cts'),
-      `${entries.map(({ specifier }, i) => `import * as e${i} from '${specifier}';`).join('\n')}\nexport const entries = [${entries.map((_, i) => `e${i}`).join(', ')}];\n`,
-    );
-    writeFileSync(
-      join(project, 'tsconfig.cjs.json'),
-      JSON.stringify({ compilerOptions: { ...STRICT, module: 'nodenext', moduleResolution: 'nodenext', noEmit: true }, include: ['cjs'] }),
-    );
-    const checked = await run(
-      process.execPath,
-      [join(project, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.cjs.json', '--listFiles'],
-      { cwd: project, timeout: 180_000 },
-    );
-    for (const { types } of entries) expect(checked.stdout).toContain(`node_modules/@panelkit/${types}`);
-  }, 240_000);
+    const { nodenext, cjsEntries } = await strictCompiles();
+    expect(cjsEntries.length).toBeGreaterThan(PACKAGES.length - 2);
+    expect(nodenext.code, nodenext.output).toBe(0);
+    for (const { types } of cjsEntries) expect(nodenext.stdout).toContain(`node_modules/@panelkit/${types}`);
+  }, 600_000);
 
   it(`keeps the SDK's root at most ${ROOT_NAMES_MAX} names (the README's figure), the moved names on their subpaths`, async () => {
     const entries = ['@panelkit/sdk', ...SDK_SUBPATHS];
@@ -302,11 +332,8 @@ for (const [name, attempt] of Object.entries(attempts)) {
   });
 
   it('runs the conformance suites on the lowest and the newest vitest the peer range allows, and refuses an older one', async () => {
-    const suites = join(project, 'suites');
-    mkdirSync(suites, { recursive: true });
-    writeFileSync(
-      join(suites, 'conformance.test.js'),
-      `import { describeStoragePort, describePanelAdapter } from '@panelkit/sdk/testing';
+    const files = {
+      'conformance.test.js': `import { describeStoragePort, describePanelAdapter } from '@panelkit/sdk/testing';
 import { FakePanelAdapter } from '@panelkit/sdk/fakes';
 import { createMemoryStorage } from '@panelkit/storage-memory';
 describeStoragePort('memory', async ({ clock }) => ({ storage: createMemoryStorage({ clock }) }));
@@ -315,53 +342,39 @@ describePanelAdapter('fake', async ({ clock }) => {
   return { adapter, target: { remoteRef: '1', protocol: 'vless', remoteMeta: {} }, controls: adapter.controls, sessionKind: 'static-token', hasSubscriptionUrl: true };
 });
 `,
-    );
-    writeFileSync(
-      join(suites, 'no-target.test.js'),
-      `import { describePanelAdapter } from '@panelkit/sdk/testing';
+      'no-target.test.js': `import { describePanelAdapter } from '@panelkit/sdk/testing';
 import { FakePanelAdapter } from '@panelkit/sdk/fakes';
 describePanelAdapter('fake without a target', async ({ clock }) => {
   const adapter = new FakePanelAdapter({ clock });
   return { adapter, controls: adapter.controls, sessionKind: 'static-token' };
 });
 `,
-    );
-    // One install per version: npm reifies the whole project again even when the version asked for is installed.
-    let installed = '';
-    const vitestRun = async (version: string, file: string) => {
-      if (version !== installed) {
-        await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', `vitest@${version}`], {
-          cwd: project,
-          timeout: 300_000,
-        });
-        installed = version;
-      }
-      return run(process.execPath, [join(project, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--root', suites, file], {
-        cwd: project,
-        env: { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0' },
-        timeout: 300_000,
-      }).then(
-        ({ stdout }) => ({ ok: true, stdout }),
-        (error: { stdout?: string; stderr?: string }) => ({ ok: false, stdout: `${error.stdout ?? ''}\n${error.stderr ?? ''}` }),
-      );
     };
-    const counts = (stdout: string) => /Tests\s+(.*)\(\d+\)/.exec(stdout)?.[1]?.trim();
+    // Each vitest in a project of its own (the SDK and the memory storage from the tarballs, and that vitest), all
+    // installed side by side; each project runs its files, side by side too, as soon as it is installed.
+    const dependencies = { '@panelkit/sdk': tarball('sdk'), '@panelkit/storage-memory': tarball('storage-memory') };
+    const on = (vitest: string, outsidePeerRange = false) =>
+      installVitestProject(join(work, `vitest-${vitest}`), { vitest, dependencies, files, outsidePeerRange });
+    const [onLowest, onNewest, onOlder] = [on('3.1.0'), on('4'), on('3.0.9', true)];
+    const [lowest, newest, noTarget, older] = await Promise.all([
+      onLowest.then((vitestRun) => vitestRun('conformance.test.js')),
+      onNewest.then((vitestRun) => vitestRun('conformance.test.js')),
+      onNewest.then((vitestRun) => vitestRun('no-target.test.js')),
+      onOlder.then((vitestRun) => vitestRun('conformance.test.js')),
+    ]);
+    const counts = (output: string) => /Tests\s+(.*)\(\d+\)/.exec(output)?.[1]?.trim();
 
-    const lowest = await vitestRun('3.1.0', 'conformance.test.js');
-    expect(lowest.ok, lowest.stdout).toBe(true);
-    const newest = await vitestRun('4', 'conformance.test.js');
-    expect(newest.ok, newest.stdout).toBe(true);
+    expect(lowest.ok, lowest.output).toBe(true);
+    expect(newest.ok, newest.output).toBe(true);
     // The same tests pass and the same capability tests skip on both: nothing is skipped silently on the lowest.
-    expect(counts(lowest.stdout)).toMatch(/^\d+ passed \| \d+ skipped$/);
-    expect(counts(lowest.stdout)).toBe(counts(newest.stdout));
+    expect(counts(lowest.output)).toMatch(/^\d+ passed \| \d+ skipped$/);
+    expect(counts(lowest.output)).toBe(counts(newest.output));
 
-    const noTarget = await vitestRun('4', 'no-target.test.js');
     expect(noTarget.ok).toBe(false);
-    expect(noTarget.stdout).toContain("describePanelAdapter's factory must return { adapter, target, controls }: target is missing");
-    expect(noTarget.stdout).not.toMatch(/reading 'remoteRef'/);
+    expect(noTarget.output).toContain("describePanelAdapter's factory must return { adapter, target, controls }: target is missing");
+    expect(noTarget.output).not.toMatch(/reading 'remoteRef'/);
 
-    const older = await vitestRun('3.0.9', 'conformance.test.js');
     expect(older.ok).toBe(false);
-    expect(older.stdout).toMatch(/describeStoragePort needs vitest 3\.1\.0 or newer, found 3\.0\.9/);
+    expect(older.output).toMatch(/describeStoragePort needs vitest 3\.1\.0 or newer, found 3\.0\.9/);
   }, 900_000);
 });
