@@ -10,7 +10,7 @@ import {
   MAX_FIGURE_BUCKET_SPANS,
   MAX_FIGURE_BUYERS_PER_CALL,
 } from '../storage-figures.js';
-import { inputArray, inputInteger, inputRecord, inputString, invalidInput } from './checks.js';
+import { byCodePoint, inputArray, inputInteger, inputRecord, inputString, invalidInput } from './checks.js';
 
 const CELL = 'figure cell';
 const QUERY = 'figure cell query';
@@ -25,8 +25,6 @@ const BUCKET_METRICS: readonly FigureBucketMetric[] = [
 ];
 /** Buckets are 15-minute numbers since the epoch: 0 up to year 9999's. */
 const MAX_BUCKET = 253_402_300_799_999 / 900_000;
-
-const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function month(value: unknown, what: string, path: string): number {
   if (typeof value !== 'number' || !isFigureMonth(value)) invalidInput(what, path, 'must be yyyymm, mm 01–12');
@@ -153,7 +151,7 @@ export function parseFigureCustomerIds(value: unknown): string[] {
   const items = inputArray(value, 'customer ids', '(root)');
   if (items.length > MAX_FIGURE_BUYERS_PER_CALL)
     invalidInput('customer ids', '(root)', `must hold at most ${MAX_FIGURE_BUYERS_PER_CALL} items`);
-  return [...new Set(items.map((item, i) => id(item, 'customer ids', `${i}`)))].sort(byId);
+  return [...new Set(items.map((item, i) => id(item, 'customer ids', `${i}`)))].sort(byCodePoint);
 }
 
 /** A `take`/`markAll` limit: an integer from 1 to {@link MAX_FIGURE_BUYERS_PER_CALL}. */
@@ -204,7 +202,7 @@ export function parseFoldedBuyers(value: unknown): FoldedBuyer[] {
     const cells = inputArray(b['cells'], what, `${i}.cells`).map((cell, j) => parseCell(cell, `${i}.cells.${j}`));
     return { customerId, definitionsVersion, cells };
   });
-  return buyers.sort((a, b) => byId(a.customerId, b.customerId));
+  return buyers.sort((a, b) => byCodePoint(a.customerId, b.customerId));
 }
 
 /** A `cells` query checked the same way in every storage (ranges inclusive; `from` after `to` is allowed and finds nothing). */
