@@ -4,15 +4,21 @@
  *
  *   node --conditions=@panelkit/source --import tsx bench/checkout/main.ts \
  *     [--buyers 32] [--per-buyer 20] [--server postgres://postgres@127.0.0.1:5432/] [--database bench_checkout] [--keep]
+ *     [--shop compiled|source]
  *
  * Creates the database `--database` on `--server` (dropping a leftover one of that name first), opens
  * the shop on it as `DATABASE_URL` does (its pool of 10 connections, the embedded simulated panels,
- * no worker), serves its Express app on 127.0.0.1 and runs, in this order, each with fresh buyers
- * (own account, API token and a wallet funded for its checkouts plus one spare plan price):
+ * no worker) here for the bench's own work (buyers, the books' checks), and again in a process of its own
+ * (`shop-process.ts`, the measured one) that serves its Express app on 127.0.0.1 and makes the SDK's checkouts.
+ * `--shop compiled` (the default: the issue asks for what owners run measured) runs that process as the production
+ * image does (`../support/compiled-shop.ts`: the shop compiled, the packages' built `dist/`, plain node,
+ * `NODE_ENV=production`; build the packages first); `--shop source` through tsx from the sources (no build needed;
+ * profiles name the TypeScript files). It runs, in this order, each with fresh buyers (own account, API token and a
+ * wallet funded for its checkouts plus one spare plan price):
  *
  *   http-32: `--buyers` buyers at once, each `POST /api/v1/checkout` `--per-buyer` times in a row,
  *            from a forked process (`buyers.ts`) so the load's CPU is not the shop's;
- *   sdk-32:  the same number of `kit.checkout` calls on the same shop, storage and pool;
+ *   sdk-32:  the same number of `kit.checkout` calls in the shop's process, on its storage and pool;
  *   http-1:  the same checkouts over HTTP, one request in flight;
  *   sdk-1:   the same on the SDK, one call at a time.
  *
@@ -20,8 +26,8 @@
  * debit, order, pending subscription and its durable provisioning job, in one transaction. Nothing is
  * provisioned (no worker runs). A warm-up (`--buyers` buyers, `--per-buyer` checkouts each over HTTP
  * and as many on the SDK) runs first and is not reported. Per run: latency p50/p99/max, throughput, PostgreSQL
- * statements and transactions per checkout (counted on the `pg` client), CPU per checkout of this
- * process, of the buyers' process and of the database's backends (from /proc, read at every lock
+ * statements and transactions per checkout (counted on the shop process's `pg` client), CPU per checkout of the
+ * shop's process, of the buyers' process and of the database's backends (from /proc, read at every lock
  * sample: a lower bound when a connection closes between two samples), and how many backends were
  * waiting on a lock, sampled from `pg_stat_activity` every 25 ms with the statement they waited in.
  * Every run is checked: each checkout made exactly one order and one purchase debit of the plan's
@@ -29,22 +35,21 @@
  * else throws. The database is dropped at the end unless `--keep`. Figures: `bench/RESULTS.md`
  * (## checkout).
  */
-import { fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { CheckoutRequest, CheckoutResult, Panelkit, Plan } from '@panelkit/sdk';
+import type { Plan } from '@panelkit/sdk';
 import pg from 'pg';
 import pino from 'pino';
 import { signUp } from '../../examples/shop/src/app/auth/accounts.js';
 import { loadConfig } from '../../examples/shop/src/config/config.js';
-import { createApp } from '../../examples/shop/src/stack/web-app.js';
 import { openShop, type RunningShop } from '../../examples/shop/src/stack/shop.js';
+import { compileShop, removeCompiledShop, shopModeOf, shopProcess } from '../support/compiled-shop.js';
 import type { BuyersJob, BuyersResult } from './buyers.js';
+import type { Counted, SdkJob, ShopAsk } from './shop-process.js';
 
 const { values } = parseArgs({
   options: {
@@ -53,6 +58,7 @@ const { values } = parseArgs({
     server: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/' },
     database: { type: 'string', default: 'bench_checkout' },
     keep: { type: 'boolean', default: false },
+    shop: { type: 'string', default: 'compiled' },
   },
 });
 const BUYERS = Number(values.buyers);
@@ -65,25 +71,15 @@ const serverUrl = new URL(values.server);
 const adminUrl = new URL('/postgres', serverUrl).href;
 const databaseUrl = new URL(`/${DATABASE}`, serverUrl).href;
 
-// --- counting the statements the shop sends: every `pg` client query in this process, but the bench's own ---
-
-const counter = { on: false, statements: 0, transactions: 0, ignored: new WeakSet<object>() };
-const originalQuery = pg.Client.prototype.query as (...args: unknown[]) => unknown;
-(pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (this: object, ...args: unknown[]) {
-  if (counter.on && !counter.ignored.has(this)) {
-    counter.statements++;
-    if (args[0] === 'BEGIN') counter.transactions++;
-  }
-  return originalQuery.apply(this, args);
-};
-
-/** A connection of the bench's own (verification, lock sampling): not counted. */
+/** A connection of the bench's own (verification, lock sampling). */
 async function benchClient(url: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: url });
-  counter.ignored.add(client);
   await client.connect();
   return client;
 }
+
+/** `--shop compiled`: the compiled tree the shop's process runs (built first, removed at the end). */
+const compiled = shopModeOf(values.shop) === 'compiled' ? await compileShop(['bench/checkout/shop-process.ts']) : null;
 
 // --- small helpers ---
 
@@ -120,20 +116,21 @@ const admin = await benchClient(adminUrl);
 await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
 await admin.query(`CREATE DATABASE ${DATABASE}`);
 
+const shopDataDir = mkdtempSync(join(tmpdir(), 'bench-checkout-shop-'));
 let shop: RunningShop | null = null;
-let server: Server | null = null;
+let shopChild: ChildProcess | null = null;
 let sampler: pg.Client | null = null;
 try {
-  console.log(`load average at start ${load()} (1/5/15 min), ${cpus().length} cores, node ${process.version}`);
+  console.log(`load average at start ${load()} (1/5/15 min), ${cpus().length} cores, node ${process.version}; the shop ${values.shop}`);
   console.log(`database ${DATABASE} on ${serverUrl.host}; ${BUYERS} buyers × ${PER_BUYER} checkouts per run`);
-  const config = loadConfig({
+  /** The shop's environment, this process's handle and the shop's process alike. */
+  const env = {
     DATABASE_URL: databaseUrl,
-    DATA_DIR: dataDir,
     SHOP_SECRET: 'bench-checkout-secret-bench-checkout-secret',
     SHOP_SECRET_KEYS: `b1:${Buffer.alloc(32, 3).toString('base64')}`,
-    DEMO_PANEL: 'on',
     LOG_LEVEL: 'silent',
-  });
+  };
+  const config = loadConfig({ ...env, DATA_DIR: dataDir, DEMO_PANEL: 'on' });
   const opened = await openShop(config, { logger: pino({ level: 'silent' }) });
   shop = opened;
   const found = (await opened.storage.plans.list({ onSale: true })).find((p) => p.name.startsWith('Frankfurt · 1 month · 50'));
@@ -142,36 +139,24 @@ try {
   // The demo's targets hold 500 clients each; the bench sells more than that on one plan.
   for (const target of await opened.storage.targets.list()) await opened.storage.targets.update(target.id, { capacity: 1_000_000 });
 
-  /** Time inside `kit.checkout` of each HTTP request, by idempotency key: the request's latency minus it is the web layer's. */
-  const engineMs = new Map<string, number>();
-  const timedKit: Panelkit = {
-    ...opened.kit,
-    checkout: async (request: CheckoutRequest): Promise<CheckoutResult> => {
-      const started = performance.now();
-      try {
-        return await opened.kit.checkout(request);
-      } finally {
-        engineMs.set(request.idempotencyKey, performance.now() - started);
-      }
-    },
-  };
-  // Rate limits as the shop has them, but high enough for the bench's buyers (20 checkouts per 10 min by default).
-  const app = createApp(
-    { ...opened, kit: timedKit },
-    {
-      rateLimits: {
-        signIn: { limit: 10, windowMs: 60_000 },
-        signUp: { limit: 10, windowMs: 60_000 },
-        checkout: { limit: 1_000_000, windowMs: 60_000 },
-      },
-    },
-  );
-  const listening = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    s.once('error', reject);
+  // The shop's process, once the plan's targets hold the bench's sales.
+  const served = shopProcess(compiled, 'bench/checkout/shop-process.ts');
+  const child = fork(served.module, [], {
+    execArgv: served.execArgv,
+    env: { ...process.env, ...env, ...served.env, DATA_DIR: shopDataDir },
   });
-  server = listening;
-  const baseUrl = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
+  shopChild = child;
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (message) => resolve((message as { port: number }).port));
+    child.once('exit', (code) => reject(new Error(`the shop's process exited (${code})`)));
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  /** Asks the shop's process (`shop-process.ts`) and waits for its answer. */
+  const askShop = <T>(ask: ShopAsk) =>
+    new Promise<T>((resolve) => {
+      child.once('message', (message) => resolve(message as T));
+      child.send(ask);
+    });
   const lockSampler = await benchClient(databaseUrl);
   sampler = lockSampler;
 
@@ -197,6 +182,7 @@ try {
     return made;
   }
 
+  // The buyers run from the sources in either mode: only the shop's process differs between the two.
   function viaHttp(buyers: Buyer[], mode: BuyersJob['mode'], keyPrefix: string): Promise<BuyersResult> {
     const child = fork(fileURLToPath(new URL('./buyers.ts', import.meta.url)), [], {
       execArgv: ['--conditions=@panelkit/source', '--import', 'tsx'],
@@ -210,33 +196,9 @@ try {
     });
   }
 
-  async function viaSdk(buyers: Buyer[], mode: BuyersJob['mode'], keyPrefix: string): Promise<BuyersResult> {
-    const result: BuyersResult = { checkouts: [], failures: [], wallMs: 0, cpuMs: 0 };
-    const buy = async (buyer: Buyer, index: number, n: number) => {
-      const key = `${keyPrefix}-${index}-${n}`;
-      const started = performance.now();
-      const done = await opened.kit.checkout({
-        customerId: buyer.customerId,
-        items: [{ planId: plan.id, quantity: 1 }],
-        idempotencyKey: key,
-        actor: { type: 'customer', id: buyer.customerId },
-      });
-      const ms = performance.now() - started;
-      if (done.replayed) result.failures.push({ key, status: 200, body: 'replayed' });
-      else result.checkouts.push({ key, orderId: done.order.id, ms });
-    };
-    const started = performance.now();
-    if (mode === 'parallel') {
-      await Promise.all(
-        buyers.map(async (buyer, index) => {
-          for (let n = 0; n < PER_BUYER; n++) await buy(buyer, index, n);
-        }),
-      );
-    } else {
-      for (const [index, buyer] of buyers.entries()) for (let n = 0; n < PER_BUYER; n++) await buy(buyer, index, n);
-    }
-    result.wallMs = performance.now() - started;
-    return result;
+  function viaSdk(buyers: Buyer[], mode: BuyersJob['mode'], keyPrefix: string): Promise<BuyersResult> {
+    const job: SdkJob = { customerIds: buyers.map((b) => b.customerId), planId: plan.id, perBuyer: PER_BUYER, mode, keyPrefix };
+    return askShop<BuyersResult>({ cmd: 'sdk', job });
   }
 
   /** Every checkout made one order, one debit of the plan's price, one subscription and one provisioning job; each wallet holds its spare price. */
@@ -360,19 +322,15 @@ try {
   async function measure(run: string, via: 'http' | 'sdk', mode: BuyersJob['mode']): Promise<Row> {
     const buyers = await newBuyers(run, BUYERS, PER_BUYER);
     const loadBefore = load();
-    engineMs.clear();
     const pidsBefore = await backendPids();
     const pgBefore = procCpuMs(pidsBefore);
-    const cpu = process.cpuUsage();
-    counter.statements = 0;
-    counter.transactions = 0;
-    counter.on = true;
+    await askShop<object>({ cmd: 'start' });
     const pgSeen = new Map(pgBefore);
     const stopSampling = sampleLocks(pgSeen);
     const result = via === 'http' ? await viaHttp(buyers, mode, run) : await viaSdk(buyers, mode, run);
     const locks = await stopSampling();
-    counter.on = false;
-    const used = process.cpuUsage(cpu);
+    const counted = await askShop<Counted>({ cmd: 'stop' });
+    const engineMs = new Map(counted.engineMs);
     for (const [pid, ms] of procCpuMs(await backendPids())) if (ms > 0) pgSeen.set(pid, ms);
     const loadAfter = load();
     await verify(run, buyers, result);
@@ -399,9 +357,9 @@ try {
       max: sorted[sorted.length - 1] as number,
       webP50: median(web),
       engineP50: median(engine),
-      statements: counter.statements / n,
-      transactions: counter.transactions / n,
-      shopCpuUs: ((used.user + used.system) / n) | 0,
+      statements: counted.statements / n,
+      transactions: counted.transactions / n,
+      shopCpuUs: (counted.cpuUs / n) | 0,
       buyersCpuUs: via === 'http' ? ((result.cpuMs * 1000) / n) | 0 : null,
       pgCpuUs: ((pgCpu * 1000) / n) | 0,
       activeBackends: locks.active,
@@ -463,10 +421,15 @@ try {
   );
 } finally {
   await sampler?.end().catch(() => undefined);
-  await new Promise<void>((resolve) => (server === null ? resolve() : server.close(() => resolve())));
+  if (shopChild?.connected) {
+    const exited = new Promise((resolve) => shopChild?.once('exit', resolve));
+    shopChild.disconnect();
+    await exited;
+  }
   await shop?.close();
   console.log(`load average at end ${load()} (1/5/15 min)`);
   if (!values.keep) await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
   await admin.end();
-  rmSync(dataDir, { recursive: true, force: true });
+  for (const dir of [dataDir, shopDataDir]) rmSync(dir, { recursive: true, force: true });
+  removeCompiledShop(compiled);
 }

@@ -7,7 +7,7 @@
  *   node --conditions=@panelkit/source --import tsx bench/rush/main.ts \
  *     [--buyers 1000] [--seconds 60] [--replicas 1] [--lone 20] \
  *     [--server postgres://postgres@127.0.0.1:5432/test] [--schema bench_rush] [--keep] [--count] [--idle 15] [--profile DIR]
- *     [--v8-flags="--trace-deopt"] [--shop source|compiled]
+ *     [--v8-flags="--trace-deopt"] [--shop compiled|source]
  *
  * Buyers start `/start` (linked Telegram users, in bulk before the clock runs) and get twice the plan's price in
  * their wallet. Then, first, `--lone` buyers buy one after another with nothing else running (the floor); then
@@ -25,9 +25,10 @@
  * `--idle` seconds with nothing asked of the replicas (0: not measured), their idle background a second.
  * `--profile DIR`: each replica runs under `node --cpu-prof` and writes its profile into DIR when it stops
  * (`profile-layers.ts` breaks one down).
- * `--shop compiled`: the replicas run the shop as the production image does (`compiled-shop.ts`: the shop compiled by
- * `scripts/compile-shop.mjs`, the packages' built `dist/`, plain node, `NODE_ENV=production`; build the packages
- * first); `source` (the default): through tsx from the sources.
+ * `--shop compiled` (the default: the issue asks for what owners run measured): the replicas run the shop as the
+ * production image does (`../support/compiled-shop.ts`: the shop compiled by `scripts/compile-shop.mjs`, the packages'
+ * built `dist/`, plain node, `NODE_ENV=production`; build the packages first); `source`: through tsx from the sources
+ * (no build needed; profiles name the TypeScript files).
  * `--v8-flags="…"`: more node flags for each replica (V8's traces, which print on stdout: each replica's stdout is then
  * written to a file of its own, named when it starts).
  * `BENCH_TRACE=1`: where a rush buyer's time goes, stage by stage (`trace-replica.ts`, `trace-report.ts`): the webhook,
@@ -42,7 +43,6 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { serveOnLocalhost } from '../../packages/panel-adapters/src/simulators/harness/index.js';
 import { createXuiSimulator } from '../../packages/panel-adapters/src/simulators/xui/index.js';
@@ -52,6 +52,7 @@ import { createLogger } from '../../examples/shop/src/logging/logger.js';
 import { openDatabase } from '../../examples/shop/src/stack/database.js';
 import { openShop } from '../../examples/shop/src/stack/shop.js';
 import { FakeTelegram, buttonsOf, type BotCall } from '../../examples/shop/test/support/fake-telegram.js';
+import { compileShop, removeCompiledShop, shopModeOf, shopProcess } from '../support/compiled-shop.js';
 import { machineCpu, processCpu } from '../support/proc-cpu.js';
 import { RushBuyer, type BuyerUpdate as Update } from './buyer-updates.js';
 import { countsOf, printStatementsPer, printStatementsPerBuyer, printStatementsPerSecond } from './statements-per-buyer.js';
@@ -62,7 +63,6 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import PQueue from 'p-queue';
 import type { StatementCounts } from './statement-count.js';
 import { postUpdate } from './webhook-post.js';
-import { compileShop } from './compiled-shop.js';
 
 const { values } = parseArgs({
   options: {
@@ -77,12 +77,16 @@ const { values } = parseArgs({
     idle: { type: 'string', default: '15' },
     profile: { type: 'string' },
     'v8-flags': { type: 'string' },
-    shop: { type: 'string', default: 'source' },
+    shop: { type: 'string', default: 'compiled' },
   },
 });
-if (values.shop !== 'source' && values.shop !== 'compiled') throw new Error(`--shop ${values.shop}: source or compiled`);
 /** `--shop compiled`: the compiled tree the replicas run (built before the clock runs, removed at the end). */
-const compiled = values.shop === 'compiled' ? await compileShop() : null;
+const compiled =
+  shopModeOf(values.shop) === 'compiled'
+    ? await compileShop(['bench/rush/replica.ts', 'bench/rush/statement-count.ts', 'bench/rush/trace-replica.ts'])
+    : null;
+/** A replica's module, node flags and environment in that mode. */
+const replicaProcess = shopProcess(compiled, 'bench/rush/replica.ts');
 /** `--v8-flags="…"`: more flags for each replica's node (`--trace-deopt`, say); each replica's stdout then goes to a file. */
 const V8_FLAGS = values['v8-flags']?.split(/\s+/).filter((flag) => flag !== '') ?? [];
 const BUYERS = Number(values.buyers);
@@ -238,16 +242,16 @@ try {
   );
 
   for (let i = 0; i < REPLICAS; i++) {
-    const child = fork(compiled?.replica ?? fileURLToPath(new URL('./replica.ts', import.meta.url)), [], {
+    const child = fork(replicaProcess.module, [], {
       execArgv: [
-        ...(compiled === null ? ['--conditions=@panelkit/source', '--import', 'tsx'] : []),
+        ...replicaProcess.execArgv,
         ...(values.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${values.profile}`]),
         ...V8_FLAGS,
       ],
       env: {
         ...process.env,
         ...env,
-        ...(compiled === null ? {} : { NODE_ENV: 'production' }),
+        ...replicaProcess.env,
         DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-rush-replica-')),
         ...(values.count ? { BENCH_RUSH_COUNT: '1' } : {}),
       },
@@ -612,6 +616,6 @@ try {
   await panelServer.close();
   if (!values.keep) await dropSchemas();
   rmSync(dataDir, { recursive: true, force: true });
-  if (compiled !== null) rmSync(compiled.tree, { recursive: true, force: true });
+  removeCompiledShop(compiled);
 }
 process.exit(failed ? 1 : 0);

@@ -5,10 +5,15 @@
  *   node --conditions=@panelkit/source --import tsx bench/sublink/main.ts \
  *     [--buyers 100000] [--levels 1,2,4,8,16,32,64,128,256] [--seconds 5] [--p99 200] \
  *     [--server postgres://postgres@127.0.0.1:5432/test] [--schema bench_sublink] [--keep] [--seen-ago long|<minutes>] \
- *     [--panel-users 20000] [--kinds floor,off,on,marzban]
+ *     [--panel-users 20000] [--kinds floor,off,on,marzban] [--shop compiled|source]
  *
- * The shop as `DATABASE_URL` runs it (pool of 10, secrets sealed at rest, its whole Express stack), in a schema of
- * the bench's own (dropped at the end unless `--keep`). Seeds `--buyers` customers, each with one active
+ * The shop as `DATABASE_URL` runs it (pool of 10, secrets sealed at rest, its whole Express stack), in a process of
+ * its own (`shop-process.ts`), in a schema of the bench's own (dropped at the end unless `--keep`).
+ * `--shop compiled` (the default: the issue asks for what owners run measured) runs that process as the production
+ * image does (`../support/compiled-shop.ts`: the shop compiled, the packages' built `dist/`, plain node,
+ * `NODE_ENV=production`; build the packages first); `--shop source` through tsx from the sources (no build needed;
+ * profiles name the TypeScript files). The bench's own handle on the shop (seeding, the registry's check) is this
+ * process's, from the sources. Seeds `--buyers` customers, each with one active
  * subscription on a plan that allows 2 devices, both devices registered, and a link token: one subscription is
  * bought and provisioned through the shop on the demo panel, the others are copied from it in SQL in batches, each
  * copy's credentials sealed here as the storage seals a row (the start-up step `resealSecrets` then finds nothing
@@ -26,16 +31,15 @@
  * subscription's real share links in base64); afterwards the device registry must hold exactly 2 devices a buyer,
  * and exactly the (buyer, device) pairs the apps asked for written (`--seen-ago long`, the default), or those or
  * none (`--seen-ago <minutes>`: devices seen that recently). Exits 1 on any wrong answer or count. Per step: the
- * shop process's CPU and the statements it sent (each `pg` query, one round trip) per answer.
+ * shop process's CPU and the statements it sent (each `pg` query, one round trip) per answer. Under `node --cpu-prof`
+ * the profile is this process's: profile the shop's with `--shop-flags="--cpu-prof --cpu-prof-dir=DIR"`.
  * `--seen-ago <minutes>`: devices seeded as seen that many minutes before the run (a storm), else in 2020.
  * Figures: `bench/RESULTS.md` (## sublink).
  */
 import { fork } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { createHmac, createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { get as httpGet, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { get as httpGet } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,9 +53,10 @@ import { createLogger } from '../../examples/shop/src/logging/logger.js';
 import { openDatabase } from '../../examples/shop/src/stack/database.js';
 import { shopChannels } from '../../examples/shop/src/stack/notification-channels.js';
 import { openShop } from '../../examples/shop/src/stack/shop.js';
-import { createApp } from '../../examples/shop/src/stack/web-app.js';
 import { headersFor } from './app-headers.js';
 import type { Step, StepKind, StepResult } from './client.js';
+import type { ShopAnswer, ShopAsk } from './shop-process.js';
+import { compileShop, removeCompiledShop, shopModeOf, shopProcess } from '../support/compiled-shop.js';
 import { machineCpu, processCpu } from '../support/proc-cpu.js';
 import { backendsCpu, backendsCpuBetween } from './machine-cpu.js';
 
@@ -68,6 +73,9 @@ const { values } = parseArgs({
     'panel-users': { type: 'string', default: '20000' },
     /** The kinds to run, in this order at each level (e.g. `on` alone under `node --cpu-prof`). */
     kinds: { type: 'string', default: 'floor,off,on,marzban' },
+    shop: { type: 'string', default: 'compiled' },
+    /** More node flags for the shop's process (`--cpu-prof --cpu-prof-dir=DIR`). */
+    'shop-flags': { type: 'string', default: '' },
   },
 });
 const BUYERS = Number(values.buyers);
@@ -99,40 +107,22 @@ const load = () =>
     .join(' / ');
 const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '—');
 
-/** Statements the shop sent to PostgreSQL (every `pg` client's `query`: one round trip each), counted per step. */
-let statements = 0;
-type Query = (...args: unknown[]) => unknown;
-const pgClient = (
-  createRequire(new URL('../../examples/shop/package.json', import.meta.url))('pg') as { Client: { prototype: { query: Query } } }
-).Client;
-const sendQuery = pgClient.prototype.query;
-/** The local ports of the shop's connections: their PostgreSQL backends are the ones whose CPU a step counts. */
-const pgPorts = new Set<number>();
-/** While set, the text of each statement sent is pushed here (the trace of one answer a kind, before the steps). */
-let traced: string[] | null = null;
-pgClient.prototype.query = function (this: { connection?: { stream?: { localPort?: number } } }, ...args: unknown[]) {
-  statements += 1;
-  if (traced !== null) {
-    const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text;
-    traced.push(String(text).replace(/\s+/g, ' ').slice(0, 110));
-  }
-  const port = this.connection?.stream?.localPort;
-  if (port !== undefined) pgPorts.add(port);
-  return sendQuery.apply(this, args);
-};
+/** `--shop compiled`: the compiled tree the shop's process runs (built first, removed at the end). */
+const compiled = shopModeOf(values.shop) === 'compiled' ? await compileShop(['bench/sublink/shop-process.ts']) : null;
 
-const dataDir = mkdtempSync(join(tmpdir(), 'bench-sublink-'));
-const config = loadConfig({
+/** The shop's environment, this process's handle and the shop's process alike. */
+const env = {
   DATABASE_URL: values.server,
   DATABASE_SCHEMA: SCHEMA,
-  DATA_DIR: dataDir,
   SHOP_SECRET: 'bench-sublink-secret-bench-sublink-secret',
   SHOP_SECRET_KEYS: `b1:${Buffer.alloc(32, 7).toString('base64')}`,
   SHOP_NAME: 'Bench',
   PUBLIC_URL: 'https://shop.bench.example',
-  DEMO_PANEL: 'on',
   LOG_LEVEL: 'error',
-});
+};
+const dataDir = mkdtempSync(join(tmpdir(), 'bench-sublink-'));
+const shopDataDir = mkdtempSync(join(tmpdir(), 'bench-sublink-shop-'));
+const config = loadConfig({ ...env, DATA_DIR: dataDir, DEMO_PANEL: 'on' });
 const engine = `"${SCHEMA}"`;
 const shopTables = shopSchemaName(SCHEMA);
 const dropSchemas = async () => {
@@ -143,7 +133,8 @@ const dropSchemas = async () => {
 };
 await dropSchemas();
 const shop = await openShop(config, { logger: createLogger('error') });
-let server: Server | null = null;
+/** The shop's process (`shop-process.ts`), started once the buyers are seeded. */
+let shopChild: ReturnType<typeof fork> | null = null;
 const client = fork(fileURLToPath(new URL('./client.ts', import.meta.url)), [], {
   execArgv: ['--conditions=@panelkit/source', '--import', 'tsx'],
 });
@@ -163,7 +154,9 @@ const panelReady = new Promise<{ origin: string; tokens: string[] }>((resolve, r
 });
 let failed = false;
 try {
-  console.log(`load average at start ${load()}, ${cpus().length} cores, node ${process.version}; ${BUYERS} buyers, schema ${SCHEMA}`);
+  console.log(
+    `load average at start ${load()}, ${cpus().length} cores, node ${process.version}; ${BUYERS} buyers, schema ${SCHEMA}, the shop ${values.shop}`,
+  );
 
   // One buyer bought and provisioned through the shop: the subscription every other buyer's is copied from.
   const seedStarted = performance.now();
@@ -266,26 +259,30 @@ try {
     `seeded ${BUYERS} buyers in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s, every credential sealed (${JSON.stringify(sealing.byKey)})`,
   );
 
-  // The app, and the floor inside it: the same middleware, then the same bytes from memory.
-  const app = createApp(shop, {
-    rateLimits: {
-      signIn: { limit: 10, windowMs: 60_000 },
-      signUp: { limit: 10, windowMs: 60_000 },
-      checkout: { limit: 10, windowMs: 60_000 },
-      subscriptionLink: { limit: 1_000_000_000, windowMs: 60_000 },
+  // The shop's process: its app, and the floor inside it (the same middleware, then the same bytes from memory).
+  const served = shopProcess(compiled, 'bench/sublink/shop-process.ts');
+  const child = fork(served.module, [], {
+    execArgv: [...served.execArgv, ...values['shop-flags'].split(' ').filter((flag) => flag !== '')],
+    env: {
+      ...process.env,
+      ...env,
+      ...served.env,
+      DATA_DIR: shopDataDir,
+      BENCH_SUBLINK_FLOOR: Buffer.from(templateSub.shareLinks.join('\n'), 'utf8').toString('base64'),
     },
   });
-  const body = Buffer.from(templateSub.shareLinks.join('\n'), 'utf8').toString('base64');
-  app.get('/bench-floor/:token', (_req, res) => void res.type('text/plain').send(body));
-  // Moved from after the app's not-found handler to just before it: past every middleware `/s/` passes.
-  const stack = (app as unknown as { router: { stack: unknown[] } }).router.stack;
-  const floorLayer = stack.pop();
-  stack.splice(stack.length - 2, 0, floorLayer);
-  server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    s.once('error', reject);
+  shopChild = child;
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (message) => resolve((message as { port: number }).port));
+    child.once('exit', (code) => reject(new Error(`the shop's process exited (${code})`)));
   });
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  /** The shop's counters (statements, CPU, connections), and what it traced for `trace-stop`. */
+  const askShop = (ask: ShopAsk) =>
+    new Promise<ShopAnswer>((resolve) => {
+      child.once('message', (message) => resolve(message as ShopAnswer));
+      child.send(ask);
+    });
 
   const runStep = (step: Step) =>
     new Promise<StepResult>((resolve, reject) => {
@@ -310,7 +307,7 @@ try {
     ['on', 'b'],
   ];
   for (const [kind, device] of traces) {
-    traced = [];
+    await askShop({ cmd: 'trace-start' });
     const path = kind === 'floor' ? '/bench-floor/' : '/s/';
     // `node:http`, as the apps ask: `fetch` would not send the shop's address as `Host`.
     const answer = await new Promise<{ status: number }>((resolve, reject) => {
@@ -320,10 +317,10 @@ try {
       asked.on('response', (res) => res.resume().on('end', () => resolve({ status: res.statusCode ?? 0 })));
       asked.on('error', reject);
     });
+    const { traced } = await askShop({ cmd: 'trace-stop' });
     console.log(
       `one ${kind} answer, device ${device} (${answer.status}): ${traced.length} statements${traced.map((t) => `\n    ${t}`).join('')}`,
     );
-    traced = null;
   }
   await shop.db.query(`UPDATE ${engine}.devices SET last_seen_at = $1 WHERE hwid IN ('bench-0-a', 'bench-0-b')`, [SEEDED_AT]);
   const panel = { process: panelProcess, ...(await panelReady) };
@@ -348,10 +345,13 @@ try {
   for (const level of LEVELS) {
     for (const kind of KINDS) {
       if (stopped.has(kind)) continue;
-      const cpuBefore = process.cpuUsage();
+      const shopBefore = await askShop({ cmd: 'mark' });
       const panelBefore = processCpu(panel.process.pid!);
-      const [machineBefore, backendsBefore, clientBefore] = [machineCpu(), backendsCpu(pgPorts), processCpu(client.pid!)];
-      const statementsBefore = statements;
+      const [machineBefore, backendsBefore, clientBefore] = [
+        machineCpu(),
+        backendsCpu(new Set(shopBefore.pgPorts)),
+        processCpu(client.pid!),
+      ];
       const marzban = kind === 'marzban';
       const result = await runStep({
         baseUrl: marzban ? panel.origin : baseUrl,
@@ -363,14 +363,14 @@ try {
         expectedLinks: marzban ? null : templateSub.shareLinks,
       });
       // The serving process's CPU (the apps run in their own): the shop's, or the simulator's for `marzban`.
-      const shopCpu = process.cpuUsage(cpuBefore);
-      const cpu = marzban ? { user: (processCpu(panel.process.pid!) - panelBefore) * 1e6, system: 0 } : shopCpu;
+      const shopAfter = await askShop({ cmd: 'mark' });
+      const cpuUs = marzban ? (processCpu(panel.process.pid!) - panelBefore) * 1e6 : shopAfter.cpuUs - shopBefore.cpuUs;
       const machine = machineCpu();
-      const pgMs = (backendsCpuBetween(backendsBefore, backendsCpu(pgPorts)) * 1000) / result.requests;
+      const pgMs = (backendsCpuBetween(backendsBefore, backendsCpu(new Set(shopAfter.pgPorts))) * 1000) / result.requests;
       const appsMs = ((processCpu(client.pid!) - clientBefore) * 1000) / result.requests;
       const busy = (machine.busy - machineBefore.busy) / (machine.total - machineBefore.total);
-      const cpuMs = (cpu.user + cpu.system) / 1000 / result.requests;
-      const perAnswer = (statements - statementsBefore) / result.requests;
+      const cpuMs = cpuUs / 1000 / result.requests;
+      const perAnswer = (shopAfter.statements - shopBefore.statements) / result.requests;
       const rps = result.requests / (result.wallMs / 1000);
       rows.push({ kind, level, rps, cpuMs, pgMs, perAnswer, result, load: load() });
       console.log(
@@ -433,10 +433,14 @@ try {
 } finally {
   client.disconnect();
   if (panelProcess.connected) panelProcess.disconnect();
-  server?.closeAllConnections();
-  server?.close();
+  if (shopChild?.connected) {
+    const exited = new Promise((resolve) => shopChild?.once('exit', resolve));
+    shopChild.disconnect();
+    await exited;
+  }
   await shop.close();
   if (!values.keep) await dropSchemas();
-  rmSync(dataDir, { recursive: true, force: true });
+  for (const dir of [dataDir, shopDataDir]) rmSync(dir, { recursive: true, force: true });
+  removeCompiledShop(compiled);
 }
 if (failed) process.exitCode = 1;
