@@ -6,7 +6,7 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 export type JsonObject = { [key: string]: JsonValue };
 
 /** Whether a value is plain JSON: strings, finite numbers, booleans, null, arrays and plain objects of them. */
-function isJsonValue(value: unknown): boolean {
+export function isJsonValue(value: unknown): value is JsonValue {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
   if (typeof value === 'number') return Number.isFinite(value);
   if (Array.isArray(value)) return value.every(isJsonValue);
@@ -28,8 +28,10 @@ export const JsonValueSchema: z.ZodType<JsonValue> = z.custom<JsonValue>(isJsonV
 /** Validates a {@link JsonObject}. */
 export const JsonObjectSchema: z.ZodType<JsonObject> = z.record(z.string(), JsonValueSchema);
 
+/** The longest entity id, in UTF-16 units. */
+export const ID_MAX_LENGTH = 128;
 /** An entity id: 1–128 characters, opaque (storages choose the format). */
-export const IdSchema = z.string().min(1).max(128);
+export const IdSchema = z.string().min(1).max(ID_MAX_LENGTH);
 
 /** A count of bytes: a non-negative safe integer. */
 export const BytesSchema = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);

@@ -28,33 +28,48 @@ export const SerializedErrorSchema: z.ZodType<SerializedError> = z.object({
   },
 });
 
+/**
+ * The bounds of a job's fields and the defaults of a new one: what `NewJobSchema` checks, and what the storages' hand
+ * check of a row (`parseNewJob`) checks without zod.
+ */
+export const JOB_FIELD_RULES = {
+  /** Dotted lower-case words. */
+  type: /^[a-z_]+(\.[a-z_]+)*$/,
+  typeMaxLength: 100,
+  /** Dedupe, serial and batch keys: 1 to this many characters. */
+  keyMaxLength: 300,
+  /** Priorities lie in `[-priorityBound, priorityBound]`. */
+  priorityBound: 1000,
+  maxAttemptsBound: 1000,
+  defaultPriority: 0,
+  defaultMaxAttempts: 10,
+} as const;
+const RULES = JOB_FIELD_RULES;
+
 const jobFields = {
   id: IdSchema,
   /** What the job does, e.g. `subscription.provision`; the worker routes on it. */
-  type: z
-    .string()
-    .regex(/^[a-z_]+(\.[a-z_]+)*$/)
-    .max(100),
+  type: z.string().regex(RULES.type).max(RULES.typeMaxLength),
   payload: JsonObjectSchema,
   /** At most one queued and one running job per key. */
-  dedupeKey: z.string().min(1).max(300).nullable(),
+  dedupeKey: z.string().min(1).max(RULES.keyMaxLength).nullable(),
   /**
    * Jobs with the same serialisation key never run at once anywhere in the deployment (work a panel
    * must see one at a time, e.g. `panel:<panelId>|target:<remoteRef>`); `null` runs freely. See
    * `JobRepository.claim`.
    */
-  serialKey: z.string().min(1).max(300).nullable(),
+  serialKey: z.string().min(1).max(RULES.keyMaxLength).nullable(),
   /**
    * Jobs with the same batch key are claimed together: a claim that takes one also takes the key's other
    * due jobs, up to `ClaimRequest.batchLimit`, for one batch write (the engine's provisioning jobs carry
    * their target's, `subscription.provision|target:<targetId>`). Global like dedupe keys, so start it with
    * the job type. `null` is claimed on its own. See `JobRepository.claim`.
    */
-  batchKey: z.string().min(1).max(300).nullable(),
+  batchKey: z.string().min(1).max(RULES.keyMaxLength).nullable(),
   /** Lower runs first. */
-  priority: z.number().int().min(-1000).max(1000),
+  priority: z.number().int().min(-RULES.priorityBound).max(RULES.priorityBound),
   runAt: z.date(),
-  maxAttempts: z.number().int().min(1).max(1000),
+  maxAttempts: z.number().int().min(1).max(RULES.maxAttemptsBound),
 };
 
 /** A durable unit of work as stored, with its attempts, last error and lease. */
@@ -92,10 +107,10 @@ export const NewJobSchema = z.object({
   dedupeKey: jobFields.dedupeKey.default(null),
   serialKey: jobFields.serialKey.default(null),
   batchKey: jobFields.batchKey.default(null),
-  priority: jobFields.priority.default(0),
+  priority: jobFields.priority.default(RULES.defaultPriority),
   /** Defaults to now. */
   runAt: z.date().optional(),
-  maxAttempts: jobFields.maxAttempts.default(10),
+  maxAttempts: jobFields.maxAttempts.default(RULES.defaultMaxAttempts),
 });
 /** Input of `jobs.enqueue`. */
 export type NewJob = z.input<typeof NewJobSchema>;

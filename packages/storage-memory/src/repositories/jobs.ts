@@ -1,9 +1,8 @@
 import { ConflictError } from '@panelkit/sdk';
 import { createSortableId } from '@panelkit/sdk/storage';
-import { NewJobSchema } from '@panelkit/sdk/schemas';
-import { inputKey, inputRows, parseInput, parseJobFilter, parsePageWindow, timeCursorCodec } from '@panelkit/sdk/storage';
+import { inputKey, parseJobFilter, parseNewJob, parseNewJobs, parsePageWindow, timeCursorCodec } from '@panelkit/sdk/storage';
 import type { Job, JobState, NewJob, Page, PageRequest } from '@panelkit/sdk';
-import type { JobEnqueueResult } from '@panelkit/sdk/storage';
+import type { JobEnqueueResult, ParsedNewJob } from '@panelkit/sdk/storage';
 import { copy } from '../internal/copy.js';
 import type { Op } from '../internal/op.js';
 import { collectPage, descending } from '../internal/paging.js';
@@ -20,52 +19,57 @@ export interface JobFilter {
 export function jobOperations(tables: JobTables) {
   const { jobs, queuedByKey } = tables;
 
-  const operations = {
-    /** A job with the given id already there is returned as it is. A queued twin (same dedupe key) takes the new payload, serialisation key and batch key and the earlier run time instead. */
-    enqueue(op: Op, input: NewJob): JobEnqueueResult {
-      const parsed = copy(parseInput(NewJobSchema, input, 'job'));
-      const runAt = parsed.runAt ?? op.now;
-      const existing = parsed.id === undefined ? undefined : jobs.get(parsed.id);
-      if (existing !== undefined) return { job: copy(existing), created: false };
-      const twinId = parsed.dedupeKey === null ? undefined : queuedByKey.lookup(parsed.dedupeKey);
-      if (twinId !== undefined) {
-        const twin = jobs.load(twinId);
-        const merged: Job = {
-          ...twin,
-          payload: parsed.payload,
-          serialKey: parsed.serialKey,
-          batchKey: parsed.batchKey,
-          runAt: runAt.getTime() < twin.runAt.getTime() ? runAt : twin.runAt,
-          updatedAt: op.now,
-        };
-        jobs.replace(op.undo, merged);
-        return { job: copy(merged), created: false };
-      }
-      const job: Job = {
-        id: parsed.id ?? createSortableId('job', op.now.getTime()),
-        type: parsed.type,
+  /** `enqueue` of a parsed row. A job with the given id already there is returned as it is. A queued twin (same dedupe key) takes the new payload, serialisation key and batch key and the earlier run time instead. */
+  function enqueueParsed(op: Op, row: ParsedNewJob): JobEnqueueResult {
+    const parsed = copy(row);
+    const runAt = parsed.runAt ?? op.now;
+    const existing = parsed.id === undefined ? undefined : jobs.get(parsed.id);
+    if (existing !== undefined) return { job: copy(existing), created: false };
+    const twinId = parsed.dedupeKey === null ? undefined : queuedByKey.lookup(parsed.dedupeKey);
+    if (twinId !== undefined) {
+      const twin = jobs.load(twinId);
+      const merged: Job = {
+        ...twin,
         payload: parsed.payload,
-        dedupeKey: parsed.dedupeKey,
         serialKey: parsed.serialKey,
         batchKey: parsed.batchKey,
-        priority: parsed.priority,
-        runAt,
-        maxAttempts: parsed.maxAttempts,
-        state: 'queued',
-        attempts: 0,
-        lastError: null,
-        failingSince: null,
-        parkedOn: null,
-        lockedBy: null,
-        leaseToken: null,
-        leaseExpiresAt: null,
-        result: null,
-        createdAt: op.now,
+        runAt: runAt.getTime() < twin.runAt.getTime() ? runAt : twin.runAt,
         updatedAt: op.now,
-        finishedAt: null,
       };
-      jobs.insert(op.undo, job);
-      return { job: copy(job), created: true };
+      jobs.replace(op.undo, merged);
+      return { job: copy(merged), created: false };
+    }
+    const job: Job = {
+      id: parsed.id ?? createSortableId('job', op.now.getTime()),
+      type: parsed.type,
+      payload: parsed.payload,
+      dedupeKey: parsed.dedupeKey,
+      serialKey: parsed.serialKey,
+      batchKey: parsed.batchKey,
+      priority: parsed.priority,
+      runAt,
+      maxAttempts: parsed.maxAttempts,
+      state: 'queued',
+      attempts: 0,
+      lastError: null,
+      failingSince: null,
+      parkedOn: null,
+      lockedBy: null,
+      leaseToken: null,
+      leaseExpiresAt: null,
+      result: null,
+      createdAt: op.now,
+      updatedAt: op.now,
+      finishedAt: null,
+    };
+    jobs.insert(op.undo, job);
+    return { job: copy(job), created: true };
+  }
+
+  const operations = {
+    /** See `enqueueParsed`. */
+    enqueue(op: Op, input: NewJob): JobEnqueueResult {
+      return enqueueParsed(op, parseNewJob(input, 'job'));
     },
 
     /**
@@ -73,8 +77,7 @@ export function jobOperations(tables: JobTables) {
      * job is read again at the end, so rows merged into one job all show it as the call left it.
      */
     enqueueMany(op: Op, inputs: readonly NewJob[]): JobEnqueueResult[] {
-      const rows = inputRows(inputs, 'jobs').map((input, i) => parseInput(NewJobSchema, input, `job ${i}`));
-      const results = rows.map((row) => operations.enqueue(op, row));
+      const results = parseNewJobs(inputs).map((row) => enqueueParsed(op, row));
       return results.map(({ job, created }) => ({ job: copy(jobs.load(job.id)), created }));
     },
 

@@ -1,6 +1,4 @@
-import { createSortableId } from '@panelkit/sdk/storage';
-import { NewJobSchema } from '@panelkit/sdk/schemas';
-import { inputRows, parseInput } from '@panelkit/sdk/storage';
+import { createSortableId, parseNewJobs } from '@panelkit/sdk/storage';
 import type { Job, NewJob } from '@panelkit/sdk';
 import type { JobEnqueueResult, JobRepository } from '@panelkit/sdk/storage';
 import { isUniqueViolation } from '../internal/errors.js';
@@ -114,7 +112,7 @@ export function enqueueMany(context: RepositoryContext): JobRepository['enqueueM
     runner.run(
       'jobs.enqueueMany',
       async ({ db, now }): Promise<JobEnqueueResult[]> => {
-        const parsed = inputRows(inputs, 'jobs').map((input, i) => parseInput(NewJobSchema, input, `job ${i}`));
+        const parsed = parseNewJobs(inputs);
         const slots: Slot[] = [];
         const byId = new Map<string, Slot>();
         const byKey = new Map<string, Slot>();

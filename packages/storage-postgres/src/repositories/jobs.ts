@@ -1,7 +1,6 @@
 import { ConflictError, NotFoundError } from '@panelkit/sdk';
 import { createSortableId } from '@panelkit/sdk/storage';
-import { NewJobSchema } from '@panelkit/sdk/schemas';
-import { inputKey, parseInput, parseJobFilter, timeKey } from '@panelkit/sdk/storage';
+import { inputKey, parseJobFilter, parseNewJob, timeKey } from '@panelkit/sdk/storage';
 import type { Job, JobState, NewJob, PageRequest } from '@panelkit/sdk';
 import type { JobEnqueueResult, JobRepository } from '@panelkit/sdk/storage';
 import { isUniqueViolation } from '../internal/errors.js';
@@ -40,7 +39,7 @@ export function jobRepository(context: RepositoryContext): JobRepository {
       runner.run(
         'jobs.enqueue',
         async ({ db, now }): Promise<JobEnqueueResult> => {
-          const parsed = parseInput(NewJobSchema, input, 'job');
+          const parsed = parseNewJob(input, 'job');
           if (parsed.id !== undefined) {
             const inserted = await db.query(
               `INSERT INTO ${table}

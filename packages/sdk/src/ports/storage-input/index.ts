@@ -18,3 +18,4 @@ export * from './subscription-updates.js';
 export * from './figures.js';
 export * from './guard.js';
 export * from './devices.js';
+export * from './jobs.js';

@@ -1,6 +1,5 @@
 import { NewAuditEventSchema } from '../../domain/audit.js';
 import type { NewAuditEvent } from '../../domain/audit.js';
-import { NewJobSchema } from '../../domain/job.js';
 import type { NewJob } from '../../domain/job.js';
 import { NewLedgerEntrySchema } from '../../domain/ledger.js';
 import { NewOrderSchema } from '../../domain/order.js';
@@ -9,6 +8,8 @@ import { parseInput } from '../../domain/validate.js';
 import type { z } from 'zod';
 import type { OrderPlacement } from '../storage-order-placement.js';
 import { inputArray, inputKey, inputRecord, invalidInput } from './checks.js';
+import { parseNewJob } from './jobs.js';
+import type { ParsedNewJob } from './jobs.js';
 
 /** How many slots a placement takes on one plan or target. */
 export interface SlotCount {
@@ -21,7 +22,7 @@ export interface ParsedPlacement {
   readonly order: z.output<typeof NewOrderSchema> & { id: string };
   readonly debit: (z.output<typeof NewLedgerEntrySchema> & { id: string }) | null;
   readonly subscriptions: z.output<typeof NewSubscriptionSchema>[];
-  readonly jobs: z.output<typeof NewJobSchema>[];
+  readonly jobs: ParsedNewJob[];
   readonly audit: z.output<typeof NewAuditEventSchema>[];
   readonly plans: SlotCount[];
   readonly targets: SlotCount[];
@@ -57,7 +58,7 @@ export function parsePlacement(placement: OrderPlacement, createId: (prefix: str
       invalidInput(WHAT, `subscriptions.${i}`, "must be the order's and its customer's");
     return parsed;
   });
-  const jobs = inputArray(input['jobs'], WHAT, 'jobs').map((j, i) => parseInput(NewJobSchema, j as NewJob, `${WHAT} job ${i}`));
+  const jobs = inputArray(input['jobs'], WHAT, 'jobs').map((j, i) => parseNewJob(j as NewJob, `${WHAT} job ${i}`));
   const keys = jobs.flatMap((j) => (j.dedupeKey === null ? [] : [j.dedupeKey]));
   if (new Set(keys).size !== keys.length) invalidInput(WHAT, 'jobs', 'dedupe keys must be distinct');
   const audit = inputArray(input['audit'], WHAT, 'audit').map((e, i) =>

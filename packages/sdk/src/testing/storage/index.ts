@@ -23,6 +23,7 @@ import { jobsSerialBacklogSuite } from './jobs-serial-backlog.js';
 import { jobsBatchSuite } from './jobs-batch.js';
 import { jobsOnceSuite } from './jobs-once.js';
 import { jobsManySuite } from './jobs-many.js';
+import { jobsRowsSuite } from './jobs-rows.js';
 import { jobsSucceededSuite } from './jobs-succeeded.js';
 import { kindsSuite } from './kinds.js';
 import { ledgerSuite } from './ledger.js';
@@ -180,6 +181,7 @@ export function describeStoragePort(
     jobsParkSuite(env);
     jobsSignalSuite(env);
     jobsManySuite(env);
+    jobsRowsSuite(env);
     ticksSuite(env);
     panelSlotsSuite(env);
     auditSuite(env);
