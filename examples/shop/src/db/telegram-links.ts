@@ -81,14 +81,25 @@ export class TelegramLinkStore {
     });
   }
 
-  /** Links the user to the customer unless the user is linked already; returns the link that stands. */
+  /**
+   * Links the user to the customer unless the user is linked already; returns the link that stands. A new link
+   * carries `link.username`, taken off anyone who had it before (as {@link setUsername}), in the same statement.
+   */
   async linkIfNew(link: TelegramLink): Promise<TelegramLink> {
     const now = this.clock.now();
-    await this.db.query(
-      `INSERT INTO ${this.schema}.telegram_links (telegram_user_id, chat_id, customer_id, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $4) ON CONFLICT DO NOTHING`,
-      [link.telegramUserId, link.chatId, link.customerId, now],
+    const { rows } = await this.db.query<LinkRow>(
+      `WITH made AS (
+         INSERT INTO ${this.schema}.telegram_links (telegram_user_id, chat_id, customer_id, username, created_at, updated_at)
+         VALUES ($1, $2, $3, $5, $4, $4) ON CONFLICT DO NOTHING RETURNING *),
+       freed AS (
+         UPDATE ${this.schema}.telegram_links SET username = NULL, updated_at = $4
+         WHERE $5::text IS NOT NULL AND lower(username) = lower($5) AND telegram_user_id <> $1 AND EXISTS (SELECT 1 FROM made))
+       SELECT * FROM made`,
+      [link.telegramUserId, link.chatId, link.customerId, now, link.username ?? null],
     );
+    if (rows[0] !== undefined) return linkFromRow(rows[0]);
+    // Linked already (or the customer is another user's): read in a statement of its own, whose snapshot sees a
+    // link committed by a first contact this insert waited for.
     const stands = await this.byTelegramUser(link.telegramUserId);
     if (stands === null) throw new Error(`customer ${link.customerId} is linked to another Telegram user`);
     return stands;

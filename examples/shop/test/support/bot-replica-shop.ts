@@ -28,8 +28,13 @@ export interface BotReplicaShop {
   close(): Promise<void>;
 }
 
-/** Starts a {@link BotReplicaShop} in a new schema named `<prefix>_<random>`. */
-export async function startBotReplicaShop(databaseUrl: string, prefix: string, replicaCount = 2): Promise<BotReplicaShop> {
+/** Starts a {@link BotReplicaShop} in a new schema named `<prefix>_<random>`; `extraEnv`: more settings for every process. */
+export async function startBotReplicaShop(
+  databaseUrl: string,
+  prefix: string,
+  replicaCount = 2,
+  extraEnv: Record<string, string> = {},
+): Promise<BotReplicaShop> {
   const schema = `${prefix}_${randomBytes(4).toString('hex')}`;
   const clock = new ManualClock(TEST_START);
   const fake = await FakeTelegram.start();
@@ -43,6 +48,7 @@ export async function startBotReplicaShop(databaseUrl: string, prefix: string, r
     TELEGRAM_API_ROOT: fake.apiRoot,
     PUBLIC_URL: 'http://shop.test',
     TELEGRAM_WEBHOOK: 'off',
+    ...extraEnv,
   };
   const web = await openShop(loadConfig({ ...env, DEMO_PANEL: 'on' }), { clock, logger: pino({ level: 'silent' }) });
   const bot = createShopBot(web, web.config.telegram as NonNullable<typeof web.config.telegram>);

@@ -46,12 +46,17 @@ export function customerRepository({ runner, schema }: RepositoryContext): Custo
     runner.run(label, ({ db }) => customers.findOne(db, `${where} = $1`, [key]), read);
 
   return {
+    // One INSERT: atomic alone, so no BEGIN and COMMIT around it outside a transaction (a bot's first contact).
     create: (input: NewCustomer) =>
-      runner.run('customers.create', async ({ db, now }) => {
-        const parsed = parseInput(NewCustomerSchema, input, 'customer');
-        const customer: Customer = { ...parsed, id: parsed.id ?? createId('cus'), createdAt: now, updatedAt: now };
-        return customers.insert(db, customer);
-      }),
+      runner.run(
+        'customers.create',
+        async ({ db, now }) => {
+          const parsed = parseInput(NewCustomerSchema, input, 'customer');
+          const customer: Customer = { ...parsed, id: parsed.id ?? createId('cus'), createdAt: now, updatedAt: now };
+          return customers.insert(db, customer);
+        },
+        { autocommit: true },
+      ),
 
     /** One multi-row insert: a taken key anywhere fails the statement, so it is all or none. */
     createMany: (inputs: readonly NewCustomer[]) =>

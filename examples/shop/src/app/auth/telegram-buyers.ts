@@ -30,28 +30,35 @@ export function localeOfTelegramUser(user: Pick<User, 'language_code'>): Locale 
   return localeOfLanguageCode(user.language_code) ?? 'en';
 }
 
-async function customerByRef(shop: Shop, user: User, storefrontId: string | null): Promise<Customer> {
+/** The customer keyed by the user's Telegram id, and whether this call made it (their first contact). */
+async function customerByRef(shop: Shop, user: User, storefrontId: string | null): Promise<{ customer: Customer; created: boolean }> {
   const ref = telegramExternalRef(String(user.id));
-  const existing = await shop.storage.customers.getByExternalRef(ref);
-  if (existing !== null) return existing;
-  // First contact of a Telegram user: new accounts through Telegram are limited shop-wide (Telegram gives no network).
+  // First contact of a Telegram user: new accounts through Telegram are limited shop-wide (Telegram gives no network),
+  // and only a user with no customer yet takes a slot, so the limit needs the lookup first. Without a limit the insert
+  // is the lookup (a taken ref is a `ConflictError`): a first contact's customer is one statement.
   const rule = newTelegramAccounts(shop.config.telegramNewAccountsPerMinute);
-  const slot = rule === null ? null : await takeNewAccountSlot(shop, rule, 'telegram');
-  if (slot !== null && !slot.allowed) throw newAccountsSlowed(slot.retryAfterMs);
+  if (rule !== null) {
+    const existing = await shop.storage.customers.getByExternalRef(ref);
+    if (existing !== null) return { customer: existing, created: false };
+    const slot = await takeNewAccountSlot(shop, rule, 'telegram');
+    if (!slot.allowed) throw newAccountsSlowed(slot.retryAfterMs);
+  }
   try {
     const name = [user.first_name, user.last_name].filter(Boolean).join(' ').slice(0, 200) || null;
-    return await shop.kit.customers.create({
+    const customer = await shop.kit.customers.create({
       externalRef: ref,
       telegramId: String(user.id),
       name,
       locale: localeOfTelegramUser(user),
       ...(storefrontId === null ? {} : { storefrontId }),
     });
+    return { customer, created: true };
   } catch (error) {
-    // Two first updates at once: the loser uses the winner's customer.
-    const winner = ConflictError.is(error) ? await shop.storage.customers.getByExternalRef(ref) : null;
-    if (winner === null) throw error;
-    return winner;
+    // Made before (an imported buyer, a first contact whose link was not written), or two first updates at once:
+    // the existing customer, the winner's.
+    const existing = ConflictError.is(error) ? await shop.storage.customers.getByExternalRef(ref) : null;
+    if (existing === null) throw error;
+    return { customer: existing, created: false };
   }
 }
 
@@ -62,8 +69,8 @@ async function customerByRef(shop: Shop, user: User, storefrontId: string | null
  * just before (the update's claim reads it), else it is read here. `storefrontId`: the storefront a customer made now
  * is the buyer of (a Mini App opened after that storefront's web address, as a web sign-up from it: `newAccountStorefrontOf`);
  * `null`, the owner's. An existing customer is never moved. The customer's price book comes in the same read
- * (`kit.customers.withPriceBook`), for the screens that price plans; `knownCustomer`: that read as made with `known`
- * (the update's claim), used when it is the link's customer.
+ * (`kit.customers.withPriceBook`; empty, and not read, for the customer made now), for the screens that price plans;
+ * `knownCustomer`: that read as made with `known` (the update's claim), used when it is the link's customer.
  */
 export async function customerOfTelegramUser(
   shop: Shop,
@@ -78,8 +85,10 @@ export async function customerOfTelegramUser(
   let link =
     known !== undefined && (known === null || known.telegramUserId === telegramUserId) ? known : await links.byTelegramUser(telegramUserId);
   if (link === null) {
-    const created = await customerByRef(shop, user, storefrontId);
-    link = await links.linkIfNew({ telegramUserId, chatId, customerId: created.id });
+    const { customer, created } = await customerByRef(shop, user, storefrontId);
+    link = await links.linkIfNew({ telegramUserId, chatId, customerId: customer.id, username: user.username ?? null });
+    // The customer this call made and linked has no price book yet: nothing to read back.
+    if (created && link.customerId === customer.id) return { link, customer, priceBook: [] };
   }
   // The customer read with the link (the update's claim) serves when it is this link's.
   if (knownCustomer != null && knownCustomer.customer.id === link.customerId) return { link, ...knownCustomer };
