@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ValidationError } from '../src/index.js';
 import { NewJobSchema } from '../src/schemas.js';
-import { parseNewJob, parseNewJobs } from '../src/storage.js';
-import type { NewJob } from '../src/index.js';
+import { jsonCopy, parseNewJob, parseNewJobs } from '../src/storage.js';
+import type { JsonValue, NewJob } from '../src/index.js';
 import { parseInput } from '../src/domain/validate.js';
 import { badJobRows, edgeJobRows } from '../src/testing/storage/jobs-rows.js';
 
@@ -94,5 +94,36 @@ describe('parseNewJob: NewJobSchema checked by hand', () => {
 
   it('refuses more than 1 000 rows as every …Many call does', () => {
     expect(() => parseNewJobs(Array.from({ length: 1001 }, () => ({ type: 'a' })))).toThrow(/at most 1000 items/);
+  });
+});
+
+describe('jsonCopy: a JSON value as JSON.parse(JSON.stringify(value)) gives it', () => {
+  it('gives the round trip, -0, holes and __proto__ keys included, and none of the original objects', () => {
+    const values: unknown[] = [
+      { n: -0, a: [-0, 0, 1e21, 5e-324, -1.5] },
+      // biome-ignore lint/suspicious/noSparseArray: a hole, as JSON writes null for it
+      [1, , 3],
+      JSON.parse('{"__proto__":{"x":[1,{"__proto__":2}]},"a":1}'),
+      { s: 'é\u2028\ud83d\ude00"\\', t: true, f: false, z: null, e: {}, l: [] },
+      { deep: { a: [[{ b: [{ c: 'd' }] }]] } },
+      'text',
+      7,
+      null,
+      ...Object.values(edgeJobRows()).map((row) => row.payload ?? {}),
+    ];
+    for (const value of values) {
+      const copied = jsonCopy(value as JsonValue);
+      const trip: unknown = JSON.parse(JSON.stringify(value));
+      expect(copied).toStrictEqual(trip);
+      expect(JSON.stringify(copied)).toBe(JSON.stringify(trip));
+      if (typeof value === 'object' && value !== null) {
+        expect(copied).not.toBe(value);
+        expect(Object.getPrototypeOf(copied)).toBe(Object.getPrototypeOf(trip));
+      }
+    }
+    const nested = { a: { b: [1] } };
+    const copied = jsonCopy(nested);
+    expect(copied.a).not.toBe(nested.a);
+    expect(copied.a.b).not.toBe(nested.a.b);
   });
 });

@@ -1,5 +1,5 @@
-import { createSortableId, parseNewJobs } from '@panelkit/sdk/storage';
-import type { Job, NewJob } from '@panelkit/sdk';
+import { createSortableId, jsonCopy, parseNewJobs } from '@panelkit/sdk/storage';
+import type { Job, JsonObject, NewJob } from '@panelkit/sdk';
 import type { JobEnqueueResult, JobRepository } from '@panelkit/sdk/storage';
 import { isUniqueViolation } from '../internal/errors.js';
 import type { RepositoryContext } from '../internal/runner.js';
@@ -14,15 +14,15 @@ interface Slot {
   /** Whether the caller named the id (a job of that id already stored is answered as it is). */
   named: boolean;
   type: string;
-  payload: Record<string, unknown>;
+  payload: JsonObject;
   dedupeKey: string | null;
   serialKey: string | null;
   batchKey: string | null;
   priority: number;
   runAt: Date;
   maxAttempts: number;
-  /** The payload as the insert sent it, parsed back: what a read would give, none of the caller's objects. */
-  sent?: Record<string, unknown>;
+  /** The payload as the insert sent it, copied as JSON would parse back: what a read would give, none of the caller's objects. */
+  sent?: JsonObject;
   /** The stored row, when it is not what the call wrote (a named id found stored, a merge into a queued twin). */
   row?: Row;
   /** Whether the call wrote the job (set once its statement ran). */
@@ -31,7 +31,7 @@ interface Slot {
 
 /**
  * The job a slot's insert stored, as the row reads back: built here rather than read back, since every column of an
- * inserted row is the slot's or the insert's constant. The payload is the one parsed back from the JSON sent.
+ * inserted row is the slot's or the insert's constant. The payload is `sent`, as the JSON sent would parse back.
  */
 function insertedJob(slot: Slot, now: Date): Job {
   return {
@@ -77,7 +77,8 @@ export function enqueueMany(context: RepositoryContext): JobRepository['enqueueM
    * The slots as one JSON array of row tuples (the columns of `rowsFrom`), sorted by dedupe key (then id) when any has
    * a key: the order the insert takes its rows, and so locks their keys, in. Rows without a key lock none: their order
    * is the call's. One `JSON.stringify` for the call rather than nine array literals escaped element by element by the
-   * driver; each slot's payload is parsed back from the same text, once for the call.
+   * driver; each slot's payload copied as that text would parse back (cheaper than parsing it: the ids and types are
+   * not rebuilt).
    */
   function insertParams(slots: readonly Slot[], now: Date): unknown[] {
     const sorted = slots.some((s) => s.dedupeKey !== null)
@@ -97,8 +98,7 @@ export function enqueueMany(context: RepositoryContext): JobRepository['enqueueM
         s.maxAttempts,
       ]),
     );
-    const sent = JSON.parse(json) as [unknown, unknown, Record<string, unknown>][];
-    for (let i = 0; i < sorted.length; i++) sorted[i]!.sent = sent[i]![2];
+    for (const slot of sorted) slot.sent = jsonCopy(slot.payload);
     return [json, enc.time(now)];
   }
 

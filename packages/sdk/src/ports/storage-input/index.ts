@@ -19,3 +19,4 @@ export * from './figures.js';
 export * from './guard.js';
 export * from './devices.js';
 export * from './jobs.js';
+export * from './json-copy.js';
