@@ -71,12 +71,22 @@ export interface NotificationTargets {
   targets: DeliveryTargets;
 }
 
+/** A delivery a `writeDeliveries` statement wrote without its send job: its cause sends it (`unqueued`). */
+export interface UnqueuedDelivery {
+  id: string;
+  notificationId: string;
+  channel: string;
+  address: string;
+  idempotencyKey: string;
+}
+
 /**
  * In `tx`, one statement: `notifications` (a statement on `$1…$n` returning `id` and `muted` of each notification this
  * call is the one that writes or fans out, nothing of the others) and, for each it returns that is not muted, a
  * `pending` delivery per target of its `fanOuts` line (each once per notification, channel and address); then each
- * new delivery's send job, in one `enqueueMany` a channel. Answers the ids the notification statement returned
- * (nothing written for the others).
+ * new delivery's send job, in one `enqueueMany` a channel, but for the channels in `unqueued`: those deliveries are
+ * answered instead, for the caller to send once `tx` commits (and to queue what it could not send). Answers the ids
+ * the notification statement returned (nothing written for the others).
  */
 export async function writeDeliveries(
   tx: StorageTransaction,
@@ -84,10 +94,18 @@ export async function writeDeliveries(
   fanOuts: readonly NotificationTargets[],
   now: Date,
   notifications: { sql: string; params: unknown[] },
-): Promise<string[]> {
+  unqueued: ReadonlySet<string> = new Set(),
+): Promise<{ notificationIds: string[]; unqueued: UnqueuedDelivery[] }> {
   const at = notifications.params.length;
   const lines = fanOuts.flatMap(({ notificationId, targets }) => targets.map((t) => ({ notificationId, ...t })));
-  const { rows } = await transactionSql(tx).query<{ id: string | null; delivery_id: string | null; channel: string | null }>(
+  const { rows } = await transactionSql(tx).query<{
+    id: string | null;
+    delivery_id: string | null;
+    channel: string | null;
+    notification_id: string | null;
+    address: string | null;
+    idempotency_key: string | null;
+  }>(
     `WITH n AS (${notifications.sql}),
      d AS (
        INSERT INTO ${schema}.notification_deliveries (id, notification_id, channel, address, idempotency_key, status, created_at)
@@ -95,9 +113,10 @@ export async function writeDeliveries(
        JOIN unnest($${at + 1}::text[], $${at + 2}::text[], $${at + 3}::text[], $${at + 4}::text[], $${at + 5}::text[])
          AS t(notification_id, id, channel, address, key) ON t.notification_id = n.id
        WHERE NOT n.muted
-       ON CONFLICT DO NOTHING RETURNING id, channel
+       ON CONFLICT DO NOTHING RETURNING id, channel, notification_id, address, idempotency_key
      )
-     SELECT n.id, NULL AS delivery_id, NULL AS channel FROM n UNION ALL SELECT NULL, d.id, d.channel FROM d`,
+     SELECT n.id, NULL AS delivery_id, NULL AS channel, NULL AS notification_id, NULL AS address, NULL AS idempotency_key FROM n
+     UNION ALL SELECT NULL, d.id, d.channel, d.notification_id, d.address, d.idempotency_key FROM d`,
     [
       ...notifications.params,
       lines.map((l) => l.notificationId),
@@ -108,9 +127,24 @@ export async function writeDeliveries(
       now,
     ],
   );
-  const written = rows.flatMap((r) => (r.delivery_id !== null && r.channel !== null ? [{ channel: r.channel, id: r.delivery_id }] : []));
-  await enqueueDeliveries(tx, written);
-  return rows.flatMap((r) => (r.id === null ? [] : [r.id]));
+  const written = rows.flatMap((r) =>
+    r.delivery_id === null || r.channel === null
+      ? []
+      : [
+          {
+            id: r.delivery_id,
+            channel: r.channel,
+            notificationId: r.notification_id!,
+            address: r.address!,
+            idempotencyKey: r.idempotency_key!,
+          },
+        ],
+  );
+  await enqueueDeliveries(
+    tx,
+    written.filter((d) => !unqueued.has(d.channel)),
+  );
+  return { notificationIds: rows.flatMap((r) => (r.id === null ? [] : [r.id])), unqueued: written.filter((d) => unqueued.has(d.channel)) };
 }
 
 /**
@@ -145,6 +179,26 @@ export class DeliveryStore {
       [sent.map((x) => x.id), sent.map((x) => x.attempts), this.clock.now()],
     );
     return rows.length;
+  }
+
+  /**
+   * The pending deliveries on `channels` of the notifications these causes wrote (each matched as written: source,
+   * kind and recipient, `notifications_once`), in one read: what an event's notices job run again hands to send jobs.
+   */
+  async pendingOf(
+    notices: readonly { source: string; kind: string; customerId: string | null }[],
+    channels: readonly string[],
+  ): Promise<{ id: string; channel: string }[]> {
+    if (notices.length === 0 || channels.length === 0) return [];
+    const { rows } = await this.db.query<{ id: string; channel: string }>(
+      `SELECT d.id, d.channel
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS w(source, kind, customer_id)
+       JOIN ${this.schema}.notifications n ON n.source = w.source AND n.kind = w.kind AND coalesce(n.customer_id, '') = w.customer_id
+       JOIN ${this.table} d ON d.notification_id = n.id
+       WHERE d.status = 'pending' AND d.channel = ANY($4::text[])`,
+      [notices.map((x) => x.source), notices.map((x) => x.kind), notices.map((x) => x.customerId ?? ''), [...channels]],
+    );
+    return rows;
   }
 
   /** Records a failed attempt (its job retries it). */

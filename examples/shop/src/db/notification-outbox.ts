@@ -1,6 +1,6 @@
 import { defineHostJob, enqueueHostJob, type HostJobDefinition, type HostJobRetry } from '@panelkit/sdk';
 import { enqueueHostJobs } from '@panelkit/sdk/host-jobs';
-import type { StorageTransaction } from '@panelkit/sdk/storage';
+import type { StoragePort, StorageTransaction } from '@panelkit/sdk/storage';
 import { z } from 'zod';
 
 /** The host job that writes one notification's deliveries (one per channel and address) and queues each. */
@@ -87,4 +87,17 @@ export async function enqueueDeliveries(tx: StorageTransaction, deliveries: read
         ids.map((deliveryId) => ({ payload: { deliveryId }, options: { key: deliveryId } })),
       );
   }
+}
+
+/**
+ * Queues the send jobs of deliveries written without one (their cause tried to send them itself, `event-notices.ts`),
+ * each keyed by its delivery id as `enqueueDelivery` keys it, so a delivery is queued once however often this is
+ * asked; due at `runAt`. Outside any transaction: each job is written as the call returns.
+ */
+export async function queueDeliveriesAt(
+  storage: Pick<StoragePort, 'jobs'>,
+  deliveries: readonly { channel: string; id: string; runAt: Date }[],
+): Promise<void> {
+  for (const { channel, id, runAt } of deliveries)
+    await enqueueHostJob(storage, sendQueue(channel), { deliveryId: id }, { key: id, runAt });
 }

@@ -108,7 +108,41 @@ export async function writeNotifications(
   at: Date,
   notices: readonly { notice: NewNotification; targets: DeliveryTargets }[],
 ): Promise<number> {
-  if (notices.length === 0) return 0;
+  return (await writeFannedOut(tx, schema, at, notices, new Set())).count;
+}
+
+/** What `writeNotificationsSentNow` wrote: the deliveries left to its caller to send, and the notices written before. */
+export interface WrittenToSend {
+  /** The new deliveries on the channels asked, each with its notification as written: no send job was queued for them. */
+  toSend: DeliveryRead[];
+  /** The notices given that this call did not write (their cause wrote them before, maybe with deliveries still to send). */
+  before: NewNotification[];
+}
+
+/**
+ * `writeNotifications`, but the new deliveries on the channels in `sentNow` get no send job: they are answered, for the
+ * caller to send once `tx` commits and to queue any it could not send (the event's notices job: `event-notices.ts`).
+ * The other channels' deliveries are queued as `writeNotifications` queues them.
+ */
+export async function writeNotificationsSentNow(
+  tx: StorageTransaction,
+  schema: string,
+  at: Date,
+  notices: readonly { notice: NewNotification; targets: DeliveryTargets }[],
+  sentNow: ReadonlySet<string>,
+): Promise<WrittenToSend> {
+  const { toSend, before } = await writeFannedOut(tx, schema, at, notices, sentNow);
+  return { toSend, before };
+}
+
+async function writeFannedOut(
+  tx: StorageTransaction,
+  schema: string,
+  at: Date,
+  notices: readonly { notice: NewNotification; targets: DeliveryTargets }[],
+  unqueued: ReadonlySet<string>,
+): Promise<WrittenToSend & { count: number }> {
+  if (notices.length === 0) return { count: 0, toSend: [], before: [] };
   const ids = notices.map(() => createId('ntf'));
   const written = await writeDeliveries(
     tx,
@@ -132,8 +166,22 @@ export async function writeNotifications(
         notices.map(({ notice }) => isCustomerKind(notice.kind)),
       ],
     },
+    unqueued,
   );
-  return written.length;
+  const noticeOf = new Map(ids.map((id, i) => [id, notices[i]!.notice]));
+  const mine = new Set(written.notificationIds);
+  return {
+    count: written.notificationIds.length,
+    before: ids.flatMap((id, i) => (mine.has(id) ? [] : [notices[i]!.notice])),
+    // A delivery is written only with its notification (not muted), so each is the notice given for its id.
+    toSend: written.unqueued.map((d) => {
+      const notice = noticeOf.get(d.notificationId)!;
+      return {
+        delivery: { ...d, status: 'pending', attempts: 0, lastError: null, sentAt: null, createdAt: at },
+        notification: { id: d.notificationId, ...notice, createdAt: at, fannedOutAt: at, muted: false },
+      };
+    }),
+  };
 }
 
 /** Keyset cursor over `(created_at, id)`, newest first. */

@@ -83,6 +83,8 @@ export function createTelegramChannel(options: TelegramChannelOptions): Notifica
 
   return {
     name: 'telegram',
+    // Each key is claimed in `telegram_sent` before the call: the notices job may send it, and a send job after it.
+    sentWhenWritten: true,
     async addressesOf(recipient: Recipient): Promise<string[]> {
       if (recipient.kind === 'staff') return unreachable.reachable(options.config.adminIds);
       // A storefront's buyer hears through their storefront's bot, under its name (issue 70).

@@ -9,6 +9,12 @@ export interface RenderedMessage {
 export interface NotificationChannel {
   /** 'email' | 'telegram'; part of each delivery's idempotency key. */
   readonly name: string;
+  /**
+   * True when its deliveries written by an event's notices job are sent by that job once its transaction commits, with
+   * a send job only for one that send did not settle (`event-notices.ts`). For a channel whose `send` sends a key at
+   * most once whoever calls it, retried or raced (Telegram claims each key in `telegram_sent` before the call).
+   */
+  readonly sentWhenWritten?: boolean;
   /** Where this recipient is reached on this channel (one or more addresses: staff may be several); [] when not reachable. */
   addressesOf(recipient: Recipient): Promise<string[]>;
   /**

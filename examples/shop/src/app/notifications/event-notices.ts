@@ -1,11 +1,23 @@
-import { defineHostJob, enqueueHostJob, PanelkitError, type AuditEvent, type AuditOutboxHook, type HostJobDefinition } from '@panelkit/sdk';
+import {
+  defineHostJob,
+  enqueueHostJob,
+  PanelkitError,
+  RetryLaterError,
+  type AuditEvent,
+  type AuditOutboxHook,
+  type HostJobDefinition,
+} from '@panelkit/sdk';
 import { enqueueHostJobs, type AuditOutboxManyHook } from '@panelkit/sdk/host-jobs';
 import { JsonObjectSchema } from '@panelkit/sdk/schemas';
 import { z } from 'zod';
 import type { Shop } from '../shop.js';
 import { NOTIFYING_ACTIONS, noticesFor, subscriptionsReadFor, type SubscriptionReader } from './audit-notices.js';
-import { writeNotifications, type NewNotification } from '../../db/notifications.js';
+import { writeNotificationsSentNow, type DeliveryRead, type NewNotification, type WrittenToSend } from '../../db/notifications.js';
+import { deliveriesOf } from '../../db/notification-deliveries.js';
+import { DELIVERY_RETRY, queueDeliveriesAt } from '../../db/notification-outbox.js';
 import type { FanOutTargets } from './fan-out-targets.js';
+import type { NotificationChannel } from './channel.js';
+import type { Deliverer } from './deliver.js';
 
 /** The host job that turns one audit event into its notifications. */
 export const EVENT_NOTICES_TYPE = 'shop.notification.event';
@@ -38,29 +50,49 @@ const eventNoticesQueue: EventNoticesJob = defineHostJob({
 });
 
 /**
+ * The channels whose deliveries an event's notices job sends itself (`NotificationChannel.sentWhenWritten`), and how
+ * it sends them (`deliverer`, as a send job does).
+ */
+export interface SentNow {
+  channels: readonly NotificationChannel[];
+  send: Deliverer;
+}
+
+/**
  * The job that writes an event's notifications (one per kind and recipient; the event is their `source`, so a
  * rerun writes nothing twice), each fanned out to `targets` (the channels of the process that runs it) in the
  * same transaction: its deliveries and their send jobs. Names and links are read when it runs, outside the
  * engine's transaction. The events of one claim (a provisioning batch's, enqueued together) run together: their
  * subscriptions read in one statement, their notices and deliveries written in one transaction of one statement
  * and one `enqueueMany` of send jobs a channel.
+ *
+ * The deliveries on `sentNow`'s channels (Telegram) get no send job in that transaction: this job sends them once it
+ * commits, and queues a send job only for one that send did not settle (a 429, a 5xx: due when the channel asked).
+ * Until this job succeeds its own row is the durable record of those sends: a run that dies after the commit is run
+ * again (its lease expires, or a stopping worker hands it back), finds its notices written and writes nothing twice,
+ * and queues the send job of each of their deliveries still pending (due a retry delay later, for a send still under
+ * way to finish; the channel's key claim sends each at most once); so does a job given up (`onDead`).
  */
-export function eventNoticesJob(shop: Shop, targets: FanOutTargets): EventNoticesJob {
+export function eventNoticesJob(shop: Shop, targets: FanOutTargets, sentNow?: SentNow): EventNoticesJob {
   return defineHostJob({
     type: EVENT_NOTICES_TYPE,
     payload: EventSchema,
-    run: (payload) => writeEventNotices(shop, targets, [payload]),
+    run: (payload) => writeEventNotices(shop, targets, [payload], sentNow),
     runMany: (items) =>
       writeEventNotices(
         shop,
         targets,
         items.map((item) => item.payload),
+        sentNow,
       ),
+    async onDead(payload) {
+      if (sentNow !== undefined) await queueLeftPending(shop, await noticesOf(shop, [payload]), sentNow);
+    },
   });
 }
 
-/** Writes the notices of these events (see `eventNoticesJob`), all in one transaction. */
-async function writeEventNotices(shop: Shop, targets: FanOutTargets, payloads: readonly z.output<typeof EventSchema>[]): Promise<void> {
+/** The notices of these events (see `eventNoticesJob`), each with its source. */
+async function noticesOf(shop: Shop, payloads: readonly z.output<typeof EventSchema>[]): Promise<NewNotification[]> {
   const events = payloads.map((payload) => ({ ...payload, at: new Date(payload.at) }) as AuditEvent);
   const subscriptionOf = await subscriptionReader(shop, events);
   const notices: NewNotification[] = [];
@@ -68,16 +100,34 @@ async function writeEventNotices(shop: Shop, targets: FanOutTargets, payloads: r
     for (const notice of await noticesFor(shop, event, subscriptionOf))
       notices.push({ ...notice, source: notice.source ?? `audit:${event.id}` });
   }
+  return notices;
+}
+
+/**
+ * Writes the notices of these events (see `eventNoticesJob`), all in one transaction, then sends the deliveries it wrote
+ * for `sentNow`'s channels, and queues the ones still pending of the notices found written before (a run before
+ * committed them, and may not have sent them).
+ */
+async function writeEventNotices(
+  shop: Shop,
+  targets: FanOutTargets,
+  payloads: readonly z.output<typeof EventSchema>[],
+  sentNow: SentNow | undefined,
+): Promise<void> {
+  const notices = await noticesOf(shop, payloads);
   if (notices.length === 0) return;
   const fanOuts = await targets(notices);
   const now = shop.clock.now();
+  const unqueued = new Set(sentNow?.channels.map((c) => c.name));
+  let written: WrittenToSend;
   try {
-    await shop.storage.transaction((tx) =>
-      writeNotifications(
+    written = await shop.storage.transaction((tx) =>
+      writeNotificationsSentNow(
         tx,
         shop.shopSchema,
         now,
         notices.map((notice, i) => ({ notice, targets: fanOuts[i]! })),
+        unqueued,
       ),
     );
   } catch (error) {
@@ -86,6 +136,47 @@ async function writeEventNotices(shop: Shop, targets: FanOutTargets, payloads: r
     if (PanelkitError.is(error) && !error.retryable) throw new Error(`writing the notices failed: ${error.message}`, { cause: error });
     throw error;
   }
+  if (sentNow === undefined) return;
+  await sendWritten(shop, written.toSend, sentNow);
+  if (written.before.length > 0) await queueLeftPending(shop, written.before, sentNow);
+}
+
+/**
+ * Sends the deliveries just written without send jobs, a channel at a time, and queues a send job for each that send
+ * did not settle, due when the channel asked (a 429's `retry_after`) or after the delivery policy's first delay. A
+ * throw (a send job not written) fails this job, whose next run queues them (`queueLeftPending`).
+ */
+async function sendWritten(shop: Shop, written: readonly DeliveryRead[], sentNow: SentNow): Promise<void> {
+  for (const channel of sentNow.channels) {
+    const due = written.filter((d) => d.delivery.channel === channel.name).map((d) => ({ ...d, attempt: 1, key: d.delivery.id }));
+    if (due.length === 0) continue;
+    const failed = await sentNow.send(channel, due);
+    const at = shop.clock.now().getTime();
+    await queueDeliveriesAt(
+      shop.storage,
+      [...failed].map(([id, error]) => ({
+        channel: channel.name,
+        id,
+        runAt: new Date(at + (RetryLaterError.is(error) ? error.retryAfterMs : DELIVERY_RETRY.baseDelayMs)),
+      })),
+    );
+  }
+}
+
+/**
+ * Queues a send job for each delivery of these notices on `sentNow`'s channels still pending, due the delivery policy's
+ * first delay from now (a send of a run before may still be under way); one queued before is left as it is.
+ */
+async function queueLeftPending(shop: Shop, notices: readonly NewNotification[], sentNow: SentNow): Promise<void> {
+  const pending = await deliveriesOf(shop).pendingOf(
+    notices.map((n) => ({ source: n.source, kind: n.kind, customerId: n.recipient.kind === 'customer' ? n.recipient.customerId : null })),
+    sentNow.channels.map((c) => c.name),
+  );
+  const runAt = new Date(shop.clock.now().getTime() + DELIVERY_RETRY.baseDelayMs);
+  await queueDeliveriesAt(
+    shop.storage,
+    pending.map((d) => ({ ...d, runAt })),
+  );
 }
 
 /** How the events' notices read subscriptions: with several to read, all of them in one `getMany` first. */

@@ -1,22 +1,12 @@
-import { RetryLaterError, defineHostJob, type HostJobDefinition, type Job } from '@panelkit/sdk';
-import { isLocale, type Locale } from '../../i18n/translate.js';
+import { defineHostJob, type HostJobDefinition, type Job } from '@panelkit/sdk';
 import type { Shop } from '../shop.js';
-import type { Delivery } from '../../db/notification-deliveries.js';
-import { DeliveryRefusedError, type NotificationChannel, type RenderedMessage } from './channel.js';
+import type { NotificationChannel } from './channel.js';
 import { deliveriesOf } from '../../db/notification-deliveries.js';
+import { deliverer } from './deliver.js';
 import { eventNoticesJob } from './event-notices.js';
 import { fanOutTargets } from './fan-out-targets.js';
-import { linkReaderOf, readingParams } from './reading-params.js';
-import { renderNotification } from './render.js';
 import { DELIVERY_RETRY, DeliveryPayload, deliveryJobType, FAN_OUT_TYPE, FanOutPayload } from '../../db/notification-outbox.js';
-import { notificationsOf, type Notification, type Recipient } from '../../db/notifications.js';
-import { shopNameOfStorefront } from '../storefront-bots/shop-name.js';
-
-/** What rendering a claim's notifications reads about their recipients (`recipientsOf`). */
-interface RecipientReads {
-  reader(recipient: Recipient): Promise<{ locale: Locale; shopName: string }>;
-  tokenFor(customerId: string): Promise<string>;
-}
+import { notificationsOf } from '../../db/notifications.js';
 
 /**
  * The notification pipeline on the SDK's worker, for this process's channels: the audit event's notices job
@@ -27,37 +17,14 @@ interface RecipientReads {
  * again). A send runs at least once (a worker that dies after the channel took the message runs it again):
  * every send carries the delivery's idempotency key, which each channel honours. The sends of one claim run together
  * (a batch's notices): their deliveries, recipients and link tokens read in a statement each, sent side by side (one
- * statement claims their keys on Telegram), marked sent in one.
+ * statement claims their keys on Telegram), marked sent in one (`deliver.ts`). A channel that sends a key at most
+ * once itself (`sentWhenWritten`: Telegram) has the deliveries of an event's notices sent by the notices job as soon
+ * as it commits them, and a send job only for one that send did not settle (`event-notices.ts`).
  */
 export function notificationJobs(shop: Shop, channels: readonly NotificationChannel[]): HostJobDefinition[] {
-  const log = shop.logger.child({ component: 'notifications' });
   const store = notificationsOf(shop);
   const deliveries = deliveriesOf(shop);
-
-  /**
-   * What rendering these notifications reads about their recipients, read for all of them at once: the buyers (one
-   * `customers.getMany`) and the link tokens of those whose notice carries their link (one `kit.links.tokensFor`).
-   */
-  async function recipientsOf(notifications: readonly Notification[]): Promise<RecipientReads> {
-    const buyers = [...new Set(notifications.flatMap((n) => (n.recipient.kind === 'customer' ? [n.recipient.customerId] : [])))];
-    const linked = [...new Set(notifications.flatMap((n) => linkReaderOf(n) ?? []))];
-    const [customers, tokens] = await Promise.all([
-      buyers.length === 0 ? [] : shop.storage.customers.getMany(buyers),
-      // All or none: when one buyer's token cannot be made, each is made alone below, so only that delivery fails.
-      linked.length === 0 ? new Map<string, string>() : shop.kit.links.tokensFor(linked).catch(() => new Map<string, string>()),
-    ]);
-    const byId = new Map(customers.map((c) => [c.id, c]));
-    return {
-      /** The language and the shop name the recipient reads (a storefront's buyer: under its name, issue 70). */
-      async reader(recipient) {
-        if (recipient.kind === 'staff') return { locale: shop.config.notifications.staffLocale, shopName: shop.config.shopName };
-        const customer = byId.get(recipient.customerId);
-        const locale = customer?.locale;
-        return { locale: isLocale(locale) ? locale : 'en', shopName: await shopNameOfStorefront(shop, customer?.storefrontId ?? null) };
-      },
-      tokenFor: (customerId) => Promise.resolve(tokens.get(customerId) ?? shop.kit.links.tokenFor(customerId)),
-    };
-  }
+  const send = deliverer(shop);
 
   const targets = fanOutTargets(channels);
   const fanOut = defineHostJob({
@@ -72,29 +39,8 @@ export function notificationJobs(shop: Shop, channels: readonly NotificationChan
   });
 
   /**
-   * What a delivery that was not sent leaves behind: one refused for good is marked failed here (nothing to retry:
-   * answers `null`); any other failure is noted on the delivery and answered, for its job to run again.
-   */
-  async function settleFailure(channel: NotificationChannel, delivery: Delivery, job: Job, error: unknown): Promise<unknown> {
-    if (error instanceof DeliveryRefusedError) {
-      // Final for this message: failed now with the address's reason, the job done (nothing to retry).
-      log.info({ deliveryId: delivery.id, channel: channel.name, reason: error.reason }, 'delivery refused');
-      await deliveries.markRefused(delivery.id, job.attempts, error.reason);
-      return null;
-    }
-    const attempt = { deliveryId: delivery.id, channel: channel.name, attempt: job.attempts };
-    // Routine (Telegram's 429 with its retry_after, a 5xx): the job runs again then; one line says so, no stack.
-    if (RetryLaterError.is(error))
-      log.info({ ...attempt, retryAfterMs: error.retryAfterMs, reason: error.message }, 'delivery will be retried later');
-    else log.warn({ err: error, ...attempt }, 'delivery failed');
-    await deliveries.noteAttempt(delivery.id, job.attempts, error instanceof Error ? error.message : String(error));
-    return error;
-  }
-
-  /**
-   * Sends a claim's deliveries on `channel` (those gone or sent already are skipped): their recipients read at once
-   * (`recipientsOf`), each rendered, all handed to the channel together (`sendMany`, else one `send` each), and the
-   * ones sent marked so in one statement. Answers the jobs that failed (job id → error), each to run again alone.
+   * Sends a claim's deliveries on `channel` (those gone or sent already are skipped): read in one statement, then
+   * sent as `deliverer` sends. Answers the jobs that failed (job id → error), each to run again alone.
    */
   async function deliverAll(
     channel: NotificationChannel,
@@ -103,61 +49,9 @@ export function notificationJobs(shop: Shop, channels: readonly NotificationChan
     const reads = await store.ofDeliveries(batch.map((item) => item.deliveryId));
     const due = batch.flatMap(({ deliveryId, job }) => {
       const read = reads.get(deliveryId);
-      return read === undefined || read.delivery.status === 'sent' ? [] : [{ ...read, job }];
+      return read === undefined || read.delivery.status === 'sent' ? [] : [{ ...read, attempt: job.attempts, key: job.id }];
     });
-    const failed = new Map<string, unknown>();
-    const fail = async ({ delivery, job }: (typeof due)[number], error: unknown) => {
-      const left = await settleFailure(channel, delivery, job, error);
-      if (left !== null) failed.set(job.id, left);
-    };
-    let recipients: RecipientReads;
-    try {
-      recipients = await recipientsOf(due.map((d) => d.notification));
-    } catch (error) {
-      await Promise.all(due.map((d) => fail(d, error)));
-      return failed;
-    }
-    const rendered: ((typeof due)[number] & { message: RenderedMessage })[] = [];
-    await Promise.all(
-      due.map(async (d) => {
-        try {
-          const { locale, shopName } = await recipients.reader(d.notification.recipient);
-          const params = await readingParams(shop, d.notification, locale, recipients.tokenFor);
-          rendered.push({
-            ...d,
-            message: renderNotification(d.notification.kind, params, { locale, timeZone: shop.config.timeZone, shopName }),
-          });
-        } catch (error) {
-          await fail(d, error);
-        }
-      }),
-    );
-    const outgoing = rendered.map(({ delivery, message }) => ({
-      address: delivery.address,
-      message,
-      idempotencyKey: delivery.idempotencyKey,
-    }));
-    const sendEach = () =>
-      Promise.all(
-        outgoing.map((m) =>
-          channel.send(m.address, m.message, m.idempotencyKey).then(
-            () => null,
-            (error: unknown) => ({ error }),
-          ),
-        ),
-      );
-    // A sendMany that throws (its claim statement failed) failed every message it was given.
-    const outcomes = await (channel.sendMany?.(outgoing) ?? sendEach()).catch((error: unknown) => outgoing.map(() => ({ error })));
-    const sent: { id: string; attempts: number }[] = [];
-    await Promise.all(
-      rendered.map(async (d, i) => {
-        const outcome = outcomes[i];
-        if (outcome) await fail(d, outcome.error);
-        else sent.push({ id: d.delivery.id, attempts: d.job.attempts });
-      }),
-    );
-    await deliveries.markSentMany(sent);
-    return failed;
+    return send(channel, due);
   }
 
   const sends = channels.map((channel) =>
@@ -181,5 +75,7 @@ export function notificationJobs(shop: Shop, channels: readonly NotificationChan
       },
     }),
   );
-  return [eventNoticesJob(shop, targets), fanOut, ...sends];
+  // Telegram's deliveries of an event's notices are sent by its job (no send job unless that send fails).
+  const sentNow = { channels: channels.filter((c) => c.sentWhenWritten === true), send };
+  return [eventNoticesJob(shop, targets, sentNow.channels.length === 0 ? undefined : sentNow), fanOut, ...sends];
 }
