@@ -28,6 +28,8 @@ const channels = shopChannels(shop);
 const replica = process.env['REPLICA_NAME'] ?? 'replica';
 const telegram: NotificationChannel = {
   name: 'telegram',
+  // As the shop's Telegram channel: an event's notices are sent by its notices job, on whichever replica claimed it.
+  sentWhenWritten: true,
   addressesOf: async (recipient) => (recipient.kind === 'customer' ? [`chat:${recipient.customerId}`] : ['chat:staff-1', 'chat:staff-2']),
   send: (address, message, idempotencyKey) =>
     report({ type: 'sent', replica, channel: 'telegram', address, subject: message.subject, text: message.text, idempotencyKey }),
