@@ -80,7 +80,10 @@ export class StepCpu {
     return this.idle?.cpuMsPerSecond ?? 0;
   }
 
-  /** Prints each step's median CPU, raw and less the idle rate over its wall time, in the order the steps were timed. */
+  /**
+   * Prints each step's median CPU, raw and less the idle rate over its wall time, in the order the steps were timed;
+   * with `BENCH_DEBUG=1` also every window of each step, in the order run (`cpu/wall` ms), to show how they spread.
+   */
   print(): void {
     const rate = this.idleRate() / 1000;
     const buyers = Math.max(0, ...[...this.windows.values()].map((w) => w.length));
@@ -97,6 +100,8 @@ export class StepCpu {
       console.log(
         `  ${label.padEnd(44)} ${cpu.toFixed(2).padStart(7)} ms  net ${less.toFixed(2).padStart(7)} ms  (wall ${median(windows.map((w) => w.wallMs)).toFixed(0)} ms)`,
       );
+      if (process.env['BENCH_DEBUG'] === '1')
+        console.log(`    each, in order (cpu/wall ms): ${windows.map((w) => `${w.cpuMs.toFixed(1)}/${w.wallMs.toFixed(0)}`).join(' ')}`);
     }
     console.log(`  ${'sum of the medians'.padEnd(44)} ${raw.toFixed(2).padStart(7)} ms  net ${net.toFixed(2).padStart(7)} ms`);
     if (this.idle !== null)
