@@ -5,7 +5,7 @@
  * each request after 25–80 ms.
  *
  *   node --conditions=@panelkit/source --import tsx bench/rush/main.ts \
- *     [--buyers 1000] [--seconds 60] [--replicas 1] [--lone 20] \
+ *     [--buyers 1000] [--seconds 60] [--replicas 1] [--lone 20] [--warm 5] \
  *     [--server postgres://postgres@127.0.0.1:5432/test] [--schema bench_rush] [--keep] [--count] [--idle 15] [--profile DIR]
  *     [--v8-flags="--trace-deopt"] [--shop compiled|source]
  *
@@ -23,6 +23,9 @@
  * statement of the rush a rush buyer (batching makes these depend on the load).
  * Always printed: the replicas' CPU a lone buyer by step (`step-cpu.ts`: each tap, the jobs after the buy) and, over
  * `--idle` seconds with nothing asked of the replicas (0: not measured), their idle background a second.
+ * `--warm N` (default 5, at most half of `--lone`): the first N lone buyers are not measured. A replica's code is hot
+ * only after many purchases: `--lone 225 --warm 200` measures 25 purchases of a replica in its steady state, as an
+ * owner's runs after a day; the default measures a replica that has served a handful.
  * `--profile DIR`: each replica runs under `node --cpu-prof` and writes its profile into DIR when it stops
  * (`profile-layers.ts` breaks one down).
  * `--shop compiled` (the default: the issue asks for what owners run measured): the replicas run the shop as the
@@ -70,6 +73,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '60' },
     replicas: { type: 'string', default: '1' },
     lone: { type: 'string', default: '20' },
+    warm: { type: 'string' },
     server: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
     schema: { type: 'string', default: 'bench_rush' },
     keep: { type: 'boolean', default: false },
@@ -347,7 +351,8 @@ try {
   const profileWindows: Array<[number, number]> = [];
   const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
   /** The first lone buyers load the modules a purchase needs and warm the JIT: their CPU is not counted. */
-  const WARM = Math.min(5, Math.floor(LONE / 2));
+  const WARM = values.warm === undefined ? Math.min(5, Math.floor(LONE / 2)) : Number(values.warm);
+  if (!(WARM >= 0 && WARM < LONE)) throw new Error(`--warm ${values.warm}: fewer than --lone`);
   type Timed = <T>(label: string, fn: () => Promise<T>) => Promise<T>;
   const untimed: Timed = (_label, fn) => fn();
   const timed: Timed = (label, fn) => stepCpu.time(label, fn);
