@@ -1,6 +1,6 @@
 import { ConflictError } from '@panelkit/sdk';
 import { createSortableId } from '@panelkit/sdk/storage';
-import { inputKey, parseJobFilter, parseNewJob, parseNewJobs, parsePageWindow, timeCursorCodec } from '@panelkit/sdk/storage';
+import { inputKey, parseJobFilter, parseNewJob, parseNewJobs, parsePageWindow, queuedJob, timeCursorCodec } from '@panelkit/sdk/storage';
 import type { Job, JobState, NewJob, Page, PageRequest } from '@panelkit/sdk';
 import type { JobEnqueueResult, ParsedNewJob } from '@panelkit/sdk/storage';
 import { copy } from '../internal/copy.js';
@@ -39,29 +39,7 @@ export function jobOperations(tables: JobTables) {
       jobs.replace(op.undo, merged);
       return { job: copy(merged), created: false };
     }
-    const job: Job = {
-      id: parsed.id ?? createSortableId('job', op.now.getTime()),
-      type: parsed.type,
-      payload: parsed.payload,
-      dedupeKey: parsed.dedupeKey,
-      serialKey: parsed.serialKey,
-      batchKey: parsed.batchKey,
-      priority: parsed.priority,
-      runAt,
-      maxAttempts: parsed.maxAttempts,
-      state: 'queued',
-      attempts: 0,
-      lastError: null,
-      failingSince: null,
-      parkedOn: null,
-      lockedBy: null,
-      leaseToken: null,
-      leaseExpiresAt: null,
-      result: null,
-      createdAt: op.now,
-      updatedAt: op.now,
-      finishedAt: null,
-    };
+    const job = queuedJob({ ...parsed, id: parsed.id ?? createSortableId('job', op.now.getTime()), runAt }, op.now);
     jobs.insert(op.undo, job);
     return { job: copy(job), created: true };
   }

@@ -1,4 +1,4 @@
-import { createSortableId, jsonCopy, parseNewJobs } from '@panelkit/sdk/storage';
+import { createSortableId, jsonCopy, parseNewJobs, queuedJob } from '@panelkit/sdk/storage';
 import type { Job, JsonObject, NewJob } from '@panelkit/sdk';
 import type { JobEnqueueResult, JobRepository } from '@panelkit/sdk/storage';
 import { isUniqueViolation } from '../internal/errors.js';
@@ -34,29 +34,7 @@ interface Slot {
  * inserted row is the slot's or the insert's constant. The payload is `sent`, as the JSON sent would parse back.
  */
 function insertedJob(slot: Slot, now: Date): Job {
-  return {
-    id: slot.id,
-    type: slot.type,
-    payload: slot.sent as Job['payload'],
-    dedupeKey: slot.dedupeKey,
-    serialKey: slot.serialKey,
-    batchKey: slot.batchKey,
-    priority: slot.priority,
-    runAt: slot.runAt,
-    maxAttempts: slot.maxAttempts,
-    state: 'queued',
-    attempts: 0,
-    lastError: null,
-    failingSince: null,
-    parkedOn: null,
-    lockedBy: null,
-    leaseToken: null,
-    leaseExpiresAt: null,
-    result: null,
-    createdAt: now,
-    updatedAt: now,
-    finishedAt: null,
-  };
+  return queuedJob({ ...slot, payload: slot.sent as Job['payload'] }, now);
 }
 
 const COLUMNS =

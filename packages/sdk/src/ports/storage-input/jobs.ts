@@ -1,7 +1,7 @@
 import { ID_MAX_LENGTH, isJsonValue } from '../../domain/common.js';
 import type { JsonObject } from '../../domain/common.js';
 import { JOB_FIELD_RULES as RULES, NewJobSchema } from '../../domain/job.js';
-import type { NewJob } from '../../domain/job.js';
+import type { Job, NewJob } from '../../domain/job.js';
 import { parseInput } from '../../domain/validate.js';
 import type { z } from 'zod';
 import { inputRows } from './checks.js';
@@ -95,4 +95,37 @@ export function parseNewJobs(inputs: readonly NewJob[]): ParsedNewJob[] {
   const parsed: ParsedNewJob[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) parsed[i] = handParsed(rows[i]) ?? parseInput(NewJobSchema, rows[i], `job ${i}`);
   return parsed;
+}
+
+/** What a new job takes from its enqueue call: the parsed row, its id and run time settled. */
+export type QueuedJobFields = Pick<
+  Job,
+  'id' | 'type' | 'payload' | 'dedupeKey' | 'serialKey' | 'batchKey' | 'priority' | 'runAt' | 'maxAttempts'
+>;
+
+/** A job as an enqueue stores it: `fields`, queued, never tried, held by no worker, created and updated `now`. */
+export function queuedJob(fields: QueuedJobFields, now: Date): Job {
+  return {
+    id: fields.id,
+    type: fields.type,
+    payload: fields.payload,
+    dedupeKey: fields.dedupeKey,
+    serialKey: fields.serialKey,
+    batchKey: fields.batchKey,
+    priority: fields.priority,
+    runAt: fields.runAt,
+    maxAttempts: fields.maxAttempts,
+    state: 'queued',
+    attempts: 0,
+    lastError: null,
+    failingSince: null,
+    parkedOn: null,
+    lockedBy: null,
+    leaseToken: null,
+    leaseExpiresAt: null,
+    result: null,
+    createdAt: now,
+    updatedAt: now,
+    finishedAt: null,
+  };
 }
