@@ -22,6 +22,15 @@ export interface SqlQueryable {
    * nothing, and the transaction commits when its callback returns, as usual.
    */
   commitWithNext?(): void;
+  /**
+   * Optional, on a transaction's connection: the write `text` with `params`, whose answer the caller does not read, sent
+   * in the round trip of the next statement or, when none follows, of the transaction's `COMMIT` (one round trip
+   * fewer), run before it and after every statement and command given before, in order. When the database fails it
+   * (or a parameter does not encode), the statement or `COMMIT` carrying it rejects with its error, marked
+   * (`isDeferredWriteFailure`), and does not run: the transaction is rolled back. Without this method, send the write
+   * with `query`.
+   */
+  defer?(text: string, params: readonly unknown[]): void;
 }
 
 /**

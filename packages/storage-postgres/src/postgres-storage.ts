@@ -4,9 +4,10 @@ import { Mutex, createTransactionScopes } from '@panelkit/sdk/storage';
 import type { Clock, Logger, SecretBox } from '@panelkit/sdk';
 import type { StorageCapabilities, StoragePort, StorageTransaction } from '@panelkit/sdk/storage';
 import type { SqlClient, SqlQueryable } from './client.js';
-import { isRetryableConflict, isStaleStatement, mapError } from './internal/errors.js';
+import { isDeferredWriteFailure, isRetryableConflict, isStaleStatement, mapError } from './internal/errors.js';
 import type { Call, RunOptions, Runner } from './internal/runner.js';
 import { checkSchemaName, quoteIdent } from './internal/sql.js';
+import { withoutDefer } from './internal/unread-writes.js';
 import { watchStatements } from './internal/watched-statements.js';
 import { listenForQueuedJobs } from './jobs-queued.js';
 import { createRepositories } from './repositories.js';
@@ -161,83 +162,107 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
       // A read, or a call whose statements are atomic on their own, needs no BEGIN/COMMIT around it.
       if (runOptions.read === true || runOptions.single === true || runOptions.autocommit === true)
         return track(withRetries(label, () => fn({ db: client, now: clock.now() }), runOptions.retryOn));
-      return track(withRetries(label, () => client.transaction((db) => fn({ db, now: clock.now() })), runOptions.retryOn));
+      return track(
+        withRetries(label, () => client.transaction((db) => fn({ db: withoutDefer(db), now: clock.now() })), runOptions.retryOn),
+      );
     },
   };
 
-  /** Whether the transaction on `db` still takes statements (false once the database has aborted it). */
-  async function usable(db: SqlQueryable): Promise<boolean> {
+  /** Whether the transaction on `db` still takes statements (`undefined`), else the error it answers (it was aborted). */
+  async function aborted(db: SqlQueryable): Promise<unknown> {
     try {
       await db.query('SELECT 1');
-      return true;
-    } catch {
-      return false;
+      return undefined;
+    } catch (error) {
+      return error;
     }
   }
 
   function transactionRunner(connection: SqlQueryable, scope: TransactionScope): Runner {
     // The caller's transaction: a call in it must not end it (`commitWithNext` is left out).
-    const { sendAhead } = connection;
+    const { sendAhead, defer } = connection;
     const db: SqlQueryable = {
       query: <R>(text: string, params?: readonly unknown[]) => connection.query<R>(text, params),
       ...(sendAhead === undefined ? {} : { sendAhead: (text: string) => sendAhead.call(connection, text) }),
     };
+    // Only an optimistic call defers its writes, and not in a replay: a write under a savepoint must fail at its call,
+    // and a failed deferred write is answered, like a failed optimistic one, by the replay (see `deferredFailed`).
+    const deferring: SqlQueryable =
+      defer === undefined || scope.careful ? db : { ...db, defer: (text, params) => defer.call(connection, text, params) };
+    /** A deferred write failed in this call's round trip, not of its doing: the transaction is replayed under savepoints. */
+    const deferredFailed = (error: unknown) => {
+      if (scope.careful || !isDeferredWriteFailure(error)) return;
+      scope.replay = true;
+      scope.ended ??= isRetryableConflict(error) ? error : mapError(error);
+    };
     return {
       run<T>(label: string, fn: (call: Call) => Promise<T>, runOptions: RunOptions = {}): Promise<T> {
         return scope.lock.run(async () => {
-          if (!scope.open) {
-            throw new StorageMisuseError(
-              `tx.${label}() was called after its transaction had finished; a tx is only valid inside its callback`,
-            );
-          }
-          if (scope.ended !== undefined) throw scope.ended;
-          if (runOptions.optimistic === true && !scope.careful) {
-            const { db: watched, watch } = watchStatements(db);
-            try {
-              return await fn({ db: watched, now: clock.now() });
-            } catch (error) {
-              const thrown = isRetryableConflict(error) ? error : mapError(error);
-              // Past its checks: what it wrote stays, or the database aborted the transaction. Either way only a replay
-              // under savepoints gives the caller what it would have had.
-              if (watch.failed || watch.wrote) {
-                scope.replay = true;
-                scope.ended = thrown;
-              }
-              throw thrown;
-            }
-          }
-          if (runOptions.read === true || runOptions.single === true) {
-            try {
-              return await fn({ db, now: clock.now() });
-            } catch (error) {
-              // A serialisation failure or deadlock stays raw so `transaction()` reruns fn (as below).
-              const thrown = isRetryableConflict(error) ? error : mapError(error);
-              // Thrown here (bad input, a row that does not decode), the transaction is fine; failed by the database, it is over.
-              if (!(await usable(db))) scope.ended = thrown;
-              throw thrown;
-            }
-          }
-          for (let n = 1; ; n++) {
-            await db.query('SAVEPOINT panelkit_call');
-            try {
-              const result = await fn({ db, now: clock.now() });
-              await db.query('RELEASE SAVEPOINT panelkit_call');
-              return result;
-            } catch (error) {
-              await db.query('ROLLBACK TO SAVEPOINT panelkit_call');
-              await db.query('RELEASE SAVEPOINT panelkit_call');
-              // Refused for a statement's prepared copy, since prepared anew by the driver: the call goes again.
-              if (isStaleStatement(error) && n < maxAttempts) continue;
-              // A deadlock or serialisation failure belongs to the whole transaction: rethrow it raw
-              // so `transaction()` reruns fn.
-              if (isRetryableConflict(error)) throw error;
-              if (runOptions.retryOn?.(error) === true && n < maxAttempts) continue;
-              throw mapError(error);
-            }
+          try {
+            return await runCall(label, fn, runOptions);
+          } catch (error) {
+            deferredFailed(error);
+            throw error;
           }
         });
       },
     };
+
+    async function runCall<T>(label: string, fn: (call: Call) => Promise<T>, runOptions: RunOptions): Promise<T> {
+      if (!scope.open) {
+        throw new StorageMisuseError(`tx.${label}() was called after its transaction had finished; a tx is only valid inside its callback`);
+      }
+      if (scope.ended !== undefined) throw scope.ended;
+      if (runOptions.optimistic === true && !scope.careful) {
+        const { db: watched, watch } = watchStatements(deferring);
+        try {
+          return await fn({ db: watched, now: clock.now() });
+        } catch (error) {
+          const thrown = isRetryableConflict(error) ? error : mapError(error);
+          // Past its checks: what it wrote stays, or the database aborted the transaction. Either way only a replay
+          // under savepoints gives the caller what it would have had.
+          if (watch.failed || watch.wrote) {
+            scope.replay = true;
+            scope.ended = thrown;
+          }
+          throw thrown;
+        }
+      }
+      if (runOptions.read === true || runOptions.single === true) {
+        try {
+          return await fn({ db, now: clock.now() });
+        } catch (error) {
+          // A serialisation failure or deadlock stays raw so `transaction()` reruns fn (as below).
+          const thrown = isRetryableConflict(error) ? error : mapError(error);
+          // Thrown here (bad input, a row that does not decode), the transaction is fine; failed by the database, it is over.
+          const failed = await aborted(db);
+          if (failed !== undefined) {
+            // Or a write deferred before it failed on the way (sent ahead of the check).
+            deferredFailed(failed);
+            scope.ended = thrown;
+          }
+          throw thrown;
+        }
+      }
+      for (let n = 1; ; n++) {
+        await db.query('SAVEPOINT panelkit_call');
+        try {
+          const result = await fn({ db, now: clock.now() });
+          await db.query('RELEASE SAVEPOINT panelkit_call');
+          return result;
+        } catch (error) {
+          await db.query('ROLLBACK TO SAVEPOINT panelkit_call');
+          await db.query('RELEASE SAVEPOINT panelkit_call');
+          // Refused for a statement's prepared copy, since prepared anew by the driver: the call goes again.
+          if (isStaleStatement(error) && n < maxAttempts) continue;
+          // A deadlock or serialisation failure belongs to the whole transaction: rethrow it raw
+          // so `transaction()` reruns fn.
+          if (isRetryableConflict(error)) throw error;
+          if (runOptions.retryOn?.(error) === true && n < maxAttempts) continue;
+          throw mapError(error);
+        }
+      }
+    }
   }
 
   /**
@@ -277,7 +302,8 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
           }
         });
       } catch (error) {
-        if (replay && !careful) {
+        // A deferred write that failed with the `COMMIT`: replayed as one that failed at its call would be.
+        if ((replay || isDeferredWriteFailure(error)) && !careful) {
           logger.debug({ code: (error as { code?: unknown }).code }, 'storage transaction replayed under savepoints');
           careful = true;
           n--;

@@ -10,8 +10,8 @@ const pglite = sharedPGlite();
 afterAll(() => pglite.close());
 
 /**
- * A storage on a fresh schema whose transactions' statements are recorded; `breakAudit` makes the
- * insert of an audit event with that action come back without its row, as if the call threw right
+ * A storage on a fresh schema whose transactions' statements are recorded; `broken.action` makes an
+ * insert with that parameter (a job of that type) come back without its row, as if the call threw right
  * after its write went through.
  */
 async function recordedStorage() {
@@ -139,7 +139,8 @@ describe('optimistic writes in a transaction (no savepoint unless one fails)', (
     const caught = await storage.transaction(async (tx) => {
       runs++;
       await tx.audit.append(event('test.before'));
-      const thrown = await tx.audit.append(event('test.broken')).catch((e: unknown) => e);
+      // An enqueue reads its row back (an audit event's is not read back): broken, it throws past its insert.
+      const thrown = await tx.jobs.enqueue({ type: 'test.broken', payload: {} }).catch((e: unknown) => e);
       await tx.audit.append(event('test.after'));
       return thrown;
     });
@@ -147,6 +148,7 @@ describe('optimistic writes in a transaction (no savepoint unless one fails)', (
     expect(runs).toBe(2);
     const actions = (await storage.audit.list({ subjectId: 'x' }, { limit: 10 })).items.map((e) => e.action).sort();
     expect(actions).toEqual(['test.after', 'test.before']);
+    expect((await storage.jobs.list({ type: 'test.broken' }, { limit: 10 })).items).toEqual([]);
     await cleanup();
   });
 });

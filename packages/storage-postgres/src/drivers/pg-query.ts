@@ -1,4 +1,4 @@
-import { markStaleStatement } from '../internal/errors.js';
+import { isUnavailable, markDeferredWriteFailure, markStaleStatement } from '../internal/errors.js';
 import { rowDecoder } from './pg-rows.js';
 import { planStatement, type StatementPlan, statementDescribed, statementFailed, statementName } from './pg-statements.js';
 
@@ -28,10 +28,20 @@ interface PgQuery {
 }
 
 /**
- * node-postgres's `Query` constructor, called with the statement's text and values: a config object would be copied
- * property by property (`normalizeQueryConfig`) on every statement, a text is not.
+ * node-postgres's `Query` constructor, called with the statement's text and values (and a callback for its outcome): a
+ * config object would be copied property by property (`normalizeQueryConfig`) on every statement, a text is not.
  */
-export type PgQueryClass = new (text: string, values: unknown[]) => PgQuery;
+export type PgQueryClass = new (text: string, values: unknown[], callback?: (error: unknown) => void) => PgQuery;
+
+/**
+ * A command written ahead of a statement, under its Sync: a command without parameters (`SqlQueryable.sendAhead`), or a
+ * write sent with its parameters whose answer nobody reads (`SqlQueryable.defer`: `values` given, its rows dropped).
+ */
+export interface AheadCommand {
+  readonly text: string;
+  /** The deferred write's parameters; `undefined` for a command without any. */
+  readonly values?: readonly unknown[];
+}
 
 /** What a statement sent by {@link sendStatement} answers. */
 export interface PgAnswer {
@@ -44,8 +54,14 @@ export interface PgAnswer {
 export interface SendOptions {
   /** `BEGIN`'s Parse, Bind and Execute written ahead of the statement's own messages, under its one Sync. */
   readonly begin: boolean;
-  /** Commands without parameters written after `BEGIN` and ahead of the statement, the same way (`SqlQueryable.sendAhead`). */
-  readonly ahead?: readonly string[];
+  /**
+   * Commands written after `BEGIN` and ahead of the statement, the same way, in order: commands without parameters
+   * (`SqlQueryable.sendAhead`) and deferred writes (`SqlQueryable.defer`), each unnamed. A deferred write the database
+   * fails, or whose parameters do not encode, fails the statement with its error, marked (`isDeferredWriteFailure`).
+   */
+  readonly ahead?: readonly AheadCommand[];
+  /** The statement itself is a deferred write (a flush of them, or the last sent with the `COMMIT`): its failure is marked too. */
+  readonly deferred?: boolean;
   /**
    * `COMMIT`'s Parse, Bind and Execute written after the statement's Execute, under the same Sync: the transaction ends
    * in the statement's round trip (`SqlQueryable.commitWithNext`). An error in the statement skips it (the transaction
@@ -64,9 +80,9 @@ export interface Submitter {
 /**
  * node-postgres's `Query` with these additions, each written into the same round trip as the statement:
  *
- * - `begin`, `ahead`: `BEGIN` and commands without parameters ahead of the statement (the extended protocol runs them
- *   in order; an error in any skips the rest up to the Sync, and the query fails with it); their completions are not
- *   counted as results.
+ * - `begin`, `ahead`: `BEGIN`, commands without parameters and deferred writes ahead of the statement (the extended
+ *   protocol runs them in order; an error in any skips the rest up to the Sync, and the query fails with it, marked
+ *   when a deferred write's); their completions and rows are not counted as results.
  * - `commit`: `COMMIT` after the statement, the same way.
  * - `preparedPerConnection`: the statement named after its text, parsed on a connection only the first time it
  *   is sent there (`pg-statements.ts` decides, as the statement is written and so on the connection it goes to).
@@ -85,6 +101,10 @@ function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig)
     private readonly statement: string | undefined;
     /** Completions still to come before the statement's own: `BEGIN`'s and those of the commands ahead of it. */
     private before: number;
+    /** The commands ahead in the order written, `BEGIN` first when sent: which one a failure before the statement's is. */
+    private readonly written: readonly AheadCommand[];
+    /** Whether every message is written: an error before is raised while writing (a parameter that does not encode). */
+    private sent: boolean;
     /** Whether the statement's own completion has come (any after it is `COMMIT`'s). */
     private completed: boolean;
     private plan: StatementPlan | undefined;
@@ -102,7 +122,9 @@ function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig)
       this.queryMode = 'extended';
       this.options = config.options;
       this.statement = config.options.preparedPerConnection === undefined ? undefined : statementName(config.text);
-      this.before = (config.options.begin ? 1 : 0) + (config.options.ahead?.length ?? 0);
+      this.written = config.options.begin ? [{ text: 'BEGIN' }, ...(config.options.ahead ?? [])] : (config.options.ahead ?? []);
+      this.before = this.written.length;
+      this.sent = false;
       this.completed = false;
       this.plan = undefined;
       this.wire = undefined;
@@ -116,14 +138,33 @@ function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig)
     }
 
     override prepare(wire: PgWire): void {
+      try {
+        this.write(wire);
+      } finally {
+        this.sent = true;
+      }
+    }
+
+    private write(wire: PgWire): void {
       if (this.statement !== undefined) {
         this.plan = planStatement(wire, this.statement, this.text, this.options.preparedPerConnection!);
         for (const name of this.plan?.close ?? []) wire.close({ type: 'S', name });
       }
-      for (const text of this.options.begin ? ['BEGIN', ...(this.options.ahead ?? [])] : (this.options.ahead ?? [])) {
-        wire.parse({ text });
-        wire.bind({});
-        wire.execute({});
+      for (const command of this.written) {
+        if (command.values === undefined) {
+          wire.parse({ text: command.text });
+          wire.bind({});
+          wire.execute({});
+          continue;
+        }
+        const unencodable = writeDeferred(Query, wire, command);
+        if (unencodable !== undefined) {
+          // Written so far runs (the transaction stays open, for its caller's `ROLLBACK`); the statement does not.
+          wire.sync();
+          markDeferredWriteFailure(unencodable);
+          this.handleError(unencodable, wire);
+          return;
+        }
       }
       const ending = this.options.commit === true ? committing(wire) : wire;
       if (this.plan === undefined) {
@@ -164,6 +205,8 @@ function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig)
     }
 
     override handleDataRow(message: { fields: readonly (string | null)[] }): void {
+      // A deferred write's rows (one with `RETURNING`): nobody reads them.
+      if (this.before > 0) return;
       if (this.decoded === undefined) {
         super.handleDataRow(message);
         return;
@@ -177,10 +220,35 @@ function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig)
     }
 
     override handleError(error: unknown, wire: PgWire): void {
+      if (this.isDeferredWrite(error)) markDeferredWriteFailure(error);
       if (this.plan !== undefined && statementFailed(this.wire ?? wire, this.plan, error, this.writing)) markStaleStatement(error);
       super.handleError(error, wire);
     }
+
+    /** Whether `error` is a deferred write's refusal (not a lost connection: a `COMMIT` after it may have run). */
+    private isDeferredWrite(error: unknown): boolean {
+      if (isUnavailable(error)) return false;
+      // Raised while writing: a parameter of the statement itself that does not encode.
+      if (!this.sent) return this.options.deferred === true;
+      // Each command ahead answers one completion before the statement's own: the first not answered is the one that failed.
+      const failed = this.written[this.written.length - this.before];
+      return failed !== undefined ? failed.values !== undefined : this.options.deferred === true && !this.completed;
+    }
   };
+}
+
+/**
+ * Writes a deferred write's Parse, Bind and Execute (unnamed, no Describe, no Sync) as node-postgres writes a query's,
+ * its parameters encoded as node-postgres encodes them; answers the error of a parameter that does not encode (then
+ * nothing past its Parse is written, as node-postgres does).
+ */
+function writeDeferred(Query: PgQueryClass, wire: PgWire, command: AheadCommand): unknown {
+  let unencodable: unknown;
+  const write = new Query(command.text, [...command.values!], (error) => {
+    unencodable = error ?? new Error('a parameter could not be encoded');
+  });
+  write.prepare(Object.create(wire, { describe: { value: () => {} }, sync: { value: () => {} } }) as PgWire);
+  return unencodable;
 }
 
 /**

@@ -2,7 +2,7 @@ import { ConfigurationError } from '@panelkit/sdk';
 import type { SqlClient, SqlQueryable, SqlResult } from '../client.js';
 import { CommitOutcomeUnknown, isStaleStatement, isUnavailable } from '../internal/errors.js';
 import { listenOn, poolConnector } from './pg-listen.js';
-import { type PgQueryClass, pgQueryClass, type SendOptions, sendStatement, type Submitter } from './pg-query.js';
+import { type AheadCommand, type PgQueryClass, pgQueryClass, type SendOptions, sendStatement, type Submitter } from './pg-query.js';
 import { DEFAULT_PREPARED_PER_CONNECTION } from './pg-statements.js';
 
 /** The part of a `pg` `PoolClient` the storage uses. */
@@ -85,12 +85,13 @@ function preparedPerConnection(options: PgPoolOptions): number | undefined {
  *
  * Each transaction checks out one connection and sends its `BEGIN` with its first statement when that has
  * parameters, in one round trip (a transaction that sends nothing sends no `BEGIN` nor `COMMIT`), the commands given
- * to its connection's `sendAhead` with the statement that follows them, in its round trip too, and its `COMMIT` with
- * its last statement when `commitWithNext` says which that is; a connection whose `ROLLBACK` fails is destroyed
+ * to its connection's `sendAhead` with the statement that follows them, in its round trip too, the writes given to
+ * `defer` with the next statement with parameters (alone before one without) or else with the `COMMIT`, and its
+ * `COMMIT` with its last statement when `commitWithNext` says which that is; a connection whose `ROLLBACK` fails is destroyed
  * rather than returned to the pool. `listen` (the storage's `jobsQueued`) opens one more connection of the pool's
  * class and options, outside the pool, while a worker listens; a pool-like object without `Client` and `options` (a
  * `pg.Pool` has both) gets no `listen`, and workers poll. A pool whose clients are not node-postgres's (no
- * `Client.Query`) gets its statements as text, unnamed, and `BEGIN` on its own.
+ * `Client.Query`) gets its statements as text, unnamed, `BEGIN` on its own, and no `defer`.
  */
 export function fromPgPool(pool: PgPoolLike, options: PgPoolOptions = {}): SqlClient {
   const perConnection = preparedPerConnection(options);
@@ -182,12 +183,41 @@ async function transactionOn<T>(
   let begun = Query === undefined;
   /** Whether a statement was refused for its prepared copy (the transaction is aborted, whatever `fn` does next). */
   let stale = false;
-  /** Commands to run before the next statement (`sendAhead`), in order. */
-  const ahead: string[] = [];
+  /** Commands (`sendAhead`) and deferred writes (`defer`) to send before the next statement, in order. */
+  const ahead: AheadCommand[] = [];
   /** Whether the next statement with parameters carries the `COMMIT` (`commitWithNext`). */
   let commitNext = false;
   /** Whether a statement carried the `COMMIT` and it ran: the transaction is over. */
   let ended = false;
+  const hasDeferred = () => ahead.some((command) => command.values !== undefined);
+
+  /** Sends one statement with `BEGIN` (when not sent yet) and everything queued ahead of it, in one round trip. */
+  async function send(text: string, values: unknown[], options: { commit: boolean; deferred: boolean }) {
+    const begin = !begun;
+    begun = true;
+    try {
+      return await sendStatement(Query!, connection as unknown as Submitter, text, values, {
+        begin,
+        ahead: ahead.splice(0),
+        commit: options.commit,
+        deferred: options.deferred,
+        // A deferred write goes unnamed, as the commands ahead of a statement do.
+        preparedPerConnection: options.deferred ? undefined : perConnection,
+      });
+    } catch (error) {
+      // Lost on the way with its `COMMIT`: committed or not, nobody can say.
+      throw options.commit && isUnavailable(error) ? new CommitOutcomeUnknown(error) : error;
+    }
+  }
+
+  /** Sends the deferred writes queued, and the commands before them, the last write as the statement (with `commit`). */
+  async function sendDeferred(commit: boolean): Promise<void> {
+    const after = ahead.splice(ahead.findLastIndex((command) => command.values !== undefined) + 1);
+    const last = ahead.pop()!;
+    await send(last.text, [...last.values!], { commit, deferred: true });
+    ahead.push(...after);
+  }
+
   const inTransaction: SqlQueryable = {
     async query<R>(text: string, params: readonly unknown[] = []): Promise<SqlResult<R>> {
       if (ended) throw new Error('the transaction was committed with its last statement (commitWithNext); nothing may follow it');
@@ -196,30 +226,19 @@ async function transactionOn<T>(
         // anyway, which takes one command; a text without any may hold several (a script), sent as it always was.
         if (Query === undefined || params.length === 0) {
           commitNext = false;
+          // The deferred writes go first, in a round trip of their own (this text cannot carry them).
+          if (hasDeferred()) await sendDeferred(false);
           if (!begun) {
             begun = true;
             await connection.query('BEGIN');
           }
-          for (const command of ahead.splice(0)) await connection.query(command);
+          for (const command of ahead.splice(0)) await connection.query(command.text);
           const result = await connection.query(text, [...params]);
           return { rows: result.rows as R[] };
         }
-        const begin = !begun;
-        begun = true;
         const commit = commitNext;
         commitNext = false;
-        let result: Awaited<ReturnType<typeof sendStatement>>;
-        try {
-          result = await sendStatement(Query, connection as unknown as Submitter, text, [...params], {
-            begin,
-            ahead: ahead.splice(0),
-            commit,
-            preparedPerConnection: perConnection,
-          });
-        } catch (error) {
-          // Lost on the way with its `COMMIT`: committed or not, nobody can say.
-          throw commit && isUnavailable(error) ? new CommitOutcomeUnknown(error) : error;
-        }
+        const result = await send(text, [...params], { commit, deferred: false });
         ended = commit;
         return { rows: result.rows as R[] };
       } catch (error) {
@@ -228,15 +247,28 @@ async function transactionOn<T>(
       }
     },
     sendAhead(text: string): void {
-      ahead.push(text);
+      ahead.push({ text });
     },
     commitWithNext(): void {
       // A statement without parameters goes alone (see above): the transaction's own `COMMIT` then ends it, as always.
       if (Query !== undefined) commitNext = true;
     },
+    ...(Query === undefined
+      ? {}
+      : {
+          defer(text: string, params: readonly unknown[]): void {
+            if (ended) throw new Error('the transaction was committed with its last statement (commitWithNext); nothing may follow it');
+            ahead.push({ text, values: [...params] });
+          },
+        }),
   };
   try {
     const result = await fn(inTransaction);
+    // Deferred writes left: sent with the `COMMIT`, in one round trip (not after a refusal: that `COMMIT` rolls back).
+    if (!ended && !stale && hasDeferred()) {
+      await sendDeferred(true);
+      return { result };
+    }
     // No statement, no transaction: nothing to commit. Or committed already, with its last statement.
     if (!begun || ended) return { result };
     let committed: { command?: string | null };

@@ -11,12 +11,13 @@ export function insertSql<T>(table: string, columns: readonly Column<T>[]): stri
 /**
  * One `INSERT` of many rows: each column one array parameter (`unnest`), so the statement is the same
  * whatever the count and its parameters are as many as the columns (see {@link paramsOfMany}); returns the
- * stored rows. For columns of scalar and jsonb types (an array column would be flattened by `unnest`).
+ * stored rows unless `returning` is false. For columns of scalar and jsonb types (an array column would be
+ * flattened by `unnest`).
  */
-export function insertManySql<T>(table: string, columns: readonly Column<T>[]): string {
+export function insertManySql<T>(table: string, columns: readonly Column<T>[], returning = true): string {
   const names = columns.map(([name]) => name).join(', ');
   const arrays = columns.map(([, cast], i) => `$${i + 1}::${cast}[]`).join(', ');
-  return `INSERT INTO ${table} (${names}) SELECT * FROM unnest(${arrays}) RETURNING *`;
+  return `INSERT INTO ${table} (${names}) SELECT * FROM unnest(${arrays})${returning ? ' RETURNING *' : ''}`;
 }
 
 /** The parameters of {@link insertManySql}: per column, its values of every entity, in the order given. */

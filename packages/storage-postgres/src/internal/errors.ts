@@ -82,6 +82,28 @@ export function isStaleStatement(error: unknown): boolean {
   return false;
 }
 
+const deferredWrites = new WeakSet<object>();
+
+/**
+ * Marks `error` as a deferred write's (`SqlQueryable.defer`): it failed in the round trip of a later statement or of the
+ * `COMMIT`, so that statement's caller did not cause it, and the transaction cannot commit.
+ */
+export function markDeferredWriteFailure(error: unknown): void {
+  if (typeof error === 'object' && error !== null) deferredWrites.add(error);
+}
+
+/**
+ * Whether `error`, or an error it was caused by, is one {@link markDeferredWriteFailure} marked; never a
+ * {@link CommitOutcomeUnknown} (such a transaction must not run again).
+ */
+export function isDeferredWriteFailure(error: unknown): boolean {
+  for (let e = error, depth = 0; typeof e === 'object' && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof CommitOutcomeUnknown) return false;
+    if (deferredWrites.has(e)) return true;
+  }
+  return false;
+}
+
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
 
 /**

@@ -20,7 +20,8 @@ const UPDATE_RETURNING = /^\s*UPDATE\b[\s\S]*\bRETURNING\b/i;
 
 /**
  * `db` as seen by one call, and what its statements did: enough to tell whether a call that threw left
- * its transaction as it was (nothing written, nothing failed by the database) or not.
+ * its transaction as it was (nothing written, nothing failed by the database) or not. A write it defers (`db.defer`,
+ * when `db` has it) counts as written: it will run whatever the call does next.
  */
 export function watchStatements(db: SqlQueryable): { db: SqlQueryable; watch: StatementWatch } {
   const watch: StatementWatch = { failed: false, wrote: false };
@@ -37,6 +38,14 @@ export function watchStatements(db: SqlQueryable): { db: SqlQueryable; watch: St
           throw error;
         }
       },
+      ...(db.defer === undefined
+        ? {}
+        : {
+            defer(text: string, params: readonly unknown[]) {
+              watch.wrote = true;
+              db.defer!(text, params);
+            },
+          }),
     },
   };
 }

@@ -1,13 +1,16 @@
 import { createId } from '@panelkit/sdk';
 import { NewAuditEventSchema } from '@panelkit/sdk/schemas';
-import { inputRows, parseAuditFilter, parseInput, timeKey } from '@panelkit/sdk/storage';
+import { inputRows, jsonCopy, parseAuditFilter, parseInput, timeKey } from '@panelkit/sdk/storage';
 import type { Actor, AuditEvent, NewAuditEvent, PageRequest } from '@panelkit/sdk';
 import type { AuditRepository } from '@panelkit/sdk/storage';
+import type { SqlQueryable } from '../client.js';
+import { insertManySql, paramsOfMany } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';
 import { rowTable } from '../internal/row-table.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
+import { writeUnread } from '../internal/unread-writes.js';
 
 /** How an audit event is stored, one column per field. */
 export const AUDIT_COLUMNS: readonly Column<AuditEvent>[] = [
@@ -39,18 +42,35 @@ interface AuditFilter {
   actor?: Actor['type'];
 }
 
-/** The append-only audit log in `{schema}.audit_events`, paged newest first by `at`. */
+/** An event as its row reads back: every column is the event's, its JSON as the text sent would parse back. */
+function storedEvent(event: AuditEvent): AuditEvent {
+  return { ...event, actor: jsonCopy(event.actor), data: jsonCopy(event.data) };
+}
+
+/**
+ * The append-only audit log in `{schema}.audit_events`, paged newest first by `at`. An append's rows are not read back
+ * (the event as stored is the one written), so in a transaction its insert rides on the next statement's round trip or
+ * the `COMMIT`'s (`writeUnread`).
+ */
 export function auditRepository({ runner, schema }: RepositoryContext): AuditRepository {
-  const events = rowTable(`${schema}.audit_events`, 'audit event', AUDIT_COLUMNS, eventFromRow);
+  const table = `${schema}.audit_events`;
+  const events = rowTable(table, 'audit event', AUDIT_COLUMNS, eventFromRow);
+  const insert = insertManySql(table, AUDIT_COLUMNS, false);
+
+  async function appendAll(db: SqlQueryable, inputs: readonly NewAuditEvent[], now: Date): Promise<AuditEvent[]> {
+    const written = inputs.map((input): AuditEvent => {
+      const parsed = parseInput(NewAuditEventSchema, input, 'audit event');
+      return { ...parsed, id: parsed.id ?? createId('aud'), at: parsed.at ?? now };
+    });
+    if (written.length > 0) await writeUnread(db, insert, paramsOfMany(AUDIT_COLUMNS, written));
+    return written.map(storedEvent);
+  }
+
   return {
     append: (input: NewAuditEvent) =>
       runner.run(
         'audit.append',
-        async ({ db, now }) => {
-          const parsed = parseInput(NewAuditEventSchema, input, 'audit event');
-          const event: AuditEvent = { ...parsed, id: parsed.id ?? createId('aud'), at: parsed.at ?? now };
-          return events.insert(db, event);
-        },
+        async ({ db, now }) => (await appendAll(db, [input], now))[0]!,
         // One insert: no BEGIN/COMMIT alone. It fails past its checks only on an id given twice or text the database
         // cannot store: no savepoint in a transaction.
         { autocommit: true, optimistic: true },
@@ -59,13 +79,7 @@ export function auditRepository({ runner, schema }: RepositoryContext): AuditRep
     appendMany: (inputs: readonly NewAuditEvent[]) =>
       runner.run(
         'audit.appendMany',
-        async ({ db, now }) => {
-          const rows = inputRows(inputs, 'audit events').map((input): AuditEvent => {
-            const parsed = parseInput(NewAuditEventSchema, input, 'audit event');
-            return { ...parsed, id: parsed.id ?? createId('aud'), at: parsed.at ?? now };
-          });
-          return events.insertMany(db, rows);
-        },
+        async ({ db, now }) => appendAll(db, inputRows(inputs, 'audit events'), now),
         // One multi-row insert, as `append`.
         { autocommit: true, optimistic: true },
       ),

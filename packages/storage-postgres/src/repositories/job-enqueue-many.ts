@@ -5,6 +5,7 @@ import { isUniqueViolation } from '../internal/errors.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
+import { writeUnread } from '../internal/unread-writes.js';
 import { jobFromRow } from './job-rows.js';
 import { jobById } from './job-succeeded.js';
 
@@ -128,7 +129,21 @@ export function enqueueMany(context: RepositoryContext): JobRepository['enqueueM
         if (slots.length === 0) return [];
 
         const named = slots.filter((s) => s.named);
-        if (named.length > 0) {
+        if (named.length > 0 && db.defer !== undefined) {
+          // In a transaction, deferred on the guess that every named job is new (a cause's first enqueue, as an audit
+          // outbox's): one that is not (stored, succeeded, or a queued twin's dedupe key) fails the statement, and the
+          // transaction is replayed with nothing deferred, where the call answers as below.
+          db.defer(
+            `WITH inserted AS (INSERT INTO ${table} (${COLUMNS}) SELECT * FROM (${rowsFrom}) AS r
+               WHERE NOT EXISTS (SELECT 1 FROM ${schema}.succeeded_jobs AS s WHERE s.id = r.id)
+               RETURNING ${schema}.job_succeeded(id) AS succeeded_meanwhile)
+             SELECT CASE WHEN count(*) = $3::integer AND NOT coalesce(bool_or(succeeded_meanwhile), false) THEN 0
+               ELSE ('jobs.enqueueMany: a named job was not new (' || count(*) || ' of ' || $3::integer || ' written)')::integer END
+             FROM inserted`,
+            [...insertParams(named, now), named.length],
+          );
+          for (const slot of named) slot.created = true;
+        } else if (named.length > 0) {
           const inserted = await db.query(
             `INSERT INTO ${table} (${COLUMNS}) SELECT * FROM (${rowsFrom}) AS r
              WHERE NOT EXISTS (SELECT 1 FROM ${schema}.succeeded_jobs AS s WHERE s.id = r.id)
@@ -150,8 +165,9 @@ export function enqueueMany(context: RepositoryContext): JobRepository['enqueueM
 
         const rest = slots.filter((s) => s.row === undefined && s.created !== true);
         if (rest.length > 0 && rest.every((s) => s.dedupeKey === null)) {
-          // Nothing to merge into (ids are fresh or were inserted above): every row is inserted, and none is sent back.
-          await db.query(`INSERT INTO ${table} (${COLUMNS}) ${rowsFrom}`, insertParams(rest, now));
+          // Nothing to merge into (ids are fresh or were inserted above): every row is inserted, and none is sent back
+          // (in a transaction, the insert rides on the next statement's round trip or the `COMMIT`'s).
+          await writeUnread(db, `INSERT INTO ${table} (${COLUMNS}) ${rowsFrom}`, insertParams(rest, now));
           for (const slot of rest) slot.created = true;
         } else if (rest.length > 0) {
           const { rows } = await db.query(
