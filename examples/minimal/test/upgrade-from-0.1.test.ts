@@ -45,13 +45,7 @@ describe.skipIf(!registry)(
     beforeAll(async () => {
       // 0.1.0 first, so `latest` is the version now.
       const tarballs = [...Object.values(release01Tarballs()), ...Object.values(await packedWorkspace(root))];
-      for (const tarball of tarballs) {
-        const published = await run('npm', ['publish', tarball, '--registry', registry!.url, '--access', 'public'], {
-          cwd: work,
-          env: cleanEnvironment({ npm_config_userconfig: registry!.npmrc }),
-        });
-        if (published.code !== 0) throw new Error(`npm publish ${tarball}:\n${published.output}`);
-      }
+      for (const tarball of tarballs) await registry!.publishTarball(tarball);
       cpSync(join(root, 'examples', 'minimal', 'fixtures', 'shop-0.1'), project, { recursive: true });
       writeFileSync(join(project, '.npmrc'), `@panelkit:registry=${registry!.url}\n`);
       const install = await npm(['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error']);
