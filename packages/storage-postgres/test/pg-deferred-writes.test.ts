@@ -22,6 +22,20 @@ function recordStatements(pool: pg.Pool): string[] {
   return sent;
 }
 
+/** Every text the pool's connections were sent a Parse of (a named statement's only when it is not prepared there yet). */
+function recordParses(pool: pg.Pool): string[] {
+  const parsed: string[] = [];
+  pool.on('connect', (client) => {
+    const connection = (client as unknown as { connection: { parse(message: { text: string }): void } }).connection;
+    const parse = connection.parse.bind(connection);
+    connection.parse = (message) => {
+      parsed.push(message.text.replace(/\s+/g, ' ').trim());
+      parse(message);
+    };
+  });
+  return parsed;
+}
+
 async function seenElsewhere(text: string): Promise<unknown[]> {
   const other = new pg.Client({ connectionString: DATABASE_URL });
   await other.connect();
@@ -36,6 +50,7 @@ describe.skipIf(SKIP_REAL_SERVER)('fromPgPool: deferred writes in the round trip
   const schema = uniqueSchema();
   let pool: pg.Pool;
   let sent: string[];
+  let parsed: string[];
   let client: SqlClient;
   const insert = () => `INSERT INTO ${schema}.items (id, name) VALUES ($1, $2)`;
   const ids = async (...wanted: number[]) =>
@@ -45,6 +60,7 @@ describe.skipIf(SKIP_REAL_SERVER)('fromPgPool: deferred writes in the round trip
     // One connection: the statements after a transaction run on the connection it used.
     pool = newPool(1);
     sent = recordStatements(pool);
+    parsed = recordParses(pool);
     client = fromPgPool(pool);
     await pool.query(`CREATE SCHEMA ${schema}`);
     await pool.query(`CREATE TABLE ${schema}.items (id integer PRIMARY KEY, name text NOT NULL)`);
@@ -150,6 +166,45 @@ describe.skipIf(SKIP_REAL_SERVER)('fromPgPool: deferred writes in the round trip
     expect(isDeferredWriteFailure(carried)).toBe(true);
     expect(await ids(12, 13, 14)).toEqual([]);
     expect(await client.transaction(async (db) => (await db.query<{ n: number }>('SELECT $1::int AS n', [15])).rows)).toEqual([{ n: 15 }]);
+  });
+
+  it('goes as a named statement: parsed on a connection the first time only, as a statement is', async () => {
+    const write = `${insert()} /* named */`;
+    parsed.length = 0;
+    for (const id of [30, 31]) {
+      await client.transaction(async (db) => {
+        db.defer!(write, [id, 'named']);
+        db.defer!(write, [id + 10, 'named']);
+        await db.query('SELECT $1::int AS n', [id]);
+      });
+    }
+    expect(parsed.filter((text) => text === write)).toEqual([write]);
+    expect(await ids(30, 31, 40, 41)).toEqual([30, 31, 40, 41]);
+    expect((await pool.query('SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement = $1', [write])).rows).toEqual([
+      { n: 1 },
+    ]);
+  });
+
+  it('one whose Parse a refusal before it skipped is parsed again the next time, not refused as missing', async () => {
+    const write = `${insert()} /* after a refusal */`;
+    parsed.length = 0;
+    await expect(
+      client.transaction(async (db) => {
+        await db.query(insert(), [32, 'thirty-two']);
+        db.defer!(insert(), [1, 'a duplicate']);
+        db.defer!(write, [33, 'skipped']);
+        await db.query(insert(), [34, 'thirty-four']);
+      }),
+    ).rejects.toMatchObject({ code: '23505' });
+    sent.length = 0;
+    await client.transaction(async (db) => {
+      db.defer!(write, [35, 'parsed again']);
+      await db.query('SELECT $1::int AS n', [35]);
+    });
+    // One try (a statement refused as missing would have rolled back and run it again).
+    expect(sent).toEqual(['SELECT $1::int AS n', 'COMMIT']);
+    expect(parsed.filter((text) => text === write)).toEqual([write, write]);
+    expect(await ids(32, 33, 34, 35)).toEqual([35]);
   });
 
   it('rides with the statement that carries the COMMIT (commitWithNext), after the commands sent ahead', async () => {

@@ -56,8 +56,9 @@ export interface SendOptions {
   readonly begin: boolean;
   /**
    * Commands written after `BEGIN` and ahead of the statement, the same way, in order: commands without parameters
-   * (`SqlQueryable.sendAhead`) and deferred writes (`SqlQueryable.defer`), each unnamed. A deferred write the database
-   * fails, or whose parameters do not encode, fails the statement with its error, marked (`isDeferredWriteFailure`).
+   * (`SqlQueryable.sendAhead`), unnamed, and deferred writes (`SqlQueryable.defer`), named as the statement is
+   * (`preparedPerConnection`). A deferred write the database fails, or whose parameters do not encode, fails the
+   * statement with its error, marked (`isDeferredWriteFailure`).
    */
   readonly ahead?: readonly AheadCommand[];
   /** The statement itself is a deferred write (a flush of them, or the last sent with the `COMMIT`): its failure is marked too. */
@@ -84,8 +85,9 @@ export interface Submitter {
  *   protocol runs them in order; an error in any skips the rest up to the Sync, and the query fails with it, marked
  *   when a deferred write's); their completions and rows are not counted as results.
  * - `commit`: `COMMIT` after the statement, the same way.
- * - `preparedPerConnection`: the statement named after its text, parsed on a connection only the first time it
- *   is sent there (`pg-statements.ts` decides, as the statement is written and so on the connection it goes to).
+ * - `preparedPerConnection`: the statement (and each deferred write ahead of it) named after its text, parsed on a
+ *   connection only the first time it is sent there (`pg-statements.ts` decides, as the statement is written and so
+ *   on the connection it goes to).
  *   The name is given to node-postgres only while the messages are written: its own book of parsed statements
  *   (`parsedStatements`, never trimmed) stays empty, and a `BEGIN`'s Parse is not taken for the statement's. Once
  *   the server has described a named statement's rows on a connection, its later runs there are written without a
@@ -105,6 +107,10 @@ function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig)
     private readonly written: readonly AheadCommand[];
     /** Whether every message is written: an error before is raised while writing (a parameter that does not encode). */
     private sent: boolean;
+    /** Each command of {@link written} written so far: its plan when a named deferred write, else `undefined`. */
+    private readonly aheadPlans: (StatementPlan | undefined)[];
+    /** The command of {@link written} whose parameters did not encode, if one did not. */
+    private unencodableAt: number | undefined;
     /** Whether the statement's own completion has come (any after it is `COMMIT`'s). */
     private completed: boolean;
     private plan: StatementPlan | undefined;
@@ -125,6 +131,8 @@ function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig)
       this.written = config.options.begin ? [{ text: 'BEGIN' }, ...(config.options.ahead ?? [])] : (config.options.ahead ?? []);
       this.before = this.written.length;
       this.sent = false;
+      this.aheadPlans = [];
+      this.unencodableAt = undefined;
       this.completed = false;
       this.plan = undefined;
       this.wire = undefined;
@@ -146,25 +154,33 @@ function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig)
     }
 
     private write(wire: PgWire): void {
-      if (this.statement !== undefined) {
-        this.plan = planStatement(wire, this.statement, this.text, this.options.preparedPerConnection!);
-        for (const name of this.plan?.close ?? []) wire.close({ type: 'S', name });
-      }
+      this.wire = wire;
+      const perConnection = this.options.preparedPerConnection;
       for (const command of this.written) {
         if (command.values === undefined) {
+          this.aheadPlans.push(undefined);
           wire.parse({ text: command.text });
           wire.bind({});
           wire.execute({});
           continue;
         }
-        const unencodable = writeDeferred(Query, wire, command);
+        // Planned as it is written, in order: a later one's Close of an evicted name goes after the statement has run.
+        const plan =
+          perConnection === undefined ? undefined : planStatement(wire, statementName(command.text), command.text, perConnection);
+        this.aheadPlans.push(plan);
+        const unencodable = writeDeferred(Query, wire, command, plan);
         if (unencodable !== undefined) {
           // Written so far runs (the transaction stays open, for its caller's `ROLLBACK`); the statement does not.
+          this.unencodableAt = this.aheadPlans.length - 1;
           wire.sync();
           markDeferredWriteFailure(unencodable);
           this.handleError(unencodable, wire);
           return;
         }
+      }
+      if (this.statement !== undefined) {
+        this.plan = planStatement(wire, this.statement, this.text, perConnection!);
+        for (const name of this.plan?.close ?? []) wire.close({ type: 'S', name });
       }
       const ending = this.options.commit === true ? committing(wire) : wire;
       if (this.plan === undefined) {
@@ -172,7 +188,6 @@ function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig)
         return;
       }
       this.name = this.plan.name;
-      this.wire = wire;
       this.writing = true;
       const { fields, decoder } = this.plan;
       try {
@@ -222,7 +237,22 @@ function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig)
     override handleError(error: unknown, wire: PgWire): void {
       if (this.isDeferredWrite(error)) markDeferredWriteFailure(error);
       if (this.plan !== undefined && statementFailed(this.wire ?? wire, this.plan, error, this.writing)) markStaleStatement(error);
+      this.aheadFailed(error, this.wire ?? wire);
       super.handleError(error, wire);
+    }
+
+    /**
+     * Books the named deferred writes an error stopped: the one that failed (refused for its prepared copy: marked
+     * stale), and those after it, whose Parse and Close the server skipped up to the Sync. Those before it ran.
+     */
+    private aheadFailed(error: unknown, wire: PgWire): void {
+      const failedAt = this.unencodableAt ?? (this.sent ? this.written.length - this.before : this.written.length);
+      for (let at = failedAt; at < this.aheadPlans.length; at++) {
+        const plan = this.aheadPlans[at];
+        if (plan === undefined) continue;
+        if (at !== failedAt) statementFailed(wire, plan, undefined);
+        else if (statementFailed(wire, plan, error, at === this.unencodableAt)) markStaleStatement(error);
+      }
     }
 
     /** Whether `error` is a deferred write's refusal (not a lost connection: a `COMMIT` after it may have run). */
@@ -238,17 +268,35 @@ function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig)
 }
 
 /**
- * Writes a deferred write's Parse, Bind and Execute (unnamed, no Describe, no Sync) as node-postgres writes a query's,
- * its parameters encoded as node-postgres encodes them; answers the error of a parameter that does not encode (then
- * nothing past its Parse is written, as node-postgres does).
+ * Writes a deferred write's Parse (unless `plan` says it is prepared), Bind and Execute (no Describe, no Sync) as
+ * node-postgres writes a query's, named by `plan` (with its Closes first) or unnamed without one, its parameters encoded
+ * as node-postgres encodes them; answers the error of a parameter that does not encode (then nothing past its Parse is
+ * written but a Close of it, as node-postgres does).
  */
-function writeDeferred(Query: PgQueryClass, wire: PgWire, command: AheadCommand): unknown {
+function writeDeferred(Query: PgQueryClass, wire: PgWire, command: AheadCommand, plan: StatementPlan | undefined): unknown {
   let unencodable: unknown;
   const write = new Query(command.text, [...command.values!], (error) => {
     unencodable = error ?? new Error('a parameter could not be encoded');
   });
-  write.prepare(Object.create(wire, { describe: { value: () => {} }, sync: { value: () => {} } }) as PgWire);
+  if (plan === undefined) {
+    write.prepare(quietWire(wire));
+    return unencodable;
+  }
+  for (const name of plan.close) wire.close({ type: 'S', name });
+  write.name = plan.name;
+  write.hasBeenParsed = () => !plan.parse;
+  try {
+    write.prepare(quietWire(wire));
+  } finally {
+    // node-postgres's own book of named statements stays empty, as for a statement's (see `statementQueryClass`).
+    if (wire.submittedNamedStatements !== undefined) delete wire.submittedNamedStatements[plan.name];
+  }
   return unencodable;
+}
+
+/** `wire` writing neither a Describe nor a Sync: a deferred write's messages go under its carrier's Sync, its rows unread. */
+function quietWire(wire: PgWire): PgWire {
+  return Object.create(wire, { describe: { value: () => {} }, sync: { value: () => {} } }) as PgWire;
 }
 
 /**

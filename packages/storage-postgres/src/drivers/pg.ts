@@ -201,8 +201,7 @@ async function transactionOn<T>(
         ahead: ahead.splice(0),
         commit: options.commit,
         deferred: options.deferred,
-        // A deferred write goes unnamed, as the commands ahead of a statement do.
-        preparedPerConnection: options.deferred ? undefined : perConnection,
+        preparedPerConnection: perConnection,
       });
     } catch (error) {
       // Lost on the way with its `COMMIT`: committed or not, nobody can say.
