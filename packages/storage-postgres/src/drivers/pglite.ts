@@ -1,5 +1,6 @@
 import { Mutex } from '@panelkit/sdk/storage';
 import type { SqlClient, SqlListener, SqlQueryable, SqlResult } from '../client.js';
+import { runStatement, speaksProtocol } from './pglite-statement.js';
 
 /** The part of a PGlite database the storage uses; a `PGlite` instance fits as is. */
 export interface PGliteLike {
@@ -17,8 +18,11 @@ export interface PGliteLike {
  */
 export function fromPGlite(db: PGliteLike): SqlClient {
   const lock = new Mutex();
+  // A PGlite instance runs a statement in two calls instead of its `query`'s six (pglite-statement.ts).
+  const protocol = speaksProtocol(db) ? db : null;
   const raw: SqlQueryable = {
     async query<R>(text: string, params: readonly unknown[] = []): Promise<SqlResult<R>> {
+      if (protocol !== null) return runStatement<R>(protocol, text, params);
       const result = await db.query<R>(text, [...params]);
       return { rows: result.rows };
     },
