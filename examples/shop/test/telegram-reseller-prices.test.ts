@@ -10,7 +10,7 @@ describe('the Telegram bot prices plans with the price book read with the buyer'
   });
   afterAll(() => s.close());
 
-  it("a reseller sees its price book price on the plan screen, a buyer at list prices the list price, with no customer or price book read of its own a tap (the update's claim reads them)", async () => {
+  it("a reseller sees its price book price on the plan screen, a buyer at list prices the list price, with no customer, price book or balance read of its own a tap (the update's claim reads them)", async () => {
     const { shop, clock } = s.t;
     const planName = 'Frankfurt · 1 month · 50 GiB';
     const germany = new Intl.DisplayNames(['en'], { type: 'region' }).of('DE') as string;
@@ -20,11 +20,21 @@ describe('the Telegram bot prices plans with the price book read with the buyer'
     const plan = (await shop.storage.plans.list()).find((p) => p.name === planName)!;
     const wholesale = { ...plan, price: { amount: plan.price.amount - 123, currency: plan.price.currency } };
     await shop.kit.resellers.setPrice({ customerId: resellerId, planId: plan.id, price: wholesale.price });
+    const balance = { amount: 4321, currency: plan.price.currency };
+    await shop.storage.ledger.append({
+      customerId: resellerId,
+      kind: 'top_up',
+      ...balance,
+      idempotencyKey: 'reseller-top-up',
+      actor: { type: 'system' },
+    });
 
     const reads = [
       vi.spyOn(shop.storage.priceBooks, 'get'),
       vi.spyOn(shop.storage.priceBooks, 'list'),
       vi.spyOn(shop.storage.customers, 'getWithPriceBook'),
+      vi.spyOn(shop.storage.ledger, 'balance'),
+      vi.spyOn(shop.storage.ledger, 'balances'),
     ];
     const planScreen = async (user: TelegramUser, menu: BotCall) => {
       const locations = await user.press(menu, 'cat');
@@ -35,6 +45,8 @@ describe('the Telegram bot prices plans with the price book read with the buyer'
       const [theirs, listed] = [await planScreen(reseller, menus[0]!), await planScreen(buyer, menus[1]!)];
       expect(textOf(theirs)).toContain(formatMoney(wholesale.price, 'en'));
       expect(textOf(theirs)).not.toContain(formatMoney(plan.price, 'en'));
+      // The balance the claim read with the customer (storage port 35).
+      expect(textOf(theirs)).toContain(formatMoney(balance, 'en'));
       expect(textOf(listed)).toContain(formatMoney(plan.price, 'en'));
       for (const read of reads) expect(read).not.toHaveBeenCalled();
     } finally {

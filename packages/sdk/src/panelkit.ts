@@ -5,7 +5,7 @@ import { systemClock } from './ports/clock.js';
 import type { Logger } from './ports/logger.js';
 import { silentLogger } from './ports/logger.js';
 import { STORAGE_PORT_VERSION } from './ports/storage.js';
-import type { StoragePort } from './ports/storage.js';
+import type { CustomerWithPriceBook, StoragePort } from './ports/storage.js';
 import type { RandomSource } from './retry.js';
 import type { Subscription } from './domain/subscription.js';
 import type { SubscriptionStatus } from './domain/subscription-status.js';
@@ -234,10 +234,10 @@ export interface PanelkitCustomers {
   get(customerId: string): Promise<Customer>;
   /**
    * The customer and its whole price book (its lines in plan id order; none for a buyer at list prices) in one read,
-   * to price every plan a buyer's screens show with `plansPricedByBook` (`@panelkit/sdk/rules`) without a read a plan;
-   * `NotFoundError` when there is none.
+   * to price every plan a buyer's screens show with `plansPricedByBook` (`@panelkit/sdk/rules`) without a read a plan,
+   * and its ledger balances (`ledger.balances`), which those screens show; `NotFoundError` when there is none.
    */
-  withPriceBook(customerId: string): Promise<{ customer: Customer; priceBook: PriceBookEntry[] }>;
+  withPriceBook(customerId: string): Promise<CustomerWithPriceBook>;
   /** The customer with this Telegram user id (`Customer.telegramId`; the oldest when several carry it), or `null`. */
   byTelegramId(telegramId: string): Promise<Customer | null>;
   /** Every subscription of the customer, newest first, only those in `options.statuses` when given; empty for an unknown customer. */

@@ -109,7 +109,8 @@ export function createOperations(state: MemoryState) {
   // The customer and its price book under the storage's lock, each as its own repository reads it.
   const getWithPriceBook = (op: Op, id: string): CustomerWithPriceBook | null => {
     const customer = operations.customers.get(op, id);
-    return customer === null ? null : { customer, priceBook: operations.priceBooks.list(op, customer.id) };
+    if (customer === null) return null;
+    return { customer, priceBook: operations.priceBooks.list(op, customer.id), balances: operations.ledger.balances(op, customer.id) };
   };
   return {
     ...operations,

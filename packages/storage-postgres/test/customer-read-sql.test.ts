@@ -1,6 +1,7 @@
 /**
  * `customerWithPriceBookSql` in a host's statement answers what `customers.getWithPriceBook` answers: the customer and
- * its whole price book in plan order, an empty book, and `null` for no such customer.
+ * its whole price book in plan order and its balances by currency (storage port 35), an empty book and no balances, and
+ * `null` for no such customer.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '@panelkit/sdk/testing';
@@ -35,6 +36,14 @@ describe('customerWithPriceBookSql', () => {
         price: { amount: 700, currency: 'USD' },
         extensionPrice: { amount: 5, currency: 'USD' },
       });
+      await storage.ledger.append({
+        customerId: reseller.id,
+        kind: 'top_up',
+        amount: 1500,
+        currency: 'USD',
+        idempotencyKey: 'top-up-1',
+        actor: { type: 'system' },
+      });
       // The host's own statement, the customer id a column of it.
       const read = async (id: string) => {
         const { rows } = await client.query<{ read: unknown }>(
@@ -46,8 +55,9 @@ describe('customerWithPriceBookSql', () => {
       const withBook = await read(reseller.id);
       expect(withBook).toEqual(await storage.customers.getWithPriceBook(reseller.id));
       expect(withBook?.priceBook).toHaveLength(2);
+      expect(withBook?.balances).toEqual([{ amount: 1500, currency: 'USD' }]);
       expect(withBook?.customer.createdAt).toEqual(new Date('2026-01-01T00:00:00.123Z'));
-      expect(await read(buyer.id)).toEqual({ customer: buyer, priceBook: [] });
+      expect(await read(buyer.id)).toEqual({ customer: buyer, priceBook: [], balances: [] });
       expect(await read('cus_missing')).toBeNull();
       expect(() => customerWithPriceBookSql('Bad-Schema', '$1')).toThrow(/invalid schema name/);
     } finally {

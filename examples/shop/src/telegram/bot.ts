@@ -166,7 +166,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
       await ctx.reply(translator(localeOfTelegramUser(ctx.from))(error.messageKey, error.params));
       return;
     }
-    const { link, customer, priceBook } = known;
+    const { link, customer, priceBook, balances } = known;
     // Kept current so an admin can find the user by `@username` (written only when it changed).
     const username = ctx.from.username ?? null;
     if ((link.username ?? null) !== username) await links.setUsername(link.telegramUserId, username);
@@ -176,6 +176,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
       chatId: String(ctx.chat.id),
       customer,
       priceBook,
+      ...(balances === undefined ? {} : { balances }),
       locale,
       t: translator(locale),
       isAdmin: admins.has(String(ctx.from.id)),

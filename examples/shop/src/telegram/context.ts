@@ -1,4 +1,4 @@
-import type { Customer, PriceBookEntry } from '@panelkit/sdk';
+import type { Customer, Money, PriceBookEntry } from '@panelkit/sdk';
 import type { CustomerWithPriceBook } from '@panelkit/sdk/storage';
 import type { Context } from 'grammy';
 import type { TelegramConfig } from '../config/config.js';
@@ -25,6 +25,11 @@ export interface BotUser {
    * price plans with, without a read a screen. Absent where it was not read (a storefront's bot): each screen reads it.
    */
   priceBook?: readonly PriceBookEntry[];
+  /**
+   * The customer's ledger balances, read with the customer (`ledger.balances`: a currency not listed is 0), for the
+   * screens that show one. Absent where they were not read (a customer made by this update, a storefront's bot).
+   */
+  balances?: readonly Money[];
   locale: Locale;
   t: Translate;
   /** Listed in `TELEGRAM_ADMIN_IDS`. */

@@ -4,12 +4,12 @@ import type { Customer, NewCustomer } from '../domain/customer.js';
 import { MAX_PAGE_LIMIT } from '../domain/common.js';
 import type { Page } from '../domain/common.js';
 import type { Money } from '../domain/money.js';
-import type { PriceBookEntry } from '../domain/price-book.js';
 import type { Subscription } from '../domain/subscription.js';
 import { SubscriptionStatusSchema } from '../domain/subscription-status.js';
 import type { SubscriptionStatus } from '../domain/subscription-status.js';
 import { parseInput } from '../domain/validate.js';
 import { NotFoundError } from '../errors.js';
+import type { CustomerWithPriceBook } from '../ports/storage.js';
 import type { EngineContext } from './context.js';
 
 /**
@@ -27,11 +27,11 @@ export async function getCustomer(ctx: EngineContext, customerId: string): Promi
   return customer;
 }
 
-/** {@link getCustomer} and the customer's whole price book, in one storage read (`customers.getWithPriceBook`). */
-export async function customerWithPriceBook(
-  ctx: EngineContext,
-  customerId: string,
-): Promise<{ customer: Customer; priceBook: PriceBookEntry[] }> {
+/**
+ * {@link getCustomer}, the customer's whole price book and its ledger balances, in one storage read
+ * (`customers.getWithPriceBook`).
+ */
+export async function customerWithPriceBook(ctx: EngineContext, customerId: string): Promise<CustomerWithPriceBook> {
   const read = await ctx.storage.customers.getWithPriceBook(customerId);
   if (read === null) throw new NotFoundError('customer', customerId);
   return read;

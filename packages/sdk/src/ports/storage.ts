@@ -106,9 +106,11 @@ import type { GuardRepository } from './storage-guard.js';
  * 33 `devices.countSeen` (how many devices each of many subscriptions had fetch its link since an instant, in one
  * statement: the sharing guard's reading where a panel reports no client addresses),
  * 34 the figures' `days` rollup (`FigureCell` and `FigureCellQuery` table `days`: the daily sales per day of the
- * figures' zone, kept by the fold beside the buckets, read by `cells`; `clear` empties it).
+ * figures' zone, kept by the fold beside the buckets, read by `cells`; `clear` empties it),
+ * 35 `CustomerWithPriceBook.balances` (`customers.getWithPriceBook` reads the customer's ledger balances too, as
+ * `ledger.balances` answers them: a buyer's screen that shows a balance reads it with the customer, in one statement).
  */
-export const STORAGE_PORT_VERSION = 34 as const;
+export const STORAGE_PORT_VERSION = 35 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;
@@ -304,6 +306,11 @@ export interface CustomerWithPriceBook {
   readonly customer: Customer;
   /** The customer's price book lines, in plan id order; empty for a customer who buys at list prices. */
   readonly priceBook: PriceBookEntry[];
+  /**
+   * The customer's ledger balances, as `ledger.balances` answers them in the same read (storage port 35): one a
+   * currency the customer has entries in, by currency; a currency not listed is a balance of 0.
+   */
+  readonly balances: Money[];
 }
 
 /** Customers (buyers). */
@@ -334,7 +341,8 @@ export interface CustomerRepository {
   /**
    * The customer and its whole price book (`priceBooks.list`'s lines, in plan id order; none for a customer who buys
    * at list prices) in one read (storage port 27), or `null` for an unknown customer: what a buyer's screens price
-   * every plan with (`plansPricedByBook` of `@panelkit/sdk/rules`) without a read a plan. One statement on a database.
+   * every plan with (`plansPricedByBook` of `@panelkit/sdk/rules`) without a read a plan; and its ledger balances
+   * (storage port 35), which those screens show. One statement on a database.
    */
   getWithPriceBook(id: string): Promise<CustomerWithPriceBook | null>;
   /**

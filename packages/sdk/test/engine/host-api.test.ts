@@ -255,11 +255,11 @@ describe('kit.plans and kit.customers', () => {
   it('reads a customer with its whole price book in one storage read, or says it is not there', async () => {
     const { h } = await setUp();
     const customer = await h.kit.customers.create({ name: 'Reseller' });
-    expect(await h.kit.customers.withPriceBook(customer.id)).toEqual({ customer, priceBook: [] });
+    expect(await h.kit.customers.withPriceBook(customer.id)).toEqual({ customer, priceBook: [], balances: [] });
     const plan = (await h.storage.plans.list())[0]!;
     const line = await h.kit.resellers.setPrice({ customerId: customer.id, planId: plan.id, price: { ...plan.price, amount: 1 } });
     const read = vi.spyOn(h.storage.customers, 'getWithPriceBook');
-    expect(await h.kit.customers.withPriceBook(customer.id)).toEqual({ customer, priceBook: [line] });
+    expect(await h.kit.customers.withPriceBook(customer.id)).toEqual({ customer, priceBook: [line], balances: [] });
     expect(read).toHaveBeenCalledTimes(1);
     await expect(h.kit.customers.withPriceBook('cus_missing')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });

@@ -9,6 +9,7 @@ import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
 import { jsonRows } from '../internal/json-rows.js';
+import { balancesFromJson, balancesJsonSql } from './ledger.js';
 import { entryFromRow } from './price-books.js';
 
 const COLUMNS: readonly Column<Customer>[] = [
@@ -110,14 +111,19 @@ export function customerRepository({ runner, schema }: RepositoryContext): Custo
         'customers.getWithPriceBook',
         async ({ db }) => {
           const { rows } = await db.query(
-            `SELECT c.*, (SELECT json_agg(b ORDER BY b.plan_id) FROM ${schema}.price_book_entries b WHERE b.customer_id = c.id) AS price_book_rows
+            `SELECT c.*, (SELECT json_agg(b ORDER BY b.plan_id) FROM ${schema}.price_book_entries b WHERE b.customer_id = c.id) AS price_book_rows,
+               ${balancesJsonSql(schema, 'c.id')} AS balance_rows
              FROM ${schema}.customers c WHERE c.id = $1`,
             [inputKey(id, 'customer id')],
           );
           const row = rows[0];
           return row === undefined
             ? null
-            : { customer: customerFromRow(row), priceBook: jsonRows(row['price_book_rows']).map(entryFromRow) };
+            : {
+                customer: customerFromRow(row),
+                priceBook: jsonRows(row['price_book_rows']).map(entryFromRow),
+                balances: balancesFromJson(row['balance_rows']),
+              };
         },
         read,
       ),

@@ -7,10 +7,31 @@ import type { LedgerAppendResult, LedgerRepository } from '@panelkit/sdk/storage
 import type { Column } from '../internal/columns.js';
 import { rowTable } from '../internal/row-table.js';
 import { isUniqueViolation } from '../internal/errors.js';
+import { jsonRows } from '../internal/json-rows.js';
 import { rowLock } from '../internal/locks.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
+
+/** A `ledger_balances` row (its `currency` and `amount`) as `ledger.balances` answers it. */
+function balanceFromRow(r: Row): Money {
+  return { amount: dec.int(r['amount']), currency: dec.text(r['currency']) };
+}
+
+/**
+ * SQL of one value: the balances of the customer whose id is `customerIdSql`, by currency, as a JSON array (`NULL` when
+ * there are none); decode it with {@link balancesFromJson}. What `ledger.balances` answers, for a statement that reads
+ * them with the customer (`customers.getWithPriceBook`). `schema`: quoted.
+ */
+export function balancesJsonSql(schema: string, customerIdSql: string): string {
+  return `(SELECT json_agg(json_build_object('currency', l.currency, 'amount', l.amount) ORDER BY l.currency)
+    FROM ${schema}.ledger_balances l WHERE l.customer_id = ${customerIdSql})`;
+}
+
+/** The value of {@link balancesJsonSql}, decoded. */
+export function balancesFromJson(value: unknown): Money[] {
+  return jsonRows(value).map(balanceFromRow);
+}
 
 /** How a ledger entry is stored, one column per field. */
 export const LEDGER_COLUMNS: readonly Column<LedgerEntry>[] = [
@@ -225,7 +246,7 @@ export function ledgerRepository({ runner, schema }: RepositoryContext): LedgerR
           const { rows } = await db.query(`SELECT currency, amount FROM ${balances} WHERE customer_id = $1 ORDER BY currency`, [
             inputKey(customerId, 'customer id'),
           ]);
-          return rows.map((r) => ({ amount: dec.int(r['amount']), currency: dec.text(r['currency']) }));
+          return rows.map(balanceFromRow);
         },
         read,
       ),

@@ -1,4 +1,4 @@
-import { ConflictError, type Customer, type PriceBookEntry } from '@panelkit/sdk';
+import { ConflictError, type Customer, type Money, type PriceBookEntry } from '@panelkit/sdk';
 import type { CustomerWithPriceBook } from '@panelkit/sdk/storage';
 import type { User } from 'grammy/types';
 import type { Locale } from '../../i18n/translate.js';
@@ -69,8 +69,9 @@ async function customerByRef(shop: Shop, user: User, storefrontId: string | null
  * just before (the update's claim reads it), else it is read here. `storefrontId`: the storefront a customer made now
  * is the buyer of (a Mini App opened after that storefront's web address, as a web sign-up from it: `newAccountStorefrontOf`);
  * `null`, the owner's. An existing customer is never moved. The customer's price book comes in the same read
- * (`kit.customers.withPriceBook`; empty, and not read, for the customer made now), for the screens that price plans;
- * `knownCustomer`: that read as made with `known` (the update's claim), used when it is the link's customer.
+ * (`kit.customers.withPriceBook`; empty, and not read, for the customer made now), for the screens that price plans,
+ * and its balances (not read for the customer made now); `knownCustomer`: that read as made with `known` (the update's
+ * claim), used when it is the link's customer.
  */
 export async function customerOfTelegramUser(
   shop: Shop,
@@ -80,7 +81,7 @@ export async function customerOfTelegramUser(
   known?: TelegramLink | null,
   storefrontId: string | null = null,
   knownCustomer?: CustomerWithPriceBook | null,
-): Promise<{ link: TelegramLink; customer: Customer; priceBook: PriceBookEntry[] }> {
+): Promise<{ link: TelegramLink; customer: Customer; priceBook: PriceBookEntry[]; balances?: Money[] }> {
   const telegramUserId = String(user.id);
   let link =
     known !== undefined && (known === null || known.telegramUserId === telegramUserId) ? known : await links.byTelegramUser(telegramUserId);

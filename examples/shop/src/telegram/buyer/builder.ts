@@ -12,6 +12,7 @@ import type { BotContext, BotDeps, BotUser } from '../context.js';
 import { trimText } from '../message-text.js';
 import { backToMenu } from '../menu.js';
 import { replyToPurchase } from './purchase-reply.js';
+import { buyerBalance } from './balance.js';
 
 /**
  * What the buyer has composed so far, carried in the buttons (any replica reads it; nothing is stored): the chosen
@@ -93,12 +94,12 @@ function screenText(
 /** A builder screen: the choice so far, its price by the SDK's quote (or why not), and a button per change and to buy. */
 async function builderScreen(deps: BotDeps, ctx: BotContext, plan: Plan & { builder: PlanBuilder }, s: BuilderState): Promise<void> {
   const { shop } = deps;
-  const { t, locale, customer } = ctx.user;
+  const { t, locale } = ctx.user;
   const { builder } = plan;
   const decision = await quoteBuiltPlanFor(shop, plan.id, choiceOf(builder, s));
   if (decision === null) return void (await ctx.reply(t('telegram.catalog.gone'), { reply_markup: backToMenu(ctx.user) }));
   const currency = builder.basePrice.currency;
-  const balance = formatMoney({ amount: await shop.storage.ledger.balance(customer.id, currency), currency }, locale);
+  const balance = formatMoney({ amount: await buyerBalance(shop, ctx.user, currency), currency }, locale);
   const name = (await localizedPlan(shop, plan, locale)).name;
   const keyboard = new InlineKeyboard();
   const go = (next: BuilderState) => callbackData('kb', plan.id, encodeState(next));

@@ -14,6 +14,7 @@ import { takesDiscountCodes } from '@panelkit/sdk/storefronts';
 import { buyerCatalog } from '../../app/selling/buyer-catalog.js';
 import { planNameFor } from '../face.js';
 import { showBuilder } from './builder.js';
+import { buyerBalance } from './balance.js';
 import { addLocationButton } from './location.js';
 import { askPhoneForTrial } from './phone-trial.js';
 
@@ -64,7 +65,7 @@ export function catalogHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
     const plan = (await buyerCatalog(shop, customer, ctx.user.priceBook)).find((p) => p.id === ctx.match[1]);
     if (plan === undefined) return void (await ctx.reply(t('telegram.catalog.gone'), { reply_markup: backToMenu(ctx.user) }));
     if (plan.builder !== null) return showBuilder(deps, ctx, plan);
-    const balance = await shop.storage.ledger.balance(customer.id, plan.price.currency);
+    const balance = await buyerBalance(shop, ctx.user, plan.price.currency);
     const lines = [
       planNameFor(ctx, plan.id, (await localizedPlan(shop, plan, locale)).name),
       planSummary(plan, t, locale),

@@ -14,6 +14,7 @@ import { callbackData, callbackPattern } from '../callback-data.js';
 import type { BotContext, BotDeps } from '../context.js';
 import { trimText } from '../message-text.js';
 import { backToMenu } from '../menu.js';
+import { buyerBalance } from './balance.js';
 
 /** `/start gift_<code>`: a gift's link in Telegram (see `giftStartPayload`). */
 export const GIFT_START = /^gift_([A-Za-z0-9]{1,40})$/;
@@ -103,7 +104,7 @@ export function giftHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
     const [plan] = listed === null || !listed.onSale ? [] : await plansForBuyer(shop, customer.id, [listed], ctx.user.priceBook);
     if (plan === undefined || !isGiftable(plan))
       return void (await ctx.reply(t('telegram.catalog.gone'), { reply_markup: backToMenu(ctx.user) }));
-    const balance = await shop.storage.ledger.balance(customer.id, plan.price.currency);
+    const balance = await buyerBalance(shop, ctx.user, plan.price.currency);
     const lines = [
       t('gifts.buy.title'),
       (await localizedPlan(shop, plan, locale)).name,

@@ -165,7 +165,7 @@ export function resellersSuite(env: SuiteEnv): void {
       expect(await storage.priceBooks.list(reseller.id)).toHaveLength(1);
     });
 
-    it('customers.getWithPriceBook reads a customer with its whole price book, as get and priceBooks.list read them', async () => {
+    it('customers.getWithPriceBook reads a customer with its whole price book and balances, as get, priceBooks.list and ledger.balances do', async () => {
       const { storage } = env;
       const [reseller, buyer] = [await seedCustomer(storage), await seedCustomer(storage)];
       const [a, b] = [await seedPlan(storage), await seedPlan(storage)];
@@ -177,14 +177,23 @@ export function resellersSuite(env: SuiteEnv): void {
         extensionPrice: { amount: 5, currency: 'USD' },
       });
       await storage.priceBooks.set({ customerId: reseller.id, planId: a.id, price: { amount: 650, currency: 'USD' } });
+      await seedLedgerEntry(storage, { customerId: reseller.id, amount: 1200 });
+      await seedLedgerEntry(storage, { customerId: reseller.id, amount: 300, currency: 'EUR' });
+      await seedLedgerEntry(storage, { customerId: reseller.id, kind: 'purchase', amount: -200 });
       expect(await storage.customers.getWithPriceBook(reseller.id)).toEqual({
         customer: await storage.customers.get(reseller.id),
         priceBook: await storage.priceBooks.list(reseller.id),
+        balances: await storage.ledger.balances(reseller.id),
       });
+      // Storage port 35: by currency, each as ledger.balances answers it.
+      expect((await storage.customers.getWithPriceBook(reseller.id))?.balances).toEqual([
+        { amount: 300, currency: 'EUR' },
+        { amount: 1000, currency: 'USD' },
+      ]);
       expect((await storage.customers.getWithPriceBook(reseller.id))?.priceBook.map((line) => line.price.amount)).toEqual(
         a.id < b.id ? [650, 900] : [900, 650],
       );
-      expect(await storage.customers.getWithPriceBook(buyer.id)).toEqual({ customer: buyer, priceBook: [] });
+      expect(await storage.customers.getWithPriceBook(buyer.id)).toEqual({ customer: buyer, priceBook: [], balances: [] });
       expect(await storage.customers.getWithPriceBook('cus_missing')).toBeNull();
     });
 
