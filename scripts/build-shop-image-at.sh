@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the shop's image as an earlier commit built it (that commit's own scripts/build-shop-image.sh and
-# deploy/Dockerfile, on a clean checkout of it), for the deployment test's upgrade from a previous release.
+# deploy/Dockerfile, on a clean checkout of it), for the deployment test's upgrade from a previous release. Only the
+# packages' type declarations are left out: an image runs their JavaScript.
 # A tag that exists already is kept: it names the commit, so its content cannot have changed.
 # usage: scripts/build-shop-image-at.sh <commit> <tag> [build arguments, e.g. --build-arg NODE_IMAGE=…]
 set -euo pipefail
@@ -18,6 +19,9 @@ trap 'rm -rf "$work"' EXIT
 # A clone borrowing this repository's objects: nothing is written into this repository.
 git clone -q --shared --no-checkout . "$work"
 git -C "$work" checkout -q --detach "$commit"
+# A package's build is `tsup && tsc -p tsconfig.build.json`; that tsc writes declarations only (emitDeclarationOnly),
+# which nothing in the image reads, and was near half of the image's CPU (68 s -> 37 s on 2 cores).
+sed -i 's/ && tsc -p tsconfig\.build\.json//' "$work"/packages/*/package.json
 (cd "$work" && npx --yes pnpm@10.34.9 install --frozen-lockfile --prefer-offline >/tmp/panelkit-image-at.log 2>&1) \
   || { tail -30 /tmp/panelkit-image-at.log; exit 1; }
 bash "$work/scripts/build-shop-image.sh" "$tag" "$@"
