@@ -4,11 +4,13 @@
  * A test that proves something across OS processes (replicas racing on PostgreSQL, notification
  * workers) forks children that load the workspace's TypeScript. Through `--import tsx` each child
  * resolves and compiles several hundred source files: about 1.6 s of CPU before it does anything,
- * against 0.4 s for the same code as one file in plain Node. esbuild bundles an entry once per test
- * worker; the code is the same sources (with the `@panelkit/source` condition), and packages from
- * node_modules stay imports of their own files.
+ * against 0.4 s for the same code as one file in plain Node. esbuild bundles an entry once and every
+ * test worker and later run takes that file while none of its sources changed (bundling one took
+ * 1.5-2 s of CPU); the code is the same sources (with the `@panelkit/source` condition), and packages
+ * from node_modules stay imports of their own files.
  */
-import { mkdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
@@ -17,6 +19,10 @@ import { build, type Plugin } from 'esbuild';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../..');
 const OUT_DIR = join(REPO_ROOT, 'node_modules', '.cache', 'panelkit-test-entries');
+/** A bundle's first line: what it was made from and when (`Bundle` without its path), read back by other workers. */
+const HEADER = '// panelkit-bundle ';
+/** Files a bundle also depends on: how it is made, and which package files its imports name. */
+const ALWAYS_INPUTS = [import.meta.filename, join(REPO_ROOT, 'pnpm-lock.yaml')];
 
 /** What to bundle: a TypeScript file, or a few lines of TypeScript (imports resolve from `resolveDir`). */
 export type EntrySource = string | { name: string; contents: string; resolveDir: string };
@@ -33,12 +39,17 @@ const making = new Map<string, Promise<Bundle>>();
 
 /**
  * The path of a JavaScript file that runs `entry` in plain Node (`fork(path, [], { execArgv: [] })`),
- * bundled on first use in this test worker and again after any of its sources changed (watch mode).
+ * bundled on first use and again after any of its sources changed (watch mode); a bundle another test
+ * worker or an earlier run made from unchanged sources is used as it is.
  */
 export async function bundledEntry(entry: EntrySource): Promise<string> {
   const key = typeof entry === 'string' ? entry : `${entry.resolveDir}\0${entry.contents}`;
-  const known = made.get(key);
-  if (known !== undefined && unchangedSince(known)) return known.path;
+  const outfile = outfileOf(entry);
+  const known = made.get(key) ?? onDisk(outfile);
+  if (known !== undefined && unchangedSince(known)) {
+    made.set(key, known);
+    return known.path;
+  }
   let pending = making.get(key);
   if (pending === undefined) {
     pending = bundle(entry).finally(() => making.delete(key));
@@ -49,7 +60,27 @@ export async function bundledEntry(entry: EntrySource): Promise<string> {
   return fresh.path;
 }
 
-function unchangedSince({ inputs, madeAt }: Bundle): boolean {
+/** One file per entry (a name from its path, or its name and a hash of its text), shared by workers and runs. */
+function outfileOf(entry: EntrySource): string {
+  if (typeof entry === 'string') return join(OUT_DIR, `${relative(REPO_ROOT, entry).replaceAll(/[/\\.]/g, '_')}.mjs`);
+  const hash = createHash('sha256').update(`${entry.resolveDir}\0${entry.contents}`).digest('hex').slice(0, 12);
+  return join(OUT_DIR, `${entry.name}-${hash}.mjs`);
+}
+
+/** The bundle at `path` as its first line describes it, or `undefined` when there is none (or no such line). */
+function onDisk(path: string): Bundle | undefined {
+  try {
+    const text = readFileSync(path, 'utf8');
+    if (!text.startsWith(HEADER)) return undefined;
+    const { inputs, madeAt } = JSON.parse(text.slice(HEADER.length, text.indexOf('\n'))) as Omit<Bundle, 'path'>;
+    return { path, inputs, madeAt };
+  } catch {
+    return undefined;
+  }
+}
+
+function unchangedSince({ path, inputs, madeAt }: Bundle): boolean {
+  if (statSync(path, { throwIfNoEntry: false }) === undefined) return false;
   return inputs.every((input) => {
     const stat = statSync(input, { throwIfNoEntry: false });
     return stat !== undefined && stat.mtimeMs < madeAt;
@@ -58,9 +89,8 @@ function unchangedSince({ inputs, madeAt }: Bundle): boolean {
 
 async function bundle(entry: EntrySource): Promise<Bundle> {
   const madeAt = Date.now();
-  const name = typeof entry === 'string' ? relative(REPO_ROOT, entry).replaceAll(/[/\\.]/g, '_') : entry.name;
-  // One file per entry and worker thread, replaced whole (a rename), so runs and workers never see half of one.
-  const outfile = join(OUT_DIR, `${name}-${threadId}.mjs`);
+  const outfile = outfileOf(entry);
+  const packageFiles = new Set<string>();
   const result = await build({
     ...(typeof entry === 'string'
       ? { entryPoints: [entry] }
@@ -76,40 +106,51 @@ async function bundle(entry: EntrySource): Promise<Bundle> {
     conditions: ['@panelkit/source'],
     logLevel: 'silent',
     metafile: true,
-    plugins: [packagesStayImports, ownPathsPerFile],
+    plugins: [packagesStayImports(packageFiles), ownPathsPerFile],
   });
   const [output] = result.outputFiles;
-  if (output === undefined) throw new Error(`esbuild wrote nothing for ${name}`);
+  if (output === undefined) throw new Error(`esbuild wrote nothing for ${outfile}`);
+  const inputs = [
+    ...Object.keys(result.metafile.inputs)
+      // An entry given as text is named by its hash, not by a file (esbuild lists it as `<name>.ts`).
+      .filter((input) => !input.startsWith('<') && (typeof entry === 'string' || input !== `${entry.name}.ts`))
+      .map((input) => resolve(REPO_ROOT, input)),
+    ...packageFiles,
+    ...ALWAYS_INPUTS,
+  ];
   mkdirSync(OUT_DIR, { recursive: true });
-  const partial = `${outfile}.${process.pid}.partial`;
-  await writeFile(partial, output.contents);
+  // Replaced whole (a rename), so no worker or run sees half of one; workers that bundle at once write the same code.
+  const partial = `${outfile}.${process.pid}-${threadId}.partial`;
+  await writeFile(partial, `${HEADER}${JSON.stringify({ inputs, madeAt })}\n${output.text}`);
   await rename(partial, outfile);
-  const inputs = Object.keys(result.metafile.inputs)
-    .filter((input) => !input.startsWith('<'))
-    .map((input) => resolve(REPO_ROOT, input));
   return { path: outfile, inputs, madeAt };
 }
 
 /**
  * Bare imports other than the workspace's `@panelkit/*` stay imports, of the file esbuild resolved from
  * the importing file: the bundle lives elsewhere, and under pnpm a package only sees its own dependencies.
+ * Those files go into `named` (a bundle naming a file an install since removed is made again).
  */
-const packagesStayImports: Plugin = {
-  name: 'packages-stay-imports',
-  setup(builder) {
-    builder.onResolve({ filter: /^[^./]/ }, async (args) => {
-      if (args.path.startsWith('@panelkit/') || args.path.startsWith('node:') || args.pluginData === 'resolving') return undefined;
-      const found = await builder.resolve(args.path, {
-        kind: args.kind,
-        resolveDir: args.resolveDir,
-        importer: args.importer,
-        pluginData: 'resolving',
+function packagesStayImports(named: Set<string>): Plugin {
+  return {
+    name: 'packages-stay-imports',
+    setup(builder) {
+      builder.onResolve({ filter: /^[^./]/ }, async (args) => {
+        if (args.path.startsWith('@panelkit/') || args.path.startsWith('node:') || args.pluginData === 'resolving') return undefined;
+        const found = await builder.resolve(args.path, {
+          kind: args.kind,
+          resolveDir: args.resolveDir,
+          importer: args.importer,
+          pluginData: 'resolving',
+        });
+        if (found.errors.length > 0) return { errors: found.errors };
+        if (found.external) return { path: args.path, external: true };
+        named.add(found.path);
+        return { path: found.path, external: true };
       });
-      if (found.errors.length > 0) return { errors: found.errors };
-      return found.external ? { path: args.path, external: true } : { path: found.path, external: true };
-    });
-  },
-};
+    },
+  };
+}
 
 /** `import.meta.url`, `dirname` and `filename` keep meaning the source file they are written in, not the bundle. */
 const ownPathsPerFile: Plugin = {
