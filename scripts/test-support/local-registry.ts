@@ -1,11 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 
 /** A Verdaccio registry running on 127.0.0.1 for one test file, with a user allowed to publish `@panelkit/*`. */
 export interface LocalRegistry {
@@ -41,36 +40,18 @@ function config(folder: string): string {
   ].join('\n');
 }
 
-/** The bytes of the file at `path` in a gzipped tar (`package/package.json`), or undefined when it holds none. */
-function tarEntry(tgz: Buffer, path: string): Buffer | undefined {
-  const tar = gunzipSync(tgz);
-  for (let offset = 0; offset + 512 <= tar.length; ) {
-    const header = tar.subarray(offset, offset + 512);
-    if (header.every((byte) => byte === 0)) return undefined;
-    const field = (start: number, length: number) =>
-      header
-        .subarray(start, start + length)
-        .toString('utf8')
-        .replace(/\0[\s\S]*$/, '');
-    // A POSIX header may split a long name into a prefix; GNU's (`ustar  `) keeps other fields there.
-    const prefix = header.subarray(257, 263).toString('latin1') === 'ustar\0' ? field(345, 155) : '';
-    const name = prefix === '' ? field(0, 100) : `${prefix}/${field(0, 100)}`;
-    const size = Number.parseInt(field(124, 12).trim() || '0', 8);
-    if (name === path) return tar.subarray(offset + 512, offset + 512 + size);
-    offset += 512 + Math.ceil(size / 512) * 512;
-  }
-  return undefined;
-}
-
 /**
  * The document `npm publish` sends for one version: its manifest with the tarball's address and digests, the tarball
  * attached, and the `latest` tag on it.
  */
 function publishDocument(url: string, tarball: string): { name: string; document: unknown } {
   const bytes = readFileSync(tarball);
-  const manifestBytes = tarEntry(bytes, 'package/package.json');
-  if (manifestBytes === undefined) throw new Error(`${tarball} holds no package/package.json`);
-  const manifest = JSON.parse(manifestBytes.toString('utf8')) as { name: string; version: string; [field: string]: unknown };
+  // The system's tar, as the packed tests read a tarball's manifest (a few ms, not an npm process's 0.5–1 s).
+  const manifest = JSON.parse(execFileSync('tar', ['-xOzf', tarball, 'package/package.json'], { encoding: 'utf8' })) as {
+    name: string;
+    version: string;
+    [field: string]: unknown;
+  };
   const { name, version } = manifest;
   const file = `${name.replace(/^@[^/]+\//, '')}-${version}.tgz`;
   const dist = {

@@ -23,6 +23,23 @@ export function newPool(max = 4): pg.Pool {
   return new pg.Pool({ connectionString: DATABASE_URL, max });
 }
 
+/**
+ * Every statement text the pool's connections are sent from now on, one a round trip (`Client.query`), in order, its
+ * whitespace runs squashed to one space (`BEGIN` included when sent alone).
+ */
+export function recordStatements(pool: pg.Pool): string[] {
+  const sent: string[] = [];
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      const first = args[0] as string | { text?: string };
+      sent.push((typeof first === 'string' ? first : (first.text ?? '')).replace(/\s+/g, ' ').trim());
+      return query(...args);
+    };
+  });
+  return sent;
+}
+
 /** A storage on a migrated test schema, and what to do with the schema when the test ends. */
 export interface StorageInSchema {
   storage: StoragePort;

@@ -1,21 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { fromPgPool } from '../src/index.js';
-import { DATABASE_URL, newPool, SKIP_REAL_SERVER, uniqueSchema } from './helpers.js';
-
-/** Every statement text the pool's connections were sent, in order (`BEGIN` included when sent alone). */
-function recordStatements(pool: pg.Pool): string[] {
-  const sent: string[] = [];
-  pool.on('connect', (client) => {
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-      const first = args[0] as string | { text?: string };
-      sent.push(typeof first === 'string' ? first : (first.text ?? ''));
-      return query(...args);
-    };
-  });
-  return sent;
-}
+import { DATABASE_URL, newPool, recordStatements, SKIP_REAL_SERVER, uniqueSchema } from './helpers.js';
 
 describe.skipIf(SKIP_REAL_SERVER)('fromPgPool: BEGIN in the round trip of the first statement (real server)', () => {
   const schema = uniqueSchema();

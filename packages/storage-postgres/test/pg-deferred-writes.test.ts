@@ -6,21 +6,7 @@ import type { StoragePort } from '@panelkit/sdk/storage';
 import { createPostgresStorage, fromPgPool, migrate } from '../src/index.js';
 import type { SqlClient } from '../src/index.js';
 import { isDeferredWriteFailure } from '../src/internal/errors.js';
-import { DATABASE_URL, dropSchema, newPool, SKIP_REAL_SERVER, sharedPGlite, uniqueSchema } from './helpers.js';
-
-/** Every statement text the pool's connections were sent, one a round trip (`Client.query`), in order. */
-function recordStatements(pool: pg.Pool): string[] {
-  const sent: string[] = [];
-  pool.on('connect', (client) => {
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-      const first = args[0] as string | { text?: string };
-      sent.push((typeof first === 'string' ? first : (first.text ?? '')).replace(/\s+/g, ' ').trim());
-      return query(...args);
-    };
-  });
-  return sent;
-}
+import { DATABASE_URL, dropSchema, newPool, recordStatements, SKIP_REAL_SERVER, sharedPGlite, uniqueSchema } from './helpers.js';
 
 /** Every text the pool's connections were sent a Parse of (a named statement's only when it is not prepared there yet). */
 function recordParses(pool: pg.Pool): string[] {
