@@ -287,13 +287,24 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
       }
       // A storefront's buyer reads its plans after the storefront's lock, as before; anyone else prices from the context.
       const phoneVerified = request.trialIdentity?.phone !== undefined;
-      const priced =
-        shop === null
-          ? await priceItems(tx, customer.id, request.items, pricerFromBook(context.priceBook), {
-              phoneVerified,
-              listed: new Map(context.plans.map((p) => [p.id, p])),
-            })
-          : await priceItems(tx, customer.id, request.items, pricerFor(tx, customer), { phoneVerified });
+      let priced: Awaited<ReturnType<typeof priceItems>>;
+      try {
+        priced =
+          shop === null
+            ? await priceItems(tx, customer.id, request.items, pricerFromBook(context.priceBook), {
+                phoneVerified,
+                listed: new Map(context.plans.map((p) => [p.id, p])),
+              })
+            : await priceItems(tx, customer.id, request.items, pricerFor(tx, customer), { phoneVerified });
+      } catch (error) {
+        // A trial refused before any lock may be this key's own first submission, committed since the context was
+        // read (another replica): a replay, never a refusal.
+        if (trialRefusalOf(error)?.reason === 'already_used') {
+          const raced = await tx.orders.getByIdempotencyKey(request.customerId, request.idempotencyKey);
+          if (raced !== null) return replay(tx, raced, hash, request.idempotencyKey);
+        }
+        throw error;
+      }
       const { plans, orderItems } = priced;
       // The first lock of the transaction: a second account of the same person, or a second trial checkout of this
       // customer on any replica, waits here for the first to commit.
