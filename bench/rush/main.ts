@@ -59,7 +59,7 @@ import { compileShop, removeCompiledShop, shopModeOf, shopProcess } from '../sup
 import { machineCpu, processCpu } from '../support/proc-cpu.js';
 import { RushBuyer, type BuyerUpdate as Update } from './buyer-updates.js';
 import { countsOf, printStatementsPer, printStatementsPerBuyer, printStatementsPerSecond } from './statements-per-buyer.js';
-import { StepCpu, threadsCpuMs } from './step-cpu.js';
+import { StepCpu, threadsCpuMs, threadsCpuSplitMs } from './step-cpu.js';
 import type { ReplicaTrace } from './trace-replica.js';
 import { printTrace, type BuyerTimes, type PanelRequest } from './trace-report.js';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -458,9 +458,12 @@ try {
   const lone: Array<{ answered: number; link: number }> = [];
   const snapshots: StatementCounts[] = [];
   let loneCpuBefore: number[] = [];
+  let loneThreadsBefore = { main: 0, others: 0 };
+  const replicaPids = () => replicas.map(({ child }) => child.pid!);
   for (const [i, user] of users.slice(0, LONE).entries()) {
     if (i === WARM) {
       loneCpuBefore = replicas.map(({ child }) => processCpu(child.pid!));
+      loneThreadsBefore = threadsCpuSplitMs(replicaPids());
       profileWindows.push([monotonicUs(), 0]);
     }
     stepCpu.recording = i >= WARM;
@@ -482,12 +485,15 @@ try {
   }
   // Replica CPU a lone buyer (after the first): one at a time, so no batching of jobs piled up under load lowers it.
   const loneCpuMs = (replicas.reduce((sum, { child }, i) => sum + processCpu(child.pid!) - loneCpuBefore[i]!, 0) * 1000) / (LONE - WARM);
+  const loneThreads = threadsCpuSplitMs(replicaPids());
   const loneLinks = lone.map((t) => t.link).sort((a, b) => a - b);
   const loneAnswered = lone.map((t) => t.answered).sort((a, b) => a - b);
   console.log(
     `lone purchases (${LONE}, one after another): buy tap → link ${lone.map((t) => ms(t.link)).join(', ')} ms; ` +
       `median ${ms(pct(loneLinks, 50))}, max ${ms(loneLinks[loneLinks.length - 1]!)} ms; buy tap answered (checkout done) median ${ms(pct(loneAnswered, 50))} ms; ` +
-      `replicas' CPU a lone buyer ${loneCpuMs.toFixed(1)} ms (the last ${LONE - WARM})`,
+      `replicas' CPU a lone buyer ${loneCpuMs.toFixed(1)} ms (the last ${LONE - WARM}; their main threads ` +
+      `${((loneThreads.main - loneThreadsBefore.main) / (LONE - WARM)).toFixed(1)} ms, their other threads, V8's compiler and ` +
+      `GC helpers and libuv's pool, ${((loneThreads.others - loneThreadsBefore.others) / (LONE - WARM)).toFixed(1)} ms)`,
   );
   if (IDLE_SECONDS > 0) {
     const before = values.count ? await countsOf(replicas) : null;

@@ -8,7 +8,17 @@ import { readFileSync, readdirSync } from 'node:fs';
 
 /** CPU ms the processes' threads have run so far (a thread that exited meanwhile drops out: Node's live on). */
 export function threadsCpuMs(pids: readonly number[]): number {
-  let ns = 0;
+  const { main, others } = threadsCpuSplitMs(pids);
+  return main + others;
+}
+
+/**
+ * {@link threadsCpuMs} split: each process's main thread (its JavaScript, and the garbage collector's work on it)
+ * and its other threads (V8's optimizing compiler and GC helpers, libuv's pool).
+ */
+export function threadsCpuSplitMs(pids: readonly number[]): { main: number; others: number } {
+  let main = 0;
+  let others = 0;
   for (const pid of pids) {
     let tids: string[];
     try {
@@ -18,13 +28,15 @@ export function threadsCpuMs(pids: readonly number[]): number {
     }
     for (const tid of tids) {
       try {
-        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+        const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+        if (tid === String(pid)) main += ns;
+        else others += ns;
       } catch {
         // exited meanwhile
       }
     }
   }
-  return ns / 1e6;
+  return { main: main / 1e6, others: others / 1e6 };
 }
 
 /** One step's window: the replicas' CPU in it and its wall time, both in ms. */
