@@ -287,24 +287,15 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
       }
       // A storefront's buyer reads its plans after the storefront's lock, as before; anyone else prices from the context.
       const phoneVerified = request.trialIdentity?.phone !== undefined;
-      let priced: Awaited<ReturnType<typeof priceItems>>;
-      try {
-        priced =
-          shop === null
-            ? await priceItems(tx, customer.id, request.items, pricerFromBook(context.priceBook), {
-                phoneVerified,
-                listed: new Map(context.plans.map((p) => [p.id, p])),
-              })
-            : await priceItems(tx, customer.id, request.items, pricerFor(tx, customer), { phoneVerified });
-      } catch (error) {
-        // A trial refused before any lock may be this key's own first submission, committed since the context was
-        // read (another replica): a replay, never a refusal.
-        if (trialRefusalOf(error)?.reason === 'already_used') {
-          const raced = await tx.orders.getByIdempotencyKey(request.customerId, request.idempotencyKey);
-          if (raced !== null) return replay(tx, raced, hash, request.idempotencyKey);
-        }
-        throw error;
-      }
+      // Its look at the buyer's trials is made before any lock: a refusal there may be this key's own first submission,
+      // committed since the context was read (see the catch below).
+      const priced =
+        shop === null
+          ? await priceItems(tx, customer.id, request.items, pricerFromBook(context.priceBook), {
+              phoneVerified,
+              listed: new Map(context.plans.map((p) => [p.id, p])),
+            })
+          : await priceItems(tx, customer.id, request.items, pricerFor(tx, customer), { phoneVerified });
       const { plans, orderItems } = priced;
       // The first lock of the transaction: a second account of the same person, or a second trial checkout of this
       // customer on any replica, waits here for the first to commit.
@@ -372,6 +363,14 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
   try {
     result = await run();
   } catch (error) {
+    // This key's first submission may have committed on another replica since the context was read. Then a refusal is
+    // what that order did to this transaction's reads before its first lock (the trial it took, a code's last use or
+    // the buyer's one use, a first-purchase code's first purchase), and a conflict is the key's order taken: a replay
+    // of that order either way, never a refusal. A read only when refused.
+    if (EligibilityError.is(error) || ConflictError.is(error)) {
+      const order = await ctx.storage.orders.getByIdempotencyKey(request.customerId, request.idempotencyKey);
+      if (order !== null) return ctx.storage.transaction((tx) => replay(tx, order, hash, request.idempotencyKey));
+    }
     const refusal = trialRefusalOf(error);
     if (refusal !== null) {
       // The owner's record of the attempt; failing to write it must not hide the refusal from the buyer.
@@ -379,11 +378,7 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
         ctx.logger.warn({ err: recordError }, 'could not record a refused trial'),
       );
     }
-    // Two first submissions of one key raced and the other won: replay what it wrote.
-    if (!ConflictError.is(error)) throw error;
-    const order = await ctx.storage.orders.getByIdempotencyKey(request.customerId, request.idempotencyKey);
-    if (order === null) throw error;
-    return ctx.storage.transaction((tx) => replay(tx, order, hash, request.idempotencyKey));
+    throw error;
   }
   if (!result.replayed) {
     const at = ctx.clock.now();

@@ -9,7 +9,14 @@ import type { LedgerEntry } from '../domain/ledger.js';
 import type { Order } from '../domain/order.js';
 import type { Subscription } from '../domain/subscription.js';
 import { parseInput } from '../domain/validate.js';
-import { CapacityExhaustedError, ConflictError, EligibilityError, IdempotencyConflictError, NotFoundError } from '../errors.js';
+import {
+  CapacityExhaustedError,
+  ConflictError,
+  EligibilityError,
+  IdempotencyConflictError,
+  InsufficientFundsError,
+  NotFoundError,
+} from '../errors.js';
 import type { StorageRepositories } from '../ports/storage.js';
 import type { PlaceResult } from '../ports/storage-order-placement.js';
 import { buyerPlan } from './buyer-price.js';
@@ -143,8 +150,9 @@ export async function buyGift(ctx: EngineContext, input: BuyGiftRequest): Promis
   try {
     result = await run();
   } catch (error) {
-    // Two first submissions of one key raced and the other stored its gift (or, rarely, two codes collided).
-    if (!ConflictError.is(error)) throw error;
+    // Two first submissions of one key raced and the other stored its gift (or, rarely, two codes collided), or the
+    // other committed before this one's debit, which then found the wallet it spent: a replay of that gift either way.
+    if (!ConflictError.is(error) && !InsufficientFundsError.is(error)) throw error;
     const gift = await ctx.storage.gifts.getByIdempotencyKey(request.customerId, request.idempotencyKey);
     if (gift === null) throw error;
     return replay(gift);
