@@ -30,37 +30,58 @@ import { locationRepository } from './repositories/locations.js';
 import { guardRepository } from './repositories/guard.js';
 import { figureRepository } from './repositories/figures.js';
 
-/** Every repository over one runner: the storage's own, or one transaction's. */
+/** Each repository's factory, by its name in {@link StorageRepositories}. */
+const FACTORIES: { readonly [K in keyof StorageRepositories]: (context: RepositoryContext) => StorageRepositories[K] } = {
+  panels: panelRepository,
+  targets: targetRepository,
+  plans: planRepository,
+  capacity: capacityRepository,
+  customers: customerRepository,
+  ledger: ledgerRepository,
+  orders: orderRepository,
+  subscriptions: subscriptionRepository,
+  jobs: jobRepository,
+  ticks: tickRepository,
+  panelSlots: panelSlotRepository,
+  audit: auditRepository,
+  discounts: discountRepository,
+  referrals: referralRepository,
+  priceBooks: priceBookRepository,
+  sales: salesRepository,
+  payments: paymentRepository,
+  devices: deviceRepository,
+  paymentMethods: paymentMethodRepository,
+  campaigns: campaignRepository,
+  gifts: giftRepository,
+  linkTokens: linkTokenRepository,
+  sharing: sharingRepository,
+  storefronts: storefrontRepository,
+  payouts: payoutRepository,
+  trialClaims: trialClaimRepository,
+  locations: locationRepository,
+  guard: guardRepository,
+  figures: figureRepository,
+};
+const NAMES = Object.keys(FACTORIES) as (keyof StorageRepositories)[];
+
+/**
+ * Every repository over one runner: the storage's own, or one transaction's. Each is made when first read (an own,
+ * enumerable property that then holds it), not all up front: a transaction uses two or three of the 29, and making
+ * them all (their statements' texts built over the schema's name) was ~0.1–0.2 ms of a process's CPU a transaction
+ * (bench/rush, a lone purchase's jobs: `createRepositories` 2 % of the main thread's samples).
+ */
 export function createRepositories(context: RepositoryContext): StorageRepositories {
-  return {
-    panels: panelRepository(context),
-    targets: targetRepository(context),
-    plans: planRepository(context),
-    capacity: capacityRepository(context),
-    customers: customerRepository(context),
-    ledger: ledgerRepository(context),
-    orders: orderRepository(context),
-    subscriptions: subscriptionRepository(context),
-    jobs: jobRepository(context),
-    ticks: tickRepository(context),
-    panelSlots: panelSlotRepository(context),
-    audit: auditRepository(context),
-    discounts: discountRepository(context),
-    referrals: referralRepository(context),
-    priceBooks: priceBookRepository(context),
-    sales: salesRepository(context),
-    payments: paymentRepository(context),
-    devices: deviceRepository(context),
-    paymentMethods: paymentMethodRepository(context),
-    campaigns: campaignRepository(context),
-    gifts: giftRepository(context),
-    linkTokens: linkTokenRepository(context),
-    sharing: sharingRepository(context),
-    storefronts: storefrontRepository(context),
-    payouts: payoutRepository(context),
-    trialClaims: trialClaimRepository(context),
-    locations: locationRepository(context),
-    guard: guardRepository(context),
-    figures: figureRepository(context),
-  };
+  const repositories = {} as StorageRepositories;
+  // From then on a plain data property, as when every repository was made up front.
+  const hold = (name: keyof StorageRepositories, value: unknown) =>
+    Object.defineProperty(repositories, name, { value, enumerable: true, writable: true, configurable: true });
+  for (const name of NAMES) {
+    Object.defineProperty(repositories, name, {
+      enumerable: true,
+      configurable: true,
+      get: () => hold(name, FACTORIES[name](context))[name],
+      set: (value: unknown) => void hold(name, value),
+    });
+  }
+  return repositories;
 }

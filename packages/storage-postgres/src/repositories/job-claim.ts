@@ -4,7 +4,7 @@ import type { ClaimRequest, ParsedClaimRequest } from '@panelkit/sdk/storage';
 import type { SqlQueryable } from '../client.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { enc } from '../internal/sql.js';
-import { CLAIM_IN_INDEX_ORDER, CLAIM_IN_INDEX_ORDER_AHEAD, claimPickStatements } from './job-claim-pick.js';
+import { CLAIM_IN_INDEX_ORDER, CLAIM_IN_INDEX_ORDER_AHEAD, claimPickStatements, type ClaimPickStatements } from './job-claim-pick.js';
 import { claimedColumns, claimedJobFromRow } from './job-rows.js';
 
 function compareClaimOrder(a: ClaimedJob, b: ClaimedJob): number {
@@ -54,9 +54,112 @@ function compareClaimOrder(a: ClaimedJob, b: ClaimedJob): number {
  * `limit`; the next claim gets the rest.
  */
 export function claimJobs({ runner, schema, leaseClock, listening }: RepositoryContext): (request: ClaimRequest) => Promise<ClaimedJob[]> {
+  const { pick, walks, lockKeys, markKeyed, awaitWakeSql } = claimStatements(schema, leaseClock);
+  const lockNamespace = `panelkit.jobs.serial:${schema}`;
+  const toClaimed = (row: Record<string, unknown>, workerId: string, token: string, now: Date): ClaimedJob => {
+    const job = claimedJobFromRow(row, workerId, token, now);
+    return { job, lease: { jobId: job.id, token } };
+  };
+  /** The claim's settings (`CLAIM_IN_INDEX_ORDER`), in the next statement's round trip where the connection can. */
+  const inIndexOrder = async (db: SqlQueryable) => {
+    if (db.sendAhead === undefined) await db.query(CLAIM_IN_INDEX_ORDER, ['off']);
+    else for (const command of CLAIM_IN_INDEX_ORDER_AHEAD) db.sendAhead(command);
+  };
+  const claim = async ({ workerId, limit, leaseMs, types, batchLimit, awaitWakeMs }: ParsedClaimRequest) => {
+    const token = globalThis.crypto.randomUUID();
+    // Step 1, its transaction committed in the walk's round trip where the connection can (`commitWithNext`).
+    const walk = await runner.run('jobs.claim', async ({ db, now }) => {
+      const params = [enc.time(now), types, limit, batchLimit];
+      const lease = leaseClock === 'database' ? leaseMs : enc.time(new Date(now.getTime() + leaseMs));
+      await inIndexOrder(db);
+      db.commitWithNext?.();
+      const { rows } = await db.query(
+        awaitWakeMs === null ? walks.plain : walks.awaitWake,
+        awaitWakeMs === null
+          ? [...params, workerId, lease, token]
+          : [...params, workerId, lease, token, listening?.() === true ? awaitWakeMs : null],
+      );
+      return { rows, now, params, lease };
+    });
+    const { now, params, lease } = walk;
+    const claimed = walk.rows.filter((r) => r['pick'] === null).map((r) => toClaimed(r, workerId, token, now));
+    const waiting = walk.rows.some((r) => r['pick'] === 'waiting');
+    const blocked = walk.rows.some((r) => r['pick'] === 'blocked');
+    const keyed = walk.rows
+      .filter((r) => r['pick'] === 'keyed')
+      .map((r) => ({ id: String(r['pick_id']), key: r['pick_key'] as string | null }));
+    if (!blocked && keyed.length === 0) return { claimed, waiting };
+    // Steps 2–3 (and, the head held, the pick past it), in a transaction of their own.
+    const rows = await runner.run('jobs.claim', async ({ db }) => {
+      let picked = keyed;
+      if (blocked) {
+        await inIndexOrder(db);
+        picked = (await db.query(pick.pastHeld, params)).rows.map((r) => ({ id: String(r['id']), key: r['serial_key'] as string | null }));
+      }
+      const keys = [...new Set(picked.map((r) => r.key).filter((k): k is string => k !== null))];
+      let locked = new Set<string>();
+      if (keys.length > 0) {
+        const { rows } = await db.query(lockKeys, [keys, lockNamespace]);
+        locked = new Set(rows.map((r) => String(r['k'])));
+      }
+      const ids = picked.filter((r) => r.key === null || locked.has(r.key)).map((r) => r.id);
+      if (ids.length === 0) return [];
+      // Step 3's check of running jobs is this statement's `NOT EXISTS`, on a snapshot taken after step 2's locks. The
+      // walk's row locks ended with its transaction: a job another claim took since, or one no longer due, is left.
+      db.commitWithNext?.();
+      return (await db.query(awaitWakeMs === null ? markKeyed.plain : markKeyed.awaitWake, [ids, workerId, lease, enc.time(now), token]))
+        .rows;
+    });
+    return { claimed: [...claimed, ...rows.map((r) => toClaimed(r, workerId, token, now))], waiting };
+  };
+  // After the claim's commit, so no lock of the claim is held while this waits for a commit that is taking the row.
+  const awaitWake = (workerId: string, awaitWakeMs: number, types: readonly string[] | null) =>
+    runner.run('jobs.await_wake', ({ db }) => db.query(awaitWakeSql, [workerId, awaitWakeMs, types]), { single: true });
+  return async (request: ClaimRequest) => {
+    const parsed = parseClaimRequest(request);
+    const { claimed, waiting } = await claim(parsed);
+    const { workerId, awaitWakeMs, types } = parsed;
+    if (claimed.length === 0 && !waiting && awaitWakeMs !== null && listening?.() === true) await awaitWake(workerId, awaitWakeMs, types);
+    return claimed.sort(compareClaimOrder);
+  };
+}
+
+/** A claim's statement texts over one schema and lease clock (see {@link claimJobs}). */
+interface ClaimStatements {
+  readonly pick: ClaimPickStatements;
+  /** Step 1: the walk, marking its jobs without a serialisation key running; without and with `awaitWakeMs`. */
+  readonly walks: { readonly plain: string; readonly awaitWake: string };
+  /** Step 2: the advisory locks of the picked jobs' serialisation keys. */
+  readonly lockKeys: string;
+  /** Step 3: the jobs left marked running; without and with `awaitWakeMs`. */
+  readonly markKeyed: { readonly plain: string; readonly awaitWake: string };
+  /** A claim that took nothing puts its worker on `job_waiters` after its commit. */
+  readonly awaitWakeSql: string;
+}
+
+/**
+ * A claim's statement texts, built once per schema and lease clock: {@link claimJobs} runs for every storage
+ * transaction that reads `tx.jobs`, and building them there was most of the cost of a transaction's repositories
+ * (bench/rush, a lone purchase's jobs). A process uses a schema or two; tests use many, so only the last
+ * {@link CACHED_SCHEMAS} are kept.
+ */
+const claimStatementsCache = new Map<string, ClaimStatements>();
+const CACHED_SCHEMAS = 64;
+
+function claimStatements(schema: string, leaseClock: RepositoryContext['leaseClock']): ClaimStatements {
+  const cacheKey = `${leaseClock} ${schema}`;
+  let statements = claimStatementsCache.get(cacheKey);
+  if (statements === undefined) {
+    if (claimStatementsCache.size >= CACHED_SCHEMAS) claimStatementsCache.delete(claimStatementsCache.keys().next().value!);
+    statements = buildClaimStatements(schema, leaseClock);
+    claimStatementsCache.set(cacheKey, statements);
+  }
+  return statements;
+}
+
+function buildClaimStatements(schema: string, leaseClock: RepositoryContext['leaseClock']): ClaimStatements {
   const table = `${schema}.jobs`;
   const waiters = `${schema}.job_waiters`;
-  const lockNamespace = `panelkit.jobs.serial:${schema}`;
   const pick = claimPickStatements(table);
   /** The lease's end; parameter `n` is the lease in ms on the server's clock, or its end on the storage's clock. */
   const leaseEnd = (n: number) =>
@@ -115,91 +218,22 @@ export function claimJobs({ runner, schema, leaseClock, listening }: RepositoryC
         : ''
     }`;
   const walks = { plain: walkAndClaim(false), awaitWake: walkAndClaim(true) };
-
-  const toClaimed = (row: Record<string, unknown>, workerId: string, token: string, now: Date): ClaimedJob => {
-    const job = claimedJobFromRow(row, workerId, token, now);
-    return { job, lease: { jobId: job.id, token } };
-  };
-  /** The claim's settings (`CLAIM_IN_INDEX_ORDER`), in the next statement's round trip where the connection can. */
-  const inIndexOrder = async (db: SqlQueryable) => {
-    if (db.sendAhead === undefined) await db.query(CLAIM_IN_INDEX_ORDER, ['off']);
-    else for (const command of CLAIM_IN_INDEX_ORDER_AHEAD) db.sendAhead(command);
-  };
-  const claim = async ({ workerId, limit, leaseMs, types, batchLimit, awaitWakeMs }: ParsedClaimRequest) => {
-    const token = globalThis.crypto.randomUUID();
-    // Step 1, its transaction committed in the walk's round trip where the connection can (`commitWithNext`).
-    const walk = await runner.run('jobs.claim', async ({ db, now }) => {
-      const params = [enc.time(now), types, limit, batchLimit];
-      const lease = leaseClock === 'database' ? leaseMs : enc.time(new Date(now.getTime() + leaseMs));
-      await inIndexOrder(db);
-      db.commitWithNext?.();
-      const { rows } = await db.query(
-        awaitWakeMs === null ? walks.plain : walks.awaitWake,
-        awaitWakeMs === null
-          ? [...params, workerId, lease, token]
-          : [...params, workerId, lease, token, listening?.() === true ? awaitWakeMs : null],
-      );
-      return { rows, now, params, lease };
-    });
-    const { now, params, lease } = walk;
-    const claimed = walk.rows.filter((r) => r['pick'] === null).map((r) => toClaimed(r, workerId, token, now));
-    const waiting = walk.rows.some((r) => r['pick'] === 'waiting');
-    const blocked = walk.rows.some((r) => r['pick'] === 'blocked');
-    const keyed = walk.rows
-      .filter((r) => r['pick'] === 'keyed')
-      .map((r) => ({ id: String(r['pick_id']), key: r['pick_key'] as string | null }));
-    if (!blocked && keyed.length === 0) return { claimed, waiting };
-    // Steps 2–3 (and, the head held, the pick past it), in a transaction of their own.
-    const rows = await runner.run('jobs.claim', async ({ db }) => {
-      let picked = keyed;
-      if (blocked) {
-        await inIndexOrder(db);
-        picked = (await db.query(pick.pastHeld, params)).rows.map((r) => ({ id: String(r['id']), key: r['serial_key'] as string | null }));
-      }
-      const keys = [...new Set(picked.map((r) => r.key).filter((k): k is string => k !== null))];
-      let locked = new Set<string>();
-      if (keys.length > 0) {
-        const { rows } = await db.query(
-          `SELECT k FROM unnest($1::text[]) AS k WHERE pg_try_advisory_xact_lock(hashtext($2), hashtext(k))`,
-          [keys, lockNamespace],
-        );
-        locked = new Set(rows.map((r) => String(r['k'])));
-      }
-      const ids = picked.filter((r) => r.key === null || locked.has(r.key)).map((r) => r.id);
-      if (ids.length === 0) return [];
-      // Step 3's check of running jobs is this statement's `NOT EXISTS`, on a snapshot taken after step 2's locks. The
-      // walk's row locks ended with its transaction: a job another claim took since, or one no longer due, is left.
-      db.commitWithNext?.();
-      return (
-        await db.query(
-          `${awaitWakeMs === null ? '' : `WITH not_waiting AS (${notWaiting(2)}) `}UPDATE ${table} AS j SET ${setRunning(2, 3, 4, 5)}
+  /**
+   * Step 3's check of running jobs is the statement's `NOT EXISTS`, on a snapshot taken after step 2's locks (see
+   * {@link claimJobs}).
+   */
+  const markKeyedSql = (awaitWake: boolean) =>
+    `${awaitWake ? `WITH not_waiting AS (${notWaiting(2)}) ` : ''}UPDATE ${table} AS j SET ${setRunning(2, 3, 4, 5)}
            WHERE j.id = ANY($1::text[]) AND j.state = 'queued' AND j.run_at <= $4::timestamptz
              AND (j.serial_key IS NULL OR NOT EXISTS (
                SELECT 1 FROM ${table} AS r WHERE r.serial_key = j.serial_key AND r.state = 'running'))
-           RETURNING ${claimedColumns('j')}`,
-          [ids, workerId, lease, enc.time(now), token],
-        )
-      ).rows;
-    });
-    return { claimed: [...claimed, ...rows.map((r) => toClaimed(r, workerId, token, now))], waiting };
-  };
-  // After the claim's commit, so no lock of the claim is held while this waits for a commit that is taking the row.
-  const awaitWake = (workerId: string, awaitWakeMs: number, types: readonly string[] | null) =>
-    runner.run(
-      'jobs.await_wake',
-      ({ db }) =>
-        db.query(
-          `INSERT INTO ${waiters} (worker_id, until, types) VALUES ($1, clock_timestamp() + $2::integer * interval '1 millisecond', $3::text[])
+           RETURNING ${claimedColumns('j')}`;
+  return {
+    pick,
+    walks,
+    lockKeys: `SELECT k FROM unnest($1::text[]) AS k WHERE pg_try_advisory_xact_lock(hashtext($2), hashtext(k))`,
+    markKeyed: { plain: markKeyedSql(false), awaitWake: markKeyedSql(true) },
+    awaitWakeSql: `INSERT INTO ${waiters} (worker_id, until, types) VALUES ($1, clock_timestamp() + $2::integer * interval '1 millisecond', $3::text[])
            ON CONFLICT (worker_id) DO UPDATE SET until = EXCLUDED.until, types = EXCLUDED.types`,
-          [workerId, awaitWakeMs, types],
-        ),
-      { single: true },
-    );
-  return async (request: ClaimRequest) => {
-    const parsed = parseClaimRequest(request);
-    const { claimed, waiting } = await claim(parsed);
-    const { workerId, awaitWakeMs, types } = parsed;
-    if (claimed.length === 0 && !waiting && awaitWakeMs !== null && listening?.() === true) await awaitWake(workerId, awaitWakeMs, types);
-    return claimed.sort(compareClaimOrder);
   };
 }
