@@ -23,9 +23,17 @@ function isAlnum(byte: number): boolean {
 
 const UNRESERVED_MARKS = new Set([...'-_.~'].map((c) => c.charCodeAt(0)));
 const FRAGMENT_KEEP = new Set([...'-_.~$&+,/:;=?@!()*'].map((c) => c.charCodeAt(0)));
+/**
+ * Texts that each escape leaves as they are, told by one regular expression instead of a walk over their UTF-8 bytes:
+ * most of a link's parameters (ids, keys, short ids, fingerprints, the type and security) are such texts. A v2 REALITY
+ * link's query and remark: ~7–13 µs → ~3–5 µs in a loop; a client's links are built after every create (bench/rush).
+ */
+const QUERY_UNCHANGED = /^[A-Za-z0-9\-_.~]*$/;
+const FRAGMENT_UNCHANGED = /^[A-Za-z0-9\-_.~$&+,/:;=?@!()*]*$/;
 
 /** Go `url.QueryEscape`: everything but `[A-Za-z0-9-_.~]` is escaped, space becomes `+`. */
 export function goQueryEscape(text: string): string {
+  if (QUERY_UNCHANGED.test(text)) return text;
   return percentEncode(text, (b) => isAlnum(b) || UNRESERVED_MARKS.has(b), true);
 }
 
@@ -38,6 +46,7 @@ export function goEncodeQuery(params: ReadonlyMap<string, string> | Readonly<Rec
 
 /** Go `url.URL.String()` escaping of a fragment set through `URL.Fragment` (v2 links). */
 export function goFragmentEscape(text: string): string {
+  if (FRAGMENT_UNCHANGED.test(text)) return text;
   return percentEncode(text, (b) => isAlnum(b) || FRAGMENT_KEEP.has(b), false);
 }
 
