@@ -39,9 +39,10 @@ export function described(device: ParsedDeviceTouch['device']): unknown[] {
 /**
  * The `UPDATE` of a refresh that may be spared its write (the rule of `refreshUnneeded`): each device of `known` (a
  * `WITH` query of device rows, read as `k`) is written only when seen at or before `seenAfter` or described anew, and
- * returned as written. Its parameters start at `$first`: {@link described}'s six values, then now, then `seenAfter`.
+ * returned as written (`returning`: every column, or the list given). Its parameters start at `$first`: {@link described}'s
+ * six values, then now, then `seenAfter`.
  */
-export function refreshWhereDue(table: string, first: number): string {
+export function refreshWhereDue(table: string, first: number, returning = 'd.*'): string {
   const p = (i: number) => `$${first + i}`;
   return `UPDATE ${table} d SET platform = ${p(0)}, os_version = ${p(1)}, model = ${p(2)}, app = ${p(3)}, app_version = ${p(4)},
       user_agent = ${p(5)}, last_seen_at = ${p(6)}::timestamptz
@@ -49,7 +50,7 @@ export function refreshWhereDue(table: string, first: number): string {
     WHERE d.id = k.id AND (k.last_seen_at <= ${p(7)}::timestamptz
       OR (k.platform, k.os_version, k.model, k.app, k.app_version, k.user_agent)
          IS DISTINCT FROM (${p(0)}::text, ${p(1)}::text, ${p(2)}::text, ${p(3)}::text, ${p(4)}::text, ${p(5)}::text))
-    RETURNING d.*`;
+    RETURNING ${returning}`;
 }
 
 /**

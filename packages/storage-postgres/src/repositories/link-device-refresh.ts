@@ -8,18 +8,26 @@ import { described, refreshWhereDue } from './devices.js';
 import { subscriptionFromRow, subscriptionSelectList } from './subscription-rows.js';
 
 /**
- * The refreshed device's own columns beside the subscription's. Its description is the one asked, whether written
- * (the `UPDATE` sets it) or answered as stored (spared only when described as asked), and its subscription and
- * hardware id are the row's and the request's: only these three differ.
+ * The refreshed device's own columns beside the subscription's: as written where `written` has its row (only its
+ * `last_seen_at` changes), else as read. Its description is the one asked, whether written (the `UPDATE` sets it) or
+ * answered as stored (spared only when described as asked), and its subscription and hardware id are the row's and
+ * the request's: only these three differ.
  */
-const DEVICE_COLUMNS = 'r.id AS dv_id, r.first_seen_at AS dv_first_seen_at, r.last_seen_at AS dv_last_seen_at';
+const DEVICE_COLUMNS = 'k.id AS dv_id, k.first_seen_at AS dv_first_seen_at, COALESCE(w.last_seen_at, k.last_seen_at) AS dv_last_seen_at';
+
+/** The columns of `known` the refresh reads (`refreshWhereDue`: the id, the description, when last seen) and answers. */
+const KNOWN_COLUMNS =
+  'd.id, d.subscription_id, d.platform, d.os_version, d.model, d.app, d.app_version, d.user_agent, d.first_seen_at, d.last_seen_at';
 
 /**
  * `linkTokens.scopeRefreshingDevice` in one statement: the token's row, the customer's newest subscriptions (as
  * `scopeWithSubscriptions` reads them), the device with the hardware id on those the token serves in `statuses`
  * (`known`), written where due (`written`: `refreshWhereDue`, as `devices.refresh` with `seenAfter`), and a row per
  * subscription carrying its device as written or as read (`dv_*`, `NULL` where it knew none). No lock: a known
- * device's refresh never counts against a limit.
+ * device's refresh never counts against a limit. The device joins the page by `known` (one row a subscription: the
+ * hardware id is unique on it) and takes its written time from `written` by id, each a plain left join: no union of
+ * the written and the unwritten rows, and nothing of a device read or returned that the answer does not carry
+ * (PostgreSQL's CPU a refresh, `bench/sublink/refresh-statement.ts`).
  */
 export function scopeRefreshingDevice({ runner, schema, secretBox }: RepositoryContext) {
   const tokens = `${schema}.link_tokens`;
@@ -36,16 +44,13 @@ export function scopeRefreshingDevice({ runner, schema, secretBox }: RepositoryC
        ) AS s
      ),
      known AS (
-       SELECT d.* FROM scope
+       SELECT ${KNOWN_COLUMNS} FROM scope
        JOIN page p ON p.status = ANY($3::text[]) AND (scope.subscription_id IS NULL OR p.id = scope.subscription_id)
        JOIN ${devices} d ON d.subscription_id = p.id AND d.hwid = $4
      ),
-     written AS (${refreshWhereDue(devices, 5)}),
-     refreshed AS (
-       SELECT * FROM written UNION ALL SELECT * FROM known k WHERE NOT EXISTS (SELECT FROM written w WHERE w.id = k.id)
-     )
+     written AS (${refreshWhereDue(devices, 5, 'd.id, d.last_seen_at')})
      SELECT scope.customer_id AS link_customer_id, scope.subscription_id AS link_subscription_id, ${subscriptionSelectList('p')}, ${DEVICE_COLUMNS}
-     FROM scope LEFT JOIN page p ON true LEFT JOIN refreshed r ON r.subscription_id = p.id
+     FROM scope LEFT JOIN page p ON true LEFT JOIN known k ON k.subscription_id = p.id LEFT JOIN written w ON w.id = k.id
      ORDER BY p.created_at DESC, p.id DESC`;
 
   return (tokenHash: string, request: LinkDeviceRefreshRequest) =>
