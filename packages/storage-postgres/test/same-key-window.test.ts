@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPanelkit } from '@panelkit/sdk';
 import type { CheckoutResult, NewDiscountCode, Panelkit, Plan } from '@panelkit/sdk';
+import type { StorefrontQuotasInput } from '@panelkit/sdk/storefronts';
 import type { StoragePort, StorageRepositories } from '@panelkit/sdk/storage';
 import { FakePanelAdapter, ManualClock } from '@panelkit/sdk/testing';
 import type pg from 'pg';
@@ -48,12 +49,13 @@ function windowAt(storage: StoragePort, [repoName, method]: Read, meanwhile: () 
 }
 
 /**
- * One buyer submits one checkout (or gift) twice under one idempotency key, to two replicas (a double tap, a retried
- * request), and the first submission commits inside the second's window: after the second's read of the key found
- * nothing, before its first lock. The second's reads from there on see what the first wrote (the trial it took, the
- * code's use, the paid order, the wallet it spent), and each of them could refuse it; it must replay the first's order
- * (or gift) instead. Deterministic: the second's transaction runs the first to its commit at the read that decides (see
- * `windowAt`).
+ * One buyer submits one checkout, gift or change to a subscription (an extension, a bundle's, a traffic top-up, a plan
+ * change) twice under one idempotency key, to two replicas (a double tap, a retried request), and the first submission
+ * commits inside the second's window: after the second's read of the key found nothing, before a lock rechecks it. The
+ * second's reads from there on see what the first wrote (the trial it took, the code's use, the paid order, the wallet
+ * it spent, the plan's last slot, the storefront's quota its applied change filled), and each of them could refuse it;
+ * it must replay the first's order (gift, change) instead. Deterministic: the second's transaction runs the first to its
+ * commit at the read that decides (see `windowAt`).
  */
 describe.skipIf(SKIP_REAL_SERVER !== false)(
   'one key from two replicas, the first committing before the second locks (real PostgreSQL)',
@@ -110,11 +112,15 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(
       });
     }
 
-    /** One submission twice: the first on replica 0, the second on replica 1 with the first inside its window at `read`. */
-    async function submitTwice<T>(submit: (replica: Panelkit) => Promise<T>, read: Read): Promise<[T, T]> {
+    /**
+     * One submission twice: the first on replica 0, the second on replica 1 with the first inside its window at `read`
+     * (and `then`, what follows the first's commit there, such as its job run by a worker).
+     */
+    async function submitTwice<T>(submit: (replica: Panelkit) => Promise<T>, read: Read, then?: () => Promise<unknown>): Promise<[T, T]> {
       let first: T | undefined;
       const window = windowAt(storages[1]!, read, async () => {
         first = await submit(kit);
+        await then?.();
       });
       const second = await submit(replica(window.storage));
       expect(window.opened()).toBe(true);
@@ -162,6 +168,183 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(
       expect(first.replayed).toBe(false);
       expect(second).toMatchObject({ replayed: true, debit: null, gift: { id: first.gift.id } });
       expect(await storages[0]!.ledger.balance(customer.id, 'USD')).toBe(0);
+    });
+
+    /** A live subscription of `of` (provisioned by a worker on replica 0) for a new customer with `funds` in the wallet. */
+    async function liveSubscription(of: Plan, funds: number): Promise<{ customerId: string; subscriptionId: string }> {
+      const customer = await storages[0]!.customers.create({});
+      await kit.topUp({ customerId: customer.id, amount: { amount: funds, currency: 'USD' }, idempotencyKey: `fund-${customer.id}` });
+      const { subscriptions } = await kit.checkout({ customerId: customer.id, items: [{ planId: of.id }], idempotencyKey: 'buy' });
+      await kit.createWorker({ heartbeatIntervalMs: 3_600_000 }).drain();
+      return { customerId: customer.id, subscriptionId: subscriptions[0]!.id };
+    }
+
+    /** A change to a live subscription paid from the wallet under one key: its code use, its subscription's plan, its price before a code. */
+    interface Change {
+      use: 'extension' | 'traffic_top_up' | 'plan_change';
+      /** The plan the subscription is of. */
+      from: () => Plan;
+      price: number;
+      submit: (k: Panelkit, subscriptionId: string, discountCode?: string) => Promise<{ replayed: boolean; entry: { id: string } | null }>;
+    }
+    /** A 2-day plan of 1 GiB that sells more traffic: its subscriptions are inside their extension window from the start. */
+    let short: Plan;
+    /** An unlimited plan (a plan change from a limited one needs a usage reading), and a dearer one to move to. */
+    let open: Plan;
+    let bigger: Plan;
+    const changes: [string, Change][] = [
+      [
+        'an extension',
+        {
+          use: 'extension',
+          from: () => short,
+          price: 1000,
+          submit: (k, subscriptionId, discountCode) => k.extend({ subscriptionId, idempotencyKey: 'change-twice', discountCode }),
+        },
+      ],
+      [
+        'a traffic top-up',
+        {
+          use: 'traffic_top_up',
+          from: () => short,
+          price: 200,
+          submit: (k, subscriptionId, discountCode) =>
+            k.buyTraffic({ subscriptionId, gib: 10, idempotencyKey: 'change-twice', discountCode }),
+        },
+      ],
+      [
+        'a plan change',
+        {
+          use: 'plan_change',
+          from: () => open,
+          price: 1000,
+          submit: (k, subscriptionId, discountCode) =>
+            k.changePlan({ subscriptionId, planId: bigger.id, idempotencyKey: 'change-twice', discountCode }),
+        },
+      ],
+    ];
+
+    beforeAll(async () => {
+      const storage = storages[0]!;
+      short = await storage.plans.create({
+        name: 'short',
+        family: 'short',
+        price: { amount: 1000, currency: 'USD' },
+        durationDays: 2,
+        trafficBytes: 1024 ** 3,
+        trafficTopUp: { pricePerGiB: { amount: 20, currency: 'USD' }, maxGiBPerPurchase: 100 },
+      });
+      open = await storage.plans.create({
+        name: 'open',
+        family: 'open',
+        price: { amount: 1000, currency: 'USD' },
+        durationDays: 30,
+        trafficBytes: null,
+      });
+      bigger = await storage.plans.create({
+        name: 'bigger',
+        family: 'open',
+        price: { amount: 2000, currency: 'USD' },
+        durationDays: 30,
+        trafficBytes: null,
+      });
+    });
+
+    describe.each(changes)('%s', (_, change) => {
+      it.each<[string, Partial<NewDiscountCode>]>([
+        ['its last use (exhausted)', { maxUses: 1 }],
+        ['its one use per customer (customer_exhausted)', { maxUsesPerCustomer: 1 }],
+      ])("with a discount code, the first taking %s: the second's quote sees it; it replays that change", async (__, limits) => {
+        const { customerId, subscriptionId } = await liveSubscription(change.from(), 5000);
+        const code = await kit.createDiscountCode({
+          code: `HALF${change.use.replaceAll('_', '')}${Object.keys(limits)[0]!}`.toUpperCase(),
+          value: { type: 'percent', percent: 50 },
+          appliesTo: [change.use],
+          ...limits,
+        });
+        const [first, second] = await submitTwice((k) => change.submit(k, subscriptionId, code.code), ['discounts', 'getByCode']);
+        expect(first).toMatchObject({ replayed: false, entry: { amount: -change.price / 2 } });
+        expect(second).toMatchObject({ replayed: true, entry: null });
+        expect(await storages[0]!.discounts.get(code.id)).toMatchObject({ uses: 1 });
+        expect(await storages[0]!.ledger.balance(customerId, 'USD')).toBe(5000 - 1000 - change.price / 2);
+      });
+    });
+
+    it("a free plan change (a downgrade) to a plan's last slot: the second's reservation finds it taken; it replays that change", async () => {
+      const small = await storages[0]!.plans.create({
+        name: 'small',
+        family: 'open',
+        price: { amount: 500, currency: 'USD' },
+        durationDays: 30,
+        trafficBytes: null,
+        maxClients: 1,
+      });
+      const { customerId, subscriptionId } = await liveSubscription(open, 1000);
+      const request = { subscriptionId, planId: small.id, idempotencyKey: 'down-twice' };
+      const [first, second] = await submitTwice((k) => k.changePlan(request), ['capacity', 'reserve']);
+      expect(first).toMatchObject({ replayed: false, entry: null, quote: { charge: { amount: 0 } } });
+      expect(second).toMatchObject({ replayed: true, entry: null });
+      expect((await storages[0]!.plans.get(small.id))!.allocated).toBe(1);
+      expect(await storages[0]!.ledger.balance(customerId, 'USD')).toBe(0);
+    });
+
+    /**
+     * A live subscription of `of` (1200 at its storefront, 700 at its reseller's prices) for a new buyer of a new
+     * storefront with `quotas`, the buyer's wallet holding 5000; and the worker on replica 0 that provisioned it.
+     */
+    async function storefrontSubscription(of: Plan, quotas: StorefrontQuotasInput) {
+      const reseller = await storages[0]!.customers.create({});
+      await kit.topUp({ customerId: reseller.id, amount: { amount: 10_000, currency: 'USD' }, idempotencyKey: `fund-${reseller.id}` });
+      await kit.resellers.setPrice({ customerId: reseller.id, planId: of.id, price: { amount: 700, currency: 'USD' } });
+      const storefront = await kit.storefronts.create({ resellerId: reseller.id, name: 'Quota', quotas });
+      await kit.storefronts.setMenuItem({ storefrontId: storefront.id, planId: of.id, retailPrice: { amount: 1200, currency: 'USD' } });
+      const buyer = await storages[0]!.customers.create({});
+      await kit.storefronts.moveBuyer({ customerId: buyer.id, storefrontId: storefront.id });
+      await kit.topUp({ customerId: buyer.id, amount: { amount: 5000, currency: 'USD' }, idempotencyKey: `fund-${buyer.id}` });
+      const { subscriptions } = await kit.checkout({ customerId: buyer.id, items: [{ planId: of.id }], idempotencyKey: 'buy' });
+      const worker = kit.createWorker({ heartbeatIntervalMs: 3_600_000 });
+      await worker.drain();
+      return { buyerId: buyer.id, subscriptionId: subscriptions[0]!.id, worker };
+    }
+
+    it("a storefront buyer's traffic top-up filling its storefront's traffic quota, its job run: the second's quota check sees it; it replays that top-up", async () => {
+      // Room for the subscription's 1 GiB and one top-up of 10 GiB.
+      const { buyerId, subscriptionId, worker } = await storefrontSubscription(short, { maxTrafficBytes: 11 * 1024 ** 3 });
+      const request = { subscriptionId, gib: 10, idempotencyKey: 'more-twice' };
+      const [first, second] = await submitTwice(
+        (k) => k.buyTraffic(request),
+        ['storefronts', 'lockForSale'],
+        () => worker.drain(),
+      );
+      expect(first).toMatchObject({ replayed: false, entry: { amount: -240 } });
+      expect(second).toMatchObject({ replayed: true, entry: null });
+      expect(await storages[0]!.subscriptions.get(subscriptionId)).toMatchObject({ trafficLimitBytes: 11 * 1024 ** 3 });
+      expect(await storages[0]!.ledger.balance(buyerId, 'USD')).toBe(5000 - 1200 - 240);
+    });
+
+    it("a storefront buyer's bundle extension carrying traffic over to fill its storefront's quota, its job run: the second's quota check sees it; it replays that extension", async () => {
+      const carry = await storages[0]!.plans.create({
+        name: 'carry',
+        family: 'carry',
+        price: { amount: 1000, currency: 'USD' },
+        durationDays: 2,
+        trafficBytes: 1024 ** 3,
+        extension: { trafficOnExtend: 'carry_over' },
+      });
+      // Room for the subscription's 1 GiB and, nothing used, one extension to 2 GiB.
+      const { buyerId, subscriptionId, worker } = await storefrontSubscription(carry, { maxTrafficBytes: 2 * 1024 ** 3 });
+      const live = (await storages[0]!.subscriptions.get(subscriptionId))!;
+      await storages[0]!.subscriptions.update(subscriptionId, { usedBytes: 0 }, { expectedRevision: live.revision });
+      const request = { subscriptionId, idempotencyKey: 'bundle-twice' };
+      const [first, second] = await submitTwice(
+        (k) => k.extendBundle(request),
+        ['storefronts', 'lockForSale'],
+        () => worker.drain(),
+      );
+      expect(first).toMatchObject({ replayed: false, parts: [{ replayed: false, entry: { amount: -1200 } }] });
+      expect(second).toMatchObject({ replayed: true, parts: [{ replayed: true, entry: null }] });
+      expect(await storages[0]!.subscriptions.get(subscriptionId)).toMatchObject({ trafficLimitBytes: 2 * 1024 ** 3 });
+      expect(await storages[0]!.ledger.balance(buyerId, 'USD')).toBe(5000 - 1200 - 1200);
     });
   },
 );

@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { ActorSchema, IdSchema } from '../domain/common.js';
 import type { Subscription } from '../domain/subscription.js';
 import { parseInput } from '../domain/validate.js';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
 import type { StorageRepositories } from '../ports/storage.js';
 import type { EngineContext } from './context.js';
-import { changeRecorded, type ExtendResult, extendWithin, extensionKey } from './extension.js';
+import { type ExtendResult, extendWithin, extensionKey, refusedByFirstSubmission } from './extension.js';
 
 /** Validates a bundle's extension: any part of it, the client's idempotency key, and the device packs to keep. */
 export const ExtendBundleRequestSchema = z.object({
@@ -63,7 +63,7 @@ export async function extendBundle(ctx: EngineContext, input: ExtendBundleReques
   } catch (error) {
     // Lost a race to another submission of this key: that one stands; this reads as its replay.
     const key = extensionKey(request.subscriptionId, request.idempotencyKey);
-    if (!ConflictError.is(error) || !(await changeRecorded(ctx.storage, key))) throw error;
+    if (!(await refusedByFirstSubmission(ctx.storage, key, error))) throw error;
     parts = await run();
   }
   for (const part of parts) if (part.entry !== null) ctx.events.emit('ledger:appended', { entry: part.entry, at: now });

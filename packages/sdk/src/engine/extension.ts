@@ -7,7 +7,7 @@ import { keyedId } from '../domain/ids.js';
 import type { Money } from '../domain/money.js';
 import type { Subscription } from '../domain/subscription.js';
 import { parseInput } from '../domain/validate.js';
-import { ConflictError, EligibilityError, NotFoundError } from '../errors.js';
+import { CapacityExhaustedError, ConflictError, EligibilityError, NotFoundError } from '../errors.js';
 import type { PanelCapabilities } from '../ports/panel.js';
 import type { StorageRepositories } from '../ports/storage.js';
 import { decideExtension } from '../rules/extension.js';
@@ -130,6 +130,19 @@ export function updateJobId(ledgerKey: string): string {
 export async function changeRecorded(repos: StorageRepositories, ledgerKey: string): Promise<boolean> {
   if ((await repos.ledger.getByIdempotencyKey(ledgerKey)) !== null) return true;
   return (await repos.jobs.get(updateJobId(ledgerKey))) !== null;
+}
+
+/**
+ * Whether a change keyed `ledgerKey` that threw `error` is its key's replay instead: the key's first submission
+ * committed (on another replica) after this one's read of the key found nothing, and what it wrote refused this one's
+ * reads made before a lock rechecks the key: its debit or its job (`ConflictError`), a code's last use or the buyer's
+ * one use it took, its storefront's quota it filled (`EligibilityError`), the new plan's last slot it took on a free
+ * plan change (`CapacityExhaustedError`). Reads the key (`changeRecorded`) only when refused so; the caller then
+ * answers a replay, never the refusal.
+ */
+export async function refusedByFirstSubmission(repos: StorageRepositories, ledgerKey: string, error: unknown): Promise<boolean> {
+  if (!ConflictError.is(error) && !EligibilityError.is(error) && !CapacityExhaustedError.is(error)) return false;
+  return changeRecorded(repos, ledgerKey);
 }
 
 function changeInProgress(subscriptionId: string): ConflictError {
@@ -303,7 +316,7 @@ export async function extend(ctx: EngineContext, input: ExtendRequest): Promise<
     result = await ctx.storage.transaction((tx) => extendWithin(ctx, tx, request, now));
   } catch (error) {
     // Lost a race to another submission of this key: that one stands, this is its replay.
-    if (!ConflictError.is(error) || !(await changeRecorded(ctx.storage, ledgerKey))) throw error;
+    if (!(await refusedByFirstSubmission(ctx.storage, ledgerKey, error))) throw error;
     const sub = await ctx.storage.subscriptions.get(request.subscriptionId);
     if (sub === null) throw error;
     return replayOf(sub, (await ctx.panels.get(sub.panelId)).adapter.capabilities);

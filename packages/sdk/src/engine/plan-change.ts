@@ -8,7 +8,7 @@ import type { Plan } from '../domain/plan.js';
 import type { Subscription } from '../domain/subscription.js';
 import type { Target } from '../domain/target.js';
 import { parseInput } from '../domain/validate.js';
-import { CapacityExhaustedError, ConflictError, EligibilityError, NotFoundError } from '../errors.js';
+import { CapacityExhaustedError, EligibilityError, NotFoundError } from '../errors.js';
 import type { StorageRepositories } from '../ports/storage.js';
 import { decidePlanChange } from '../rules/plan-change.js';
 import type { PlanChangeDecision, PlanChangeQuote } from '../rules/plan-change.js';
@@ -16,7 +16,7 @@ import type { DiscountDecision, DiscountQuote } from '../rules/discount.js';
 import { planChangeDiscountTerms } from '../rules/plan-change-discount.js';
 import type { EngineContext } from './context.js';
 import { applyDiscount, quoteDiscount } from './discount.js';
-import { chargeAndQueueUpdate, changeRecorded, changesLink } from './extension.js';
+import { chargeAndQueueUpdate, changeRecorded, changesLink, refusedByFirstSubmission } from './extension.js';
 import type { PlanChangePayload } from './job-types.js';
 import { reserveSlot, withinPlacement } from './placement.js';
 import { planAsSold, termsOf } from '../domain/subscription-terms.js';
@@ -288,7 +288,7 @@ export async function changePlan(ctx: EngineContext, input: ChangePlanRequest): 
     });
   } catch (error) {
     // Lost a race to another submission of this key: that one stands, this is its replay.
-    if (!ConflictError.is(error) || !(await changeRecorded(ctx.storage, ledgerKey))) throw error;
+    if (!(await refusedByFirstSubmission(ctx.storage, ledgerKey, error))) throw error;
     const sub = await ctx.storage.subscriptions.get(request.subscriptionId);
     if (sub === null) throw error;
     return replay(sub);

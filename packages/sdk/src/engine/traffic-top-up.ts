@@ -4,7 +4,7 @@ import type { Actor } from '../domain/common.js';
 import type { LedgerEntry } from '../domain/ledger.js';
 import type { Subscription } from '../domain/subscription.js';
 import { parseInput } from '../domain/validate.js';
-import { ConflictError, EligibilityError, NotFoundError } from '../errors.js';
+import { EligibilityError, NotFoundError } from '../errors.js';
 import type { PanelCapabilities } from '../ports/panel.js';
 import { decideTrafficTopUp } from '../rules/traffic-top-up.js';
 import type { TrafficTopUpDecision, TrafficTopUpQuote } from '../rules/traffic-top-up.js';
@@ -12,7 +12,7 @@ import type { DiscountDecision, DiscountQuote } from '../rules/discount.js';
 import type { EngineContext } from './context.js';
 import { applyDiscount, quoteDiscount } from './discount.js';
 import { changeSize, openStorefrontCharge, wholesaleTerms } from './storefront-charge.js';
-import { chargeAndQueueUpdate, changeRecorded } from './extension.js';
+import { chargeAndQueueUpdate, changeRecorded, refusedByFirstSubmission } from './extension.js';
 import { soldPlan } from './sold-plan.js';
 
 /** The input of `buyTraffic`; an invalid one is a `ValidationError` and changes nothing. */
@@ -159,7 +159,7 @@ export async function buyTraffic(ctx: EngineContext, input: BuyTrafficRequest): 
     });
   } catch (error) {
     // Lost a race to another submission of this key: that one stands, this is its replay.
-    if (!ConflictError.is(error) || !(await changeRecorded(ctx.storage, ledgerKey))) throw error;
+    if (!(await refusedByFirstSubmission(ctx.storage, ledgerKey, error))) throw error;
     const sub = await ctx.storage.subscriptions.get(request.subscriptionId);
     if (sub === null) throw error;
     return replay(sub);
