@@ -27,7 +27,9 @@ if [ "$stale" = 1 ]; then
 fi
 context="$(mktemp -d)"
 trap 'rm -rf "$context"' EXIT
-pnpm --filter @panelkit/example-shop deploy --prod --legacy --prefer-offline "$context/.deploy-tree" >>"$log" 2>&1 \
+# The deploy's two `--config` flags are the Dockerfile's (see there): no optional peer the shop does not use.
+pnpm --filter @panelkit/example-shop deploy --prod --legacy --config.auto-install-peers=false \
+  --config.resolve-peers-from-workspace-root=false --prefer-offline "$context/.deploy-tree" >>"$log" 2>&1 \
   || { tail -30 "$log"; exit 1; }
 node scripts/compile-shop.mjs "$context/.deploy-tree" >>"$log" 2>&1 || { tail -30 "$log"; exit 1; }
 mkdir -p "$context/deploy" && cp deploy/.env.example "$context/deploy/"
