@@ -8,6 +8,10 @@ import { createPostgresStorage, fromPGlite, fromPgPool, migrate } from '../src/i
 import type { SqlClient } from '../src/index.js';
 import { emptyingStatements } from './support/emptying-statements.js';
 import { pgliteTemplate } from './support/pglite-template.js';
+import { takeMigratedSchema } from './support/schema-pool.js';
+
+export { takeMigratedSchema };
+export type { ExtraMigrations, TakenSchema } from './support/schema-pool.js';
 
 /** The real server, when the environment names one (`.ci/run` always does). */
 export const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
@@ -66,8 +70,15 @@ function storageIn(
   };
 }
 
-/** A migrated storage in a fresh schema; `cleanup` drops the schema. */
+/**
+ * A migrated storage in a schema of its own: on the real server one taken from the pool of migrated schemas
+ * (`takeMigratedSchema`), given back by `cleanup`; on PGlite a fresh schema, dropped by `cleanup`.
+ */
 export async function storageInFreshSchema(client: SqlClient, clock: Clock, secretBox?: SecretBox): Promise<StorageInSchema> {
+  if (client.concurrent) {
+    const { schema, giveBack } = await takeMigratedSchema(client, { clock });
+    return storageIn(client, schema, clock, secretBox, giveBack);
+  }
   const schema = uniqueSchema();
   await migrate(client, { schema, clock });
   return storageIn(client, schema, clock, secretBox, () => dropSchema(client, schema));
@@ -77,7 +88,7 @@ export async function storageInFreshSchema(client: SqlClient, clock: Clock, secr
  * Migrated schemas that a file's tests take in turn: when a test ends its schema is emptied and the
  * next test gets it, instead of each test migrating a schema of its own and dropping it (about 120 ms
  * on PGlite; emptying: see `emptyingStatements`). The storage conformance suites run about 180 tests
- * each. `dropAll` (after the file) drops every schema.
+ * each. `dropAll` (after the file) drops every schema, or on the real server gives it back to the pool.
  */
 export function recycledSchemas(client: SqlClient): {
   storage(clock: Clock, secretBox?: SecretBox): Promise<StorageInSchema>;
@@ -85,14 +96,22 @@ export function recycledSchemas(client: SqlClient): {
 } {
   /** Schemas ready for a test, each with the statements that empty it (read from the catalog once). */
   const free: Array<{ schema: string; empty: string[] }> = [];
-  const all: string[] = [];
+  /** What `dropAll` does with each schema: on the real server, give it back to the pool of migrated schemas. */
+  const all: Array<() => Promise<void>> = [];
   return {
     storage: async (clock, secretBox) => {
       let taken = free.pop();
       if (taken === undefined) {
-        const schema = uniqueSchema();
-        all.push(schema);
-        await migrate(client, { schema, clock });
+        let schema: string;
+        if (client.concurrent) {
+          const pooled = await takeMigratedSchema(client, { clock });
+          schema = pooled.schema;
+          all.push(pooled.giveBack);
+        } else {
+          schema = uniqueSchema();
+          all.push(() => dropSchema(client, schema));
+          await migrate(client, { schema, clock });
+        }
         taken = { schema, empty: await emptyingStatements(client, schema) };
       }
       const { schema, empty } = taken;
@@ -102,7 +121,7 @@ export function recycledSchemas(client: SqlClient): {
       });
     },
     dropAll: async () => {
-      for (const schema of all.splice(0)) await dropSchema(client, schema);
+      for (const release of all.splice(0)) await release();
       free.length = 0;
     },
   };

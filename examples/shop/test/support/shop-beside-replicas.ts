@@ -2,7 +2,9 @@ import pino from 'pino';
 import { afterAll, beforeAll } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { openShop, type RunningShop } from '../../src/stack/shop.js';
-import { dropShopSchemas, startWebReplicas, type WebReplicas } from './web-replicas.js';
+import type { TakenSchema } from '../../../../packages/storage-postgres/test/support/schema-pool.js';
+import { takeShopSchema } from './pooled-shop-schema.js';
+import { startWebReplicas, type WebReplicas } from './web-replicas.js';
 
 /** The shop in the test's process (to arrange and to read what the replicas did) beside its web replicas. */
 export interface ShopBesideReplicas {
@@ -13,15 +15,18 @@ export interface ShopBesideReplicas {
 }
 
 /**
- * Registers the suite's hooks: before it, the shop opened here with `env` and `count` web replicas forked on the
- * same database (`env` must name `DATABASE_URL` and `DATABASE_SCHEMA`); after it, the replicas stopped, the shop
- * closed and both schemas dropped.
+ * Registers the suite's hooks: before it, migrated schemas taken from the pool of them (`takeShopSchema`, named in
+ * `env.DATABASE_SCHEMA`, which this sets), the shop opened here with `env` and `count` web replicas forked on the same
+ * database (`env` must name `DATABASE_URL`); after it, the replicas stopped, the shop closed and the schemas given back.
  */
 export function shopBesideReplicas(count: number, env: Record<string, string>): ShopBesideReplicas {
   let shop: RunningShop | undefined;
   let web: WebReplicas | undefined;
+  let taken: TakenSchema | undefined;
   const replicas: string[] = [];
   beforeAll(async () => {
+    taken = await takeShopSchema(env['DATABASE_URL'] as string);
+    env['DATABASE_SCHEMA'] = taken.schema;
     shop = await openShop(loadConfig({ ...env, DEMO_PANEL: 'off' }), { logger: pino({ level: 'silent' }) });
     web = await startWebReplicas(count, env);
     replicas.push(...web.urls);
@@ -29,7 +34,7 @@ export function shopBesideReplicas(count: number, env: Record<string, string>): 
   afterAll(async () => {
     await web?.stop();
     await shop?.close();
-    await dropShopSchemas(env['DATABASE_URL'] as string, env['DATABASE_SCHEMA'] as string);
+    await taken?.giveBack();
   });
   return {
     get shop() {

@@ -8,6 +8,7 @@ import type { ManualClock } from '@panelkit/sdk/testing';
 import { createMemoryStorage } from '@panelkit/storage-memory';
 import { createPostgresStorage, fromPGlite, fromPgPool, migrate, type SqlClient } from '@panelkit/storage-postgres';
 import pg from 'pg';
+import { takeMigratedSchema } from '../../../../packages/storage-postgres/test/support/schema-pool.js';
 import { freshPGlite } from './pglite.js';
 
 /** A storage opened for one describe block, and how to put it away. */
@@ -25,15 +26,25 @@ export interface StorageKind {
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 
+/** A storage on a migrated schema: fresh on PGlite (dropped on close), from the pool of migrated schemas on the server. */
 async function onSchema(client: SqlClient, clock: ManualClock, release: () => Promise<void>): Promise<OpenedStorage> {
-  const schema = `pk_kinds_${randomBytes(6).toString('hex')}`;
-  await migrate(client, { schema, clock });
+  let schema = `pk_kinds_${randomBytes(6).toString('hex')}`;
+  let putAway = async (): Promise<void> => {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  };
+  if (client.concurrent) {
+    const taken = await takeMigratedSchema(client, { clock });
+    schema = taken.schema;
+    putAway = taken.giveBack;
+  } else {
+    await migrate(client, { schema, clock });
+  }
   const storage = createPostgresStorage({ client, schema, clock });
   return {
     storage,
     async close() {
       await storage.close();
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await putAway();
       await release();
     },
   };

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { StoragePort } from '@panelkit/sdk/storage';
 import { ManualClock } from '@panelkit/sdk/testing';
-import { createPostgresStorage, fromPgPool, migrate } from '@panelkit/storage-postgres';
+import { createPostgresStorage, fromPgPool } from '@panelkit/storage-postgres';
+import { takeMigratedSchema } from '../../../../packages/storage-postgres/test/support/schema-pool.js';
 import { PANEL_KINDS } from './kinds.js';
 import { openShop, type Shop } from './shop.js';
 
@@ -16,18 +16,17 @@ export interface TwoShops {
 }
 
 /**
- * Runs `run` on two replicas of a fresh schema of the real server (`PANELKIT_TEST_DATABASE_URL`), sharing
+ * Runs `run` on two replicas of a migrated schema (from the pool of them) of the real server (`PANELKIT_TEST_DATABASE_URL`), sharing
  * one simulated panel of the first kind and the first shop's plan and target, on a clock at 2026-03-01.
- * Everything is closed and the schema dropped afterwards, whatever `run` does.
+ * Everything is closed and the schema given back afterwards, whatever `run` does.
  */
 export async function withTwoShops(run: (two: TwoShops) => Promise<void>, options: { poolMax?: number } = {}): Promise<void> {
   const clock = new ManualClock('2026-03-01T00:00:00.000Z');
-  const schema = `pk_it_${randomBytes(6).toString('hex')}`;
   const pools = [0, 1, 2].map(
     () => new pg.Pool({ connectionString: process.env['PANELKIT_TEST_DATABASE_URL'], max: options.poolMax ?? 4 }),
   );
   const admin = fromPgPool(pools[0]!);
-  await migrate(admin, { schema, clock });
+  const { schema, giveBack } = await takeMigratedSchema(admin, { clock });
   const storages = [1, 2].map((i) => createPostgresStorage({ client: fromPgPool(pools[i]!), schema, clock }));
   const rig = PANEL_KINDS[0]!.make(clock);
   const shops: Shop[] = [];
@@ -40,7 +39,7 @@ export async function withTwoShops(run: (two: TwoShops) => Promise<void>, option
   } finally {
     for (const shop of shops.reverse()) await shop.close();
     await Promise.all(storages.map((s) => s.close()));
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await giveBack();
     await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
   }
 }

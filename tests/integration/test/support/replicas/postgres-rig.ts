@@ -1,7 +1,7 @@
 /**
- * What every multi-process test on PostgreSQL sets up the same way: a fresh schema on the server at
+ * What every multi-process test on PostgreSQL sets up the same way: a migrated schema (from the pool of them) on the server at
  * `PANELKIT_TEST_DATABASE_URL`, the parent's storage and shop (plan, target, the simulated panel served on
- * 127.0.0.1), engine replicas started as OS processes against it, and everything dropped afterwards.
+ * 127.0.0.1), engine replicas started as OS processes against it, and everything closed and given back afterwards.
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -9,6 +9,7 @@ import { afterAll, beforeAll } from 'vitest';
 import type { StoragePort } from '@panelkit/sdk/storage';
 import { ManualClock } from '@panelkit/sdk/testing';
 import { createPostgresStorage, fromPgPool, migrate } from '@panelkit/storage-postgres';
+import { takeMigratedSchema } from '../../../../../packages/storage-postgres/test/support/schema-pool.js';
 import type { RunningSimulator } from '@panelkit/panel-adapters/testing';
 import type { PanelKindRig } from '../kinds.js';
 import { openShop, type Shop } from '../shop.js';
@@ -31,7 +32,7 @@ export interface PostgresRig {
   readonly shop: Shop;
   /** Starts one engine replica process per name (its worker id), all on this schema and panel. */
   startReplicas(names: readonly string[], config?: Partial<EngineReplicaConfig>): Promise<ReplicaProcess[]>;
-  /** Closes the replicas, the shop and the storage, and drops the schema. */
+  /** Closes the replicas, the shop and the storage, and gives the schema back. */
   close(): Promise<void>;
 }
 
@@ -45,10 +46,9 @@ export async function openPostgresRig(
 ): Promise<PostgresRig> {
   if (DATABASE_URL === undefined) throw new Error('PANELKIT_TEST_DATABASE_URL is not set');
   const clock = new ManualClock(START);
-  const schema = `pk_it_${randomBytes(6).toString('hex')}`;
   const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
   const client = fromPgPool(pool);
-  await migrate(client, { schema, clock });
+  const { schema, giveBack } = await takeMigratedSchema(client, { clock });
   const storage = createPostgresStorage({ client, schema, clock });
   const rig = kind.make(clock);
   const server = options.serve === undefined ? undefined : await options.serve(rig);
@@ -81,7 +81,7 @@ export async function openPostgresRig(
       await shop.close();
       await server?.close();
       await storage.close();
-      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await giveBack();
       await pool.end();
     },
   };
