@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import supertest from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { signUp } from '../src/app/auth/accounts.js';
@@ -20,10 +19,8 @@ function cookiesOf(res: { headers: Record<string, unknown> }): string {
 describe.skipIf(DATABASE_URL === undefined)(
   `per-account limits across replicas${DATABASE_URL === undefined ? ' (skipped: PANELKIT_TEST_DATABASE_URL is not set)' : ''}`,
   () => {
-    const schema = `access_it_${randomBytes(4).toString('hex')}`;
     const env = {
       DATABASE_URL: DATABASE_URL as string,
-      DATABASE_SCHEMA: schema,
       SHOP_SECRET: 'access-replicas-secret-access-replicas',
       SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
       LOG_LEVEL: 'silent',

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { deriveRemoteIdentity } from '@panelkit/sdk';
 import supertest from 'supertest';
 import { describe, expect, it } from 'vitest';
@@ -28,10 +27,8 @@ const TABLET = { 'user-agent': 'v2RayTun/5.1 (android)', 'x-hwid': 'replica-tabl
 describe.skipIf(DATABASE_URL === undefined)(
   `device notices across replicas${DATABASE_URL === undefined ? ' (skipped: PANELKIT_TEST_DATABASE_URL is not set)' : ''}`,
   () => {
-    const schema = `devnotice_it_${randomBytes(4).toString('hex')}`;
     const env = {
       DATABASE_URL: DATABASE_URL as string,
-      DATABASE_SCHEMA: schema,
       SHOP_SECRET: 'device-notices-secret-device-notices',
       SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
       SHOP_CURRENCY: 'USD',

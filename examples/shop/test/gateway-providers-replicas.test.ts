@@ -67,7 +67,6 @@ describe.skipIf(DATABASE_URL === undefined)(
   () => {
     const env = {
       DATABASE_URL: DATABASE_URL as string,
-      DATABASE_SCHEMA: `epay_it_${randomBytes(4).toString('hex')}`,
       SHOP_SECRET: 'epay-replicas-secret-epay-replicas-secret',
       SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
       SHOP_CURRENCY: 'CNY',
@@ -133,7 +132,6 @@ describe.skipIf(DATABASE_URL === undefined)(
   () => {
     const env = {
       DATABASE_URL: DATABASE_URL as string,
-      DATABASE_SCHEMA: `yookassa_it_${randomBytes(4).toString('hex')}`,
       SHOP_SECRET: 'yookassa-replicas-secret-yookassa-replicas',
       SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
       SHOP_CURRENCY: 'RUB',
@@ -218,7 +216,6 @@ describe.skipIf(DATABASE_URL === undefined)(
   () => {
     const env = {
       DATABASE_URL: DATABASE_URL as string,
-      DATABASE_SCHEMA: `stripe_it_${randomBytes(4).toString('hex')}`,
       SHOP_SECRET: 'stripe-replicas-secret-stripe-replicas-secret',
       SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
       SHOP_CURRENCY: 'USD',

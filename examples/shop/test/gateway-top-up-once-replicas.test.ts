@@ -14,7 +14,6 @@ const skipped = DATABASE_URL === undefined ? ' (skipped: PANELKIT_TEST_DATABASE_
 
 const envOf = (rail: string, currency: string) => ({
   DATABASE_URL: DATABASE_URL as string,
-  DATABASE_SCHEMA: `${rail}_once_${randomBytes(4).toString('hex')}`,
   SHOP_SECRET: `${rail}-once-replicas-secret-${rail}-once-replicas`,
   SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
   SHOP_CURRENCY: currency,

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import supertest from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { shopBesideReplicas } from './support/shop-beside-replicas.js';
@@ -16,10 +15,8 @@ const BOT_TOKEN = '123456789:REPLICA-mini-app-token_abcdefgh';
 describe.skipIf(DATABASE_URL === undefined)(
   `Mini App sign-in across replicas${DATABASE_URL === undefined ? ' (skipped: PANELKIT_TEST_DATABASE_URL is not set)' : ''}`,
   () => {
-    const schema = `miniapp_it_${randomBytes(4).toString('hex')}`;
     const env = {
       DATABASE_URL: DATABASE_URL as string,
-      DATABASE_SCHEMA: schema,
       SHOP_SECRET: 'miniapp-replicas-secret-miniapp-replicas',
       SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
       LOG_LEVEL: 'silent',

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import supertest from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { signUp } from '../src/app/auth/accounts.js';
@@ -35,10 +34,8 @@ async function signInOn(url: string, email: string): Promise<StaffOn> {
 describe.skipIf(DATABASE_URL === undefined)(
   `support tickets across replicas${DATABASE_URL === undefined ? ' (skipped: PANELKIT_TEST_DATABASE_URL is not set)' : ''}`,
   () => {
-    const schema = `tickets_it_${randomBytes(4).toString('hex')}`;
     const env = {
       DATABASE_URL: DATABASE_URL as string,
-      DATABASE_SCHEMA: schema,
       SHOP_SECRET: 'support-tickets-secret-support-tickets',
       SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
       SHOP_CURRENCY: 'USD',
