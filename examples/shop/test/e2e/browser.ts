@@ -1,6 +1,6 @@
-import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
-import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:http';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { holdQuietNetwork } from '../../../../scripts/test-support/network-gate.js';
 import { startBackground, type Background } from '../../src/stack/background.js';
@@ -44,15 +44,23 @@ export interface ServedShop extends ShopUnderTest {
 
 /** The whole shop over real HTTP on 127.0.0.1 with its worker and scheduler running, on a manual clock. */
 export async function serveShop(options: Parameters<typeof startShop>[0] = {}): Promise<ServedShop> {
-  // The shop's links come from its settings, never from the request: it is told the address it will listen on.
-  const port = await freePort();
+  // The shop's links come from its settings, never from the request: it is told the address it will listen on. The
+  // port is bound before the shop starts and kept, so no other process of the run can take it in between (a port
+  // probed and let go was once answered by another program's server).
+  const server: Server = createServer();
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => done());
+  });
+  const { port } = server.address() as AddressInfo;
   const given = options.env?.['PUBLIC_URLS'] ?? options.env?.['PUBLIC_URL'];
   const env = given === undefined ? { PUBLIC_URLS: `http://127.0.0.1:${port}`, ...options.env } : options.env;
-  const t = await startShop({ ...options, env });
-  const background: Background = startBackground(t.shop, { tickEveryMs: 250 });
-  const server: Server = await new Promise((done) => {
-    const s = t.app.listen(port, '127.0.0.1', () => done(s));
+  const t = await startShop({ ...options, env }).catch(async (error: unknown) => {
+    await new Promise((done) => server.close(done));
+    throw error;
   });
+  const background: Background = startBackground(t.shop, { tickEveryMs: 250 });
+  server.on('request', t.app);
   return {
     ...t,
     url: `http://127.0.0.1:${port}`,
@@ -63,18 +71,6 @@ export async function serveShop(options: Parameters<typeof startShop>[0] = {}): 
       await t.close();
     },
   };
-}
-
-/** A TCP port free on 127.0.0.1 now (the operating system's pick). */
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => done(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
 }
 
 /** Picks a language in the page's language switch (opening it first), by the language's own name ("فارسی"). */
