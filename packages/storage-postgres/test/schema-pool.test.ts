@@ -8,11 +8,30 @@ import { DATABASE_URL, newPool, pendingSubscriptionInput, seedSaleCatalog, SKIP_
 import { takeMigratedSchema } from './support/schema-pool.js';
 
 /**
+ * Waits until the activity counters of the backend that last wrote `schema` have reached the statistics (PostgreSQL
+ * flushes a backend's counters when it goes idle, at most once a second, and an idle backend's within ten): until the migrations' records table counts
+ * as many inserts as it holds rows. Read before that, a fresh migration's counters are zeros or not, by timing alone.
+ */
+async function countersFlushed(client: SqlClient, schema: string): Promise<void> {
+  for (let tries = 0; ; tries++) {
+    const { rows } = await client.query<{ flushed: boolean }>(
+      `SELECT (SELECT n_tup_ins FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = 'panelkit_migrations')
+                  = (SELECT count(*) FROM "${schema}".panelkit_migrations) AS flushed`,
+      [schema],
+    );
+    if (rows[0]?.flushed === true) return;
+    if (tries === 300) throw new Error(`the counters of ${schema} did not reach the statistics within 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
  * What a test could see of a schema, its name left out: every relation's kind, size, planner figures and statistics,
  * every column, constraint, index and trigger, every sequence's value, the rows of every table (the migrations'
  * records without their `applied_at`) and the tables' activity counters.
  */
 async function seen(client: SqlClient, schema: string): Promise<string[]> {
+  await countersFlushed(client, schema);
   const { rows } = await client.query<{ line: string }>(
     `WITH rel AS (SELECT c.* FROM pg_class c WHERE c.relnamespace = $1::text::regnamespace)
      SELECT concat_ws(' ', 'relation', relname, relkind, pg_relation_size(oid), relpages, reltuples, relallvisible,
@@ -61,7 +80,11 @@ describe.skipIf(SKIP_REAL_SERVER)('the pool of migrated schemas on the real serv
 
   it('hands a schema a test wrote to, analysed and ran sequences on back exactly as a fresh migration leaves one', async () => {
     const fresh = uniqueSchema();
-    await migrate(client, { schema: fresh, clock });
+    // Migrated on a connection of its own, whose counters are flushed as soon as it is done.
+    const migrating = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
+    await migrate(fromPgPool(migrating), { schema: fresh, clock });
+    await migrating.query('SELECT pg_stat_force_next_flush()');
+    await migrating.end();
     const expected = await seen(client, fresh);
     await client.query(`DROP SCHEMA "${fresh}" CASCADE`);
 
