@@ -4,14 +4,11 @@ import pg from 'pg';
 import { deriveRemoteIdentity } from '@panelkit/sdk';
 import type { Clock, Customer, NewSubscription, Panel, Plan, SecretBox, Target } from '@panelkit/sdk';
 import type { StoragePort } from '@panelkit/sdk/storage';
-import { createPostgresStorage, fromPGlite, fromPgPool, migrate } from '../src/index.js';
+import { createPostgresStorage, fromPGlite, fromPgPool } from '../src/index.js';
 import type { SqlClient } from '../src/index.js';
 import { emptyingStatements } from './support/emptying-statements.js';
 import { pgliteTemplate } from './support/pglite-template.js';
-import { takeMigratedSchema } from './support/schema-pool.js';
-
-export { takeMigratedSchema };
-export type { ExtraMigrations, TakenSchema } from './support/schema-pool.js';
+import { migratedSchemaFor } from './support/schema-pool.js';
 
 /** The real server, when the environment names one (`.ci/run` always does). */
 export const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
@@ -75,13 +72,8 @@ function storageIn(
  * (`takeMigratedSchema`), given back by `cleanup`; on PGlite a fresh schema, dropped by `cleanup`.
  */
 export async function storageInFreshSchema(client: SqlClient, clock: Clock, secretBox?: SecretBox): Promise<StorageInSchema> {
-  if (client.concurrent) {
-    const { schema, giveBack } = await takeMigratedSchema(client, { clock });
-    return storageIn(client, schema, clock, secretBox, giveBack);
-  }
-  const schema = uniqueSchema();
-  await migrate(client, { schema, clock });
-  return storageIn(client, schema, clock, secretBox, () => dropSchema(client, schema));
+  const { schema, giveBack } = await migratedSchemaFor(client, clock);
+  return storageIn(client, schema, clock, secretBox, giveBack);
 }
 
 /**
@@ -102,16 +94,8 @@ export function recycledSchemas(client: SqlClient): {
     storage: async (clock, secretBox) => {
       let taken = free.pop();
       if (taken === undefined) {
-        let schema: string;
-        if (client.concurrent) {
-          const pooled = await takeMigratedSchema(client, { clock });
-          schema = pooled.schema;
-          all.push(pooled.giveBack);
-        } else {
-          schema = uniqueSchema();
-          all.push(() => dropSchema(client, schema));
-          await migrate(client, { schema, clock });
-        }
+        const { schema, giveBack } = await migratedSchemaFor(client, clock);
+        all.push(giveBack);
         taken = { schema, empty: await emptyingStatements(client, schema) };
       }
       const { schema, empty } = taken;

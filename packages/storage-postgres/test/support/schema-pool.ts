@@ -214,6 +214,18 @@ async function dropSchemas(client: SqlQueryable, schemas: readonly string[]): Pr
 }
 
 /**
+ * A migrated engine schema for one suite on `client`: on the real server (a concurrent client) one taken from the pool
+ * ({@link takeMigratedSchema}); on PGlite (a database of the process's own, one connection) a fresh migration, which
+ * `giveBack` drops.
+ */
+export async function migratedSchemaFor(client: SqlClient, clock?: Clock): Promise<TakenSchema> {
+  if (client.concurrent) return takeMigratedSchema(client, clock === undefined ? {} : { clock });
+  const schema = `pk_test_${randomBytes(6).toString('hex')}`;
+  await migrate(client, clock === undefined ? { schema } : { schema, clock });
+  return { schema, giveBack: async () => void (await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)) };
+}
+
+/**
  * A schema at a fresh migration of the engine's tables (and `options.extra`'s), from the pool when it has a spare of
  * this code's migrations, else migrated now; give it back with `giveBack` (instead of dropping it). `client` must be
  * on the real server; it is used for taking and giving back only.

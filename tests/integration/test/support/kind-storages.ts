@@ -2,13 +2,12 @@
  * The three storages the kinds' integration tests run on: memory, PostgreSQL on PGlite (every run) and the PostgreSQL
  * server at `PANELKIT_TEST_DATABASE_URL` (skipped, saying why, when it is not set). Each opens a fresh schema.
  */
-import { randomBytes } from 'node:crypto';
 import type { StoragePort } from '@panelkit/sdk/storage';
 import type { ManualClock } from '@panelkit/sdk/testing';
 import { createMemoryStorage } from '@panelkit/storage-memory';
-import { createPostgresStorage, fromPGlite, fromPgPool, migrate, type SqlClient } from '@panelkit/storage-postgres';
+import { createPostgresStorage, fromPGlite, fromPgPool, type SqlClient } from '@panelkit/storage-postgres';
 import pg from 'pg';
-import { takeMigratedSchema } from '../../../../packages/storage-postgres/test/support/schema-pool.js';
+import { migratedSchemaFor } from '../../../../packages/storage-postgres/test/support/schema-pool.js';
 import { freshPGlite } from './pglite.js';
 
 /** A storage opened for one describe block, and how to put it away. */
@@ -28,17 +27,7 @@ const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 
 /** A storage on a migrated schema: fresh on PGlite (dropped on close), from the pool of migrated schemas on the server. */
 async function onSchema(client: SqlClient, clock: ManualClock, release: () => Promise<void>): Promise<OpenedStorage> {
-  let schema = `pk_kinds_${randomBytes(6).toString('hex')}`;
-  let putAway = async (): Promise<void> => {
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  };
-  if (client.concurrent) {
-    const taken = await takeMigratedSchema(client, { clock });
-    schema = taken.schema;
-    putAway = taken.giveBack;
-  } else {
-    await migrate(client, { schema, clock });
-  }
+  const { schema, giveBack: putAway } = await migratedSchemaFor(client, clock);
   const storage = createPostgresStorage({ client, schema, clock });
   return {
     storage,
