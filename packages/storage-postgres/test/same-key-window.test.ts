@@ -2,48 +2,29 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPanelkit } from '@panelkit/sdk';
 import type { CheckoutResult, NewDiscountCode, Panelkit, Plan } from '@panelkit/sdk';
 import type { StorefrontQuotasInput } from '@panelkit/sdk/storefronts';
-import type { StoragePort, StorageRepositories } from '@panelkit/sdk/storage';
+import type { StoragePort } from '@panelkit/sdk/storage';
 import { FakePanelAdapter, ManualClock } from '@panelkit/sdk/testing';
 import type pg from 'pg';
-import { createPostgresStorage, fromPgPool, migrate } from '../src/index.js';
-import { SKIP_REAL_SERVER, dropSchema, newPool, uniqueSchema } from './helpers.js';
-
-/** A repository call a submission makes before its transaction's first lock, whose answer can refuse it. */
-type Read = { [R in keyof StorageRepositories]: [R, keyof StorageRepositories[R] & string] }[keyof StorageRepositories];
+import { createPostgresStorage, fromPgPool } from '../src/index.js';
+import { SKIP_REAL_SERVER, newPool } from './helpers.js';
+import { interceptRepositoryCalls, type RepositoryMethod } from './support/repository-calls.js';
+import { type TakenSchema, takeMigratedSchema } from './support/schema-pool.js';
 
 /**
- * `storage` whose next transaction, at its first `read`, first lets `meanwhile` run to its end (the same key's first
- * submission committing on another replica) and then makes the read: whatever that transaction read before (its
- * checkout's context: no order under the key) is from before that commit, whatever it reads from here on sees it.
+ * `storage` whose next transaction, at its first call of `read` (a read the submission makes before its first lock,
+ * whose answer can refuse it), first lets `meanwhile` run to its end (the same key's first submission committing on
+ * another replica) and then makes the read: whatever that transaction read before (its checkout's context: no order
+ * under the key) is from before that commit, whatever it reads from here on sees it.
  */
-function windowAt(storage: StoragePort, [repoName, method]: Read, meanwhile: () => Promise<unknown>) {
+function windowAt(storage: StoragePort, read: RepositoryMethod, meanwhile: () => Promise<unknown>) {
   let armed = true;
   let opened = false;
-  const wrapped = new Proxy(storage, {
-    get(inner, name) {
-      if (name !== 'transaction') {
-        const value: unknown = Reflect.get(inner, name, inner);
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(inner) : value;
-      }
-      return ((fn) =>
-        inner.transaction((tx) => {
-          const repo = Reflect.get(tx, repoName, tx) as object;
-          const stopping = new Proxy(repo, {
-            get(target, key) {
-              const call: unknown = Reflect.get(target, key, target);
-              if (typeof call !== 'function') return call;
-              if (key !== method || !armed) return (call as (...a: unknown[]) => unknown).bind(target);
-              return async (...args: unknown[]) => {
-                armed = false;
-                await meanwhile();
-                opened = true;
-                return (call as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-              };
-            },
-          });
-          return fn(new Proxy(tx, { get: (t, key) => (key === repoName ? stopping : Reflect.get(t, key, t)) }));
-        })) as StoragePort['transaction'];
-    },
+  const wrapped = interceptRepositoryCalls(storage, read, () => async (call) => {
+    if (!armed) return call();
+    armed = false;
+    await meanwhile();
+    opened = true;
+    return call();
   });
   return { storage: wrapped, opened: () => opened };
 }
@@ -61,7 +42,7 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(
   'one key from two replicas, the first committing before the second locks (real PostgreSQL)',
   () => {
     const clock = new ManualClock('2026-03-01T00:00:00.000Z');
-    const schema = uniqueSchema();
+    let taken: TakenSchema;
     const pools: pg.Pool[] = [];
     const storages: StoragePort[] = [];
     let plan: Plan;
@@ -69,8 +50,8 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(
 
     beforeAll(async () => {
       pools.push(newPool(2), newPool(2));
-      await migrate(fromPgPool(pools[0]!), { schema, clock });
-      storages.push(...pools.map((pool) => createPostgresStorage({ client: fromPgPool(pool), schema, clock })));
+      taken = await takeMigratedSchema(fromPgPool(pools[0]!), { clock });
+      storages.push(...pools.map((pool) => createPostgresStorage({ client: fromPgPool(pool), schema: taken.schema, clock })));
       const storage = storages[0]!;
       const panel = await storage.panels.create({
         kind: 'fake',
@@ -99,7 +80,7 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(
     });
     afterAll(async () => {
       await Promise.all(storages.map((s) => s.close()));
-      await dropSchema(fromPgPool(pools[0]!), schema);
+      await taken.giveBack();
       await Promise.all(pools.map((p) => p.end()));
     });
 
@@ -116,7 +97,11 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(
      * One submission twice: the first on replica 0, the second on replica 1 with the first inside its window at `read`
      * (and `then`, what follows the first's commit there, such as its job run by a worker).
      */
-    async function submitTwice<T>(submit: (replica: Panelkit) => Promise<T>, read: Read, then?: () => Promise<unknown>): Promise<[T, T]> {
+    async function submitTwice<T>(
+      submit: (replica: Panelkit) => Promise<T>,
+      read: RepositoryMethod,
+      then?: () => Promise<unknown>,
+    ): Promise<[T, T]> {
       let first: T | undefined;
       const window = windowAt(storages[1]!, read, async () => {
         first = await submit(kit);

@@ -6,6 +6,7 @@ import { FakePanelAdapter, ManualClock } from '@panelkit/sdk/testing';
 import type pg from 'pg';
 import { createPostgresStorage, fromPgPool, migrate } from '../src/index.js';
 import { SKIP_REAL_SERVER, dropSchema, newPool, uniqueSchema } from './helpers.js';
+import { interceptRepositoryCalls } from './support/repository-calls.js';
 
 /** A point `parties` callers wait at until the last of them arrives. */
 function meeting(parties: number): () => Promise<void> {
@@ -24,31 +25,15 @@ function meeting(parties: number): () => Promise<void> {
  * seen no trial yet when the first one claims. Later reads pass.
  */
 function afterFirstTrialRead(storage: StoragePort, meet: () => Promise<void>): StoragePort {
-  return new Proxy(storage, {
-    get(inner, name) {
-      if (name !== 'transaction') {
-        const value: unknown = Reflect.get(inner, name, inner);
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(inner) : value;
-      }
-      return ((fn) =>
-        inner.transaction((tx) => {
-          let met = false;
-          const subscriptions = new Proxy(tx.subscriptions, {
-            get(repo, method) {
-              const call: unknown = Reflect.get(repo, method, repo);
-              if (typeof call !== 'function') return call;
-              if (method !== 'listByCustomer' || met) return (call as (...a: unknown[]) => unknown).bind(repo);
-              return async (...args: unknown[]) => {
-                const page: unknown = await (call as (...a: unknown[]) => Promise<unknown>).apply(repo, args);
-                met = true;
-                await meet();
-                return page;
-              };
-            },
-          });
-          return fn(new Proxy(tx, { get: (t, key) => (key === 'subscriptions' ? subscriptions : Reflect.get(t, key, t)) }));
-        })) as StoragePort['transaction'];
-    },
+  return interceptRepositoryCalls(storage, ['subscriptions', 'listByCustomer'], () => {
+    let met = false;
+    return async (call) => {
+      if (met) return call();
+      const page = await call();
+      met = true;
+      await meet();
+      return page;
+    };
   });
 }
 
