@@ -45,6 +45,17 @@ async function noteOnce(scope: TickScope, sub: Subscription, notice: string): Pr
 }
 
 /**
+ * Tells the buyer once why this period's renewal (`key`) was refused, unless another replica's renewal of the period
+ * committed meanwhile and is what refused it (its debit spent the wallet, its sale filled the storefront's quota or
+ * took the reseller's credit): `false` then, and no notice. The key is read only on this refusal's path.
+ */
+async function refuseOnce(scope: TickScope, sub: Subscription, key: string, notice: string): Promise<boolean> {
+  if (await changeRecorded(scope.ctx.storage, key)) return false;
+  await noteOnce(scope, sub, notice);
+  return true;
+}
+
+/**
  * The notice a storefront buyer's auto-renewal refused by its storefront leaves (`renewal:storefront:<reason>`, e.g.
  * `renewal:storefront:storefront_suspended`, `renewal:storefront:reseller_credit`), once per period like
  * `renewal:insufficient_funds`. A renewal is a sale: when the storefront is suspended, over quota, or its reseller's
@@ -85,8 +96,9 @@ async function renew(scope: TickScope, sub: Subscription, leadMs: number, paid =
   const due = discount?.price ?? quote.price;
   if (balance < due.amount) {
     // The buyer's saved method pays the shortfall when they allowed it; its job renews once it is paid.
-    if (!(await chargeShortfall(scope, sub, key, { amount: due.amount - balance, currency: due.currency })))
-      await noteOnce(scope, sub, 'renewal:insufficient_funds');
+    const charge = await chargeShortfall(scope, sub, key, { amount: due.amount - balance, currency: due.currency });
+    if (charge === 'renewed') return 'in_flight';
+    if (charge === 'none' && !(await refuseOnce(scope, sub, key, 'renewal:insufficient_funds'))) return 'in_flight';
     return 'not_renewed';
   }
   // A code whose last use went meanwhile: renew at the full price rather than not at all.
@@ -126,13 +138,9 @@ async function renew(scope: TickScope, sub: Subscription, leadMs: number, paid =
       if (charged?.entry) ctx.events.emit('ledger:appended', { entry: charged.entry, at: now });
       return charged === null ? 'in_flight' : 'renewed';
     } catch (error) {
-      if (InsufficientFundsError.is(error)) {
-        await noteOnce(scope, sub, 'renewal:insufficient_funds');
-        return 'not_renewed';
-      }
-      if (StorefrontRefusedError.is(error)) {
-        await noteOnce(scope, sub, storefrontRefusalNotice(error.reason));
-        return 'not_renewed';
+      if (InsufficientFundsError.is(error) || StorefrontRefusedError.is(error)) {
+        const notice = StorefrontRefusedError.is(error) ? storefrontRefusalNotice(error.reason) : 'renewal:insufficient_funds';
+        return (await refuseOnce(scope, sub, key, notice)) ? 'not_renewed' : 'in_flight';
       }
       if (ConflictError.is(error)) return 'in_flight';
       if (EligibilityError.is(error) && applied !== null) continue;
@@ -147,21 +155,30 @@ async function renew(scope: TickScope, sub: Subscription, leadMs: number, paid =
  * that charges saved methods and allowed it to pay renewals (their oldest such method). One per subscription
  * and period across every tick and replica: the charge is recorded together with winning the
  * `renewal-charge:<subscription>` slot for the period's expiry, and the payment's request key is the renewal's
- * key. `true` when a charge exists for this renewal (started now or before): the buyer is not told to top up.
+ * key. `charged` when a charge exists for this renewal (started now or before: the buyer is not told to top up),
+ * `renewed` when another replica renewed the period from the wallet since the shortfall was read (no charge), `none`
+ * when no saved method may pay it.
  */
-async function chargeShortfall(scope: TickScope, sub: Subscription, key: string, shortfall: Money): Promise<boolean> {
+async function chargeShortfall(
+  scope: TickScope,
+  sub: Subscription,
+  key: string,
+  shortfall: Money,
+): Promise<'charged' | 'renewed' | 'none'> {
   const { ctx } = scope;
   const payments = ctx.payments;
-  if (payments === undefined || payments.secrets === null || sub.expiresAt === null) return false;
+  if (payments === undefined || payments.secrets === null || sub.expiresAt === null) return 'none';
   const chargeable = (providerId: string) => {
     const provider = payments.registry.list().find((p) => p.id === providerId);
     return provider?.capabilities.savedMethods === true;
   };
   const method = (await ctx.storage.paymentMethods.listByCustomer(sub.customerId)).find((m) => m.allowRenewal && chargeable(m.providerId));
-  if (method === undefined) return false;
+  if (method === undefined) return 'none';
   const expiresAt = sub.expiresAt;
   return ctx.storage.transaction(async (tx) => {
-    if (!(await tx.ticks.tryAcquire(`renewal-charge:${sub.id}`, expiresAt))) return true;
+    // Another replica may have renewed the period from the wallet since the shortfall was read: no charge then.
+    if (await changeRecorded(tx, key)) return 'renewed' as const;
+    if (!(await tx.ticks.tryAcquire(`renewal-charge:${sub.id}`, expiresAt))) return 'charged' as const;
     const { payment } = await startSavedMethodCharge(
       ctx,
       payments.registry,
@@ -181,7 +198,7 @@ async function chargeShortfall(scope: TickScope, sub: Subscription, key: string,
       amount: shortfall.amount,
       currency: shortfall.currency,
     });
-    return true;
+    return 'charged' as const;
   });
 }
 
