@@ -6,9 +6,10 @@ import { createPanelkit, createSecretBox, formatSecretKeys, generateSecretKey } 
 import { FakePanelAdapter, ManualClock } from '@panelkit/sdk/testing';
 import type pg from 'pg';
 import { bundledEntry } from '../../../scripts/test-support/bundled-entry.js';
-import { createPostgresStorage, fromPgPool, migrate } from '../src/index.js';
-import { DATABASE_URL, SKIP_REAL_SERVER, dropSchema, newPool, uniqueSchema } from './helpers.js';
+import { createPostgresStorage, fromPgPool } from '../src/index.js';
+import { DATABASE_URL, SKIP_REAL_SERVER, newPool } from './helpers.js';
 import { httpChargingProvider } from './support/http-charging-provider.js';
+import { takeMigratedSchema } from './support/schema-pool.js';
 
 const DAY = 24 * 60 * 60_000;
 const usd = (amount: number) => ({ amount, currency: 'USD' });
@@ -44,11 +45,10 @@ describe.skipIf(SKIP_REAL_SERVER !== false)('auto-renewal from a saved method ac
   });
 
   it('four processes ticking at once, twice, make one charge at the provider and one renewal', { timeout: 240_000 }, async () => {
-    const schema = uniqueSchema();
     const pool = newPool(3);
     pools.push(pool);
     const clock = new ManualClock('2026-03-01T00:00:00.000Z');
-    await migrate(fromPgPool(pool), { schema, clock });
+    const { schema, giveBack } = await takeMigratedSchema(fromPgPool(pool), { clock });
     const provider = await fakeProvider();
     const keys = [generateSecretKey('k1')];
     const storage = createPostgresStorage({ client: fromPgPool(pool), schema, clock });
@@ -150,9 +150,7 @@ describe.skipIf(SKIP_REAL_SERVER !== false)('auto-renewal from a saved method ac
       await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((done) => c.once('exit', done)) : undefined)));
       await storage.close();
       await provider.close();
-      const admin = newPool(1);
-      await dropSchema(fromPgPool(admin), schema);
-      await admin.end();
+      await giveBack();
     }
   });
 });

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '@panelkit/sdk/testing';
 import type pg from 'pg';
-import { createPostgresStorage, fromPgPool, migrate } from '../src/index.js';
-import { SKIP_REAL_SERVER, dropSchema, newPool, uniqueSchema } from './helpers.js';
+import { createPostgresStorage, fromPgPool } from '../src/index.js';
+import { SKIP_REAL_SERVER, newPool } from './helpers.js';
+import { takeMigratedSchema } from './support/schema-pool.js';
 
 /**
  * A checkout that finds its first target full tries the next one inside the same transaction, still holding
@@ -14,25 +15,26 @@ const TITLE = `capacity lock order on a PostgreSQL server${SKIP_REAL_SERVER === 
 
 describe.skipIf(SKIP_REAL_SERVER !== false)(TITLE, () => {
   const pools: pg.Pool[] = [];
-  const schemas: string[] = [];
+  /** Gives the test's schema back to the pool of migrated schemas, once the storages' pools closed. */
+  let giveBack: (() => Promise<void>) | undefined;
 
   afterEach(async () => {
-    const admin = newPool(1);
-    for (const schema of schemas.splice(0)) await dropSchema(fromPgPool(admin), schema);
-    await admin.end();
     await Promise.all(pools.splice(0).map((p) => p.end()));
+    await giveBack?.();
+    giveBack = undefined;
   });
 
   it('two checkouts moving from a full target to the next wait for each other instead of deadlocking', async () => {
     const clock = new ManualClock();
-    const schema = uniqueSchema();
-    schemas.push(schema);
-    const [admin, poolA, poolB] = [1, 2, 2].map((max) => {
+    const admin = newPool(1);
+    const taken = await takeMigratedSchema(fromPgPool(admin), { clock });
+    const schema = taken.schema;
+    giveBack = () => taken.giveBack().finally(() => admin.end());
+    const [poolA, poolB] = [2, 2].map((max) => {
       const pool = newPool(max);
       pools.push(pool);
       return pool;
-    }) as [pg.Pool, pg.Pool, pg.Pool];
-    await migrate(fromPgPool(admin), { schema, clock });
+    }) as [pg.Pool, pg.Pool];
     // No retries: a deadlock fails the test instead of being rerun away.
     const a = createPostgresStorage({ client: fromPgPool(poolA), schema, clock, maxAttempts: 1 });
     const b = createPostgresStorage({ client: fromPgPool(poolB), schema, clock, maxAttempts: 1 });

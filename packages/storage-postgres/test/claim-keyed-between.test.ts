@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoragePort } from '@panelkit/sdk/storage';
 import type pg from 'pg';
-import { createPostgresStorage, fromPgPool, migrate, type SqlClient } from '../src/index.js';
-import { SKIP_REAL_SERVER, dropSchema, newPool, uniqueSchema } from './helpers.js';
+import { createPostgresStorage, fromPgPool, type SqlClient } from '../src/index.js';
+import { SKIP_REAL_SERVER, newPool } from './helpers.js';
+import { type TakenSchema, takeMigratedSchema } from './support/schema-pool.js';
 
 const MINUTE = 60_000;
 
@@ -24,16 +25,16 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(
   `jobs: a keyed job taken between a claim's two transactions${SKIP_REAL_SERVER === false ? '' : ` (skipped: ${SKIP_REAL_SERVER})`}`,
   () => {
     const pools: pg.Pool[] = [];
-    let schema: string;
+    let taken: TakenSchema;
     let b: StoragePort;
     let a: StoragePort;
     /** Set by a test: A's second transaction from now waits for `resume` (after `reached`). */
     let hold: { count: number; reached: () => void; resume: Promise<void> } | undefined;
 
     beforeAll(async () => {
-      schema = uniqueSchema();
       pools.push(newPool(2), newPool(2));
-      await migrate(fromPgPool(pools[0]!), { schema });
+      taken = await takeMigratedSchema(fromPgPool(pools[0]!));
+      const { schema } = taken;
       b = createPostgresStorage({ client: fromPgPool(pools[0]!), schema });
       const inner = fromPgPool(pools[1]!);
       const held: SqlClient = {
@@ -54,7 +55,7 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(
     afterAll(async () => {
       await a.close();
       await b.close();
-      await dropSchema(fromPgPool(pools[0]!), schema);
+      await taken.giveBack();
       for (const pool of pools) await pool.end();
     });
 

@@ -2,9 +2,10 @@ import { fork } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bundledEntry } from '../../../scripts/test-support/bundled-entry.js';
-import { createPostgresStorage, fromPgPool, migrate } from '../src/index.js';
+import { createPostgresStorage, fromPgPool } from '../src/index.js';
 import pg from 'pg';
 import { DATABASE_URL, SKIP_REAL_SERVER, newPool, uniqueSchema } from './helpers.js';
+import { takeMigratedSchema } from './support/schema-pool.js';
 
 const pools: ReturnType<typeof newPool>[] = [];
 afterAll(async () => {
@@ -79,8 +80,7 @@ describe.skipIf(SKIP_REAL_SERVER)('jobsQueued across OS processes (real PostgreS
     const pool = newPool(2);
     pools.push(pool);
     const client = fromPgPool(pool);
-    const schema = uniqueSchema();
-    await migrate(client, { schema });
+    const { schema, giveBack } = await takeMigratedSchema(client);
     const storage = createPostgresStorage({ client, schema });
     const worker = await startWorkerProcess(schema);
     try {
@@ -93,7 +93,7 @@ describe.skipIf(SKIP_REAL_SERVER)('jobsQueued across OS processes (real PostgreS
     } finally {
       await worker.stop();
       await storage.close();
-      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await giveBack();
     }
   });
 
@@ -106,8 +106,7 @@ describe.skipIf(SKIP_REAL_SERVER)('jobsQueued across OS processes (real PostgreS
     const pool = newPool(2);
     pools.push(pool);
     const client = fromPgPool(pool);
-    const schema = uniqueSchema();
-    await migrate(client, { schema });
+    const { schema, giveBack } = await takeMigratedSchema(client);
     const storage = createPostgresStorage({ client, schema });
     const workers = await Promise.all([0, 1, 2].map(() => startWorkerProcess(schema)));
     try {
@@ -132,7 +131,7 @@ describe.skipIf(SKIP_REAL_SERVER)('jobsQueued across OS processes (real PostgreS
     } finally {
       await Promise.all(workers.map((w) => w.stop()));
       await storage.close();
-      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await giveBack();
     }
   });
 
@@ -141,8 +140,7 @@ describe.skipIf(SKIP_REAL_SERVER)('jobsQueued across OS processes (real PostgreS
     const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 2, application_name: name });
     pools.push(pool);
     const client = fromPgPool(pool);
-    const schema = uniqueSchema();
-    await migrate(client, { schema });
+    const { schema, giveBack } = await takeMigratedSchema(client);
     const storage = createPostgresStorage({ client, schema });
     const listeners = () =>
       pool
@@ -176,6 +174,6 @@ describe.skipIf(SKIP_REAL_SERVER)('jobsQueued across OS processes (real PostgreS
       await storage.close();
     }
     expect(await listeners()).toEqual([]);
-    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await giveBack();
   });
 });

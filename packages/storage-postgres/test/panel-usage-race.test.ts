@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '@panelkit/sdk/testing';
 import type { StoragePort } from '@panelkit/sdk/storage';
 import type pg from 'pg';
-import { createPostgresStorage, fromPgPool, migrate } from '../src/index.js';
+import { createPostgresStorage, fromPgPool } from '../src/index.js';
 import { seedDueSubscriptions } from './due-fixture.js';
-import { SKIP_REAL_SERVER, dropSchema, newPool, uniqueSchema } from './helpers.js';
+import { SKIP_REAL_SERVER, newPool } from './helpers.js';
+import { type TakenSchema, takeMigratedSchema } from './support/schema-pool.js';
 
 const ROWS = 600;
 const MINUTE = 60_000;
@@ -19,6 +20,7 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(
   () => {
     let pool: pg.Pool;
     let schema: string;
+    let taken: TakenSchema;
     let storage: StoragePort;
     let panelId: string;
     const clock = new ManualClock();
@@ -27,8 +29,8 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(
     beforeAll(async () => {
       pool = newPool(4);
       const base = fromPgPool(pool);
-      schema = uniqueSchema();
-      await migrate(base, { schema, clock });
+      taken = await takeMigratedSchema(base, { clock });
+      schema = taken.schema;
       await seedDueSubscriptions(base, schema, clock, { rows: ROWS, due: 10 });
       storage = createPostgresStorage({ client: base, schema, clock });
       const { rows } = await pool.query(`SELECT panel_id FROM "${schema}".subscriptions LIMIT 1`);
@@ -36,7 +38,7 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(
     }, 120_000);
 
     afterAll(async () => {
-      await dropSchema(fromPgPool(pool), schema);
+      await taken.giveBack();
       await pool.end();
     });
 

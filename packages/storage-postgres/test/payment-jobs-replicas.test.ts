@@ -5,8 +5,9 @@ import type { Panelkit } from '@panelkit/sdk';
 import { FakePanelAdapter, ManualClock } from '@panelkit/sdk/testing';
 import type { StoragePort } from '@panelkit/sdk/storage';
 import type pg from 'pg';
-import { createPostgresStorage, fromPgPool, migrate } from '../src/index.js';
-import { SKIP_REAL_SERVER, dropSchema, newPool, uniqueSchema } from './helpers.js';
+import { createPostgresStorage, fromPgPool } from '../src/index.js';
+import { SKIP_REAL_SERVER, newPool } from './helpers.js';
+import { takeMigratedSchema } from './support/schema-pool.js';
 
 const DAY = 24 * 60 * 60_000;
 const usd = (amount: number) => ({ amount, currency: 'USD' });
@@ -18,21 +19,20 @@ const usd = (amount: number) => ({ amount, currency: 'USD' });
  */
 describe.skipIf(SKIP_REAL_SERVER !== false)('payment jobs across replicas (real PostgreSQL)', () => {
   const pools: pg.Pool[] = [];
-  const schemas: string[] = [];
+  /** The test's schema, taken from the pool of migrated schemas: given back once the replicas' pools closed. */
+  let giveBack: (() => Promise<void>) | undefined;
   afterEach(async () => {
-    const admin = newPool(1);
-    for (const schema of schemas.splice(0)) await dropSchema(fromPgPool(admin), schema);
-    await admin.end();
     await Promise.all(pools.splice(0).map((p) => p.end().catch(() => undefined)));
+    await giveBack?.();
+    giveBack = undefined;
   });
 
   async function replicas(count: number) {
     const clock = new ManualClock('2026-03-01T00:00:00.000Z');
-    const schema = uniqueSchema();
-    schemas.push(schema);
     const admin = newPool(1);
-    pools.push(admin);
-    await migrate(fromPgPool(admin), { schema, clock });
+    const taken = await takeMigratedSchema(fromPgPool(admin), { clock });
+    const schema = taken.schema;
+    giveBack = () => taken.giveBack().finally(() => admin.end());
     const world = new TestPaymentWorld();
     const fake = new FakePanelAdapter({ clock });
     const secrets = createSecretBox([generateSecretKey('k1')]);

@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { LATEST_SCHEMA_VERSION, createPostgresStorage, fromPgPool, migrate, schemaVersion } from '../src/index.js';
 import { MIGRATIONS } from '../src/migrations/index.js';
 import { SKIP_REAL_SERVER, dropSchema, newPool, uniqueSchema } from './helpers.js';
+import { takeMigratedSchema } from './support/schema-pool.js';
 
 /**
  * Several replicas sharing one PostgreSQL: each has its own pool (its own connections), so these
@@ -16,7 +17,10 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(
   `replicas on one PostgreSQL server${SKIP_REAL_SERVER === false ? '' : ` (skipped: ${SKIP_REAL_SERVER})`}`,
   () => {
     const pools: pg.Pool[] = [];
+    /** Schemas migrated by a test itself, dropped after it. */
     const schemas: string[] = [];
+    /** Schemas taken from the pool, given back after the test once its storages' pools closed. */
+    const taken: Array<() => Promise<void>> = [];
 
     function pool(max: number): pg.Pool {
       const p = newPool(max);
@@ -24,19 +28,20 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(
       return p;
     }
 
-    /** A migrated schema and `count` storages on it, each with a pool of `connections`. */
+    /** A migrated schema (from the pool) and `count` storages on it, each with a pool of `connections`. */
     async function replicas(count: number, connections: number, clock = new ManualClock()): Promise<StoragePort[]> {
-      const schema = uniqueSchema();
-      schemas.push(schema);
-      await migrate(fromPgPool(pool(1)), { schema, clock });
+      const admin = newPool(1);
+      const { schema, giveBack } = await takeMigratedSchema(fromPgPool(admin), { clock });
+      taken.push(() => giveBack().finally(() => admin.end()));
       return Array.from({ length: count }, () => createPostgresStorage({ client: fromPgPool(pool(connections)), schema, clock }));
     }
 
     afterEach(async () => {
+      await Promise.all(pools.splice(0).map((p) => p.end().catch(() => undefined)));
       const admin = newPool(1);
       for (const schema of schemas.splice(0)) await dropSchema(fromPgPool(admin), schema);
+      for (const giveBack of taken.splice(0)) await giveBack();
       await admin.end();
-      await Promise.all(pools.splice(0).map((p) => p.end().catch(() => undefined)));
     });
 
     it('four replicas claiming at once take disjoint jobs, and every job is done exactly once', async () => {
@@ -76,8 +81,8 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(
       const { job } = await survivor!.jobs.enqueue({ type: 'replica.job', dedupeKey: 'replica.job:1' });
       const [claim] = await doomed!.jobs.claim({ workerId: 'doomed', limit: 1, leaseMs: 30_000 });
       expect(claim?.job.id).toBe(job.id);
-      // The doomed replica's process dies: its connections close without a word.
-      await pools[2]!.end();
+      // The doomed replica's process dies: its connections close without a word (its pool, the last made).
+      await pools.at(-1)!.end();
       expect(await survivor!.jobs.reapExpired()).toBe(0);
       expect(await survivor!.jobs.claim({ workerId: 'survivor', limit: 1, leaseMs: 30_000 })).toEqual([]);
       clock.advance(30_000);

@@ -3,9 +3,10 @@ import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Lease } from '@panelkit/sdk';
 import { bundledEntry } from '../../../scripts/test-support/bundled-entry.js';
-import { createPostgresStorage, fromPgPool, migrate } from '../src/index.js';
-import { DATABASE_URL, SKIP_REAL_SERVER, newPool, uniqueSchema } from './helpers.js';
+import { createPostgresStorage, fromPgPool } from '../src/index.js';
+import { DATABASE_URL, SKIP_REAL_SERVER, newPool } from './helpers.js';
 import type { Settled } from './support/batch-settler.js';
+import { takeMigratedSchema } from './support/schema-pool.js';
 
 const pools: ReturnType<typeof newPool>[] = [];
 afterAll(async () => {
@@ -49,8 +50,7 @@ describe.skipIf(SKIP_REAL_SERVER)('batched settling across OS processes (real Po
     const pool = newPool(2);
     pools.push(pool);
     const client = fromPgPool(pool);
-    const schema = uniqueSchema();
-    await migrate(client, { schema });
+    const { schema, giveBack } = await takeMigratedSchema(client);
     const storage = createPostgresStorage({ client, schema });
     try {
       const TOTAL = 600;
@@ -81,7 +81,7 @@ describe.skipIf(SKIP_REAL_SERVER)('batched settling across OS processes (real Po
       expect(byB.length).toBeGreaterThanOrEqual(200);
     } finally {
       await storage.close();
-      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await giveBack();
     }
   });
 });

@@ -5,8 +5,9 @@ import { createPanelkit } from '@panelkit/sdk';
 import { FakePanelAdapter, ManualClock } from '@panelkit/sdk/testing';
 import type pg from 'pg';
 import { bundledEntry } from '../../../scripts/test-support/bundled-entry.js';
-import { createPostgresStorage, fromPgPool, migrate } from '../src/index.js';
-import { DATABASE_URL, SKIP_REAL_SERVER, dropSchema, newPool, uniqueSchema } from './helpers.js';
+import { createPostgresStorage, fromPgPool } from '../src/index.js';
+import { DATABASE_URL, SKIP_REAL_SERVER, newPool } from './helpers.js';
+import { takeMigratedSchema } from './support/schema-pool.js';
 
 const usd = (amount: number) => ({ amount, currency: 'USD' });
 const REPLICAS = 4;
@@ -27,11 +28,10 @@ describe.skipIf(SKIP_REAL_SERVER !== false)('storefront sales and payouts across
   it('two storefronts’ buyers buying at once from four processes, twice: each sale once, split once, within quota and credit; one approval', {
     timeout: 240_000,
   }, async () => {
-    const schema = uniqueSchema();
     const pool = newPool(3);
     pools.push(pool);
     const clock = new ManualClock('2026-03-01T00:00:00.000Z');
-    await migrate(fromPgPool(pool), { schema, clock });
+    const { schema, giveBack } = await takeMigratedSchema(fromPgPool(pool), { clock });
     const storage = createPostgresStorage({ client: fromPgPool(pool), schema, clock });
     const fake = new FakePanelAdapter({ clock });
     const kit = createPanelkit({
@@ -193,9 +193,7 @@ describe.skipIf(SKIP_REAL_SERVER !== false)('storefront sales and payouts across
       for (const child of children) if (child.exitCode === null) child.send({ type: 'stop' });
       await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((done) => c.once('exit', done)) : undefined)));
       await storage.close();
-      const admin = newPool(1);
-      await dropSchema(fromPgPool(admin), schema);
-      await admin.end();
+      await giveBack();
     }
   });
 });

@@ -4,9 +4,10 @@ import type { CheckoutResult, Panelkit, Plan } from '@panelkit/sdk';
 import type { StoragePort } from '@panelkit/sdk/storage';
 import { FakePanelAdapter, ManualClock } from '@panelkit/sdk/testing';
 import type pg from 'pg';
-import { createPostgresStorage, fromPgPool, migrate } from '../src/index.js';
-import { SKIP_REAL_SERVER, dropSchema, newPool, uniqueSchema } from './helpers.js';
+import { createPostgresStorage, fromPgPool } from '../src/index.js';
+import { SKIP_REAL_SERVER, newPool } from './helpers.js';
 import { interceptRepositoryCalls } from './support/repository-calls.js';
+import { type TakenSchema, takeMigratedSchema } from './support/schema-pool.js';
 
 /** A point `parties` callers wait at until the last of them arrives. */
 function meeting(parties: number): () => Promise<void> {
@@ -39,14 +40,15 @@ function afterFirstTrialRead(storage: StoragePort, meet: () => Promise<void>): S
 
 describe.skipIf(SKIP_REAL_SERVER !== false)('one trial per buyer across replicas (real PostgreSQL)', () => {
   const clock = new ManualClock('2026-03-01T00:00:00.000Z');
-  const schema = uniqueSchema();
+  let taken: TakenSchema;
   const pools: pg.Pool[] = [];
   const storages: StoragePort[] = [];
   let plan: Plan;
 
   beforeAll(async () => {
     pools.push(newPool(3), newPool(3));
-    await migrate(fromPgPool(pools[0]!), { schema, clock });
+    taken = await takeMigratedSchema(fromPgPool(pools[0]!), { clock });
+    const { schema } = taken;
     storages.push(...pools.map((pool) => createPostgresStorage({ client: fromPgPool(pool), schema, clock })));
     const storage = storages[0]!;
     const panel = await storage.panels.create({
@@ -68,7 +70,7 @@ describe.skipIf(SKIP_REAL_SERVER !== false)('one trial per buyer across replicas
   });
   afterAll(async () => {
     await Promise.all(storages.map((s) => s.close()));
-    await dropSchema(fromPgPool(pools[0]!), schema);
+    await taken.giveBack();
     await Promise.all(pools.map((p) => p.end()));
   });
 

@@ -6,8 +6,9 @@ import { FakePanelAdapter, ManualClock } from '@panelkit/sdk/testing';
 import type { StoragePort } from '@panelkit/sdk/storage';
 import type pg from 'pg';
 import { bundledEntry } from '../../../scripts/test-support/bundled-entry.js';
-import { createPostgresStorage, fromPgPool, migrate } from '../src/index.js';
-import { DATABASE_URL, SKIP_REAL_SERVER, dropSchema, newPool, uniqueSchema } from './helpers.js';
+import { createPostgresStorage, fromPgPool } from '../src/index.js';
+import { DATABASE_URL, SKIP_REAL_SERVER, newPool } from './helpers.js';
+import { takeMigratedSchema } from './support/schema-pool.js';
 
 interface Done {
   type: 'done';
@@ -28,11 +29,10 @@ interface Replicas {
 }
 
 async function startReplicas(pools: pg.Pool[]): Promise<Replicas> {
-  const schema = uniqueSchema();
   const pool = newPool(3);
   pools.push(pool);
   const clock = new ManualClock('2026-03-01T00:00:00.000Z');
-  await migrate(fromPgPool(pool), { schema, clock });
+  const { schema, giveBack } = await takeMigratedSchema(fromPgPool(pool), { clock });
   const storage = createPostgresStorage({ client: fromPgPool(pool), schema, clock });
   const kit = createPanelkit({
     storage,
@@ -45,9 +45,7 @@ async function startReplicas(pools: pg.Pool[]): Promise<Replicas> {
     for (const child of children) if (child.exitCode === null) child.send({ type: 'stop' });
     await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((done) => c.once('exit', done)) : undefined)));
     await storage.close();
-    const admin = newPool(1);
-    await dropSchema(fromPgPool(admin), schema);
-    await admin.end();
+    await giveBack();
   };
   try {
     const panel = await storage.panels.create({

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '@panelkit/sdk/testing';
 import type pg from 'pg';
-import { createPostgresStorage, fromPgPool, migrate } from '../src/index.js';
-import { SKIP_REAL_SERVER, dropSchema, newPool, uniqueSchema } from './helpers.js';
+import { createPostgresStorage, fromPgPool } from '../src/index.js';
+import { SKIP_REAL_SERVER, newPool } from './helpers.js';
+import { takeMigratedSchema } from './support/schema-pool.js';
 
 /**
  * A write that changes a unique key column (a customer's email) is locked `FOR UPDATE` by PostgreSQL,
@@ -14,25 +15,26 @@ const TITLE = `unique-key changes on a PostgreSQL server${SKIP_REAL_SERVER === f
 
 describe.skipIf(SKIP_REAL_SERVER !== false)(TITLE, () => {
   const pools: pg.Pool[] = [];
-  const schemas: string[] = [];
+  /** Gives the test's schema back to the pool of migrated schemas, once the storages' pools closed. */
+  let giveBack: (() => Promise<void>) | undefined;
 
   afterEach(async () => {
-    const admin = newPool(1);
-    for (const schema of schemas.splice(0)) await dropSchema(fromPgPool(admin), schema);
-    await admin.end();
     await Promise.all(pools.splice(0).map((p) => p.end()));
+    await giveBack?.();
+    giveBack = undefined;
   });
 
   it("a customer's email change racing their checkout waits for it instead of deadlocking", async () => {
     const clock = new ManualClock();
-    const schema = uniqueSchema();
-    schemas.push(schema);
-    const [admin, buyerPool, profilePool] = [1, 2, 2].map((max) => {
+    const admin = newPool(1);
+    const taken = await takeMigratedSchema(fromPgPool(admin), { clock });
+    const schema = taken.schema;
+    giveBack = () => taken.giveBack().finally(() => admin.end());
+    const [buyerPool, profilePool] = [2, 2].map((max) => {
       const pool = newPool(max);
       pools.push(pool);
       return pool;
-    }) as [pg.Pool, pg.Pool, pg.Pool];
-    await migrate(fromPgPool(admin), { schema, clock });
+    }) as [pg.Pool, pg.Pool];
     // No retries: a deadlock fails the test instead of being rerun away.
     const buyer = createPostgresStorage({ client: fromPgPool(buyerPool), schema, clock, maxAttempts: 1 });
     const profile = createPostgresStorage({ client: fromPgPool(profilePool), schema, clock, maxAttempts: 1 });

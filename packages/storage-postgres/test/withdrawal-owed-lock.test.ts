@@ -7,8 +7,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createPanelkit } from '@panelkit/sdk';
 import { FakePanelAdapter, ManualClock } from '@panelkit/sdk/testing';
 import type pg from 'pg';
-import { createPostgresStorage, fromPgPool, migrate } from '../src/index.js';
-import { SKIP_REAL_SERVER, dropSchema, newPool, uniqueSchema } from './helpers.js';
+import { createPostgresStorage, fromPgPool } from '../src/index.js';
+import { SKIP_REAL_SERVER, newPool } from './helpers.js';
+import { takeMigratedSchema } from './support/schema-pool.js';
 
 const usd = (amount: number) => ({ amount, currency: 'USD' });
 
@@ -19,12 +20,11 @@ describe.skipIf(SKIP_REAL_SERVER !== false)('a withdrawal against a concurrent w
   });
 
   it('waits for the debit under way and refuses what it would leave owed; nothing held', { timeout: 60_000 }, async () => {
-    const schema = uniqueSchema();
     const pool = newPool(4);
     const watcher = newPool(1);
     pools.push(pool, watcher);
     const clock = new ManualClock('2026-03-01T00:00:00.000Z');
-    await migrate(fromPgPool(pool), { schema, clock });
+    const { schema, giveBack } = await takeMigratedSchema(fromPgPool(pool), { clock });
     const storage = createPostgresStorage({ client: fromPgPool(pool), schema, clock });
     const fake = new FakePanelAdapter({ clock });
     const kit = createPanelkit({
@@ -97,7 +97,7 @@ describe.skipIf(SKIP_REAL_SERVER !== false)('a withdrawal against a concurrent w
       expect(ok.changed).toBe(true);
     } finally {
       await storage.close();
-      await dropSchema(fromPgPool(watcher), schema);
+      await giveBack();
     }
   });
 });

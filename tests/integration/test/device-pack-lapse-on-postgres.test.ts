@@ -9,10 +9,11 @@ import type { PGlite } from '@electric-sql/pglite';
 import { createPanelkit, JOB_TYPES } from '@panelkit/sdk';
 import type { StoragePort } from '@panelkit/sdk/storage';
 import { FakePanelAdapter, ManualClock } from '@panelkit/sdk/testing';
-import { createPostgresStorage, fromPGlite, fromPgPool, migrate, type SqlClient } from '@panelkit/storage-postgres';
+import { createPostgresStorage, fromPGlite, fromPgPool, type SqlClient } from '@panelkit/storage-postgres';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freshPGlite } from './support/pglite.js';
+import { migratedSchemaFor } from '../../../packages/storage-postgres/test/support/schema-pool.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 const SKIP_REAL_SERVER = DATABASE_URL === undefined || DATABASE_URL === '' ? 'PANELKIT_TEST_DATABASE_URL is not set' : false;
@@ -85,17 +86,16 @@ async function proveLapse(clock: ManualClock, storages: readonly StoragePort[]):
   await Promise.all(engines.map((e) => e.worker.stop({ timeoutMs: 1_000 })));
 }
 
-/** A fresh schema on each client, one storage per client, dropped afterwards. */
+/** A migrated schema (`migratedSchemaFor`: from the pool on the server, fresh on PGlite), one storage per client. */
 async function onPostgres(clients: readonly SqlClient[]): Promise<void> {
   const clock = new ManualClock('2026-03-01T00:00:00.000Z');
-  const schema = `pk_lapse_${randomBytes(6).toString('hex')}`;
-  await migrate(clients[0]!, { schema, clock });
+  const { schema, giveBack } = await migratedSchemaFor(clients[0]!, clock);
   const storages = clients.map((client) => createPostgresStorage({ client, schema, clock }));
   try {
     await proveLapse(clock, storages);
   } finally {
     await Promise.all(storages.map((s) => s.close()));
-    await clients[0]!.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await giveBack();
   }
 }
 

@@ -3,16 +3,16 @@
  * when `PANELKIT_TEST_DATABASE_URL` is set, with the 3x-ui simulator (and the lifecycle with Remnawave's). Proves the engine's
  * transactions (checkout, provisioning, extension, sweeps) on a real database.
  */
-import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { ManualClock } from '@panelkit/sdk/testing';
-import { createPostgresStorage, fromPGlite, fromPgPool, migrate, type SqlClient } from '@panelkit/storage-postgres';
+import { createPostgresStorage, fromPGlite, fromPgPool, type SqlClient } from '@panelkit/storage-postgres';
 import { PANEL_KINDS } from './support/kinds.js';
 import { proveLifecycle } from './support/lifecycle.js';
 import { openShop, type Shop } from './support/shop.js';
 import type { PGlite } from '@electric-sql/pglite';
 import { freshPGlite } from './support/pglite.js';
+import { migratedSchemaFor } from '../../../packages/storage-postgres/test/support/schema-pool.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 const SKIP_REAL_SERVER = DATABASE_URL === undefined || DATABASE_URL === '' ? 'PANELKIT_TEST_DATABASE_URL is not set' : false;
@@ -20,14 +20,10 @@ const SKIP_REAL_SERVER = DATABASE_URL === undefined || DATABASE_URL === '' ? 'PA
 const xuiGenA = PANEL_KINDS[0]!;
 const remnawave = PANEL_KINDS.find((kind) => kind.label === 'remnawave')!;
 
-function uniqueSchema(): string {
-  return `pk_it_${randomBytes(6).toString('hex')}`;
-}
-
-async function lifecycleOn(client: SqlClient, cleanup: (schema: string) => Promise<void>, kind = xuiGenA): Promise<void> {
+/** The lifecycle on a migrated schema on `client` (`migratedSchemaFor`: the pool's on the server, a fresh one on PGlite). */
+async function lifecycleOn(client: SqlClient, kind = xuiGenA): Promise<void> {
   const clock = new ManualClock('2026-03-01T00:00:00.000Z');
-  const schema = uniqueSchema();
-  await migrate(client, { schema, clock });
+  const { schema, giveBack } = await migratedSchemaFor(client, clock);
   const storage = createPostgresStorage({ client, schema, clock });
   let shop: Shop | undefined;
   try {
@@ -36,7 +32,7 @@ async function lifecycleOn(client: SqlClient, cleanup: (schema: string) => Promi
   } finally {
     await shop?.close();
     await storage.close();
-    await cleanup(schema);
+    await giveBack();
   }
 }
 
@@ -49,9 +45,7 @@ describe('engine on PostgreSQL (PGlite) with 3x-ui', () => {
   it('checkout → provisioned → extended → usage → limited → expired → terminated', async () => {
     db = await freshPGlite();
     const client = fromPGlite(db);
-    await lifecycleOn(client, async (schema) => {
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    });
+    await lifecycleOn(client);
   });
 });
 
@@ -67,9 +61,7 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(
       const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
       pools.push(pool);
       const client = fromPgPool(pool);
-      await lifecycleOn(client, async (schema) => {
-        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      });
+      await lifecycleOn(client);
     });
   },
 );
@@ -85,7 +77,7 @@ describe('engine on PostgreSQL with Remnawave', () => {
   it('PGlite: checkout → provisioned → extended → usage → limited → expired → terminated', async () => {
     db = await freshPGlite();
     const client = fromPGlite(db);
-    await lifecycleOn(client, (schema) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).then(() => undefined), remnawave);
+    await lifecycleOn(client, remnawave);
   });
 
   it.skipIf(SKIP_REAL_SERVER !== false)(
@@ -94,7 +86,7 @@ describe('engine on PostgreSQL with Remnawave', () => {
       const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
       pools.push(pool);
       const client = fromPgPool(pool);
-      await lifecycleOn(client, (schema) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).then(() => undefined), remnawave);
+      await lifecycleOn(client, remnawave);
     },
   );
 });
@@ -104,10 +96,8 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(
   () => {
     it('50 checkouts across both: every subscription provisioned exactly once, each tick won by one', async () => {
       const clock = new ManualClock('2026-03-01T00:00:00.000Z');
-      const schema = uniqueSchema();
       const pools = [0, 1, 2].map(() => new pg.Pool({ connectionString: DATABASE_URL, max: 4 }));
-      const admin = fromPgPool(pools[0]!);
-      await migrate(admin, { schema, clock });
+      const { schema, giveBack } = await migratedSchemaFor(fromPgPool(pools[0]!), clock);
       const storages = [1, 2].map((i) => createPostgresStorage({ client: fromPgPool(pools[i]!), schema, clock }));
       const rig = xuiGenA.make(clock);
       const shops: Shop[] = [];
@@ -167,7 +157,7 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(
       } finally {
         for (const shop of shops.reverse()) await shop.close();
         await Promise.all(storages.map((s) => s.close()));
-        await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        await giveBack();
         await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
       }
     });

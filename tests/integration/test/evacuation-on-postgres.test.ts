@@ -5,14 +5,13 @@
  * has exactly one client, on the new panel, with the same expiry and the traffic left; the ones that
  * did not fit stay where they were; no client is left twice once the old panel answers again.
  */
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createPanelkit, type Subscription } from '@panelkit/sdk';
 import type { PanelAdapter } from '@panelkit/sdk/adapter';
 import type { StoragePort } from '@panelkit/sdk/storage';
 import { ManualClock } from '@panelkit/sdk/testing';
-import { createPostgresStorage, fromPgPool, migrate } from '@panelkit/storage-postgres';
+import { createPostgresStorage, fromPgPool } from '@panelkit/storage-postgres';
 import { serveOnLocalhost, type RunningSimulator } from '@panelkit/panel-adapters/testing';
 import { PANEL_KINDS, type PanelKindRig } from './support/kinds.js';
 import { switchablePanel } from './support/outage.js';
@@ -20,6 +19,7 @@ import { DATABASE_URL, SKIP_REASON } from './support/replicas/postgres-rig.js';
 import { startReplica, type ReplicaProcess } from './support/replicas/process.js';
 import type { MultiPanelReplicaConfig } from './support/replicas/multi-panel-replica.js';
 import { GiB, IDENTITY, PANEL_READ_RETRY, TICK_MS } from './support/shop.js';
+import { migratedSchemaFor } from '../../../packages/storage-postgres/test/support/schema-pool.js';
 
 const KIND = PANEL_KINDS.find((k) => k.label === '3x-ui v3.6 (Gen B)')!;
 const START = '2026-03-01T00:00:00.000Z';
@@ -28,9 +28,8 @@ const REPLICA = new URL('./support/replicas/multi-panel-replica.ts', import.meta
 describe.skipIf(SKIP_REASON !== false)(`evacuating a panel${SKIP_REASON === false ? '' : ` (skipped: ${SKIP_REASON})`}`, () => {
   it('moves every buyer that fits once, keeps the rest, and leaves no client twice', { timeout: 120_000 }, async () => {
     const clock = new ManualClock(START);
-    const schema = `pk_it_${randomBytes(6).toString('hex')}`;
     const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
-    await migrate(fromPgPool(pool), { schema, clock });
+    const { schema, giveBack } = await migratedSchemaFor(fromPgPool(pool), clock);
     const storage: StoragePort = createPostgresStorage({ client: fromPgPool(pool), schema, clock });
     const rigs: PanelKindRig[] = [KIND.make(clock), KIND.make(clock), KIND.make(clock)];
     const [oldRig, rigA, rigB] = rigs as [PanelKindRig, PanelKindRig, PanelKindRig];
@@ -198,7 +197,7 @@ describe.skipIf(SKIP_REASON !== false)(`evacuating a panel${SKIP_REASON === fals
       for (const server of servers) await server.close();
       for (const rig of rigs) rig.sim.releaseHangs();
       await storage.close();
-      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await giveBack();
       await pool.end();
     }
   });

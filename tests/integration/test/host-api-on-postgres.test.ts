@@ -2,17 +2,17 @@
  * The kit's host operations (panels, target sync, plans, customers) on `@panelkit/storage-postgres` with the
  * 3x-ui simulator over HTTP: PGlite on every run; on the real server, two replicas syncing one panel at once.
  */
-import { randomBytes } from 'node:crypto';
 import { ConflictError, type Panelkit } from '@panelkit/sdk';
 import type { StoragePort } from '@panelkit/sdk/storage';
 import { ManualClock } from '@panelkit/sdk/testing';
 import { createXuiAdapter } from '@panelkit/panel-adapters';
 import { createXuiSimulator, serveOnLocalhost, type RunningSimulator, type XuiSimulator } from '@panelkit/panel-adapters/testing';
-import { createPostgresStorage, fromPGlite, fromPgPool, migrate, type SqlClient } from '@panelkit/storage-postgres';
+import { createPostgresStorage, fromPGlite, fromPgPool, type SqlClient } from '@panelkit/storage-postgres';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createTestEngine } from './support/shop.js';
 import { freshPGlite } from './support/pglite.js';
+import { migratedSchemaFor } from '../../../packages/storage-postgres/test/support/schema-pool.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 const SKIP_REAL_SERVER = DATABASE_URL === undefined || DATABASE_URL === '' ? 'PANELKIT_TEST_DATABASE_URL is not set' : false;
@@ -23,11 +23,10 @@ interface Replica {
   kit: Panelkit;
 }
 
-/** Migrates a fresh schema and wires `count` engines (each on its own client) to one simulated 3x-ui panel. */
+/** Takes a migrated schema (`migratedSchemaFor`) and wires `count` engines (each on its own client) to one simulated 3x-ui panel. */
 async function open(clients: SqlClient[], run: (replicas: Replica[], sim: XuiSimulator, origin: string) => Promise<void>) {
   const clock = new ManualClock('2026-03-01T00:00:00.000Z');
-  const schema = `pk_hostapi_${randomBytes(6).toString('hex')}`;
-  await migrate(clients[0]!, { schema, clock });
+  const { schema, giveBack } = await migratedSchemaFor(clients[0]!, clock);
   const sim = createXuiSimulator({ version: '2.8.x', clock, credentials: LOGIN });
   sim.seedDemo();
   const server: RunningSimulator = await serveOnLocalhost(sim.handle);
@@ -41,7 +40,7 @@ async function open(clients: SqlClient[], run: (replicas: Replica[], sim: XuiSim
   } finally {
     await server.close();
     for (const r of replicas) await r.storage.close();
-    await clients[0]!.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await giveBack();
   }
 }
 

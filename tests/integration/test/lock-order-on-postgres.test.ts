@@ -5,16 +5,16 @@
  * worker's (or admin's) transaction stops holding its slot's locks until the buyer's checkout is seen
  * waiting for a lock, then goes on. Both storages give up at the first deadlock (`maxAttempts: 1`).
  */
-import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { PanelRejectedError } from '@panelkit/sdk';
 import type { PanelAdapter } from '@panelkit/sdk/adapter';
 import { ManualClock } from '@panelkit/sdk/testing';
-import { createPostgresStorage, fromPgPool, migrate } from '@panelkit/storage-postgres';
+import { createPostgresStorage, fromPgPool } from '@panelkit/storage-postgres';
 import { gatedStorage, type Gate } from './support/gated-storage.js';
 import { PANEL_KINDS } from './support/kinds.js';
 import { createTestEngine, openShop, type Shop } from './support/shop.js';
+import { migratedSchemaFor } from '../../../packages/storage-postgres/test/support/schema-pool.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 const SKIP = DATABASE_URL === undefined || DATABASE_URL === '' ? 'PANELKIT_TEST_DATABASE_URL is not set' : false;
@@ -48,10 +48,9 @@ interface Rig {
 
 async function withRig(test: (rig: Rig) => Promise<void>): Promise<void> {
   const clock = new ManualClock('2026-03-01T00:00:00.000Z');
-  const schema = `pk_it_${randomBytes(6).toString('hex')}`;
   const pools = [1, 4, 4].map((max) => new pg.Pool({ connectionString: DATABASE_URL, max }));
   const [admin, buyerPool, backPool] = pools as [pg.Pool, pg.Pool, pg.Pool];
-  await migrate(fromPgPool(admin), { schema, clock });
+  const { schema, giveBack } = await migratedSchemaFor(fromPgPool(admin), clock);
   const buyerStorage = createPostgresStorage({ client: fromPgPool(buyerPool), schema, clock, maxAttempts: 1 });
   const backStorage = createPostgresStorage({ client: fromPgPool(backPool), schema, clock, maxAttempts: 1 });
   const gated = gatedStorage(backStorage);
@@ -75,7 +74,7 @@ async function withRig(test: (rig: Rig) => Promise<void>): Promise<void> {
     await shop?.close();
     await buyerStorage.close();
     await backStorage.close();
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await giveBack();
     await Promise.all(pools.map((p) => p.end()));
   }
 }

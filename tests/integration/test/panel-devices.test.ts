@@ -4,18 +4,18 @@
  * `PANELKIT_TEST_DATABASE_URL` is set. A device that fetched the panel's own link is counted and listed with the
  * registry's; removing it, or resetting the subscription's devices, reaches the panel through a durable job.
  */
-import { randomBytes } from 'node:crypto';
 import type { PGlite } from '@electric-sql/pglite';
 import { JOB_TYPES, parseDeviceHeaders } from '@panelkit/sdk';
 import type { StoragePort } from '@panelkit/sdk/storage';
 import { ManualClock, type PanelTestDevice } from '@panelkit/sdk/testing';
 import { createMemoryStorage } from '@panelkit/storage-memory';
-import { createPostgresStorage, fromPGlite, fromPgPool, migrate, type SqlClient } from '@panelkit/storage-postgres';
+import { createPostgresStorage, fromPGlite, fromPgPool, type SqlClient } from '@panelkit/storage-postgres';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PANEL_KINDS } from './support/kinds.js';
 import { freshPGlite } from './support/pglite.js';
 import { openShop, type Shop } from './support/shop.js';
+import { migratedSchemaFor } from '../../../packages/storage-postgres/test/support/schema-pool.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 const SKIP_REAL_SERVER = DATABASE_URL === undefined || DATABASE_URL === '' ? 'PANELKIT_TEST_DATABASE_URL is not set' : false;
@@ -106,14 +106,13 @@ async function proveDevices(clock: ManualClock, storage: StoragePort, make: (clo
 
 async function onPostgres(client: SqlClient, make: (clock: ManualClock) => Shop['rig']): Promise<void> {
   const clock = new ManualClock('2026-03-01T00:00:00.000Z');
-  const schema = `pk_dev_${randomBytes(6).toString('hex')}`;
-  await migrate(client, { schema, clock });
+  const { schema, giveBack } = await migratedSchemaFor(client, clock);
   const storage = createPostgresStorage({ client, schema, clock });
   try {
     await proveDevices(clock, storage, make);
   } finally {
     await storage.close();
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await giveBack();
   }
 }
 

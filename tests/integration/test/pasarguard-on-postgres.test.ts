@@ -3,16 +3,16 @@
  * `@panelkit/storage-postgres` with the PasarGuard adapter over HTTP against its simulator: PGlite
  * on every run, the real server when `PANELKIT_TEST_DATABASE_URL` is set.
  */
-import { randomBytes } from 'node:crypto';
 import type { PGlite } from '@electric-sql/pglite';
 import { ManualClock } from '@panelkit/sdk/testing';
-import { createPostgresStorage, fromPGlite, fromPgPool, migrate, type SqlClient } from '@panelkit/storage-postgres';
+import { createPostgresStorage, fromPGlite, fromPgPool, type SqlClient } from '@panelkit/storage-postgres';
 import pg from 'pg';
 import { afterAll, describe, it } from 'vitest';
 import { PANEL_KINDS } from './support/kinds.js';
 import { proveLifecycle } from './support/lifecycle.js';
 import { freshPGlite } from './support/pglite.js';
 import { openShop, type Shop } from './support/shop.js';
+import { migratedSchemaFor } from '../../../packages/storage-postgres/test/support/schema-pool.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 const SKIP_REAL_SERVER = DATABASE_URL === undefined || DATABASE_URL === '' ? 'PANELKIT_TEST_DATABASE_URL is not set' : false;
@@ -20,8 +20,7 @@ const KIND = PANEL_KINDS.find((k) => k.label === 'pasarguard')!;
 
 async function lifecycleOn(client: SqlClient): Promise<void> {
   const clock = new ManualClock('2026-03-01T00:00:00.000Z');
-  const schema = `pk_pg_${randomBytes(6).toString('hex')}`;
-  await migrate(client, { schema, clock });
+  const { schema, giveBack } = await migratedSchemaFor(client, clock);
   const storage = createPostgresStorage({ client, schema, clock });
   let shop: Shop | undefined;
   try {
@@ -30,7 +29,7 @@ async function lifecycleOn(client: SqlClient): Promise<void> {
   } finally {
     await shop?.close();
     await storage.close();
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await giveBack();
   }
 }
 

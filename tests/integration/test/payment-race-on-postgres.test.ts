@@ -4,15 +4,15 @@
  * arrival and at the same moment, replayed. Every payment is credited exactly once: one `top_up` entry
  * under its ledger key, and the wallet holds the sum of the payments, not more.
  */
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createPanelkit, type Payment } from '@panelkit/sdk';
-import { createPostgresStorage, fromPgPool, migrate } from '@panelkit/storage-postgres';
+import { createPostgresStorage, fromPgPool } from '@panelkit/storage-postgres';
 import { DATABASE_URL, SKIP_REASON } from './support/replicas/postgres-rig.js';
 import { startReplica, type ReplicaProcess } from './support/replicas/process.js';
 import type { PaymentReplicaConfig } from './support/replicas/payment-replica.js';
 import { signedGatewayProvider } from './support/signed-gateway.js';
+import { migratedSchemaFor } from '../../../packages/storage-postgres/test/support/schema-pool.js';
 
 const PAYMENT_REPLICA = new URL('./support/replicas/payment-replica.ts', import.meta.url);
 const AMOUNT = 800;
@@ -23,10 +23,9 @@ describe.skipIf(SKIP_REASON !== false)(
     it('mark-paid and the callback, in either order and at once, replayed: every payment credited exactly once', {
       timeout: 120_000,
     }, async () => {
-      const schema = `pk_it_${randomBytes(6).toString('hex')}`;
       const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
       const client = fromPgPool(pool);
-      await migrate(client, { schema });
+      const { schema, giveBack } = await migratedSchemaFor(client);
       const storage = createPostgresStorage({ client, schema });
       const kit = createPanelkit({
         storage,
@@ -118,7 +117,7 @@ describe.skipIf(SKIP_REASON !== false)(
       } finally {
         await Promise.all(replicas.map((r) => r.close()));
         await storage.close();
-        await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        await giveBack();
         await pool.end();
       }
     });

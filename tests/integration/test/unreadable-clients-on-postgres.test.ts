@@ -4,19 +4,19 @@
  * `panel.client_unreadable` audit event (the shop's staff notice comes from it), one `panel.clients_readable` when
  * it is repaired, and one more announcement if it breaks again.
  */
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createPanelkit } from '@panelkit/sdk';
 import type { PanelAdapter } from '@panelkit/sdk/adapter';
 import { ManualClock } from '@panelkit/sdk/testing';
-import { createPostgresStorage, fromPgPool, migrate } from '@panelkit/storage-postgres';
+import { createPostgresStorage, fromPgPool } from '@panelkit/storage-postgres';
 import { serveOnLocalhost, type MarzbanSimulator } from '@panelkit/panel-adapters/testing';
 import { PANEL_KINDS } from './support/kinds.js';
 import { DATABASE_URL, SKIP_REASON } from './support/replicas/postgres-rig.js';
 import { startReplica, type ReplicaProcess } from './support/replicas/process.js';
 import type { MultiPanelReplicaConfig } from './support/replicas/multi-panel-replica.js';
 import { GiB, IDENTITY, TICK_MS } from './support/shop.js';
+import { migratedSchemaFor } from '../../../packages/storage-postgres/test/support/schema-pool.js';
 
 type FetchHandler = (request: Request) => Promise<Response>;
 
@@ -51,9 +51,8 @@ describe.skipIf(SKIP_REASON !== false)(
   () => {
     it('three replicas syncing together announce it once, its repair once, and a new break once', { timeout: 120_000 }, async () => {
       const clock = new ManualClock(START);
-      const schema = `pk_it_${randomBytes(6).toString('hex')}`;
       const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
-      await migrate(fromPgPool(pool), { schema, clock });
+      const { schema, giveBack } = await migratedSchemaFor(fromPgPool(pool), clock);
       const storage = createPostgresStorage({ client: fromPgPool(pool), schema, clock });
       const rig = KIND.make(clock);
       const server = await serveOnLocalhost(answeringTogether(rig.sim.handle, 3));
@@ -135,7 +134,7 @@ describe.skipIf(SKIP_REASON !== false)(
         await Promise.all(replicas.map((r) => r.close().catch(() => undefined)));
         await server.close();
         await storage.close();
-        await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        await giveBack();
         await pool.end();
       }
     });
