@@ -6,7 +6,7 @@
  * queues the delivery's send job (the `telegram_sent` claim keeps a message taken from going twice).
  */
 import type { HostJobContext } from '@panelkit/sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { shopChannels, type ShopChannels } from '../src/stack/notification-channels.js';
 import { EVENT_NOTICES_TYPE, eventNoticesJob } from '../src/app/notifications/event-notices.js';
 import { fanOutTargets } from '../src/app/notifications/fan-out-targets.js';
@@ -48,13 +48,14 @@ describe("a Telegram notice sent by its event's notices job", () => {
 
   /**
    * A Telegram buyer who bought a plan; provisioned (by `drain`) with its notices job run or left queued; `failNext`
-   * scripts Telegram's answer to the next message sent after the purchase.
+   * scripts Telegram's answer to the next message sent after the purchase; `locale`: the buyer's language.
    */
-  async function boughtOnTelegram(drain: () => Promise<number>, failNext?: Parameters<BotShop['fake']['failNext']>[1]) {
+  async function boughtOnTelegram(drain: () => Promise<number>, failNext?: Parameters<BotShop['fake']['failNext']>[1], locale?: string) {
     const chatId = ++users;
     const user = new TelegramUser(s.fake, s.t.clock, chatId);
     await user.send(user.message('/start'));
     const customerId = (await s.shopBot.links.byTelegramUser(String(chatId)))!.customerId;
+    if (locale !== undefined) await s.t.shop.storage.customers.update(customerId, { locale });
     const plan = await planNamed(s.t, 'Frankfurt · 1 month · 50');
     await s.t.shop.kit.topUp({ customerId, amount: plan.price, idempotencyKey: `sent-now-topup-${chatId}` });
     const since = s.fake.calls.length;
@@ -77,6 +78,19 @@ describe("a Telegram notice sent by its event's notices job", () => {
     expect(await sendJobsOf(delivery)).toEqual([]);
     await later(3_600_000);
     expect(textsTo(b)).toEqual([true]);
+  });
+
+  it("reads the buyer with the subscription, not again to send, and writes in the buyer's language", async () => {
+    const getMany = vi.spyOn(s.t.shop.storage.customers, 'getMany');
+    try {
+      const drained = () => (getMany.mockClear(), s.t.drain());
+      const b = await boughtOnTelegram(drained, undefined, 'ru');
+      expect(textsTo(b)).toEqual([true]);
+      expect(String(sendsTo(b)[0]!.params['text'])).toMatch(/[а-яё]/i);
+      expect(getMany).not.toHaveBeenCalled();
+    } finally {
+      getMany.mockRestore();
+    }
   });
 
   it('queues a send Telegram answered with 429 as a send job due at its retry_after, which sends it once', async () => {

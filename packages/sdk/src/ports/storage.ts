@@ -108,9 +108,11 @@ import type { GuardRepository } from './storage-guard.js';
  * 34 the figures' `days` rollup (`FigureCell` and `FigureCellQuery` table `days`: the daily sales per day of the
  * figures' zone, kept by the fold beside the buckets, read by `cells`; `clear` empties it),
  * 35 `CustomerWithPriceBook.balances` (`customers.getWithPriceBook` reads the customer's ledger balances too, as
- * `ledger.balances` answers them: a buyer's screen that shows a balance reads it with the customer, in one statement).
+ * `ledger.balances` answers them: a buyer's screen that shows a balance reads it with the customer, in one statement),
+ * 36 `subscriptions.getManyWithCustomers` (subscriptions read with their customers in one call: a notice about a
+ * subscription reads its buyer, whose language and storefront it is written in, in the same round trip).
  */
-export const STORAGE_PORT_VERSION = 35 as const;
+export const STORAGE_PORT_VERSION = 36 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;
@@ -538,6 +540,13 @@ export interface SubscriptionWithPlace {
   readonly panel: Panel | null;
 }
 
+/** A subscription read with its customer (`SubscriptionRepository.getManyWithCustomers`). */
+export interface SubscriptionWithCustomer {
+  readonly subscription: Subscription;
+  /** The subscription's customer, or `null` when it is gone. */
+  readonly customer: Customer | null;
+}
+
 /** Subscriptions: one remote client each. */
 export interface SubscriptionRepository {
   /**
@@ -566,6 +575,12 @@ export interface SubscriptionRepository {
    * In no particular order; unknown ids are left out. At most {@link MAX_ROWS_PER_CALL} ids a call.
    */
   getManyWithPlaces(ids: readonly string[]): Promise<SubscriptionWithPlace[]>;
+  /**
+   * The subscriptions with these ids as `getMany` reads them, each with its customer as `customers.get` reads it
+   * (`null` where it is gone), in one call (a notice about a subscription and the buyer it is written for, storage
+   * port 36). In no particular order; unknown ids are left out. At most {@link MAX_ROWS_PER_CALL} ids a call.
+   */
+  getManyWithCustomers(ids: readonly string[]): Promise<SubscriptionWithCustomer[]>;
   /**
    * Creates every subscription, each as `create` would, in one call: all or none. A taken id or
    * `(panelId, remote.username)` (stored, or twice in `inputs`) is a `ConflictError`; a missing

@@ -31,6 +31,7 @@ import type {
   PanelUsageOptions,
   PanelUsageWriteResult,
   SubscriptionUpdate,
+  SubscriptionWithCustomer,
   SubscriptionWithPlace,
   UsageWriteResult,
 } from '@panelkit/sdk/storage';
@@ -126,6 +127,17 @@ export function subscriptionOperations(tables: SubscriptionTables, refs: Subscri
         const target = refs.targets.get(subscription.targetId);
         const panel = refs.panels.get(subscription.panelId);
         return { subscription, target: target === undefined ? null : copy(target), panel: panel === undefined ? null : copy(panel) };
+      });
+    },
+
+    /** `getMany`'s subscriptions, each with its customer as it is now (storage port 36). */
+    getManyWithCustomers(_op: Op, ids: readonly string[]): SubscriptionWithCustomer[] {
+      const unique = new Set(inputKeys(ids, 'subscription ids', MAX_ROWS_PER_CALL));
+      return [...unique].flatMap((id) => {
+        const row = subscriptions.get(id);
+        if (row === undefined) return [];
+        const customer = refs.customers.get(row.customerId);
+        return [{ subscription: copy(row), customer: customer === undefined ? null : copy(customer) }];
       });
     },
 

@@ -35,6 +35,7 @@ import type { Call, RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
 import { subscriptionsWithPlaces } from './subscription-places.js';
+import { subscriptionsWithCustomers } from './subscription-owners.js';
 import { subscriptionQueries } from './subscription-queries.js';
 import { updateSubscriptionsAtOnce } from './subscription-update-many.js';
 import { SUBSCRIPTION_COLUMNS, subscriptionFromRow, subscriptionParams, subscriptionPatchSets } from './subscription-rows.js';
@@ -214,6 +215,8 @@ export function subscriptionRepository(context: RepositoryContext): Subscription
       ),
 
     getManyWithPlaces: subscriptionsWithPlaces(context),
+
+    getManyWithCustomers: subscriptionsWithCustomers(context),
 
     get: (id: string) =>
       runner.run(

@@ -1,4 +1,4 @@
-import { RetryLaterError } from '@panelkit/sdk';
+import { RetryLaterError, type Customer } from '@panelkit/sdk';
 import { isLocale, type Locale } from '../../i18n/translate.js';
 import type { Shop } from '../shop.js';
 import { deliveriesOf, type Delivery } from '../../db/notification-deliveries.js';
@@ -26,9 +26,13 @@ export interface DueDelivery extends DeliveryRead {
  * Sends deliveries on a channel: what a send job does with the deliveries it read, and what an event's notices job
  * does with the ones it wrote for a channel that sends them at once (`NotificationChannel.sentWhenWritten`).
  * Answers the deliveries to try again (by `DueDelivery.key`), each with its error; one refused for good is marked
- * failed here and not answered.
+ * failed here and not answered. `buyers`: recipients the caller read already (by customer id), not read again.
  */
-export type Deliverer = (channel: NotificationChannel, due: readonly DueDelivery[]) => Promise<Map<string, unknown>>;
+export type Deliverer = (
+  channel: NotificationChannel,
+  due: readonly DueDelivery[],
+  buyers?: ReadonlyMap<string, Customer>,
+) => Promise<Map<string, unknown>>;
 
 /**
  * The one way notifications are sent: the recipients read at once (`recipientsOf`), each rendered in its reader's
@@ -40,18 +44,25 @@ export function deliverer(shop: Shop): Deliverer {
   const deliveries = deliveriesOf(shop);
 
   /**
-   * What rendering these notifications reads about their recipients, read for all of them at once: the buyers (one
-   * `customers.getMany`) and the link tokens of those whose notice carries their link (one `kit.links.tokensFor`).
+   * What rendering these notifications reads about their recipients, read for all of them at once: the buyers not
+   * `known` already (one `customers.getMany`) and the link tokens of those whose notice carries their link (one
+   * `kit.links.tokensFor`).
    */
-  async function recipientsOf(notifications: readonly Notification[]): Promise<RecipientReads> {
-    const buyers = [...new Set(notifications.flatMap((n) => (n.recipient.kind === 'customer' ? [n.recipient.customerId] : [])))];
+  async function recipientsOf(notifications: readonly Notification[], known: ReadonlyMap<string, Customer>): Promise<RecipientReads> {
+    const buyers = [
+      ...new Set(
+        notifications.flatMap((n) =>
+          n.recipient.kind === 'customer' && !known.has(n.recipient.customerId) ? [n.recipient.customerId] : [],
+        ),
+      ),
+    ];
     const linked = [...new Set(notifications.flatMap((n) => linkReaderOf(n) ?? []))];
     const [customers, tokens] = await Promise.all([
       buyers.length === 0 ? [] : shop.storage.customers.getMany(buyers),
       // All or none: when one buyer's token cannot be made, each is made alone below, so only that delivery fails.
       linked.length === 0 ? new Map<string, string>() : shop.kit.links.tokensFor(linked).catch(() => new Map<string, string>()),
     ]);
-    const byId = new Map(customers.map((c) => [c.id, c]));
+    const byId = new Map([...known, ...customers.map((c) => [c.id, c] as const)]);
     return {
       /** The language and the shop name the recipient reads (a storefront's buyer: under its name, issue 70). */
       async reader(recipient) {
@@ -84,7 +95,7 @@ export function deliverer(shop: Shop): Deliverer {
     return error;
   }
 
-  return async (channel, due) => {
+  return async (channel, due, buyers = new Map()) => {
     const failed = new Map<string, unknown>();
     const fail = async (d: DueDelivery, error: unknown) => {
       const left = await settleFailure(channel, d.delivery, d.attempt, error);
@@ -92,7 +103,10 @@ export function deliverer(shop: Shop): Deliverer {
     };
     let recipients: RecipientReads;
     try {
-      recipients = await recipientsOf(due.map((d) => d.notification));
+      recipients = await recipientsOf(
+        due.map((d) => d.notification),
+        buyers,
+      );
     } catch (error) {
       await Promise.all(due.map((d) => fail(d, error)));
       return failed;

@@ -5,7 +5,9 @@ import {
   RetryLaterError,
   type AuditEvent,
   type AuditOutboxHook,
+  type Customer,
   type HostJobDefinition,
+  type Subscription,
 } from '@panelkit/sdk';
 import { enqueueHostJobs, type AuditOutboxManyHook } from '@panelkit/sdk/host-jobs';
 import { JsonObjectSchema } from '@panelkit/sdk/schemas';
@@ -86,21 +88,24 @@ export function eventNoticesJob(shop: Shop, targets: FanOutTargets, sentNow?: Se
         sentNow,
       ),
     async onDead(payload) {
-      if (sentNow !== undefined) await queueLeftPending(shop, await noticesOf(shop, [payload]), sentNow);
+      if (sentNow !== undefined) await queueLeftPending(shop, (await noticesOf(shop, [payload])).notices, sentNow);
     },
   });
 }
 
-/** The notices of these events (see `eventNoticesJob`), each with its source. */
-async function noticesOf(shop: Shop, payloads: readonly z.output<typeof EventSchema>[]): Promise<NewNotification[]> {
+/** The notices of these events (see `eventNoticesJob`), each with its source, and the buyers read with their subscriptions. */
+async function noticesOf(
+  shop: Shop,
+  payloads: readonly z.output<typeof EventSchema>[],
+): Promise<{ notices: NewNotification[]; buyers: ReadonlyMap<string, Customer> }> {
   const events = payloads.map((payload) => ({ ...payload, at: new Date(payload.at) }) as AuditEvent);
-  const subscriptionOf = await subscriptionReader(shop, events);
+  const { subscriptionOf, buyers } = await subscriptionReader(shop, events);
   const notices: NewNotification[] = [];
   for (const event of events) {
     for (const notice of await noticesFor(shop, event, subscriptionOf))
       notices.push({ ...notice, source: notice.source ?? `audit:${event.id}` });
   }
-  return notices;
+  return { notices, buyers };
 }
 
 /**
@@ -114,7 +119,7 @@ async function writeEventNotices(
   payloads: readonly z.output<typeof EventSchema>[],
   sentNow: SentNow | undefined,
 ): Promise<void> {
-  const notices = await noticesOf(shop, payloads);
+  const { notices, buyers } = await noticesOf(shop, payloads);
   if (notices.length === 0) return;
   const fanOuts = await targets(notices);
   const now = shop.clock.now();
@@ -137,20 +142,26 @@ async function writeEventNotices(
     throw error;
   }
   if (sentNow === undefined) return;
-  await sendWritten(shop, written.toSend, sentNow);
+  await sendWritten(shop, written.toSend, sentNow, buyers);
   if (written.before.length > 0) await queueLeftPending(shop, written.before, sentNow);
 }
 
 /**
  * Sends the deliveries just written without send jobs, a channel at a time, and queues a send job for each that send
  * did not settle, due when the channel asked (a 429's `retry_after`) or after the delivery policy's first delay. A
- * throw (a send job not written) fails this job, whose next run queues them (`queueLeftPending`).
+ * throw (a send job not written) fails this job, whose next run queues them (`queueLeftPending`). `buyers`: recipients
+ * this job read already (with their subscriptions), not read again.
  */
-async function sendWritten(shop: Shop, written: readonly DeliveryRead[], sentNow: SentNow): Promise<void> {
+async function sendWritten(
+  shop: Shop,
+  written: readonly DeliveryRead[],
+  sentNow: SentNow,
+  buyers: ReadonlyMap<string, Customer>,
+): Promise<void> {
   for (const channel of sentNow.channels) {
     const due = written.filter((d) => d.delivery.channel === channel.name).map((d) => ({ ...d, attempt: 1, key: d.delivery.id }));
     if (due.length === 0) continue;
-    const failed = await sentNow.send(channel, due);
+    const failed = await sentNow.send(channel, due, buyers);
     const at = shop.clock.now().getTime();
     await queueDeliveriesAt(
       shop.storage,
@@ -179,13 +190,26 @@ async function queueLeftPending(shop: Shop, notices: readonly NewNotification[],
   );
 }
 
-/** How the events' notices read subscriptions: with several to read, all of them in one `getMany` first. */
-async function subscriptionReader(shop: Shop, events: readonly AuditEvent[]): Promise<SubscriptionReader> {
+/**
+ * How the events' notices read subscriptions: all of those the events name in one `getManyWithCustomers` first, with
+ * their buyers (whose language and storefront a notice to them is written in: the send reads them no more).
+ */
+async function subscriptionReader(
+  shop: Shop,
+  events: readonly AuditEvent[],
+): Promise<{ subscriptionOf: SubscriptionReader; buyers: ReadonlyMap<string, Customer> }> {
   const ids = new Set(events.flatMap(subscriptionsReadFor));
-  const one = (id: string) => shop.storage.subscriptions.get(id);
-  if (ids.size < 2) return one;
-  const read = new Map((await shop.storage.subscriptions.getMany([...ids])).map((sub) => [sub.id, sub]));
-  return (id) => (ids.has(id) ? Promise.resolve(read.get(id) ?? null) : one(id));
+  const read = new Map<string, Subscription>();
+  const buyers = new Map<string, Customer>();
+  if (ids.size > 0)
+    for (const { subscription, customer } of await shop.storage.subscriptions.getManyWithCustomers([...ids])) {
+      read.set(subscription.id, subscription);
+      if (customer !== null) buyers.set(customer.id, customer);
+    }
+  return {
+    subscriptionOf: (id) => (ids.has(id) ? Promise.resolve(read.get(id) ?? null) : shop.storage.subscriptions.get(id)),
+    buyers,
+  };
 }
 
 /**

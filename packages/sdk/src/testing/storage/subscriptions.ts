@@ -327,5 +327,24 @@ export function subscriptionsSuite(env: SuiteEnv): void {
       read[0]!.target!.tags.push('changed');
       expect((await storage.targets.get(read[0]!.subscription.targetId))?.tags).not.toContain('changed');
     });
+
+    it('getManyWithCustomers reads each subscription with its customer as their own reads give them', async () => {
+      const { storage } = env;
+      const first = await seedSubscription(storage);
+      const second = await seedSubscription(storage, { planId: first.planId });
+      await storage.customers.update(second.customerId, { locale: 'fa' });
+      const read = await storage.subscriptions.getManyWithCustomers([second.id, first.id, second.id, createId('sub')]);
+      expect(sortIds(read.map((r) => r.subscription.id))).toEqual(sortIds([first.id, second.id]));
+      for (const { subscription, customer } of read) {
+        expect(subscription).toEqual(await storage.subscriptions.get(subscription.id));
+        expect(customer).toEqual(await storage.customers.get(subscription.customerId));
+      }
+      expect(read.find((r) => r.subscription.id === second.id)?.customer?.locale).toBe('fa');
+      expect(await storage.subscriptions.getManyWithCustomers([])).toEqual([]);
+      // A returned row is the caller's copy: changing it changes nothing stored.
+      const mine = read.find((r) => r.subscription.id === first.id)!;
+      (mine.customer as { locale: string }).locale = 'changed';
+      expect((await storage.customers.get(first.customerId))?.locale).not.toBe('changed');
+    });
   });
 }
