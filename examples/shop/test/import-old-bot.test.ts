@@ -16,7 +16,6 @@ import type { StoragePort } from '@panelkit/sdk/storage';
 import { ManualClock } from '@panelkit/sdk/testing';
 import { createMarzbanAdapter, createXuiAdapter } from '@panelkit/panel-adapters';
 import { createMarzbanSimulator, createXuiSimulator, type RunningSimulator, serveOnLocalhost } from '@panelkit/panel-adapters/testing';
-import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/config.js';
@@ -32,6 +31,8 @@ import { ADMIN, signedInAdmin } from './support/shop-under-test.js';
 import { insert, MIRZA_TABLES, WIZWIZ_TABLES } from './support/old-bot-schemas.js';
 import { TEST_SECRET_KEYS, TEST_START } from './support/shop-under-test.js';
 import { testTempFolder } from '../../../scripts/test-support/temp-root.js';
+import type { TakenSchema } from '../../../packages/storage-postgres/test/support/schema-pool.js';
+import { takeShopSchema } from './support/pooled-shop-schema.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 const SKIP = DATABASE_URL === undefined || DATABASE_URL === '' ? 'PANELKIT_TEST_DATABASE_URL is not set' : mariaDbMissing();
@@ -81,7 +82,7 @@ function credentialsIn(shareLinks: readonly string[]): string[] {
 const call = { signal: new AbortController().signal, idempotencyKey: 'old-bot' };
 
 describe.skipIf(SKIP !== null)(`importing Mirza and wizwiz bots${SKIP === null ? '' : ` (skipped: ${SKIP})`}`, () => {
-  const schema = `shop_imp_${randomBytes(4).toString('hex')}`;
+  let taken: TakenSchema | undefined;
   const clock = new ManualClock(TEST_START);
   let maria: MariaDbServer;
   let shop: RunningShop;
@@ -100,7 +101,7 @@ describe.skipIf(SKIP !== null)(`importing Mirza and wizwiz bots${SKIP === null ?
   const links = new Map<string, { subscriptionUrl: string | null; shareLinks: readonly string[] }>();
   const shopEnv = {
     DATABASE_URL: DATABASE_URL as string,
-    DATABASE_SCHEMA: schema,
+    DATABASE_SCHEMA: '', // a schema taken from the pool, set before the tests
     SHOP_SECRET: 'import-test-secret-import-test-secret',
     SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
     SHOP_CURRENCY: 'IRR',
@@ -109,6 +110,8 @@ describe.skipIf(SKIP !== null)(`importing Mirza and wizwiz bots${SKIP === null ?
   };
 
   beforeAll(async () => {
+    taken = await takeShopSchema(DATABASE_URL as string);
+    shopEnv.DATABASE_SCHEMA = taken.schema;
     maria = await startMariaDb();
     xuiSim.seedDemo();
     const [m, x] = await Promise.all([serveOnLocalhost(marzbanSim.handle), serveOnLocalhost(xuiSim.handle)]);
@@ -271,10 +274,7 @@ describe.skipIf(SKIP !== null)(`importing Mirza and wizwiz bots${SKIP === null ?
     await shop?.close();
     for (const server of servers) await server.close();
     await maria?.stop();
-    const pool = new pg.Pool({ connectionString: DATABASE_URL });
-    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await pool.query(`DROP SCHEMA IF EXISTS "${schema}_shop" CASCADE`);
-    await pool.end();
+    await taken?.giveBack();
   });
 
   async function batchOf(kind: 'mirza' | 'wizwiz', amountFactor = 10): Promise<ImportBatch> {

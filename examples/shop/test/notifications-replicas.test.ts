@@ -1,10 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Subscription } from '@panelkit/sdk';
 import { ManualClock } from '@panelkit/sdk/testing';
-import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureFirstOwner } from '../src/app/auth/accounts.js';
@@ -15,6 +13,8 @@ import { openShop, type RunningShop } from '../src/stack/shop.js';
 import { TEST_SECRET_KEYS, TEST_START } from './support/shop-under-test.js';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
 import { startNotifyReplicas, type NotifyReplica, type TelegramSend } from './support/notify-replicas.js';
+import type { TakenSchema } from '../../../packages/storage-postgres/test/support/schema-pool.js';
+import { takeShopSchema } from './support/pooled-shop-schema.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 const GiB = 1024 ** 3;
@@ -29,7 +29,7 @@ const HOUR = 3_600_000;
 describe.skipIf(DATABASE_URL === undefined)(
   `notifications on two worker replicas${DATABASE_URL === undefined ? ' (skipped: PANELKIT_TEST_DATABASE_URL is not set)' : ''}`,
   () => {
-    const schema = `shop_ntf_${randomBytes(4).toString('hex')}`;
+    let taken: TakenSchema | undefined;
     const clock = new ManualClock(TEST_START);
     const dataDir = mkdtempSync(join(tmpdir(), 'panelkit-notify-'));
     const telegram: TelegramSend[] = [];
@@ -38,10 +38,11 @@ describe.skipIf(DATABASE_URL === undefined)(
     let web: RunningShop;
 
     beforeAll(async () => {
+      taken = await takeShopSchema(DATABASE_URL as string);
       sink = await startSmtpSink();
       const env = {
         DATABASE_URL: DATABASE_URL as string,
-        DATABASE_SCHEMA: schema,
+        DATABASE_SCHEMA: taken.schema,
         SHOP_SECRET: 'notify-secret-notify-secret-notify-secret',
         SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
         SMTP_URL: sink.url,
@@ -58,10 +59,7 @@ describe.skipIf(DATABASE_URL === undefined)(
       await Promise.all(replicas.map((r) => r.stop()));
       await web?.close();
       await sink?.close();
-      const pool = new pg.Pool({ connectionString: DATABASE_URL });
-      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await pool.query(`DROP SCHEMA IF EXISTS "${schema}_shop" CASCADE`);
-      await pool.end();
+      await taken?.giveBack();
       rmSync(dataDir, { recursive: true, force: true });
     });
 

@@ -1,12 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { ManualClock } from '@panelkit/sdk/testing';
-import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureFirstOwner } from '../src/app/auth/accounts.js';
 import { loadConfig } from '../src/config/config.js';
 import { openShop, type RunningShop } from '../src/stack/shop.js';
 import { TEST_SECRET_KEYS, TEST_START } from './support/shop-under-test.js';
+import type { TakenSchema } from '../../../packages/storage-postgres/test/support/schema-pool.js';
+import { takeShopSchema } from './support/pooled-shop-schema.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 
@@ -18,16 +18,17 @@ const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 describe.skipIf(DATABASE_URL === undefined)(
   `the shop on PostgreSQL${DATABASE_URL === undefined ? ' (skipped: PANELKIT_TEST_DATABASE_URL is not set)' : ''}`,
   () => {
-    const schema = `shop_it_${randomBytes(4).toString('hex')}`;
+    let taken: TakenSchema | undefined;
     const clock = new ManualClock(TEST_START);
     const logger = pino({ level: 'silent' });
     let web: RunningShop;
     let worker: RunningShop;
 
     beforeAll(async () => {
+      taken = await takeShopSchema(DATABASE_URL as string);
       const env = {
         DATABASE_URL: DATABASE_URL as string,
-        DATABASE_SCHEMA: schema,
+        DATABASE_SCHEMA: taken.schema,
         SHOP_SECRET: 'pg-test-secret-pg-test-secret-pg-test',
         SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
         LOG_LEVEL: 'silent',
@@ -42,10 +43,7 @@ describe.skipIf(DATABASE_URL === undefined)(
     afterAll(async () => {
       await web?.close();
       await worker?.close();
-      const pool = new pg.Pool({ connectionString: DATABASE_URL });
-      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await pool.query(`DROP SCHEMA IF EXISTS "${schema}_shop" CASCADE`);
-      await pool.end();
+      await taken?.giveBack();
     });
 
     it('sells on the web replica and provisions on the worker replica', async () => {

@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSecretBox, generateSecretKey, formatSecretKeys } from '@panelkit/sdk';
@@ -7,10 +6,12 @@ import { ManualClock } from '@panelkit/sdk/testing';
 import { fromPgPool, resealSecrets } from '@panelkit/storage-postgres';
 import pg from 'pg';
 import pino from 'pino';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/config.js';
 import { openShop, type RunningShop } from '../src/stack/shop.js';
 import { TEST_START } from './support/shop-under-test.js';
+import type { TakenSchema } from '../../../packages/storage-postgres/test/support/schema-pool.js';
+import { takeShopSchema } from './support/pooled-shop-schema.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 
@@ -23,7 +24,7 @@ const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 describe.skipIf(DATABASE_URL === undefined)(
   `key rotation under load on PostgreSQL${DATABASE_URL === undefined ? ' (skipped: PANELKIT_TEST_DATABASE_URL is not set)' : ''}`,
   () => {
-    const schema = `shop_rot_${randomBytes(4).toString('hex')}`;
+    let taken: TakenSchema | undefined;
     const dataDir = mkdtempSync(join(tmpdir(), 'panelkit-rotation-'));
     const clock = new ManualClock(TEST_START);
     const logger = pino({ level: 'silent' });
@@ -32,7 +33,7 @@ describe.skipIf(DATABASE_URL === undefined)(
     const newKey = generateSecretKey('new');
     const env = {
       DATABASE_URL: DATABASE_URL as string,
-      DATABASE_SCHEMA: schema,
+      DATABASE_SCHEMA: '', // a schema taken from the pool, set before the test
       DATA_DIR: dataDir,
       SHOP_SECRET: 'rotation-secret-rotation-secret-rotation',
       LOG_LEVEL: 'silent',
@@ -43,12 +44,14 @@ describe.skipIf(DATABASE_URL === undefined)(
       return shop;
     };
 
+    beforeAll(async () => {
+      taken = await takeShopSchema(DATABASE_URL as string);
+      env.DATABASE_SCHEMA = taken.schema;
+    });
+
     afterAll(async () => {
       for (const shop of shops.reverse()) await shop.close();
-      const pool = new pg.Pool({ connectionString: DATABASE_URL });
-      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await pool.query(`DROP SCHEMA IF EXISTS "${schema}_shop" CASCADE`);
-      await pool.end();
+      await taken?.giveBack();
       rmSync(dataDir, { recursive: true, force: true });
     });
 
@@ -73,7 +76,7 @@ describe.skipIf(DATABASE_URL === undefined)(
       const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
       try {
         const [rotation] = await Promise.all([
-          resealSecrets(fromPgPool(pool), { schema, secretBox: createSecretBox([newKey, oldKey]), rotate: true }),
+          resealSecrets(fromPgPool(pool), { schema: env.DATABASE_SCHEMA, secretBox: createSecretBox([newKey, oldKey]), rotate: true }),
           worker.kit.createWorker({ id: 'rot-w1' }).drain(),
           worker.kit.createWorker({ id: 'rot-w2' }).drain(),
         ]);

@@ -1,9 +1,8 @@
 import { fork } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { ManualClock } from '@panelkit/sdk/testing';
 import type { Update } from 'grammy/types';
-import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledEntry } from '../../../scripts/test-support/bundled-entry.js';
@@ -15,6 +14,8 @@ import { BotReplica } from './support/bot-replica-process.js';
 import { FakeTelegram } from './support/fake-telegram.js';
 import { TEST_SECRET_KEYS, TEST_START } from './support/shop-under-test.js';
 import { TelegramUser } from './support/telegram-driver.js';
+import type { TakenSchema } from '../../../packages/storage-postgres/test/support/schema-pool.js';
+import { takeShopSchema } from './support/pooled-shop-schema.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 const SHOP_DIR = resolve(import.meta.dirname, '..');
@@ -28,7 +29,7 @@ const SHOP_DIR = resolve(import.meta.dirname, '..');
 describe.skipIf(DATABASE_URL === undefined)(
   `storefront bots on two replica processes${DATABASE_URL === undefined ? ' (skipped: PANELKIT_TEST_DATABASE_URL is not set)' : ''}`,
   () => {
-    const schema = `sf_bots_${randomBytes(4).toString('hex')}`;
+    let taken: TakenSchema | undefined;
     const clock = new ManualClock(TEST_START);
     let fake: FakeTelegram;
     let web: RunningShop;
@@ -37,10 +38,11 @@ describe.skipIf(DATABASE_URL === undefined)(
     let planId = '';
 
     beforeAll(async () => {
+      taken = await takeShopSchema(DATABASE_URL as string);
       fake = await FakeTelegram.start();
       const env = {
         DATABASE_URL: DATABASE_URL as string,
-        DATABASE_SCHEMA: schema,
+        DATABASE_SCHEMA: taken.schema,
         SHOP_SECRET: 'sf-bots-secret-sf-bots-secret-sf-bots-secret',
         SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
         LOG_LEVEL: 'silent',
@@ -89,10 +91,7 @@ describe.skipIf(DATABASE_URL === undefined)(
       await Promise.all(replicas.map((r) => r.stop()));
       await web?.close();
       await fake?.close();
-      const pool = new pg.Pool({ connectionString: DATABASE_URL });
-      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await pool.query(`DROP SCHEMA IF EXISTS "${schema}_shop" CASCADE`);
-      await pool.end();
+      await taken?.giveBack();
     });
 
     /**

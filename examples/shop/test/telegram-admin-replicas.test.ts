@@ -1,9 +1,7 @@
 import { fork } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { ManualClock } from '@panelkit/sdk/testing';
 import type { Update } from 'grammy/types';
-import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledEntry } from '../../../scripts/test-support/bundled-entry.js';
@@ -16,6 +14,8 @@ import { FakeTelegram } from './support/fake-telegram.js';
 import { TEST_SECRET_KEYS, TEST_START } from './support/shop-under-test.js';
 import { TelegramUser, textOf } from './support/telegram-driver.js';
 import { BotReplica } from './support/bot-replica-process.js';
+import type { TakenSchema } from '../../../packages/storage-postgres/test/support/schema-pool.js';
+import { takeShopSchema } from './support/pooled-shop-schema.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 const SHOP_DIR = resolve(import.meta.dirname, '..');
@@ -29,7 +29,7 @@ const en = translator('en');
 describe.skipIf(DATABASE_URL === undefined)(
   `bot admins on two replica processes${DATABASE_URL === undefined ? ' (skipped: PANELKIT_TEST_DATABASE_URL is not set)' : ''}`,
   () => {
-    const schema = `tg_adm_${randomBytes(4).toString('hex')}`;
+    let taken: TakenSchema | undefined;
     const clock = new ManualClock(TEST_START);
     let fake: FakeTelegram;
     let web: RunningShop;
@@ -39,10 +39,11 @@ describe.skipIf(DATABASE_URL === undefined)(
     let adminB: TelegramUser;
 
     beforeAll(async () => {
+      taken = await takeShopSchema(DATABASE_URL as string);
       fake = await FakeTelegram.start();
       const env = {
         DATABASE_URL: DATABASE_URL as string,
-        DATABASE_SCHEMA: schema,
+        DATABASE_SCHEMA: taken.schema,
         SHOP_SECRET: 'tg-admin-secret-tg-admin-secret-tg-admin',
         SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
         LOG_LEVEL: 'silent',
@@ -73,10 +74,7 @@ describe.skipIf(DATABASE_URL === undefined)(
       await Promise.all(replicas.map((r) => r.stop()));
       await web?.close();
       await fake?.close();
-      const pool = new pg.Pool({ connectionString: DATABASE_URL });
-      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await pool.query(`DROP SCHEMA IF EXISTS "${schema}_shop" CASCADE`);
-      await pool.end();
+      await taken?.giveBack();
     });
 
     /** A buyer's card receipt for 3.00, waiting for review. */

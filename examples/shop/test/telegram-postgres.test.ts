@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
 import { ManualClock } from '@panelkit/sdk/testing';
-import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/config.js';
@@ -11,6 +9,8 @@ import { TelegramSentStore } from '../src/db/telegram-sent.js';
 import { TelegramUnreachableChats } from '../src/db/telegram-unreachable.js';
 import { FakeTelegram } from './support/fake-telegram.js';
 import { TEST_SECRET_KEYS, TEST_START } from './support/shop-under-test.js';
+import type { TakenSchema } from '../../../packages/storage-postgres/test/support/schema-pool.js';
+import { takeShopSchema } from './support/pooled-shop-schema.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 
@@ -18,17 +18,18 @@ const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 describe.skipIf(DATABASE_URL === undefined)(
   `the Telegram bot on two replicas over PostgreSQL${DATABASE_URL === undefined ? ' (skipped: PANELKIT_TEST_DATABASE_URL is not set)' : ''}`,
   () => {
-    const schema = `tg_it_${randomBytes(4).toString('hex')}`;
+    let taken: TakenSchema | undefined;
     const clock = new ManualClock(TEST_START);
     const logger = pino({ level: 'silent' });
     let fake: FakeTelegram;
     let replicas: Array<{ shop: RunningShop; bot: ShopBot }>;
 
     beforeAll(async () => {
+      taken = await takeShopSchema(DATABASE_URL as string);
       fake = await FakeTelegram.start();
       const env = {
         DATABASE_URL: DATABASE_URL as string,
-        DATABASE_SCHEMA: schema,
+        DATABASE_SCHEMA: taken.schema,
         SHOP_SECRET: 'pg-test-secret-pg-test-secret-pg-test',
         SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
         DEMO_PANEL: 'off',
@@ -49,10 +50,7 @@ describe.skipIf(DATABASE_URL === undefined)(
     afterAll(async () => {
       for (const r of replicas ?? []) await r.shop.close();
       await fake?.close();
-      const pool = new pg.Pool({ connectionString: DATABASE_URL });
-      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await pool.query(`DROP SCHEMA IF EXISTS "${schema}_shop" CASCADE`);
-      await pool.end();
+      await taken?.giveBack();
     });
 
     it('hands an update delivered to both replicas at once to exactly one of them, and one left unfinished past its lease to one', async () => {
