@@ -93,6 +93,19 @@ describe("a Telegram notice sent by its event's notices job", () => {
     }
   });
 
+  it('writes a notice with only Telegram deliveries in one statement on its own, no transaction around it', async () => {
+    const query = vi.spyOn(s.t.shop.db, 'query');
+    try {
+      const b = await boughtOnTelegram(() => (query.mockClear(), s.t.drain()));
+      expect(textsTo(b)).toEqual([true]);
+      const texts = query.mock.calls.map(([text]) => String(text));
+      expect(texts.filter((text) => text.includes(`INSERT INTO ${s.t.shop.shopSchema}.notifications `))).toHaveLength(1);
+      expect((await b.delivery()).status).toBe('sent');
+    } finally {
+      query.mockRestore();
+    }
+  });
+
   it('queues a send Telegram answered with 429 as a send job due at its retry_after, which sends it once', async () => {
     const b = await boughtOnTelegram(() => s.t.drain(), {
       code: 429,

@@ -81,15 +81,23 @@ export interface UnqueuedDelivery {
 }
 
 /**
- * In `tx`, one statement: `notifications` (a statement on `$1…$n` returning `id` and `muted` of each notification this
+ * Where a `writeDeliveries` statement runs: in a storage transaction (`tx`), or `alone` on the shop's database, its own
+ * transaction, when no delivery it writes gets a send job (every target's channel is `unqueued`): one statement, and
+ * no `BEGIN` and `COMMIT` around it.
+ */
+export type DeliveryWrite = StorageTransaction | { readonly alone: SqlClient };
+
+/**
+ * In `into`, one statement: `notifications` (a statement on `$1…$n` returning `id` and `muted` of each notification this
  * call is the one that writes or fans out, nothing of the others) and, for each it returns that is not muted, a
  * `pending` delivery per target of its `fanOuts` line (each once per notification, channel and address); then each
  * new delivery's send job, in one `enqueueMany` a channel, but for the channels in `unqueued`: those deliveries are
- * answered instead, for the caller to send once `tx` commits (and to queue what it could not send). Answers the ids
- * the notification statement returned (nothing written for the others).
+ * answered instead, for the caller to send once the write commits (and to queue what it could not send). Answers the
+ * ids the notification statement returned (nothing written for the others). Written `alone`, a target on a channel not
+ * `unqueued` is refused before anything is written (its send job would need a transaction).
  */
 export async function writeDeliveries(
-  tx: StorageTransaction,
+  into: DeliveryWrite,
   schema: string,
   fanOuts: readonly NotificationTargets[],
   now: Date,
@@ -98,7 +106,10 @@ export async function writeDeliveries(
 ): Promise<{ notificationIds: string[]; unqueued: UnqueuedDelivery[] }> {
   const at = notifications.params.length;
   const lines = fanOuts.flatMap(({ notificationId, targets }) => targets.map((t) => ({ notificationId, ...t })));
-  const { rows } = await transactionSql(tx).query<{
+  const alone = 'alone' in into ? into.alone : null;
+  if (alone !== null && lines.some((l) => !unqueued.has(l.channel)))
+    throw new Error('deliveries with send jobs are written in a storage transaction, not alone');
+  const { rows } = await (alone ?? transactionSql(into)).query<{
     id: string | null;
     delivery_id: string | null;
     channel: string | null;
@@ -140,10 +151,8 @@ export async function writeDeliveries(
           },
         ],
   );
-  await enqueueDeliveries(
-    tx,
-    written.filter((d) => !unqueued.has(d.channel)),
-  );
+  const queued = written.filter((d) => !unqueued.has(d.channel));
+  if (queued.length > 0) await enqueueDeliveries(into as StorageTransaction, queued);
   return { notificationIds: rows.flatMap((r) => (r.id === null ? [] : [r.id])), unqueued: written.filter((d) => unqueued.has(d.channel)) };
 }
 

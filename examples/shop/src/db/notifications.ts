@@ -3,7 +3,14 @@ import type { StoragePort, StorageTransaction } from '@panelkit/sdk/storage';
 import { transactionSql, type SqlClient } from '@panelkit/storage-postgres';
 import { isCustomerKind, type CustomerKind, type NotificationKind, type NotificationParams } from './notification-kinds.js';
 import { enqueueFanOut } from './notification-outbox.js';
-import { toDelivery, writeDeliveries, type Delivery, type DeliveryRow, type DeliveryTargets } from './notification-deliveries.js';
+import {
+  toDelivery,
+  writeDeliveries,
+  type Delivery,
+  type DeliveryRow,
+  type DeliveryTargets,
+  type DeliveryWrite,
+} from './notification-deliveries.js';
 
 /** Who a notification is for: one buyer, or the shop's staff. */
 export type Recipient = { kind: 'customer'; customerId: string } | { kind: 'staff' };
@@ -121,22 +128,23 @@ export interface WrittenToSend {
 
 /**
  * `writeNotifications`, but the new deliveries on the channels in `sentNow` get no send job: they are answered, for the
- * caller to send once `tx` commits and to queue any it could not send (the event's notices job: `event-notices.ts`).
- * The other channels' deliveries are queued as `writeNotifications` queues them.
+ * caller to send once the write commits and to queue any it could not send (the event's notices job:
+ * `event-notices.ts`). The other channels' deliveries are queued as `writeNotifications` queues them, in `into`'s
+ * transaction; with none (every target on a `sentNow` channel) the write may be one statement `alone`.
  */
 export async function writeNotificationsSentNow(
-  tx: StorageTransaction,
+  into: DeliveryWrite,
   schema: string,
   at: Date,
   notices: readonly { notice: NewNotification; targets: DeliveryTargets }[],
   sentNow: ReadonlySet<string>,
 ): Promise<WrittenToSend> {
-  const { toSend, before } = await writeFannedOut(tx, schema, at, notices, sentNow);
+  const { toSend, before } = await writeFannedOut(into, schema, at, notices, sentNow);
   return { toSend, before };
 }
 
 async function writeFannedOut(
-  tx: StorageTransaction,
+  into: DeliveryWrite,
   schema: string,
   at: Date,
   notices: readonly { notice: NewNotification; targets: DeliveryTargets }[],
@@ -145,7 +153,7 @@ async function writeFannedOut(
   if (notices.length === 0) return { count: 0, toSend: [], before: [] };
   const ids = notices.map(() => createId('ntf'));
   const written = await writeDeliveries(
-    tx,
+    into,
     schema,
     notices.map(({ targets }, i) => ({ notificationId: ids[i]!, targets })),
     at,

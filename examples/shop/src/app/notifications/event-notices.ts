@@ -15,7 +15,7 @@ import { z } from 'zod';
 import type { Shop } from '../shop.js';
 import { NOTIFYING_ACTIONS, noticesFor, subscriptionsReadFor, type SubscriptionReader } from './audit-notices.js';
 import { writeNotificationsSentNow, type DeliveryRead, type NewNotification, type WrittenToSend } from '../../db/notifications.js';
-import { deliveriesOf } from '../../db/notification-deliveries.js';
+import { deliveriesOf, type DeliveryWrite } from '../../db/notification-deliveries.js';
 import { DELIVERY_RETRY, queueDeliveriesAt } from '../../db/notification-outbox.js';
 import type { FanOutTargets } from './fan-out-targets.js';
 import type { NotificationChannel } from './channel.js';
@@ -70,6 +70,8 @@ export interface SentNow {
  *
  * The deliveries on `sentNow`'s channels (Telegram) get no send job in that transaction: this job sends them once it
  * commits, and queues a send job only for one that send did not settle (a 429, a 5xx: due when the channel asked).
+ * With no send job to queue (every delivery on those channels) the write is its one statement alone, no `BEGIN` and
+ * `COMMIT` around it.
  * Until this job succeeds its own row is the durable record of those sends: a run that dies after the commit is run
  * again (its lease expires, or a stopping worker hands it back), finds its notices written and writes nothing twice,
  * and queues the send job of each of their deliveries still pending (due a retry delay later, for a send still under
@@ -124,17 +126,19 @@ async function writeEventNotices(
   const fanOuts = await targets(notices);
   const now = shop.clock.now();
   const unqueued = new Set(sentNow?.channels.map((c) => c.name));
+  const write = (into: DeliveryWrite) =>
+    writeNotificationsSentNow(
+      into,
+      shop.shopSchema,
+      now,
+      notices.map((notice, i) => ({ notice, targets: fanOuts[i]! })),
+      unqueued,
+    );
+  // With no send job to queue (every target on a channel sent here) the write is one statement: its own transaction.
+  const alone = fanOuts.every((line) => line.every((target) => unqueued.has(target.channel)));
   let written: WrittenToSend;
   try {
-    written = await shop.storage.transaction((tx) =>
-      writeNotificationsSentNow(
-        tx,
-        shop.shopSchema,
-        now,
-        notices.map((notice, i) => ({ notice, targets: fanOuts[i]! })),
-        unqueued,
-      ),
-    );
+    written = alone ? await write({ alone: shop.db }) : await shop.storage.transaction(write);
   } catch (error) {
     // The event is committed and its notices must follow: the storage's refusal of the write (a
     // constraint, say) is retried like any failure, never given up at once as bad input would be.
