@@ -126,6 +126,14 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(
       expect((await kit.trials.refusals({ limit: 10 }, { customerId: customer.id })).items).toEqual([]);
     });
 
+    it("a trial, the first committing while the second waits at its trial claim: the second's recheck of the buyer's trials sees it; it replays that order, no refusal recorded", async () => {
+      const customer = await storages[0]!.customers.create({ email: 'claim-twice@example.com' });
+      const request = { customerId: customer.id, items: [{ planId: plan.id, trial: true }], idempotencyKey: 'trial-claim-twice' };
+      expectOneOrder(await submitTwice((k) => k.checkout(request), ['trialClaims', 'claim']));
+      expect((await storages[0]!.subscriptions.listByCustomer(customer.id, { limit: 10 })).items).toHaveLength(1);
+      expect((await kit.trials.refusals({ limit: 10 }, { customerId: customer.id })).items).toEqual([]);
+    });
+
     it.each<[string, Partial<NewDiscountCode>]>([
       ['its last use (exhausted)', { maxUses: 1 }],
       ['its one use per customer (customer_exhausted)', { maxUsesPerCustomer: 1 }],
@@ -291,6 +299,43 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(
       await worker.drain();
       return { buyerId: buyer.id, subscriptionId: subscriptions[0]!.id, worker };
     }
+
+    /** A plan sold only in a location of its own, on one target of `capacity` slots there. */
+    async function planOnOneTarget(name: string, capacity: number | null): Promise<Plan> {
+      const storage = storages[0]!;
+      const panel = await storage.panels.create({
+        kind: 'fake',
+        name,
+        baseUrl: `https://${name}.example.com/`,
+        credentials: { type: 'token', token: 't' },
+        locationTags: [name],
+      });
+      await storage.targets.create({ panelId: panel.id, remoteRef: '1', name: 'vless', protocol: 'vless', capacity, isDefault: false });
+      return storage.plans.create({
+        name,
+        family: name,
+        price: { amount: 1000, currency: 'USD' },
+        durationDays: 30,
+        trafficBytes: 1024 ** 3,
+        placement: { allowedLocations: [name] },
+      });
+    }
+
+    it.each<[string, string, StorefrontQuotasInput, number | null]>([
+      ['filling its quota of subscriptions: the second is refused on the quota', 'quota', { maxActiveSubscriptions: 2 }, null],
+      ["taking its target's last slot: the second finds no target", 'last-slot', {}, 2],
+      ['under no quota: the second finds the order placed under its key', 'no-quota', {}, null],
+    ])(
+      "a storefront buyer's checkout, the first committing while the second waits for the storefront's lock, %s; it replays that order",
+      async (_, name, quotas, capacity) => {
+        const of = await planOnOneTarget(name, capacity);
+        const { buyerId } = await storefrontSubscription(of, quotas);
+        const request = { customerId: buyerId, items: [{ planId: of.id }], idempotencyKey: 'storefront-twice' };
+        expectOneOrder(await submitTwice((k) => k.checkout(request), ['storefronts', 'lockForSale']));
+        expect((await storages[0]!.orders.list({ customerId: buyerId }, { limit: 10 })).items).toHaveLength(2);
+        expect(await storages[0]!.ledger.balance(buyerId, 'USD')).toBe(5000 - 1200 - 1200);
+      },
+    );
 
     it("a storefront buyer's traffic top-up filling its storefront's traffic quota, its job run: the second's quota check sees it; it replays that top-up", async () => {
       // Room for the subscription's 1 GiB and one top-up of 10 GiB.

@@ -277,14 +277,10 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
       if (context.order !== null) return replay(tx, context.order, hash, request.idempotencyKey);
       const customer = context.customer;
       if (customer === null) throw new NotFoundError('customer', request.customerId);
-      // A storefront and its reseller are locked before the buyer (the debit), as the lock order wants.
+      // A storefront and its reseller are locked before the buyer (the debit), as the lock order wants. A submit of the
+      // same key that sold on another replica while this one waited for the lock is replayed by the catch below: what
+      // it did refuses this one (the quota it used, the target's last slot it took, or else its order's key).
       const shop = customer.storefrontId === null ? null : await openStorefrontSale(tx, customer.storefrontId);
-      if (shop !== null) {
-        // A submit of the same key on another replica may have sold while this one waited for the storefront's lock:
-        // it is a replay then, never a refusal on the quota or credit that sale used.
-        const raced = await tx.orders.getByIdempotencyKey(request.customerId, request.idempotencyKey);
-        if (raced !== null) return replay(tx, raced, hash, request.idempotencyKey);
-      }
       // A storefront's buyer reads its plans after the storefront's lock, as before; anyone else prices from the context.
       const phoneVerified = request.trialIdentity?.phone !== undefined;
       // Its look at the buyer's trials is made before any lock: a refusal there may be this key's own first submission,
@@ -301,12 +297,9 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
       // customer on any replica, waits here for the first to commit.
       const trialPlans = request.items.filter((i) => i.trial).map((i) => plans.get(i.planId)!);
       await claimTrialIdentities(tx, customer, trialPlans, request.trialIdentity);
-      if (trialPlans.length > 0) {
-        // What the claim waited for may be this key's own first submission: a replay, never a refusal.
-        const raced = await tx.orders.getByIdempotencyKey(request.customerId, request.idempotencyKey);
-        if (raced !== null) return replay(tx, raced, hash, request.idempotencyKey);
-        await refuseTrialsTakenMeanwhile(tx, customer.id, trialPlans);
-      }
+      // What the claim waited for may be this key's own first submission: its trial refuses this one here, and the catch
+      // below replays that order instead (before recording any refusal).
+      await refuseTrialsTakenMeanwhile(tx, customer.id, trialPlans);
       const { total, paid: unitsPaid, discount } = await discountOrder(tx, customer, request.discountCode, priced, ctx.clock.now());
       const orderId = createId('ord');
       // Read again after a lock the transaction waited on (the storefront's, a trial's claim), as they were before.
@@ -364,10 +357,11 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
     result = await run();
   } catch (error) {
     // This key's first submission may have committed on another replica since the context was read. Then a refusal is
-    // what that order did to this transaction's reads before its first lock (the trial it took, a code's last use or
-    // the buyer's one use, a first-purchase code's first purchase), and a conflict is the key's order taken: a replay
-    // of that order either way, never a refusal. A read only when refused.
-    if (EligibilityError.is(error) || ConflictError.is(error)) {
+    // what that order did to this transaction's reads before its first lock, or after a lock it waited for (the trial
+    // it took, a code's last use or the buyer's one use, a first-purchase code's first purchase, its storefront's quota,
+    // the last slot of a target read again after the lock), and a conflict is the key's order taken: a replay of that
+    // order either way, never a refusal. A read only when refused.
+    if (EligibilityError.is(error) || ConflictError.is(error) || CapacityExhaustedError.is(error)) {
       const order = await ctx.storage.orders.getByIdempotencyKey(request.customerId, request.idempotencyKey);
       if (order !== null) return ctx.storage.transaction((tx) => replay(tx, order, hash, request.idempotencyKey));
     }

@@ -51,11 +51,12 @@ describe('checkout: its reads before it writes', () => {
     calls.clear();
     await h.kit.checkout({ customerId, items: [{ planId: plan.id, trial: true }], idempotencyKey: 'trial' });
     expect(calls.get('trialClaims.claim')).toBe(1);
-    // After the claim: the order under its key (a replay) and the buyer's trials (a trial a checkout of this buyer on
-    // another replica committed while the claim waited for it), read again.
+    // After the claim: the buyer's trials (a trial a checkout of this buyer on another replica committed while the claim
+    // waited for it), read again; not the order under its key (that checkout being this key's first submission, its
+    // trial refuses this one and the refusal's catch replays it: same-key-window.test.ts).
     expect(readsOf(calls)).toMatchObject({
       'orders.checkoutContext': 1,
-      'orders.getByIdempotencyKey': 1,
+      'orders.getByIdempotencyKey': 0,
       'plans.get': 0,
       'targets.list': 1,
       'panels.list': 1,
