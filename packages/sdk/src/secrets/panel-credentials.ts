@@ -22,6 +22,15 @@ export function sealPanelCredentials(box: SecretBox, panelId: string, credential
 }
 
 /**
+ * Credentials each box opened, by panel and sealed text: a panel's row is read by every checkout, placement and
+ * provisioning claim, and its sealed text changes only when its credentials are sealed again (a fresh nonce each
+ * time), so one text opens to the same credentials for as long as the box (its keys are fixed) lives. Bounded: past
+ * {@link OPENED_KEPT} texts it starts again.
+ */
+const opened = new WeakMap<SecretBox, Map<string, PanelCredentials>>();
+const OPENED_KEPT = 1_000;
+
+/**
  * Opens what a storage holds for a panel's credentials. A sealed value is opened with `box`; plain
  * credentials (a row written before sealing, or by a storage without a box) are returned as they are
  * only when there is no box, so a host with a box never runs on plain text unnoticed: it throws
@@ -30,7 +39,17 @@ export function sealPanelCredentials(box: SecretBox, panelId: string, credential
 export function openPanelCredentials(box: SecretBox | undefined, panelId: string, stored: unknown): PanelCredentials {
   if (isStoredSealedSecret(stored)) {
     if (box === undefined) throw new SecretKeyError(`panel ${panelId} has sealed credentials but the storage was given no secret keys`);
-    return PanelCredentialsSchema.parse(JSON.parse(box.open(stored.sealed, panelCredentialsContext(panelId))));
+    let byText = opened.get(box);
+    if (byText === undefined) opened.set(box, (byText = new Map()));
+    const key = `${panelId}\n${stored.sealed}`;
+    let credentials = byText.get(key);
+    if (credentials === undefined) {
+      credentials = PanelCredentialsSchema.parse(JSON.parse(box.open(stored.sealed, panelCredentialsContext(panelId))));
+      if (byText.size >= OPENED_KEPT) byText.clear();
+      byText.set(key, credentials);
+    }
+    // A copy: what a caller does with its credentials is not what the next caller gets.
+    return { ...credentials };
   }
   if (box !== undefined)
     throw new SecretKeyError(`panel ${panelId} has credentials in plain text; seal them first (resealSecrets at start-up)`);

@@ -74,6 +74,23 @@ describe('panel credentials', () => {
     expect(() => openPanelCredentials(box, 'pnl_2', stored)).toThrow(SecretKeyError);
   });
 
+  it('open one sealed text once per box, each caller getting its own copy; another panel id still refused', () => {
+    const opens: string[] = [];
+    const counted = { ...box, open: (sealed: string, context: string) => (opens.push(context), box.open(sealed, context)) };
+    const stored = sealPanelCredentials(box, 'pnl_1', credentials);
+    const first = openPanelCredentials(counted, 'pnl_1', stored);
+    const second = openPanelCredentials(counted, 'pnl_1', stored);
+    expect(second).toEqual(credentials);
+    expect(second).not.toBe(first);
+    (first as { password: string }).password = 'changed';
+    expect(openPanelCredentials(counted, 'pnl_1', stored)).toEqual(credentials);
+    expect(opens).toEqual(['panels.credentials:pnl_1']);
+    expect(() => openPanelCredentials(counted, 'pnl_2', stored)).toThrow(SecretKeyError);
+    // Sealed again (a new nonce): a text of its own, opened once more.
+    expect(openPanelCredentials(counted, 'pnl_1', sealPanelCredentials(box, 'pnl_1', credentials))).toEqual(credentials);
+    expect(opens).toEqual(['panels.credentials:pnl_1', 'panels.credentials:pnl_2', 'panels.credentials:pnl_1']);
+  });
+
   it('never fall back: plain credentials with a box and sealed ones without a box both throw', () => {
     expect(() => openPanelCredentials(box, 'pnl_1', credentials)).toThrow(/plain text/);
     expect(() => openPanelCredentials(undefined, 'pnl_1', sealPanelCredentials(box, 'pnl_1', credentials))).toThrow(/no secret keys/);
