@@ -12,12 +12,16 @@ import { LEDGER_COLUMNS } from './ledger.js';
 import { ORDER_COLUMNS } from './order-rows.js';
 import { SUBSCRIPTION_COLUMNS, subscriptionParams } from './subscription-rows.js';
 
-/** Parameters of one statement, each added with its cast: `add(v, 'text')` is `$n::text`. */
+/**
+ * Parameters of one statement, each added with its cast: `add(v, 'text')` is `$n::text`. Without `placeholders` (the
+ * statement's text is already known) it only collects the values, in the same order, and gives no text.
+ */
 class Params {
   readonly values: unknown[] = [];
+  constructor(private readonly placeholders: boolean) {}
   add(value: unknown, cast: string): string {
     this.values.push(value);
-    return `$${this.values.length}::${cast}`;
+    return this.placeholders ? `$${this.values.length}::${cast}` : '';
   }
 }
 
@@ -33,6 +37,14 @@ function names<T>(columns: readonly Column<T>[], skip: ReadonlySet<string> = new
     .filter((name) => !skip.has(name))
     .join(', ');
 }
+
+/**
+ * The placement statement's text by its schema and shape (the counts it is built from): the same text object each
+ * time, so a checkout neither builds it again nor hashes it again to find its prepared statement (`statementName`).
+ * A transaction's repositories are made for it, hence here; a shop sells in a few shapes (most orders are one plan).
+ */
+const placementTexts = new Map<string, string>();
+const PLACEMENT_TEXTS_KEPT = 256;
 
 /** The rows as they will be stored, at `now`. */
 function storedRows(parsed: ParsedPlacement, now: Date) {
@@ -60,7 +72,17 @@ export function orderPlacement({ runner, schema, secretBox }: RepositoryContext)
   const LEDGER_SKIP = new Set(['balance_after']);
 
   function statement(parsed: ParsedPlacement, rows: ReturnType<typeof storedRows>, now: Date) {
-    const p = new Params();
+    const shape = [
+      schema,
+      parsed.debit === null ? 0 : 1,
+      parsed.plans.length,
+      parsed.targets.length,
+      rows.subscriptions.length,
+      parsed.jobs.length,
+      rows.audit.length,
+    ].join(' ');
+    const known = placementTexts.get(shape);
+    const p = new Params(known === undefined);
     const customer = p.add(parsed.order.customerId, 'text');
     const ctes: string[] = [`cust AS MATERIALIZED (SELECT id FROM ${schema}.customers WHERE id = ${customer} FOR NO KEY UPDATE)`];
     const gates: string[] = ['cust'];
@@ -179,7 +201,12 @@ export function orderPlacement({ runner, schema, secretBox }: RepositoryContext)
         ? `(SELECT json_agg(json_build_array(id, allocated, capacity)) FROM targets_taken) AS targets`
         : `NULL AS targets`;
     const balance = debit !== null ? `(SELECT amount FROM new_balance) AS balance` : `NULL AS balance`;
-    const text = `WITH ${ctes.join(',\n')}\nSELECT ${[...held, after, balance].join(', ')}`;
+    let text = known;
+    if (text === undefined) {
+      text = `WITH ${ctes.join(',\n')}\nSELECT ${[...held, after, balance].join(', ')}`;
+      if (placementTexts.size >= PLACEMENT_TEXTS_KEPT) placementTexts.clear();
+      placementTexts.set(shape, text);
+    }
     return { text, params: p.values, gates };
   }
 
