@@ -55,7 +55,7 @@ describe('a Telegram user’s first contact', () => {
   });
 
   it('gives a customer made now as stored, with no price book to read', async () => {
-    const made = await customerOfTelegramUser(s.t.shop, s.shopBot.links, user(7302), '7302', null);
+    const made = await customerOfTelegramUser(s.t.shop, s.shopBot.links, user(7302), '7302', { link: null });
     expect(made.customer).toEqual(await s.t.shop.storage.customers.get(made.customer.id));
     expect(made.priceBook).toEqual([]);
     expect(made.link).toMatchObject({ telegramUserId: '7302', chatId: '7302', customerId: made.customer.id });
@@ -64,7 +64,7 @@ describe('a Telegram user’s first contact', () => {
   it('links a customer made before with no link (an imported buyer) and reads its price book, making none', async () => {
     const old = await s.t.shop.kit.customers.create({ externalRef: 'telegram:7303', telegramId: '7303', name: 'Imported', locale: 'en' });
     await givePriceBook(old.id);
-    const known = await customerOfTelegramUser(s.t.shop, s.shopBot.links, user(7303), '7303', null);
+    const known = await customerOfTelegramUser(s.t.shop, s.shopBot.links, user(7303), '7303', { link: null });
     expect(known.customer.id).toBe(old.id);
     expect(known.priceBook).toHaveLength(1);
     expect(known.link.customerId).toBe(old.id);
@@ -72,10 +72,14 @@ describe('a Telegram user’s first contact', () => {
   });
 
   it('writes a new link with the user’s @username, taken off the user who had it before', async () => {
-    const before = await customerOfTelegramUser(s.t.shop, s.shopBot.links, { ...user(7305), username: 'first_contact' }, '7305', null);
+    const before = await customerOfTelegramUser(s.t.shop, s.shopBot.links, { ...user(7305), username: 'first_contact' }, '7305', {
+      link: null,
+    });
     expect(before.link.username).toBe('first_contact');
     // Telegram let another user take the freed name: their first contact takes it off the first (one user a name).
-    const after = await customerOfTelegramUser(s.t.shop, s.shopBot.links, { ...user(7306), username: 'First_Contact' }, '7306', null);
+    const after = await customerOfTelegramUser(s.t.shop, s.shopBot.links, { ...user(7306), username: 'First_Contact' }, '7306', {
+      link: null,
+    });
     expect(after.link.username).toBe('First_Contact');
     expect((await s.shopBot.links.byTelegramUser('7305'))?.username).toBeNull();
     expect((await s.shopBot.links.byUsername('first_contact'))?.telegramUserId).toBe('7306');
@@ -94,7 +98,7 @@ describe('a Telegram user’s first contact', () => {
     await givePriceBook(web.id);
     // Linked after the update's claim read no link: the bot's customer made now is not the one the user acts as.
     await s.shopBot.links.linkIfNew({ telegramUserId: '7304', chatId: '7304', customerId: web.id });
-    const acting = await customerOfTelegramUser(s.t.shop, s.shopBot.links, user(7304), '7304', null);
+    const acting = await customerOfTelegramUser(s.t.shop, s.shopBot.links, user(7304), '7304', { link: null });
     expect(acting.customer.id).toBe(web.id);
     expect(acting.priceBook).toHaveLength(1);
     expect(acting.link.customerId).toBe(web.id);

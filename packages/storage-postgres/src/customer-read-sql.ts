@@ -20,6 +20,16 @@ export function customerWithPriceBookSql(schema: string, customerIdSql: string):
     FROM ${s}.customers c WHERE c.id = ${customerIdSql})`;
 }
 
+/**
+ * SQL of one value: the id of the customer whose external reference (`customers.getByExternalRef`'s key) is
+ * `externalRefSql` (a parameter or a column of the host's statement), or `NULL`. With {@link customerWithPriceBookSql},
+ * a host's statement reads that customer too (the shop's bot: a sender with no link yet, who may have a customer keyed
+ * by their Telegram id). `schema`: the storage's schema, as for {@link customerWithPriceBookSql}.
+ */
+export function customerIdByExternalRefSql(schema: string, externalRefSql: string): string {
+  return `(SELECT r.id FROM ${quoteIdent(checkSchemaName(schema))}.customers r WHERE r.external_ref = ${externalRefSql})`;
+}
+
 /** The value of {@link customerWithPriceBookSql}, decoded: the customer and its price book, or `null`. */
 export function customerWithPriceBookFromJson(value: unknown): CustomerWithPriceBook | null {
   const read = jsonRow(value);

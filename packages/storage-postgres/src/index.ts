@@ -12,7 +12,7 @@ export { runMigrations } from './run-migrations.js';
 export type { RunMigrationsOptions, RunMigrationsResult, VersionedMigration } from './run-migrations.js';
 export { resealSecrets } from './reseal.js';
 export type { ResealOptions, ResealResult } from './reseal.js';
-export { customerWithPriceBookFromJson, customerWithPriceBookSql } from './customer-read-sql.js';
+export { customerIdByExternalRefSql, customerWithPriceBookFromJson, customerWithPriceBookSql } from './customer-read-sql.js';
 export { transactionSql } from './transaction-sql.js';
 export { isUnavailable as isDatabaseUnavailable } from './internal/errors.js';
 export {

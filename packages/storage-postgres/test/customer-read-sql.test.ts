@@ -1,11 +1,17 @@
 /**
  * `customerWithPriceBookSql` in a host's statement answers what `customers.getWithPriceBook` answers: the customer and
  * its whole price book in plan order and its balances by currency (storage port 35), an empty book and no balances, and
- * `null` for no such customer.
+ * `null` for no such customer; `customerIdByExternalRefSql` finds a customer by its external reference in the same way.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '@panelkit/sdk/testing';
-import { createPostgresStorage, customerWithPriceBookFromJson, customerWithPriceBookSql, migrate } from '../src/index.js';
+import {
+  createPostgresStorage,
+  customerIdByExternalRefSql,
+  customerWithPriceBookFromJson,
+  customerWithPriceBookSql,
+  migrate,
+} from '../src/index.js';
 import { dropSchema, seedSaleCatalog, sharedPGlite, uniqueSchema } from './helpers.js';
 
 const pglite = sharedPGlite();
@@ -60,6 +66,19 @@ describe('customerWithPriceBookSql', () => {
       expect(await read(buyer.id)).toEqual({ customer: buyer, priceBook: [], balances: [] });
       expect(await read('cus_missing')).toBeNull();
       expect(() => customerWithPriceBookSql('Bad-Schema', '$1')).toThrow(/invalid schema name/);
+
+      // By external reference: the key a column of the host's statement too.
+      const keyed = await storage.customers.create({ externalRef: 'telegram:42', locale: 'en' });
+      const byRef = async (ref: string) => {
+        const { rows } = await client.query<{ read: unknown }>(
+          `SELECT ${customerWithPriceBookSql(schema, customerIdByExternalRefSql(schema, 'asked.ref'))} AS read FROM (SELECT $1::text AS ref) AS asked`,
+          [ref],
+        );
+        return customerWithPriceBookFromJson(rows[0]!.read);
+      };
+      expect(await byRef('telegram:42')).toEqual({ customer: keyed, priceBook: [], balances: [] });
+      expect(await byRef('telegram:43')).toBeNull();
+      expect(() => customerIdByExternalRefSql('Bad-Schema', '$1')).toThrow(/invalid schema name/);
     } finally {
       await storage.close();
       await dropSchema(client, schema);

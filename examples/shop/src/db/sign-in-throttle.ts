@@ -73,6 +73,60 @@ export const REAUTH_GUESSES: ThrottleRule = { kind: 'reauth', limit: 10, windowM
 /** Whether a guess may be judged now, and if not, in how many milliseconds one may. */
 export type ThrottleVerdict = { allowed: true } | { allowed: false; retryAfterMs: number };
 
+/** One slot to take under a rule: the window's key, and the values its upsert ({@link slotUpsertSql}) compares. */
+export interface SlotTake {
+  key: string;
+  now: Date;
+  /** A window that started at or before this is over. */
+  expired: Date;
+  limit: number;
+  /** The rule's `thenOneEveryMs`, or `null`. */
+  delay: number | null;
+}
+
+/** The slot `subject` takes under `rule` at `now`. */
+export function slotOf(rule: ThrottleRule, subject: string, now: Date): SlotTake {
+  return {
+    key: `${rule.kind}:${subject}`,
+    now,
+    expired: new Date(now.getTime() - rule.windowMs),
+    limit: rule.limit,
+    delay: rule.thenOneEveryMs ?? null,
+  };
+}
+
+/** The placeholders of a {@link SlotTake}'s values in a statement of its own: `$1`…`$5`. */
+const SLOT_PARAMS: Record<keyof SlotTake, string> = { key: '$1', now: '$2', expired: '$3', limit: '$4', delay: '$5' };
+
+/**
+ * The conditional upsert that takes a slot, returning a row (`failures`) only when it was taken: the one definition of
+ * the limit's arithmetic, run alone (`take`) or as a common table expression of a larger statement (the bot's update
+ * claim takes a new user's slot in its own statement). `rows` gives the row to insert (`VALUES (…)`, or a `SELECT … WHERE`
+ * that inserts nothing when no slot is wanted); `p` names the placeholders of the slot's values.
+ */
+export function slotUpsertSql(shopSchema: string, rows: string, p: Record<keyof SlotTake, string>): string {
+  return `INSERT INTO ${shopSchema}.auth_throttles AS t (key, window_start, failures, next_at) ${rows}
+    ON CONFLICT (key) DO UPDATE SET
+      failures = CASE WHEN t.window_start <= ${p.expired} THEN 1 ELSE t.failures + 1 END,
+      notified = CASE WHEN t.window_start <= ${p.expired} THEN false ELSE t.notified END,
+      next_at = CASE WHEN t.window_start > ${p.expired} AND ${p.delay}::bigint IS NOT NULL AND t.failures + 1 >= ${p.limit}
+                     THEN ${p.now}::timestamptz + make_interval(secs => ${p.delay}::bigint / 1000.0) END,
+      window_start = CASE WHEN t.window_start <= ${p.expired} OR t.failures >= ${p.limit} THEN ${p.now} ELSE t.window_start END
+    WHERE t.window_start <= ${p.expired} OR t.failures < ${p.limit} OR (${p.delay}::bigint IS NOT NULL AND t.next_at <= ${p.now})
+    RETURNING failures`;
+}
+
+/** The verdict on a slot its upsert did not take: refused, with when the next may be taken (read from the window). */
+export async function refusedSlot(db: SqlQueryable, shopSchema: string, rule: ThrottleRule, slot: SlotTake): Promise<ThrottleVerdict> {
+  const held = await db.query<{ window_start: Date; next_at: Date | null }>(
+    `SELECT window_start, next_at FROM ${shopSchema}.auth_throttles WHERE key = $1`,
+    [slot.key],
+  );
+  const row = held.rows[0];
+  const until = row === undefined ? slot.now : new Date(row.next_at ?? new Date(row.window_start).getTime() + rule.windowMs);
+  return { allowed: false, retryAfterMs: Math.max(1_000, new Date(until).getTime() - slot.now.getTime()) };
+}
+
 /**
  * Guesses limited per account, in the database (so every replica counts the same, and a restart forgets
  * nothing): a guess takes a slot in the account's window before it is judged, by one conditional upsert, so
@@ -87,31 +141,16 @@ export function signInThrottleOf(shop: SignInThrottleDeps) {
      * when given (a transaction's connection: the slot is taken only if that transaction commits).
      */
     async take(rule: ThrottleRule, subject: string, db: SqlQueryable = shop.db): Promise<ThrottleVerdict> {
-      const now = shop.clock.now();
-      const key = `${rule.kind}:${subject}`;
-      const expired = new Date(now.getTime() - rule.windowMs);
-      const delay = rule.thenOneEveryMs ?? null;
+      const slot = slotOf(rule, subject, shop.clock.now());
       // One conditional upsert: concurrent guesses on every replica cannot pass the limit (or the delay) together.
-      const { rows } = await db.query(
-        `INSERT INTO ${table} AS t (key, window_start, failures, next_at) VALUES ($1, $2, 1, NULL)
-         ON CONFLICT (key) DO UPDATE SET
-           failures = CASE WHEN t.window_start <= $3 THEN 1 ELSE t.failures + 1 END,
-           notified = CASE WHEN t.window_start <= $3 THEN false ELSE t.notified END,
-           next_at = CASE WHEN t.window_start > $3 AND $5::bigint IS NOT NULL AND t.failures + 1 >= $4
-                          THEN $2::timestamptz + make_interval(secs => $5::bigint / 1000.0) END,
-           window_start = CASE WHEN t.window_start <= $3 OR t.failures >= $4 THEN $2 ELSE t.window_start END
-         WHERE t.window_start <= $3 OR t.failures < $4 OR ($5::bigint IS NOT NULL AND t.next_at <= $2)
-         RETURNING failures`,
-        [key, now, expired, rule.limit, delay],
-      );
-      if (rows.length > 0) return { allowed: true };
-      const held = await db.query<{ window_start: Date; next_at: Date | null }>(
-        `SELECT window_start, next_at FROM ${table} WHERE key = $1`,
-        [key],
-      );
-      const row = held.rows[0];
-      const until = row === undefined ? now : new Date(row.next_at ?? new Date(row.window_start).getTime() + rule.windowMs);
-      return { allowed: false, retryAfterMs: Math.max(1_000, new Date(until).getTime() - now.getTime()) };
+      const { rows } = await db.query(slotUpsertSql(shop.shopSchema, 'VALUES ($1, $2, 1, NULL)', SLOT_PARAMS), [
+        slot.key,
+        slot.now,
+        slot.expired,
+        slot.limit,
+        slot.delay,
+      ]);
+      return rows.length > 0 ? { allowed: true } : refusedSlot(db, shop.shopSchema, rule, slot);
     },
     /** Gives back a slot taken for a guess that was then not judged (another limit refused it). */
     async release(rule: ThrottleRule, subject: string): Promise<void> {

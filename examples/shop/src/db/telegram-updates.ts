@@ -1,6 +1,12 @@
 import type { Clock } from '@panelkit/sdk';
 import type { CustomerWithPriceBook } from '@panelkit/sdk/storage';
-import { customerWithPriceBookFromJson, customerWithPriceBookSql, type SqlClient } from '@panelkit/storage-postgres';
+import {
+  customerIdByExternalRefSql,
+  customerWithPriceBookFromJson,
+  customerWithPriceBookSql,
+  type SqlClient,
+} from '@panelkit/storage-postgres';
+import { refusedSlot, slotOf, slotUpsertSql, type ThrottleRule, type ThrottleVerdict } from './sign-in-throttle.js';
 import { linkFromRow, type LinkRow, type TelegramLink } from './telegram-links.js';
 
 /** How long handled update ids are kept: far past Telegram's 24 h redelivery window. */
@@ -45,6 +51,25 @@ function settleWith(statement: Promise<unknown>, batch: readonly PendingFinish[]
 }
 
 /**
+ * What a claim is asked to read of a sender who may have no link yet (a first contact): their customer keyed by
+ * `externalRef`, and, when `slot` is given and no such customer exists, a new account's slot taken under its rule.
+ */
+export interface NewSenderQuery {
+  externalRef: string;
+  slot: { rule: ThrottleRule; subject: string } | null;
+}
+
+/**
+ * What the claim read of a sender with no link ({@link NewSenderQuery}): the customer keyed by their external
+ * reference with its price book, or `null`; and, when there was none and a slot was asked for, the slot's verdict
+ * (`null`: none was taken).
+ */
+export interface NewSenderRead {
+  customer: CustomerWithPriceBook | null;
+  slot: ThrottleVerdict | null;
+}
+
+/**
  * The `telegram_updates` table: the update ids claimed, each unfinished (`finished_at` null) while some replica
  * handles it, so an update Telegram delivers again (a webhook retried, polling resumed after a crash) is handled
  * once across every replica, and a redelivery of one still running waits for its outcome.
@@ -83,27 +108,60 @@ export class TelegramUpdateLog {
    * is `null` when that user is not linked (or none was asked for), `customer` when no link or customer was read. The
    * finishes waiting to be gathered (see {@link finish}) ride on the same
    * statement, and settle with it: in a rush, a claim comes before the gather's wait is over.
+   * `newSender` (with the storage's schema): for a sender with no link, claimed now, the same statement also reads
+   * their customer by external reference and takes a new account's slot when there is none (`slotUpsertSql`: the
+   * limit's own upsert), answered as `newSender` (absent when the sender is linked, the update not claimed, or nothing
+   * was asked): a first contact's lookup and slot two round trips less. A refused slot reads its window once more.
    */
   async claimReadingLink(
     updateId: number,
     fromChat: string | null,
     fromUser: string | null,
-  ): Promise<{ claim: UpdateClaim; link: TelegramLink | null; customer: CustomerWithPriceBook | null }> {
+    newSender: NewSenderQuery | null = null,
+  ): Promise<{ claim: UpdateClaim; link: TelegramLink | null; customer: CustomerWithPriceBook | null; newSender?: NewSenderRead }> {
     const now = this.clock.now();
     const riders = this.takeFinishing(updateId);
-    const customerRead = this.engineSchema === null ? 'NULL' : customerWithPriceBookSql(this.engineSchema, 'l.customer_id');
-    const claiming = this.db.query<Partial<LinkRow> & { claimed: boolean; customer_read: unknown }>(
+    const engine = this.engineSchema;
+    const customerRead = engine === null ? 'NULL' : customerWithPriceBookSql(engine, 'l.customer_id');
+    const asked = engine !== null && fromUser !== null ? newSender : null;
+    const params: unknown[] = [
+      updateId,
+      now,
+      new Date(now.getTime() - UPDATE_CLAIM_LEASE_MS),
+      fromChat,
+      fromUser,
+      riders.map((f) => f.updateId),
+    ];
+    let newSenderSql = '';
+    let slotSql = '';
+    const slot = asked?.slot == null ? null : { rule: asked.slot.rule, take: slotOf(asked.slot.rule, asked.slot.subject, now) };
+    if (asked !== null && engine !== null) {
+      params.push(asked.externalRef);
+      const byRef = customerIdByExternalRefSql(engine, '$7');
+      newSenderSql = `, CASE WHEN l.telegram_user_id IS NULL THEN ${customerWithPriceBookSql(engine, byRef)} END AS by_ref_read`;
+      if (slot !== null) {
+        params.push(slot.take.key, slot.take.expired, slot.take.limit, slot.take.delay);
+        const rows = `SELECT $8::text, $2::timestamptz, 1, NULL::timestamptz
+          WHERE EXISTS (SELECT 1 FROM claimed)
+            AND NOT EXISTS (SELECT 1 FROM ${this.schema}.telegram_links WHERE telegram_user_id = $5) AND ${byRef} IS NULL`;
+        slotSql = `, slot AS (${slotUpsertSql(this.schema, rows, { key: '$8', now: '$2', expired: '$9', limit: '$10', delay: '$11' })})`;
+        newSenderSql += ', EXISTS (SELECT 1 FROM slot) AS slot_taken';
+      }
+    }
+    const claiming = this.db.query<
+      Partial<LinkRow> & { claimed: boolean; customer_read: unknown; by_ref_read?: unknown; slot_taken?: boolean }
+    >(
       `WITH reachable AS (DELETE FROM ${this.schema}.telegram_unreachable_chats WHERE chat_id = $4),
        finished AS (UPDATE ${this.schema}.telegram_updates SET finished_at = $2 WHERE update_id = ANY($6::bigint[])),
        claimed AS (
          INSERT INTO ${this.schema}.telegram_updates AS u (update_id, received_at, finished_at) VALUES ($1, $2, NULL)
          ON CONFLICT (update_id) DO UPDATE SET received_at = EXCLUDED.received_at
            WHERE u.finished_at IS NULL AND u.received_at < $3
-         RETURNING update_id)
+         RETURNING update_id)${slotSql}
        SELECT EXISTS (SELECT 1 FROM claimed) AS claimed, l.telegram_user_id, l.chat_id, l.customer_id, l.username,
-         ${customerRead} AS customer_read
+         ${customerRead} AS customer_read${newSenderSql}
        FROM (SELECT 1) AS one LEFT JOIN ${this.schema}.telegram_links AS l ON l.telegram_user_id = $5`,
-      [updateId, now, new Date(now.getTime() - UPDATE_CLAIM_LEASE_MS), fromChat, fromUser, riders.map((f) => f.updateId)],
+      params,
     );
     settleWith(claiming, riders);
     const { rows } = await claiming;
@@ -112,7 +170,16 @@ export class TelegramUpdateLog {
     const customer = link === null ? null : customerWithPriceBookFromJson(row.customer_read);
     if (row.claimed) {
       this.open++;
-      return { claim: 'claimed', link, customer };
+      if (asked === null || link !== null) return { claim: 'claimed', link, customer };
+      const byRef = customerWithPriceBookFromJson(row.by_ref_read);
+      // The slot was asked for exactly when no customer was keyed by the reference (the statement's own condition).
+      const verdict =
+        slot === null || byRef !== null
+          ? null
+          : row.slot_taken === true
+            ? ({ allowed: true } as const)
+            : await refusedSlot(this.db, this.schema, slot.rule, slot.take);
+      return { claim: 'claimed', link, customer, newSender: { customer: byRef, slot: verdict } };
     }
     const held = await this.db.query<{ finished: boolean }>(
       `SELECT finished_at IS NOT NULL AS finished FROM ${this.schema}.telegram_updates WHERE update_id = $1`,

@@ -46,7 +46,7 @@ import { familyHandlers } from './buyer/family.js';
 import { answerLabelPrompt, subscriptionNameHandlers } from './buyer/subscription-name.js';
 import { rotateOwnLinkHandlers } from './buyer/own-link-rotate.js';
 import { answerPhoneText, phoneTrialHandlers } from './buyer/phone-trial.js';
-import { customerOfTelegramUser, localeOfTelegramUser } from '../app/auth/telegram-buyers.js';
+import { customerOfTelegramUser, localeOfTelegramUser, newTelegramSender } from '../app/auth/telegram-buyers.js';
 import { createTelegramChannel } from './channel.js';
 import type { BotContext, BotDeps } from './context.js';
 import { TelegramLinkStore } from '../db/telegram-links.js';
@@ -96,6 +96,14 @@ export interface ShopBot {
   queueDailySummary(): Promise<boolean>;
   /** Forgets handled update ids older than a week (Telegram redelivers for 24 hours at most). */
   pruneUpdates(): Promise<void>;
+}
+
+/**
+ * Whether the bot resolves this update's sender to a shop customer (making one at first contact): a user's update in
+ * a private chat, not a bot's, and not a block or unblock of the bot (no contact).
+ */
+function resolvesSender(ctx: BotContext): ctx is BotContext & { chat: { type: 'private'; id: number }; from: { id: number } } {
+  return ctx.chat?.type === 'private' && ctx.from !== undefined && !ctx.from.is_bot && ctx.myChatMember === undefined;
 }
 
 /** The webhook secret: the configured one, else one derived from the shop's secret (stable across restarts and replicas). */
@@ -149,16 +157,24 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   };
 
   // Also clears the update's chat's unreachable mark: a chat that writes (or unblocks the bot) may be sent to again.
-  bot.use(handledOnce(updates, log, { webhook: config.webhook !== null }));
+  // For an update that resolves its sender's customer, a sender with no link has their customer by reference read
+  // and a new account's slot taken in the claim's statement too.
+  bot.use(
+    handledOnce(updates, log, { webhook: config.webhook !== null }, (ctx) =>
+      resolvesSender(ctx) ? newTelegramSender(shop, String(ctx.from.id)) : null,
+    ),
+  );
   // A user blocking or unblocking the bot is no contact: no customer is made for it.
   bot.use((ctx, next) => (ctx.myChatMember === undefined ? next() : undefined));
   // Telegram's pre-checkout query of a Stars invoice has no chat: answered before a chat's customer is resolved.
   starsPreCheckoutHandler(bot, deps);
   bot.use(async (ctx, next) => {
-    if (ctx.chat?.type !== 'private' || ctx.from === undefined || ctx.from.is_bot) return;
+    if (!resolvesSender(ctx)) return;
     let known: Awaited<ReturnType<typeof customerOfTelegramUser>>;
     try {
-      known = await customerOfTelegramUser(shop, links, ctx.from, String(ctx.chat.id), ctx.senderLink, null, ctx.senderCustomer);
+      const read =
+        ctx.senderLink === undefined ? undefined : { link: ctx.senderLink, customer: ctx.senderCustomer, newSender: ctx.senderNew };
+      known = await customerOfTelegramUser(shop, links, ctx.from, String(ctx.chat.id), read);
     } catch (error) {
       // A new user while new accounts are slowed: told so in their Telegram's language, and nothing is made.
       if (!(error instanceof ShopError)) throw error;

@@ -7,6 +7,7 @@ import type { Shop } from '../app/shop.js';
 import type { StorefrontView } from '../app/storefront-bots/storefront-sales.js';
 import type { StorefrontBrand } from '../db/storefront-brands.js';
 import type { TelegramLink, TelegramLinkStore } from '../db/telegram-links.js';
+import type { NewSenderRead } from '../db/telegram-updates.js';
 import type { ReceiptPhotoStore } from '../db/telegram-receipt-photos.js';
 import type { TelegramPromptStore } from '../db/telegram-prompts.js';
 
@@ -53,13 +54,15 @@ export interface StorefrontOfUpdate {
 
 /**
  * A grammY context with the user the bot's middleware resolved (private chats only), the sender's link and that
- * link's customer as the update's claim read them (`null`: not linked then; absent: not read), and in a storefront's
- * bot its storefront.
+ * link's customer as the update's claim read them (`null`: not linked then; absent: not read), for a sender with no
+ * link the customer keyed by their Telegram id and the new account's slot the claim took (absent: not read), and in a
+ * storefront's bot its storefront.
  */
 export type BotContext = Context & {
   user: BotUser;
   senderLink?: TelegramLink | null;
   senderCustomer?: CustomerWithPriceBook | null;
+  senderNew?: NewSenderRead;
   storefront?: StorefrontOfUpdate;
 };
 

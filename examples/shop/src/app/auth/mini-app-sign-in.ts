@@ -104,7 +104,7 @@ export async function signInFromMiniApp(
   const links = new TelegramLinkStore(shop.db, shop.shopSchema, shop.clock);
   // A private chat with the bot has the user's own id: the bot writes there once the user has started it.
   const known = await links.byTelegramUser(telegramUserId);
-  const { link, customer } = await customerOfTelegramUser(shop, links, asTelegramUser(user), telegramUserId, known, storefrontId);
+  const { link, customer } = await customerOfTelegramUser(shop, links, asTelegramUser(user), telegramUserId, { link: known }, storefrontId);
   if ((link.username ?? null) !== (user.username ?? null)) await links.setUsername(telegramUserId, user.username ?? null);
   const account = await accountOfCustomer(shop, customer, telegramUserId);
   if (isStaffRole(account.role)) return { ok: false, reason: 'staff' };

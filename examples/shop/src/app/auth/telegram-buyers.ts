@@ -4,6 +4,7 @@ import type { User } from 'grammy/types';
 import type { Locale } from '../../i18n/translate.js';
 import type { Shop } from '../shop.js';
 import { TelegramLinkStore, type TelegramLink } from '../../db/telegram-links.js';
+import type { NewSenderQuery, NewSenderRead } from '../../db/telegram-updates.js';
 import { localeOfLanguageCode } from '../../i18n/language-choice.js';
 import { newAccountsSlowed, newTelegramAccounts, takeNewAccountSlot } from './new-account-throttle.js';
 
@@ -30,17 +31,42 @@ export function localeOfTelegramUser(user: Pick<User, 'language_code'>): Locale 
   return localeOfLanguageCode(user.language_code) ?? 'en';
 }
 
-/** The customer keyed by the user's Telegram id, and whether this call made it (their first contact). */
-async function customerByRef(shop: Shop, user: User, storefrontId: string | null): Promise<{ customer: Customer; created: boolean }> {
+/** The subject the new-accounts limit counts Telegram's first contacts under: one, shop-wide. */
+const TELEGRAM_ACCOUNTS = 'telegram';
+
+/**
+ * What an update's claim reads for a Telegram user who may have no link yet (`TelegramUpdateLog.claimReadingLink`):
+ * their customer by {@link telegramExternalRef}, and the new-accounts slot under the shop's limit when there is none.
+ */
+export function newTelegramSender(shop: Shop, telegramUserId: string): NewSenderQuery {
+  const rule = newTelegramAccounts(shop.config.telegramNewAccountsPerMinute);
+  return { externalRef: telegramExternalRef(telegramUserId), slot: rule === null ? null : { rule, subject: TELEGRAM_ACCOUNTS } };
+}
+
+/**
+ * The customer keyed by the user's Telegram id, and whether this call made it (their first contact). `read`: that
+ * customer and the slot as the update's claim read and took them ({@link newTelegramSender}), else looked up and taken
+ * here. The existing customer comes with its price book when the claim read it.
+ */
+async function customerByRef(
+  shop: Shop,
+  user: User,
+  storefrontId: string | null,
+  read: NewSenderRead | undefined,
+): Promise<{ customer: Customer; created: boolean; withPriceBook?: CustomerWithPriceBook }> {
+  if (read?.customer != null) return { customer: read.customer.customer, created: false, withPriceBook: read.customer };
   const ref = telegramExternalRef(String(user.id));
   // First contact of a Telegram user: new accounts through Telegram are limited shop-wide (Telegram gives no network),
-  // and only a user with no customer yet takes a slot, so the limit needs the lookup first. Without a limit the insert
-  // is the lookup (a taken ref is a `ConflictError`): a first contact's customer is one statement.
+  // and only a user with no customer yet takes a slot, so the limit needs the lookup first (the claim's, or here).
+  // Without a limit the insert is the lookup (a taken ref is a `ConflictError`): a first contact's customer is one
+  // statement.
   const rule = newTelegramAccounts(shop.config.telegramNewAccountsPerMinute);
   if (rule !== null) {
-    const existing = await shop.storage.customers.getByExternalRef(ref);
-    if (existing !== null) return { customer: existing, created: false };
-    const slot = await takeNewAccountSlot(shop, rule, 'telegram');
+    if (read === undefined) {
+      const existing = await shop.storage.customers.getByExternalRef(ref);
+      if (existing !== null) return { customer: existing, created: false };
+    }
+    const slot = read?.slot ?? (await takeNewAccountSlot(shop, rule, TELEGRAM_ACCOUNTS));
     if (!slot.allowed) throw newAccountsSlowed(slot.retryAfterMs);
   }
   try {
@@ -62,36 +88,48 @@ async function customerByRef(shop: Shop, user: User, storefrontId: string | null
   }
 }
 
+/** What was read of a Telegram user just before {@link customerOfTelegramUser} (the update's claim reads it). */
+export interface TelegramSenderRead {
+  /** The user's link (`null`: none). */
+  link: TelegramLink | null;
+  /** That link's customer with its price book, as read with the link; absent: not read. */
+  customer?: CustomerWithPriceBook | null;
+  /** With no link: the customer keyed by the user's Telegram id and the new account's slot ({@link newTelegramSender}); absent: not read. */
+  newSender?: NewSenderRead;
+}
+
 /**
  * The customer a Telegram user acts as: the linked one, else one keyed by their Telegram id
  * (created on first contact and linked; a `too_many_requests` `ShopError` while new Telegram users are
- * slowed: `newTelegramAccounts`). Safe under concurrent first updates. `known`: the user's link as read
- * just before (the update's claim reads it), else it is read here. `storefrontId`: the storefront a customer made now
+ * slowed: `newTelegramAccounts`). Safe under concurrent first updates. `read`: the user's link as read just before
+ * (the update's claim reads it, with its customer, and for a user with no link their customer by reference and the
+ * new account's slot), else it is read here. `storefrontId`: the storefront a customer made now
  * is the buyer of (a Mini App opened after that storefront's web address, as a web sign-up from it: `newAccountStorefrontOf`);
  * `null`, the owner's. An existing customer is never moved. The customer's price book comes in the same read
  * (`kit.customers.withPriceBook`; empty, and not read, for the customer made now), for the screens that price plans,
- * and its balances (not read for the customer made now); `knownCustomer`: that read as made with `known` (the update's
- * claim), used when it is the link's customer.
+ * and its balances (not read for the customer made now); the customer read with `read`'s link (or by reference) is
+ * used when it is the link's.
  */
 export async function customerOfTelegramUser(
   shop: Shop,
   links: TelegramLinkStore,
   user: User,
   chatId: string,
-  known?: TelegramLink | null,
+  read?: TelegramSenderRead,
   storefrontId: string | null = null,
-  knownCustomer?: CustomerWithPriceBook | null,
 ): Promise<{ link: TelegramLink; customer: Customer; priceBook: PriceBookEntry[]; balances?: Money[] }> {
   const telegramUserId = String(user.id);
-  let link =
-    known !== undefined && (known === null || known.telegramUserId === telegramUserId) ? known : await links.byTelegramUser(telegramUserId);
+  const known = read !== undefined && (read.link === null || read.link.telegramUserId === telegramUserId) ? read : undefined;
+  let link = known === undefined ? await links.byTelegramUser(telegramUserId) : known.link;
+  let knownCustomer = known?.customer;
   if (link === null) {
-    const { customer, created } = await customerByRef(shop, user, storefrontId);
+    const { customer, created, withPriceBook } = await customerByRef(shop, user, storefrontId, known?.newSender);
     link = await links.linkIfNew({ telegramUserId, chatId, customerId: customer.id, username: user.username ?? null });
     // The customer this call made and linked has no price book yet: nothing to read back.
     if (created && link.customerId === customer.id) return { link, customer, priceBook: [] };
+    knownCustomer = withPriceBook;
   }
-  // The customer read with the link (the update's claim) serves when it is this link's.
+  // The customer read with the link (the update's claim), or by reference, serves when it is this link's.
   if (knownCustomer != null && knownCustomer.customer.id === link.customerId) return { link, ...knownCustomer };
   return { link, ...(await shop.kit.customers.withPriceBook(link.customerId)) };
 }
