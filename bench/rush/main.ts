@@ -22,7 +22,10 @@
  * apart (the lone buyers' `/start`s, one at a time, before the clock runs), the idle background's a second, and every
  * statement of the rush a rush buyer (batching makes these depend on the load).
  * Always printed: the replicas' CPU a lone buyer by step (`step-cpu.ts`: each tap, the jobs after the buy) and, over
- * `--idle` seconds with nothing asked of the replicas (0: not measured), their idle background a second.
+ * `--idle` seconds with nothing asked of the replicas (0: not measured), their idle background a second. Then the bare
+ * floor: as many lone buyers again through `floor-server.ts` (the same updates, Bot API calls and panel request done by
+ * a bare `node:http` server with `pg`, one statement a step: `floor-sql.ts`), measured the same way, and
+ * `lone buyer ÷ floor`, so the shop's figure reads against an ideal of the same sitting; its books are checked too.
  * `--warm N` (default 5, at most half of `--lone`): the first N lone buyers are not measured. A replica's code is hot
  * only after many purchases: `--lone 225 --warm 200` measures 25 purchases of a replica in its steady state, as an
  * owner's runs after a day; the default measures a replica that has served a handful.
@@ -66,6 +69,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import PQueue from 'p-queue';
 import type { StatementCounts } from './statement-count.js';
 import { postUpdate } from './webhook-post.js';
+import { startFloor, type FloorProcess } from './floor-run.js';
 
 const { values } = parseArgs({
   options: {
@@ -87,7 +91,13 @@ const { values } = parseArgs({
 /** `--shop compiled`: the compiled tree the replicas run (built before the clock runs, removed at the end). */
 const compiled =
   shopModeOf(values.shop) === 'compiled'
-    ? await compileShop(['bench/rush/replica.ts', 'bench/rush/statement-count.ts', 'bench/rush/trace-replica.ts'])
+    ? await compileShop([
+        'bench/rush/replica.ts',
+        'bench/rush/statement-count.ts',
+        'bench/rush/trace-replica.ts',
+        'bench/rush/floor-server.ts',
+        'bench/rush/floor-sql.ts',
+      ])
     : null;
 /** A replica's module, node flags and environment in that mode. */
 const replicaProcess = shopProcess(compiled, 'bench/rush/replica.ts');
@@ -103,6 +113,8 @@ const IDLE_SECONDS = Number(values.idle);
 const SCHEMA = values.schema;
 if (!/^bench_[a-z0-9_]{1,30}$/.test(SCHEMA)) throw new Error(`--schema ${SCHEMA}: a plain name starting with bench_ (it is dropped)`);
 if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(values.server).hostname)) throw new Error('--server: loopback only');
+/** The floor's tables (`floor-server.ts`), beside the shop's. */
+const FLOOR_SCHEMA = `${SCHEMA}_floor`;
 const PLAN = 'Rush · 1 month · 50 GiB';
 const PRICE = 500;
 const PUBLIC_URL = 'https://shop.bench.example';
@@ -199,6 +211,7 @@ const dropSchemas = async () => {
   const admin = await openDatabase(config.database);
   await admin.client.query(`DROP SCHEMA IF EXISTS ${shopSchemaName(SCHEMA)} CASCADE`);
   await admin.client.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`);
+  await admin.client.query(`DROP SCHEMA IF EXISTS ${FLOOR_SCHEMA} CASCADE`);
   await admin.close();
 };
 await dropSchemas();
@@ -212,6 +225,13 @@ let stopping = false;
 let failed = false;
 /** The replicas' CPU by lone buyers' step, and idle. */
 const stepCpu = new StepCpu(() => threadsCpuMs(replicas.map(({ child }) => child.pid!)));
+/** The bare floor's process, once started (stopped at the end). */
+let bareFloor: FloorProcess | undefined;
+/** Bot API calls and panel requests a purchase between two `outside()` readings over `buyers` purchases. */
+const outsideEach = (from: { bot: number; panel: number }, to: { bot: number; panel: number }, buyers: number) => ({
+  bot: ((to.bot - from.bot) / buyers).toFixed(1),
+  panel: ((to.panel - from.panel) / buyers).toFixed(1),
+});
 /** How long after a lone buyer's link message its jobs are given to finish (the link job's completion, its next claim). */
 const JOBS_GRACE_MS = 100;
 try {
@@ -303,11 +323,11 @@ try {
    * replica answers 503 to what it cannot take now), then fails the bench; so does a failed connection (printed as
    * status 0).
    */
-  const post = async (update: Update, label: string) => {
+  const post = async (update: Update, label: string, to?: string) => {
     const giveUpAt = performance.now() + 600_000;
     const user = ((update['callback_query'] ?? update['message']) as { from: { id: number } }).from.id;
     for (;;) {
-      const { url } = replicas[turn++ % replicas.length]!;
+      const url = to ?? replicas[turn++ % replicas.length]!.url;
       // A connection that fails counts as status 0: Telegram delivers the update again too.
       const status = await telegramConnections.add(() =>
         postUpdate(
@@ -323,15 +343,17 @@ try {
     }
   };
   const users = Array.from({ length: LONE + BUYERS }, (_, i) => new RushBuyer(FIRST_USER + i));
+  /** The bare floor's lone buyers: Telegram users of their own, after the shop's. */
+  const floorUsers = Array.from({ length: LONE }, (_, i) => new RushBuyer(FIRST_USER + LONE + BUYERS + i));
   /**
    * Posts an update and waits for the bot's next message to this user. A reply lost on the way is not sent again (the
    * shop sends at most once: it may have arrived), so a buyer who sees nothing for 30 s taps again, as a person
    * would (a new update); up to 3 times, counted.
    */
-  const step = async (user: RushBuyer, label: string, make: () => Update) => {
+  const step = async (user: RushBuyer, label: string, make: () => Update, to?: string) => {
     for (let tries = 1; ; tries++) {
       const seen = messagesTo(user.id).length;
-      await post(make(), label);
+      await post(make(), label, to);
       try {
         return (await messageTo(user.id, () => true, seen + 1, 30_000)).call;
       } catch (error) {
@@ -394,26 +416,35 @@ try {
 
   /**
    * One buyer's taps: catalog → location → plan → buy; resolves with ms from the buy tap to the link message.
-   * `time`: each tap's CPU window (to its answer and reply), and the jobs' (from the buy tap's answer to the link
-   * message and {@link JOBS_GRACE_MS} after it) for a lone buyer.
+   * `lone`: a lone buyer, each tap's CPU window (to its answer and reply) and the jobs' (from the buy tap's answer to
+   * the link message and {@link JOBS_GRACE_MS} after it) recorded there. `to`: the webhook posted to (default: the
+   * replicas in turn).
    */
-  const buy = async (user: RushBuyer, lone = false) => {
-    const time = lone ? timed : untimed;
-    const locations = await time('tap catalog', () => step(user, 'catalog', () => user.tap('cat', 1)));
+  const buy = async (user: RushBuyer, lone: StepCpu | null = null, to?: string) => {
+    const time: Timed = lone === null ? untimed : (label, fn) => lone.time(label, fn);
+    const locations = await time('tap catalog', () => step(user, 'catalog', () => user.tap('cat', 1), to));
     const plans = await time('tap location', () =>
-      step(user, 'location', () =>
-        user.tap(
-          button(locations, () => true),
-          messageId(locations),
-        ),
+      step(
+        user,
+        'location',
+        () =>
+          user.tap(
+            button(locations, () => true),
+            messageId(locations),
+          ),
+        to,
       ),
     );
     const quote = await time('tap plan', () =>
-      step(user, 'plan', () =>
-        user.tap(
-          button(plans, (b) => b.text.includes(PLAN)),
-          messageId(plans),
-        ),
+      step(
+        user,
+        'plan',
+        () =>
+          user.tap(
+            button(plans, (b) => b.text.includes(PLAN)),
+            messageId(plans),
+          ),
+        to,
       ),
     );
     const buyTap = user.tap(
@@ -421,14 +452,14 @@ try {
       messageId(quote),
     );
     const tapped = performance.now();
-    await time('tap buy (checkout; to its answer)', () => post(buyTap, 'buy'));
+    await time('tap buy (checkout; to its answer)', () => post(buyTap, 'buy', to));
     const answered = performance.now() - tapped;
     const link = await time(`jobs: provisioning, link message (+${JOBS_GRACE_MS} ms)`, async () => {
       const found = await messageTo(user.id, isLink);
-      if (lone) await sleep(JOBS_GRACE_MS);
+      if (lone !== null) await sleep(JOBS_GRACE_MS);
       return found;
     });
-    if (TRACE && !lone)
+    if (TRACE && lone === null)
       traced.push({ user: user.id, tapped: toClock(tapped), answered: toClock(tapped + answered), link: toClock(link.at) });
     return { answered, link: link.at - tapped };
   };
@@ -460,15 +491,19 @@ try {
   let loneCpuBefore: number[] = [];
   let loneThreadsBefore = { main: 0, others: 0 };
   const replicaPids = () => replicas.map(({ child }) => child.pid!);
+  /** The outside work so far: Bot API calls (the webhook's answers aside) and panel requests. */
+  const outside = () => ({ bot: fake.calls.length, panel: panelLoad.requests });
+  let loneOutside = outside();
   for (const [i, user] of users.slice(0, LONE).entries()) {
     if (i === WARM) {
+      loneOutside = outside();
       loneCpuBefore = replicas.map(({ child }) => processCpu(child.pid!));
       loneThreadsBefore = threadsCpuSplitMs(replicaPids());
       profileWindows.push([monotonicUs(), 0]);
     }
     stepCpu.recording = i >= WARM;
     if (values.count) snapshots.push(await countsOf(replicas));
-    lone.push(await buy(user, true));
+    lone.push(await buy(user, stepCpu));
   }
   profileWindows.at(-1)![1] = monotonicUs();
   stepCpu.recording = false;
@@ -484,6 +519,7 @@ try {
     if (startSnapshots.length > 0) printStatementsPerBuyer(startSnapshots, 'statements a lone /start sends (a new buyer)');
   }
   // Replica CPU a lone buyer (after the first): one at a time, so no batching of jobs piled up under load lowers it.
+  const loneOutsideEach = outsideEach(loneOutside, outside(), LONE - WARM);
   const loneCpuMs = (replicas.reduce((sum, { child }, i) => sum + processCpu(child.pid!) - loneCpuBefore[i]!, 0) * 1000) / (LONE - WARM);
   const loneThreads = threadsCpuSplitMs(replicaPids());
   const loneLinks = lone.map((t) => t.link).sort((a, b) => a - b);
@@ -501,6 +537,58 @@ try {
     if (before !== null) printStatementsPerSecond(before, await countsOf(replicas), IDLE_SECONDS, 'statements the idle replicas send');
   }
   stepCpu.print();
+
+  // The bare floor (`floor-server.ts`): the same lone purchases' outside work by the barest code, in a process of its
+  // own, measured the same way (the lone buyers' `/start`s, then their purchases); its buyers are users of its own.
+  bareFloor = await startFloor(shopProcess(compiled, 'bench/rush/floor-server.ts'), {
+    DATABASE_URL: values.server,
+    FLOOR_SCHEMA,
+    TELEGRAM_API_ROOT: fake.apiRoot,
+    TELEGRAM_BOT_TOKEN: fake.token,
+    TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    PUBLIC_URL,
+    FLOOR_PANEL_URL: `${panelServer.origin}/x/`,
+    FLOOR_PANEL_USER: 'admin',
+    FLOOR_PANEL_PASSWORD: 'bench-panel-pw',
+    FLOOR_INBOUND: target.remoteRef,
+    FLOOR_PLAN: PLAN,
+    FLOOR_PRICE: String(PRICE),
+  });
+  const floorUrl = bareFloor.url;
+  const floorPid = bareFloor.pid;
+  const floorCpu = new StepCpu(() => threadsCpuMs([floorPid]));
+  for (const [i, user] of floorUsers.entries()) {
+    floorCpu.recording = i >= WARM;
+    await floorCpu.time('tap start (a new buyer)', () => step(user, 'start', () => user.start(), floorUrl));
+  }
+  floorCpu.recording = false;
+  await shop.db.query(`UPDATE ${FLOOR_SCHEMA}.buyers SET balance = $1`, [2 * PRICE]);
+  let floorCpuBefore = 0;
+  let floorOutside = outside();
+  for (const [i, user] of floorUsers.entries()) {
+    if (i === WARM) {
+      floorOutside = outside();
+      floorCpuBefore = processCpu(floorPid);
+    }
+    floorCpu.recording = i >= WARM;
+    await buy(user, floorCpu, floorUrl);
+  }
+  floorCpu.recording = false;
+  const floorCpuMs = ((processCpu(floorPid) - floorCpuBefore) * 1000) / (LONE - WARM);
+  const floorOutsideEach = outsideEach(floorOutside, outside(), LONE - WARM);
+  const floorCounts = await bareFloor.counts();
+  const floorStatementsEach = Object.entries(floorCounts).reduce((sum, [name, n]) => sum + (name === 'floor_start' ? 0 : n), 0) / LONE;
+  floorCpu.print("the bare floor's (floor-server.ts)");
+  console.log(
+    `bare floor: CPU a lone buyer ${floorCpuMs.toFixed(1)} ms (the last ${LONE - WARM}, as the replicas' above); ` +
+      `${floorStatementsEach.toFixed(0)} statements a purchase; outside work a purchase: ` +
+      `shop ${loneOutsideEach.bot} Bot API calls and ${loneOutsideEach.panel} panel requests, floor ${floorOutsideEach.bot} and ${floorOutsideEach.panel}`,
+  );
+  console.log(
+    `lone buyer ÷ floor ${(loneCpuMs / floorCpuMs).toFixed(2)}× (${loneCpuMs.toFixed(1)} ÷ ${floorCpuMs.toFixed(1)} ms); ` +
+      `sum of the step medians ${(stepCpu.sumOfMedians() / floorCpu.sumOfMedians()).toFixed(2)}× ` +
+      `(${stepCpu.sumOfMedians().toFixed(1)} ÷ ${floorCpu.sumOfMedians().toFixed(1)} ms)`,
+  );
 
   // The rush: buyers released at even intervals over the spread.
   const cpuBefore = process.cpuUsage();
@@ -583,7 +671,30 @@ try {
     if (messagesTo(user.id).filter((a) => isLink(a.call)).length !== 1) wrongLinks++;
     if ((await shop.storage.ledger.balance(customerId, shop.config.currency)) !== PRICE) wrongWallets++;
   }
-  failed = wrongOrders + wrongLinks + wrongWallets + replicaDeaths > 0;
+  // The floor's books alike: one order, one ledger entry of the price, one link message, the wallet debited once.
+  const floorBooks = new Map(
+    (
+      await shop.db.query<{ buyer_id: string; orders: string; spent: string; balance: string }>(
+        `SELECT b.telegram_id AS buyer_id, (SELECT count(*) FROM ${FLOOR_SCHEMA}.orders o WHERE o.buyer_id = b.telegram_id) AS orders,
+                (SELECT coalesce(-sum(amount), 0) FROM ${FLOOR_SCHEMA}.ledger l WHERE l.buyer_id = b.telegram_id) AS spent, b.balance
+         FROM ${FLOOR_SCHEMA}.buyers b`,
+      )
+    ).rows.map((r) => [Number(r.buyer_id), r]),
+  );
+  let wrongFloor = 0;
+  for (const user of floorUsers) {
+    const books = floorBooks.get(user.id);
+    const links = messagesTo(user.id).filter((a) => isLink(a.call)).length;
+    if (
+      books === undefined ||
+      Number(books.orders) !== 1 ||
+      Number(books.spent) !== PRICE ||
+      Number(books.balance) !== PRICE ||
+      links !== 1
+    )
+      wrongFloor++;
+  }
+  failed = wrongOrders + wrongLinks + wrongWallets + replicaDeaths + wrongFloor > 0;
 
   stopping = true;
   const stopped = await Promise.all(
@@ -617,11 +728,13 @@ try {
     `buyers who tapped again after 30 s without a reply: ${tappedAgain}; updates delivered again after a failed answer: ${redelivered.size === 0 ? 'none' : [...redelivered].map(([status, n]) => `${n} after ${status}`).join(', ')}`,
   );
   console.log(
-    `checks over ${users.length} buyers: wrong order counts ${wrongOrders}, wrong link-message counts ${wrongLinks}, wrong wallets ${wrongWallets}; replicas that died ${replicaDeaths}`,
+    `checks over ${users.length} buyers: wrong order counts ${wrongOrders}, wrong link-message counts ${wrongLinks}, wrong wallets ${wrongWallets}; replicas that died ${replicaDeaths}; ` +
+      `the bare floor's ${floorUsers.length} buyers with wrong books or link messages ${wrongFloor}`,
   );
 } finally {
   stopping = true;
   for (const { child } of replicas) child.kill();
+  await bareFloor?.stop();
   await shop.close();
   await fake.close();
   await panelServer.close();

@@ -92,15 +92,23 @@ export class StepCpu {
     return this.idle?.cpuMsPerSecond ?? 0;
   }
 
+  /** The sum of the steps' median CPU (ms). */
+  sumOfMedians(): number {
+    let sum = 0;
+    for (const windows of this.windows.values()) sum += median(windows.map((w) => w.cpuMs));
+    return sum;
+  }
+
   /**
    * Prints each step's median CPU, raw and less the idle rate over its wall time, in the order the steps were timed;
    * with `BENCH_DEBUG=1` also every window of each step, in the order run (`cpu/wall` ms), to show how they spread.
+   * `whose`: the processes measured, as the title names them.
    */
-  print(): void {
+  print(whose = "replicas'"): void {
     const rate = this.idleRate() / 1000;
     const buyers = Math.max(0, ...[...this.windows.values()].map((w) => w.length));
     console.log(
-      `replicas' CPU a lone buyer by step (${buyers} buyers after the warm-up; median ms; "net": less the idle rate over the step's wall time):`,
+      `${whose} CPU a lone buyer by step (${buyers} buyers after the warm-up; median ms; "net": less the idle rate over the step's wall time):`,
     );
     let raw = 0;
     let net = 0;
