@@ -192,10 +192,18 @@ export function periodicSlot(now: Date, everyMs: number, offsetMs = 0): Date {
 }
 
 /**
+ * Per storage, the latest slot of each periodic job type this process saw settled: won by one of its calls, or found
+ * won by another replica, each after its transaction committed. A slot is only ever won once and never one earlier
+ * than a slot won, so asking for that slot or an earlier one again can only lose: such a call answers at once, with
+ * no transaction (a replica calls each type every tick, several times a slot).
+ */
+const settledSlots = new WeakMap<PeriodicStorage, Map<string, number>>();
+
+/**
  * Leaderless periodic work: call on every replica on an interval (or from the scheduler's tick).
  * Of all replicas calling for the same slot, exactly one enqueues the slot's job (won through
  * `ticks.tryAcquire` in the same transaction); a slot earlier than one already won is never run.
- * Returns the slot and whether this call enqueued it.
+ * Returns the slot and whether this call enqueued it. A slot this process already saw settled is not asked again.
  */
 export async function enqueuePeriodicHostJob<S extends z.ZodType>(
   storage: PeriodicStorage,
@@ -205,11 +213,17 @@ export async function enqueuePeriodicHostJob<S extends z.ZodType>(
   if (!Number.isInteger(schedule.everyMs) || schedule.everyMs < 1000)
     throw new ConfigurationError(`everyMs of ${definition.type} must be an integer of at least 1000`);
   const slot = periodicSlot(schedule.now, schedule.everyMs, schedule.offsetMs);
+  const name = `host:${definition.type}`;
+  let settled = settledSlots.get(storage);
+  if (settled === undefined) settledSlots.set(storage, (settled = new Map()));
+  const seen = settled.get(name);
+  if (seen !== undefined && seen >= slot.getTime()) return { slot, enqueued: false };
   const enqueued = await storage.transaction(async (tx) => {
-    if (!(await tx.ticks.tryAcquire(`host:${definition.type}`, slot))) return false;
+    if (!(await tx.ticks.tryAcquire(name, slot))) return false;
     await enqueueHostJob(tx, definition, schedule.payload(slot), { key: `slot:${slot.toISOString()}` });
     return true;
   });
+  settled.set(name, Math.max(settled.get(name) ?? slot.getTime(), slot.getTime()));
   return { slot, enqueued };
 }
 

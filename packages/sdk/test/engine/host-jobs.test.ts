@@ -167,6 +167,42 @@ describe('host jobs', () => {
     expect(sent.map((s) => s.text)).toEqual(['2026-02-28T01:00:00.000Z', '2026-03-01T01:00:00.000Z']);
   });
 
+  it('a periodic slot this process saw settled is not asked again; a slot whose transaction failed is', async () => {
+    const { h, worker } = await setup();
+    let transactions = 0;
+    let failNext = false;
+    /** A replica's view of the storage: its transactions counted, the next one failing when told to. */
+    const replica = () => ({
+      transaction: <T>(fn: (tx: StorageTransaction) => Promise<T>) => {
+        transactions++;
+        if (!failNext) return h.storage.transaction(fn);
+        failNext = false;
+        return Promise.reject(new Error('the database went away'));
+      },
+    });
+    const [a, b] = [replica(), replica()];
+    const schedule = (now: Date) => ({ everyMs: 3_600_000, now, payload: (slot: Date) => ({ to: 'owner', text: slot.toISOString() }) });
+    const start = h.clock.now();
+    expect((await enqueuePeriodicHostJob(a, greet, schedule(start))).enqueued).toBe(true);
+    expect((await enqueuePeriodicHostJob(b, greet, schedule(start))).enqueued).toBe(false);
+    expect(transactions).toBe(2);
+    // Each replica has seen this slot settled (won, and found won): later calls in it, or for an earlier slot, ask nothing.
+    for (const replicaOf of [a, b]) {
+      expect((await enqueuePeriodicHostJob(replicaOf, greet, schedule(new Date(start.getTime() + 60_000)))).enqueued).toBe(false);
+      expect((await enqueuePeriodicHostJob(replicaOf, greet, schedule(new Date(start.getTime() - 3_600_000)))).enqueued).toBe(false);
+    }
+    expect(transactions).toBe(2);
+    // The next slot: the one that fails settles nothing, so its next call asks again and wins it.
+    const next = new Date(start.getTime() + 3_600_000);
+    failNext = true;
+    await expect(enqueuePeriodicHostJob(b, greet, schedule(next))).rejects.toThrow('the database went away');
+    expect((await enqueuePeriodicHostJob(b, greet, schedule(next))).enqueued).toBe(true);
+    expect((await enqueuePeriodicHostJob(a, greet, schedule(next))).enqueued).toBe(false);
+    expect(transactions).toBe(5);
+    await worker.drain();
+    expect(sent).toHaveLength(2);
+  });
+
   it('refuses engine types, bad names and repeated types', async () => {
     expect(() => defineHostJob({ type: JOB_TYPES.provision, payload: z.object({}), run: async () => {} })).toThrow(ConfigurationError);
     expect(() => defineHostJob({ type: 'Bad Name', payload: z.object({}), run: async () => {} })).toThrow(ConfigurationError);
