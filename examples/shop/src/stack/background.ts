@@ -54,10 +54,13 @@ export function startBackground(shop: Shop, options: BackgroundOptions = {}): Ba
   let running: Promise<void> = Promise.resolve();
   const tick = async () => {
     try {
-      await scheduler.tick();
-      await shop.sessions.deleteExpired();
-      await signInThrottleOf(shop).deleteStale();
-      await emailCodesOf(shop).deleteStale();
+      // The housekeeping goes with the lifecycle slot's winner: one replica once a slot, not every replica every tick
+      // (every read already passes over what it deletes: an expired session, a stale window, a used code).
+      if ((await scheduler.tick()).won) {
+        await shop.sessions.deleteExpired();
+        await signInThrottleOf(shop).deleteStale();
+        await emailCodesOf(shop).deleteStale();
+      }
     } catch (error) {
       log.error({ err: error }, 'scheduler tick failed');
     }
