@@ -157,6 +157,18 @@ export class FakeTelegram {
     }
   }
 
+  /**
+   * Waits (up to 10 s) until the bot polls again with nothing queued for it: a polling bot (grammY's) handles a batch
+   * of updates to its end before it asks for the next, so every message it sends for what was pushed so far was sent.
+   */
+  async polledAgain(): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (!(this.queue.length === 0 && this.waiting.size > 0)) {
+      if (Date.now() > deadline) throw new Error('the bot did not poll again within 10 s');
+      await new Promise((r) => setTimeout(r, 15));
+    }
+  }
+
   async close(): Promise<void> {
     for (const wake of this.waiting) wake();
     this.server.closeAllConnections();
