@@ -6,7 +6,7 @@
  *
  *   node --conditions=@panelkit/source --import tsx bench/rush/main.ts \
  *     [--buyers 1000] [--seconds 60] [--replicas 1] [--lone 20] [--warm 5] \
- *     [--server postgres://postgres@127.0.0.1:5432/test] [--schema bench_rush] [--keep] [--count] [--idle 15] [--profile DIR]
+ *     [--server postgres://postgres@127.0.0.1:5432/test] [--schema bench_rush] [--keep] [--count] [--idle 15] [--profile DIR [--profile-step PREFIX]]
  *     [--v8-flags="--trace-deopt"] [--shop compiled|source]
  *
  * Buyers start `/start` (linked Telegram users, in bulk before the clock runs) and get twice the plan's price in
@@ -30,7 +30,8 @@
  * only after many purchases: `--lone 225 --warm 200` measures 25 purchases of a replica in its steady state, as an
  * owner's runs after a day; the default measures a replica that has served a handful.
  * `--profile DIR`: each replica runs under `node --cpu-prof` and writes its profile into DIR when it stops
- * (`profile-layers.ts` breaks one down).
+ * (`profile-layers.ts` breaks one down). `--profile-step PREFIX`: also print the windows of the lone buyers' steps
+ * whose label starts with PREFIX (`"tap buy"`, `jobs`, `"tap start"`), for `profile-window.ts` to read one step alone.
  * `--shop compiled` (the default: the issue asks for what owners run measured): the replicas run the shop as the
  * production image does (`../support/compiled-shop.ts`: the shop compiled by `scripts/compile-shop.mjs`, the packages'
  * built `dist/`, plain node, `NODE_ENV=production`; build the packages first); `source`: through tsx from the sources
@@ -62,7 +63,7 @@ import { compileShop, removeCompiledShop, shopModeOf, shopProcess } from '../sup
 import { machineCpu, processCpu } from '../support/proc-cpu.js';
 import { RushBuyer, type BuyerUpdate as Update } from './buyer-updates.js';
 import { countsOf, printStatementsPer, printStatementsPerBuyer, printStatementsPerSecond } from './statements-per-buyer.js';
-import { StepCpu, threadsCpuMs, threadsCpuSplitMs } from './step-cpu.js';
+import { monotonicUs, StepCpu, threadsCpuMs, threadsCpuSplitMs } from './step-cpu.js';
 import type { ReplicaTrace } from './trace-replica.js';
 import { printTrace, type BuyerTimes, type PanelRequest } from './trace-report.js';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -84,6 +85,7 @@ const { values } = parseArgs({
     count: { type: 'boolean', default: false },
     idle: { type: 'string', default: '15' },
     profile: { type: 'string' },
+    'profile-step': { type: 'string' },
     'v8-flags': { type: 'string' },
     shop: { type: 'string', default: 'compiled' },
   },
@@ -371,7 +373,6 @@ try {
 
   /** `--profile`: the lone buyers' windows after the warm-up, in the clock of a CPU profile's timestamps. */
   const profileWindows: Array<[number, number]> = [];
-  const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
   /** The first lone buyers load the modules a purchase needs and warm the JIT: their CPU is not counted. */
   const WARM = values.warm === undefined ? Math.min(5, Math.floor(LONE / 2)) : Number(values.warm);
   if (!(WARM >= 0 && WARM < LONE)) throw new Error(`--warm ${values.warm}: fewer than --lone`);
@@ -510,6 +511,10 @@ try {
   if (values.profile !== undefined)
     console.log(
       `profile windows of the lone buyers after the warm-up (their /starts, their purchases; CLOCK_MONOTONIC µs, as the profiles' timestamps): ${profileWindows.map(([from, to]) => `${from}-${to}`).join(' ')}`,
+    );
+  if (values.profile !== undefined && values['profile-step'] !== undefined)
+    console.log(
+      `profile windows of the lone buyers' steps starting "${values['profile-step']}" (CLOCK_MONOTONIC µs): ${stepCpu.profileWindows(values['profile-step']).join(' ')}`,
     );
   if (values.count) {
     // The last buyer's link job completes after its message arrives.

@@ -43,7 +43,13 @@ export function threadsCpuSplitMs(pids: readonly number[]): { main: number; othe
 interface Window {
   cpuMs: number;
   wallMs: number;
+  /** Its start and end on CLOCK_MONOTONIC in µs, the clock of a V8 CPU profile's timestamps. */
+  fromUs: number;
+  toUs: number;
 }
+
+/** Now on CLOCK_MONOTONIC, in µs: the clock a V8 CPU profile's timestamps are on. */
+export const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -70,13 +76,21 @@ export class StepCpu {
   async time<T>(label: string, fn: () => Promise<T>): Promise<T> {
     const cpu = this.cpuMs();
     const wall = performance.now();
+    const fromUs = monotonicUs();
     const result = await fn();
     if (this.recording) {
       const list = this.windows.get(label) ?? [];
-      list.push({ cpuMs: this.cpuMs() - cpu, wallMs: performance.now() - wall });
+      list.push({ cpuMs: this.cpuMs() - cpu, wallMs: performance.now() - wall, fromUs, toUs: monotonicUs() });
       this.windows.set(label, list);
     }
     return result;
+  }
+
+  /** The recorded windows of the steps whose label starts with `prefix`, as `from-to` µs on CLOCK_MONOTONIC. */
+  profileWindows(prefix: string): string[] {
+    return [...this.windows.entries()]
+      .filter(([label]) => label.startsWith(prefix))
+      .flatMap(([, windows]) => windows.map((w) => `${w.fromUs}-${w.toUs}`));
   }
 
   /** Measures the replicas' CPU while nothing is asked of them for `seconds` (the worker's polls, scheduler ticks). */
