@@ -3,6 +3,7 @@
  * source, as the replicas), listening once it has made its tables.
  */
 import { fork } from 'node:child_process';
+import { listeningPort } from '../support/listening-port.js';
 
 /** A running floor process. */
 export interface FloorProcess {
@@ -20,16 +21,7 @@ export async function startFloor(
   env: Record<string, string>,
 ): Promise<FloorProcess> {
   const child = fork(served.module, [], { execArgv: served.execArgv, env: { ...process.env, ...served.env, ...env } });
-  const port = await new Promise<number>((resolve, reject) => {
-    const onMessage = (message: unknown) => {
-      const port = (message as { port?: unknown }).port;
-      if (typeof port !== 'number') return;
-      child.off('message', onMessage);
-      resolve(port);
-    };
-    child.on('message', onMessage);
-    child.once('exit', (code) => reject(new Error(`the floor process exited (${code})`)));
-  });
+  const port = await listeningPort(child, 'the floor process');
   return {
     pid: child.pid!,
     url: `http://127.0.0.1:${port}/telegram/webhook`,

@@ -64,6 +64,7 @@ import { machineCpu, processCpu } from '../support/proc-cpu.js';
 import { RushBuyer, type BuyerUpdate as Update } from './buyer-updates.js';
 import { countsOf, printStatementsPer, printStatementsPerBuyer, printStatementsPerSecond } from './statements-per-buyer.js';
 import { monotonicUs, StepCpu, threadsCpuMs, threadsCpuSplitMs } from './step-cpu.js';
+import { listeningPort } from '../support/listening-port.js';
 import type { ReplicaTrace } from './trace-replica.js';
 import { printTrace, type BuyerTimes, type PanelRequest } from './trace-report.js';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -291,16 +292,7 @@ try {
       child.stdout!.pipe(createWriteStream(file));
     } else createInterface({ input: child.stdout! }).on('line', (text) => console.error(`replica ${i}: ${text.slice(0, 2000)}`));
     // It says its port once it listens (over IPC, so that nothing it prints can be taken for it).
-    const port = await new Promise<number>((resolve, reject) => {
-      const onMessage = (message: unknown) => {
-        const port = (message as { port?: unknown }).port;
-        if (typeof port !== 'number') return;
-        child.off('message', onMessage);
-        resolve(port);
-      };
-      child.on('message', onMessage);
-      child.once('exit', (code) => reject(new Error(`replica ${i} exited with ${code}`)));
-    });
+    const port = await listeningPort(child, `replica ${i}`);
     replicas.push({ child, url: `http://127.0.0.1:${port}/telegram/webhook` });
     // A replica that ends before it is told to stop (the crash issue 50 found under overload) is counted and said.
     child.once('exit', (code, signal) => {

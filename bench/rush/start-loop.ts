@@ -15,6 +15,7 @@
  * statement); the counting costs CPU, so take the times from a run without it.
  */
 import { fork } from 'node:child_process';
+import { listeningPort } from '../support/listening-port.js';
 import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,10 +102,7 @@ const child = fork(replicaProcess.module, [], {
   },
   stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 });
-const port = await new Promise<number>((resolve, reject) => {
-  child.on('message', (m: { port?: number }) => m.port !== undefined && resolve(m.port));
-  child.once('exit', (code) => reject(new Error(`the replica exited with ${code}`)));
-});
+const port = await listeningPort(child, 'the replica');
 const url = `http://127.0.0.1:${port}/telegram/webhook`;
 const cpu = () => threadsCpuMs([child.pid!]);
 
