@@ -28,6 +28,9 @@ export async function openDatabase(database: ShopConfig['database'] | MemoryData
       connectionString: database.url,
       max: 10,
       connectionTimeoutMillis: 30_000,
+      // Above the lifecycle tick (15 s) and the worker's poll: an idle replica keeps its connections, and with them
+      // the statements each has parsed, instead of reconnecting every ~30 s (pg's default drops a client after 10 s).
+      idleTimeoutMillis: 60_000,
       Client: NamedPasswordClient,
     });
     // An idle client losing its connection must not crash the process; the pool replaces it.
