@@ -163,7 +163,11 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
       if (runOptions.read === true || runOptions.single === true || runOptions.autocommit === true)
         return track(withRetries(label, () => fn({ db: client, now: clock.now() }), runOptions.retryOn));
       return track(
-        withRetries(label, () => client.transaction((db) => fn({ db: withoutDefer(db), now: clock.now() })), runOptions.retryOn),
+        withRetries(
+          label,
+          () => client.transaction((db) => fn({ db: runOptions.defers === true ? db : withoutDefer(db), now: clock.now() })),
+          runOptions.retryOn,
+        ),
       );
     },
   };

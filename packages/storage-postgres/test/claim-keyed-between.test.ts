@@ -84,6 +84,28 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(
       else expect(after).toMatchObject({ state: outcome === 'dead' ? 'dead' : 'queued', attempts: 1 });
     });
 
+    it("a keyed job whose key's lock another claim holds at that moment is left queued; the free key's job is taken", async () => {
+      const held = await b.jobs.enqueue({ type: 'keyed.test', serialKey: 'key-locked' });
+      const free = await b.jobs.enqueue({ type: 'keyed.test', serialKey: 'key-unlocked' });
+      // Another claim's step 2 on a connection of its own: the key's advisory lock, held until its transaction ends.
+      const other = await pools[0]!.connect();
+      try {
+        await other.query('BEGIN');
+        await other.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [
+          `panelkit.jobs.serial:"${taken.schema}"`,
+          'key-locked',
+        ]);
+        const claimed = await a.jobs.claim({ workerId: 'a-locked', limit: 10, leaseMs: MINUTE });
+        expect(claimed.map((c) => c.job.id)).toEqual([free.job.id]);
+        expect(await b.jobs.get(held.job.id)).toMatchObject({ state: 'queued', attempts: 0 });
+      } finally {
+        await other.query('ROLLBACK');
+        other.release();
+      }
+      const after = await a.jobs.claim({ workerId: 'a-unlocked', limit: 10, leaseMs: MINUTE });
+      expect(after.map((c) => c.job.id)).toEqual([held.job.id]);
+    });
+
     it('a keyed job nobody took meanwhile is claimed by A in its second transaction', async () => {
       const { job } = await b.jobs.enqueue({ type: 'keyed.test', serialKey: 'key-free' });
       const reached = gate();

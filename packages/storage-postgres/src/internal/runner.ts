@@ -37,6 +37,13 @@ export interface RunOptions {
    */
   readonly optimistic?: boolean;
   /**
+   * Outside a transaction, the call's own transaction keeps `SqlQueryable.defer` (where the connection has it): for a
+   * call whose deferred writes are no guess, so that one the database refuses is the call's own failure (the statement
+   * carrying it rejects, the transaction is rolled back, the call throws), with nothing to replay. Inside a
+   * transaction it changes nothing.
+   */
+  readonly defers?: boolean;
+  /**
    * Run the call again when it fails this way (besides serialisation failures and deadlocks),
    * e.g. a unique violation from a concurrent insert that the next attempt will see.
    */

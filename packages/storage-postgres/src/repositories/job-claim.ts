@@ -28,9 +28,12 @@ function compareClaimOrder(a: ClaimedJob, b: ClaimedJob): number {
  *    from now on the lease clock (the server's by default, see `PostgresStorageOptions.leaseClock`); nothing more is
  *    needed for them. Its jobs with a key are only named: their row locks end with its transaction.
  * 2. For each serialisation key among the jobs left, `pg_try_advisory_xact_lock(<schema's namespace>,
- *    hashtext(key))`; a key another claim holds right now is dropped (never waited for).
- * 3. Mark the jobs left running, leaving out, in the same statement, those whose key has a running job, and those
- *    no longer queued and due (another claim took them between the two transactions). That
+ *    hashtext(key))`; a key another claim holds right now is dropped (never waited for). Where the connection defers
+ *    writes (`SqlQueryable.defer`, `fromPgPool`), this statement rides in step 3's round trip (with `BEGIN` and
+ *    `COMMIT`: the keyed claim's second transaction is one round trip) and leaves the keys it locked in a setting of
+ *    the transaction (`panelkit.claim_locked`), which step 3 reads; elsewhere step 3 is given only their jobs.
+ * 3. Mark the jobs left running, leaving out, in the same statement, those whose key has a running job (or was not
+ *    locked in step 2), and those no longer queued and due (another claim took them between the two transactions). That
  *    statement's snapshot is taken after the locks were granted, which is what makes the guarantee hold across
  *    connections: whoever last made a job of the key running did so in a transaction that held this lock, and a
  *    transaction's locks are released only after its commit is visible, so this snapshot sees that job. (The first
@@ -54,7 +57,7 @@ function compareClaimOrder(a: ClaimedJob, b: ClaimedJob): number {
  * `limit`; the next claim gets the rest.
  */
 export function claimJobs({ runner, schema, leaseClock, listening }: RepositoryContext): (request: ClaimRequest) => Promise<ClaimedJob[]> {
-  const { pick, walks, lockKeys, markKeyed, awaitWakeSql } = claimStatements(schema, leaseClock);
+  const { pick, walks, lockKeys, lockKeysKept, markKeyed, awaitWakeSql } = claimStatements(schema, leaseClock);
   const lockNamespace = `panelkit.jobs.serial:${schema}`;
   const toClaimed = (row: Record<string, unknown>, workerId: string, token: string, now: Date): ClaimedJob => {
     const job = claimedJobFromRow(row, workerId, token, now);
@@ -90,26 +93,40 @@ export function claimJobs({ runner, schema, leaseClock, listening }: RepositoryC
       .map((r) => ({ id: String(r['pick_id']), key: r['pick_key'] as string | null }));
     if (!blocked && keyed.length === 0) return { claimed, waiting };
     // Steps 2–3 (and, the head held, the pick past it), in a transaction of their own.
-    const rows = await runner.run('jobs.claim', async ({ db }) => {
-      let picked = keyed;
-      if (blocked) {
-        await inIndexOrder(db);
-        picked = (await db.query(pick.pastHeld, params)).rows.map((r) => ({ id: String(r['id']), key: r['serial_key'] as string | null }));
-      }
-      const keys = [...new Set(picked.map((r) => r.key).filter((k): k is string => k !== null))];
-      let locked = new Set<string>();
-      if (keys.length > 0) {
-        const { rows } = await db.query(lockKeys, [keys, lockNamespace]);
-        locked = new Set(rows.map((r) => String(r['k'])));
-      }
-      const ids = picked.filter((r) => r.key === null || locked.has(r.key)).map((r) => r.id);
-      if (ids.length === 0) return [];
-      // Step 3's check of running jobs is this statement's `NOT EXISTS`, on a snapshot taken after step 2's locks. The
-      // walk's row locks ended with its transaction: a job another claim took since, or one no longer due, is left.
-      db.commitWithNext?.();
-      return (await db.query(awaitWakeMs === null ? markKeyed.plain : markKeyed.awaitWake, [ids, workerId, lease, enc.time(now), token]))
-        .rows;
-    });
+    const rows = await runner.run(
+      'jobs.claim',
+      async ({ db }) => {
+        let picked = keyed;
+        if (blocked) {
+          await inIndexOrder(db);
+          picked = (await db.query(pick.pastHeld, params)).rows.map((r) => ({
+            id: String(r['id']),
+            key: r['serial_key'] as string | null,
+          }));
+        }
+        const keys = [...new Set(picked.map((r) => r.key).filter((k): k is string => k !== null))];
+        if (keys.length > 0 && db.defer !== undefined) {
+          // Step 2 sent ahead of step 3 in one round trip: run in order, step 3's snapshot still follows the locks.
+          db.defer(lockKeysKept, [keys, lockNamespace]);
+          db.commitWithNext?.();
+          const marked = awaitWakeMs === null ? markKeyed.lockedPlain : markKeyed.lockedAwaitWake;
+          return (await db.query(marked, [picked.map((r) => r.id), workerId, lease, enc.time(now), token])).rows;
+        }
+        let locked = new Set<string>();
+        if (keys.length > 0) {
+          const { rows } = await db.query(lockKeys, [keys, lockNamespace]);
+          locked = new Set(rows.map((r) => String(r['k'])));
+        }
+        const ids = picked.filter((r) => r.key === null || locked.has(r.key)).map((r) => r.id);
+        if (ids.length === 0) return [];
+        // Step 3's check of running jobs is this statement's `NOT EXISTS`, on a snapshot taken after step 2's locks. The
+        // walk's row locks ended with its transaction: a job another claim took since, or one no longer due, is left.
+        db.commitWithNext?.();
+        return (await db.query(awaitWakeMs === null ? markKeyed.plain : markKeyed.awaitWake, [ids, workerId, lease, enc.time(now), token]))
+          .rows;
+      },
+      { defers: true },
+    );
     return { claimed: [...claimed, ...rows.map((r) => toClaimed(r, workerId, token, now))], waiting };
   };
   // After the claim's commit, so no lock of the claim is held while this waits for a commit that is taking the row.
@@ -124,6 +141,9 @@ export function claimJobs({ runner, schema, leaseClock, listening }: RepositoryC
   };
 }
 
+/** The transaction's setting in which a deferred step 2 leaves the keys it locked, as a JSON array, for step 3. */
+const CLAIM_LOCKED_SETTING = 'panelkit.claim_locked';
+
 /** A claim's statement texts over one schema and lease clock (see {@link claimJobs}). */
 interface ClaimStatements {
   readonly pick: ClaimPickStatements;
@@ -131,8 +151,18 @@ interface ClaimStatements {
   readonly walks: { readonly plain: string; readonly awaitWake: string };
   /** Step 2: the advisory locks of the picked jobs' serialisation keys. */
   readonly lockKeys: string;
-  /** Step 3: the jobs left marked running; without and with `awaitWakeMs`. */
-  readonly markKeyed: { readonly plain: string; readonly awaitWake: string };
+  /** Step 2 deferred: the same locks, the keys locked kept in the transaction's setting `panelkit.claim_locked`. */
+  readonly lockKeysKept: string;
+  /**
+   * Step 3: the jobs left marked running, without and with `awaitWakeMs`; `locked…`: of the jobs given, those whose key
+   * `lockKeysKept` locked (or without one).
+   */
+  readonly markKeyed: {
+    readonly plain: string;
+    readonly awaitWake: string;
+    readonly lockedPlain: string;
+    readonly lockedAwaitWake: string;
+  };
   /** A claim that took nothing puts its worker on `job_waiters` after its commit. */
   readonly awaitWakeSql: string;
 }
@@ -222,17 +252,29 @@ function buildClaimStatements(schema: string, leaseClock: RepositoryContext['lea
    * Step 3's check of running jobs is the statement's `NOT EXISTS`, on a snapshot taken after step 2's locks (see
    * {@link claimJobs}).
    */
-  const markKeyedSql = (awaitWake: boolean) =>
+  const markKeyedSql = (awaitWake: boolean, lockedKept: boolean) =>
     `${awaitWake ? `WITH not_waiting AS (${notWaiting(2)}) ` : ''}UPDATE ${table} AS j SET ${setRunning(2, 3, 4, 5)}
            WHERE j.id = ANY($1::text[]) AND j.state = 'queued' AND j.run_at <= $4::timestamptz
-             AND (j.serial_key IS NULL OR NOT EXISTS (
-               SELECT 1 FROM ${table} AS r WHERE r.serial_key = j.serial_key AND r.state = 'running'))
+             AND (j.serial_key IS NULL OR (${
+               lockedKept
+                 ? `j.serial_key IN (SELECT jsonb_array_elements_text(
+                 coalesce(nullif(current_setting('${CLAIM_LOCKED_SETTING}', true), ''), '[]')::jsonb)) AND `
+                 : ''
+             }NOT EXISTS (
+               SELECT 1 FROM ${table} AS r WHERE r.serial_key = j.serial_key AND r.state = 'running')))
            RETURNING ${claimedColumns('j')}`;
   return {
     pick,
     walks,
     lockKeys: `SELECT k FROM unnest($1::text[]) AS k WHERE pg_try_advisory_xact_lock(hashtext($2), hashtext(k))`,
-    markKeyed: { plain: markKeyedSql(false), awaitWake: markKeyedSql(true) },
+    lockKeysKept: `SELECT set_config('${CLAIM_LOCKED_SETTING}', coalesce(jsonb_agg(k)::text, '[]'), true)
+           FROM unnest($1::text[]) AS k WHERE pg_try_advisory_xact_lock(hashtext($2), hashtext(k))`,
+    markKeyed: {
+      plain: markKeyedSql(false, false),
+      awaitWake: markKeyedSql(true, false),
+      lockedPlain: markKeyedSql(false, true),
+      lockedAwaitWake: markKeyedSql(true, true),
+    },
     awaitWakeSql: `INSERT INTO ${waiters} (worker_id, until, types) VALUES ($1, clock_timestamp() + $2::integer * interval '1 millisecond', $3::text[])
            ON CONFLICT (worker_id) DO UPDATE SET until = EXCLUDED.until, types = EXCLUDED.types`,
   };
