@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { BotError, type Bot } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { Logger } from 'pino';
@@ -10,6 +10,7 @@ import { answerQuietly } from '../logging/quiet-answer.js';
 import type { BotContext } from './context.js';
 import { createUpdateIntake, WEBHOOK_TIMEOUT_MS } from './update-intake.js';
 import { UpdateStillRunning } from './update-once.js';
+import { webhookJsonBody } from './webhook-body.js';
 import { WebhookReply } from './webhook-reply.js';
 
 /**
@@ -45,10 +46,14 @@ function deliverAgainLater(res: Response): void {
   res.status(503).set('Retry-After', String(REDELIVER_AFTER_S)).end();
 }
 
-/** 200: the update is handled; the body, when there is one, is the one Bot API call it answered in the reply (`webhook-reply.ts`). */
+/**
+ * 200: the update is handled; the body, when there is one, is the one Bot API call it answered in the reply
+ * (`webhook-reply.ts`). Written with Node's own `writeHead`: Express's `send` hashed every reply for an `ETag` and
+ * parsed its content type again, for a client that reads neither (issue 93).
+ */
 function handled(res: Response, reply: string | null): void {
-  if (reply === null) return void res.status(200).end();
-  res.status(200).type('application/json').send(reply);
+  if (reply === null) return void res.writeHead(200).end();
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(reply) }).end(reply);
 }
 
 /** How the webhook takes updates in: at most `maxUpdates` at once, each waited for up to `timeoutMs`. */
@@ -122,7 +127,7 @@ export function webhookRouterFor(
         next();
       }, next);
     },
-    express.json({ limit: '1mb' }),
+    webhookJsonBody(),
     (req: Request, _res: Response, next: NextFunction) => {
       const readable = isUpdateEnvelope(req.body) && !containsNul(req.body);
       next(readable ? undefined : new ShopError('invalid_input', 'errors.malformedBody'));
