@@ -106,6 +106,27 @@ describe("a Telegram notice sent by its event's notices job", () => {
     }
   });
 
+  it("makes the buyer's link token in the statement that writes the notice, not in a call of its own", async () => {
+    const query = vi.spyOn(s.t.shop.db, 'query');
+    const tokensFor = vi.spyOn(s.t.shop.kit.links, 'tokensFor');
+    const tokenFor = vi.spyOn(s.t.shop.kit.links, 'tokenFor');
+    try {
+      const b = await boughtOnTelegram(() => (query.mockClear(), tokensFor.mockClear(), tokenFor.mockClear(), s.t.drain()));
+      expect(textsTo(b)).toEqual([true]);
+      expect(tokensFor).not.toHaveBeenCalled();
+      expect(tokenFor).not.toHaveBeenCalled();
+      const texts = query.mock.calls.map(([text]) => String(text));
+      expect(texts.filter((text) => text.includes('.link_tokens'))).toEqual([
+        expect.stringContaining(`INSERT INTO ${s.t.shop.shopSchema}.notifications `),
+      ]);
+    } finally {
+      for (const spy of [query, tokensFor, tokenFor]) spy.mockRestore();
+    }
+    // The link it carries is the buyer's, as read now.
+    const b = await boughtOnTelegram(() => s.t.drain());
+    expect(String(sendsTo(b)[0]!.params['text'])).toContain(await buyerLinkOf(s.t.shop, b.customerId));
+  });
+
   it('queues a send Telegram answered with 429 as a send job due at its retry_after, which sends it once', async () => {
     const b = await boughtOnTelegram(() => s.t.drain(), {
       code: 429,

@@ -4,4 +4,10 @@
  *
  * @module
  */
-export { LINK_TOKEN_PATTERN, LINK_VERSION_PATTERN, type PanelkitLinks, type PanelkitLinksOptions } from './engine/links.js';
+export {
+  LINK_TOKEN_PATTERN,
+  LINK_VERSION_PATTERN,
+  type LinkTokensToMake,
+  type PanelkitLinks,
+  type PanelkitLinksOptions,
+} from './engine/links.js';

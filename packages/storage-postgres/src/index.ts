@@ -13,6 +13,7 @@ export type { RunMigrationsOptions, RunMigrationsResult, VersionedMigration } fr
 export { resealSecrets } from './reseal.js';
 export type { ResealOptions, ResealResult } from './reseal.js';
 export { customerIdByExternalRefSql, customerWithPriceBookFromJson, customerWithPriceBookSql } from './customer-read-sql.js';
+export { ensureLinkTokensSql } from './link-tokens-sql.js';
 export { transactionSql } from './transaction-sql.js';
 export { isUnavailable as isDatabaseUnavailable } from './internal/errors.js';
 export {

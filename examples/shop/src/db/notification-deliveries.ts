@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createId, type Clock } from '@panelkit/sdk';
 import type { StoragePort, StorageTransaction } from '@panelkit/sdk/storage';
-import { transactionSql, type SqlClient } from '@panelkit/storage-postgres';
+import { ensureLinkTokensSql, transactionSql, type SqlClient } from '@panelkit/storage-postgres';
 import { enqueueDeliveries, enqueueDelivery } from './notification-outbox.js';
 
 /** `pending` (its send job is queued or running), `sent`, or `failed` after every attempt. */
@@ -88,13 +88,24 @@ export interface UnqueuedDelivery {
 export type DeliveryWrite = StorageTransaction | { readonly alone: SqlClient };
 
 /**
+ * Link tokens a `writeDeliveries` statement makes (`kit.links.toMake`'s candidates, stored in the engine's schema by
+ * storage-postgres's `ensureLinkTokensSql`): each row's customer's, when a delivery of its notification is written by
+ * that statement (a notice muted, or written before, makes none). Only customers that exist.
+ */
+export interface DeliveryLinkTokens {
+  engineSchema: string;
+  rows: readonly { notificationId: string; customerId: string; nonce: string; tokenHash: string }[];
+}
+
+/**
  * In `into`, one statement: `notifications` (a statement on `$1…$n` returning `id` and `muted` of each notification this
  * call is the one that writes or fans out, nothing of the others) and, for each it returns that is not muted, a
  * `pending` delivery per target of its `fanOuts` line (each once per notification, channel and address); then each
  * new delivery's send job, in one `enqueueMany` a channel, but for the channels in `unqueued`: those deliveries are
  * answered instead, for the caller to send once the write commits (and to queue what it could not send). Answers the
- * ids the notification statement returned (nothing written for the others). Written `alone`, a target on a channel not
- * `unqueued` is refused before anything is written (its send job would need a transaction).
+ * ids the notification statement returned (nothing written for the others), and the nonces of the link tokens `links`
+ * asked for, by customer id (see {@link DeliveryLinkTokens}). Written `alone`, a target on a channel not `unqueued` is
+ * refused before anything is written (its send job would need a transaction).
  */
 export async function writeDeliveries(
   into: DeliveryWrite,
@@ -103,12 +114,29 @@ export async function writeDeliveries(
   now: Date,
   notifications: { sql: string; params: unknown[] },
   unqueued: ReadonlySet<string> = new Set(),
-): Promise<{ notificationIds: string[]; unqueued: UnqueuedDelivery[] }> {
+  links?: DeliveryLinkTokens,
+): Promise<{ notificationIds: string[]; unqueued: UnqueuedDelivery[]; nonces: Map<string, string> }> {
   const at = notifications.params.length;
   const lines = fanOuts.flatMap(({ notificationId, targets }) => targets.map((t) => ({ notificationId, ...t })));
   const alone = 'alone' in into ? into.alone : null;
   if (alone !== null && lines.some((l) => !unqueued.has(l.channel)))
     throw new Error('deliveries with send jobs are written in a storage transaction, not alone');
+  const asked = links === undefined || links.rows.length === 0 ? null : links.rows;
+  // The tokens of the notices whose deliveries this statement writes, made in it (one round trip fewer than a call).
+  const linkCtes =
+    asked === null
+      ? ''
+      : `, ${ensureLinkTokensSql(
+          links!.engineSchema,
+          'links',
+          `SELECT DISTINCT ON (l.customer_id) l.customer_id, l.nonce, l.token_hash
+           FROM unnest($${at + 7}::text[], $${at + 8}::text[], $${at + 9}::text[], $${at + 10}::text[])
+             AS l(notification_id, customer_id, nonce, token_hash)
+           WHERE l.notification_id IN (SELECT notification_id FROM d)`,
+          `$${at + 6}::timestamptz`,
+        )}`;
+  const linkRows =
+    asked === null ? '' : `\n     UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, links.customer_id, links.nonce FROM links`;
   const { rows } = await (alone ?? transactionSql(into)).query<{
     id: string | null;
     delivery_id: string | null;
@@ -116,6 +144,8 @@ export async function writeDeliveries(
     notification_id: string | null;
     address: string | null;
     idempotency_key: string | null;
+    link_customer_id: string | null;
+    link_nonce: string | null;
   }>(
     `WITH n AS (${notifications.sql}),
      d AS (
@@ -125,9 +155,10 @@ export async function writeDeliveries(
          AS t(notification_id, id, channel, address, key) ON t.notification_id = n.id
        WHERE NOT n.muted
        ON CONFLICT DO NOTHING RETURNING id, channel, notification_id, address, idempotency_key
-     )
-     SELECT n.id, NULL AS delivery_id, NULL AS channel, NULL AS notification_id, NULL AS address, NULL AS idempotency_key FROM n
-     UNION ALL SELECT NULL, d.id, d.channel, d.notification_id, d.address, d.idempotency_key FROM d`,
+     )${linkCtes}
+     SELECT n.id, NULL AS delivery_id, NULL AS channel, NULL AS notification_id, NULL AS address, NULL AS idempotency_key,
+       NULL AS link_customer_id, NULL AS link_nonce FROM n
+     UNION ALL SELECT NULL, d.id, d.channel, d.notification_id, d.address, d.idempotency_key, NULL, NULL FROM d${linkRows}`,
     [
       ...notifications.params,
       lines.map((l) => l.notificationId),
@@ -136,7 +167,13 @@ export async function writeDeliveries(
       lines.map((l) => l.address),
       lines.map((l) => deliveryKey(l.notificationId, l.channel, l.address)),
       now,
+      ...(asked === null
+        ? []
+        : [asked.map((r) => r.notificationId), asked.map((r) => r.customerId), asked.map((r) => r.nonce), asked.map((r) => r.tokenHash)]),
     ],
+  );
+  const nonces = new Map(
+    rows.flatMap((r) => (r.link_customer_id === null || r.link_nonce === null ? [] : [[r.link_customer_id, r.link_nonce] as const])),
   );
   const written = rows.flatMap((r) =>
     r.delivery_id === null || r.channel === null
@@ -153,7 +190,11 @@ export async function writeDeliveries(
   );
   const queued = written.filter((d) => !unqueued.has(d.channel));
   if (queued.length > 0) await enqueueDeliveries(into as StorageTransaction, queued);
-  return { notificationIds: rows.flatMap((r) => (r.id === null ? [] : [r.id])), unqueued: written.filter((d) => unqueued.has(d.channel)) };
+  return {
+    notificationIds: rows.flatMap((r) => (r.id === null ? [] : [r.id])),
+    unqueued: written.filter((d) => unqueued.has(d.channel)),
+    nonces,
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createId, type Clock, type Page } from '@panelkit/sdk';
-import type { StoragePort, StorageTransaction } from '@panelkit/sdk/storage';
+import type { LinkTokenRequest, StoragePort, StorageTransaction } from '@panelkit/sdk/storage';
 import { transactionSql, type SqlClient } from '@panelkit/storage-postgres';
 import { isCustomerKind, type CustomerKind, type NotificationKind, type NotificationParams } from './notification-kinds.js';
 import { enqueueFanOut } from './notification-outbox.js';
@@ -124,34 +124,56 @@ export interface WrittenToSend {
   toSend: DeliveryRead[];
   /** The notices given that this call did not write (their cause wrote them before, maybe with deliveries still to send). */
   before: NewNotification[];
+  /** The nonces of the link tokens the notices asked for (`link`), by customer id: see `DeliveryLinkTokens`. */
+  nonces: Map<string, string>;
+}
+
+/** A notice to write with its targets, and the link token its message carries (`kit.links.toMake`'s, made with it). */
+export interface NoticeToWrite {
+  notice: NewNotification;
+  targets: DeliveryTargets;
+  /** The customer whose link its message carries, with the candidate to store if it has no token; made in the write. */
+  link?: LinkTokenRequest;
 }
 
 /**
  * `writeNotifications`, but the new deliveries on the channels in `sentNow` get no send job: they are answered, for the
  * caller to send once the write commits and to queue any it could not send (the event's notices job:
  * `event-notices.ts`). The other channels' deliveries are queued as `writeNotifications` queues them, in `into`'s
- * transaction; with none (every target on a `sentNow` channel) the write may be one statement `alone`.
+ * transaction; with none (every target on a `sentNow` channel) the write may be one statement `alone`. The link tokens
+ * the notices ask for (`link`) are made in the same statement (in `engineSchema`), for the notices it writes deliveries of.
  */
 export async function writeNotificationsSentNow(
   into: DeliveryWrite,
   schema: string,
   at: Date,
-  notices: readonly { notice: NewNotification; targets: DeliveryTargets }[],
+  notices: readonly NoticeToWrite[],
   sentNow: ReadonlySet<string>,
+  engineSchema: string,
 ): Promise<WrittenToSend> {
-  const { toSend, before } = await writeFannedOut(into, schema, at, notices, sentNow);
-  return { toSend, before };
+  const { toSend, before, nonces } = await writeFannedOut(into, schema, at, notices, sentNow, engineSchema);
+  return { toSend, before, nonces };
 }
 
 async function writeFannedOut(
   into: DeliveryWrite,
   schema: string,
   at: Date,
-  notices: readonly { notice: NewNotification; targets: DeliveryTargets }[],
+  notices: readonly NoticeToWrite[],
   unqueued: ReadonlySet<string>,
+  engineSchema?: string,
 ): Promise<WrittenToSend & { count: number }> {
-  if (notices.length === 0) return { count: 0, toSend: [], before: [] };
+  if (notices.length === 0) return { count: 0, toSend: [], before: [], nonces: new Map() };
   const ids = notices.map(() => createId('ntf'));
+  const links =
+    engineSchema === undefined
+      ? undefined
+      : {
+          engineSchema,
+          rows: notices.flatMap(({ link }, i) =>
+            link === undefined ? [] : [{ notificationId: ids[i]!, customerId: link.customerId, ...link.candidate }],
+          ),
+        };
   const written = await writeDeliveries(
     into,
     schema,
@@ -175,11 +197,13 @@ async function writeFannedOut(
       ],
     },
     unqueued,
+    links,
   );
   const noticeOf = new Map(ids.map((id, i) => [id, notices[i]!.notice]));
   const mine = new Set(written.notificationIds);
   return {
     count: written.notificationIds.length,
+    nonces: written.nonces,
     before: ids.flatMap((id, i) => (mine.has(id) ? [] : [notices[i]!.notice])),
     // A delivery is written only with its notification (not muted), so each is the notice given for its id.
     toSend: written.unqueued.map((d) => {

@@ -4,7 +4,7 @@ import { ActorSchema } from '../domain/common.js';
 import type { ActorInput } from '../domain/common.js';
 import { parseInput } from '../domain/validate.js';
 import { ConfigurationError } from '../errors.js';
-import type { LinkTokenCandidate } from '../ports/storage-link-tokens.js';
+import type { LinkTokenCandidate, LinkTokenRequest } from '../ports/storage-link-tokens.js';
 import type { EngineContext } from './context.js';
 import { NotFoundError } from '../errors.js';
 import { LINK_TOKEN_PATTERN, type LinkScope, type LinkScopeOptions, resolveLinkScope } from './link-scope.js';
@@ -27,6 +27,12 @@ export interface PanelkitLinks {
    * customer id; at most 1 000 customers a call. `NotFoundError` when any is unknown, and no token is made.
    */
   tokensFor(customerIds: readonly string[]): Promise<Map<string, string>>;
+  /**
+   * `tokensFor` made by a statement of the host's own instead of a call (storage-postgres `ensureLinkTokensSql`, in a
+   * write the host sends anyway): a candidate for each customer, and how the nonces that statement answers become
+   * their tokens. Makes nothing itself.
+   */
+  toMake(customerIds: readonly string[]): LinkTokensToMake;
   /**
    * The version of the customer's link (made on first use): 12 hex digits naming its current token without opening
    * it, which changes with each rotation. What a confirmation to replace the link carries, for `rotate`'s `from`.
@@ -74,6 +80,17 @@ export interface PanelkitLinks {
    * subscriptions in its statuses (`LinkScope.checked`; the others are `kit.devices.touch`'s to decide).
    */
   scope(token: string, options?: LinkScopeOptions): Promise<LinkScope | null>;
+}
+
+/** What `kit.links.toMake` answers: the rows a host's statement stores, and the tokens of the nonces it answers. */
+export interface LinkTokensToMake {
+  /** Each customer asked, once, with the candidate to store when it has no token: what `linkTokens.ensureMany` takes. */
+  readonly requests: readonly LinkTokenRequest[];
+  /**
+   * The tokens of the customers whose nonce the host's statement answered (`nonces`, by customer id), by customer id;
+   * one it answered none for is left out (its first token made by a statement the host's did not see: `tokenFor`).
+   */
+  tokensOf(nonces: ReadonlyMap<string, string>): Map<string, string>;
 }
 
 /** `createPanelkit`'s `links` option: what link tokens are derived with. */
@@ -150,6 +167,19 @@ export function createLinks(ctx: EngineContext, options: PanelkitLinksOptions | 
         ids.map((customerId) => ({ customerId, candidate: candidateFor(customerId) })),
       );
       return new Map(ids.map((customerId, i) => [customerId, tokenOf(customerId, nonces[i]!)]));
+    },
+    toMake(customerIds) {
+      const requests = [...new Set(customerIds)].map((customerId) => ({ customerId, candidate: candidateFor(customerId) }));
+      return {
+        requests,
+        tokensOf: (nonces) =>
+          new Map(
+            requests.flatMap(({ customerId }) => {
+              const nonce = nonces.get(customerId);
+              return nonce === undefined ? [] : [[customerId, tokenOf(customerId, nonce)] as const];
+            }),
+          ),
+      };
     },
     async linkVersion(customerId) {
       return versionOf(hashOf(await tokenFor(customerId)));

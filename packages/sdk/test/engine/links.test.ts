@@ -52,6 +52,29 @@ describe('kit.links', () => {
     expect(await h.kit.links.tokensFor([])).toEqual(new Map());
   });
 
+  it("toMake gives the candidates a host's statement stores and the tokens of the nonces it answers: tokenFor's, made or stored", async () => {
+    const h = await createHarness({ links: { secret: SECRET } });
+    const [a, b, c] = [await h.customer(), await h.customer(), await h.customer()];
+    const before = await h.kit.links.tokenFor(a);
+    const ensureMany = vi.spyOn(h.storage.linkTokens, 'ensureMany');
+    const toMake = h.kit.links.toMake([b, a, b, c]);
+    expect(ensureMany).not.toHaveBeenCalled();
+    expect(toMake.requests.map((r) => r.customerId)).toEqual([b, a, c]);
+    ensureMany.mockRestore();
+    // What the host's statement does with the candidates (storage-postgres `ensureLinkTokensSql`), here the storage's call.
+    const nonces = await h.storage.linkTokens.ensureMany(toMake.requests);
+    const answered = new Map(toMake.requests.map((r, i) => [r.customerId, nonces[i]!]));
+    answered.delete(c); // a customer the statement answered no nonce for is left out
+    const tokens = toMake.tokensOf(answered);
+    expect([...tokens.keys()]).toEqual([b, a]);
+    expect(tokens.get(a)).toBe(before);
+    expect(await h.kit.links.tokenFor(b)).toBe(tokens.get(b));
+    expect(await h.kit.links.resolve(tokens.get(b)!)).toBe(b);
+    expect(h.kit.links.toMake([]).requests).toEqual([]);
+    const unset = await createHarness();
+    expect(() => unset.kit.links.toMake([a])).toThrow(ConfigurationError);
+  });
+
   it('rotates: the old token dead at once, the new one returned, audited with the actor in the same step', async () => {
     const h = await createHarness({ links: { secret: SECRET } });
     const customerId = await h.customer();

@@ -19,6 +19,7 @@ import type { SqlQueryable } from '../client.js';
 import { toPage } from '../internal/paging.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
+import { linkTokenCtes } from '../link-tokens-sql.js';
 import { scopeRefreshingDevice } from './link-device-refresh.js';
 import { subscriptionFromRow, subscriptionSelectList } from './subscription-rows.js';
 
@@ -34,6 +35,13 @@ export function linkTokenRepository(context: RepositoryContext): LinkTokenReposi
   const subscriptions = `${schema}.subscriptions`;
   const customers = `${schema}.customers`;
   const read = { read: true } as const;
+  // The one definition of the statement, shared with hosts' statements (`ensureLinkTokensSql`).
+  const ensureManyCtes = linkTokenCtes(
+    table,
+    'ensured',
+    'SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS a(customer_id, nonce, token_hash)',
+    '$4::timestamptz',
+  );
   return {
     ensure: (customerId: string, candidate: LinkTokenCandidate) =>
       runner.run(
@@ -63,22 +71,16 @@ export function linkTokenRepository(context: RepositoryContext): LinkTokenReposi
         async ({ db, now }) => {
           const asked = parseLinkTokenRequests(requests);
           if (asked.length === 0) return [];
-          // The first candidate of a customer asked twice; inserted in customer id order, so two calls over the same
-          // customers wait for each other rather than deadlock.
+          // The first candidate of a customer asked twice (the statement inserts in customer id order: no deadlock).
           const first = new Map<string, LinkTokenCandidate>();
           for (const { customerId, candidate } of asked) if (!first.has(customerId)) first.set(customerId, candidate);
           const ids = [...first.keys()];
-          const { rows } = await db.query(
-            `WITH created AS (
-               INSERT INTO ${table} (customer_id, nonce, token_hash, created_at, rotated_at)
-               SELECT a.customer_id, a.nonce, a.token_hash, $4::timestamptz, $4::timestamptz
-               FROM unnest($1::text[], $2::text[], $3::text[]) AS a(customer_id, nonce, token_hash) ORDER BY a.customer_id
-               ON CONFLICT (customer_id) DO NOTHING RETURNING customer_id, nonce
-             )
-             SELECT customer_id, nonce FROM created
-             UNION ALL SELECT customer_id, nonce FROM ${table} WHERE customer_id = ANY($1::text[])`,
-            [ids, ids.map((id) => first.get(id)!.nonce), ids.map((id) => first.get(id)!.tokenHash), enc.time(now)],
-          );
+          const { rows } = await db.query(`WITH ${ensureManyCtes} SELECT customer_id, nonce FROM ensured`, [
+            ids,
+            ids.map((id) => first.get(id)!.nonce),
+            ids.map((id) => first.get(id)!.tokenHash),
+            enc.time(now),
+          ]);
           const nonces = new Map(rows.map((r) => [dec.text(r['customer_id']), dec.text(r['nonce'])]));
           // Neither: a concurrent first use committed its row after this statement's snapshot; a new statement sees it.
           const late = ids.filter((id) => !nonces.has(id));

@@ -26,13 +26,20 @@ export interface DueDelivery extends DeliveryRead {
  * Sends deliveries on a channel: what a send job does with the deliveries it read, and what an event's notices job
  * does with the ones it wrote for a channel that sends them at once (`NotificationChannel.sentWhenWritten`).
  * Answers the deliveries to try again (by `DueDelivery.key`), each with its error; one refused for good is marked
- * failed here and not answered. `buyers`: recipients the caller read already (by customer id), not read again.
+ * failed here and not answered. `known`: what the caller read or made already, not read again: recipients (`buyers`,
+ * by customer id) and link tokens (`tokens`, by customer id).
  */
 export type Deliverer = (
   channel: NotificationChannel,
   due: readonly DueDelivery[],
-  buyers?: ReadonlyMap<string, Customer>,
+  known?: KnownToDeliver,
 ) => Promise<Map<string, unknown>>;
+
+/** What a `Deliverer`'s caller read or made already: buyers and link tokens, each by customer id. */
+export interface KnownToDeliver {
+  buyers?: ReadonlyMap<string, Customer>;
+  tokens?: ReadonlyMap<string, string>;
+}
 
 /**
  * The one way notifications are sent: the recipients read at once (`recipientsOf`), each rendered in its reader's
@@ -45,24 +52,27 @@ export function deliverer(shop: Shop): Deliverer {
 
   /**
    * What rendering these notifications reads about their recipients, read for all of them at once: the buyers not
-   * `known` already (one `customers.getMany`) and the link tokens of those whose notice carries their link (one
-   * `kit.links.tokensFor`).
+   * `known` already (one `customers.getMany`) and the link tokens not `known` of those whose notice carries their link
+   * (one `kit.links.tokensFor`).
    */
-  async function recipientsOf(notifications: readonly Notification[], known: ReadonlyMap<string, Customer>): Promise<RecipientReads> {
+  async function recipientsOf(notifications: readonly Notification[], known: KnownToDeliver): Promise<RecipientReads> {
+    const knownBuyers = known.buyers ?? new Map<string, Customer>();
+    const knownTokens = known.tokens ?? new Map<string, string>();
     const buyers = [
       ...new Set(
         notifications.flatMap((n) =>
-          n.recipient.kind === 'customer' && !known.has(n.recipient.customerId) ? [n.recipient.customerId] : [],
+          n.recipient.kind === 'customer' && !knownBuyers.has(n.recipient.customerId) ? [n.recipient.customerId] : [],
         ),
       ),
     ];
-    const linked = [...new Set(notifications.flatMap((n) => linkReaderOf(n) ?? []))];
-    const [customers, tokens] = await Promise.all([
+    const linked = [...new Set(notifications.flatMap((n) => linkReaderOf(n) ?? []))].filter((id) => !knownTokens.has(id));
+    const [customers, read] = await Promise.all([
       buyers.length === 0 ? [] : shop.storage.customers.getMany(buyers),
       // All or none: when one buyer's token cannot be made, each is made alone below, so only that delivery fails.
       linked.length === 0 ? new Map<string, string>() : shop.kit.links.tokensFor(linked).catch(() => new Map<string, string>()),
     ]);
-    const byId = new Map([...known, ...customers.map((c) => [c.id, c] as const)]);
+    const byId = new Map([...knownBuyers, ...customers.map((c) => [c.id, c] as const)]);
+    const tokens = new Map([...knownTokens, ...read]);
     return {
       /** The language and the shop name the recipient reads (a storefront's buyer: under its name, issue 70). */
       async reader(recipient) {
@@ -95,7 +105,7 @@ export function deliverer(shop: Shop): Deliverer {
     return error;
   }
 
-  return async (channel, due, buyers = new Map()) => {
+  return async (channel, due, known = {}) => {
     const failed = new Map<string, unknown>();
     const fail = async (d: DueDelivery, error: unknown) => {
       const left = await settleFailure(channel, d.delivery, d.attempt, error);
@@ -105,7 +115,7 @@ export function deliverer(shop: Shop): Deliverer {
     try {
       recipients = await recipientsOf(
         due.map((d) => d.notification),
-        buyers,
+        known,
       );
     } catch (error) {
       await Promise.all(due.map((d) => fail(d, error)));

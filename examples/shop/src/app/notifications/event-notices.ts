@@ -10,16 +10,19 @@ import {
   type Subscription,
 } from '@panelkit/sdk';
 import { enqueueHostJobs, type AuditOutboxManyHook } from '@panelkit/sdk/host-jobs';
+import type { LinkTokensToMake } from '@panelkit/sdk/links';
 import { JsonObjectSchema } from '@panelkit/sdk/schemas';
+import type { LinkTokenRequest } from '@panelkit/sdk/storage';
 import { z } from 'zod';
 import type { Shop } from '../shop.js';
 import { NOTIFYING_ACTIONS, noticesFor, subscriptionsReadFor, type SubscriptionReader } from './audit-notices.js';
 import { writeNotificationsSentNow, type DeliveryRead, type NewNotification, type WrittenToSend } from '../../db/notifications.js';
-import { deliveriesOf, type DeliveryWrite } from '../../db/notification-deliveries.js';
+import { deliveriesOf, type DeliveryTargets, type DeliveryWrite } from '../../db/notification-deliveries.js';
 import { DELIVERY_RETRY, queueDeliveriesAt } from '../../db/notification-outbox.js';
 import type { FanOutTargets } from './fan-out-targets.js';
 import type { NotificationChannel } from './channel.js';
 import type { Deliverer } from './deliver.js';
+import { linkReaderOf } from './reading-params.js';
 
 /** The host job that turns one audit event into its notifications. */
 export const EVENT_NOTICES_TYPE = 'shop.notification.event';
@@ -126,13 +129,15 @@ async function writeEventNotices(
   const fanOuts = await targets(notices);
   const now = shop.clock.now();
   const unqueued = new Set(sentNow?.channels.map((c) => c.name));
+  const links = linksToMake(shop, notices, fanOuts, unqueued, buyers);
   const write = (into: DeliveryWrite) =>
     writeNotificationsSentNow(
       into,
       shop.shopSchema,
       now,
-      notices.map((notice, i) => ({ notice, targets: fanOuts[i]! })),
+      notices.map((notice, i) => ({ notice, targets: fanOuts[i]!, link: links?.byNotice[i] })),
       unqueued,
+      shop.config.schema,
     );
   // With no send job to queue (every target on a channel sent here) the write is one statement: its own transaction.
   const alone = fanOuts.every((line) => line.every((target) => unqueued.has(target.channel)));
@@ -146,26 +151,56 @@ async function writeEventNotices(
     throw error;
   }
   if (sentNow === undefined) return;
-  await sendWritten(shop, written.toSend, sentNow, buyers);
+  await sendWritten(shop, written.toSend, sentNow, buyers, links?.toMake.tokensOf(written.nonces) ?? new Map());
   if (written.before.length > 0) await queueLeftPending(shop, written.before, sentNow);
+}
+
+/**
+ * The link tokens the notices' messages sent now carry, made in the statement that writes them: a candidate for each
+ * notice whose message carries its buyer's link (`linkReaderOf`), the buyer read with its subscription (so it exists),
+ * and that has a target on a channel sent now. `null` when there is none, or `kit.links` cannot make tokens (the
+ * send then asks `kit.links` as a send job does, and fails that delivery as it would).
+ */
+function linksToMake(
+  shop: Shop,
+  notices: readonly NewNotification[],
+  fanOuts: readonly DeliveryTargets[],
+  sentNow: ReadonlySet<string>,
+  buyers: ReadonlyMap<string, Customer>,
+): { toMake: LinkTokensToMake; byNotice: (LinkTokenRequest | undefined)[] } | null {
+  const readers = notices.map((notice, i) => {
+    const reader = linkReaderOf(notice);
+    return typeof reader === 'string' && buyers.has(reader) && fanOuts[i]!.some((t) => sentNow.has(t.channel)) ? reader : undefined;
+  });
+  const customers = readers.filter((reader) => reader !== undefined);
+  if (customers.length === 0) return null;
+  let toMake: LinkTokensToMake;
+  try {
+    toMake = shop.kit.links.toMake(customers);
+  } catch {
+    return null;
+  }
+  const requestOf = new Map(toMake.requests.map((r) => [r.customerId, r]));
+  return { toMake, byNotice: readers.map((reader) => (reader === undefined ? undefined : requestOf.get(reader))) };
 }
 
 /**
  * Sends the deliveries just written without send jobs, a channel at a time, and queues a send job for each that send
  * did not settle, due when the channel asked (a 429's `retry_after`) or after the delivery policy's first delay. A
  * throw (a send job not written) fails this job, whose next run queues them (`queueLeftPending`). `buyers`: recipients
- * this job read already (with their subscriptions), not read again.
+ * this job read already (with their subscriptions), not read again; `tokens`: link tokens made with the write.
  */
 async function sendWritten(
   shop: Shop,
   written: readonly DeliveryRead[],
   sentNow: SentNow,
   buyers: ReadonlyMap<string, Customer>,
+  tokens: ReadonlyMap<string, string>,
 ): Promise<void> {
   for (const channel of sentNow.channels) {
     const due = written.filter((d) => d.delivery.channel === channel.name).map((d) => ({ ...d, attempt: 1, key: d.delivery.id }));
     if (due.length === 0) continue;
-    const failed = await sentNow.send(channel, due, buyers);
+    const failed = await sentNow.send(channel, due, { buyers, tokens });
     const at = shop.clock.now().getTime();
     await queueDeliveriesAt(
       shop.storage,
