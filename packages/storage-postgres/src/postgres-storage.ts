@@ -5,7 +5,7 @@ import type { Clock, Logger, SecretBox } from '@panelkit/sdk';
 import type { StorageCapabilities, StoragePort, StorageTransaction } from '@panelkit/sdk/storage';
 import type { SqlClient, SqlQueryable } from './client.js';
 import { isDeferredWriteFailure, isRetryableConflict, isStaleStatement, mapError } from './internal/errors.js';
-import type { Call, RunOptions, Runner } from './internal/runner.js';
+import { type Call, type RunOptions, type Runner, isCommitHeld } from './internal/runner.js';
 import { checkSchemaName, quoteIdent } from './internal/sql.js';
 import { withoutDefer } from './internal/unread-writes.js';
 import { watchStatements } from './internal/watched-statements.js';
@@ -67,7 +67,7 @@ interface TransactionScope {
   ended: unknown;
   /** A replay: every write runs under a savepoint, `optimistic` ones too. */
   readonly careful: boolean;
-  /** An optimistic write failed past its checks: roll back and run the callback again, carefully. */
+  /** An optimistic write failed past its checks, or a call would not carry the COMMIT: roll back and run the callback again, carefully. */
   replay: boolean;
 }
 
@@ -83,7 +83,8 @@ interface TransactionScope {
  * Inside `transaction(fn)` each call that writes runs under a savepoint, so a call that throws changes
  * nothing and the transaction may go on; a single read runs bare (it has nothing to undo, and the
  * savepoint would cost two more round trips), and so does a call whose writes are one statement
- * (`orders.place`: the statement is atomic by itself). A read or such a write the database
+ * (`orders.place`: the statement is atomic by itself; told that nothing follows it, `PlaceOptions.last`, it carries
+ * the transaction's `COMMIT` too, or fails, and `fn` runs again without). A read or such a write the database
  * itself fails (a timeout, a dropped connection) ends the transaction: later calls on its `tx` throw
  * that error and the transaction rolls back. Writes that rarely fail (a subscription's or order's
  * update, an audit event, a job's completion) run bare too, optimistically: when the database fails
@@ -183,12 +184,15 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
   }
 
   function transactionRunner(connection: SqlQueryable, scope: TransactionScope): Runner {
-    // The caller's transaction: a call in it must not end it (`commitWithNext` is left out).
-    const { sendAhead, defer } = connection;
+    // The caller's transaction: a call in it must not end it (`commitWithNext` is left out), but for one that `commits`.
+    const { sendAhead, defer, commitWithNext } = connection;
     const db: SqlQueryable = {
       query: <R>(text: string, params?: readonly unknown[]) => connection.query<R>(text, params),
       ...(sendAhead === undefined ? {} : { sendAhead: (text: string) => sendAhead.call(connection, text) }),
     };
+    // Not in a replay: there the call's caller goes on as without the hint.
+    const committing: SqlQueryable | undefined =
+      commitWithNext === undefined || scope.careful ? undefined : { ...db, commitWithNext: () => commitWithNext.call(connection) };
     // Only an optimistic call defers its writes, and not in a replay: a write under a savepoint must fail at its call,
     // and a failed deferred write is answered, like a failed optimistic one, by the replay (see `deferredFailed`).
     const deferring: SqlQueryable =
@@ -233,9 +237,17 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
         }
       }
       if (runOptions.read === true || runOptions.single === true) {
+        const commits = runOptions.commits === true && committing !== undefined;
         try {
-          return await fn({ db, now: clock.now() });
+          return await fn({ db: commits ? committing : db, now: clock.now() });
         } catch (error) {
+          if (commits && isCommitHeld(error)) {
+            // It would not carry the COMMIT (its caller goes on after it): the transaction is aborted, and runs again
+            // from the start without the COMMIT riding.
+            scope.replay = true;
+            scope.ended = mapError(error);
+            throw scope.ended;
+          }
           // A serialisation failure or deadlock stays raw so `transaction()` reruns fn (as below).
           const thrown = isRetryableConflict(error) ? error : mapError(error);
           // Thrown here (bad input, a row that does not decode), the transaction is fine; failed by the database, it is over.
@@ -271,7 +283,8 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
 
   /**
    * Runs `fn` in one database transaction; reruns it on a serialisation failure or deadlock, and once more
-   * with every write under its savepoint when an optimistic write failed (not counted as an attempt).
+   * with every write under its savepoint when an optimistic write failed or a call would not carry the `COMMIT`
+   * (`RunOptions.commits`; not counted as an attempt).
    */
   async function runTransaction<T>(fn: (tx: StorageTransaction) => Promise<T>): Promise<T> {
     let careful = false;

@@ -24,6 +24,7 @@ import { SessionStore } from '../db/sessions.js';
 import { StaffTotpStore } from '../db/staff-totp.js';
 import { applyPanelsFile } from '../app/panels/panels-file.js';
 import { enqueueEventNotices, enqueueEventNoticesMany } from '../app/notifications/event-notices.js';
+import { NOTIFYING_ACTIONS } from '../app/notifications/audit-notices.js';
 import { scheduledBackupJob } from '../app/backup/scheduled.js';
 import { oldBotImportJob } from '../app/import/import-runs.js';
 import { randomSecret, remembered } from './data-folder.js';
@@ -114,7 +115,8 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
             secretBox,
           }),
           enqueueEventNotices(),
-          { many: enqueueEventNoticesMany() },
+          // Only the actions that may notify reach the hooks: a checkout's placement (none of them) may then commit with it.
+          { many: enqueueEventNoticesMany(), actions: NOTIFYING_ACTIONS },
         ),
       ),
     );

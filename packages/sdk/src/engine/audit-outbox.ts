@@ -5,7 +5,7 @@
  */
 import type { AuditEvent, NewAuditEvent } from '../domain/audit.js';
 import type { AuditRepository, OrderRepository, StoragePort, StorageTransaction } from '../ports/storage.js';
-import type { OrderPlacement } from '../ports/storage-order-placement.js';
+import type { OrderPlacement, PlaceOptions } from '../ports/storage-order-placement.js';
 
 /**
  * Called inside the transaction that appended `event`, with that transaction: enqueue jobs on `tx`
@@ -27,6 +27,12 @@ export interface AuditOutboxOptions {
    * each of them in turn. An `append` of one event always goes to the hook.
    */
   many?: AuditOutboxManyHook;
+  /**
+   * The actions the hooks act on: an event of another action reaches neither. Given, an order placement none of
+   * whose events it names passes its caller's `PlaceOptions.last` on (nothing the hooks write follows it), so a
+   * checkout's `COMMIT` may ride on its placement; without it every event reaches the hooks and the hint is dropped.
+   */
+  actions?: Iterable<string>;
 }
 
 /** `target` with `audit` swapped and every other member as it is (methods bound to `target`). */
@@ -42,29 +48,37 @@ function withAudit<T extends object>(target: T, audit: AuditRepository, extra: P
 }
 
 function hookedTransaction(tx: StorageTransaction, hook: AuditOutboxHook, options: AuditOutboxOptions): StorageTransaction {
-  const hookMany: AuditOutboxManyHook =
+  const acted = options.actions === undefined ? null : new Set(options.actions);
+  const hooked = (action: string) => acted === null || acted.has(action);
+  const many: AuditOutboxManyHook =
     options.many ??
     (async (on, events) => {
       for (const event of events) await hook(on, event);
     });
+  const hookMany: AuditOutboxManyHook = async (on, events) => {
+    const kept = acted === null ? events : events.filter((event) => hooked(event.action));
+    if (kept.length > 0) await many(on, kept);
+  };
   const audit: AuditRepository = {
     list: (filter, page) => tx.audit.list(filter, page),
     async append(input: NewAuditEvent) {
       const event = await tx.audit.append(input);
-      await hook(tx, event);
+      if (hooked(event.action)) await hook(tx, event);
       return event;
     },
     async appendMany(inputs: readonly NewAuditEvent[]) {
       const events = await tx.audit.appendMany(inputs);
-      if (events.length > 0) await hookMany(tx, events);
+      await hookMany(tx, events);
       return events;
     },
   };
-  // `orders.place` appends audit events too: each reaches the hook once it is written.
+  // `orders.place` appends audit events too: each reaches the hook once it is written. The caller's hint that nothing
+  // follows holds only when no hook writes after the placement.
   const orders: OrderRepository = withAudit(tx.orders as OrderRepository & object, audit, {
-    async place(placement: OrderPlacement) {
-      const placed = await tx.orders.place(placement);
-      if (placed.ok && placed.audit.length > 0) await hookMany(tx, placed.audit);
+    async place(placement: OrderPlacement, placeOptions?: PlaceOptions) {
+      const quiet = acted !== null && placement.audit.every((event) => !hooked(event.action));
+      const placed = await tx.orders.place(placement, quiet ? placeOptions : undefined);
+      if (placed.ok) await hookMany(tx, placed.audit);
       return placed;
     },
   });

@@ -24,7 +24,7 @@ import { normalizeDiscountCode } from '../domain/discount.js';
 import { splitDiscount } from '../rules/discount.js';
 import type { DiscountQuote } from '../rules/discount.js';
 import { applyDiscount, discountRefused, orderPurchaseKey, redeemDiscount } from './discount.js';
-import { auditPlacedNearlyFull } from './placement.js';
+import { auditPlacedNearlyFull, NEARLY_FULL_PERCENT } from './placement.js';
 import { checkoutPlacement } from './checkout-placement.js';
 import type { PlaceResult } from '../ports/storage-order-placement.js';
 import { buyerPlan, pricerFromBook } from './buyer-price.js';
@@ -325,13 +325,16 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
       };
       // Targets `orders.place` found full since they were read: placed again without them.
       const full = new Set<string>();
+      // Nothing follows a placement but a storefront's settlement, a code's redemption or a `target.nearly_full` audit:
+      // without them the storage may commit with it.
+      const last = shop === null && discount === null ? { last: { nearlyFullPercent: NEARLY_FULL_PERCENT } } : undefined;
       let placed: PlaceResult;
       let planned: Map<string, number>;
       do {
         const next = placeWithin(shop?.storefront.id ?? null, allTargets.length !== targets.length, () => checkoutPlacement(basis, full));
         planned = next.planned;
         // The slots are taken last, inside this one call: their rows stay locked only from here to COMMIT.
-        placed = await tx.orders.place(next.placement);
+        placed = await tx.orders.place(next.placement, last);
         if (!placed.ok && placed.reason === 'plan_full') {
           throw new CapacityExhaustedError(`plan ${placed.planId} has no free slots`, {
             details: { planId: placed.planId, reason: 'plan_full' },

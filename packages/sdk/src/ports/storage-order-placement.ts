@@ -25,6 +25,20 @@ export interface OrderPlacement {
   readonly audit: readonly NewAuditEvent[];
 }
 
+/** How `orders.place` is called: what its caller does after it, which a database storage may use. */
+export interface PlaceOptions {
+  /**
+   * The caller's transaction makes no other call after this one when the placement is written and takes no target
+   * across `nearlyFullPercent` of its capacity (its counter after at least `ceil(capacity × nearlyFullPercent / 100)`,
+   * before it below: what a checkout audits as `target.nearly_full`). A database storage may then send the
+   * transaction's `COMMIT` with the placement (one round trip fewer). When the placement is refused, or takes a
+   * target across, the caller's transaction goes on as without this: the storage commits nothing then, and may run
+   * the transaction's callback again from the start (as `StoragePort.transaction` allows), where it is ignored.
+   * Ignored outside a transaction, and by a storage without such a round trip to save.
+   */
+  readonly last?: { readonly nearlyFullPercent: number };
+}
+
 /** A target's slot counter after a placement took its slots. */
 export interface PlacedTarget {
   readonly targetId: string;

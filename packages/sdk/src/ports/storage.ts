@@ -18,7 +18,7 @@ import type { SalesRepository } from './storage-sales.js';
 import type { CampaignRepository } from './storage-campaigns.js';
 import type { SubscriptionTerms } from '../domain/subscription-terms.js';
 import type { PaymentRepository } from './storage-payments.js';
-import type { OrderPlacement, PlaceResult } from './storage-order-placement.js';
+import type { OrderPlacement, PlaceOptions, PlaceResult } from './storage-order-placement.js';
 import type { CheckoutContext, CheckoutContextRequest } from './storage-checkout-context.js';
 import type { DeviceRepository } from './storage-devices.js';
 import type { SavedPaymentMethodRepository } from './storage-payment-methods.js';
@@ -169,9 +169,9 @@ export interface StoragePort extends StorageRepositories {
   /**
    * Runs `fn` in one transaction: everything it wrote through `tx` commits together when it
    * resolves, and nothing does when it throws (the error is rethrown). Use only `tx` inside.
-   * Implementations may run `fn` again (after a serialisation failure, or to replay it with a savepoint
-   * around each call after a call that skipped its savepoint failed), so it must not have side effects
-   * outside storage.
+   * Implementations may run `fn` again (after a serialisation failure, to replay it with a savepoint
+   * around each call after a call that skipped its savepoint failed, or after an `orders.place` that was to carry
+   * the `COMMIT` was refused: `PlaceOptions.last`), so it must not have side effects outside storage.
    *
    * Lock order: on a database storage the calls that write existing rows lock them, so concurrent
    * transactions wait for each other. Make those calls in this order, skipping what you do not need,
@@ -467,8 +467,9 @@ export interface OrderRepository {
    * slot counters, each kind in id order, taken last and held to the end of the transaction. On a
    * database storage this is one statement: an error the database raises (the `ConflictError`, a lost
    * connection) ends the transaction, as a failed read does, so the caller's transaction fails with it.
+   * `options.last`: nothing follows this call in the transaction when it places (see {@link PlaceOptions}).
    */
-  place(placement: OrderPlacement): Promise<PlaceResult>;
+  place(placement: OrderPlacement, options?: PlaceOptions): Promise<PlaceResult>;
   /**
    * A checkout's reads before it writes, in one read: the order already placed under the key, the customer, the
    * named plans, the customer's price book lines for them, every target and every panel, each as its own

@@ -7,6 +7,18 @@ export interface Call {
   readonly now: Date;
 }
 
+/**
+ * What a statement carrying its transaction's `COMMIT` raises where the transaction must go on instead (a text cast to
+ * `integer`: plain SQL has no `RAISE`); `isCommitHeld` finds it in an error.
+ */
+export const COMMIT_HELD = 'panelkit: the commit is held';
+
+/** Whether `error` is a statement's refusal to carry its transaction's `COMMIT` ({@link COMMIT_HELD}). */
+export function isCommitHeld(error: unknown): boolean {
+  const { code, message } = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown; message?: unknown };
+  return code === '22P02' && typeof message === 'string' && message.includes(COMMIT_HELD);
+}
+
 /** How {@link Runner.run} runs one call. */
 export interface RunOptions {
   /**
@@ -27,6 +39,13 @@ export interface RunOptions {
    * fails it, the transaction it ran in is over (as after a failed read).
    */
   readonly single?: boolean;
+  /**
+   * With `single`: the call's statement may carry the transaction's `COMMIT` (`SqlQueryable.commitWithNext`, given to
+   * it only inside a transaction, and not in a replay). The statement must fail, with {@link COMMIT_HELD} in its
+   * error, wherever its caller would go on after it: the storage then runs the transaction's callback again without
+   * the `COMMIT` riding (`orders.place` with `PlaceOptions.last`).
+   */
+  readonly commits?: boolean;
   /**
    * A write that rarely fails: inside a transaction it runs without a savepoint (two statements fewer).
    * When it throws before anything it sent wrote (its own checks, a lock read that found nothing to

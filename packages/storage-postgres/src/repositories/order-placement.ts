@@ -2,10 +2,10 @@ import { ConflictError, InsufficientFundsError, NotFoundError, createId } from '
 import { createSortableId } from '@panelkit/sdk/storage';
 import { invalidInput, parsePlacement } from '@panelkit/sdk/storage';
 import type { AuditEvent, LedgerEntry, Order, Subscription } from '@panelkit/sdk';
-import type { OrderPlacement, ParsedPlacement, PlaceResult, PlacedTarget } from '@panelkit/sdk/storage';
+import type { OrderPlacement, ParsedPlacement, PlaceOptions, PlaceResult, PlacedTarget } from '@panelkit/sdk/storage';
 import type { SqlQueryable } from '../client.js';
 import type { Column } from '../internal/columns.js';
-import type { Call, RepositoryContext } from '../internal/runner.js';
+import { type Call, COMMIT_HELD, type RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import { AUDIT_COLUMNS } from './audit.js';
 import { LEDGER_COLUMNS } from './ledger.js';
@@ -71,9 +71,11 @@ function storedRows(parsed: ParsedPlacement, now: Date) {
 export function orderPlacement({ runner, schema, secretBox }: RepositoryContext) {
   const LEDGER_SKIP = new Set(['balance_after']);
 
-  function statement(parsed: ParsedPlacement, rows: ReturnType<typeof storedRows>, now: Date) {
+  /** `held`: the percent of `PlaceOptions.last` when the statement carries the `COMMIT`, else `null`. */
+  function statement(parsed: ParsedPlacement, rows: ReturnType<typeof storedRows>, now: Date, held: number | null) {
     const shape = [
       schema,
+      held === null ? 0 : 1,
       parsed.debit === null ? 0 : 1,
       parsed.plans.length,
       parsed.targets.length,
@@ -132,7 +134,7 @@ export function orderPlacement({ runner, schema, secretBox }: RepositoryContext)
         `plans_taken AS (UPDATE ${schema}.plans AS x SET allocated = x.allocated + v.n FROM (${slots(parsed.plans)}) AS v(id, n)
            WHERE x.id = v.id AND ${ok})`,
         `targets_taken AS (UPDATE ${schema}.targets AS x SET allocated = x.allocated + v.n FROM (${slots(parsed.targets)}) AS v(id, n)
-           WHERE x.id = v.id AND ${ok} RETURNING x.id, x.allocated, x.capacity)`,
+           WHERE x.id = v.id AND ${ok} RETURNING x.id, x.allocated, x.capacity, v.n)`,
       );
     }
     ctes.push(
@@ -195,15 +197,28 @@ export function orderPlacement({ runner, schema, secretBox }: RepositoryContext)
            SELECT * FROM (${valuesOf(p, AUDIT_COLUMNS, rows.audit)}) AS v WHERE ${ok})`,
       );
     }
-    const held = gates.map((g) => `(SELECT count(*) FROM ${g}) AS ${g}`);
+    const counts = gates.map((g) => `(SELECT count(*) FROM ${g}) AS ${g}`);
     const after =
       parsed.plans.length > 0
         ? `(SELECT json_agg(json_build_array(id, allocated, capacity)) FROM targets_taken) AS targets`
         : `NULL AS targets`;
     const balance = debit !== null ? `(SELECT amount FROM new_balance) AS balance` : `NULL AS balance`;
+    const columns = [...counts, after, balance];
+    if (held !== null) {
+      // Carrying the COMMIT, it fails where its caller goes on: a broken chain (the refusal is read again in the replay),
+      // or a target taken across the percent (the caller audits it). Its message is only built when it fails (a
+      // subquery, so the planner cannot fold the cast beforehand).
+      const percent = p.add(held, 'numeric');
+      const threshold = `ceil(x.capacity * ${percent} / 100)`;
+      const crossed =
+        parsed.plans.length === 0
+          ? ''
+          : ` OR EXISTS (SELECT 1 FROM targets_taken x WHERE x.capacity > 0 AND x.allocated >= ${threshold} AND x.allocated - x.n < ${threshold})`;
+      columns.push(`CASE WHEN NOT ${ok}${crossed} THEN ('${COMMIT_HELD} ' || (SELECT count(*) FROM cust))::integer END AS held`);
+    }
     let text = known;
     if (text === undefined) {
-      text = `WITH ${ctes.join(',\n')}\nSELECT ${[...held, after, balance].join(', ')}`;
+      text = `WITH ${ctes.join(',\n')}\nSELECT ${columns.join(', ')}`;
       if (placementTexts.size >= PLACEMENT_TEXTS_KEPT) placementTexts.clear();
       placementTexts.set(shape, text);
     }
@@ -251,10 +266,15 @@ export function orderPlacement({ runner, schema, secretBox }: RepositoryContext)
     return { ok: false, reason: 'target_full', targetId };
   }
 
-  async function place({ db, now }: Call, placement: OrderPlacement): Promise<PlaceResult> {
+  async function place({ db, now }: Call, placement: OrderPlacement, options: PlaceOptions | undefined): Promise<PlaceResult> {
     const parsed = parsePlacement(placement, createId);
     const rows = storedRows(parsed, now);
-    const { text, params, gates } = statement(parsed, rows, now);
+    // Nothing follows a placement that takes no target across this percent: the transaction commits with it.
+    const held = db.commitWithNext === undefined ? null : (options?.last?.nearlyFullPercent ?? null);
+    if (held !== null && !(Number.isFinite(held) && held >= 0))
+      invalidInput('order placement', 'last.nearlyFullPercent', 'must be a percent');
+    const { text, params, gates } = statement(parsed, rows, now, held);
+    if (held !== null) db.commitWithNext!();
     const result = (await db.query(text, params)).rows[0]!;
     const broken = gates.find((g) => dec.int(result[g]) === 0);
     if (broken !== undefined) return refusal(db, parsed, broken);
@@ -269,6 +289,7 @@ export function orderPlacement({ runner, schema, secretBox }: RepositoryContext)
   }
 
   return {
-    place: (placement: OrderPlacement) => runner.run('orders.place', (call) => place(call, placement), { single: true }),
+    place: (placement: OrderPlacement, options?: PlaceOptions) =>
+      runner.run('orders.place', (call) => place(call, placement, options), { single: true, commits: true }),
   };
 }
