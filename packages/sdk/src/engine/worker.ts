@@ -34,9 +34,10 @@ export interface WorkerOptions {
   /**
    * How long `start()` waits between empty polls. Default 1 s (with jitter). On a storage that signals queued jobs
    * (`StoragePort.jobsQueued`: the memory and PostgreSQL storages) the worker also claims as soon as a job due now is
-   * committed, on any replica (on PostgreSQL one sleeping worker is woken a job, not every worker); the poll still finds what no signal announces: jobs that come due later (a retry's
-   * backoff, a parked job's recheck, a scheduled run), a serialisation key freed by another replica, and signals lost
-   * while the storage's listening connection was down.
+   * committed, on any replica (on PostgreSQL one sleeping worker is woken a job, not every worker), or a dedupe or
+   * serialisation key a queued job waits on is freed; the poll still finds what no signal announces: jobs that come due
+   * later (a retry's backoff, a parked job's recheck, a scheduled run), and signals lost while the storage's listening
+   * connection was down.
    */
   pollIntervalMs?: number;
   /** How often held leases are extended. Default a third of the lease. */
@@ -185,14 +186,12 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
   let queued = false;
   /**
    * Whether a claim now may find a due job that no signal will announce: the `start()` loop's last claim took all it
-   * asked for (or asked nothing, or failed), or a job with a serialisation or dedupe key settled since it began (a job
-   * that key held back may be claimable now), or the storage does not signal queued jobs. Only then do settling jobs
+   * asked for (or asked nothing, or failed), or the storage does not signal queued jobs. Only then do settling jobs
    * wake the loop; otherwise the claim would be an empty one (bench/rush: three a lone purchase), and what is queued
-   * meanwhile wakes it (`queued`).
+   * meanwhile wakes it (`queued`), as does a key freed while a queued job waits on it (storage port 37: the storage
+   * signals that too, so settling a keyed job is no reason to claim again).
    */
   let mayBeDue = true;
-  /** A job with a serialisation or dedupe key settled since the `start()` loop's last claim began. */
-  let keyFreed = false;
   /** Ends the `start()` loop's subscription to `storage.jobsQueued`. */
   let unsubscribe: (() => void) | undefined;
   const completions = new Completions(ctx.storage);
@@ -235,10 +234,6 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
    * claim boundary cost ~120 ms of idle panels in bench/provisioning).
    */
   function release(job: Job): void {
-    if (job.serialKey !== null || job.dedupeKey !== null) {
-      keyFreed = true;
-      mayBeDue = true;
-    }
     free(job.id);
     if (held.delete(job.id) && hasRoom() && mayBeDue) wake?.();
   }
@@ -669,7 +664,6 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
           let failed = false;
           try {
             queued = false;
-            keyFreed = false;
             asked = hasRoom() ? room() : 0;
             const started = await claimAndStart(asked, awaitWakeMs);
             claimed = started.claimed;
@@ -680,11 +674,11 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
             failed = true;
             ctx.events.emit('error', toPanelkitError(error));
           }
-          mayBeDue = unsubscribe === undefined || failed || claimed >= asked || keyFreed;
+          mayBeDue = unsubscribe === undefined || failed || claimed >= asked;
           // A claim that took all it asked for may have left more due: claim again at once. One that took fewer found
-          // nothing more due then; what is queued after wakes the loop (`queued`), and so do settling jobs while
-          // `mayBeDue`; a key freed during the claim may have let a job it skipped go.
-          if (stopping || (claimed > 0 && claimed >= asked && room() > 0) || ((queued || keyFreed) && hasRoom())) continue;
+          // nothing more due then; what is queued after, or a key freed for a job the claim skipped, wakes the loop
+          // (`queued`), and so do settling jobs while `mayBeDue`.
+          if (stopping || (claimed > 0 && claimed >= asked && room() > 0) || (queued && hasRoom())) continue;
           const wait = pollMs * (0.5 + ctx.random());
           const woken = new Promise<void>((resolve) => (wake = resolve));
           // Its own signal, ended when woken: a sleep cut short must not leave its timer and its

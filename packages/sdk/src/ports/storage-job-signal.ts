@@ -11,7 +11,11 @@
  *   took an earlier run time that is due, a job handed back by `release`, woken by `unpark`, requeued by
  *   `reapExpired` or put back by `retry`): once for the commit however many jobs it queued, in every process whose
  *   storage shares the data (on a database: every replica), the writer's included. Never before that commit, so a
- *   claim made on the call finds the job; never for a transaction that rolled back.
+ *   claim made on the call finds the job; never for a transaction that rolled back;
+ * - after each commit in which a job with a dedupe or serialisation key left `running` (completed, failed, released,
+ *   parked, dead, reaped) while a queued job had that key (port version 37): a claim skipped that job while the key was
+ *   held, and may take it now. As above, once for the commit, and to one idle worker (of the waiting job's type) where
+ *   the storage wakes one worker a job. A storage may tell of every keyed job leaving `running`.
  *
  * A storage that wakes one worker a job (PostgreSQL) may, for a job, call instead only the subscription whose
  * `workerId` is a worker it counts idle (its last claim, with `ClaimRequest.awaitWakeMs`, took nothing, within that

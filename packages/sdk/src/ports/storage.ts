@@ -110,9 +110,11 @@ import type { GuardRepository } from './storage-guard.js';
  * 35 `CustomerWithPriceBook.balances` (`customers.getWithPriceBook` reads the customer's ledger balances too, as
  * `ledger.balances` answers them: a buyer's screen that shows a balance reads it with the customer, in one statement),
  * 36 `subscriptions.getManyWithCustomers` (subscriptions read with their customers in one call: a notice about a
- * subscription reads its buyer, whose language and storefront it is written in, in the same round trip).
+ * subscription reads its buyer, whose language and storefront it is written in, in the same round trip),
+ * 37 `jobsQueued` also tells of a freed key: a job with a dedupe or serialisation key that leaves `running` while a
+ * queued job has that key (a worker no longer claims again on its own after each keyed job it settles).
  */
-export const STORAGE_PORT_VERSION = 36 as const;
+export const STORAGE_PORT_VERSION = 37 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;

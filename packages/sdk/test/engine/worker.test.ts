@@ -511,42 +511,59 @@ describe('worker: woken by queued jobs', () => {
     expect((await sub(h, subscriptions[0]!.id)).status).toBe('active');
   });
 
-  it('after a claim that found nothing more due, a settled job wakes no claim unless it had a key', async () => {
+  it('after a claim that found nothing more due, a settled job wakes no claim; one its key held back is claimed on the signal of the freed key', async () => {
     const counter = { claims: 0, firstClaim: deferred() };
     const h = await createHarness({ panels: 0, wrapStorage: countClaims(counter) });
     const ran: string[] = [];
-    const job = (type: string, serialKey: ((p: { n: number }) => string | null) | undefined) =>
-      defineHostJob({
-        type,
-        payload: z.object({ n: z.number() }),
-        ...(serialKey === undefined ? {} : { serialKey }),
-        run: async ({ n }) => void ran.push(`${type} ${n}`),
-      });
-    const plain = job('test.plain', undefined);
-    const keyed = job('test.keyed', ({ n }) => `key-${n}`);
+    const gate = deferred();
+    const plain = defineHostJob({
+      type: 'test.plain',
+      payload: z.object({ n: z.number() }),
+      run: async ({ n }) => void ran.push(`test.plain ${n}`),
+    });
+    const keyed = defineHostJob({
+      type: 'test.keyed',
+      payload: z.object({ n: z.number() }),
+      serialKey: () => 'one-key',
+      run: async ({ n }) => {
+        ran.push(`test.keyed ${n}`);
+        if (n === 2) await gate.promise;
+      },
+    });
     const worker = h.kit.createWorker({ pollIntervalMs: 3_600_000, hostJobs: [plain, keyed], engineJobs: false });
-    /** The claims made from the job's success (its completion written) until the loop has had its turns. */
-    const claimsAfterSettling = async (enqueue: (tx: StorageTransaction) => Promise<unknown>): Promise<number> => {
-      let atSuccess = -1;
-      const succeeded = new Promise<void>((resolve) =>
-        h.kit.events.once('job:succeeded', () => {
-          atSuccess = counter.claims;
-          resolve();
-        }),
-      );
-      await h.storage.transaction(enqueue);
-      await succeeded;
+    const turns = async () => {
       for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
-      return counter.claims - atSuccess;
     };
     worker.start();
     await counter.firstClaim.promise;
     // Its claim took fewer jobs than it asked for (nothing more was due), and nothing was queued since: no claim.
-    expect(await claimsAfterSettling((tx) => enqueueHostJob(tx, plain, { n: 1 }))).toBe(0);
-    // A job with a key may have held another of its key back: its settling claims once more.
-    expect(await claimsAfterSettling((tx) => enqueueHostJob(tx, keyed, { n: 2 }))).toBe(1);
-    await worker.stop();
+    let atSuccess = -1;
+    const succeeded = new Promise<void>((resolve) =>
+      h.kit.events.once('job:succeeded', () => {
+        atSuccess = counter.claims;
+        resolve();
+      }),
+    );
+    await h.storage.transaction((tx) => enqueueHostJob(tx, plain, { n: 1 }));
+    await succeeded;
+    await turns();
+    expect(counter.claims - atSuccess).toBe(0);
+    // A keyed job runs; a second of its key, queued meanwhile, is skipped by the claim its commit wakes.
+    await h.storage.transaction((tx) => enqueueHostJob(tx, keyed, { n: 2 }));
+    while (!ran.includes('test.keyed 2')) await new Promise((resolve) => setImmediate(resolve));
+    const skipping = counter.claims;
+    await h.storage.transaction((tx) => enqueueHostJob(tx, keyed, { n: 3 }));
+    while (counter.claims === skipping) await new Promise((resolve) => setImmediate(resolve));
+    await turns();
     expect(ran).toEqual(['test.plain 1', 'test.keyed 2']);
+    // The first settles: the storage tells of the freed key, and the worker (polling once an hour) claims the second.
+    const bothDone = new Promise<void>((resolve) =>
+      h.kit.events.on('job:succeeded', ({ job }) => void (job.type === 'test.keyed' && ran.length === 3 && resolve())),
+    );
+    gate.resolve();
+    await bothDone;
+    await worker.stop();
+    expect(ran).toEqual(['test.plain 1', 'test.keyed 2', 'test.keyed 3']);
   });
 
   it('holding its fill, claims nothing more when told of queued jobs; claims them once jobs settle', async () => {

@@ -34,7 +34,10 @@ export interface JobTables {
   readonly byCreated: SortedIndex<Job, TimeKey>;
   readonly byState: SortedIndex<Job, TimeKey>;
   readonly byDedupeKey: SortedIndex<Job, TimeKey>;
-  /** Raised by every write that leaves a job queued and due when written; the storage signals it after the commit. */
+  /**
+   * Raised by every write that leaves a job queued and due when written, or takes a job with a dedupe or serialisation
+   * key out of `running`; the storage signals it after the commit.
+   */
   readonly queuedDue: QueuedDueFlag;
 }
 
@@ -44,16 +47,27 @@ export interface QueuedDueFlag {
 }
 
 /**
- * The memory storage's counterpart of PostgreSQL's `jobs_queued_notify` trigger: watches every row written to the
- * jobs table (inserts, replacements) and raises the flag when one is queued with `runAt` at or before its
- * `updatedAt` (due on the storage's clock when written). An undo that puts a queued row back raises it too: a
- * signal more, which the port allows.
+ * The memory storage's counterpart of PostgreSQL's `jobs_queued_notify` and `jobs_key_freed_notify` triggers: watches
+ * every row written to the jobs table (inserts, replacements, removals) and raises the flag when one is queued with
+ * `runAt` at or before its `updatedAt` (due on the storage's clock when written), and when a job with a dedupe or
+ * serialisation key leaves `running` (whether or not a queued job has that key: a signal more, which the port allows).
+ * An undo that puts a queued row back raises it too.
  */
 function queuedDueWatch(flag: QueuedDueFlag): RowIndex<Job> {
   const watch = (job: Job) => {
     if (job.state === 'queued' && job.runAt.getTime() <= job.updatedAt.getTime()) flag.raised = true;
   };
-  return { add: watch, remove: () => undefined, replace: (_before, after) => watch(after) };
+  const keyedRunning = (job: Job) => job.state === 'running' && (job.serialKey !== null || job.dedupeKey !== null);
+  return {
+    add: watch,
+    remove: (job) => {
+      if (keyedRunning(job)) flag.raised = true;
+    },
+    replace: (before, after) => {
+      if (keyedRunning(before) && after.state !== 'running') flag.raised = true;
+      watch(after);
+    },
+  };
 }
 
 function createdIndex(partition: (job: Job) => string | null): SortedIndex<Job, TimeKey> {

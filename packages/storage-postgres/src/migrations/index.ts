@@ -38,6 +38,7 @@ import { entitlementKinds } from './038_entitlement_kinds.js';
 import { guard } from './040_guard.js';
 import { figureBucketCheckpoints } from './041_figure_bucket_checkpoints.js';
 import { figureDays } from './042_figure_days.js';
+import { jobsKeyFreedNotify } from './043_jobs_key_freed_notify.js';
 import { ownerFigures } from './039_owner_figures.js';
 
 /** One schema change: applied once, in version order, inside the migration transaction. */
@@ -92,6 +93,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 40, name: 'guard', sql: guard },
   { version: 41, name: 'figure_bucket_checkpoints', sql: figureBucketCheckpoints },
   { version: 42, name: 'figure_days', sql: figureDays },
+  { version: 43, name: 'jobs_key_freed_notify', sql: jobsKeyFreedNotify },
 ]);
 
 /** The schema version this build migrates to (the highest migration number); `schemaVersion` returns what a database has. */

@@ -128,6 +128,38 @@ export function jobsSignalSuite(env: SuiteEnv): void {
       stays.unsubscribe();
     });
 
+    it('tells of a serialisation or dedupe key freed while a queued job waits on it (completed, dead); a claim made on it takes that job', async (context) => {
+      const { storage } = env;
+      if (storage.jobsQueued === undefined) return context.skip();
+      const [replica] = await env.replicas(1);
+      const there = await listening(replica!);
+      const type = 'conformance.keyed';
+      const cases = [
+        { key: { serialKey: 'conformance:serial' }, settle: (lease: ClaimedJob['lease']) => storage.jobs.complete(lease) },
+        {
+          key: { serialKey: 'conformance:serial-dead' },
+          settle: (lease: ClaimedJob['lease']) => storage.jobs.fail(lease, TEST_ERROR, 'dead'),
+        },
+        { key: { dedupeKey: 'conformance:dedupe' }, settle: (lease: ClaimedJob['lease']) => storage.jobs.complete(lease) },
+      ];
+      for (const { key, settle } of cases) {
+        await storage.jobs.enqueue({ type, ...key });
+        const running = await claimOne(storage, type);
+        const queuedBefore = there.count;
+        const { job: waiting } = await storage.jobs.enqueue({ type, ...key });
+        await there.reach(queuedBefore + 1);
+        // Held back by the running job's key.
+        expect(await replica!.jobs.claim({ workerId: 'w', limit: 10, leaseMs: MINUTE, types: [type] })).toEqual([]);
+        const before = there.count;
+        expect(await settle(running.lease)).toBe(true);
+        await there.reach(before + 1);
+        const claimed = await replica!.jobs.claim({ workerId: 'woken', limit: 10, leaseMs: MINUTE, types: [type] });
+        expect(claimed.map((c) => c.job.id)).toEqual([waiting.id]);
+        expect(await replica!.jobs.complete(claimed[0]!.lease)).toBe(true);
+      }
+      there.unsubscribe();
+    });
+
     it('tells of jobs put back due now: released, unparked, reaped, retried, or a queued twin brought forward', async (context) => {
       const { storage, clock } = env;
       if (storage.jobsQueued === undefined) return context.skip();
