@@ -1,10 +1,11 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { resolve } from 'node:path';
 import { ManualClock } from '@panelkit/sdk/testing';
-import { createPostgresStorage, fromPgPool, migrate } from '@panelkit/storage-postgres';
+import { createPostgresStorage, fromPgPool } from '@panelkit/storage-postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bundledEntry } from '../../../scripts/test-support/bundled-entry.js';
-import { DATABASE_URL, dropSchema, newPool, SKIP_REAL_SERVER, uniqueSchema } from '../../storage-postgres/test/helpers.js';
+import { DATABASE_URL, newPool, SKIP_REAL_SERVER } from '../../storage-postgres/test/helpers.js';
+import { takeMigratedSchema } from '../../storage-postgres/test/support/schema-pool.js';
 import { YooKassaSimulator } from '../src/simulators.js';
 import { YOOKASSA_PROVIDER, yookassaProvider } from '../src/yookassa.js';
 import { testKit } from './support/kit.js';
@@ -16,8 +17,16 @@ const PAYMENTS = 5;
 describe.skipIf(SKIP_REAL_SERVER !== false)('the sweep across OS processes (real PostgreSQL)', () => {
   const pool = SKIP_REAL_SERVER === false ? newPool(3) : null;
   const children: ChildProcess[] = [];
-  afterAll(async () => {
+  /** Stops the replicas and waits for them to end (their pools closed). */
+  const stopChildren = async () => {
+    const exited = children.map((c) =>
+      c.exitCode === null && c.signalCode === null ? new Promise((done) => c.once('exit', done)) : undefined,
+    );
     for (const child of children) child.connected ? child.send({ type: 'stop' }) : child.kill();
+    await Promise.all(exited);
+  };
+  afterAll(async () => {
+    await stopChildren();
     await pool?.end();
   });
 
@@ -25,11 +34,10 @@ describe.skipIf(SKIP_REAL_SERVER !== false)('the sweep across OS processes (real
     timeout: 120_000,
   }, async () => {
     const sim = await new YooKassaSimulator().start();
-    const schema = uniqueSchema();
     const client = fromPgPool(pool!);
     const clock = new ManualClock('2026-03-01T00:00:00.000Z');
+    const { schema, giveBack } = await takeMigratedSchema(client, { clock });
     try {
-      await migrate(client, { schema, clock });
       const storage = createPostgresStorage({ client, schema, clock });
       const kit = testKit(storage, clock, [
         yookassaProvider({
@@ -99,7 +107,9 @@ describe.skipIf(SKIP_REAL_SERVER !== false)('the sweep across OS processes (real
       expect(payments.filter((p) => p.status === 'pending')).toHaveLength(1);
     } finally {
       await sim.close();
-      await dropSchema(client, schema);
+      // Given back to the pool once nothing uses it: the replicas' pools closed with them.
+      await stopChildren();
+      await giveBack();
     }
   });
 });
