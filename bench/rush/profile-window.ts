@@ -6,7 +6,12 @@
  * lone buyer by layer and the functions with the most self time. (Which step a sample served is not told: after an
  * `await` a stack starts at the microtask queue; `step-cpu.ts` splits the CPU by step.)
  *
- *   node --import tsx bench/rush/profile-window.ts --windows "A-B C-D" --buyers 20 [--top 15] DIR/CPU.*.cpuprofile
+ *   node --import tsx bench/rush/profile-window.ts --windows "A-B C-D" --buyers 20 [--top 15] [--cap 3] DIR/CPU.*.cpuprofile
+ *
+ * A sample stands for the gap to the next one. On a busy machine the profiler's thread is sometimes descheduled, and
+ * the next sample comes milliseconds late: that gap was not the sampled function's CPU, and weighed in full it makes
+ * whatever function was on top look hot (one sample of 6 ms at load 16). So a gap counts at most `--cap` times the
+ * profile's median gap (default 3; 0: uncapped), and the time left out is printed.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -70,7 +75,12 @@ const BY_NAME: Array<[string, RegExp]> = [
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { windows: { type: 'string' }, buyers: { type: 'string' }, top: { type: 'string', default: '15' } },
+  options: {
+    windows: { type: 'string' },
+    buyers: { type: 'string' },
+    top: { type: 'string', default: '15' },
+    cap: { type: 'string', default: '3' },
+  },
 });
 if (values.windows === undefined || values.buyers === undefined || positionals.length === 0)
   throw new Error('usage: profile-window.ts --windows "A-B C-D" --buyers N FILE.cpuprofile…');
@@ -83,6 +93,9 @@ const selfTime = new Map<string, number>();
 /** Self time of the frames no known layer claims, by frame. */
 const internals = new Map<string, number>();
 let total = 0;
+/** Time in the windows past the cap (the sampler descheduled), and the samples it was in. */
+let leftOut = 0;
+let lateSamples = 0;
 const add = (map: Map<string, number>, key: string, ms: number) => map.set(key, (map.get(key) ?? 0) + ms);
 
 for (const file of positionals) {
@@ -90,6 +103,8 @@ for (const file of positionals) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const gaps = profile.timeDeltas.filter((d) => d > 0).sort((a, b) => a - b);
+  const capUs = Number(values.cap) > 0 ? Number(values.cap) * (gaps[gaps.length >> 1] ?? 0) : Number.POSITIVE_INFINITY;
   const layerCache = new Map<number, string>();
   const layerOf = (id: number): string => {
     const cached = layerCache.get(id);
@@ -115,10 +130,15 @@ for (const file of positionals) {
   profile.samples.forEach((id, i) => {
     t += profile.timeDeltas[i] ?? 0;
     // A sample's time is the gap to the next one (V8 stamps each at its end of the interval it stands for).
-    const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000;
+    const gapUs = profile.timeDeltas[i + 1] ?? 0;
     if (!inWindow(t)) return;
     const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
     if (functionName === '(idle)') return;
+    const ms = Math.min(gapUs, capUs) / 1000;
+    if (gapUs > capUs) {
+      leftOut += (gapUs - capUs) / 1000;
+      lateSamples++;
+    }
     total += ms;
     const layer = layerOf(id);
     add(layers, layer, ms);
@@ -136,6 +156,10 @@ const row = (ms: number, label: string) =>
 console.log(
   `${positionals.length} profile(s), ${windows.length} window(s): ${(total / buyers).toFixed(2)} ms busy a lone buyer (main thread, idle left out), ${buyers} buyers`,
 );
+if (lateSamples > 0)
+  console.log(
+    `  (left out: ${(leftOut / buyers).toFixed(2)} ms a lone buyer over ${lateSamples} samples that came more than --cap ${values.cap} median gaps late)`,
+  );
 console.log('by layer (self time; Node internals and nameless natives to their caller):');
 for (const [layer, ms] of [...layers].sort((a, b) => b[1] - a[1])) console.log(row(ms, layer));
 console.log('Node internals with no caller of a known layer (self time, the top 10):');
