@@ -1,10 +1,13 @@
 /**
- * The PGlite driver's statements (`drivers/pglite-statement.ts`): two calls into the database each, and the same rows,
- * values and errors as `PGlite.query`, which it replaces.
+ * The PGlite driver's statements (`drivers/pglite-statement.ts`): two calls into the database each (one for a statement
+ * with parameters run before, on its prepared copy), and the same rows, values and errors as `PGlite.query`, which it
+ * replaces.
  */
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PREPARED_PER_DATABASE } from '../src/drivers/pglite-statement.js';
 import { fromPGlite } from '../src/index.js';
+import { isStaleStatement } from '../src/internal/errors.js';
 import { pgliteTemplate } from './support/pglite-template.js';
 
 let db: PGlite;
@@ -40,7 +43,7 @@ describe('a statement on PGlite', () => {
     expect(written.rows[0]).toMatchObject({ doc: { k: [1, 'x'] }, tags: ['p', 'q"r'], raw: new Uint8Array([0, 255]) });
   });
 
-  it('takes two calls into the database (PGlite.query takes six)', async () => {
+  it('takes two calls into the database (PGlite.query takes six), and one for a statement with parameters run before', async () => {
     const calls: Uint8Array[] = [];
     // PGlite's private fields need its methods called on the instance itself.
     const counting = new Proxy(db, {
@@ -51,8 +54,54 @@ describe('a statement on PGlite', () => {
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-    await fromPGlite(counting).query('SELECT $1::int AS one', [1]);
+    const client = fromPGlite(counting);
+    expect((await client.query('SELECT $1::int AS one', [1])).rows).toEqual([{ one: 1 }]);
     expect(calls).toHaveLength(2);
+    expect((await client.query('SELECT $1::int AS one', [2])).rows).toEqual([{ one: 2 }]);
+    expect(calls).toHaveLength(3);
+    await client.query('SELECT 1 AS one');
+    await client.query('SELECT 1 AS one');
+    expect(calls).toHaveLength(7);
+  });
+
+  it('prepares a text with parameters once, and keeps at most PREPARED_PER_DATABASE prepared', async () => {
+    const own = await PGlite.create({ loadDataDir: pgliteTemplate() });
+    try {
+      const client = fromPGlite(own);
+      const prepared = async () =>
+        (await own.query<{ statement: string }>('SELECT statement FROM pg_prepared_statements')).rows.map((r) => r.statement);
+      for (let i = 0; i < 3; i++) await client.query('SELECT $1::int * 2 AS n', [i]);
+      expect(await prepared()).toEqual(['SELECT $1::int * 2 AS n']);
+      for (let i = 0; i <= PREPARED_PER_DATABASE; i++) await client.query(`SELECT $1::int + ${i} AS n`, [i]);
+      const held = await prepared();
+      expect(held).toHaveLength(PREPARED_PER_DATABASE);
+      // The least recently used went: the first text and then `+ 0`.
+      expect(held).not.toContain('SELECT $1::int * 2 AS n');
+      expect(held).not.toContain('SELECT $1::int + 0 AS n');
+      expect(held).toContain('SELECT $1::int + 1 AS n');
+      expect((await client.query('SELECT $1::int * 2 AS n', [21])).rows).toEqual([{ n: 42 }]);
+      const after = await prepared();
+      expect(after).toHaveLength(PREPARED_PER_DATABASE);
+      expect(after).toContain('SELECT $1::int * 2 AS n');
+      expect(after).not.toContain('SELECT $1::int + 1 AS n');
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('prepares a statement again when its result type changed, alone; in a transaction its refusal is marked stale', async () => {
+    const client = fromPGlite(db);
+    await db.exec('CREATE TABLE widened (id int PRIMARY KEY)');
+    await client.query('INSERT INTO widened (id) VALUES ($1)', [1]);
+    const read = 'SELECT * FROM widened WHERE id = $1';
+    expect((await client.query(read, [1])).rows).toEqual([{ id: 1 }]);
+    await db.exec("ALTER TABLE widened ADD COLUMN label text NOT NULL DEFAULT 'x'");
+    expect((await client.query(read, [1])).rows).toEqual([{ id: 1, label: 'x' }]);
+    await db.exec('ALTER TABLE widened ADD COLUMN n int');
+    const refused = await client.transaction((tx) => tx.query(read, [1])).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: '0A000' });
+    expect(isStaleStatement(refused)).toBe(true);
+    expect((await client.transaction((tx) => tx.query(read, [1]))).rows).toEqual([{ id: 1, label: 'x', n: null }]);
   });
 
   it("throws the database's error with its code and statement, and the next statement runs", async () => {

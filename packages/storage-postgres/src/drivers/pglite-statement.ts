@@ -5,7 +5,16 @@
  * serialised for the parameter type the database described (PGlite's own serialisers, as `query` does), executes and
  * syncs. Rows are parsed by the instance's parsers, as `query` parses them, and the file system is synced after the
  * statement, as `query` syncs it.
+ *
+ * A statement with parameters is prepared under a name the first time a database runs its text, and later runs of
+ * the text are one call (bind, execute, sync), with the parameter types and columns it was described with: PGlite
+ * plans an unnamed statement anew on every run, and planning a job claim's pick (some twenty common table expressions)
+ * took 9-24 ms there against 1-3 ms to run it, so the claim's `force_generic_plan` was never reused. A statement whose
+ * prepared copy the database refuses (its result type changed by a migration, or gone) is closed, and its error marked
+ * stale (`isStaleStatement`), which the driver's caller answers by sending it again.
  */
+import { randomBytes } from 'node:crypto';
+import { markStaleStatement, sqlState } from '../internal/errors.js';
 
 /** The part of a PGlite instance this needs; a `PGlite` instance fits as is. */
 export interface PGliteProtocol {
@@ -41,10 +50,52 @@ export function speaksProtocol(db: object): db is PGliteProtocol {
   );
 }
 
+/**
+ * How many statements one database keeps prepared: the storage's repertoire is some 220 texts with parameters (its
+ * conformance suite), a running shop's busy set far fewer; the least recently used are closed past this.
+ */
+export const PREPARED_PER_DATABASE = 128;
+
+/** A text prepared on a database: its name there, its parameters' types and its columns, as first described. */
+interface Prepared {
+  readonly name: string;
+  readonly types: readonly number[];
+  readonly fields: readonly Field[];
+}
+
+/** What one database holds prepared: by text, least recently used first (a `Map` keeps insertion order). */
+interface Statements {
+  readonly byText: Map<string, Prepared>;
+  /** Names to close before the next statement: evicted, or refused for their prepared copy. */
+  readonly closing: string[];
+}
+
+const databases = new WeakMap<PGliteProtocol, Statements>();
+
+/**
+ * Statement names are unique to this module's copy, not to a database: two wrappers of one database (a proxy of it)
+ * keep their own books of it, and never name two statements alike there.
+ */
+const NAME_PREFIX = `panelkit_pglite_${randomBytes(4).toString('hex')}_`;
+let named = 0;
+
+/** SQLSTATEs of a prepared statement refused for what the database holds under its name, not for what it says. */
+const STALE = new Set(['0A000', '26000']);
+
+function statementsOf(db: PGliteProtocol): Statements {
+  let statements = databases.get(db);
+  if (statements === undefined) {
+    statements = { byText: new Map(), closing: [] };
+    databases.set(db, statements);
+  }
+  return statements;
+}
+
 /** Runs one statement with `params` (`null` and `undefined` are SQL NULL); its rows, parsed. */
 export async function runStatement<R>(db: PGliteProtocol, text: string, params: readonly unknown[]): Promise<{ rows: R[] }> {
   // Before the lock: PGlite's start takes it too.
   await db.waitReady;
+  if (params.length > 0) return db.runExclusive(() => runPrepared<R>(db, statementsOf(db), text, params));
   return db.runExclusive(async () => {
     let described: ReadonlyArray<BackendMessage>;
     try {
@@ -55,14 +106,11 @@ export async function runStatement<R>(db: PGliteProtocol, text: string, params: 
       throw withStatement(error, text, params);
     }
     const types = described.find((m): m is Extract<BackendMessage, { name: 'parameterDescription' }> => m.name === 'parameterDescription');
-    const values = params.map((value, i) => {
-      if (value === null || value === undefined) return null;
-      const serialize = db.serializers[types?.dataTypeIDs[i] ?? 0];
-      return serialize === undefined ? String(value) : serialize(value as never);
-    });
     let answer: ReadonlyArray<BackendMessage>;
     try {
-      answer = await db.execProtocolStream(join([bind(values), DESCRIBE_PORTAL, EXECUTE, SYNC]), { syncToFs: false });
+      answer = await db.execProtocolStream(join([bind(serialised(db, types?.dataTypeIDs ?? [], params)), DESCRIBE_PORTAL, EXECUTE, SYNC]), {
+        syncToFs: false,
+      });
     } catch (error) {
       throw withStatement(error, text, params);
     }
@@ -71,23 +119,97 @@ export async function runStatement<R>(db: PGliteProtocol, text: string, params: 
   });
 }
 
-/** The rows of the statement's answer, as PGlite's `parseResults` makes them (one object a row, by column name). */
-function rowsOf<R>(db: PGliteProtocol, messages: ReadonlyArray<BackendMessage>): R[] {
-  let fields: Array<{ name: string; parse: ((text: string, typeId: number) => unknown) | undefined; typeId: number }> = [];
+/** A statement with parameters on its prepared copy, prepared first when the database has none (see the top). */
+async function runPrepared<R>(
+  db: PGliteProtocol,
+  statements: Statements,
+  text: string,
+  params: readonly unknown[],
+): Promise<{ rows: R[] }> {
+  let prepared = statements.byText.get(text);
+  if (prepared === undefined) {
+    for (const [oldest, { name }] of statements.byText) {
+      if (statements.byText.size < PREPARED_PER_DATABASE) break;
+      statements.byText.delete(oldest);
+      statements.closing.push(name);
+    }
+    const name = `${NAME_PREFIX}${named++}`;
+    let described: ReadonlyArray<BackendMessage>;
+    try {
+      // The closes run before the parse, whatever it does.
+      const closes = statements.closing.splice(0).map(close);
+      described = await db.execProtocolStream(join([...closes, parse(text, name), describe('S', name)]), { syncToFs: false });
+    } catch (error) {
+      // The database skips to the next sync after an error; nothing was prepared under the name.
+      await db.execProtocolStream(SYNC, { syncToFs: false });
+      throw withStatement(error, text, params);
+    }
+    prepared = { name, types: parameterTypes(described), fields: fieldsOf(db, described) };
+  } else {
+    statements.byText.delete(text);
+  }
+  // Most recently used last.
+  statements.byText.set(text, prepared);
+  const values = serialised(db, prepared.types, params);
+  let answer: ReadonlyArray<BackendMessage>;
+  try {
+    const closes = statements.closing.splice(0).map(close);
+    answer = await db.execProtocolStream(join([...closes, bind(values, prepared.name), EXECUTE, SYNC]), { syncToFs: false });
+  } catch (error) {
+    const code = sqlState(error);
+    if (code !== undefined && STALE.has(code)) {
+      statements.byText.delete(text);
+      statements.closing.push(prepared.name);
+      markStaleStatement(error);
+    }
+    throw withStatement(error, text, params);
+  }
+  await db.syncToFs();
+  return { rows: rowsOf<R>(db, answer, prepared.fields) };
+}
+
+/** Each value in text form for the parameter type the database described (`null` and `undefined`: SQL NULL). */
+function serialised(db: PGliteProtocol, types: readonly number[], params: readonly unknown[]): Array<string | null> {
+  return params.map((value, i) => {
+    if (value === null || value === undefined) return null;
+    const serialize = db.serializers[types[i] ?? 0];
+    return serialize === undefined ? String(value) : serialize(value as never);
+  });
+}
+
+function parameterTypes(described: ReadonlyArray<BackendMessage>): number[] {
+  const types = described.find((m): m is Extract<BackendMessage, { name: 'parameterDescription' }> => m.name === 'parameterDescription');
+  return types?.dataTypeIDs ?? [];
+}
+
+/** A column of the rows: its name, and its parser (by the instance's parsers). */
+interface Field {
+  readonly name: string;
+  readonly parse: ((text: string, typeId: number) => unknown) | undefined;
+  readonly typeId: number;
+}
+
+/** The columns a description says the rows have; none when it has no row description. */
+function fieldsOf(db: PGliteProtocol, messages: ReadonlyArray<BackendMessage>): Field[] {
+  const description = messages.find((m): m is Extract<BackendMessage, { name: 'rowDescription' }> => m.name === 'rowDescription');
+  return (description?.fields ?? []).map((f) => ({ name: f.name, parse: db.parsers[f.dataTypeID], typeId: f.dataTypeID }));
+}
+
+/**
+ * The rows of the statement's answer, as PGlite's `parseResults` makes them (one object a row, by column name): by the
+ * answer's row description, or `fields` (a prepared statement's, described when it was prepared).
+ */
+function rowsOf<R>(db: PGliteProtocol, messages: ReadonlyArray<BackendMessage>, fields: readonly Field[] = []): R[] {
   const rows: R[] = [];
   for (const message of messages) {
     if (message.name === 'rowDescription') {
-      fields = (message as Extract<BackendMessage, { name: 'rowDescription' }>).fields.map((f) => ({
-        name: f.name,
-        parse: db.parsers[f.dataTypeID],
-        typeId: f.dataTypeID,
-      }));
+      fields = fieldsOf(db, [message]);
     } else if (message.name === 'dataRow') {
       const values = (message as Extract<BackendMessage, { name: 'dataRow' }>).fields;
       rows.push(
         Object.fromEntries(
           values.map((value, i) => {
-            const field = fields[i] as (typeof fields)[number];
+            const field = fields[i] as Field;
             return [field.name, value === null ? null : field.parse === undefined ? value : field.parse(value, field.typeId)];
           }),
         ) as R,
@@ -124,21 +246,26 @@ function join(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** Parse of the unnamed statement, no parameter types given (the database infers them, as for `PGlite.query`). */
-function parse(text: string): Uint8Array {
+/** Parse of statement `name` (the unnamed one by default), no parameter types given (the database infers them, as for `PGlite.query`). */
+function parse(text: string, name = ''): Uint8Array {
   const sql = utf8.encode(text);
-  const body = new Uint8Array(1 + sql.length + 1 + 2);
-  body.set(sql, 1);
+  const label = utf8.encode(name);
+  const body = new Uint8Array(label.length + 1 + sql.length + 1 + 2);
+  body.set(label, 0);
+  body.set(sql, label.length + 1);
   return message('P', body);
 }
 
-/** Bind of the unnamed portal: every value in text form, every column back in text form. */
-function bind(values: Array<string | null>): Uint8Array {
+/** Bind of the unnamed portal to statement `name` (the unnamed one by default): every value and column in text form. */
+function bind(values: Array<string | null>, name = ''): Uint8Array {
+  const label = utf8.encode(name);
   const encoded = values.map((v) => (v === null ? null : utf8.encode(v)));
-  const size = 2 + 2 + 2 + 2 * 0 + encoded.reduce((n, v) => n + 4 + (v?.length ?? 0), 0) + 2;
+  const size = 1 + label.length + 1 + 2 + 2 + encoded.reduce((n, v) => n + 4 + (v?.length ?? 0), 0) + 2;
   const body = new Uint8Array(size);
   const view = new DataView(body.buffer);
-  let at = 2; // the portal's and the statement's empty names
+  // The portal's empty name, then the statement's.
+  body.set(label, 1);
+  let at = 1 + label.length + 1;
   view.setInt16(at, 0); // no parameter format codes: all text
   at += 2;
   view.setInt16(at, encoded.length);
@@ -155,7 +282,21 @@ function bind(values: Array<string | null>): Uint8Array {
   return message('B', body);
 }
 
-const DESCRIBE_STATEMENT = message('D', new Uint8Array([0x53, 0]));
-const DESCRIBE_PORTAL = message('D', new Uint8Array([0x50, 0]));
+/** Describe (`S`tatement or `P`ortal) of `name`. */
+function describe(kind: 'S' | 'P', name = ''): Uint8Array {
+  const label = utf8.encode(name);
+  const body = new Uint8Array(1 + label.length + 1);
+  body[0] = kind.charCodeAt(0);
+  body.set(label, 1);
+  return message('D', body);
+}
+
+/** Close of statement `name` (closing a name the database does not hold is no error). */
+function close(name: string): Uint8Array {
+  return message('C', describe('S', name).subarray(5));
+}
+
+const DESCRIBE_STATEMENT = describe('S');
+const DESCRIBE_PORTAL = describe('P');
 const EXECUTE = message('E', new Uint8Array(5));
 const SYNC = message('S', new Uint8Array(0));

@@ -1,5 +1,6 @@
 import { Mutex } from '@panelkit/sdk/storage';
 import type { SqlClient, SqlListener, SqlQueryable, SqlResult } from '../client.js';
+import { isStaleStatement } from '../internal/errors.js';
 import { runStatement, speaksProtocol } from './pglite-statement.js';
 
 /** The part of a PGlite database the storage uses; a `PGlite` instance fits as is. */
@@ -30,7 +31,16 @@ export function fromPGlite(db: PGliteLike): SqlClient {
   const listen = db.listen?.bind(db);
   return {
     concurrent: false,
-    query: <R>(text: string, params?: readonly unknown[]) => lock.run(() => raw.query<R>(text, params)),
+    // A statement alone refused for its prepared copy did nothing, and goes again (prepared anew).
+    query: <R>(text: string, params?: readonly unknown[]) =>
+      lock.run(async () => {
+        try {
+          return await raw.query<R>(text, params);
+        } catch (error) {
+          if (!isStaleStatement(error)) throw error;
+          return raw.query<R>(text, params);
+        }
+      }),
     ...(listen === undefined
       ? {}
       : { listen: (channel: string, listener: SqlListener) => listenInProcess(lock, listen, channel, listener) }),
