@@ -11,11 +11,12 @@ const BATCH = 500;
 
 /**
  * The key id of each credential value of the row `alias`, `'plain'` for one not sealed, as SQL: one
- * entry per column of `SUBSCRIPTION_SECRET_COLUMNS` (NULL where a row has no client id or URL).
+ * entry per column of `SUBSCRIPTION_SECRET_COLUMNS` (NULL where a row has no client id or URL, or no share links:
+ * an empty `share_links` is stored as `[]`, see `subscription-secrets.ts`).
  */
 function keyOfValue(alias: string): string {
   const jsonb = (column: string) =>
-    `(CASE WHEN ${alias}.${column} ? 'sealed' THEN split_part(${alias}.${column} ->> 'sealed', '.', 2) ELSE 'plain' END)`;
+    `(CASE WHEN ${alias}.${column} ? 'sealed' THEN split_part(${alias}.${column} ->> 'sealed', '.', 2) WHEN ${alias}.${column} = '[]'::jsonb THEN NULL ELSE 'plain' END)`;
   const text = (column: string) =>
     `(CASE WHEN ${alias}.${column} IS NULL THEN NULL WHEN ${alias}.${column} LIKE 'pk1.%' THEN split_part(${alias}.${column}, '.', 2) ELSE 'plain' END)`;
   return `(VALUES ${jsonb('remote')}, ${text('remote_client_id')}, ${text('subscription_url')}, ${jsonb('share_links')}) AS v(key_id)`;

@@ -122,8 +122,8 @@ describe('panel secrets at rest (PGlite)', () => {
   });
 });
 
-/** An active subscription with a client id, a subscription URL and share links, as the engine writes one once provisioned. */
-async function activeSubscription(storage: StoragePort): Promise<Subscription> {
+/** A pending subscription as a checkout writes one: its remote identity, no client id, URL or share links yet. */
+async function pendingSubscription(storage: StoragePort): Promise<Subscription> {
   const panel = await storage.panels.create(passwordPanel(`p-${createId('x')}`, secret('pw')));
   const target = await storage.targets.create({ panelId: panel.id, remoteRef: '1', name: 't', protocol: 'vless' });
   const plan = await storage.plans.create({
@@ -136,7 +136,7 @@ async function activeSubscription(storage: StoragePort): Promise<Subscription> {
   const customer = await storage.customers.create({ email: `${createId('c')}@example.com` });
   const id = createId('sub');
   const remote = deriveRemoteIdentity(id, 0, { secret: secret('identity-secret') });
-  const created = await storage.subscriptions.create({
+  return storage.subscriptions.create({
     id,
     customerId: customer.id,
     orderId: null,
@@ -149,6 +149,12 @@ async function activeSubscription(storage: StoragePort): Promise<Subscription> {
     durationDays: 30,
     startOnFirstUse: false,
   });
+}
+
+/** An active subscription with a client id, a subscription URL and share links, as the engine writes one once provisioned. */
+async function activeSubscription(storage: StoragePort): Promise<Subscription> {
+  const created = await pendingSubscription(storage);
+  const { id, remote } = created;
   return storage.subscriptions.update(
     id,
     {
@@ -196,6 +202,38 @@ describe('subscription credentials at rest (PGlite)', () => {
     const moved = await storage.subscriptions.get(other.id);
     expect(moved?.status).toBe('active');
     expect(() => moved?.shareLinks).toThrow(SecretKeyError);
+    await dropSchema(client, schema);
+  });
+
+  it('stores empty share links as [] (nothing to hide), seals them once there are some; older sealed [] rows open and rotate to []', async () => {
+    const client = await pglite.client();
+    const box = createSecretBox([k1]);
+    const { schema, storage } = await freshSchema(client, box);
+    const raw = async (id: string) =>
+      (await client.query(`SELECT remote, share_links FROM "${schema}".subscriptions WHERE id = $1`, [id])).rows[0]!;
+    const pending = await pendingSubscription(storage);
+    expect((await raw(pending.id))['share_links']).toEqual([]);
+    expect((await raw(pending.id))['remote']).toHaveProperty('sealed');
+    expect((await storage.subscriptions.get(pending.id))?.shareLinks).toEqual([]);
+    // One panel's credentials and one subscription's remote: the empty links are neither counted nor sealed.
+    expect(await resealSecrets(client, { schema, secretBox: box })).toEqual({ checked: 2, sealed: 0, rotated: 0, byKey: { k1: 2 } });
+    const link = `vless://${pending.remote.uuid}@de.example.com:443#de`;
+    await storage.subscriptions.update(pending.id, { shareLinks: [link] }, { expectedRevision: pending.revision });
+    expect((await raw(pending.id))['share_links']).toHaveProperty('sealed');
+    expect(await scanAllTables(client, schema)).not.toContain(link);
+    // A row written before: its empty links sealed under k1. It opens, and a rotation writes it as [].
+    const older = await pendingSubscription(storage);
+    const sealedEmpty = { sealed: box.seal('[]', `subscriptions.share_links:${older.id}`) };
+    await client.query(`UPDATE "${schema}".subscriptions SET share_links = $2::jsonb WHERE id = $1`, [
+      older.id,
+      JSON.stringify(sealedEmpty),
+    ]);
+    expect((await storage.subscriptions.get(older.id))?.shareLinks).toEqual([]);
+    // Four rows (two panels, two subscriptions); five values, the older row's links no longer among them.
+    const both = createSecretBox([k2, k1]);
+    expect(await resealSecrets(client, { schema, secretBox: both, rotate: true })).toMatchObject({ rotated: 4, byKey: { k2: 5 } });
+    expect((await raw(older.id))['share_links']).toEqual([]);
+    expect((await createPostgresStorage({ client, schema, clock, secretBox: both }).subscriptions.get(older.id))?.shareLinks).toEqual([]);
     await dropSchema(client, schema);
   });
 

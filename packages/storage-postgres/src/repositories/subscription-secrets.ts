@@ -13,7 +13,9 @@ import type { Row } from '../internal/sql.js';
  *   unique key (a generated column) and names the client on its panel; the uuid, passwords, subId
  *   and Shadowsocks key are in `sealed`;
  * - `remote_client_id` (on 3x-ui the client's uuid) and `subscription_url`: a sealed string;
- * - `share_links`: `{ sealed }` around the JSON array.
+ * - `share_links`: `{ sealed }` around the JSON array; an empty array is stored as it is, `[]`: it holds no
+ *   credential (a sealed `[]` would tell as much by its length), and a new subscription's links are empty until its
+ *   client is made, so a checkout seals one value, not two. `resealSecrets` counts it as nothing to seal.
  *
  * Rows written without a box (or before sealing existed) hold plain values; they are read as they
  * are, and `resealSecrets` seals them. A sealed value never opens without the right key.
@@ -77,7 +79,9 @@ export function sealSubscriptionSecrets(
     })),
     remote_client_id: text('remote_client_id', () => sealOrNull('remote_client_id', s.remoteClientId)),
     subscription_url: text('subscription_url', () => sealOrNull('subscription_url', s.subscriptionUrl)),
-    share_links: json('share_links', () => ({ sealed: seal('share_links', JSON.stringify(s.shareLinks)) })),
+    share_links: json('share_links', () =>
+      s.shareLinks.length === 0 ? [] : { sealed: seal('share_links', JSON.stringify(s.shareLinks)) },
+    ),
   };
 }
 
