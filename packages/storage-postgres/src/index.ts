@@ -13,6 +13,8 @@ export type { RunMigrationsOptions, RunMigrationsResult, VersionedMigration } fr
 export { resealSecrets } from './reseal.js';
 export type { ResealOptions, ResealResult } from './reseal.js';
 export { customerIdByExternalRefSql, customerWithPriceBookFromJson, customerWithPriceBookSql } from './customer-read-sql.js';
+export { customerCreateSql, customerFromJson } from './customer-create-sql.js';
+export type { CustomerCreate } from './customer-create-sql.js';
 export { ensureLinkTokensSql } from './link-tokens-sql.js';
 export { transactionSql } from './transaction-sql.js';
 export { isUnavailable as isDatabaseUnavailable } from './internal/errors.js';

@@ -27,6 +27,28 @@ export const linkFromRow = (row: LinkRow): TelegramLink => ({
   username: row.username,
 });
 
+/**
+ * The common table expressions of {@link TelegramLinkStore.linkIfNew}, after a `WITH` (its own statement, or the bot's
+ * update claim, which links a first contact's customer it makes): `<name>` inserts the link `rows` gives (SQL of
+ * `VALUES` or a `SELECT` of `telegram_user_id, chat_id, customer_id, username, created_at, updated_at`) unless the user
+ * is linked already, returning it; `<name>_freed` takes its `@username` off any other user's link (the name moved to
+ * this user). `p`: SQL of the user's id, the username (`text`, or `NULL`) and the time.
+ */
+export function linkIfNewCtes(
+  schema: string,
+  name: string,
+  rows: string,
+  p: { telegramUserId: string; username: string; now: string },
+): string {
+  return `${name} AS (
+       INSERT INTO ${schema}.telegram_links (telegram_user_id, chat_id, customer_id, username, created_at, updated_at)
+       ${rows} ON CONFLICT DO NOTHING RETURNING *),
+     ${name}_freed AS (
+       UPDATE ${schema}.telegram_links SET username = NULL, updated_at = ${p.now}
+       WHERE ${p.username}::text IS NOT NULL AND lower(username) = lower(${p.username}) AND telegram_user_id <> ${p.telegramUserId}
+         AND EXISTS (SELECT 1 FROM ${name}))`;
+}
+
 /** How long a deep link from the web account page stays usable. */
 export const LINK_TOKEN_TTL_MS = 60 * 60_000;
 
@@ -88,12 +110,7 @@ export class TelegramLinkStore {
   async linkIfNew(link: TelegramLink): Promise<TelegramLink> {
     const now = this.clock.now();
     const { rows } = await this.db.query<LinkRow>(
-      `WITH made AS (
-         INSERT INTO ${this.schema}.telegram_links (telegram_user_id, chat_id, customer_id, username, created_at, updated_at)
-         VALUES ($1, $2, $3, $5, $4, $4) ON CONFLICT DO NOTHING RETURNING *),
-       freed AS (
-         UPDATE ${this.schema}.telegram_links SET username = NULL, updated_at = $4
-         WHERE $5::text IS NOT NULL AND lower(username) = lower($5) AND telegram_user_id <> $1 AND EXISTS (SELECT 1 FROM made))
+      `WITH ${linkIfNewCtes(this.schema, 'made', 'VALUES ($1, $2, $3, $5, $4, $4)', { telegramUserId: '$1', username: '$5', now: '$4' })}
        SELECT * FROM made`,
       [link.telegramUserId, link.chatId, link.customerId, now, link.username ?? null],
     );

@@ -1,13 +1,15 @@
-import type { Clock } from '@panelkit/sdk';
+import type { Clock, Customer, NewCustomer } from '@panelkit/sdk';
 import type { CustomerWithPriceBook } from '@panelkit/sdk/storage';
 import {
+  customerCreateSql,
+  customerFromJson,
   customerIdByExternalRefSql,
   customerWithPriceBookFromJson,
   customerWithPriceBookSql,
   type SqlClient,
 } from '@panelkit/storage-postgres';
 import { refusedSlot, slotOf, slotUpsertSql, type ThrottleRule, type ThrottleVerdict } from './sign-in-throttle.js';
-import { linkFromRow, type LinkRow, type TelegramLink } from './telegram-links.js';
+import { linkFromRow, linkIfNewCtes, type LinkRow, type TelegramLink } from './telegram-links.js';
 
 /** How long handled update ids are kept: far past Telegram's 24 h redelivery window. */
 const KEEP_UPDATES_MS = 7 * 24 * 3600_000;
@@ -53,20 +55,32 @@ function settleWith(statement: Promise<unknown>, batch: readonly PendingFinish[]
 /**
  * What a claim is asked to read of a sender who may have no link yet (a first contact): their customer keyed by
  * `externalRef`, and, when `slot` is given and no such customer exists, a new account's slot taken under its rule.
+ * `create`: the customer to make (keyed by `externalRef`) and link to the sender when there is none and the slot, if
+ * asked for, was taken, with the link's `@username`; absent: none is made in the claim.
  */
 export interface NewSenderQuery {
   externalRef: string;
   slot: { rule: ThrottleRule; subject: string } | null;
+  create?: { customer: NewCustomer; username: string | null };
 }
 
 /**
  * What the claim read of a sender with no link ({@link NewSenderQuery}): the customer keyed by their external
  * reference with its price book, or `null`; and, when there was none and a slot was asked for, the slot's verdict
- * (`null`: none was taken).
+ * (`null`: none was taken). `made`: the customer the claim made (its `create`), and its link to the sender (`null`:
+ * the sender was linked by another statement meanwhile); absent: none was made (none asked, a slot refused, or the
+ * reference taken by a first contact that committed after the claim's snapshot).
  */
 export interface NewSenderRead {
   customer: CustomerWithPriceBook | null;
   slot: ThrottleVerdict | null;
+  made?: { customer: Customer; link: TelegramLink | null };
+}
+
+/** The link a claim made (`row_to_json` of its row: pg gives it parsed, PGlite too, or as text), or `null`. */
+function madeLinkOf(value: LinkRow | string | null | undefined): TelegramLink | null {
+  if (value === null || value === undefined) return null;
+  return linkFromRow(typeof value === 'string' ? (JSON.parse(value) as LinkRow) : value);
 }
 
 /**
@@ -112,6 +126,10 @@ export class TelegramUpdateLog {
    * their customer by external reference and takes a new account's slot when there is none (`slotUpsertSql`: the
    * limit's own upsert), answered as `newSender` (absent when the sender is linked, the update not claimed, or nothing
    * was asked): a first contact's lookup and slot two round trips less. A refused slot reads its window once more.
+   * With `newSender.create`, the customer of a sender who has neither link nor customer is made there too (the
+   * storage's own insert, `customerCreateSql`) once their slot is taken, and linked to them (`linkIfNewCtes`): a first
+   * contact's two writes in the claim. Made only by the claim that wins the update, so a redelivery or another
+   * replica's delivery of it makes none.
    */
   async claimReadingLink(
     updateId: number,
@@ -134,6 +152,7 @@ export class TelegramUpdateLog {
     ];
     let newSenderSql = '';
     let slotSql = '';
+    let createSql = '';
     const slot = asked?.slot == null ? null : { rule: asked.slot.rule, take: slotOf(asked.slot.rule, asked.slot.subject, now) };
     if (asked !== null && engine !== null) {
       params.push(asked.externalRef);
@@ -147,9 +166,33 @@ export class TelegramUpdateLog {
         slotSql = `, slot AS (${slotUpsertSql(this.schema, rows, { key: '$8', now: '$2', expired: '$9', limit: '$10', delay: '$11' })})`;
         newSenderSql += ', EXISTS (SELECT 1 FROM slot) AS slot_taken';
       }
+      if (asked.create !== undefined) {
+        // Made exactly when the slot was taken, or, with no limit, on the slot's own condition.
+        const when =
+          slot !== null
+            ? 'EXISTS (SELECT 1 FROM slot)'
+            : `EXISTS (SELECT 1 FROM claimed)
+                AND NOT EXISTS (SELECT 1 FROM ${this.schema}.telegram_links WHERE telegram_user_id = $5) AND ${byRef} IS NULL`;
+        const username = `$${params.length + 1}`;
+        params.push(asked.create.username);
+        const made = customerCreateSql(engine, asked.create.customer, now, params.length + 1, when);
+        params.push(...made.params);
+        const rows = `SELECT $5::text, $4::text, c.id, ${username}::text, $2::timestamptz, $2::timestamptz FROM made_customer AS c`;
+        createSql = `, made_customer AS (${made.sql}),
+          ${linkIfNewCtes(this.schema, 'made_link', rows, { telegramUserId: '$5', username, now: '$2' })}`;
+        newSenderSql += `, (SELECT row_to_json(c) FROM made_customer AS c) AS made_customer,
+          (SELECT row_to_json(m) FROM made_link AS m) AS made_link`;
+      }
     }
     const claiming = this.db.query<
-      Partial<LinkRow> & { claimed: boolean; customer_read: unknown; by_ref_read?: unknown; slot_taken?: boolean }
+      Partial<LinkRow> & {
+        claimed: boolean;
+        customer_read: unknown;
+        by_ref_read?: unknown;
+        slot_taken?: boolean;
+        made_customer?: unknown;
+        made_link?: LinkRow | string | null;
+      }
     >(
       `WITH reachable AS (DELETE FROM ${this.schema}.telegram_unreachable_chats WHERE chat_id = $4),
        finished AS (UPDATE ${this.schema}.telegram_updates SET finished_at = $2 WHERE update_id = ANY($6::bigint[])),
@@ -157,7 +200,7 @@ export class TelegramUpdateLog {
          INSERT INTO ${this.schema}.telegram_updates AS u (update_id, received_at, finished_at) VALUES ($1, $2, NULL)
          ON CONFLICT (update_id) DO UPDATE SET received_at = EXCLUDED.received_at
            WHERE u.finished_at IS NULL AND u.received_at < $3
-         RETURNING update_id)${slotSql}
+         RETURNING update_id)${slotSql}${createSql}
        SELECT EXISTS (SELECT 1 FROM claimed) AS claimed, l.telegram_user_id, l.chat_id, l.customer_id, l.username,
          ${customerRead} AS customer_read${newSenderSql}
        FROM (SELECT 1) AS one LEFT JOIN ${this.schema}.telegram_links AS l ON l.telegram_user_id = $5`,
@@ -179,7 +222,10 @@ export class TelegramUpdateLog {
           : row.slot_taken === true
             ? ({ allowed: true } as const)
             : await refusedSlot(this.db, this.schema, slot.rule, slot.take);
-      return { claim: 'claimed', link, customer, newSender: { customer: byRef, slot: verdict } };
+      const madeCustomer = customerFromJson(row.made_customer);
+      const read: NewSenderRead = { customer: byRef, slot: verdict };
+      if (madeCustomer !== null) read.made = { customer: madeCustomer, link: madeLinkOf(row.made_link) };
+      return { claim: 'claimed', link, customer, newSender: read };
     }
     const held = await this.db.query<{ finished: boolean }>(
       `SELECT finished_at IS NOT NULL AS finished FROM ${this.schema}.telegram_updates WHERE update_id = $1`,

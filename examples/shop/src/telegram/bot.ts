@@ -158,10 +158,11 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
 
   // Also clears the update's chat's unreachable mark: a chat that writes (or unblocks the bot) may be sent to again.
   // For an update that resolves its sender's customer, a sender with no link has their customer by reference read
-  // and a new account's slot taken in the claim's statement too.
+  // and a new account's slot taken in the claim's statement too; for a `/start` (a first contact, nearly always),
+  // their customer made and linked there as well.
   bot.use(
     handledOnce(updates, log, { webhook: config.webhook !== null }, (ctx) =>
-      resolvesSender(ctx) ? newTelegramSender(shop, String(ctx.from.id)) : null,
+      resolvesSender(ctx) ? newTelegramSender(shop, ctx.from, ctx.hasCommand('start')) : null,
     ),
   );
   // A user blocking or unblocking the bot is no contact: no customer is made for it.

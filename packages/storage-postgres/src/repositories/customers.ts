@@ -12,7 +12,8 @@ import { jsonRows } from '../internal/json-rows.js';
 import { balancesFromJson, balancesJsonSql } from './ledger.js';
 import { entryFromRow } from './price-books.js';
 
-const COLUMNS: readonly Column<Customer>[] = [
+/** The `customers` table's columns, in the order `customers.create` inserts them. */
+export const CUSTOMER_COLUMNS: readonly Column<Customer>[] = [
   ['id', 'text', (c) => c.id],
   ['email', 'text', (c) => c.email],
   ['name', 'text', (c) => c.name],
@@ -39,9 +40,15 @@ export function customerFromRow(r: Row): Customer {
   };
 }
 
+/** The customer `customers.create` stores for `input` at `now`: validated, with a fresh id unless one is given. */
+export function newCustomerOf(input: NewCustomer, now: Date): Customer {
+  const parsed = parseInput(NewCustomerSchema, input, 'customer');
+  return { ...parsed, id: parsed.id ?? createId('cus'), createdAt: now, updatedAt: now };
+}
+
 /** Customers in `{schema}.customers`; email and external reference are unique keys (emails stored lower-cased). */
 export function customerRepository({ runner, schema }: RepositoryContext): CustomerRepository {
-  const customers = rowTable(`${schema}.customers`, 'customer', COLUMNS, customerFromRow);
+  const customers = rowTable(`${schema}.customers`, 'customer', CUSTOMER_COLUMNS, customerFromRow);
   const read = { read: true } as const;
   const one = (label: string, where: string, key: string) =>
     runner.run(label, ({ db }) => customers.findOne(db, `${where} = $1`, [key]), read);
@@ -49,23 +56,12 @@ export function customerRepository({ runner, schema }: RepositoryContext): Custo
   return {
     // One INSERT: atomic alone, so no BEGIN and COMMIT around it outside a transaction (a bot's first contact).
     create: (input: NewCustomer) =>
-      runner.run(
-        'customers.create',
-        async ({ db, now }) => {
-          const parsed = parseInput(NewCustomerSchema, input, 'customer');
-          const customer: Customer = { ...parsed, id: parsed.id ?? createId('cus'), createdAt: now, updatedAt: now };
-          return customers.insert(db, customer);
-        },
-        { autocommit: true },
-      ),
+      runner.run('customers.create', async ({ db, now }) => customers.insert(db, newCustomerOf(input, now)), { autocommit: true }),
 
     /** One multi-row insert: a taken key anywhere fails the statement, so it is all or none. */
     createMany: (inputs: readonly NewCustomer[]) =>
       runner.run('customers.createMany', async ({ db, now }) => {
-        const rows = inputRows(inputs, 'customers').map((input): Customer => {
-          const parsed = parseInput(NewCustomerSchema, input, 'customer');
-          return { ...parsed, id: parsed.id ?? createId('cus'), createdAt: now, updatedAt: now };
-        });
+        const rows = inputRows(inputs, 'customers').map((input) => newCustomerOf(input, now));
         return customers.insertMany(db, rows);
       }),
 

@@ -1,4 +1,4 @@
-import { ConflictError, type Customer, type Money, type PriceBookEntry } from '@panelkit/sdk';
+import { ConflictError, type Customer, type Money, type NewCustomer, type PriceBookEntry } from '@panelkit/sdk';
 import type { CustomerWithPriceBook } from '@panelkit/sdk/storage';
 import type { User } from 'grammy/types';
 import type { Locale } from '../../i18n/translate.js';
@@ -34,13 +34,32 @@ export function localeOfTelegramUser(user: Pick<User, 'language_code'>): Locale 
 /** The subject the new-accounts limit counts Telegram's first contacts under: one, shop-wide. */
 const TELEGRAM_ACCOUNTS = 'telegram';
 
+/** The customer a Telegram user's first contact makes: keyed by their Telegram id, named and speaking as their Telegram. */
+function newTelegramCustomer(user: User, storefrontId: string | null): NewCustomer {
+  const name = [user.first_name, user.last_name].filter(Boolean).join(' ').slice(0, 200) || null;
+  return {
+    externalRef: telegramExternalRef(String(user.id)),
+    telegramId: String(user.id),
+    name,
+    locale: localeOfTelegramUser(user),
+    ...(storefrontId === null ? {} : { storefrontId }),
+  };
+}
+
 /**
  * What an update's claim reads for a Telegram user who may have no link yet (`TelegramUpdateLog.claimReadingLink`):
  * their customer by {@link telegramExternalRef}, and the new-accounts slot under the shop's limit when there is none.
+ * `create`: the claim also makes and links the customer {@link customerOfTelegramUser} would make for them (the
+ * owner's buyer), when it takes their slot. The bot asks it for a `/start`, nearly every first contact: the others
+ * are made as before, and no other update builds a customer it will not make.
  */
-export function newTelegramSender(shop: Shop, telegramUserId: string): NewSenderQuery {
+export function newTelegramSender(shop: Shop, user: User, create: boolean): NewSenderQuery {
   const rule = newTelegramAccounts(shop.config.telegramNewAccountsPerMinute);
-  return { externalRef: telegramExternalRef(telegramUserId), slot: rule === null ? null : { rule, subject: TELEGRAM_ACCOUNTS } };
+  return {
+    externalRef: telegramExternalRef(String(user.id)),
+    slot: rule === null ? null : { rule, subject: TELEGRAM_ACCOUNTS },
+    ...(create ? { create: { customer: newTelegramCustomer(user, null), username: user.username ?? null } } : {}),
+  };
 }
 
 /**
@@ -55,6 +74,7 @@ async function customerByRef(
   read: NewSenderRead | undefined,
 ): Promise<{ customer: Customer; created: boolean; withPriceBook?: CustomerWithPriceBook }> {
   if (read?.customer != null) return { customer: read.customer.customer, created: false, withPriceBook: read.customer };
+  if (read?.made !== undefined) return { customer: read.made.customer, created: true };
   const ref = telegramExternalRef(String(user.id));
   // First contact of a Telegram user: new accounts through Telegram are limited shop-wide (Telegram gives no network),
   // and only a user with no customer yet takes a slot, so the limit needs the lookup first (the claim's, or here).
@@ -70,14 +90,7 @@ async function customerByRef(
     if (!slot.allowed) throw newAccountsSlowed(slot.retryAfterMs);
   }
   try {
-    const name = [user.first_name, user.last_name].filter(Boolean).join(' ').slice(0, 200) || null;
-    const customer = await shop.kit.customers.create({
-      externalRef: ref,
-      telegramId: String(user.id),
-      name,
-      locale: localeOfTelegramUser(user),
-      ...(storefrontId === null ? {} : { storefrontId }),
-    });
+    const customer = await shop.kit.customers.create(newTelegramCustomer(user, storefrontId));
     return { customer, created: true };
   } catch (error) {
     // Made before (an imported buyer, a first contact whose link was not written), or two first updates at once:
@@ -124,7 +137,10 @@ export async function customerOfTelegramUser(
   let knownCustomer = known?.customer;
   if (link === null) {
     const { customer, created, withPriceBook } = await customerByRef(shop, user, storefrontId, known?.newSender);
-    link = await links.linkIfNew({ telegramUserId, chatId, customerId: customer.id, username: user.username ?? null });
+    // The claim that made the customer linked it too, unless the user was linked meanwhile (then read that link).
+    link =
+      known?.newSender?.made?.link ??
+      (await links.linkIfNew({ telegramUserId, chatId, customerId: customer.id, username: user.username ?? null }));
     // The customer this call made and linked has no price book yet: nothing to read back.
     if (created && link.customerId === customer.id) return { link, customer, priceBook: [] };
     knownCustomer = withPriceBook;
