@@ -25,6 +25,13 @@ describe('SecretBox', () => {
     expect(box.open(b, 'ctx')).toBe('hunter2-admin-password');
   });
 
+  it('gives every seal its own nonce, across the draws of random bytes, and each opens', () => {
+    const box = createSecretBox([k1]);
+    const sealed = Array.from({ length: 1000 }, (_, i) => box.seal(`value ${i}`, 'ctx'));
+    expect(new Set(sealed.map((v) => v.split('.')[2])).size).toBe(1000);
+    expect(sealed.map((v) => box.open(v, 'ctx'))).toEqual(sealed.map((_, i) => `value ${i}`));
+  });
+
   it('opens values of an older key it still holds, and seals new ones with the current key', () => {
     const old = createSecretBox([k1]).seal('secret', 'ctx');
     const rotated = createSecretBox([k2, k1]);
