@@ -6,6 +6,7 @@ import {
   customerIdByExternalRefSql,
   customerWithPriceBookFromJson,
   customerWithPriceBookSql,
+  type CustomerCreate,
   type SqlClient,
 } from '@panelkit/storage-postgres';
 import { refusedSlot, slotOf, slotUpsertSql, type ThrottleRule, type ThrottleVerdict } from './sign-in-throttle.js';
@@ -94,6 +95,8 @@ export class TelegramUpdateLog {
   /** Updates finished while others were open, written together (see {@link finish}). */
   private finishing: PendingFinish[] = [];
   private finishTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The claim's statement text of each shape (see {@link claimText}), built on first use. */
+  private readonly claimTexts = new Map<string, string>();
 
   /**
    * `engineSchema`: the storage's schema (the shop's `DATABASE_SCHEMA`), whose customer of the sender's link
@@ -140,7 +143,6 @@ export class TelegramUpdateLog {
     const now = this.clock.now();
     const riders = this.takeFinishing(updateId);
     const engine = this.engineSchema;
-    const customerRead = engine === null ? 'NULL' : customerWithPriceBookSql(engine, 'l.customer_id');
     const asked = engine !== null && fromUser !== null ? newSender : null;
     const params: unknown[] = [
       updateId,
@@ -150,39 +152,24 @@ export class TelegramUpdateLog {
       fromUser,
       riders.map((f) => f.updateId),
     ];
-    let newSenderSql = '';
-    let slotSql = '';
-    let createSql = '';
     const slot = asked?.slot == null ? null : { rule: asked.slot.rule, take: slotOf(asked.slot.rule, asked.slot.subject, now) };
+    // The parameters, in the order the statement's text (one per shape, below) numbers them.
+    let made: CustomerCreate | undefined;
     if (asked !== null && engine !== null) {
       params.push(asked.externalRef);
-      const byRef = customerIdByExternalRefSql(engine, '$7');
-      newSenderSql = `, CASE WHEN l.telegram_user_id IS NULL THEN ${customerWithPriceBookSql(engine, byRef)} END AS by_ref_read`;
-      if (slot !== null) {
-        params.push(slot.take.key, slot.take.expired, slot.take.limit, slot.take.delay);
-        const rows = `SELECT $8::text, $2::timestamptz, 1, NULL::timestamptz
-          WHERE EXISTS (SELECT 1 FROM claimed)
-            AND NOT EXISTS (SELECT 1 FROM ${this.schema}.telegram_links WHERE telegram_user_id = $5) AND ${byRef} IS NULL`;
-        slotSql = `, slot AS (${slotUpsertSql(this.schema, rows, { key: '$8', now: '$2', expired: '$9', limit: '$10', delay: '$11' })})`;
-        newSenderSql += ', EXISTS (SELECT 1 FROM slot) AS slot_taken';
-      }
+      if (slot !== null) params.push(slot.take.key, slot.take.expired, slot.take.limit, slot.take.delay);
       if (asked.create !== undefined) {
-        // Made exactly when the slot was taken, or, with no limit, on the slot's own condition.
-        const when =
-          slot !== null
-            ? 'EXISTS (SELECT 1 FROM slot)'
-            : `EXISTS (SELECT 1 FROM claimed)
-                AND NOT EXISTS (SELECT 1 FROM ${this.schema}.telegram_links WHERE telegram_user_id = $5) AND ${byRef} IS NULL`;
-        const username = `$${params.length + 1}`;
         params.push(asked.create.username);
-        const made = customerCreateSql(engine, asked.create.customer, now, params.length + 1, when);
+        made = customerCreateSql(engine, asked.create.customer, now, params.length + 1, this.createWhen(slot !== null));
         params.push(...made.params);
-        const rows = `SELECT $5::text, $4::text, c.id, ${username}::text, $2::timestamptz, $2::timestamptz FROM made_customer AS c`;
-        createSql = `, made_customer AS (${made.sql}),
-          ${linkIfNewCtes(this.schema, 'made_link', rows, { telegramUserId: '$5', username, now: '$2' })}`;
-        newSenderSql += `, (SELECT row_to_json(c) FROM made_customer AS c) AS made_customer,
-          (SELECT row_to_json(m) FROM made_link AS m) AS made_link`;
       }
+    }
+    // Built once a shape: the same string each time is hashed and compared once by the driver's statement cache.
+    const shape = asked === null ? 'link' : `sender${slot === null ? '' : '+slot'}${made === undefined ? '' : '+create'}`;
+    let text = this.claimTexts.get(shape);
+    if (text === undefined) {
+      text = this.claimText(asked !== null, slot !== null, made?.sql);
+      this.claimTexts.set(shape, text);
     }
     const claiming = this.db.query<
       Partial<LinkRow> & {
@@ -193,19 +180,7 @@ export class TelegramUpdateLog {
         made_customer?: unknown;
         made_link?: LinkRow | string | null;
       }
-    >(
-      `WITH reachable AS (DELETE FROM ${this.schema}.telegram_unreachable_chats WHERE chat_id = $4),
-       finished AS (UPDATE ${this.schema}.telegram_updates SET finished_at = $2 WHERE update_id = ANY($6::bigint[])),
-       claimed AS (
-         INSERT INTO ${this.schema}.telegram_updates AS u (update_id, received_at, finished_at) VALUES ($1, $2, NULL)
-         ON CONFLICT (update_id) DO UPDATE SET received_at = EXCLUDED.received_at
-           WHERE u.finished_at IS NULL AND u.received_at < $3
-         RETURNING update_id)${slotSql}${createSql}
-       SELECT EXISTS (SELECT 1 FROM claimed) AS claimed, l.telegram_user_id, l.chat_id, l.customer_id, l.username,
-         ${customerRead} AS customer_read${newSenderSql}
-       FROM (SELECT 1) AS one LEFT JOIN ${this.schema}.telegram_links AS l ON l.telegram_user_id = $5`,
-      params,
-    );
+    >(text, params);
     settleWith(claiming, riders);
     const { rows } = await claiming;
     const row = rows[0]!;
@@ -233,6 +208,59 @@ export class TelegramUpdateLog {
     );
     // Gone between the two statements: given back just now, so it is delivered again.
     return { claim: held.rows[0]?.finished === true ? 'handled' : 'running', link, customer };
+  }
+
+  /**
+   * The condition on which a claim makes a new sender's customer: the slot taken (`slotted`), or, with no limit, the
+   * slot's own condition (claimed now, no link, no customer by reference).
+   */
+  private createWhen(slotted: boolean): string {
+    if (slotted) return 'EXISTS (SELECT 1 FROM slot)';
+    return `EXISTS (SELECT 1 FROM claimed)
+      AND NOT EXISTS (SELECT 1 FROM ${this.schema}.telegram_links WHERE telegram_user_id = $5)
+      AND ${customerIdByExternalRefSql(this.engineSchema!, '$7')} IS NULL`;
+  }
+
+  /**
+   * The text of {@link claimReadingLink}'s statement: the claim and the sender's link and customer; with `sender`, a
+   * sender with no link read by reference ($7); `slotted`, their slot taken ($8…$11); `createSql`, their customer made
+   * by that insert (from `customerCreateSql`, its parameters after the username's) and linked.
+   */
+  private claimText(sender: boolean, slotted: boolean, createSql: string | undefined): string {
+    const engine = this.engineSchema;
+    const customerRead = engine === null ? 'NULL' : customerWithPriceBookSql(engine, 'l.customer_id');
+    let newSenderSql = '';
+    let slotSql = '';
+    let createCtes = '';
+    if (sender && engine !== null) {
+      const byRef = customerIdByExternalRefSql(engine, '$7');
+      newSenderSql = `, CASE WHEN l.telegram_user_id IS NULL THEN ${customerWithPriceBookSql(engine, byRef)} END AS by_ref_read`;
+      if (slotted) {
+        const rows = `SELECT $8::text, $2::timestamptz, 1, NULL::timestamptz
+          WHERE EXISTS (SELECT 1 FROM claimed)
+            AND NOT EXISTS (SELECT 1 FROM ${this.schema}.telegram_links WHERE telegram_user_id = $5) AND ${byRef} IS NULL`;
+        slotSql = `, slot AS (${slotUpsertSql(this.schema, rows, { key: '$8', now: '$2', expired: '$9', limit: '$10', delay: '$11' })})`;
+        newSenderSql += ', EXISTS (SELECT 1 FROM slot) AS slot_taken';
+      }
+      if (createSql !== undefined) {
+        const username = slotted ? '$12' : '$8';
+        const rows = `SELECT $5::text, $4::text, c.id, ${username}::text, $2::timestamptz, $2::timestamptz FROM made_customer AS c`;
+        createCtes = `, made_customer AS (${createSql}),
+          ${linkIfNewCtes(this.schema, 'made_link', rows, { telegramUserId: '$5', username, now: '$2' })}`;
+        newSenderSql += `, (SELECT row_to_json(c) FROM made_customer AS c) AS made_customer,
+          (SELECT row_to_json(m) FROM made_link AS m) AS made_link`;
+      }
+    }
+    return `WITH reachable AS (DELETE FROM ${this.schema}.telegram_unreachable_chats WHERE chat_id = $4),
+       finished AS (UPDATE ${this.schema}.telegram_updates SET finished_at = $2 WHERE update_id = ANY($6::bigint[])),
+       claimed AS (
+         INSERT INTO ${this.schema}.telegram_updates AS u (update_id, received_at, finished_at) VALUES ($1, $2, NULL)
+         ON CONFLICT (update_id) DO UPDATE SET received_at = EXCLUDED.received_at
+           WHERE u.finished_at IS NULL AND u.received_at < $3
+         RETURNING update_id)${slotSql}${createCtes}
+       SELECT EXISTS (SELECT 1 FROM claimed) AS claimed, l.telegram_user_id, l.chat_id, l.customer_id, l.username,
+         ${customerRead} AS customer_read${newSenderSql}
+       FROM (SELECT 1) AS one LEFT JOIN ${this.schema}.telegram_links AS l ON l.telegram_user_id = $5`;
   }
 
   /** Marks a claimed update done: every later delivery of it is `handled`. */
