@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { gzipSync } from 'node:zlib';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import supertest from 'supertest';
@@ -79,5 +80,16 @@ describe("the webhook's body reader", () => {
       });
     });
     expect(res).toBe(413);
+  });
+
+  it("goes on in the request's async context, not the socket's (a store set before it is there after it)", async () => {
+    const store = new AsyncLocalStorage<string>();
+    const app = express()
+      .use((req: Request, _res: Response, next: NextFunction) => store.run(`request ${req.headers['x-n']}`, next))
+      .post('/', webhookJsonBody(), (_req: Request, res: Response) => void res.json({ store: store.getStore() ?? null }));
+    for (const n of ['1', '2']) {
+      const res = await supertest(app).post('/').set('content-type', 'application/json').set('x-n', n).send('{"update_id":1}');
+      expect(res.body).toEqual({ store: `request ${n}` });
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ShopError } from '../app/shop-error.js';
 
@@ -35,11 +36,14 @@ export function webhookJsonBody(limit = WEBHOOK_BODY_LIMIT_BYTES): RequestHandle
     if (Number(req.headers['content-length'] ?? 0) > limit) return next(new ShopError('too_large', 'errors.bodyTooLarge'));
     const chunks: Buffer[] = [];
     let received = 0;
+    // The body's events come from the socket's async context: the rest of the request runs in its own (an
+    // `AsyncLocalStorage` store a host or an earlier middleware set), as after body-parser, which binds its callback too.
+    const proceed = AsyncResource.bind(next);
     const stop = (error: unknown) => {
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', stop);
-      next(error);
+      proceed(error);
     };
     const onData = (chunk: Buffer) => {
       received += chunk.length;
