@@ -25,6 +25,18 @@ export function sqlState(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/**
+ * What a statement carrying its transaction's `COMMIT` raises where the transaction must go on instead (a text cast to
+ * `integer`: plain SQL has no `RAISE`); `isCommitHeld` finds it in an error.
+ */
+export const COMMIT_HELD = 'panelkit: the commit is held';
+
+/** Whether `error` is a statement's refusal to carry its transaction's `COMMIT` ({@link COMMIT_HELD}). */
+export function isCommitHeld(error: unknown): boolean {
+  const message = pgError(error)?.message;
+  return sqlState(error) === '22P02' && typeof message === 'string' && message.includes(COMMIT_HELD);
+}
+
 export function constraintOf(error: unknown): string | undefined {
   const constraint = pgError(error)?.constraint;
   return typeof constraint === 'string' ? constraint : undefined;

@@ -7,18 +7,6 @@ export interface Call {
   readonly now: Date;
 }
 
-/**
- * What a statement carrying its transaction's `COMMIT` raises where the transaction must go on instead (a text cast to
- * `integer`: plain SQL has no `RAISE`); `isCommitHeld` finds it in an error.
- */
-export const COMMIT_HELD = 'panelkit: the commit is held';
-
-/** Whether `error` is a statement's refusal to carry its transaction's `COMMIT` ({@link COMMIT_HELD}). */
-export function isCommitHeld(error: unknown): boolean {
-  const { code, message } = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown; message?: unknown };
-  return code === '22P02' && typeof message === 'string' && message.includes(COMMIT_HELD);
-}
-
 /** How {@link Runner.run} runs one call. */
 export interface RunOptions {
   /**
@@ -41,7 +29,7 @@ export interface RunOptions {
   readonly single?: boolean;
   /**
    * With `single`: the call's statement may carry the transaction's `COMMIT` (`SqlQueryable.commitWithNext`, given to
-   * it only inside a transaction, and not in a replay). The statement must fail, with {@link COMMIT_HELD} in its
+   * it only inside a transaction, and not in a replay). The statement must fail, with `COMMIT_HELD` (`internal/errors.ts`) in its
    * error, wherever its caller would go on after it: the storage then runs the transaction's callback again without
    * the `COMMIT` riding (`orders.place` with `PlaceOptions.last`).
    */

@@ -5,7 +5,8 @@ import type { AuditEvent, LedgerEntry, Order, Subscription } from '@panelkit/sdk
 import type { OrderPlacement, ParsedPlacement, PlaceOptions, PlaceResult, PlacedTarget } from '@panelkit/sdk/storage';
 import type { SqlQueryable } from '../client.js';
 import type { Column } from '../internal/columns.js';
-import { type Call, COMMIT_HELD, type RepositoryContext } from '../internal/runner.js';
+import { COMMIT_HELD } from '../internal/errors.js';
+import type { Call, RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import { AUDIT_COLUMNS } from './audit.js';
 import { LEDGER_COLUMNS } from './ledger.js';
