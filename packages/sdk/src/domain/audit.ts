@@ -1,14 +1,24 @@
 import { z } from 'zod';
 import { ActorSchema, IdSchema, JsonObjectSchema } from './common.js';
 
+/**
+ * The bounds of an audit event's fields: what `NewAuditEventSchema` checks, and what the storages' hand check of a
+ * placement's audit events (`parsePlacement`) checks without zod.
+ */
+export const AUDIT_FIELD_RULES = {
+  /** `namespace.verb`. */
+  action: /^[a-z_]+\.[a-z_]+$/,
+  subjectTypeMaxLength: 50,
+} as const;
+
 /** An immutable record of a state change: who, what, to which subject, and the facts around it. */
 export const AuditEventSchema = z.object({
   id: IdSchema,
   at: z.date(),
   actor: ActorSchema,
   /** `namespace.verb`, e.g. `subscription.suspended`, `ledger.refunded`. */
-  action: z.string().regex(/^[a-z_]+\.[a-z_]+$/),
-  subjectType: z.string().min(1).max(50),
+  action: z.string().regex(AUDIT_FIELD_RULES.action),
+  subjectType: z.string().min(1).max(AUDIT_FIELD_RULES.subjectTypeMaxLength),
   subjectId: IdSchema,
   data: JsonObjectSchema,
 });

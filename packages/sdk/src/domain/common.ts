@@ -39,10 +39,15 @@ export const BytesSchema = z.number().int().nonnegative().max(Number.MAX_SAFE_IN
 /** A free-form label used for locations and target tags: lower-case, no spaces. */
 export const TagSchema = z.string().regex(/^[a-z0-9][a-z0-9_.:-]{0,63}$/, 'a tag is 1–64 of a-z 0-9 _ . : -');
 
+/** Every kind of {@link Actor}. */
+export const ACTOR_TYPES = ['system', 'scheduler', 'worker', 'customer', 'admin'] as const;
+/** The longest actor id, in UTF-16 units (it may be empty). */
+export const ACTOR_ID_MAX_LENGTH = 128;
+
 /** Who did something: recorded on ledger entries and audit events. */
 export const ActorSchema = z.object({
-  type: z.enum(['system', 'scheduler', 'worker', 'customer', 'admin']),
-  id: z.string().max(128).nullable().default(null),
+  type: z.enum(ACTOR_TYPES),
+  id: z.string().max(ACTOR_ID_MAX_LENGTH).nullable().default(null),
 });
 /** Who did something (see `ActorSchema`); `id` is `null` for system actors. */
 export type Actor = z.infer<typeof ActorSchema>;

@@ -45,7 +45,9 @@ export const KIND_TRAITS: Readonly<Record<EntitlementKind, KindTraits>> = Object
 });
 
 /** A WireGuard key as `wg genkey` and `wg pubkey` print it: base64 of exactly 32 bytes (44 characters, one `=`). */
-export const WireGuardKeySchema = z.string().regex(/^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/, 'must be a WireGuard key: base64 of 32 bytes');
+export const WIREGUARD_KEY_PATTERN = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
+/** Validates a WireGuard key (see {@link WIREGUARD_KEY_PATTERN}). */
+export const WireGuardKeySchema = z.string().regex(WIREGUARD_KEY_PATTERN, 'must be a WireGuard key: base64 of 32 bytes');
 
 /** A WireGuard key pair (see {@link WireGuardKeySchema}); the public key is X25519 of the private one. */
 export interface WireGuardKeyPair {
@@ -76,7 +78,9 @@ export function wireGuardPublicKey(privateKey: string): string {
 }
 
 /** An MTProto secret's 16-byte core as lower-case hex (32 characters): what a Telegram proxy secret is built around. */
-export const MtprotoSecretCoreSchema = z.string().regex(/^[0-9a-f]{32}$/, 'must be 32 lower-case hex characters');
+export const MTPROTO_SECRET_CORE_PATTERN = /^[0-9a-f]{32}$/;
+/** Validates an MTProto secret core (see {@link MTPROTO_SECRET_CORE_PATTERN}). */
+export const MtprotoSecretCoreSchema = z.string().regex(MTPROTO_SECRET_CORE_PATTERN, 'must be 32 lower-case hex characters');
 
 /** The forms a Telegram proxy secret is written in: `ee` + core + hex domain (FakeTLS), `dd` + core (padded), the core alone. */
 export type MtprotoSecretForm = 'ee' | 'dd' | 'plain';

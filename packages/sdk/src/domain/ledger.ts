@@ -45,6 +45,22 @@ export const LEDGER_KIND_SIGN: Readonly<Record<LedgerKind, 'credit' | 'debit' | 
   wholesale: 'either',
 });
 
+/**
+ * The bounds of a ledger entry's fields: what `NewLedgerEntrySchema` checks, and what the storages' hand check of a
+ * placement's debit (`parsePlacement`) checks without zod.
+ */
+export const LEDGER_FIELD_RULES = {
+  keyMaxLength: 200,
+  referenceMaxLength: 200,
+  noteMaxLength: 1000,
+} as const;
+
+/** Whether an amount has the sign its kind asks (`LEDGER_KIND_SIGN`); zero is refused apart. */
+export function amountFitsKind(kind: LedgerKind, amount: number): boolean {
+  const sign = LEDGER_KIND_SIGN[kind];
+  return !((sign === 'credit' && amount < 0) || (sign === 'debit' && amount > 0));
+}
+
 const entryFields = {
   id: IdSchema,
   customerId: IdSchema,
@@ -58,12 +74,12 @@ const entryFields = {
     .refine((a) => a !== 0, 'amount cannot be zero'),
   currency: CurrencySchema,
   /** Unique across the ledger: appending the same key twice applies it once. */
-  idempotencyKey: z.string().min(1).max(200),
+  idempotencyKey: z.string().min(1).max(LEDGER_FIELD_RULES.keyMaxLength),
   orderId: IdSchema.nullable(),
   subscriptionId: IdSchema.nullable(),
   /** An outside reference: a payment id, a receipt number. */
-  reference: z.string().max(200).nullable(),
-  note: z.string().max(1000).nullable(),
+  reference: z.string().max(LEDGER_FIELD_RULES.referenceMaxLength).nullable(),
+  note: z.string().max(LEDGER_FIELD_RULES.noteMaxLength).nullable(),
   actor: ActorSchema,
 };
 
@@ -91,9 +107,8 @@ export const NewLedgerEntrySchema = z
     note: entryFields.note.default(null),
   })
   .superRefine((entry, ctx) => {
-    const sign = LEDGER_KIND_SIGN[entry.kind];
-    if ((sign === 'credit' && entry.amount < 0) || (sign === 'debit' && entry.amount > 0)) {
-      ctx.addIssue({ code: 'custom', path: ['amount'], message: `a ${entry.kind} entry must be a ${sign}` });
+    if (!amountFitsKind(entry.kind, entry.amount)) {
+      ctx.addIssue({ code: 'custom', path: ['amount'], message: `a ${entry.kind} entry must be a ${LEDGER_KIND_SIGN[entry.kind]}` });
     }
   });
 /** Input of `ledger.append`. */

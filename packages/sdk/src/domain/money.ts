@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 
+/** What a currency code looks like: an ISO 4217 code, upper case. */
+export const CURRENCY_PATTERN = /^[A-Z]{3}$/;
 /** ISO 4217 code, upper case. */
-export const CurrencySchema = z.string().regex(/^[A-Z]{3}$/, 'a currency is a 3-letter ISO 4217 code');
+export const CurrencySchema = z.string().regex(CURRENCY_PATTERN, 'a currency is a 3-letter ISO 4217 code');
 
 /** Money is an integer amount of the currency's minor unit (cents, rials…). Never a float. */
 export const MoneySchema = z.object({

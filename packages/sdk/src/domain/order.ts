@@ -13,10 +13,22 @@ export const OrderStatusSchema = z.enum(ORDER_STATUSES);
 /** One of {@link ORDER_STATUSES}. */
 export type OrderStatus = z.infer<typeof OrderStatusSchema>;
 
+/**
+ * The bounds of an order's fields: what `NewOrderSchema` checks, and what the storages' hand check of a placement's
+ * order (`parsePlacement`) checks without zod.
+ */
+export const ORDER_FIELD_RULES = {
+  quantityMax: 100,
+  itemsMax: 20,
+  /** The idempotency key and the request hash: 1 to this many characters. */
+  keyMaxLength: 200,
+  defaultStatus: 'provisioning',
+} as const;
+
 /** One line of an order: a plan, how many (1–100), the unit price paid and whether it is a trial. */
 export const OrderItemSchema = z.object({
   planId: IdSchema,
-  quantity: z.number().int().min(1).max(100),
+  quantity: z.number().int().min(1).max(ORDER_FIELD_RULES.quantityMax),
   unitPrice: NonNegativeMoneySchema,
   trial: z.boolean(),
   /**
@@ -32,12 +44,12 @@ const orderFields = {
   id: IdSchema,
   customerId: IdSchema,
   status: OrderStatusSchema,
-  items: z.array(OrderItemSchema).min(1).max(20),
+  items: z.array(OrderItemSchema).min(1).max(ORDER_FIELD_RULES.itemsMax),
   total: MoneySchema,
   /** Unique per customer: the same key replays the same order. */
-  idempotencyKey: z.string().min(1).max(200),
+  idempotencyKey: z.string().min(1).max(ORDER_FIELD_RULES.keyMaxLength),
   /** A digest of the request; the same key with another request is a conflict. */
-  requestHash: z.string().min(1).max(200),
+  requestHash: z.string().min(1).max(ORDER_FIELD_RULES.keyMaxLength),
   /** The purchase entry that paid for it (`null` for a free order). */
   ledgerEntryId: IdSchema.nullable(),
 };
@@ -51,7 +63,7 @@ export type Order = z.infer<typeof OrderSchema>;
 export const NewOrderSchema = z.object({
   ...orderFields,
   id: IdSchema.optional(),
-  status: OrderStatusSchema.default('provisioning'),
+  status: OrderStatusSchema.default(ORDER_FIELD_RULES.defaultStatus),
   ledgerEntryId: orderFields.ledgerEntryId.default(null),
 });
 /** Input of `orders.create`. */

@@ -6,16 +6,33 @@ import { NonNegativeMoneySchema } from './money.js';
 import { PlanBuilderSchema } from './plan-builder.js';
 
 /**
+ * The bounds and choices of a plan's offers (extension, traffic top-up, device pack, sharing): what their schemas
+ * check, and what the storages' hand check of a placement's subscription terms (`parsePlacement`) checks without zod.
+ */
+export const PLAN_OFFER_RULES = {
+  windowDaysMax: 3650,
+  defaultWindowDays: 3,
+  /** The first is the default. */
+  trafficOnExtend: ['replace', 'carry_over'],
+  /** The first is the default. */
+  daysOnExtend: ['stack', 'restart'],
+  maxGiBPerPurchaseMax: 100_000,
+  defaultMaxGiBPerPurchase: 1000,
+  maxExtraDevicesMax: 100,
+  maxMembersMax: 20,
+} as const;
+
+/**
  * How an extension bought before expiry is applied. An expired or exhausted subscription is
  * always *reset* (a fresh period from now); these settings shape the other case.
  */
 export const ExtensionPolicySchema = z.object({
   /** Extension opens when at most this many days are left (and traffic is left). */
-  windowDays: z.number().nonnegative().max(3650).default(3),
+  windowDays: z.number().nonnegative().max(PLAN_OFFER_RULES.windowDaysMax).default(PLAN_OFFER_RULES.defaultWindowDays),
   /** `replace`: the new limit is the plan's volume. `carry_over`: unused traffic is added to it. */
-  trafficOnExtend: z.enum(['replace', 'carry_over']).default('replace'),
+  trafficOnExtend: z.enum(PLAN_OFFER_RULES.trafficOnExtend).default(PLAN_OFFER_RULES.trafficOnExtend[0]),
   /** `stack`: the new period starts at the current expiry. `restart`: it starts now. */
-  daysOnExtend: z.enum(['stack', 'restart']).default('stack'),
+  daysOnExtend: z.enum(PLAN_OFFER_RULES.daysOnExtend).default(PLAN_OFFER_RULES.daysOnExtend[0]),
   /**
    * Price of an extension, whether the buyer buys it or auto-renewal buys it for them before expiry;
    * `null` charges the plan's price.
@@ -67,7 +84,7 @@ export const TrafficTopUpSchema = z.object({
   /** Price of one GiB, in minor units; must be positive. */
   pricePerGiB: NonNegativeMoneySchema.refine((m) => m.amount > 0, 'must be positive'),
   /** Most GiB one purchase may add. */
-  maxGiBPerPurchase: z.number().int().min(1).max(100_000).default(1000),
+  maxGiBPerPurchase: z.number().int().min(1).max(PLAN_OFFER_RULES.maxGiBPerPurchaseMax).default(PLAN_OFFER_RULES.defaultMaxGiBPerPurchase),
 });
 /** A plan's traffic top-up offer (see `TrafficTopUpSchema`). */
 export type TrafficTopUp = z.infer<typeof TrafficTopUpSchema>;
@@ -82,7 +99,7 @@ export const DevicePackOfferSchema = z.object({
   /** Price of one extra device for 30 days, in minor units; must be positive. A purchase pays it prorated to the period's end. */
   pricePer30Days: NonNegativeMoneySchema.refine((m) => m.amount > 0, 'must be positive'),
   /** Most extra devices one subscription may hold on top of the plan's limit at once. */
-  maxExtraDevices: z.number().int().min(1).max(100),
+  maxExtraDevices: z.number().int().min(1).max(PLAN_OFFER_RULES.maxExtraDevicesMax),
 });
 /** A plan's device pack offer (see `DevicePackOfferSchema`). */
 export type DevicePackOffer = z.infer<typeof DevicePackOfferSchema>;
@@ -94,7 +111,7 @@ export type DevicePackOffer = z.infer<typeof DevicePackOfferSchema>;
  */
 export const PlanSharingSchema = z.strictObject({
   /** How many members besides the payer the group may hold at once. */
-  maxMembers: z.number().int().min(1).max(20),
+  maxMembers: z.number().int().min(1).max(PLAN_OFFER_RULES.maxMembersMax),
 });
 /** A plan's sharing (see `PlanSharingSchema`). */
 export type PlanSharing = z.infer<typeof PlanSharingSchema>;

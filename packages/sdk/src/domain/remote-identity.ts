@@ -15,6 +15,25 @@ import {
  */
 const DerivedUuidSchema = z.uuid();
 
+/** The longest username or credential of a remote identity, in UTF-16 units (each is at least 1). */
+export const REMOTE_FIELD_MAX_LENGTH = 255;
+
+/**
+ * The fields of an identity that break the derived identity's rules (a derived identity fits every panel's rules at
+ * once, see `RemoteIdentitySchema`): what the schema refuses of an identity not `adopted`, and what the storages' hand
+ * check of a placement's subscription (`parsePlacement`) refuses without zod.
+ */
+export function underivedFields(identity: Pick<RemoteIdentity, 'username' | 'uuid' | 'password' | 'subId' | 'ssKey'>): string[] {
+  const rules: [string, boolean][] = [
+    ['username', /^[a-z0-9_]{3,32}$/.test(identity.username)],
+    ['uuid', DerivedUuidSchema.safeParse(identity.uuid).success],
+    ['password', identity.password.length >= 16 && identity.password.length <= 64],
+    ['subId', /^[a-z0-9]{16}$/.test(identity.subId)],
+    ['ssKey', identity.ssKey.length >= 40 && identity.ssKey.length <= 64],
+  ];
+  return rules.filter(([, ok]) => !ok).map(([field]) => field);
+}
+
 /**
  * The identity a subscription's client has on its panel. It is derived, never random (except for
  * an adopted client, see `adopted`): the same
@@ -31,15 +50,15 @@ const DerivedUuidSchema = z.uuid();
 export const RemoteIdentitySchema = z
   .object({
     /** Email on 3x-ui, username on Marzban/Marzneshin, name on S-UI. */
-    username: z.string().min(1).max(255),
+    username: z.string().min(1).max(REMOTE_FIELD_MAX_LENGTH),
     /** VLESS/VMess id. */
-    uuid: z.string().min(1).max(255),
+    uuid: z.string().min(1).max(REMOTE_FIELD_MAX_LENGTH),
     /** Trojan, Hysteria, TUIC and similar passwords. */
-    password: z.string().min(1).max(255),
+    password: z.string().min(1).max(REMOTE_FIELD_MAX_LENGTH),
     /** 3x-ui subscription id, 16 characters of `[a-z0-9]`. */
-    subId: z.string().min(1).max(255),
+    subId: z.string().min(1).max(REMOTE_FIELD_MAX_LENGTH),
     /** A 32-byte base64 key for Shadowsocks 2022 (16-byte methods use its first 16 bytes). */
-    ssKey: z.string().min(1).max(255),
+    ssKey: z.string().min(1).max(REMOTE_FIELD_MAX_LENGTH),
     /** Bumped to rotate credentials; the username stays. */
     generation: z.number().int().nonnegative(),
     /**
@@ -67,15 +86,7 @@ export const RemoteIdentitySchema = z
     )
       ctx.addIssue({ code: 'custom', path: ['wireguard', 'publicKey'], message: "not the private key's public key" });
     if (identity.adopted === true) return;
-    // A derived identity fits every panel's rules at once (see above).
-    const rules: [keyof RemoteIdentity, boolean][] = [
-      ['username', /^[a-z0-9_]{3,32}$/.test(identity.username)],
-      ['uuid', DerivedUuidSchema.safeParse(identity.uuid).success],
-      ['password', identity.password.length >= 16 && identity.password.length <= 64],
-      ['subId', /^[a-z0-9]{16}$/.test(identity.subId)],
-      ['ssKey', identity.ssKey.length >= 40 && identity.ssKey.length <= 64],
-    ];
-    for (const [field, ok] of rules) if (!ok) ctx.addIssue({ code: 'custom', path: [field], message: `not a derived ${field}` });
+    for (const field of underivedFields(identity)) ctx.addIssue({ code: 'custom', path: [field], message: `not a derived ${field}` });
   });
 /** The credentials a subscription's client has on its panel (see `RemoteIdentitySchema`). */
 export type RemoteIdentity = z.infer<typeof RemoteIdentitySchema>;

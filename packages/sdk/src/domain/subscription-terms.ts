@@ -7,6 +7,18 @@ import { BuiltTermsSchema } from './plan-builder.js';
 import { DevicePackOfferSchema, ExtensionPolicySchema, PlanSharingSchema, TrafficTopUpSchema, type Plan } from './plan.js';
 
 /**
+ * The bounds of a period's days and a device limit, in terms and in the subscription sold with them: what the schemas
+ * check, and what the storages' hand check of a placement's subscription (`parsePlacement`) checks without zod.
+ */
+export const TERMS_FIELD_RULES = {
+  durationDaysMax: 3650,
+  deviceLimitMax: 1000,
+  defaultNoHwidPolicy: 'serve',
+  /** The kinds of terms frozen before kinds. */
+  defaultKind: 'xray',
+} as const;
+
+/**
  * The terms a subscription was sold with, frozen at purchase: what later decisions about it read
  * (extension window and price, renewal, traffic top-up price, the value a plan change prorates)
  * instead of the plan as it is today. Editing a plan changes what new buyers get; subscribers keep
@@ -15,12 +27,12 @@ import { DevicePackOfferSchema, ExtensionPolicySchema, PlanSharingSchema, Traffi
 export const SubscriptionTermsSchema = z.object({
   /** The price of a period as bought new; an extension or an auto-renewal charges it when `extension.price` is `null`. */
   price: NonNegativeMoneySchema,
-  durationDays: z.number().int().min(1).max(3650),
+  durationDays: z.number().int().min(1).max(TERMS_FIELD_RULES.durationDaysMax),
   /** `null` is unlimited traffic. */
   trafficBytes: BytesSchema.nullable(),
-  deviceLimit: z.number().int().min(1).max(1000).nullable(),
+  deviceLimit: z.number().int().min(1).max(TERMS_FIELD_RULES.deviceLimitMax).nullable(),
   /** Terms frozen before device policies existed read as `serve` (apps without an id served uncounted). */
-  noHwidPolicy: NoHwidPolicySchema.default('serve'),
+  noHwidPolicy: NoHwidPolicySchema.default(TERMS_FIELD_RULES.defaultNoHwidPolicy),
   renewable: z.boolean(),
   startOnFirstUse: z.boolean(),
   extension: ExtensionPolicySchema,
@@ -39,7 +51,7 @@ export const SubscriptionTermsSchema = z.object({
    */
   sharing: PlanSharingSchema.nullable().optional(),
   /** The plan's kinds as sold (a later edit of the plan does not change a bundle); terms frozen before kinds read `['xray']`. */
-  kinds: EntitlementKindsSchema.default(['xray']),
+  kinds: EntitlementKindsSchema.default([TERMS_FIELD_RULES.defaultKind]),
 });
 /** See {@link SubscriptionTermsSchema}. */
 export type SubscriptionTerms = z.infer<typeof SubscriptionTermsSchema>;

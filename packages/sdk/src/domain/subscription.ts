@@ -3,7 +3,7 @@ import { BytesSchema, IdSchema } from './common.js';
 import { EntitlementKindSchema } from './entitlement.js';
 import { RemoteIdentitySchema } from './remote-identity.js';
 import { SubscriptionStatusSchema } from './subscription-status.js';
-import { SubscriptionTermsSchema } from './subscription-terms.js';
+import { SubscriptionTermsSchema, TERMS_FIELD_RULES } from './subscription-terms.js';
 
 /**
  * A name the buyer gives one of their subscriptions ("Phone", "Mum's laptop"): 1 to 64 characters once trimmed, no
@@ -17,6 +17,26 @@ export const SubscriptionLabelSchema = z
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
   .refine((label) => !/[\u0000-\u001f\u007f]/.test(label), 'must not contain control characters');
 
+/**
+ * The bounds of a subscription's fields: what `NewSubscriptionSchema` checks, and what the storages' hand check of a
+ * placement's subscription (`parsePlacement`) checks without zod. Its days, device limit and default kind are its terms'.
+ */
+export const SUBSCRIPTION_FIELD_RULES = {
+  durationDaysMax: TERMS_FIELD_RULES.durationDaysMax,
+  deviceLimitMax: TERMS_FIELD_RULES.deviceLimitMax,
+  /** The kind of a subscription made before kinds, as its terms' kinds. */
+  defaultKind: TERMS_FIELD_RULES.defaultKind,
+  remoteClientIdMaxLength: 256,
+  subscriptionUrlMaxLength: 2048,
+  shareLinksMax: 64,
+  shareLinkMaxLength: 8192,
+  noticesMax: 100,
+  noticeMaxLength: 100,
+  failureReasonMaxLength: 1000,
+  defaultStatus: 'pending',
+} as const;
+const RULES = SUBSCRIPTION_FIELD_RULES;
+
 const subscriptionFields = {
   id: IdSchema,
   customerId: IdSchema,
@@ -29,7 +49,7 @@ const subscriptionFields = {
   statusChangedAt: z.date(),
   remote: RemoteIdentitySchema,
   /** The panel's own id for the client once it exists (e.g. S-UI's numeric id), when it has one. */
-  remoteClientId: z.string().max(256).nullable(),
+  remoteClientId: z.string().max(RULES.remoteClientIdMaxLength).nullable(),
   /** `null` is unlimited. */
   trafficLimitBytes: BytesSchema.nullable(),
   /** Traffic used in the current period as last read from the panel; `null` before the first reading. */
@@ -38,19 +58,19 @@ const subscriptionFields = {
   usageObservedAt: z.date().nullable(),
   /** `null` while a start-on-first-use subscription has not started. */
   expiresAt: z.date().nullable(),
-  durationDays: z.number().int().min(1).max(3650),
+  durationDays: z.number().int().min(1).max(RULES.durationDaysMax),
   startOnFirstUse: z.boolean(),
   /** When the current period started (first use, provisioning, or the last reset). */
   activatedAt: z.date().nullable(),
-  deviceLimit: z.number().int().min(1).max(1000).nullable(),
-  subscriptionUrl: z.string().max(2048).nullable(),
-  shareLinks: z.array(z.string().max(8192)).max(64),
+  deviceLimit: z.number().int().min(1).max(RULES.deviceLimitMax).nullable(),
+  subscriptionUrl: z.string().max(RULES.subscriptionUrlMaxLength).nullable(),
+  shareLinks: z.array(z.string().max(RULES.shareLinkMaxLength)).max(RULES.shareLinksMax),
   autoRenew: z.boolean(),
   trial: z.boolean(),
   /** Keys of notices already sent this period (e.g. `expiry:72h`, `traffic:80`), so each goes once. */
-  notices: z.array(z.string().max(100)).max(100),
+  notices: z.array(z.string().max(RULES.noticeMaxLength)).max(RULES.noticesMax),
   /** Why provisioning failed, for `failed` subscriptions. */
-  failureReason: z.string().max(1000).nullable(),
+  failureReason: z.string().max(RULES.failureReasonMaxLength).nullable(),
   /** The terms it was sold with (see `SubscriptionTermsSchema`); `null` follows the plan as it is. */
   terms: SubscriptionTermsSchema.nullable(),
   /** The buyer's name for it (see `SubscriptionLabelSchema`); `null` when unnamed. */
@@ -78,7 +98,7 @@ export type Subscription = z.infer<typeof SubscriptionSchema>;
 /** Validates a subscription to create (checkout does this; hosts rarely need to). */
 export const NewSubscriptionSchema = z.object({
   ...subscriptionFields,
-  status: SubscriptionStatusSchema.default('pending'),
+  status: SubscriptionStatusSchema.default(RULES.defaultStatus),
   statusChangedAt: z.date().optional(),
   remoteClientId: subscriptionFields.remoteClientId.default(null),
   usedBytes: subscriptionFields.usedBytes.default(null),
@@ -94,7 +114,7 @@ export const NewSubscriptionSchema = z.object({
   terms: subscriptionFields.terms.default(null),
   label: subscriptionFields.label.default(null),
   bundleId: subscriptionFields.bundleId.default(null),
-  kind: subscriptionFields.kind.default('xray'),
+  kind: subscriptionFields.kind.default(RULES.defaultKind),
 });
 /** Input of `subscriptions.create`. */
 export type NewSubscription = z.input<typeof NewSubscriptionSchema>;

@@ -1,10 +1,10 @@
-import { ID_MAX_LENGTH, isJsonValue } from '../../domain/common.js';
-import type { JsonObject } from '../../domain/common.js';
+import { ID_MAX_LENGTH } from '../../domain/common.js';
 import { JOB_FIELD_RULES as RULES, NewJobSchema } from '../../domain/job.js';
 import type { Job, NewJob } from '../../domain/job.js';
 import { parseInput } from '../../domain/validate.js';
 import type { z } from 'zod';
 import { inputRows } from './checks.js';
+import { jsonObject } from './hand-checks.js';
 
 /** A job to enqueue as `NewJobSchema` parses it: its defaults filled in, unknown fields dropped. */
 export type ParsedNewJob = z.output<typeof NewJobSchema>;
@@ -20,25 +20,6 @@ function isInteger(value: unknown, min: number, max: number): value is number {
 /** The key as the schema reads it (absent is `null`), or `false` when the hand check cannot accept it. */
 function keyOf(value: unknown): string | null | false {
   return value === undefined || value === null ? null : isString(value, RULES.keyMaxLength) ? value : false;
-}
-
-/**
- * A copy of a plain object of JSON values, as `JsonObjectSchema` (a zod record) builds it: its own enumerable string
- * keys. `undefined` for anything the record would refuse or treat apart (symbol keys, an own `__proto__`).
- */
-function jsonObject(value: unknown): JsonObject | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const prototype: unknown = Object.getPrototypeOf(value);
-  if (prototype !== Object.prototype && prototype !== null) return undefined;
-  if (Object.getOwnPropertySymbols(value).length > 0) return undefined;
-  const source = value as Record<string, unknown>;
-  const out: JsonObject = {};
-  for (const key of Object.keys(source)) {
-    const item = source[key];
-    if (key === '__proto__' || !isJsonValue(item)) return undefined;
-    out[key] = item;
-  }
-  return out;
 }
 
 /**
