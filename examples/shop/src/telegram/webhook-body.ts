@@ -38,12 +38,13 @@ export function webhookJsonBody(limit = WEBHOOK_BODY_LIMIT_BYTES): RequestHandle
     let received = 0;
     // The body's events come from the socket's async context: the rest of the request runs in its own (an
     // `AsyncLocalStorage` store a host or an earlier middleware set), as after body-parser, which binds its callback too.
-    const proceed = AsyncResource.bind(next);
+    // A resource run directly: `AsyncResource.bind` also defines two deprecated accessors on every function it binds.
+    const context = new AsyncResource('WEBHOOK_BODY');
     const stop = (error: unknown) => {
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', stop);
-      proceed(error);
+      context.runInAsyncScope(next, undefined, error);
     };
     const onData = (chunk: Buffer) => {
       received += chunk.length;
