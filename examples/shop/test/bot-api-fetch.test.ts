@@ -61,6 +61,19 @@ describe('botApiFetch', () => {
     ]);
   });
 
+  it("calls an address again with only that call's method, headers and body (its parsed address is kept)", async () => {
+    seen.length = 0;
+    const address = `${root}/botT/getMe?x=1`;
+    await fetch(address, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
+    await fetch(address);
+    await fetch(new URL(address), { method: 'POST', body: '{"b":2}' });
+    expect(seen).toEqual([
+      { method: 'POST', url: '/botT/getMe?x=1', type: 'application/json', body: '{"a":1}' },
+      { method: 'GET', url: '/botT/getMe?x=1', type: undefined, body: '' },
+      { method: 'POST', url: '/botT/getMe?x=1', type: undefined, body: '{"b":2}' },
+    ]);
+  });
+
   it('streams a multipart body given as a stream (a file upload)', async () => {
     seen.length = 0;
     const answer = await fetch(`${root}/botT/sendPhoto`, {
