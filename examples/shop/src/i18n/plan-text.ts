@@ -4,16 +4,26 @@ import { formatBytes, formatMoney } from './format.js';
 import type { Locale, Translate } from './translate.js';
 import { displayNames } from './intl-cache.js';
 
+/**
+ * Country names already looked up, by locale and two-letter tag (at most 676 tags in each of the shop's locales):
+ * every catalog and plan screen names its locations, and ICU's lookup costs microseconds each.
+ */
+const countryNames = new Map<string, string>();
+
 /** A location tag for people: a country name in the viewer's language for two-letter tags, else the tag. */
 export function locationName(tag: string, locale: Locale): string {
-  if (/^[a-z]{2}$/.test(tag)) {
+  if (!/^[a-z]{2}$/.test(tag)) return tag;
+  const key = `${locale}|${tag}`;
+  let name = countryNames.get(key);
+  if (name === undefined) {
     try {
-      return displayNames(locale, 'region').of(tag.toUpperCase()) ?? tag;
+      name = displayNames(locale, 'region').of(tag.toUpperCase()) ?? tag;
     } catch {
-      return tag;
+      name = tag;
     }
+    countryNames.set(key, name);
   }
-  return tag;
+  return name;
 }
 
 /** A location as a plan offers it (`kit.planLocations`): its tag, and the owner's country and name for it when named. */
