@@ -8,7 +8,7 @@ import { goError } from './envelope.js';
 import { domainOf, generateSecret } from './mtproto.js';
 import { key, num, text, type RawClient, type SimInbound, type XuiState } from './state.js';
 import type { XuiVersionTraits } from './version.js';
-import { entriesOf, fillWireguardClient, normaliseAllowedIPs, collision } from './wireguard.js';
+import { collision, entriesOf, fillWireguardClient, heldAddresses, normaliseAllowedIPs } from './wireguard.js';
 
 const AD_TAG = /^[0-9a-fA-F]{32}$/;
 
@@ -78,7 +78,7 @@ export function applyKindUpdate(state: XuiState, body: RawClient, next: RawClien
     const inbound = state.inbounds.get(id);
     if (inbound?.protocol !== 'wireguard') continue;
     const others = state.clientsOf(inbound).filter((c) => key(text(c.email)) !== self);
-    const hit = collision(normalised, others.flatMap(entriesOf));
+    const hit = collision(normalised, heldAddresses(others).entries);
     if (hit !== null) return goError('wireguard: allowedIPs entry already used by another client:', hit);
   }
   next.allowedIPs = normalised;

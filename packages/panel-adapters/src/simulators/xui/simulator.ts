@@ -21,7 +21,7 @@ import { XuiClientIps } from './client-ips.js';
 import { defaultSettingsAnswer, type XuiSubscriptionConfig } from './sub-settings.js';
 import { key, text, XuiState, type InboundSeed, type RawClient, type SimInbound } from './state.js';
 import { traitsOf, type XuiVersionTraits } from './version.js';
-import { entriesOf } from './wireguard.js';
+import { heldAddresses } from './wireguard.js';
 
 /** Options of `createXuiSimulator`: version, base path, login, tokens, inbounds, clock and latency. */
 export interface XuiSimulatorOptions {
@@ -234,7 +234,7 @@ export class XuiSimulator extends SimulatorBase implements PanelTestControls {
 
   /** Every address the WireGuard target's clients hold. */
   async peerAddresses(target: { remoteRef: string }): Promise<string[]> {
-    return this.state.clientsOf(this.#inbound(Number(target.remoteRef))).flatMap(entriesOf);
+    return heldAddresses(this.state.clientsOf(this.#inbound(Number(target.remoteRef)))).entries;
   }
 
   #inbound(id: number): SimInbound {

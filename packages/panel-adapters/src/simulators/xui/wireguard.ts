@@ -49,14 +49,23 @@ export function generateKeyPair(): { privateKey: string; publicKey: string } {
 
 // ------------------------------------------------------------------ addresses (IPv4 as numbers)
 
+/** Four decimal octets without leading zeros (each checked to be at most 255 after the match). */
+const IPV4 = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
+
 function parseIPv4(address: string): number | null {
-  const parts = address.split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^(0|[1-9]\d{0,2})$/.test(p) || Number(p) > 255)) return null;
-  return parts.reduce((acc, p) => acc * 256 + Number(p), 0);
+  const match = IPV4.exec(address);
+  if (match === null) return null;
+  let value = 0;
+  for (let i = 1; i <= 4; i++) {
+    const octet = Number(match[i]);
+    if (octet > 255) return null;
+    value = value * 256 + octet;
+  }
+  return value;
 }
 
 function formatIPv4(value: number): string {
-  return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
+  return `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
 }
 
 /** `netip.ParsePrefix` or `ParseAddr`, normalised as `prefix.String()`; null when neither parses. */
@@ -86,9 +95,46 @@ export function entriesOf(client: RawClient): string[] {
     .filter((v) => v !== '');
 }
 
-/** The scopes the panel scans, narrowest first: the base /24, then (v3.6+) its /16. */
-export function scopesOf(used: readonly string[], widens: boolean): { start: number; size: number; cidr: string }[] {
-  const first = used.map(hostOf).find((h): h is number => h !== null && h !== 0);
+/** A client's `allowedIPs` as read once: its entries, and the IPv4 host of each entry that has one, in order. */
+interface ClientAddresses {
+  /** The `allowedIPs` value read: the simulator replaces a client's value on a change, it never edits one in place. */
+  readonly source: unknown;
+  readonly entries: readonly string[];
+  readonly hosts: readonly number[];
+}
+
+/**
+ * Each client's reading, kept while it holds the same value: a v3.6 pool is a /16, and a full one (a test fills it
+ * with ~65 000 placeholder clients) was split and parsed whole again on every create that scanned it.
+ */
+const readings = new WeakMap<RawClient, ClientAddresses>();
+
+function addressesOf(client: RawClient): ClientAddresses {
+  const source = client.allowedIPs;
+  const known = readings.get(client);
+  if (known !== undefined && known.source === source) return known;
+  const entries = entriesOf(client);
+  const hosts = entries.map(hostOf).filter((h): h is number => h !== null);
+  const reading = { source, entries, hosts };
+  readings.set(client, reading);
+  return reading;
+}
+
+/** What the clients of an inbound hold: every allowedIPs entry, and the IPv4 hosts among them, in the clients' order. */
+export function heldAddresses(clients: readonly RawClient[]): { entries: string[]; hosts: number[] } {
+  const entries: string[] = [];
+  const hosts: number[] = [];
+  for (const client of clients) {
+    const reading = addressesOf(client);
+    for (const entry of reading.entries) entries.push(entry);
+    for (const host of reading.hosts) hosts.push(host);
+  }
+  return { entries, hosts };
+}
+
+/** The scopes the panel scans, narrowest first: the base /24 (of the first client's IPv4 host), then (v3.6+) its /16. */
+function scopesOf(hosts: readonly number[], widens: boolean): { start: number; size: number; cidr: string }[] {
+  const first = hosts.find((h) => h !== 0);
   const base = first === undefined ? (parseIPv4(DEFAULT_BASE.split('/')[0]!) as number) : first - (first % 256);
   const scopes = [{ start: base, size: 256, cidr: `${formatIPv4(base)}/24` }];
   if (widens) {
@@ -99,9 +145,9 @@ export function scopesOf(used: readonly string[], widens: boolean): { start: num
 }
 
 /** `allocateWireguardAddress`: the first free host from `.2` of each scope, or the exhaustion error text. */
-export function allocate(used: readonly string[], widens: boolean): { address: string } | { error: string } {
-  const taken = new Set(used.map(hostOf).filter((h): h is number => h !== null));
-  const scopes = scopesOf(used, widens);
+function allocate(hosts: readonly number[], widens: boolean): { address: string } | { error: string } {
+  const taken = new Set(hosts);
+  const scopes = scopesOf(hosts, widens);
   for (const scope of scopes) {
     for (let addr = scope.start + 2; addr < scope.start + scope.size; addr++)
       if (!taken.has(addr)) return { address: `${formatIPv4(addr)}/32` };
@@ -114,7 +160,7 @@ export function allocate(used: readonly string[], widens: boolean): { address: s
  * the address into `client`, or returns the panel's error text and leaves the stored clients as they were.
  */
 export function fillWireguardClient(existing: readonly RawClient[], client: RawClient, widens: boolean): string | null {
-  const used = existing.flatMap(entriesOf);
+  const used = heldAddresses(existing);
   const privateKey = text(client.privateKey);
   if (privateKey === '' && text(client.publicKey) === '') Object.assign(client, generateKeyPair());
   else if (text(client.publicKey) === '') {
@@ -124,7 +170,7 @@ export function fillWireguardClient(existing: readonly RawClient[], client: RawC
   }
   const given = entriesOf(client);
   if (given.length === 0) {
-    const allocated = allocate(used, widens);
+    const allocated = allocate(used.hosts, widens);
     if ('error' in allocated) return allocated.error;
     client.allowedIPs = [allocated.address];
     return null;
@@ -132,7 +178,7 @@ export function fillWireguardClient(existing: readonly RawClient[], client: RawC
   const normalised = normaliseAllowedIPs(given);
   if (typeof normalised === 'string') return normalised;
   if (normalised.length === 0) return goError('wireguard: allowedIPs has no usable entry');
-  const hit = collision(normalised, used);
+  const hit = collision(normalised, used.entries);
   if (hit !== null) return goError('wireguard: allowedIPs entry already used by another client:', hit);
   client.allowedIPs = normalised;
   return null;
@@ -159,19 +205,19 @@ export function collision(entries: readonly string[], used: readonly string[]): 
 
 /** The free addresses left in an inbound's pool (what the panel would still hand out), counted from its clients. */
 export function freeAddresses(clients: readonly RawClient[], widens: boolean): number {
-  const used = clients.flatMap(entriesOf);
-  const scopes = scopesOf(used, widens);
+  const { hosts } = heldAddresses(clients);
+  const scopes = scopesOf(hosts, widens);
   const widest = scopes[scopes.length - 1]!;
-  const taken = new Set(used.map(hostOf).filter((h): h is number => h !== null && h >= widest.start + 2 && h < widest.start + widest.size));
+  const taken = new Set(hosts.filter((h) => h >= widest.start + 2 && h < widest.start + widest.size));
   return widest.size - 2 - taken.size;
 }
 
 /** The next `count` free addresses, in the order the panel would give them (to fill a pool in one pass). */
 export function nextFree(clients: readonly RawClient[], widens: boolean, count: number): string[] {
-  const used = clients.flatMap(entriesOf);
-  const taken = new Set(used.map(hostOf).filter((h): h is number => h !== null));
+  const { hosts } = heldAddresses(clients);
+  const taken = new Set(hosts);
   const out: string[] = [];
-  for (const scope of scopesOf(used, widens)) {
+  for (const scope of scopesOf(hosts, widens)) {
     for (let addr = scope.start + 2; addr < scope.start + scope.size && out.length < count; addr++) {
       if (taken.has(addr)) continue;
       taken.add(addr);
