@@ -127,6 +127,24 @@ describe("a Telegram notice sent by its event's notices job", () => {
     expect(String(sendsTo(b)[0]!.params['text'])).toContain(await buyerLinkOf(s.t.shop, b.customerId));
   });
 
+  it('marks the delivery sent in the transaction that completes its job: no statement of its own, no completion after', async () => {
+    // The storage runs a statement outside a transaction (a worker's completion) through the shop's client too.
+    const query = vi.spyOn(s.t.shop.db, 'query');
+    try {
+      const b = await boughtOnTelegram(() => (query.mockClear(), s.t.drain()));
+      expect(textsTo(b)).toEqual([true]);
+      const delivery = await b.delivery();
+      expect([delivery.status, delivery.attempts]).toEqual(['sent', 1]);
+      const texts = query.mock.calls.map(([text]) => String(text).replace(/\s+/g, ' '));
+      expect(texts.filter((text) => text.includes("SET status = 'sent'"))).toEqual([]);
+      expect(texts.filter((text) => /DELETE FROM \S+\.jobs AS j/.test(text))).toEqual([]);
+      // The spy sees the storage's statements outside a transaction: the notice's write, one of them.
+      expect(texts.filter((text) => text.includes(`INSERT INTO ${s.t.shop.shopSchema}.notifications `))).toHaveLength(1);
+    } finally {
+      query.mockRestore();
+    }
+  });
+
   it('queues a send Telegram answered with 429 as a send job due at its retry_after, which sends it once', async () => {
     const b = await boughtOnTelegram(() => s.t.drain(), {
       code: 429,

@@ -307,6 +307,16 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
             query: <R>(text: string, params?: readonly unknown[]) =>
               runner.run('transactionSql.query', (call) => call.db.query<R>(text, params), { optimistic: true }),
           };
+          // A host write whose answer is not read rides in the next round trip, as an optimistic call's deferred writes
+          // do (not in a replay: there each write goes under its savepoint, through `query`); one the database refuses
+          // replays the transaction under savepoints (`deferredFailed`, and `isDeferredWriteFailure` at the `COMMIT`).
+          const { defer } = db;
+          if (defer !== undefined && !careful)
+            hostSql.defer = (text, params) => {
+              if (!scope.open) throw new StorageMisuseError('transactionSql(tx).defer() was called after its transaction had finished');
+              if (scope.ended !== undefined) throw scope.ended;
+              defer.call(db, text, params);
+            };
           Object.defineProperty(tx, TRANSACTION_SQL, { value: hostSql });
           try {
             const result = await scopes.run(scope, () => fn(tx));

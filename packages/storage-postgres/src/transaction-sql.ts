@@ -11,7 +11,10 @@ export const TRANSACTION_SQL = Symbol.for('panelkit.postgres.transactionSql');
  * other calls, and as if under a savepoint: a statement that fails changes nothing and the transaction may
  * go on. (It runs bare, a savepoint's two round trips fewer; when the database fails one, the transaction is
  * rolled back and its callback run again from the start with every statement under a savepoint, as a
- * serialisation failure would rerun it.) Only for tables outside the engine's schema. `StorageMisuseError` for a `tx` of another storage.
+ * serialisation failure would rerun it.) On `fromPgPool` it has `defer` too (`SqlQueryable.defer`): a write whose
+ * answer is not read, sent in the round trip of the transaction's next statement or of its `COMMIT`; one the database
+ * refuses replays the transaction the same way, where `defer` is absent (each write then goes by `query`). Only for
+ * tables outside the engine's schema. `StorageMisuseError` for a `tx` of another storage.
  */
 export function transactionSql(tx: object): SqlQueryable {
   const sql = (tx as { [TRANSACTION_SQL]?: SqlQueryable })[TRANSACTION_SQL];

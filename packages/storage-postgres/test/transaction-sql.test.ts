@@ -1,11 +1,12 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { StorageMisuseError, defineHostJob, enqueueHostJob, withAuditOutbox } from '@panelkit/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type pg from 'pg';
+import { ConflictError, StorageMisuseError, defineHostJob, enqueueHostJob, withAuditOutbox } from '@panelkit/sdk';
 import { JsonObjectSchema } from '@panelkit/sdk/schemas';
 import { createMemoryStorage } from '@panelkit/storage-memory';
 import { ManualClock } from '@panelkit/sdk/testing';
 import type { SqlClient } from '../src/index.js';
-import { transactionSql } from '../src/index.js';
-import { sharedPGlite, storageInFreshSchema } from './helpers.js';
+import { fromPgPool, transactionSql } from '../src/index.js';
+import { newPool, recordStatements, SKIP_REAL_SERVER, sharedPGlite, storageInFreshSchema, type StorageInSchema } from './helpers.js';
 
 const pglite = sharedPGlite();
 afterAll(() => pglite.close());
@@ -56,5 +57,68 @@ describe('transactionSql: the host writes its own tables in the storage transact
     await createMemoryStorage().transaction(async (tx) => {
       expect(() => transactionSql(tx)).toThrow(StorageMisuseError);
     });
+  });
+});
+
+describe.skipIf(SKIP_REAL_SERVER)('transactionSql on fromPgPool: a host write deferred (real server)', () => {
+  let pool: pg.Pool;
+  let sent: string[];
+  let opened: StorageInSchema;
+  const insert = () => `INSERT INTO ${opened.schema}.host_marks (id) VALUES ($1)`;
+  const marks = async () => (await pool.query(`SELECT id FROM ${opened.schema}.host_marks ORDER BY id`)).rows.map((r) => r.id as string);
+
+  beforeAll(async () => {
+    // One connection: every statement of a transaction is recorded on it.
+    pool = newPool(1);
+    sent = recordStatements(pool);
+    opened = await storageInFreshSchema(fromPgPool(pool), new ManualClock('2026-03-01T00:00:00.000Z'));
+    await pool.query(`CREATE TABLE ${opened.schema}.host_marks (id text PRIMARY KEY)`);
+  });
+  afterAll(async () => {
+    await pool.query(`DROP TABLE IF EXISTS ${opened.schema}.host_marks`);
+    await opened.cleanup();
+    await pool.end();
+  });
+
+  it("rides with a job's completion and the COMMIT: BEGIN, the host write, the completion and COMMIT in one round trip", async () => {
+    const { job } = await enqueueHostJob(opened.storage, notice, { n: 1 });
+    const [claimed] = await opened.storage.jobs.claim({ workerId: 'w', limit: 1, leaseMs: 60_000, types: ['test.notice'] });
+    expect(claimed?.job.id).toBe(job.id);
+    sent.length = 0;
+    const held = await opened.storage.transaction(async (tx) => {
+      const sql = transactionSql(tx);
+      expect(sql.defer).toBeTypeOf('function');
+      sql.defer!(insert(), ['sent-1']);
+      return tx.jobs.completeMany([claimed!.lease]);
+    });
+    expect(held).toEqual([claimed!.lease]);
+    expect(sent).toHaveLength(1);
+    expect(await marks()).toEqual(['sent-1']);
+    expect((await opened.storage.jobs.get(job.id))?.state).toBe('succeeded');
+  });
+
+  it('one the database refuses replays the transaction under savepoints, where the host writes by query and sees its refusal at its call', async () => {
+    await pool.query(`INSERT INTO ${opened.schema}.host_marks (id) VALUES ('taken')`);
+    const runs: boolean[] = [];
+    let refused: unknown;
+    await opened.storage.transaction(async (tx) => {
+      const sql = transactionSql(tx);
+      runs.push(sql.defer !== undefined);
+      if (sql.defer !== undefined) sql.defer(insert(), ['taken']);
+      else refused = await sql.query(insert(), ['taken']).catch((error: unknown) => error);
+      await sql.query(insert(), ['after']);
+    });
+    expect(runs).toEqual([true, false]);
+    expect(refused).toBeInstanceOf(ConflictError);
+    expect(await marks()).toEqual(['after', 'sent-1', 'taken']);
+  });
+
+  it('refuses a defer after its transaction ended', async () => {
+    let sql: ReturnType<typeof transactionSql> | undefined;
+    await opened.storage.transaction(async (tx) => {
+      sql = transactionSql(tx);
+    });
+    expect(() => sql!.defer!(insert(), ['late'])).toThrow(StorageMisuseError);
+    expect(await marks()).not.toContain('late');
   });
 });

@@ -222,13 +222,29 @@ export class DeliveryStore {
   /** Marks deliveries sent, each after its own attempt, in one statement (one sent already is left); how many were marked now. */
   async markSentMany(sent: readonly { id: string; attempts: number }[]): Promise<number> {
     if (sent.length === 0) return 0;
-    const { rows } = await this.db.query(
-      `UPDATE ${this.table} AS d SET status = 'sent', sent_at = $3, attempts = s.attempts, last_error = NULL
-       FROM unnest($1::text[], $2::integer[]) AS s(id, attempts)
-       WHERE d.id = s.id AND d.status <> 'sent' RETURNING d.id`,
-      [sent.map((x) => x.id), sent.map((x) => x.attempts), this.clock.now()],
-    );
+    const { rows } = await this.db.query(`${this.markSentSql()} RETURNING d.id`, this.markSentParams(sent));
     return rows.length;
+  }
+
+  /**
+   * `markSentMany` in `tx` (a storage transaction: what it writes commits with it), its answer not read: deferred into
+   * the round trip of the transaction's next statement or its `COMMIT` where the connection can (`transactionSql`).
+   */
+  async markSentManyIn(tx: StorageTransaction, sent: readonly { id: string; attempts: number }[]): Promise<void> {
+    if (sent.length === 0) return;
+    const sql = transactionSql(tx);
+    if (sql.defer !== undefined) sql.defer(this.markSentSql(), this.markSentParams(sent));
+    else await sql.query(this.markSentSql(), this.markSentParams(sent));
+  }
+
+  private markSentSql(): string {
+    return `UPDATE ${this.table} AS d SET status = 'sent', sent_at = $3, attempts = s.attempts, last_error = NULL
+       FROM unnest($1::text[], $2::integer[]) AS s(id, attempts)
+       WHERE d.id = s.id AND d.status <> 'sent'`;
+  }
+
+  private markSentParams(sent: readonly { id: string; attempts: number }[]): unknown[] {
+    return [sent.map((x) => x.id), sent.map((x) => x.attempts), this.clock.now()];
   }
 
   /**

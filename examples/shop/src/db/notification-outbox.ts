@@ -92,7 +92,8 @@ export async function enqueueDeliveries(tx: StorageTransaction, deliveries: read
 /**
  * Queues the send jobs of deliveries written without one (their cause tried to send them itself, `event-notices.ts`),
  * each keyed by its delivery id as `enqueueDelivery` keys it, so a delivery is queued once however often this is
- * asked; due at `runAt`. Outside any transaction: each job is written as the call returns.
+ * asked; due at `runAt`. Given a transaction's `tx` they commit with it; given the storage, each job is written as the
+ * call returns.
  */
 export async function queueDeliveriesAt(
   storage: Pick<StoragePort, 'jobs'>,

@@ -75,7 +75,7 @@ export interface JobHandler {
    * Runs one job, as `run` would for it alone: the worker calls it for a group of one job when the handler has it (a
    * host job: every one runs alone), without a map of outcomes.
    */
-  runOne?(env: HandlerEnv, job: Job): Promise<JobOutcome>;
+  runOne?(env: HandlerEnv, claimed: ClaimedJob): Promise<JobOutcome>;
   /** Called once, before the job is marked dead, when it failed for good. */
   onDead?(ctx: EngineContext, job: Job, error: PanelkitError): Promise<void>;
 }

@@ -7,11 +7,11 @@
  */
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
-import type { Job, NewJob } from '../domain/job.js';
+import type { ClaimedJob, Job, Lease, NewJob } from '../domain/job.js';
 import { parseInput } from '../domain/validate.js';
 import { ConfigurationError, InternalError, PanelkitError } from '../errors.js';
 import { MAX_ROWS_PER_CALL } from '../ports/storage.js';
-import type { JobEnqueueResult, JobRepository, TickRepository } from '../ports/storage.js';
+import type { JobEnqueueResult, JobRepository, StoragePort, StorageTransaction, TickRepository } from '../ports/storage.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { HandlerEnv, JobHandler, JobOutcome } from './handler.js';
@@ -26,6 +26,17 @@ export interface HostJobContext {
   readonly signal: AbortSignal;
   readonly clock: Clock;
   readonly logger: Logger;
+  /**
+   * Runs `fn` in a storage transaction that completes this job last, under its lease (`jobs.completeMany`): the job has
+   * succeeded exactly when that transaction commits, and the worker writes nothing more for it. For the job's last
+   * write, which its completion then rides with (on PostgreSQL in the `COMMIT`'s round trip: one round trip fewer than
+   * the worker's completion after `run`). A lease lost meanwhile completes nothing; `fn`'s writes commit all the same
+   * (the worker reports the lease lost, as it would have). At most once a run (`ConfigurationError` after a commit);
+   * once it has committed the job is done, and a throw of `run` after it is logged, not retried.
+   * `completeHostJobsWith` does it for several jobs of a `runMany` call in one transaction. On every context a worker
+   * gives; absent on one a host's test makes by hand.
+   */
+  readonly completeWith?: <T>(fn: (tx: StorageTransaction) => Promise<T>) => Promise<T>;
 }
 
 /** One job of a `runMany` call: its payload, parsed, and what `run` would get with it. */
@@ -227,6 +238,64 @@ export async function enqueuePeriodicHostJob<S extends z.ZodType>(
   return { slot, enqueued };
 }
 
+/** A run's job as `completeHostJobsWith` completes it: whether it did (`undefined`: not asked, or not committed). */
+interface RunCompletion {
+  readonly storage: StoragePort;
+  readonly lease: Lease;
+  completed: boolean | undefined;
+}
+
+/** The completion of each context a worker handed a host job's `run` or `runMany`. */
+const runCompletions = new WeakMap<HostJobContext, RunCompletion>();
+
+/**
+ * Runs `fn` in one storage transaction that completes the jobs of `contexts` last (each under its lease, in one
+ * `jobs.completeMany`), as `HostJobContext.completeWith` does for one: for a `runMany` call whose last write is
+ * shared by its jobs. Each job has succeeded exactly when the transaction commits; one whose lease was lost completes
+ * nothing. `ConfigurationError` for a context no worker gave, contexts of two storages, or a job completed already.
+ */
+export async function completeHostJobsWith<T>(contexts: readonly HostJobContext[], fn: (tx: StorageTransaction) => Promise<T>): Promise<T> {
+  const runs = [
+    ...new Set(
+      contexts.map((context) => {
+        const run = runCompletions.get(context);
+        if (run === undefined)
+          throw new ConfigurationError("completeHostJobsWith takes the contexts a worker gave a host job's run or runMany");
+        return run;
+      }),
+    ),
+  ];
+  const storage = runs[0]?.storage;
+  if (storage === undefined) throw new ConfigurationError('completeHostJobsWith needs at least one job to complete');
+  if (runs.some((run) => run.storage !== storage)) throw new ConfigurationError('completeHostJobsWith: the jobs are of two storages');
+  if (runs.some((run) => run.completed === true)) throw new ConfigurationError('completeHostJobsWith: a job was completed already');
+  const { result, held } = await storage.transaction(async (tx) => {
+    const result = await fn(tx);
+    const held: Lease[] = [];
+    for (let i = 0; i < runs.length; i += MAX_ROWS_PER_CALL)
+      held.push(...(await tx.jobs.completeMany(runs.slice(i, i + MAX_ROWS_PER_CALL).map((run) => run.lease))));
+    return { result, held };
+  });
+  const done = new Set(held.map((lease) => `${lease.jobId}\u0000${lease.token}`));
+  for (const run of runs) run.completed = done.has(`${run.lease.jobId}\u0000${run.lease.token}`);
+  return result;
+}
+
+/**
+ * A run's outcome: it succeeded, or failed with `failure.error`; either way, once its `completeWith` committed, done
+ * (`completed`: the worker writes nothing more), a failure after it only logged.
+ */
+function outcomeOfRun(env: HandlerEnv, context: HostJobContext, failure?: { error: unknown }): JobOutcome {
+  const completed = runCompletions.get(context)?.completed;
+  if (completed === undefined) return failure === undefined ? SUCCEEDED : { ok: false, error: hostError(failure.error) };
+  if (failure !== undefined)
+    env.ctx.logger.warn(
+      { err: failure.error, jobId: context.job.id, type: context.job.type },
+      'a host job failed after its completion committed',
+    );
+  return { ok: true, completed };
+}
+
 /** Every succeeded host job's outcome (one object, not one a job). */
 const SUCCEEDED: JobOutcome = { ok: true };
 
@@ -250,18 +319,26 @@ export function hostJobHandler(definition: HostJobDefinition): JobHandler {
     giveUpAfterMs: definition.retry.giveUpAfterMs,
   };
   const payloadOf = (job: Job) => parseInput(definition.payload, job.payload, `${definition.type} payload`);
-  const contextOf = (env: HandlerEnv, job: Job): HostJobContext => ({
-    job,
-    signal: env.signal,
-    clock: env.ctx.clock,
-    logger: env.ctx.logger,
-  });
-  const runOne = async (env: HandlerEnv, job: Job): Promise<JobOutcome> => {
+  const contextOf = (env: HandlerEnv, { job, lease }: ClaimedJob): HostJobContext => {
+    const context: HostJobContext = {
+      job,
+      signal: env.signal,
+      clock: env.ctx.clock,
+      logger: env.ctx.logger,
+      completeWith: (fn) => completeHostJobsWith([context], fn),
+    };
+    runCompletions.set(context, { storage: env.ctx.storage, lease, completed: undefined });
+    return context;
+  };
+  const runOne = async (env: HandlerEnv, claimed: ClaimedJob): Promise<JobOutcome> => {
+    let context: HostJobContext | undefined;
     try {
-      await definition.run(payloadOf(job), contextOf(env, job));
-      return SUCCEEDED;
+      const payload = payloadOf(claimed.job);
+      context = contextOf(env, claimed);
+      await definition.run(payload, context);
+      return outcomeOfRun(env, context);
     } catch (error) {
-      return { ok: false, error: hostError(error) };
+      return context === undefined ? { ok: false, error: hostError(error) } : outcomeOfRun(env, context, { error });
     }
   };
   const runMany = definition.runMany;
@@ -274,15 +351,15 @@ export function hostJobHandler(definition: HostJobDefinition): JobHandler {
     async run(env, jobs) {
       const outcomes = new Map<string, JobOutcome>();
       if (runMany === undefined || jobs.length < 2) {
-        for (const { job } of jobs) outcomes.set(job.id, await runOne(env, job));
+        for (const claimed of jobs) outcomes.set(claimed.job.id, await runOne(env, claimed));
         return outcomes;
       }
       const items: { payload: unknown; context: HostJobContext }[] = [];
-      for (const { job } of jobs) {
+      for (const claimed of jobs) {
         try {
-          items.push({ payload: payloadOf(job), context: contextOf(env, job) });
+          items.push({ payload: payloadOf(claimed.job), context: contextOf(env, claimed) });
         } catch (error) {
-          outcomes.set(job.id, { ok: false, error: hostError(error) });
+          outcomes.set(claimed.job.id, { ok: false, error: hostError(error) });
         }
       }
       if (items.length === 0) return outcomes;
@@ -290,13 +367,12 @@ export function hostJobHandler(definition: HostJobDefinition): JobHandler {
       try {
         failed = (await runMany(items)) ?? undefined;
       } catch (error) {
-        const outcome: JobOutcome = { ok: false, error: hostError(error) };
-        for (const { context } of items) outcomes.set(context.job.id, outcome);
+        for (const { context } of items) outcomes.set(context.job.id, outcomeOfRun(env, context, { error }));
         return outcomes;
       }
       for (const { context } of items) {
         const id = context.job.id;
-        outcomes.set(id, failed?.has(id) === true ? { ok: false, error: hostError(failed.get(id)) } : SUCCEEDED);
+        outcomes.set(id, outcomeOfRun(env, context, failed?.has(id) === true ? { error: failed.get(id) } : undefined));
       }
       return outcomes;
     },

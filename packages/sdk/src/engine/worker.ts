@@ -431,7 +431,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
       const claimed = group.jobs[0]!;
       let outcome: JobOutcome;
       try {
-        outcome = await group.handler.runOne(groupEnv, claimed.job);
+        outcome = await group.handler.runOne(groupEnv, claimed);
       } catch (error) {
         outcome = { ok: false, error: toPanelkitError(error) };
       }

@@ -33,7 +33,14 @@ export type Deliverer = (
   channel: NotificationChannel,
   due: readonly DueDelivery[],
   known?: KnownToDeliver,
+  marking?: SentMarking,
 ) => Promise<Map<string, unknown>>;
+
+/**
+ * How a `Deliverer` marks the deliveries it sent, each with its attempt: by default one `markSentMany` statement of
+ * their own; an event's notices job gathers them, to mark them in the transaction that completes it.
+ */
+export type SentMarking = (sent: readonly { id: string; attempts: number }[]) => Promise<void>;
 
 /** What a `Deliverer`'s caller read or made already: buyers and link tokens, each by customer id. */
 export interface KnownToDeliver {
@@ -44,7 +51,7 @@ export interface KnownToDeliver {
 /**
  * The one way notifications are sent: the recipients read at once (`recipientsOf`), each rendered in its reader's
  * language, all handed to the channel together (`sendMany`, else one `send` each), the ones sent marked so in one
- * statement, each failure noted on its delivery (a refusal for good marks it failed).
+ * statement (or as the caller's `marking` says), each failure noted on its delivery (a refusal for good marks it failed).
  */
 export function deliverer(shop: Shop): Deliverer {
   const log = shop.logger.child({ component: 'notifications' });
@@ -105,7 +112,11 @@ export function deliverer(shop: Shop): Deliverer {
     return error;
   }
 
-  return async (channel, due, known = {}) => {
+  const markSent: SentMarking = async (sent) => {
+    await deliveries.markSentMany(sent);
+  };
+
+  return async (channel, due, known = {}, marking = markSent) => {
     const failed = new Map<string, unknown>();
     const fail = async (d: DueDelivery, error: unknown) => {
       const left = await settleFailure(channel, d.delivery, d.attempt, error);
@@ -160,7 +171,7 @@ export function deliverer(shop: Shop): Deliverer {
         else sent.push({ id: d.delivery.id, attempts: d.attempt });
       }),
     );
-    await deliveries.markSentMany(sent);
+    await marking(sent);
     return failed;
   };
 }

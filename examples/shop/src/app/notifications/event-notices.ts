@@ -9,7 +9,8 @@ import {
   type HostJobDefinition,
   type Subscription,
 } from '@panelkit/sdk';
-import { enqueueHostJobs, type AuditOutboxManyHook } from '@panelkit/sdk/host-jobs';
+import { completeHostJobsWith, enqueueHostJobs, type AuditOutboxManyHook } from '@panelkit/sdk/host-jobs';
+import type { StorageTransaction } from '@panelkit/sdk/storage';
 import type { LinkTokensToMake } from '@panelkit/sdk/links';
 import { JsonObjectSchema } from '@panelkit/sdk/schemas';
 import type { LinkTokenRequest } from '@panelkit/sdk/storage';
@@ -72,7 +73,9 @@ export interface SentNow {
  * and one `enqueueMany` of send jobs a channel.
  *
  * The deliveries on `sentNow`'s channels (Telegram) get no send job in that transaction: this job sends them once it
- * commits, and queues a send job only for one that send did not settle (a 429, a 5xx: due when the channel asked).
+ * commits, and queues a send job only for one that send did not settle (a 429, a 5xx: due when the channel asked),
+ * in the transaction that marks the others sent and completes the job (`HostJobContext.completeWith`: the completion
+ * rides in that write's round trip, not in one of its own after the run).
  * With no send job to queue (every delivery on those channels) the write is its one statement alone, no `BEGIN` and
  * `COMMIT` around it.
  * Until this job succeeds its own row is the durable record of those sends: a run that dies after the commit is run
@@ -84,13 +87,23 @@ export function eventNoticesJob(shop: Shop, targets: FanOutTargets, sentNow?: Se
   return defineHostJob({
     type: EVENT_NOTICES_TYPE,
     payload: EventSchema,
-    run: (payload) => writeEventNotices(shop, targets, [payload], sentNow),
+    run: (payload, context) =>
+      writeEventNotices(shop, targets, [payload], sentNow, (last) =>
+        context.completeWith === undefined ? shop.storage.transaction(last) : context.completeWith(last),
+      ),
     runMany: (items) =>
       writeEventNotices(
         shop,
         targets,
         items.map((item) => item.payload),
         sentNow,
+        (last) =>
+          items.every((item) => item.context.completeWith !== undefined)
+            ? completeHostJobsWith(
+                items.map((item) => item.context),
+                last,
+              )
+            : shop.storage.transaction(last),
       ),
     async onDead(payload) {
       if (sentNow !== undefined) await queueLeftPending(shop, (await noticesOf(shop, [payload])).notices, sentNow);
@@ -114,15 +127,23 @@ async function noticesOf(
 }
 
 /**
+ * Runs the job's last write in the transaction that completes it (`HostJobContext.completeWith`, `completeHostJobsWith`;
+ * in a transaction of its own for a context made by hand, the worker then completing the job as any).
+ */
+type Completing = (last: (tx: StorageTransaction) => Promise<void>) => Promise<void>;
+
+/**
  * Writes the notices of these events (see `eventNoticesJob`), all in one transaction, then sends the deliveries it wrote
- * for `sentNow`'s channels, and queues the ones still pending of the notices found written before (a run before
- * committed them, and may not have sent them).
+ * for `sentNow`'s channels, queues the ones still pending of the notices found written before (a run before
+ * committed them, and may not have sent them), and last marks the ones sent and queues a send job for each left to
+ * retry, in the transaction that completes the job (`complete`: one round trip with the completion on PostgreSQL).
  */
 async function writeEventNotices(
   shop: Shop,
   targets: FanOutTargets,
   payloads: readonly z.output<typeof EventSchema>[],
   sentNow: SentNow | undefined,
+  complete: Completing,
 ): Promise<void> {
   const { notices, buyers } = await noticesOf(shop, payloads);
   if (notices.length === 0) return;
@@ -151,8 +172,14 @@ async function writeEventNotices(
     throw error;
   }
   if (sentNow === undefined) return;
-  await sendWritten(shop, written.toSend, sentNow, buyers, links?.toMake.tokensOf(written.nonces) ?? new Map());
+  const sends = await sendWritten(shop, written.toSend, sentNow, buyers, links?.toMake.tokensOf(written.nonces) ?? new Map());
   if (written.before.length > 0) await queueLeftPending(shop, written.before, sentNow);
+  // Nothing to write: the worker completes the job, as any.
+  if (sends.sent.length === 0 && sends.retries.length === 0) return;
+  await complete(async (tx) => {
+    await deliveriesOf(shop).markSentManyIn(tx, sends.sent);
+    await queueDeliveriesAt(tx, sends.retries);
+  });
 }
 
 /**
@@ -185,10 +212,12 @@ function linksToMake(
 }
 
 /**
- * Sends the deliveries just written without send jobs, a channel at a time, and queues a send job for each that send
- * did not settle, due when the channel asked (a 429's `retry_after`) or after the delivery policy's first delay. A
- * throw (a send job not written) fails this job, whose next run queues them (`queueLeftPending`). `buyers`: recipients
- * this job read already (with their subscriptions), not read again; `tokens`: link tokens made with the write.
+ * Sends the deliveries just written without send jobs, a channel at a time, and answers the ones sent (for the job's
+ * last write to mark so) and a send job for each that send did not settle, due when the channel asked (a 429's
+ * `retry_after`) or after the delivery policy's first delay. Until that write commits this job's row is their record: a
+ * throw, or a run that dies, before it leaves them pending, and the job's next run queues their send jobs
+ * (`queueLeftPending`), whose key claim sends none again. `buyers`: recipients this job read already (with their
+ * subscriptions), not read again; `tokens`: link tokens made with the write.
  */
 async function sendWritten(
   shop: Shop,
@@ -196,21 +225,25 @@ async function sendWritten(
   sentNow: SentNow,
   buyers: ReadonlyMap<string, Customer>,
   tokens: ReadonlyMap<string, string>,
-): Promise<void> {
+): Promise<{ sent: { id: string; attempts: number }[]; retries: { channel: string; id: string; runAt: Date }[] }> {
+  const sent: { id: string; attempts: number }[] = [];
+  const retries: { channel: string; id: string; runAt: Date }[] = [];
+  const gather = async (marked: readonly { id: string; attempts: number }[]) => {
+    sent.push(...marked);
+  };
   for (const channel of sentNow.channels) {
     const due = written.filter((d) => d.delivery.channel === channel.name).map((d) => ({ ...d, attempt: 1, key: d.delivery.id }));
     if (due.length === 0) continue;
-    const failed = await sentNow.send(channel, due, { buyers, tokens });
+    const failed = await sentNow.send(channel, due, { buyers, tokens }, gather);
     const at = shop.clock.now().getTime();
-    await queueDeliveriesAt(
-      shop.storage,
-      [...failed].map(([id, error]) => ({
+    for (const [id, error] of failed)
+      retries.push({
         channel: channel.name,
         id,
         runAt: new Date(at + (RetryLaterError.is(error) ? error.retryAfterMs : DELIVERY_RETRY.baseDelayMs)),
-      })),
-    );
+      });
   }
+  return { sent, retries };
 }
 
 /**
