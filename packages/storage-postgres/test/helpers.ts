@@ -136,6 +136,39 @@ export function sharedPGlite(): { client: () => Promise<SqlClient>; close: () =>
 
 export { fromPgPool };
 
+/**
+ * Storages for a file whose tests each take one on a shared PGlite database and are done with it by the time the next
+ * is asked for: one migrated schema, emptied and handed on (`recycledSchemas`; the storage before is closed first),
+ * instead of a schema migrated (and its statements prepared again) for each. On PGlite a migration costs more than a
+ * short case's own statements. `close` (after the file) closes the last storage and the database.
+ */
+export function storagesInTurn(): {
+  storage(clock: Clock, secretBox?: SecretBox): Promise<StorageInSchema>;
+  close(): Promise<void>;
+} {
+  const pglite = sharedPGlite();
+  let schemas: ReturnType<typeof recycledSchemas> | undefined;
+  let current: StorageInSchema | undefined;
+  const release = async () => {
+    const done = current;
+    current = undefined;
+    await done?.cleanup();
+  };
+  return {
+    storage: async (clock, secretBox) => {
+      await release();
+      schemas ??= recycledSchemas(await pglite.client());
+      current = await schemas.storage(clock, secretBox);
+      return current;
+    },
+    close: async () => {
+      await release();
+      await schemas?.dropAll();
+      await pglite.close();
+    },
+  };
+}
+
 /** What a subscription needs before it can be stored: a panel, a target on it, a plan and a customer. */
 export interface SaleCatalog {
   readonly panel: Panel;

@@ -10,29 +10,16 @@ import type { Panelkit, Plan } from '@panelkit/sdk';
 import type { StoragePort } from '@panelkit/sdk/storage';
 import { FakePanelAdapter, ManualClock } from '@panelkit/sdk/testing';
 import { createMemoryStorage } from '@panelkit/storage-memory';
-import { createPostgresStorage, fromPGlite, migrate } from '@panelkit/storage-postgres';
-import type { PGlite } from '@electric-sql/pglite';
-import { freshPGlite } from './support/pglite.js';
+import { storagesInTurn } from '../../../packages/storage-postgres/test/helpers.js';
 
 const DAY = 86_400_000;
-let pglite: PGlite | undefined;
-let schemas = 0;
-afterAll(async () => {
-  await pglite?.close();
-});
+// One PGlite database and one migrated schema, emptied for each test's world (a test is done with its world by the next).
+const pglite = storagesInTurn();
+afterAll(() => pglite.close());
 
 const STORAGES: [string, (clock: ManualClock) => Promise<StoragePort>][] = [
   ['memory', async (clock) => createMemoryStorage({ clock })],
-  [
-    'PGlite',
-    async (clock) => {
-      pglite ??= await freshPGlite();
-      const client = fromPGlite(pglite);
-      const schema = `pk_disc_${++schemas}`;
-      await migrate(client, { schema, clock });
-      return createPostgresStorage({ client, schema, clock });
-    },
-  ],
+  ['PGlite', async (clock) => (await pglite.storage(clock)).storage],
 ];
 
 interface World {

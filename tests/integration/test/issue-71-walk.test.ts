@@ -6,16 +6,14 @@
  * three with their own links and device limits, one removed (refused at once), none reading another's link; one buyer
  * with two subscriptions managed apart.
  */
-import type { PGlite } from '@electric-sql/pglite';
 import { CapacityExhaustedError, NotFoundError, ValidationError, createPanelkit, parseDeviceHeaders } from '@panelkit/sdk';
 import type { Panel, Panelkit, SubscriptionStatus } from '@panelkit/sdk';
 import { quoteBuiltPlan } from '@panelkit/sdk/plan-builder';
 import type { StoragePort } from '@panelkit/sdk/storage';
 import { FakePanelAdapter, ManualClock } from '@panelkit/sdk/testing';
 import { createMemoryStorage } from '@panelkit/storage-memory';
-import { createPostgresStorage, fromPGlite, migrate } from '@panelkit/storage-postgres';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freshPGlite } from './support/pglite.js';
+import { storagesInTurn } from '../../../packages/storage-postgres/test/helpers.js';
 
 const GiB = 2 ** 30;
 const DAY = 86_400_000;
@@ -33,24 +31,13 @@ const CHOICE = { locations: ['de', 'nl'], devices: 3, trafficGiB: 100, days: 30 
 const PRICE = 900;
 const device = (hwid: string) => parseDeviceHeaders({ 'x-hwid': hwid, 'user-agent': 'Happ/3.0' });
 
-let pglite: PGlite | undefined;
-let schemas = 0;
-afterAll(async () => {
-  await pglite?.close();
-});
+// One PGlite database and one migrated schema, emptied for each test's world (a test is done with its world by the next).
+const pglite = storagesInTurn();
+afterAll(() => pglite.close());
 
 const STORAGES: [string, (clock: ManualClock) => Promise<StoragePort>][] = [
   ['memory', async (clock) => createMemoryStorage({ clock })],
-  [
-    'PGlite',
-    async (clock) => {
-      pglite ??= await freshPGlite();
-      const client = fromPGlite(pglite);
-      const schema = `pk_walk71_${++schemas}`;
-      await migrate(client, { schema, clock });
-      return createPostgresStorage({ client, schema, clock });
-    },
-  ],
+  ['PGlite', async (clock) => (await pglite.storage(clock)).storage],
 ];
 
 interface World {
