@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InsufficientFundsError, createPanelkit, withAuditOutbox } from '@panelkit/sdk';
+import { CapacityExhaustedError, InsufficientFundsError, createPanelkit, withAuditOutbox } from '@panelkit/sdk';
 import type { Panelkit, Plan, Target } from '@panelkit/sdk';
-import type { StoragePort } from '@panelkit/sdk/storage';
+import type { StoragePort, StorageRepositories } from '@panelkit/sdk/storage';
 import { FakePanelAdapter, ManualClock } from '@panelkit/sdk/testing';
 import type pg from 'pg';
 import { createPostgresStorage, fromPgPool } from '../src/index.js';
@@ -13,8 +13,9 @@ const PLACEMENT = /^WITH cust AS MATERIALIZED/;
 
 /**
  * A wallet checkout (no storefront, no code) tells `orders.place` that nothing follows it (`PlaceOptions.last`): on
- * `fromPgPool` the placement carries the `COMMIT`, two statements a checkout. Where the checkout goes on after the
- * placement (a refusal it reads, a target taken across 90 % that it audits) the placement fails instead, nothing is
+ * `fromPgPool` the placement carries the `COMMIT`, two statements a checkout. A checkout whose targets as read say it
+ * goes on after the placement (a target it takes across 90 %, audited after) does not give the hint. Where it goes on
+ * all the same (a refusal it reads, a crossing its read did not show) the placement fails instead, nothing is
  * committed, and the transaction runs again as before the hint: the same outcome, typed refusals, balanced books.
  */
 describe.skipIf(SKIP_REAL_SERVER)('a checkout whose COMMIT rides on its placement (real PostgreSQL)', () => {
@@ -151,7 +152,22 @@ describe.skipIf(SKIP_REAL_SERVER)('a checkout whose COMMIT rides on its placemen
     expect(sent).not.toContain('COMMIT');
   });
 
-  it('a checkout taking its target across 90 %: audited once, in the transaction that ran again without the hint', async () => {
+  /** The storage with each checkout's context read showing the targets `behind` slots emptier than they are. */
+  function staleBy(behind: number): StoragePort {
+    const staleContext = (tx: StorageRepositories): StorageRepositories => {
+      const orders = Object.create(tx.orders) as StorageRepositories['orders'];
+      orders.checkoutContext = async (request) => {
+        const context = await tx.orders.checkoutContext(request);
+        return { ...context, targets: context.targets.map((t) => ({ ...t, allocated: t.allocated - behind })) };
+      };
+      return Object.assign(Object.create(tx) as StorageRepositories, { orders });
+    };
+    return Object.assign(Object.create(storage) as StoragePort, {
+      transaction: <T>(fn: (tx: StorageRepositories) => Promise<T>) => storage.transaction((tx) => fn(staleContext(tx))),
+    });
+  }
+
+  it('a checkout its read shows taking its target across 90 %: no hint, audited once, no statement run twice', async () => {
     const buyer = await fundedBuyer('fill@example.com', 100_000);
     const { allocated } = await committed(buyer.id, 'fill');
     // Up to one below the threshold (9 of 10), with the COMMIT riding: no crossing yet.
@@ -161,8 +177,12 @@ describe.skipIf(SKIP_REAL_SERVER)('a checkout whose COMMIT rides on its placemen
     expect((await committed(buyer.id, 'to-8')).allocated).toBe(8);
     sent.length = 0;
     const crossing = await kitOn(storage).checkout({ customerId: buyer.id, items: [{ planId: plan.id }], idempotencyKey: 'to-9' });
-    expect(sent.filter((text) => PLACEMENT.test(text))).toHaveLength(2);
-    expect(sent.at(-1)).toBe('COMMIT');
+    // The context, the placement (not hinted) and the audit's insert with the COMMIT: nothing ran twice.
+    expect(sent).toEqual([
+      expect.stringMatching(CONTEXT),
+      expect.stringMatching(PLACEMENT),
+      expect.stringMatching(/^INSERT INTO \S+\.audit_events /),
+    ]);
     expect(await committed(buyer.id, 'to-9')).toMatchObject({ orders: 1, allocated: 9 });
     const audited = await storage.audit.list({ subjectType: 'target', subjectId: target.id }, { limit: 10 });
     expect(audited.items.map((e) => [e.action, e.data['allocated']])).toEqual([['target.nearly_full', 9]]);
@@ -172,5 +192,47 @@ describe.skipIf(SKIP_REAL_SERVER)('a checkout whose COMMIT rides on its placemen
     await kitOn(storage).checkout({ customerId: buyer.id, items: [{ planId: plan.id }], idempotencyKey: 'to-10' });
     expect(sent).toHaveLength(2);
     expect((await storage.audit.list({ subjectType: 'target', subjectId: target.id }, { limit: 10 })).items).toHaveLength(1);
+  });
+
+  it('a crossing its read did not show: the hinted placement holds its COMMIT back, the replay audits it once', async () => {
+    const buyer = await fundedBuyer('stale@example.com', 100_000);
+    await storage.targets.update(target.id, { capacity: 20 });
+    const { allocated } = await committed(buyer.id, 'stale');
+    // Up to one below the threshold (18 of 20), then the crossing with a read one slot behind (17: no crossing seen).
+    await kitOn(storage).checkout({
+      customerId: buyer.id,
+      items: [{ planId: plan.id, quantity: 17 - allocated }],
+      idempotencyKey: 'to-17',
+    });
+    sent.length = 0;
+    const crossing = await kitOn(staleBy(1)).checkout({ customerId: buyer.id, items: [{ planId: plan.id }], idempotencyKey: 'to-18' });
+    expect(crossing.replayed).toBe(false);
+    expect(sent.filter((text) => PLACEMENT.test(text))).toHaveLength(2);
+    expect(sent).toContain('ROLLBACK');
+    expect(sent.at(-1)).toBe('COMMIT');
+    expect(await committed(buyer.id, 'to-18')).toMatchObject({ orders: 1, allocated: 18 });
+    const audited = await storage.audit.list({ subjectType: 'target', subjectId: target.id }, { limit: 50 });
+    expect(audited.items.filter((e) => e.action === 'target.nearly_full' && e.data['allocated'] === 18)).toHaveLength(1);
+  });
+
+  it('a plan its read shows full: refused without the hint, the placement sent once', async () => {
+    const scarce = await storage.plans.create({
+      name: 'scarce',
+      family: 'scarce',
+      price: { amount: 100, currency: 'USD' },
+      durationDays: 30,
+      trafficBytes: 1024 ** 3,
+      maxClients: 1,
+    });
+    const first = await fundedBuyer('scarce-1@example.com', 1000);
+    const second = await fundedBuyer('scarce-2@example.com', 1000);
+    await kitOn(storage).checkout({ customerId: first.id, items: [{ planId: scarce.id }], idempotencyKey: 'scarce-1' });
+    sent.length = 0;
+    await expect(
+      kitOn(storage).checkout({ customerId: second.id, items: [{ planId: scarce.id }], idempotencyKey: 'scarce-2' }),
+    ).rejects.toBeInstanceOf(CapacityExhaustedError);
+    expect(sent.filter((text) => PLACEMENT.test(text))).toHaveLength(1);
+    expect(sent.filter((text) => CONTEXT.test(text))).toHaveLength(1);
+    expect(await committed(second.id, 'scarce-2')).toMatchObject({ orders: 0, balance: 1000 });
   });
 });

@@ -24,9 +24,9 @@ import { normalizeDiscountCode } from '../domain/discount.js';
 import { splitDiscount } from '../rules/discount.js';
 import type { DiscountQuote } from '../rules/discount.js';
 import { applyDiscount, discountRefused, orderPurchaseKey, redeemDiscount } from './discount.js';
-import { auditPlacedNearlyFull, NEARLY_FULL_PERCENT } from './placement.js';
+import { auditPlacedNearlyFull, mayGoOnAfterPlacing, NEARLY_FULL_PERCENT } from './placement.js';
 import { checkoutPlacement } from './checkout-placement.js';
-import type { PlaceResult } from '../ports/storage-order-placement.js';
+import type { OrderPlacement, PlaceResult } from '../ports/storage-order-placement.js';
 import { buyerPlan, pricerFromBook } from './buyer-price.js';
 import { checkStorefrontQuotas, openStorefrontSale, pricerFor, settleStorefrontSale, StorefrontRefusedError } from './storefront-sale.js';
 import { BuiltChoiceSchema } from '../domain/plan-builder.js';
@@ -246,6 +246,13 @@ export async function discountOrder(
   return { total: discount.price, paid, discount };
 }
 
+/** The slots a placement takes of each plan: one a subscription. */
+function slotsByPlan(placement: OrderPlacement): Map<string, number> {
+  const slots = new Map<string, number>();
+  for (const { planId } of placement.subscriptions) slots.set(planId, (slots.get(planId) ?? 0) + 1);
+  return slots;
+}
+
 /**
  * Validates, checks eligibility, places every subscription, reserves capacity, debits the wallet,
  * and writes the order, its pending subscriptions and their provisioning jobs in one transaction.
@@ -333,8 +340,11 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
       do {
         const next = placeWithin(shop?.storefront.id ?? null, allTargets.length !== targets.length, () => checkoutPlacement(basis, full));
         planned = next.planned;
-        // The slots are taken last, inside this one call: their rows stay locked only from here to COMMIT.
-        placed = await tx.orders.place(next.placement, last);
+        // The slots are taken last, inside this one call: their rows stay locked only from here to COMMIT. A placement the
+        // targets as read say it goes on after (a crossing to audit, a full target) is not told it is last: the storage
+        // would hold its COMMIT back and run the transaction again.
+        const slots = { targets: next.planned, plans: slotsByPlan(next.placement) };
+        placed = await tx.orders.place(next.placement, mayGoOnAfterPlacing(slots, { targets, plans }) ? undefined : last);
         if (!placed.ok && placed.reason === 'plan_full') {
           throw new CapacityExhaustedError(`plan ${placed.planId} has no free slots`, {
             details: { planId: placed.planId, reason: 'plan_full' },

@@ -11,14 +11,45 @@ import type { PlacedTarget } from '../ports/storage-order-placement.js';
 export const NEARLY_FULL_PERCENT = 90;
 
 /**
+ * Whether taking `taken` slots of a target, which then holds `allocatedAfter`, crossed {@link NEARLY_FULL_PERCENT} of
+ * its capacity (storage-postgres's placement carrying the COMMIT holds it back on the same rule).
+ */
+export function crossesNearlyFull(allocatedAfter: number, taken: number, capacity: number | null): boolean {
+  if (capacity === null || capacity === 0) return false;
+  const threshold = Math.ceil((capacity * NEARLY_FULL_PERCENT) / 100);
+  return allocatedAfter >= threshold && allocatedAfter - taken < threshold;
+}
+
+/**
+ * Whether a checkout may go on after a placement taking `slots` (per target id and per plan id) of the targets and
+ * plans as `read`: a target taken across 90% (audited after it), a target found full (placed again without it) or a
+ * plan found full (refused). From what was read, without a read: a counter moved since is for the placement itself to
+ * find.
+ */
+export function mayGoOnAfterPlacing(
+  slots: { readonly targets: ReadonlyMap<string, number>; readonly plans: ReadonlyMap<string, number> },
+  read: { readonly targets: readonly Target[]; readonly plans: ReadonlyMap<string, Plan> },
+): boolean {
+  for (const [id, taken] of slots.targets) {
+    const target = read.targets.find((t) => t.id === id);
+    if (target === undefined) return true;
+    const after = target.allocated + taken;
+    if (crossesNearlyFull(after, taken, target.capacity) || (target.capacity !== null && after > target.capacity)) return true;
+  }
+  for (const [id, taken] of slots.plans) {
+    const plan = read.plans.get(id);
+    if (plan === undefined || (plan.maxClients !== null && plan.allocated + taken > plan.maxClients)) return true;
+  }
+  return false;
+}
+
+/**
  * Audits `target.nearly_full` when this reservation took the target to 90% of its capacity. The
  * reservation holds the target's row, so of concurrent checkouts exactly one sees the crossing.
  */
 async function auditNearlyFull(tx: StorageRepositories, reserved: Target): Promise<void> {
   const target = await tx.targets.get(reserved.id);
-  if (target === null || target.capacity === null || target.capacity === 0) return;
-  const threshold = Math.ceil((target.capacity * NEARLY_FULL_PERCENT) / 100);
-  if (target.allocated < threshold || target.allocated - 1 >= threshold) return;
+  if (target === null || !crossesNearlyFull(target.allocated, 1, target.capacity)) return;
   await tx.audit.append({
     actor: SYSTEM_ACTOR,
     action: 'target.nearly_full',
@@ -162,9 +193,7 @@ export async function auditPlacedNearlyFull(
   targets: readonly Target[],
 ): Promise<void> {
   for (const { targetId, allocated, capacity } of placed) {
-    if (capacity === null || capacity === 0) continue;
-    const threshold = Math.ceil((capacity * NEARLY_FULL_PERCENT) / 100);
-    if (allocated < threshold || allocated - (taken.get(targetId) ?? 0) >= threshold) continue;
+    if (!crossesNearlyFull(allocated, taken.get(targetId) ?? 0, capacity)) continue;
     const target = targets.find((t) => t.id === targetId);
     await tx.audit.append({
       actor: SYSTEM_ACTOR,
