@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
-import { createPostgresStorage, fromPgPool, migrate } from '../src/index.js';
+import { createPostgresStorage, fromPgPool } from '../src/index.js';
 import type { SqlClient } from '../src/index.js';
 import { CLAIM_IN_INDEX_ORDER, claimPickStatements } from '../src/repositories/job-claim-pick.js';
 import { rowsRead, seedClaimQueue } from './claims-fixture.js';
 import type { ClaimQueue, PlanNode } from './claims-fixture.js';
-import { SKIP_REAL_SERVER, dropSchema, newPool, uniqueSchema } from './helpers.js';
+import { SKIP_REAL_SERVER, newPool } from './helpers.js';
+import { takeMigratedSchema } from './support/schema-pool.js';
 
 const HELD = 10_000;
 const LIMIT = 10;
@@ -17,21 +18,21 @@ const LIMIT = 10;
  */
 describe.skipIf(SKIP_REAL_SERVER !== false)(`claim plans${SKIP_REAL_SERVER === false ? '' : ` (skipped: ${SKIP_REAL_SERVER})`}`, () => {
   let pool: pg.Pool;
-  const schemas: string[] = [];
+  /** Each queue's schema, taken from the pool of migrated schemas and given back after the file. */
+  const taken: Array<() => Promise<void>> = [];
 
   beforeAll(() => {
     pool = newPool(2);
   });
 
   afterAll(async () => {
-    for (const schema of schemas) await dropSchema(fromPgPool(pool), schema);
+    for (const giveBack of taken) await giveBack();
     await pool.end();
   });
 
   async function queueIn(queue: ClaimQueue, options?: { analyze?: boolean }): Promise<string> {
-    const schema = uniqueSchema();
-    schemas.push(schema);
-    await migrate(fromPgPool(pool), { schema });
+    const { schema, giveBack } = await takeMigratedSchema(fromPgPool(pool));
+    taken.push(giveBack);
     await seedClaimQueue(fromPgPool(pool), schema, queue, options);
     return schema;
   }
