@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +16,8 @@ import { StripeSimulator, YooKassaSimulator } from '@panelkit/payment-providers/
 import { openShop, type RunningShop } from '../src/stack/shop.js';
 import { startNotifyReplicas, type NotifyReplica, type TelegramSend } from './support/notify-replicas.js';
 import { TEST_SECRET_KEYS, TEST_START } from './support/shop-under-test.js';
-import { dropShopSchemas } from './support/web-replicas.js';
+import type { TakenSchema } from '../../../packages/storage-postgres/test/support/schema-pool.js';
+import { takeShopSchema } from './support/pooled-shop-schema.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 const MINUTE = 60_000;
@@ -111,7 +111,7 @@ for (const gateway of CASES) {
     () => {
       const env = {
         DATABASE_URL: DATABASE_URL as string,
-        DATABASE_SCHEMA: `renew_${gateway.rail}_${randomBytes(4).toString('hex')}`,
+        DATABASE_SCHEMA: '',
         SHOP_SECRET: `renewals-secret-${gateway.rail}-renewals-secret-0123`,
         SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
         SHOP_CURRENCY: gateway.currency,
@@ -120,12 +120,15 @@ for (const gateway of CASES) {
         DATA_DIR: mkdtempSync(join(tmpdir(), `panelkit-renew-${gateway.rail}-`)),
       };
       const clock = new ManualClock(TEST_START);
+      let taken: TakenSchema | undefined;
       const telegram: TelegramSend[] = [];
       const replicas: NotifyReplica[] = [];
       let web: RunningShop;
       let sim: RenewalGateway;
 
       beforeAll(async () => {
+        taken = await takeShopSchema(env.DATABASE_URL);
+        env.DATABASE_SCHEMA = taken.schema;
         sim = await gateway.start();
         web = await openShop(loadConfig({ ...env, DEMO_PANEL: 'on' }), { clock, logger: pino({ level: 'silent' }) });
         await sim.setUp(web);
@@ -137,7 +140,7 @@ for (const gateway of CASES) {
         await Promise.all(replicas.map((r) => r.stop()));
         await web?.close();
         await sim?.close();
-        await dropShopSchemas(env.DATABASE_URL, env.DATABASE_SCHEMA);
+        await taken?.giveBack();
         rmSync(env.DATA_DIR, { recursive: true, force: true });
       });
 

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp } from '../src/app/auth/accounts.js';
@@ -8,7 +7,9 @@ import { loadConfig } from '../src/config/config.js';
 import { openShop, type RunningShop } from '../src/stack/shop.js';
 import { heldPost } from './support/held-post.js';
 import { TEST_SECRET_KEYS } from './support/shop-under-test.js';
-import { dropShopSchemas, startWebReplicas, type WebReplicas } from './support/web-replicas.js';
+import { startWebReplicas, type WebReplicas } from './support/web-replicas.js';
+import type { TakenSchema } from '../../../packages/storage-postgres/test/support/schema-pool.js';
+import { takeShopSchema } from './support/pooled-shop-schema.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 const ROUNDS = 10;
@@ -22,10 +23,10 @@ const BONUS = 300;
 describe.skipIf(DATABASE_URL === undefined)(
   `a campaign's welcome asked twice at once on two replicas${DATABASE_URL === undefined ? ' (skipped: PANELKIT_TEST_DATABASE_URL is not set)' : ''}`,
   () => {
-    const schema = `campaign_it_${randomBytes(4).toString('hex')}`;
+    let taken: TakenSchema | undefined;
     const env = {
       DATABASE_URL: DATABASE_URL as string,
-      DATABASE_SCHEMA: schema,
+      DATABASE_SCHEMA: '',
       SHOP_SECRET: 'campaign-replicas-secret-campaign-replicas',
       SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
       SHOP_CURRENCY: 'USD',
@@ -37,6 +38,8 @@ describe.skipIf(DATABASE_URL === undefined)(
     const owner = { type: 'admin', id: null } as const;
 
     beforeAll(async () => {
+      taken = await takeShopSchema(DATABASE_URL as string);
+      env.DATABASE_SCHEMA = taken.schema;
       shop = await openShop(loadConfig({ ...env, DEMO_PANEL: 'off' }), { logger: pino({ level: 'silent' }) });
       for (const slug of ['spring-ads', 'autumn-ads'])
         expect(await createCampaign(shop, { slug, name: slug, bonusAmount: BONUS, welcomeCode: 'WELCOME10' }, owner)).toMatchObject({
@@ -49,7 +52,7 @@ describe.skipIf(DATABASE_URL === undefined)(
     afterAll(async () => {
       await web?.stop();
       await shop?.close();
-      await dropShopSchemas(DATABASE_URL as string, schema);
+      await taken?.giveBack();
     });
 
     it(`${ROUNDS} buyers, each joining on two replicas at once: one campaign, one bonus, one notice`, async () => {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
@@ -11,7 +10,9 @@ import { ipnSignature } from '@panelkit/payment-providers/nowpayments';
 import { NowPaymentsSimulator as CryptoGatewaySimulator } from '@panelkit/payment-providers/simulators';
 import { openShop, type RunningShop } from '../src/stack/shop.js';
 import { csrfFrom, TEST_SECRET_KEYS } from './support/shop-under-test.js';
-import { dropShopSchemas, startWebReplicas, type WebReplicas } from './support/web-replicas.js';
+import { startWebReplicas, type WebReplicas } from './support/web-replicas.js';
+import type { TakenSchema } from '../../../packages/storage-postgres/test/support/schema-pool.js';
+import { takeShopSchema } from './support/pooled-shop-schema.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 const ROUNDS = 8;
@@ -23,10 +24,10 @@ const ROUNDS = 8;
 describe.skipIf(DATABASE_URL === undefined)(
   `crypto callbacks racing across replicas${DATABASE_URL === undefined ? ' (skipped: PANELKIT_TEST_DATABASE_URL is not set)' : ''}`,
   () => {
-    const schema = `gateway_it_${randomBytes(4).toString('hex')}`;
+    let taken: TakenSchema | undefined;
     const env = {
       DATABASE_URL: DATABASE_URL as string,
-      DATABASE_SCHEMA: schema,
+      DATABASE_SCHEMA: '',
       SHOP_SECRET: 'gateway-replicas-secret-gateway-replicas',
       SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
       LOG_LEVEL: 'silent',
@@ -38,6 +39,8 @@ describe.skipIf(DATABASE_URL === undefined)(
     const replicaUrls: string[] = [];
 
     beforeAll(async () => {
+      taken = await takeShopSchema(DATABASE_URL as string);
+      env.DATABASE_SCHEMA = taken.schema;
       server = createServer();
       await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
       shop = await openShop(
@@ -57,7 +60,7 @@ describe.skipIf(DATABASE_URL === undefined)(
       await new Promise((done) => server?.close(done));
       await sim?.close();
       await shop?.close();
-      await dropShopSchemas(DATABASE_URL as string, schema);
+      await taken?.giveBack();
     });
 
     it(`credits each of ${ROUNDS} payments once`, async () => {

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createId, deriveRemoteIdentity, termsOf, type Plan, type Target } from '@panelkit/sdk';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,9 @@ import { loadConfig } from '../src/config/config.js';
 import { openShop, type RunningShop } from '../src/stack/shop.js';
 import { heldPost } from './support/held-post.js';
 import { TEST_SECRET_KEYS } from './support/shop-under-test.js';
-import { dropShopSchemas, startWebReplicas, type WebReplicas } from './support/web-replicas.js';
+import { startWebReplicas, type WebReplicas } from './support/web-replicas.js';
+import type { TakenSchema } from '../../../packages/storage-postgres/test/support/schema-pool.js';
+import { takeShopSchema } from './support/pooled-shop-schema.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 const ROUNDS = 12;
@@ -21,10 +23,10 @@ const DAY_MS = 86_400_000;
 describe.skipIf(DATABASE_URL === undefined)(
   `one device pack key on two replicas at once${DATABASE_URL === undefined ? ' (skipped: PANELKIT_TEST_DATABASE_URL is not set)' : ''}`,
   () => {
-    const schema = `devpack_it_${randomBytes(4).toString('hex')}`;
+    let taken: TakenSchema | undefined;
     const env = {
       DATABASE_URL: DATABASE_URL as string,
-      DATABASE_SCHEMA: schema,
+      DATABASE_SCHEMA: '',
       SHOP_SECRET: 'device-pack-replicas-secret-device-pack',
       SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
       SHOP_CURRENCY: 'USD',
@@ -37,6 +39,8 @@ describe.skipIf(DATABASE_URL === undefined)(
     const replicas: string[] = [];
 
     beforeAll(async () => {
+      taken = await takeShopSchema(DATABASE_URL as string);
+      env.DATABASE_SCHEMA = taken.schema;
       shop = await openShop(loadConfig({ ...env, DEMO_PANEL: 'off' }), { logger: pino({ level: 'silent' }) });
       const panel = await shop.storage.panels.create({
         kind: 'marzban',
@@ -61,7 +65,7 @@ describe.skipIf(DATABASE_URL === undefined)(
     afterAll(async () => {
       await web?.stop();
       await shop?.close();
-      await dropShopSchemas(DATABASE_URL as string, schema);
+      await taken?.giveBack();
     });
 
     /** A live subscription of the plan, 30 days left, as if provisioned (the panel is never called here). */

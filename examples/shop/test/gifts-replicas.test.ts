@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { fork, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Plan } from '@panelkit/sdk';
@@ -10,7 +9,8 @@ import { loadConfig } from '../src/config/config.js';
 import { openShop, type RunningShop } from '../src/stack/shop.js';
 import type { GiftAction } from './support/gift-replica.js';
 import { TEST_SECRET_KEYS } from './support/shop-under-test.js';
-import { dropShopSchemas } from './support/web-replicas.js';
+import type { TakenSchema } from '../../../packages/storage-postgres/test/support/schema-pool.js';
+import { takeShopSchema } from './support/pooled-shop-schema.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 const SHOP_DIR = resolve(import.meta.dirname, '..');
@@ -69,10 +69,10 @@ class GiftProcess {
 describe.skipIf(DATABASE_URL === undefined)(
   `gifts claimed and expired from ${PROCESSES} processes at once${DATABASE_URL === undefined ? ' (skipped: PANELKIT_TEST_DATABASE_URL is not set)' : ''}`,
   () => {
-    const schema = `gifts_it_${randomBytes(4).toString('hex')}`;
+    let taken: TakenSchema | undefined;
     const env = {
       DATABASE_URL: DATABASE_URL as string,
-      DATABASE_SCHEMA: schema,
+      DATABASE_SCHEMA: '',
       SHOP_SECRET: 'gift-replicas-secret-gift-replicas-secret',
       SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
       SHOP_CURRENCY: 'USD',
@@ -84,6 +84,8 @@ describe.skipIf(DATABASE_URL === undefined)(
     const processes: GiftProcess[] = [];
 
     beforeAll(async () => {
+      taken = await takeShopSchema(DATABASE_URL as string);
+      env.DATABASE_SCHEMA = taken.schema;
       shop = await openShop(loadConfig({ ...env, DEMO_PANEL: 'off' }), { clock, logger: pino({ level: 'silent' }) });
       const panel = await shop.storage.panels.create({
         kind: 'marzban',
@@ -115,7 +117,7 @@ describe.skipIf(DATABASE_URL === undefined)(
     afterAll(async () => {
       await Promise.all(processes.map((p) => p.stop()));
       await shop?.close();
-      await dropShopSchemas(DATABASE_URL as string, schema);
+      await taken?.giveBack();
     });
 
     let n = 0;

@@ -150,7 +150,7 @@ describe.skipIf(DATABASE_URL === undefined)(
     let shop: BotReplicaShop;
 
     beforeAll(async () => {
-      shop = await startBotReplicaShop(DATABASE_URL as string, 'tg_acc');
+      shop = await startBotReplicaShop(DATABASE_URL as string);
     }, 120_000);
 
     afterAll(async () => {

@@ -21,7 +21,7 @@ describe.skipIf(DATABASE_URL === undefined)(
     let shop: BotReplicaShop;
 
     beforeAll(async () => {
-      shop = await startBotReplicaShop(DATABASE_URL as string, 'tg_first', 2, { TELEGRAM_NEW_ACCOUNTS_PER_MINUTE: '0' });
+      shop = await startBotReplicaShop(DATABASE_URL as string, 2, { TELEGRAM_NEW_ACCOUNTS_PER_MINUTE: '0' });
     }, 120_000);
 
     afterAll(async () => {
@@ -57,7 +57,7 @@ describe.skipIf(DATABASE_URL === undefined)(
     let shop: BotReplicaShop;
 
     beforeAll(async () => {
-      shop = await startBotReplicaShop(DATABASE_URL as string, 'tg_slowed', 2, { TELEGRAM_NEW_ACCOUNTS_PER_MINUTE: '4' });
+      shop = await startBotReplicaShop(DATABASE_URL as string, 2, { TELEGRAM_NEW_ACCOUNTS_PER_MINUTE: '4' });
     }, 120_000);
 
     afterAll(async () => {

@@ -2,7 +2,6 @@ import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { ManualClock } from '@panelkit/sdk/testing';
-import pg from 'pg';
 import pino from 'pino';
 import { bundledEntry } from '../../../../scripts/test-support/bundled-entry.js';
 import { loadConfig } from '../../src/config/config.js';
@@ -10,6 +9,7 @@ import { openShop, type RunningShop } from '../../src/stack/shop.js';
 import { createShopBot, type ShopBot } from '../../src/telegram/bot.js';
 import { BotReplica } from './bot-replica-process.js';
 import { FakeTelegram } from './fake-telegram.js';
+import { takeShopSchema } from './pooled-shop-schema.js';
 import { TEST_SECRET_KEYS, TEST_START } from './shop-under-test.js';
 
 const SHOP_DIR = resolve(import.meta.dirname, '../..');
@@ -17,7 +17,7 @@ const SHOP_DIR = resolve(import.meta.dirname, '../..');
 /**
  * A shop on PostgreSQL (the demo panel on) with its bot in this process, and `replicaCount` replica processes of it
  * with their bots over the same schema, all talking to one fake Telegram: a test hands one update to each replica at
- * once to race them. `close()` stops the replicas, the shop and the fake, and drops the schemas.
+ * once to race them. `close()` stops the replicas, the shop and the fake, and gives the schemas back to the pool.
  */
 export interface BotReplicaShop {
   fake: FakeTelegram;
@@ -28,19 +28,21 @@ export interface BotReplicaShop {
   close(): Promise<void>;
 }
 
-/** Starts a {@link BotReplicaShop} in a new schema named `<prefix>_<random>`; `extraEnv`: more settings for every process. */
+/**
+ * Starts a {@link BotReplicaShop} on an engine schema and the shop's from the pool of migrated schemas (`takeShopSchema`);
+ * `extraEnv`: more settings for every process.
+ */
 export async function startBotReplicaShop(
   databaseUrl: string,
-  prefix: string,
   replicaCount = 2,
   extraEnv: Record<string, string> = {},
 ): Promise<BotReplicaShop> {
-  const schema = `${prefix}_${randomBytes(4).toString('hex')}`;
+  const taken = await takeShopSchema(databaseUrl);
   const clock = new ManualClock(TEST_START);
   const fake = await FakeTelegram.start();
   const env = {
     DATABASE_URL: databaseUrl,
-    DATABASE_SCHEMA: schema,
+    DATABASE_SCHEMA: taken.schema,
     SHOP_SECRET: randomBytes(24).toString('hex'),
     SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
     LOG_LEVEL: 'silent',
@@ -74,10 +76,7 @@ export async function startBotReplicaShop(
       await Promise.all(replicas.map((r) => r.stop()));
       await web.close();
       await fake.close();
-      const pool = new pg.Pool({ connectionString: databaseUrl });
-      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await pool.query(`DROP SCHEMA IF EXISTS "${schema}_shop" CASCADE`);
-      await pool.end();
+      await taken.giveBack();
     },
   };
 }
