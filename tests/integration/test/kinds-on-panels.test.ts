@@ -10,7 +10,7 @@ import { ManualClock } from '@panelkit/sdk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KIND_PANELS } from './support/kind-rigs.js';
 import { BUNDLE_PRICE, KIND_PRICE, openKindShop, type KindShop } from './support/kind-shop.js';
-import { KIND_STORAGES, type OpenedStorage, type StorageKind } from './support/kind-storages.js';
+import { closeKindStorages, KIND_STORAGES, type OpenedStorage, type StorageKind } from './support/kind-storages.js';
 import { DAY } from './support/shop.js';
 
 const usd = (amount: number) => ({ amount, currency: 'USD' });
@@ -58,6 +58,8 @@ async function expectHeld(shop: KindShop, s: Subscription) {
 async function refundsOf(shop: KindShop, orderId: string) {
   return (await shop.storage.ledger.listByOrder(orderId)).filter((entry) => entry.amount > 0);
 }
+
+afterAll(() => closeKindStorages());
 
 /** One simulator and one storage for the enclosing describe block, opened before its tests and closed after. */
 function useKindShop(storageKind: StorageKind, panelKind: (typeof KIND_PANELS)[number]) {

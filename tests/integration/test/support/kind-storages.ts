@@ -1,12 +1,16 @@
 /**
  * The three storages the kinds' integration tests run on: memory, PostgreSQL on PGlite (every run) and the PostgreSQL
- * server at `PANELKIT_TEST_DATABASE_URL` (skipped, saying why, when it is not set). Each opens a fresh schema.
+ * server at `PANELKIT_TEST_DATABASE_URL` (skipped, saying why, when it is not set). Each opens a freshly migrated
+ * schema: on the server one from the pool of migrated schemas; on PGlite one of the file's database, emptied and
+ * handed to the next storage when closed (`closeKindStorages` after the file closes the database).
  */
 import type { StoragePort } from '@panelkit/sdk/storage';
 import type { ManualClock } from '@panelkit/sdk/testing';
 import { createMemoryStorage } from '@panelkit/storage-memory';
+import type { PGlite } from '@electric-sql/pglite';
 import { createPostgresStorage, fromPGlite, fromPgPool, type SqlClient } from '@panelkit/storage-postgres';
 import pg from 'pg';
+import { recycledSchemas } from '../../../../packages/storage-postgres/test/helpers.js';
 import { migratedSchemaFor } from '../../../../packages/storage-postgres/test/support/schema-pool.js';
 import { freshPGlite } from './pglite.js';
 
@@ -39,6 +43,20 @@ async function onSchema(client: SqlClient, clock: ManualClock, release: () => Pr
   };
 }
 
+/**
+ * The file's PGlite database (opened by its first storage) and its schemas: a describe and one nested in it hold two
+ * at once, so two are migrated, not one a describe, and one database started, not one a describe.
+ */
+let pglite: { db: PGlite; schemas: ReturnType<typeof recycledSchemas> } | undefined;
+
+/** Closes the PGlite database the storages shared; call it after the file (every storage closed). */
+export async function closeKindStorages(): Promise<void> {
+  const opened = pglite;
+  pglite = undefined;
+  await opened?.schemas.dropAll();
+  await opened?.db.close();
+}
+
 /** Memory, PGlite and the PostgreSQL server, in that order. */
 export const KIND_STORAGES: readonly StorageKind[] = [
   {
@@ -50,8 +68,12 @@ export const KIND_STORAGES: readonly StorageKind[] = [
     label: 'PostgreSQL (PGlite)',
     skip: false,
     async open(clock) {
-      const db = await freshPGlite();
-      return onSchema(fromPGlite(db), clock, () => db.close());
+      if (pglite === undefined) {
+        const db = await freshPGlite();
+        pglite = { db, schemas: recycledSchemas(fromPGlite(db)) };
+      }
+      const { storage, cleanup } = await pglite.schemas.storage(clock);
+      return { storage, close: cleanup };
     },
   },
   {
