@@ -9,7 +9,7 @@ PG_VERSION="${PG_VERSION:-$(ls /usr/lib/postgresql | sort -n | tail -1)}"
 NODE_BIN="$(readlink -f "$(command -v node)")"
 # Bump when the recipe below changes: built images are kept while their inputs (this, the node binary, the
 # postgresql package) stay the same.
-RECIPE=2
+RECIPE=3
 TOOLS="sh dash bash mkdir chown chmod cat rm ls sleep env id ln cp mv grep sed"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -69,7 +69,11 @@ if ! image_exists "$PG_IMAGE"; then
   root="$work/pg"
   base_rootfs "$root"
   mkdir -p "$root/usr/lib/postgresql" && cp -a /usr/lib/postgresql/"$PG_VERSION" "$root/usr/lib/postgresql/"
-  copy_with_libs "$root" /usr/lib/postgresql/"$PG_VERSION"/bin/* /usr/lib/postgresql/"$PG_VERSION"/lib/*.so
+  # Without the JIT provider and its bitcode: llvmjit.so loads libLLVM and libz3 (~130 MB of the image's ~250), and
+  # a server without the provider runs every query uncompiled (PostgreSQL checks the file exists before loading it).
+  rm -rf "$root/usr/lib/postgresql/$PG_VERSION/lib/bitcode" "$root/usr/lib/postgresql/$PG_VERSION/lib/llvmjit"*
+  libs=(); for lib in /usr/lib/postgresql/"$PG_VERSION"/lib/*.so; do [ "${lib##*/}" = llvmjit.so ] || libs+=("$lib"); done
+  copy_with_libs "$root" /usr/lib/postgresql/"$PG_VERSION"/bin/* "${libs[@]}"
   mkdir -p "$root/usr/share/postgresql" && cp -a /usr/share/postgresql/"$PG_VERSION" "$root/usr/share/postgresql/"
   mkdir -p "$root/usr/share/postgresql-common" && cp -a /usr/share/postgresql-common/pg_wrapper "$root/usr/share/postgresql-common/" 2>/dev/null || true
   for b in postgres initdb pg_ctl pg_isready psql pg_dump; do ln -sf /usr/lib/postgresql/"$PG_VERSION"/bin/$b "$root/usr/local/bin/$b"; done
