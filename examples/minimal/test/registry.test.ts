@@ -64,7 +64,8 @@ describe.skipIf(!registry)(`the ${version} release from a local registry${regist
   let clone = '';
   let remote = '';
   const steps: Array<{ command: string } & RunResult> = [];
-  const publishPackages = () => run('npx', ['--yes', PNPM, 'run', 'publish-packages'], { cwd: clone, env });
+  // The test's own pnpm commands go through the environment's `pnpm` (the pinned one), not a new `npx` each.
+  const publishPackages = () => run('pnpm', ['run', 'publish-packages'], { cwd: clone, env });
   const view = (name: string, field: string) => registryView(registry!.url, `@panelkit/${name}@${version}`, field);
   const integrity: Record<string, unknown> = {};
 
@@ -124,7 +125,7 @@ describe.skipIf(!registry)(`the ${version} release from a local registry${regist
     expect(again.output).toContain(`is not being published because version ${version} is already published`);
     expect(again.output).toContain('No unpublished projects to publish');
     // Published past the check, as a stale `npm info` would let it: the registry itself says no.
-    const forced = await run('npx', ['--yes', PNPM, 'publish', '--no-git-checks', '--access', 'public'], {
+    const forced = await run('pnpm', ['publish', '--no-git-checks', '--access', 'public'], {
       cwd: join(clone, 'packages', 'sdk'),
       env,
     });
