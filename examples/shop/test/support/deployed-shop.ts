@@ -1,5 +1,5 @@
 import supertest from 'supertest';
-import { csrfFrom } from './shop-under-test.js';
+import { csrfFrom } from './csrf.js';
 
 /**
  * What an owner and a buyer do in a browser, over HTTP against a running shop (a deployed one: no access to

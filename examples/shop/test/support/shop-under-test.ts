@@ -11,6 +11,7 @@ import { notificationJobs } from '../../src/app/notifications/notification-jobs.
 import type { OpenDatabase } from '../../src/stack/database.js';
 import { openShop, type RunningShop } from '../../src/stack/shop.js';
 import { pooledMemoryDatabase } from './pglite-pool.js';
+import { csrfFrom } from './csrf.js';
 
 export const TEST_START = new Date('2026-03-01T09:00:00Z');
 export const ADMIN = { email: 'admin@example.com', password: 'admin-password-123' };
@@ -98,12 +99,7 @@ export function memoryDatabase(): Promise<OpenDatabase> {
   return pooledMemoryDatabase();
 }
 
-/** The `_csrf` value of the first form on a page. */
-export function csrfFrom(pageHtml: string): string {
-  const match = /name="_csrf" value="([^"]+)"/.exec(pageHtml);
-  if (match === null) throw new Error('no CSRF field on the page');
-  return match[1] as string;
-}
+export { csrfFrom };
 
 export type Agent = ReturnType<typeof supertest.agent>;
 
