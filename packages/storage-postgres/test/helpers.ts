@@ -6,7 +6,7 @@ import type { Clock, Customer, NewSubscription, Panel, Plan, SecretBox, Target }
 import type { StoragePort } from '@panelkit/sdk/storage';
 import { createPostgresStorage, fromPGlite, fromPgPool } from '../src/index.js';
 import type { SqlClient } from '../src/index.js';
-import { emptyingStatements } from './support/emptying-statements.js';
+import { schemaEmptier } from './support/emptying-statements.js';
 import { pgliteTemplate } from './support/pglite-template.js';
 import { migratedSchemaFor } from './support/schema-pool.js';
 
@@ -79,15 +79,15 @@ export async function storageInFreshSchema(client: SqlClient, clock: Clock, secr
 /**
  * Migrated schemas that a file's tests take in turn: when a test ends its schema is emptied and the
  * next test gets it, instead of each test migrating a schema of its own and dropping it (about 120 ms
- * on PGlite; emptying: see `emptyingStatements`). The storage conformance suites run about 180 tests
+ * on PGlite; emptying: see `schemaEmptier`). The storage conformance suites run about 200 tests
  * each. `dropAll` (after the file) drops every schema, or on the real server gives it back to the pool.
  */
 export function recycledSchemas(client: SqlClient): {
   storage(clock: Clock, secretBox?: SecretBox): Promise<StorageInSchema>;
   dropAll(): Promise<void>;
 } {
-  /** Schemas ready for a test, each with the statements that empty it (read from the catalog once). */
-  const free: Array<{ schema: string; empty: string[] }> = [];
+  /** Schemas ready for a test, each with what empties it (read from the catalog once). */
+  const free: Array<{ schema: string; empty: (client: SqlClient) => Promise<void> }> = [];
   /** What `dropAll` does with each schema: on the real server, give it back to the pool of migrated schemas. */
   const all: Array<() => Promise<void>> = [];
   return {
@@ -96,11 +96,11 @@ export function recycledSchemas(client: SqlClient): {
       if (taken === undefined) {
         const { schema, giveBack } = await migratedSchemaFor(client, clock);
         all.push(giveBack);
-        taken = { schema, empty: await emptyingStatements(client, schema) };
+        taken = { schema, empty: await schemaEmptier(client, schema) };
       }
       const { schema, empty } = taken;
       return storageIn(client, schema, clock, secretBox, async () => {
-        for (const statement of empty) await client.query(statement);
+        await empty(client);
         free.push({ schema, empty });
       });
     },
