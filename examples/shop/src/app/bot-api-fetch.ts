@@ -9,6 +9,18 @@ interface BotApiRequest {
   headers?: Record<string, string>;
   body?: string | Readable;
   signal?: AbortSignal | null;
+  /** The request is destroyed with `error()` when no answer has come whole by `ms` (`bot-api-calls.ts`'s per-call timeout). */
+  timeout?: { ms: number; error: () => Error };
+}
+
+/** A fetch made by {@link botApiFetch}: `bot-api-calls.ts` calls it directly with a timeout of its own. */
+export type BotApiFetch = (url: string | URL, init?: BotApiRequest) => Promise<BotApiAnswer>;
+
+const madeHere = new WeakSet<BotApiFetch>();
+
+/** Whether `fetch` is one {@link botApiFetch} made (so it takes {@link BotApiRequest.timeout}). */
+export function isBotApiFetch(fetch: unknown): fetch is BotApiFetch {
+  return typeof fetch === 'function' && madeHere.has(fetch as BotApiFetch);
 }
 
 /** What grammY's client reads of an answer: its body as JSON, whatever the status (Telegram's errors are JSON too). */
@@ -51,8 +63,8 @@ function addressOptions(url: string | URL): RequestOptions {
  * `ECONNREFUSED`, is what the send policy reads) and destroys the request when the signal aborts (grammY's per-call
  * timeout). Responses are read whole, uncompressed (no `Accept-Encoding` is sent).
  */
-export function botApiFetch(agent: Agent): (url: string | URL, init?: BotApiRequest) => Promise<BotApiAnswer> {
-  return (url, init = {}) =>
+export function botApiFetch(agent: Agent): BotApiFetch {
+  const fetch: BotApiFetch = (url, init = {}) =>
     new Promise<BotApiAnswer>((resolve, reject) => {
       const { signal } = init;
       if (signal?.aborted === true) return reject(abortError());
@@ -62,7 +74,19 @@ export function botApiFetch(agent: Agent): (url: string | URL, init?: BotApiRequ
       const request = send({ ...address, method: init.method ?? 'GET', headers: init.headers, agent });
       const onAbort = () => request.destroy(abortError());
       signal?.addEventListener('abort', onAbort, { once: true });
-      const settle = () => signal?.removeEventListener('abort', onAbort);
+      const { timeout } = init;
+      const timer =
+        timeout === undefined
+          ? undefined
+          : setTimeout(() => {
+              const error = timeout.error();
+              request.destroy(error);
+              reject(error);
+            }, timeout.ms);
+      const settle = () => {
+        signal?.removeEventListener('abort', onAbort);
+        if (timer !== undefined) clearTimeout(timer);
+      };
       request.on('error', (error) => {
         settle();
         reject(error);
@@ -86,4 +110,6 @@ export function botApiFetch(agent: Agent): (url: string | URL, init?: BotApiRequ
         body.pipe(request);
       } else request.end(body);
     });
+  madeHere.add(fetch);
+  return fetch;
 }

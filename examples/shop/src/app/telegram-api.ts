@@ -2,6 +2,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Api, type ApiClientOptions } from 'grammy';
 import type { TelegramConfig } from '../config/config.js';
+import { directJsonCalls } from './bot-api-calls.js';
 import { botApiFetch } from './bot-api-fetch.js';
 
 /**
@@ -43,8 +44,12 @@ export function telegramClientOptions(config: TelegramConfig): ApiClientOptions 
 /**
  * A Bot API client for these settings, for jobs and pages: it waits for nothing in-process. A job's 429 or
  * 5xx becomes its own retry (`telegram/send-policy.ts`); only the bot's replies to a user wait 429s out.
- * `timeoutSeconds` bounds each call (grammY's default: 500 s); a call past it fails with an `HttpError`.
+ * `timeoutSeconds` bounds each call (grammY's default: 500 s); a call past it fails with an `HttpError`. JSON calls
+ * go straight to `bot-api-fetch.ts` (`bot-api-calls.ts`), as the bot's own do.
  */
 export function telegramApi(config: TelegramConfig, options: { timeoutSeconds?: number } = {}): Api {
-  return new Api(config.token, { ...telegramClientOptions(config), ...options });
+  const clientOptions = { ...telegramClientOptions(config), ...options };
+  const api = new Api(config.token, clientOptions);
+  api.config.use(directJsonCalls(config.token, clientOptions));
+  return api;
 }

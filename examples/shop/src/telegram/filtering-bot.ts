@@ -1,6 +1,7 @@
 import {
   type Api,
   Bot,
+  type BotConfig,
   type CallbackQueryContext,
   type CallbackQueryMiddleware,
   type CommandContext,
@@ -15,6 +16,7 @@ import {
   type MiddlewareFn,
   type NextFunction,
 } from 'grammy';
+import { directJsonCalls } from '../app/bot-api-calls.js';
 import { callbackKeys, commandKeys, type KeyTest, queryKeys, textKeys, type UpdateKey, updateKey } from './update-keys.js';
 
 type MaybePromise<T> = T | Promise<T>;
@@ -180,6 +182,12 @@ export class FilteringComposer<C extends Context> extends Composer<C> {
  */
 export class FilteringBot<C extends Context, A extends Api = Api> extends Bot<C, A> {
   private readonly chain = new Chain<C>();
+
+  /** Its `api` (and each update's, which takes its transformers) makes JSON calls itself first ({@link directJsonCalls}). */
+  constructor(token: string, config?: BotConfig<C>) {
+    super(token, config);
+    this.api.config.use(directJsonCalls(token, config?.client));
+  }
 
   override middleware(): MiddlewareFn<C> {
     return this.chain.run;
