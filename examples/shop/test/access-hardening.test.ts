@@ -215,6 +215,24 @@ describe('CSRF tokens bound to the session', () => {
       .expect(303);
   });
 
+  it('draws the anonymous CSRF cookie only for an answer that carries its token, and keeps the one a visitor has', async () => {
+    // A client app refreshing a link (here an unknown one: the same middleware) gets no form, so no cookie.
+    const refresh = await supertest(t.app)
+      .get(`/s/${'A'.repeat(32)}`)
+      .set('user-agent', 'Happ/1.63.1')
+      .expect(404);
+    expect(setCookies(refresh).has('pk_csrf')).toBe(false);
+    const page = await supertest(t.app).get('/signin').expect(200);
+    const cookie = setCookies(page).get('pk_csrf')!;
+    expect(cookie).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    const again = await supertest(t.app).get('/signin').set('cookie', `pk_csrf=${cookie}`).expect(200);
+    expect(setCookies(again).has('pk_csrf')).toBe(false);
+    expect(csrfFrom(again.text)).toBe(csrfFrom(page.text));
+    // A state-changing request draws none, refused or not.
+    const refused = await supertest(t.app).post('/signin').type('form').send({ email: 'x@example.com', password: 'p' }).expect(403);
+    expect(setCookies(refused).has('pk_csrf')).toBe(false);
+  });
+
   it('names the cookies __Host- and marks them Secure when the shop runs on https', async () => {
     const https = await startShop({ env: { PUBLIC_URL: 'https://shop.example.com' } });
     try {

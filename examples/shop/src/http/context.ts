@@ -9,7 +9,10 @@ export interface RequestContext {
   locale: Locale;
   t: Translate;
   viewer: Viewer | null;
-  /** The token every form posts back as `_csrf` (and scripts as `x-csrf-token`). */
+  /**
+   * The token every form posts back as `_csrf` (and scripts as `x-csrf-token`); the viewer's is made when first read
+   * (an anonymous visitor's then draws their CSRF cookie: `http/csrf.ts`).
+   */
   csrfToken: string;
   /** A second token a state-changing request may carry: with a session, that of the CSRF cookie it was opened with. */
   csrfAlsoTaken?: string | null;

@@ -28,26 +28,46 @@ function matches(expected: string, given: unknown): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** What a CSRF cookie the shop drew looks like (18 random bytes in base64url; a longer one from a client is taken). */
+const COOKIE_PATTERN = /^[A-Za-z0-9_-]{22,64}$/;
+
 /**
  * Gives a visitor without one a CSRF cookie (for the anonymous forms' token) before the context is built; named
  * `__Host-pk_csrf` on https. Only on a page view (GET/HEAD): a state-changing request, refused or not, never sets
  * it, so a form posted from another site (which the browser sends without the `SameSite=Lax` cookie) cannot
- * replace the visitor's cookie. `res.locals.csrfCookie` is the cookie, or `null` when there is none.
+ * replace the visitor's cookie. `res.locals.csrfCookie` is the cookie, or `null` when there is none. A new cookie
+ * is drawn, and set on the answer, only when something reads `res.locals.csrfCookie` (a page rendering a form's
+ * token, a session opened): an answer that carries no token (a client app refreshing its link, a JSON read) draws
+ * no random bytes and sets no cookie. Read after the answer's headers are sent, it is `null` (no token, which
+ * matches nothing).
  */
 export function csrfCookie(options: { secure: boolean }) {
   const name = options.secure ? `__Host-${CSRF_COOKIE}` : CSRF_COOKIE;
   return (req: Request, res: Response, next: NextFunction) => {
-    let value: string | null = req.cookies?.[name] as string | null;
-    if (typeof value !== 'string' || !/^[A-Za-z0-9_-]{22,64}$/.test(value)) {
-      value = null;
-      if (SAFE_METHODS.has(req.method)) {
-        value = randomBytes(18).toString('base64url');
-        res.cookie(name, value, { httpOnly: true, sameSite: 'lax', secure: options.secure, path: '/' });
-      }
-    }
-    res.locals['csrfCookie'] = value;
+    const given = req.cookies?.[name] as unknown;
+    if (typeof given === 'string' && COOKIE_PATTERN.test(given)) res.locals['csrfCookie'] = given;
+    else if (SAFE_METHODS.has(req.method)) drawnWhenRead(res, name, options.secure);
+    else res.locals['csrfCookie'] = null;
     next();
   };
+}
+
+/** `res.locals.csrfCookie` as a new cookie drawn and set on the answer the first time it is read (then kept). */
+function drawnWhenRead(res: Response, name: string, secure: boolean): void {
+  const keep = (value: string | null) =>
+    Object.defineProperty(res.locals, 'csrfCookie', { value, writable: true, enumerable: true, configurable: true });
+  Object.defineProperty(res.locals, 'csrfCookie', {
+    enumerable: true,
+    configurable: true,
+    get() {
+      if (res.headersSent) return null;
+      const value = randomBytes(18).toString('base64url');
+      res.cookie(name, value, { httpOnly: true, sameSite: 'lax', secure, path: '/' });
+      keep(value);
+      return value;
+    },
+    set: keep,
+  });
 }
 
 /**

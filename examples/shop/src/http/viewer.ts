@@ -56,8 +56,10 @@ function csrfTokenOf(secret: string, session: SessionLocals | null, cookie: stri
  * The anonymous token a session also takes: the one of the CSRF cookie it was opened with (a tab opened before
  * signing in still posts), and only with that very cookie; `null` without a session or with another cookie.
  */
-async function boundCookieToken(shop: Shop, session: SessionLocals | null, cookie: string | null): Promise<string | null> {
-  if (session === null || cookie === null) return null;
+async function boundCookieToken(shop: Shop, session: SessionLocals | null, res: Response): Promise<string | null> {
+  if (session === null) return null;
+  const cookie = res.locals['csrfCookie'] as string | null;
+  if (cookie === null) return null;
   return (await shop.sessions.csrfBindingHolds(session.token, session.state, cookie)) ? csrfTokenFor(shop.secret, cookie) : null;
 }
 
@@ -92,14 +94,18 @@ export function loadViewer(shop: Shop) {
       isStaff && shop.config.staffTotpRequired && !(await shop.staffTotp.isEnabled(viewer?.account.id as string)),
     );
     const locale = preferredLocale(req);
-    const cookie = res.locals['csrfCookie'] as string | null;
     const storefront = isStaff ? null : await storefrontFaceOf(shop, req, viewer);
+    // Made on first read, so an answer that renders no form (a link refresh, a JSON read) draws no anonymous cookie.
+    let csrfToken: string | undefined;
     setCtx(res, {
       locale,
       t: translator(locale),
       viewer,
-      csrfToken: csrfTokenOf(shop.secret, session, cookie),
-      csrfAlsoTaken: await boundCookieToken(shop, session, cookie),
+      get csrfToken() {
+        csrfToken ??= csrfTokenOf(shop.secret, session, res.locals['csrfCookie'] as string | null);
+        return csrfToken;
+      },
+      csrfAlsoTaken: await boundCookieToken(shop, session, res),
       path: req.originalUrl,
       shopName: storefront?.shopName ?? shop.config.shopName,
       footer: storefront == null ? shop.config.footer : { ...shop.config.footer, supportContact: storefront.support },
