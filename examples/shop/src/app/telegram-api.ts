@@ -48,8 +48,12 @@ export function telegramClientOptions(config: TelegramConfig): ApiClientOptions 
  * go straight to `bot-api-fetch.ts` (`bot-api-calls.ts`), as the bot's own do.
  */
 export function telegramApi(config: TelegramConfig, options: { timeoutSeconds?: number } = {}): Api {
-  const clientOptions = { ...telegramClientOptions(config), ...options };
-  const api = new Api(config.token, clientOptions);
-  api.config.use(directJsonCalls(config.token, clientOptions));
+  return botApiOf(config.token, { ...telegramClientOptions(config), ...options });
+}
+
+/** grammY's `Api` for `token` with these client options, its JSON calls made directly (`bot-api-calls.ts`). */
+export function botApiOf(token: string, options: ApiClientOptions): Api {
+  const api = new Api(token, options);
+  api.config.use(directJsonCalls(token, options));
   return api;
 }

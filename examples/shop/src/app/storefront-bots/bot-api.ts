@@ -1,6 +1,6 @@
-import { Api } from 'grammy';
+import type { Api } from 'grammy';
 import type { Shop } from '../shop.js';
-import { telegramClientOptions } from '../telegram-api.js';
+import { botApiOf, telegramClientOptions } from '../telegram-api.js';
 
 /**
  * A Bot API client for a storefront's bot: the token is the storefront's, the API root the shop's
@@ -8,5 +8,5 @@ import { telegramClientOptions } from '../telegram-api.js';
  */
 export function storefrontBotApi(shop: Pick<Shop, 'config'>, token: string, options: { timeoutSeconds?: number } = {}): Api {
   const apiRoot = shop.config.telegram?.apiRoot ?? null;
-  return new Api(token, { ...telegramClientOptions({ apiRoot } as Parameters<typeof telegramClientOptions>[0]), ...options });
+  return botApiOf(token, { ...telegramClientOptions({ apiRoot } as Parameters<typeof telegramClientOptions>[0]), ...options });
 }
