@@ -1,6 +1,6 @@
 /**
- * The PGlite driver's statements (`drivers/pglite-statement.ts`): two calls into the database each (one for a statement
- * with parameters run before, on its prepared copy), and the same rows, values and errors as `PGlite.query`, which it
+ * The PGlite driver's statements (`drivers/pglite-statement.ts`): one call into the database for a statement without
+ * values, two for one with values run the first time (one when run before, on its prepared copy), and the same rows, values and errors as `PGlite.query`, which it
  * replaces.
  */
 import { PGlite } from '@electric-sql/pglite';
@@ -43,7 +43,7 @@ describe('a statement on PGlite', () => {
     expect(written.rows[0]).toMatchObject({ doc: { k: [1, 'x'] }, tags: ['p', 'q"r'], raw: new Uint8Array([0, 255]) });
   });
 
-  it('takes two calls into the database (PGlite.query takes six), and one for a statement with parameters run before', async () => {
+  it('takes one call into the database for a statement without values, two for one with values (PGlite.query takes six), and one for it run before', async () => {
     const calls: Uint8Array[] = [];
     // PGlite's private fields need its methods called on the instance itself.
     const counting = new Proxy(db, {
@@ -59,8 +59,9 @@ describe('a statement on PGlite', () => {
     expect(calls).toHaveLength(2);
     expect((await client.query('SELECT $1::int AS one', [2])).rows).toEqual([{ one: 2 }]);
     expect(calls).toHaveLength(3);
-    await client.query('SELECT 1 AS one');
-    await client.query('SELECT 1 AS one');
+    expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    await client.transaction((tx) => tx.query('SELECT $1::int AS one', [3]));
+    // BEGIN, the statement on its prepared copy, COMMIT.
     expect(calls).toHaveLength(7);
   });
 
@@ -110,7 +111,10 @@ describe('a statement on PGlite', () => {
     const refused = await client.query('INSERT INTO t (name) VALUES ($1)', ['dup']).catch((e: unknown) => e);
     expect(refused).toMatchObject({ code: '23505', query: 'INSERT INTO t (name) VALUES ($1)', params: ['dup'] });
     const malformed = await client.query('SELEC 1').catch((e: unknown) => e);
-    expect(malformed).toMatchObject({ code: '42601' });
+    expect(malformed).toMatchObject({ code: '42601', query: 'SELEC 1' });
+    // Refused when it runs (parsed and bound without error): the next statement without values runs.
+    expect(await client.query('SELECT 1 / 0').catch((e: unknown) => e)).toMatchObject({ code: '22012' });
+    expect((await client.query('SELECT 2 AS two')).rows).toEqual([{ two: 2 }]);
     expect((await client.query('SELECT count(*)::int AS n FROM t WHERE name = $1', ['dup'])).rows).toEqual([{ n: 1 }]);
   });
 

@@ -1,9 +1,10 @@
 /**
- * One statement on PGlite in two calls into the database instead of the six of `PGlite.query` (parse, describe the
- * statement, bind, describe the portal, execute, sync: each a call with its own copy in and out of WebAssembly and its
- * own parse of the answer). The first call parses and describes the statement; the second binds the values, each
- * serialised for the parameter type the database described (PGlite's own serialisers, as `query` does), executes and
- * syncs. Rows are parsed by the instance's parsers, as `query` parses them, and the file system is synced after the
+ * One statement on PGlite in one or two calls into the database instead of the six of `PGlite.query` (parse, describe
+ * the statement, bind, describe the portal, execute, sync: each a call with its own copy in and out of WebAssembly and
+ * its own parse of the answer). A statement without values (`BEGIN`, `COMMIT`, a savepoint) is all six messages in one
+ * call. One with values is prepared (below): the call that prepares it also describes it; the next binds the values,
+ * each serialised for the parameter type the database described (PGlite's own serialisers, as `query` does), executes
+ * and syncs. Rows are parsed by the instance's parsers, as `query` parses them, and the file system is synced after the
  * statement, as `query` syncs it.
  *
  * A statement with parameters is prepared under a name the first time a database runs its text, and later runs of
@@ -96,21 +97,12 @@ export async function runStatement<R>(db: PGliteProtocol, text: string, params: 
   // Before the lock: PGlite's start takes it too.
   await db.waitReady;
   if (params.length > 0) return db.runExclusive(() => runPrepared<R>(db, statementsOf(db), text, params));
+  // Without values there is nothing to serialise for a described type: parse, bind, execute and sync in one call
+  // (BEGIN, COMMIT, SAVEPOINT and RELEASE above all). An error skips the rest up to the sync, which is in the message.
   return db.runExclusive(async () => {
-    let described: ReadonlyArray<BackendMessage>;
-    try {
-      described = await db.execProtocolStream(join([parse(text), DESCRIBE_STATEMENT]), { syncToFs: false });
-    } catch (error) {
-      // The database skips to the next sync after an error; PGlite's query sends it too.
-      await db.execProtocolStream(SYNC, { syncToFs: false });
-      throw withStatement(error, text, params);
-    }
-    const types = described.find((m): m is Extract<BackendMessage, { name: 'parameterDescription' }> => m.name === 'parameterDescription');
     let answer: ReadonlyArray<BackendMessage>;
     try {
-      answer = await db.execProtocolStream(join([bind(serialised(db, types?.dataTypeIDs ?? [], params)), DESCRIBE_PORTAL, EXECUTE, SYNC]), {
-        syncToFs: false,
-      });
+      answer = await db.execProtocolStream(join([parse(text), bind([]), DESCRIBE_PORTAL, EXECUTE, SYNC]), { syncToFs: false });
     } catch (error) {
       throw withStatement(error, text, params);
     }
@@ -296,7 +288,6 @@ function close(name: string): Uint8Array {
   return message('C', describe('S', name).subarray(5));
 }
 
-const DESCRIBE_STATEMENT = describe('S');
 const DESCRIBE_PORTAL = describe('P');
 const EXECUTE = message('E', new Uint8Array(5));
 const SYNC = message('S', new Uint8Array(0));
