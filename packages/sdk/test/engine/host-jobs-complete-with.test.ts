@@ -40,10 +40,7 @@ const follow = defineHostJob({ type: 'test.follow', payload: z.object({ n: z.num
 /** What the job under test does in its run, by payload number, given the write that completes it. */
 type Script = (n: number, context: HostJobContext) => Promise<void>;
 
-async function setup(
-  script: Script,
-  many?: (contexts: readonly HostJobContext[], ns: number[]) => Promise<ReadonlyMap<string, unknown>>,
-) {
+async function setup(script: Script, many?: (contexts: readonly HostJobContext[], ns: number[]) => Promise<ReadonlyMap<string, unknown>>) {
   let counted!: ReturnType<typeof countingCompletions>;
   const h = await createHarness({ panels: 0, wrapStorage: (storage) => (counted = countingCompletions(storage)).storage });
   const job = defineHostJob({
