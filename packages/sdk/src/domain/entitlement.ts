@@ -46,7 +46,7 @@ export const KIND_TRAITS: Readonly<Record<EntitlementKind, KindTraits>> = Object
 
 /** A WireGuard key as `wg genkey` and `wg pubkey` print it: base64 of exactly 32 bytes (44 characters, one `=`). */
 export const WIREGUARD_KEY_PATTERN = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
-/** Validates a WireGuard key (see {@link WIREGUARD_KEY_PATTERN}). */
+/** Validates a WireGuard key as `wg genkey` and `wg pubkey` print it: base64 of exactly 32 bytes. */
 export const WireGuardKeySchema = z.string().regex(WIREGUARD_KEY_PATTERN, 'must be a WireGuard key: base64 of 32 bytes');
 
 /** A WireGuard key pair (see {@link WireGuardKeySchema}); the public key is X25519 of the private one. */
@@ -79,7 +79,7 @@ export function wireGuardPublicKey(privateKey: string): string {
 
 /** An MTProto secret's 16-byte core as lower-case hex (32 characters): what a Telegram proxy secret is built around. */
 export const MTPROTO_SECRET_CORE_PATTERN = /^[0-9a-f]{32}$/;
-/** Validates an MTProto secret core (see {@link MTPROTO_SECRET_CORE_PATTERN}). */
+/** Validates an MTProto secret's 16-byte core written as 32 lower-case hex characters. */
 export const MtprotoSecretCoreSchema = z.string().regex(MTPROTO_SECRET_CORE_PATTERN, 'must be 32 lower-case hex characters');
 
 /** The forms a Telegram proxy secret is written in: `ee` + core + hex domain (FakeTLS), `dd` + core (padded), the core alone. */
