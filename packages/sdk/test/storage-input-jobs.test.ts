@@ -5,6 +5,7 @@ import { jsonCopy, parseNewJob, parseNewJobs } from '../src/storage.js';
 import type { JsonValue, NewJob } from '../src/index.js';
 import { parseInput } from '../src/domain/validate.js';
 import { badJobRows, edgeJobRows } from '../src/testing/storage/jobs-rows.js';
+import { seeded } from './seeded.js';
 
 /** What a parse gives: its value, or the `ValidationError`'s message and issues. */
 function outcome(parse: () => unknown): unknown {
@@ -14,17 +15,6 @@ function outcome(parse: () => unknown): unknown {
     if (!ValidationError.is(error)) throw error;
     return { message: error.message, issues: error.issues };
   }
-}
-
-/** A deterministic generator (mulberry32), so a failing row can be found again. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Each field's candidates, good and bad, the first one good; `undefined` leaves the field out. */
@@ -58,7 +48,7 @@ describe('parseNewJob: NewJobSchema checked by hand', () => {
     const rows: [string, unknown][] = [
       ...Object.entries(badJobRows()),
       ...Object.entries(edgeJobRows()),
-      ...Array.from({ length: 5000 }, (_, i): [string, unknown] => [`random ${i}`, randomRow(random(i + 1))]),
+      ...Array.from({ length: 5000 }, (_, i): [string, unknown] => [`random ${i}`, randomRow(seeded(i + 1))]),
     ];
     for (const [name, row] of rows) {
       expect(

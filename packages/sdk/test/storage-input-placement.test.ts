@@ -7,6 +7,7 @@ import type { OrderPlacement } from '../src/storage.js';
 import { parseInput } from '../src/domain/validate.js';
 import { handAuditEvent, handDebit, handOrder } from '../src/ports/storage-input/placement-rows.js';
 import { handSubscription } from '../src/ports/storage-input/placement-subscription.js';
+import { seeded } from './seeded.js';
 import type { z } from 'zod';
 
 /** What a parse gives: its value, or its error's name, message and issues. */
@@ -24,17 +25,6 @@ function keyOrder(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(keyOrder);
   if (typeof value !== 'object' || value === null || value instanceof Date) return typeof value;
   return Object.entries(value).map(([key, item]) => [key, keyOrder(item)]);
-}
-
-/** A deterministic generator (mulberry32), so a failing row can be found again. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Candidates = Record<string, readonly unknown[]>;
@@ -290,7 +280,7 @@ describe("parsePlacement's hand checks: its rows' schemas checked without zod", 
       let accepted = 0;
       const differing: unknown[] = [];
       for (let i = 0; i < 4000; i++) {
-        const row = randomRow(fields, random(i + 1));
+        const row = randomRow(fields, seeded(i + 1));
         const byHand = hand(row);
         if (byHand === undefined) continue;
         accepted++;
@@ -306,7 +296,7 @@ describe("parsePlacement's hand checks: its rows' schemas checked without zod", 
     it(`${name}: with zod behind it, every row gives the schema's value or its own ValidationError`, () => {
       const differing: unknown[] = [];
       for (let i = 0; i < 1000; i++) {
-        const row = randomRow(fields, random(10_000 + i));
+        const row = randomRow(fields, seeded(10_000 + i));
         const withHand = outcome(() => hand(row) ?? parseInput(schema, row, name));
         const byZod = outcome(() => parseInput(schema, row, name));
         if (!isDeepStrictEqual(withHand, byZod)) differing.push({ row: i, withHand, byZod });

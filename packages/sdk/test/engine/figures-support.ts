@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import type { FigureCell, FiguresCalendar } from '../../src/rules/index.js';
 import { figuresFromRows, heldFigureCells } from '../../src/testing/index.js';
 import type { Harness } from './harness.js';
+import { seeded } from '../seeded.js';
 
 /** The months' zone and calendar of the harness's kit (its default). */
 export const UTC: FiguresCalendar = { timeZone: 'UTC', calendar: 'gregorian' };
@@ -28,18 +29,6 @@ export function scopesOf(cells: Iterable<FigureCell>): Set<string> {
   const scopes = new Set<string>(['*', 'src:organic', 'src:campaign', 'src:referral', 'src:gift', 'src:storefront']);
   for (const c of cells) if ('scope' in c) scopes.add(c.scope);
   return scopes;
-}
-
-/** A seeded pseudo-random source (mulberry32), so a failing sequence can be replayed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 /**

@@ -13,17 +13,12 @@ import {
   sumContributions,
 } from '../../../src/rules/index.js';
 import { REVENUE_LEDGER_KINDS } from '../../../src/domain/sales.js';
+import { seeded } from '../../seeded.js';
 import { entry, order, payment, plusDays, rowsOf, sub } from './rows.js';
 
-/** A small seeded generator (mulberry32), so a failing shop can be replayed by its seed. */
+/** The seeded source's draws as integers and picks, so a failing shop can be replayed by its seed. */
 function random(seed: number) {
-  let a = seed;
-  const next = () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const next = seeded(seed);
   return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]! };
 }
 
