@@ -37,6 +37,7 @@ export function isCommitHeld(error: unknown): boolean {
   return sqlState(error) === '22P02' && typeof message === 'string' && message.includes(COMMIT_HELD);
 }
 
+/** The name of the constraint a database error names (a unique or foreign key refused), if it names one. */
 export function constraintOf(error: unknown): string | undefined {
   const constraint = pgError(error)?.constraint;
   return typeof constraint === 'string' ? constraint : undefined;

@@ -128,7 +128,7 @@ async function noticesOf(
 
 /**
  * Runs the job's last write in the transaction that completes it (`HostJobContext.completeWith`, `completeHostJobsWith`;
- * in a transaction of its own for a context made by hand, the worker then completing the job as any).
+ * in a transaction of its own for a context made by hand, which the worker then completes as it completes every job).
  */
 type Completing = (last: (tx: StorageTransaction) => Promise<void>) => Promise<void>;
 
@@ -174,7 +174,7 @@ async function writeEventNotices(
   if (sentNow === undefined) return;
   const sends = await sendWritten(shop, written.toSend, sentNow, buyers, links?.toMake.tokensOf(written.nonces) ?? new Map());
   if (written.before.length > 0) await queueLeftPending(shop, written.before, sentNow);
-  // Nothing to write: the worker completes the job, as any.
+  // Nothing to write: the worker completes the job, as it completes every job.
   if (sends.sent.length === 0 && sends.retries.length === 0) return;
   await complete(async (tx) => {
     await deliveriesOf(shop).markSentManyIn(tx, sends.sent);
